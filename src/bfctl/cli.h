@@ -1,0 +1,48 @@
+/* cli.h - shared plumbing of the bfctl subcommands (bf_cli_*). */
+#ifndef BF_CLI_H
+#define BF_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+struct bf_cmd {
+	const char *name;
+	const char *summary;
+	int (*fn)(int argc, char **argv);   /* argv[0] is the command name */
+};
+
+/* Options every command accepts; add BF_CLI_LONGOPTS to a getopt_long
+ * table and call bf_cli_common() from its default: branch. */
+enum { BF_OPT_JSON = 0x1000, BF_OPT_VERSION, BF_OPT_FIRST_CMD };
+#define BF_CLI_LONGOPTS \
+	{ "json", no_argument, NULL, BF_OPT_JSON }, \
+	{ "verbose", no_argument, NULL, 'v' }, \
+	{ "help", no_argument, NULL, 'h' }
+#define BF_CLI_SHORTOPTS "vh"
+
+/* Handles -v, --json, -h (prints usage, exits 0) and unknown options
+ * (exits BF_EXIT_USAGE). Returns only for the options it accepted. */
+void bf_cli_common(int opt, const char *usage);
+
+/* Print usage to stdout and exit 0 / to stderr and exit BF_EXIT_USAGE. */
+void bf_cli_usage_exit(const char *usage, bool error) __attribute__((noreturn));
+/* "bfctl CMD: <msg>" to stderr, then exit BF_EXIT_USAGE. */
+void bf_cli_usage_error(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+/* Report a failure: one sentence (what failed, the library's recorded
+ * reason or strerror(-err), and hint when given) on stderr, a "result" event
+ * in JSON mode; returns code. */
+int bf_cli_fail(int code, int err, const char *hint, const char *what, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Report success ("result" event in JSON mode); returns 0. */
+int bf_cli_ok(void);
+
+/* Map a negative errno from the library to the default exit code. */
+int bf_cli_exit_for(int err);
+
+/* The full command line "bfctl bfb verify", for messages. */
+const char *bf_cli_cmdname(void);
+void bf_cli_set_cmdname(const char *name);
+
+#endif

@@ -1,0 +1,114 @@
+/* main.c - bfctl: the umbrella command, git-style subcommands. */
+#include "config.h"
+#include "cli.h"
+#include "clock.h"
+#include "error.h"
+#include "event.h"
+#include "log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const struct bf_cmd commands[] = {
+	{ "bfb", "inspect, verify, pack and unpack BFB boot bundles", bf_cmd_bfb },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out,
+		"Usage: bfctl [-v] [--json] COMMAND [ARGS...]\n"
+		"       bfctl help COMMAND | --help | --version\n"
+		"\n"
+		"Provision and maintain NVIDIA BlueField DPUs over RShim.\n"
+		"\n"
+		"Commands:\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out,
+		"\n"
+		"Options (also accepted after COMMAND):\n"
+		"  -v, --verbose  more detail on stderr (repeat for debug)\n"
+		"      --json     one JSON event per line on stdout (see bfctl(1))\n"
+		"  -h, --help     this help; 'bfctl COMMAND --help' for a command\n"
+		"      --version  print the version\n"
+		"\n"
+		"Exit status: 0 ok, 1 failure, 2 usage, 3 invalid input, 4 device,\n"
+		"5 push failed, 6 boot error, 7 timeout, 8 exists, 130 interrupted.\n"
+		"See bfctl(1).\n");
+}
+
+static const struct bf_cmd *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	const struct bf_cmd *cmd;
+	char name[64];
+	int i = 1;
+
+	bf_event_init(false);
+	bf_cli_set_cmdname("bfctl");
+	bf_stop_install_handlers();
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
+			bf_log_set_level(bf_log_get_level() + 1);
+		} else if (!strcmp(argv[i], "-vv")) {
+			bf_log_set_level(bf_log_get_level() + 2);
+		} else if (!strcmp(argv[i], "--json")) {
+			bf_event_init(true);
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return BF_EXIT_OK;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("bfctl %s\n", PACKAGE_VERSION);
+			return BF_EXIT_OK;
+		} else {
+			fprintf(stderr, "bfctl: unknown option '%s' (see 'bfctl --help')\n", argv[i]);
+			return BF_EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return BF_EXIT_USAGE;
+	}
+	if (!strcmp(argv[i], "help")) {
+		if (i + 1 >= argc) {
+			usage(stdout);
+			return BF_EXIT_OK;
+		}
+		cmd = find_command(argv[i + 1]);
+		if (!cmd) {
+			fprintf(stderr, "bfctl: unknown command '%s' (see 'bfctl --help')\n", argv[i + 1]);
+			return BF_EXIT_USAGE;
+		}
+		snprintf(name, sizeof(name), "bfctl %s", cmd->name);
+		bf_cli_set_cmdname(name);
+		{
+			char *hargv[] = { argv[i + 1], (char *)"--help", NULL };
+
+			return cmd->fn(2, hargv);
+		}
+	}
+	cmd = find_command(argv[i]);
+	if (!cmd) {
+		fprintf(stderr, "bfctl: unknown command '%s' (see 'bfctl --help')\n", argv[i]);
+		return BF_EXIT_USAGE;
+	}
+	snprintf(name, sizeof(name), "bfctl %s", cmd->name);
+	bf_cli_set_cmdname(name);
+	optind = 1;
+	return cmd->fn(argc - i, argv + i);
+}

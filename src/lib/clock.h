@@ -1,0 +1,27 @@
+/* clock.h - monotonic time and named deadlines (bf_clock_*, bf_deadline_*). */
+#ifndef BF_CLOCK_H
+#define BF_CLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+uint64_t bf_clock_ns(void);            /* CLOCK_MONOTONIC in ns */
+void bf_clock_sleep_ns(uint64_t ns);   /* restarts on EINTR unless a stop was requested */
+
+struct bf_deadline {
+	uint64_t at_ns;       /* 0 = never */
+	const char *reason;   /* what we were waiting for, for the error sentence */
+};
+
+void bf_deadline_set(struct bf_deadline *d, double seconds, const char *reason);
+bool bf_deadline_passed(const struct bf_deadline *d);
+/* Nanoseconds left (0 when passed, UINT64_MAX when no deadline). */
+uint64_t bf_deadline_left_ns(const struct bf_deadline *d);
+
+/* SIGINT/SIGTERM handling shared by the programs: the handler only sets a
+ * flag; long operations poll bf_stop_requested() and return -EINTR. */
+void bf_stop_install_handlers(void);
+bool bf_stop_requested(void);
+void bf_stop_request(void);
+
+#endif

@@ -1,0 +1,49 @@
+/* event.h - one event stream for humans and scripts (bf_event_*, bf_progress_*).
+ *
+ * Human mode: plain lines on stdout, a progress bar (bytes, rate, ETA) on
+ * stderr when stderr is a terminal. JSON mode (--json): one JSON object per
+ * line on stdout, each with an "event" key naming its kind; see
+ * man/bfctl.1 (JSON EVENTS) for the schema.
+ */
+#ifndef BF_EVENT_H
+#define BF_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <json-c/json.h>
+
+void bf_event_init(bool json);
+bool bf_event_json(void);
+
+/* Emit one JSON event line: adds "event": name (first key) and "time"
+ * (seconds since bf_event_init). Takes ownership of obj (may be NULL).
+ * Does nothing in human mode (the object is freed). */
+void bf_event_emit(const char *name, struct json_object *obj);
+
+/* Human text line on stdout (suppressed in JSON mode). Never pass device
+ * data as fmt: use "%s". */
+void bf_event_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Erase a progress bar currently drawn on stderr (before other output). */
+void bf_event_progress_clear(void);
+
+struct bf_progress {
+	const char *op;       /* event name / bar label, e.g. "push" */
+	uint64_t total;       /* 0 = unknown */
+	uint64_t done;
+	uint64_t t0_ns;
+	uint64_t last_ns;     /* last draw or JSON emit */
+	bool tty;
+	bool active;
+};
+
+void bf_progress_begin(struct bf_progress *p, const char *op, uint64_t total);
+void bf_progress_update(struct bf_progress *p, uint64_t done);
+/* Final draw / final JSON progress event; leaves the terminal line clean. */
+void bf_progress_end(struct bf_progress *p);
+
+/* Format helpers used by the bar and by commands. */
+void bf_fmt_bytes(char *buf, size_t len, double bytes);
+void bf_fmt_duration(char *buf, size_t len, double seconds);
+
+#endif

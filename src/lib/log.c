@@ -1,0 +1,39 @@
+/* log.c - verbosity-controlled diagnostics to stderr. */
+#include "config.h"
+#include "log.h"
+#include "event.h"
+
+#include <stdio.h>
+
+static int log_level = BF_LOG_WARN;
+static const char *log_prog = "bfctl";
+
+void bf_log_set_level(int level) { log_level = level; }
+int bf_log_get_level(void) { return log_level; }
+void bf_log_set_prog(const char *prog) { log_prog = prog; }
+
+void bf_logv(int level, const char *fmt, va_list ap)
+{
+	static const char *const tags[] = { "error", "warning", "info", "debug" };
+
+	if (level > log_level)
+		return;
+	if (level < 0)
+		level = 0;
+	if (level > BF_LOG_DEBUG)
+		level = BF_LOG_DEBUG;
+	/* Keep a live progress bar from being overwritten mid-line. */
+	bf_event_progress_clear();
+	fprintf(stderr, "%s: %s: ", log_prog, tags[level]);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void bf_log(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	bf_logv(level, fmt, ap);
+	va_end(ap);
+}
