@@ -1,0 +1,104 @@
+/* chip.c - the BF1/BF2/BF3 RShim register tables. */
+#include "config.h"
+#include "chip.h"
+
+#include <string.h>
+#include <strings.h>
+
+static const struct bf_chip chips[] = {
+	{
+		.ver = BF_CHIP_BF1, .name = "BlueField-1", .id = "bf1",
+		.usb_pid = 0x0004, .pcie_devid = 0xc2d2, .pcie_lf_devid = 0x0211,
+		.bar0_size = 0x100000, .boot_fifo_words = 512, .tm_fifo_words = 256,
+		.uptime_hz = 200000000ull,
+		.r = {
+			.semaphore0 = 0x028, .fabric_dim = 0x110, .swint = 0x318,
+			.boot_fifo_data = 0x408, .boot_fifo_count = 0x488,
+			.reset_control = 0x500, .breadcrumb1 = 0x518, .boot_control = 0x528,
+			.scratch_buf_ctl = 0x600, .scratch_buf_dat = 0x610,
+			.uptime = 0x630, .uptime_por = 0x638,
+			.tm_h2t_data = 0xa20, .tm_h2t_sts = 0xa28,
+			.tm_t2h_data = 0xa40, .tm_t2h_sts = 0xa48,
+			.scratchpad1 = 0xc20, .scratchpad2 = 0xc28,
+			.scratchpad3 = 0xc30, .scratchpad6 = 0xc48,
+		},
+	},
+	{
+		.ver = BF_CHIP_BF2, .name = "BlueField-2", .id = "bf2",
+		.usb_pid = 0x0214, .pcie_devid = 0xc2d3, .pcie_lf_devid = 0x0214,
+		.bar0_size = 0x100000, .boot_fifo_words = 512, .tm_fifo_words = 256,
+		.uptime_hz = 200000000ull,
+		.r = {
+			.semaphore0 = 0x028, .fabric_dim = 0x110, .swint = 0x318,
+			.boot_fifo_data = 0x408, .boot_fifo_count = 0x488,
+			.reset_control = 0x500, .breadcrumb1 = 0x518, .boot_control = 0x528,
+			.scratch_buf_ctl = 0x600, .scratch_buf_dat = 0x610,
+			.uptime = 0x630, .uptime_por = 0x638,
+			.tm_h2t_data = 0xa20, .tm_h2t_sts = 0xa28,
+			.tm_t2h_data = 0xa40, .tm_t2h_sts = 0xa48,
+			.scratchpad1 = 0xc20, .scratchpad2 = 0xc28,
+			.scratchpad3 = 0xc30, .scratchpad6 = 0xc48,
+		},
+	},
+	{
+		.ver = BF_CHIP_BF3, .name = "BlueField-3", .id = "bf3",
+		.usb_pid = 0x021c, .pcie_devid = 0xc2d4, .pcie_lf_devid = 0x021c,
+		.bar0_size = 0x800000, .boot_fifo_words = 1024, .tm_fifo_words = 256,
+		.uptime_hz = 200000000ull,
+		.r = {
+			.semaphore0 = 0xf10, .fabric_dim = 0x110, .swint = 0x318,
+			.boot_fifo_data = 0x2000, .boot_fifo_count = 0x1000,
+			.reset_control = 0x500, .breadcrumb1 = 0x518, .boot_control = 0x528,
+			.scratch_buf_ctl = 0x600, .scratch_buf_dat = 0x610,
+			.uptime = 0x630, .uptime_por = 0x638,
+			.tm_h2t_data = 0x4000, .tm_h2t_sts = 0x6000,
+			.tm_t2h_data = 0x5000, .tm_t2h_sts = 0x6100,
+			.scratchpad1 = 0xc40, .scratchpad2 = 0xc48,
+			.scratchpad3 = 0xc50, .scratchpad6 = 0xc68,
+		},
+	},
+};
+
+const struct bf_chip *bf_chip_get(enum bf_chip_ver ver)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(chips) / sizeof(chips[0]); i++)
+		if (chips[i].ver == ver)
+			return &chips[i];
+	return NULL;
+}
+
+const struct bf_chip *bf_chip_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(chips) / sizeof(chips[0]); i++) {
+		if (!strcasecmp(name, chips[i].id) || !strcasecmp(name, chips[i].name) ||
+		    (name[0] - '0' == (int)chips[i].ver && name[1] == '\0'))
+			return &chips[i];
+	}
+	return NULL;
+}
+
+const struct bf_chip *bf_chip_by_usb_pid(uint16_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(chips) / sizeof(chips[0]); i++)
+		if (chips[i].usb_pid == pid)
+			return &chips[i];
+	return NULL;
+}
+
+const struct bf_chip *bf_chip_by_pcie_devid(uint16_t devid)
+{
+	size_t i;
+
+	if (devid == 0xc2d5)   /* second BF3 RShim PF id */
+		return bf_chip_get(BF_CHIP_BF3);
+	for (i = 0; i < sizeof(chips) / sizeof(chips[0]); i++)
+		if (chips[i].pcie_devid == devid)
+			return &chips[i];
+	return NULL;
+}

@@ -1,0 +1,65 @@
+/* rshim.h - the device interface everything above the transport uses
+ * (bf_rshim_*). Backends, one file each under rshim/: sim (in-process
+ * bfsim), later usb, pcie, pcie_lf, daemon.
+ */
+#ifndef BF_RSHIM_H
+#define BF_RSHIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "chip.h"
+
+struct bf_rshim;
+
+struct bf_rshim_ops {
+	int (*read_reg)(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_t *val);
+	int (*write_reg)(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_t val);
+	/* Push boot-stream bytes without ever overflowing the boot FIFO.
+	 * Returns the bytes accepted (0 when the FIFO is full right now) or
+	 * -errno. len is a multiple of 8 except on the final call, whose
+	 * tail the backend pads with zeros to a whole word. */
+	ssize_t (*boot_write)(struct bf_rshim *r, const void *buf, size_t len);
+	/* Raw tmfifo words (framed, multiples of 8 bytes) tile->host and
+	 * host->tile; NULL when the backend has no dedicated path (the
+	 * generic code then uses the TM FIFO registers). */
+	ssize_t (*fifo_read)(struct bf_rshim *r, void *buf, size_t len);
+	ssize_t (*fifo_write)(struct bf_rshim *r, const void *buf, size_t len);
+	void (*close)(struct bf_rshim *r);
+};
+
+struct bf_rshim {
+	const struct bf_rshim_ops *ops;
+	const struct bf_chip *chip;
+	char name[64];          /* as the user named it: "sim:0", "usb:1-3" */
+	char dev_name[64];      /* misc DEV_NAME style: "sim-0", "usb-1-3", "pcie-0000:03:00.2" */
+	unsigned reset_delay_ms;  /* wait after a chip reset before pushing */
+	bool reprobe;           /* the device re-enumerates across a chip reset (USB) */
+	void *priv;
+};
+
+/* Open a device by the name the user gave ("sim:0", "sim", ...).
+ * 0 or -errno with a sentence in bf_error_get() (unknown name: -ENODEV). */
+int bf_rshim_open(const char *name, struct bf_rshim **out);
+void bf_rshim_close(struct bf_rshim *r);
+
+/* Register access with the "bad value" sentinels turned into -EIO. */
+int bf_rshim_read(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_t *val);
+int bf_rshim_write(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_t val);
+
+/* Shorthand for the RShim channel: bf_rshim_rd(r, r->chip->r.scratchpad2, &v). */
+static inline int bf_rshim_rd(struct bf_rshim *r, uint32_t off, uint64_t *val)
+{
+	return bf_rshim_read(r, 1, off, val);
+}
+static inline int bf_rshim_wr(struct bf_rshim *r, uint32_t off, uint64_t val)
+{
+	return bf_rshim_write(r, 1, off, val);
+}
+
+/* Backend constructors (rshim/<backend>.c). */
+int bf_rshim_sim_open(const char *arg, struct bf_rshim **out);
+
+#endif

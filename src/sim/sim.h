@@ -1,0 +1,72 @@
+/* sim.h - bfsim, the simulated BlueField (bf_sim_*): RShim registers, boot
+ * FIFO, boot ROM/ATF/UEFI/installer stages, RShim log ring, tmfifo, and the
+ * non-volatile state kept in a directory. Used in-process by the sim:N
+ * backend and by the bfsim program.
+ */
+#ifndef BF_SIM_H
+#define BF_SIM_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "chip.h"
+
+struct bf_sim_config {
+	const struct bf_chip *chip;      /* default BF3 */
+	char state_dir[PATH_MAX];        /* "" = nothing persisted */
+	double speed;                    /* simulated seconds per real second (1 = real time) */
+	uint64_t link_bps;               /* host->device link limit, bytes per simulated second */
+	uint64_t drain_bps;              /* boot stream consumption rate, bytes per simulated second */
+	/* Faults (0 / false = off). */
+	uint64_t fault_stall_after;      /* the device stops draining the boot FIFO after N bytes */
+	uint64_t fault_unplug_after;     /* the device vanishes after N boot bytes (-ENODEV from then on) */
+	bool fault_corrupt_log;          /* the log ring holds garbage records among the real ones */
+};
+
+/* Defaults: BF3, no state, speed 1, link 40 MB/s (USB 2.0 HS bulk),
+ * drain 80 MB/s (boot ROM / UEFI consumption). */
+void bf_sim_config_defaults(struct bf_sim_config *c);
+/* "stall-after=BYTES", "unplug-after=BYTES", "corrupt-log". 0 or -EINVAL. */
+int bf_sim_config_add_fault(struct bf_sim_config *c, const char *spec);
+/* Apply BFSIM_CHIP, BFSIM_STATE, BFSIM_SPEED, BFSIM_LINK_BPS,
+ * BFSIM_DRAIN_BPS and BFSIM_FAULT (comma-separated faults) on top of c. */
+int bf_sim_config_from_env(struct bf_sim_config *c);
+/* Export c into those variables (for the COMMAND that `bfsim run` starts). */
+int bf_sim_config_to_env(const struct bf_sim_config *c);
+
+struct bf_sim;
+
+/* Power on (or resume from state_dir). 0 or -errno. */
+int bf_sim_open(const struct bf_sim_config *c, struct bf_sim **out);
+/* Save state to state_dir and free. */
+void bf_sim_close(struct bf_sim *s);
+
+const struct bf_chip *bf_sim_chip(const struct bf_sim *s);
+
+/* The RShim register file as the host reaches it. Unmapped addresses read
+ * 0 and ignore writes, like the hardware. -ENODEV after an unplug fault. */
+int bf_sim_read_reg(struct bf_sim *s, uint32_t chan, uint32_t addr, uint64_t *val);
+int bf_sim_write_reg(struct bf_sim *s, uint32_t chan, uint32_t addr, uint64_t val);
+
+/* The bulk boot path (USB boot endpoint): takes whole words up to the free
+ * space of the boot FIFO, paced by the link rate; returns bytes accepted
+ * (0 when full) or -ENODEV. A final partial word is zero-padded. */
+ssize_t bf_sim_boot_write(struct bf_sim *s, const void *buf, size_t len);
+
+/* Advance the simulated time to now (register accesses do this too). */
+void bf_sim_tick(struct bf_sim *s);
+/* Simulated seconds since the last chip reset. */
+double bf_sim_uptime(const struct bf_sim *s);
+
+/* Counters and what the installer recorded, for `bfsim status`. */
+struct bf_sim_status {
+	uint64_t boot_bytes;             /* bytes received on the boot FIFO since reset */
+	uint64_t resets;
+	char phase[32];                  /* "off", "boot-rom", "atf", "uefi", "installer", "os", "stalled" */
+};
+void bf_sim_get_status(const struct bf_sim *s, struct bf_sim_status *st);
+
+#endif
