@@ -2,6 +2,8 @@
 #include "config.h"
 #include "chip.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -101,4 +103,38 @@ const struct bf_chip *bf_chip_by_pcie_devid(uint16_t devid)
 		if (chips[i].pcie_devid == devid)
 			return &chips[i];
 	return NULL;
+}
+
+/* BF3 linear CR-space bases of the RShim channels (spec rshim.md, 0). */
+static const struct { uint32_t base; uint32_t chan; } bf3_linear[] = {
+	{ 0x13000000, BF_CHAN_RSHIM }, { 0x13010000, BF_CHAN_UART0 },
+	{ 0x13011000, BF_CHAN_UART1 }, { 0x13012000, BF_CHAN_DIAG_UART },
+	{ 0x13012400, BF_CHAN_USB }, { 0x13020000, BF_CHAN_WDOG0 },
+	{ 0x13040000, BF_CHAN_WDOG1 }, { 0x13060000, 0x8 },
+	{ 0x13080000, BF_CHAN_TIMER_ARM }, { 0x130a0000, BF_CHAN_TIMER_EXT },
+	{ 0x130a1000, BF_CHAN_OOB }, { 0x13400000, BF_CHAN_YU },
+};
+
+int bf_chip_addr_split(const struct bf_chip *c, uint32_t addr, uint32_t *chan, uint32_t *off)
+{
+	size_t i, best = SIZE_MAX;
+
+	addr &= ~0x10000000u;   /* bf-reg's "global MMIO" marker */
+	if ((addr >> 16) <= 0xf) {
+		*chan = addr >> 16;
+		*off = addr & 0xffff;
+		return 0;
+	}
+	if (c->ver != BF_CHIP_BF3)
+		return -EINVAL;
+	addr |= 0x10000000u;
+	for (i = 0; i < sizeof(bf3_linear) / sizeof(bf3_linear[0]); i++)
+		if (addr >= bf3_linear[i].base &&
+		    (best == SIZE_MAX || bf3_linear[i].base > bf3_linear[best].base))
+			best = i;
+	if (best == SIZE_MAX || addr - bf3_linear[best].base > 0xffff)
+		return -EINVAL;
+	*chan = bf3_linear[best].chan;
+	*off = addr - bf3_linear[best].base;
+	return 0;
 }

@@ -1,0 +1,198 @@
+/* boot.c - reset sequence and boot-stream push with flow control. */
+#include "config.h"
+#include "boot.h"
+#include "error.h"
+#include "event.h"
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PUSH_CHUNK  (1u << 20)
+#define FULL_WAIT_NS 1000000ull   /* 1 ms between attempts while the FIFO is full */
+
+int bf_boot_chip_reset(struct bf_rshim *r)
+{
+	const struct bf_chip_regs *g = &r->chip->r;
+	uint64_t v;
+	int ret;
+
+	ret = bf_rshim_rd(r, g->reset_control, &v);
+	if (ret < 0)
+		return ret;
+	v = (v & ~0xffffffffull) | BF_RESET_KEY;
+	ret = r->ops->write_reg(r, BF_CHAN_RSHIM, g->reset_control, v);
+	/* The chip may reset before it answers the write. */
+	if (ret < 0 && ret != -EPROTO && ret != -ESHUTDOWN && ret != -ETIMEDOUT && ret != -EPIPE)
+		return bf_error_ret(-ret, "%s: chip reset failed: %s", r->name, strerror(-ret));
+	if (ret < 0)
+		bf_info("%s: reset write ended with %s (expected while the chip resets)",
+			r->name, strerror(-ret));
+	if (r->reset_delay_ms)
+		bf_clock_sleep_ns((uint64_t)r->reset_delay_ms * 1000000ull);
+	return 0;
+}
+
+int bf_boot_reset(struct bf_rshim *r)
+{
+	int ret;
+
+	ret = bf_rshim_wr(r, r->chip->r.boot_control, BF_BOOT_CONTROL_RSHIM);
+	if (ret < 0)
+		return ret;
+	/* Disable the ARM watchdog; failure is harmless (BF3 over PCIe
+	 * cannot reach this channel), as upstream. */
+	if (bf_rshim_write(r, BF_CHAN_WDOG1, 0, 0) < 0)
+		bf_debug("%s: watchdog disable write failed (ignored)", r->name);
+	ret = bf_boot_chip_reset(r);
+	if (ret == 0)
+		bf_info("%s: chip reset, boot from RShim", r->name);
+	return ret;
+}
+
+int bf_boot_finish(struct bf_rshim *r)
+{
+	return bf_rshim_wr(r, r->chip->r.boot_control, BF_BOOT_CONTROL_EMMC);
+}
+
+struct pusher {
+	struct bf_rshim *r;
+	const struct bf_boot_opts *o;
+	struct bf_progress prog;
+	uint64_t pushed;
+	uint64_t last_progress_ns;
+	uint64_t last_poll_ns;
+};
+
+static int push_poll(struct pusher *p, uint64_t now)
+{
+	if (!p->o->poll || now - p->last_poll_ns < (uint64_t)p->o->poll_ms * 1000000ull)
+		return 0;
+	p->last_poll_ns = now;
+	return p->o->poll(p->o->poll_ctx);
+}
+
+/* Hand len bytes to the backend, waiting while the FIFO is full. */
+static int push_buf(struct pusher *p, const uint8_t *buf, size_t len)
+{
+	while (len) {
+		uint64_t now;
+		ssize_t n = p->r->ops->boot_write(p->r, buf, len);
+		int ret;
+
+		if (n < 0)
+			return bf_error_get() ? (int)n :
+				bf_error_ret((int)-n, "%s: boot stream write failed after %llu bytes: %s",
+					     p->r->name, (unsigned long long)p->pushed, strerror((int)-n));
+		now = bf_clock_ns();
+		if (n > 0) {
+			buf += n;
+			len -= (size_t)n;
+			p->pushed += (uint64_t)n;
+			p->last_progress_ns = now;
+			if (p->o->progress)
+				bf_progress_update(&p->prog, p->pushed);
+		} else {
+			double idle = (double)(now - p->last_progress_ns) / 1e9;
+
+			if (p->o->stall_timeout_s > 0 && idle >= p->o->stall_timeout_s)
+				return bf_error_ret(ETIMEDOUT,
+					"%s: the device stopped draining the boot FIFO: no progress for %.0f s after %llu bytes",
+					p->r->name, idle, (unsigned long long)p->pushed);
+			bf_clock_sleep_ns(FULL_WAIT_NS);
+		}
+		if (bf_stop_requested())
+			return bf_error_ret(EINTR, "%s: push interrupted after %llu bytes",
+					    p->r->name, (unsigned long long)p->pushed);
+		if (p->o->deadline && bf_deadline_passed(p->o->deadline))
+			return bf_error_ret(ETIMEDOUT, "%s: deadline passed while %s (%llu bytes pushed)",
+					    p->r->name, p->o->deadline->reason,
+					    (unsigned long long)p->pushed);
+		if ((ret = push_poll(p, now)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int total_size(const char *const *paths, size_t n, uint64_t *total)
+{
+	struct stat st;
+	size_t i;
+
+	*total = 0;
+	for (i = 0; i < n; i++) {
+		if (stat(paths[i], &st) < 0)
+			return bf_error_ret(errno, "cannot read %s: %s", paths[i], strerror(errno));
+		*total += (uint64_t)st.st_size;
+	}
+	return 0;
+}
+
+int bf_boot_push_files(struct bf_rshim *r, const char *const *paths, size_t npaths,
+		       const struct bf_boot_opts *o, uint64_t *pushed)
+{
+	struct pusher p = { .r = r, .o = o };
+	uint8_t *buf;
+	size_t fill = 0, i;
+	uint64_t total;
+	int ret;
+
+	*pushed = 0;
+	ret = total_size(paths, npaths, &total);
+	if (ret < 0)
+		return ret;
+	buf = malloc(PUSH_CHUNK);
+	if (!buf)
+		return -ENOMEM;
+	p.last_progress_ns = p.last_poll_ns = bf_clock_ns();
+	if (o->progress)
+		bf_progress_begin(&p.prog, "push", total);
+
+	for (i = 0; i < npaths && ret == 0; i++) {
+		int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0) {
+			ret = bf_error_ret(errno, "cannot open %s: %s", paths[i], strerror(errno));
+			break;
+		}
+		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+		for (;;) {
+			ssize_t n = read(fd, buf + fill, PUSH_CHUNK - fill);
+			size_t whole;
+
+			if (n < 0 && errno == EINTR && !bf_stop_requested())
+				continue;
+			if (n < 0) {
+				ret = bf_error_ret(errno, "read error in %s: %s", paths[i], strerror(errno));
+				break;
+			}
+			if (n == 0)
+				break;
+			fill += (size_t)n;
+			/* Whole words only; a tail of < 8 bytes waits for the next
+			 * file or the end of the stream. */
+			whole = fill & ~(size_t)7;
+			ret = push_buf(&p, buf, whole);
+			if (ret < 0)
+				break;
+			memmove(buf, buf + whole, fill - whole);
+			fill -= whole;
+		}
+		close(fd);
+	}
+	if (ret == 0 && fill)
+		ret = push_buf(&p, buf, fill);   /* the backend zero-pads the last word */
+	if (o->progress) {
+		if (ret == 0)
+			bf_progress_end(&p.prog);
+		else
+			bf_event_progress_clear();
+	}
+	free(buf);
+	*pushed = p.pushed;
+	return ret;
+}
