@@ -3,5 +3,6 @@
 #define BF_COMMANDS_H
 
 int bf_cmd_bfb(int argc, char **argv);
+int bf_cmd_cfg(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@
 
 static const struct bf_cmd commands[] = {
 	{ "bfb", "inspect, verify, pack and unpack BFB boot bundles", bf_cmd_bfb },
+	{ "cfg", "bf.cfg helpers: password hashes", bf_cmd_cfg },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
