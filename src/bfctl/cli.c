@@ -4,6 +4,7 @@
 #include "error.h"
 #include "event.h"
 #include "log.h"
+#include "rshim.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -116,4 +117,20 @@ int bf_cli_ok(void)
 {
 	emit_result(BF_EXIT_OK, NULL);
 	return BF_EXIT_OK;
+}
+
+int bf_cli_open_rshim(const char *name, struct bf_rshim **r)
+{
+	int ret;
+
+	if (!name)
+		name = getenv("BFCTL_RSHIM");
+	if (!name || !*name)
+		bf_cli_usage_error("no device given: use --rshim DEV (e.g. --rshim sim:0) or set BFCTL_RSHIM");
+	bf_error_clear();
+	ret = bf_rshim_open(name, r);
+	if (ret < 0)
+		return bf_cli_fail(BF_EXIT_DEVICE, ret, "check the name with 'bfctl list'",
+				   "cannot open %s", name);
+	return 0;
 }

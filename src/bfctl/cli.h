@@ -45,4 +45,9 @@ int bf_cli_exit_for(int err);
 const char *bf_cli_cmdname(void);
 void bf_cli_set_cmdname(const char *name);
 
+struct bf_rshim;
+/* Open the device named by --rshim (or $BFCTL_RSHIM when name is NULL).
+ * Returns 0, or reports the failure and returns the exit code. */
+int bf_cli_open_rshim(const char *name, struct bf_rshim **r);
+
 #endif

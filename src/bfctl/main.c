@@ -12,6 +12,11 @@
 #include "commands.h"
 
 static const struct bf_cmd commands[] = {
+	{ "list", "list the RShim devices this host can reach", bf_cmd_list },
+	{ "install", "push a BFB (+ bf.cfg) and stream the boot status", bf_cmd_install },
+	{ "log", "show or follow the RShim log", bf_cmd_log },
+	{ "reset", "reset the BlueField", bf_cmd_reset },
+	{ "reg", "read or write an RShim register", bf_cmd_reg },
 	{ "bfb", "inspect, verify, pack and unpack BFB boot bundles", bf_cmd_bfb },
 	{ "cfg", "bf.cfg helpers: password hashes", bf_cmd_cfg },
 };

@@ -1,0 +1,292 @@
+/* cmd_install.c - bfctl install: verify, push a BFB (+ bf.cfg + rootfs)
+ * over RShim, stream the boot status live, end with a verdict. */
+#include "config.h"
+#include "bfb.h"
+#include "bfb_file.h"
+#include "boot.h"
+#include "bootlog.h"
+#include "cli.h"
+#include "clock.h"
+#include "commands.h"
+#include "error.h"
+#include "event.h"
+#include "log.h"
+#include "rshim.h"
+#include "statusview.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_TIMEOUT_S 3600.0
+#define WAIT_POLL_NS      200000000ull   /* log polling after the push */
+#define PUSH_POLL_MS      100            /* log polling during the push */
+#define BFCFG_MAX         (1u << 20)
+
+static const char install_usage[] =
+	"Usage: bfctl install --rshim DEV --bfb FILE [--config BF.CFG] [--rootfs FILE]\n"
+	"                     [--timeout S] [--wait-for ready|linux|reboot]\n"
+	"                     [--keep-log] [--force] [--json] [-v]\n"
+	"\n"
+	"Verify the BFB, reset the BlueField into RShim boot, push the BFB with\n"
+	"the optional bf.cfg and rootfs appended (as bfb-install does), and stream\n"
+	"the boot status (the RShim log) until the install completes.\n"
+	"\n"
+	"Options:\n"
+	"  -r, --rshim DEV       the device (sim:0, ...; default $BFCTL_RSHIM)\n"
+	"  -b, --bfb FILE        the BFB bundle\n"
+	"  -c, --config FILE     bf.cfg to append (checked first)\n"
+	"  -f, --rootfs FILE     rootfs to append after the bf.cfg\n"
+	"  -t, --timeout S       overall deadline in seconds (default 3600)\n"
+	"      --stall-timeout S fail when the device takes no data for S seconds\n"
+	"                        (default 300, as the upstream BOOT_TIMEOUT)\n"
+	"  -w, --wait-for WHAT   ready: until \"DPU is ready\" (default);\n"
+	"                        linux: until \"Linux up\"; reboot: the first of\n"
+	"                        \"Rebooting...\", \"Linux up\", \"DPU is ready\"\n"
+	"                        (bfb-install's rule). \"In Enhanced NIC mode\" and\n"
+	"                        \"Runtime upgrade finished\" always complete.\n"
+	"  -k, --keep-log        leave the log in the device (no clear-on-read)\n"
+	"      --force           push even if the bf.cfg has errors\n"
+	"      --json            JSON events: verify, push, log, mark, result\n"
+	"  -v, --verbose         more detail\n"
+	"  -h, --help            this help\n"
+	"\n"
+	"Exit status: 0 installed, 3 invalid input (nothing pushed), 4 device\n"
+	"missing or busy, 5 push failed, 6 the device reported an error (CRITICAL\n"
+	"ERROR), 7 deadline passed, 130 interrupted. See bfctl(1).\n";
+
+enum wait_for { WAIT_READY, WAIT_LINUX, WAIT_REBOOT };
+
+static bool mark_completes(enum bf_boot_mark m, enum wait_for w)
+{
+	switch (m) {
+	case BF_MARK_NIC_MODE:
+	case BF_MARK_RUNTIME_DONE:
+	case BF_MARK_READY:
+		return true;
+	case BF_MARK_LINUX_UP:
+		return w != WAIT_READY;
+	case BF_MARK_REBOOTING:
+		return w == WAIT_REBOOT;
+	default:
+		return false;
+	}
+}
+
+struct install {
+	struct bf_statusview sv;
+	enum wait_for wait;
+	enum bf_boot_mark done;      /* the completing mark, once seen */
+};
+
+static int on_mark(void *ctx, enum bf_boot_mark m, const char *line)
+{
+	struct install *in = ctx;
+
+	if (m == BF_MARK_CRITICAL || mark_completes(m, in->wait))
+		in->done = m;
+	(void)line;
+	return 0;
+}
+
+static int push_poll(void *ctx)
+{
+	struct install *in = ctx;
+
+	return bf_statusview_poll(&in->sv);
+}
+
+static int check_cfg(const char *path, bool force)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return bf_error_ret(errno, "cannot read bf.cfg %s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return bf_error_ret(EINVAL, "bf.cfg %s is not a regular file", path);
+	if (st.st_size == 0)
+		return bf_error_ret(EINVAL, "bf.cfg %s is empty: the installer ignores an empty bf.cfg", path);
+	if ((uint64_t)st.st_size > BFCFG_MAX && !force)
+		return bf_error_ret(EFBIG, "bf.cfg %s is %lld bytes, above the %u-byte limit",
+				    path, (long long)st.st_size, BFCFG_MAX);
+	return 0;
+}
+
+static int do_install(struct bf_rshim *r, const char *const *paths, size_t npaths,
+		      struct install *in, const struct bf_deadline *deadline, double stall_s)
+{
+	struct bf_boot_opts o = {
+		.stall_timeout_s = stall_s,
+		.deadline = deadline,
+		.poll = push_poll,
+		.poll_ctx = in,
+		.poll_ms = PUSH_POLL_MS,
+		.progress = true,
+	};
+	uint64_t pushed = 0;
+	int ret;
+
+	ret = bf_boot_reset(r);
+	if (ret < 0)
+		return bf_cli_fail(BF_EXIT_DEVICE, ret, "check the device with 'bfctl list'",
+				   "cannot reset %s into RShim boot", r->name);
+	bf_event_say("Pushing %s%s%s", paths[0], npaths > 1 ? " + bf.cfg" : "",
+		     npaths > 2 ? " + rootfs" : "");
+	ret = bf_boot_push_files(r, paths, npaths, &o, &pushed);
+	if (ret == -EINTR)
+		return bf_cli_fail(BF_EXIT_INTERRUPTED, ret, "the DPU waits for a new push",
+				   "install on %s", r->name);
+	if (ret == -ETIMEDOUT)
+		return bf_cli_fail(BF_EXIT_TIMEOUT, ret,
+				   "the DPU did not accept the stream: check the log with 'bfctl log' and retry",
+				   "install on %s", r->name);
+	if (ret < 0)
+		return bf_cli_fail(BF_EXIT_PUSH, ret, "check the connection and run the install again",
+				   "push to %s failed", r->name);
+	ret = bf_boot_finish(r);
+	if (ret < 0)
+		return bf_cli_fail(BF_EXIT_PUSH, ret, NULL, "cannot end the push on %s", r->name);
+	bf_info("%s: %llu bytes pushed", r->name, (unsigned long long)pushed);
+	bf_event_say("Collecting BlueField booting status. Press Ctrl+C to stop...");
+
+	while (!in->done) {
+		ret = bf_statusview_poll(&in->sv);
+		if (ret < 0)
+			return bf_cli_fail(BF_EXIT_DEVICE, ret, NULL, "reading the boot status of %s", r->name);
+		if (in->done)
+			break;
+		if (bf_stop_requested())
+			return bf_cli_fail(BF_EXIT_INTERRUPTED, -EINTR, NULL,
+					   "stopped watching %s (the install goes on)", r->name);
+		if (bf_deadline_passed(deadline)) {
+			bf_error_clear();
+			if (in->sv.last_error[0])
+				bf_error_set("deadline passed while %s; the last error logged was:%s",
+					     deadline->reason, in->sv.last_error);
+			else
+				bf_error_set("deadline passed while %s", deadline->reason);
+			return bf_cli_fail(BF_EXIT_TIMEOUT, -ETIMEDOUT,
+					   "check the console ('bfctl console') or raise --timeout",
+					   "install on %s", r->name);
+		}
+		bf_clock_sleep_ns(WAIT_POLL_NS);
+	}
+	if (in->done == BF_MARK_CRITICAL) {
+		bf_error_clear();
+		bf_error_set("the device reported:%s", in->sv.last_critical);
+		return bf_cli_fail(BF_EXIT_BOOT, -EIO, "see the log above; the DPU did not install",
+				   "install on %s", r->name);
+	}
+	bf_event_say("%s: install complete (%s)", r->name, bf_bootlog_mark_name(in->done));
+	return bf_cli_ok();
+}
+
+int bf_cmd_install(int argc, char **argv)
+{
+	enum { OPT_STALL = BF_OPT_FIRST_CMD, OPT_FORCE };
+	static const struct option longopts[] = {
+		{ "rshim", required_argument, NULL, 'r' },
+		{ "bfb", required_argument, NULL, 'b' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "rootfs", required_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "stall-timeout", required_argument, NULL, OPT_STALL },
+		{ "wait-for", required_argument, NULL, 'w' },
+		{ "keep-log", no_argument, NULL, 'k' },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		BF_CLI_LONGOPTS, { 0 } };
+	const char *dev = NULL, *bfb = NULL, *cfg = NULL, *rootfs = NULL;
+	const char *paths[3];
+	double timeout = DEFAULT_TIMEOUT_S, stall = BF_BOOT_TIMEOUT_DEFAULT;
+	struct install in = { .wait = WAIT_READY };
+	struct bf_bfb_summary sum;
+	struct bf_deadline deadline;
+	bool keep = false, force = false;
+	struct bf_rshim *r;
+	size_t npaths = 0;
+	char *end;
+	int opt, ret;
+
+	while ((opt = getopt_long(argc, argv, "r:b:c:f:t:w:k" BF_CLI_SHORTOPTS, longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'r': dev = optarg; break;
+		case 'b': bfb = optarg; break;
+		case 'c': cfg = optarg; break;
+		case 'f': rootfs = optarg; break;
+		case 'k': keep = true; break;
+		case OPT_FORCE: force = true; break;
+		case 't':
+		case OPT_STALL: {
+			double v = strtod(optarg, &end);
+
+			if (*end || !(v > 0))
+				bf_cli_usage_error("bad number of seconds '%s'", optarg);
+			*(opt == 't' ? &timeout : &stall) = v;
+			break;
+		}
+		case 'w':
+			if (!strcmp(optarg, "ready"))
+				in.wait = WAIT_READY;
+			else if (!strcmp(optarg, "linux"))
+				in.wait = WAIT_LINUX;
+			else if (!strcmp(optarg, "reboot"))
+				in.wait = WAIT_REBOOT;
+			else
+				bf_cli_usage_error("--wait-for takes ready, linux or reboot");
+			break;
+		default:
+			bf_cli_common(opt, install_usage);
+		}
+	}
+	if (optind != argc)
+		bf_cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if (!bfb)
+		bf_cli_usage_error("--bfb FILE is required");
+
+	/* Nothing is pushed until every input checks out. */
+	ret = bf_bfb_file_verify(bfb, &sum);
+	if (bf_event_json()) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "file", json_object_new_string(bfb));
+		json_object_object_add(o, "ok", json_object_new_boolean(ret == 0));
+		json_object_object_add(o, "images", json_object_new_int((int)sum.nimages));
+		json_object_object_add(o, "bytes", json_object_new_int64((int64_t)sum.bytes));
+		bf_event_emit("verify", o);
+	}
+	if (ret < 0)
+		return bf_cli_fail(ret == -EBADMSG ? BF_EXIT_INPUT : bf_cli_exit_for(ret), ret,
+				   "nothing was pushed; get an intact copy of the bundle",
+				   "%s failed verification", bfb);
+	bf_event_say("%s: verified, %u images", bfb, sum.nimages);
+	if (sum.trailing_bytes)
+		bf_warn("%s carries %llu bytes after its last image (a bf.cfg appended earlier?); they are pushed too",
+			bfb, (unsigned long long)sum.trailing_bytes);
+	if (cfg && (ret = check_cfg(cfg, force)) < 0)
+		return bf_cli_fail(BF_EXIT_INPUT, ret, "nothing was pushed", "bf.cfg rejected");
+	if (rootfs && access(rootfs, R_OK) < 0)
+		return bf_cli_fail(BF_EXIT_INPUT, -errno, "nothing was pushed",
+				   "cannot read rootfs %s", rootfs);
+	paths[npaths++] = bfb;
+	if (cfg)
+		paths[npaths++] = cfg;
+	if (rootfs)
+		paths[npaths++] = rootfs;
+
+	if ((ret = bf_cli_open_rshim(dev, &r)) != 0)
+		return ret;
+	bf_deadline_set(&deadline, timeout, "installing");
+	ret = bf_statusview_init(&in.sv, r, !keep, on_mark, &in);
+	if (ret == 0)
+		ret = bf_statusview_check_access(&in.sv);
+	if (ret < 0) {
+		ret = bf_cli_fail(BF_EXIT_DEVICE, ret, NULL, "%s is not usable", r->name);
+		bf_rshim_close(r);
+		return ret;
+	}
+	ret = do_install(r, paths, npaths, &in, &deadline, stall < timeout ? stall : timeout);
+	bf_rshim_close(r);
+	return ret;
+}

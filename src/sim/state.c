@@ -1,0 +1,269 @@
+/* state.c - the simulated device's state directory: nv.json (what is
+ * installed, kept across boots) and runtime.json (registers, log ring,
+ * timeline) so that the next process sees the same device. Written
+ * atomically; read defensively (the files are input like any other). */
+#include "config.h"
+#include "sim_int.h"
+#include "error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define STATE_MAX_BYTES (4u << 20)
+#define STATE_MAX_EVENTS 4096
+
+json_object *bf_sim_nv_installed(struct bf_sim *s)
+{
+	json_object *o;
+
+	if (!json_object_object_get_ex(s->nv, "installed", &o)) {
+		o = json_object_new_object();
+		json_object_object_add(s->nv, "installed", o);
+	}
+	return o;
+}
+
+static double realtime_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int write_atomic(const char *dir, const char *name, json_object *o)
+{
+	char path[PATH_MAX + 32], tmp[PATH_MAX + 48];
+	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
+	size_t len = strlen(text);
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 || fsync(fd) < 0) {
+		int e = errno ? errno : EIO;
+
+		close(fd);
+		unlink(tmp);
+		return -e;
+	}
+	close(fd);
+	return rename(tmp, path) < 0 ? -errno : 0;
+}
+
+static json_object *read_json(const char *dir, const char *name, int *err)
+{
+	char path[PATH_MAX + 32], *buf;
+	struct stat st;
+	json_object *o;
+	ssize_t n;
+	int fd;
+
+	*err = 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*err = errno == ENOENT ? 0 : -errno;
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || st.st_size > STATE_MAX_BYTES) {
+		close(fd);
+		*err = bf_error_ret(EFBIG, "%s is not a bfsim state file", path);
+		return NULL;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	n = buf ? read(fd, buf, (size_t)st.st_size) : -1;
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		*err = -EIO;
+		return NULL;
+	}
+	buf[n] = '\0';
+	o = json_tokener_parse(buf);
+	free(buf);
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		*err = bf_error_ret(EBADMSG, "%s is damaged: remove the state directory to power the device on afresh", path);
+		return NULL;
+	}
+	return o;
+}
+
+static double getd(json_object *o, const char *k, double def)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) ? json_object_get_double(v) : def;
+}
+
+static uint64_t getu(json_object *o, const char *k)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, k, &v))
+		return 0;
+	if (json_object_is_type(v, json_type_string))
+		return strtoull(json_object_get_string(v), NULL, 0);
+	return (uint64_t)json_object_get_int64(v);
+}
+
+static json_object *hex(uint64_t v)
+{
+	char b[24];
+
+	snprintf(b, sizeof(b), "0x%llx", (unsigned long long)v);
+	return json_object_new_string(b);
+}
+
+int bf_sim_state_save(struct bf_sim *s)
+{
+	json_object *rt, *ring, *regs, *evs;
+	size_t i;
+	int r;
+
+	if (!s->cfg.state_dir[0])
+		return 0;
+	if (mkdir(s->cfg.state_dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	rt = json_object_new_object();
+	json_object_object_add(rt, "chip", json_object_new_string(s->chip->id));
+	json_object_object_add(rt, "sim_time", json_object_new_double(bf_sim_now(s)));
+	json_object_object_add(rt, "realtime", json_object_new_double(realtime_now()));
+	json_object_object_add(rt, "reset_time", json_object_new_double(s->reset_t));
+	json_object_object_add(rt, "por_time", json_object_new_double(s->por_t));
+	json_object_object_add(rt, "phase", json_object_new_string(bf_sim_phase_name(s->phase)));
+	json_object_object_add(rt, "resets", json_object_new_int64((int64_t)s->resets));
+	json_object_object_add(rt, "boot_bytes", json_object_new_int64((int64_t)s->boot_bytes));
+	json_object_object_add(rt, "drained_bytes", json_object_new_int64((int64_t)s->drained_bytes));
+	json_object_object_add(rt, "overflow_bytes", json_object_new_int64((int64_t)s->overflow_bytes));
+	json_object_object_add(rt, "log_dropped", json_object_new_int64((int64_t)s->log_dropped));
+	json_object_object_add(rt, "ring_idx", json_object_new_int((int)s->ring_idx));
+	ring = json_object_new_array();
+	for (i = 0; i < BF_RLOG_RING_WORDS; i++)
+		json_object_array_add(ring, hex(s->ring[i]));
+	json_object_object_add(rt, "ring", ring);
+	regs = json_object_new_object();
+	for (i = 0; i < sizeof(s->rsh) / sizeof(s->rsh[0]); i++) {
+		char k[16];
+
+		if (!s->rsh[i])
+			continue;
+		snprintf(k, sizeof(k), "0x%zx", i * 8);
+		json_object_object_add(regs, k, hex(s->rsh[i]));
+	}
+	json_object_object_add(rt, "rshim", regs);
+	evs = json_object_new_array();
+	for (i = 0; i < s->nev; i++) {
+		json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "t", json_object_new_double(s->ev[i].t));
+		json_object_object_add(e, "module", json_object_new_int(s->ev[i].module));
+		json_object_object_add(e, "level", json_object_new_int(s->ev[i].level));
+		json_object_object_add(e, "action", json_object_new_int(s->ev[i].action));
+		json_object_object_add(e, "log", json_object_new_boolean(s->ev[i].log));
+		json_object_object_add(e, "text", json_object_new_string(s->ev[i].text));
+		json_object_array_add(evs, e);
+	}
+	json_object_object_add(rt, "events", evs);
+	r = write_atomic(s->cfg.state_dir, "runtime.json", rt);
+	json_object_put(rt);
+	if (r == 0)
+		r = write_atomic(s->cfg.state_dir, "nv.json", s->nv);
+	return r;
+}
+
+int bf_sim_state_load(struct bf_sim *s)
+{
+	json_object *rt, *nv, *v, *regs;
+	const char *chip;
+	double saved_sim, saved_real;
+	size_t i, n;
+	int err;
+
+	if (!s->cfg.state_dir[0])
+		return 0;
+	nv = read_json(s->cfg.state_dir, "nv.json", &err);
+	if (err < 0)
+		return err;
+	if (nv) {
+		json_object_put(s->nv);
+		s->nv = nv;
+	}
+	rt = read_json(s->cfg.state_dir, "runtime.json", &err);
+	if (err < 0)
+		return err;
+	if (!rt)
+		return 0;
+	chip = json_object_object_get_ex(rt, "chip", &v) ? json_object_get_string(v) : "";
+	if (strcmp(chip, s->chip->id)) {
+		json_object_put(rt);
+		return bf_error_ret(EINVAL, "the state in %s belongs to a %s, not a %s: use --chip %s or another --state",
+				    s->cfg.state_dir, chip, s->chip->id, chip);
+	}
+	saved_sim = getd(rt, "sim_time", 0);
+	saved_real = getd(rt, "realtime", realtime_now());
+	/* The device kept running while no process looked at it. */
+	s->sim0 = saved_sim + (realtime_now() > saved_real ? (realtime_now() - saved_real) * s->cfg.speed : 0);
+	s->reset_t = getd(rt, "reset_time", 0);
+	s->por_t = getd(rt, "por_time", 0);
+	s->drain_t = s->last_data_t = s->sim0;
+	s->resets = getu(rt, "resets");
+	s->boot_bytes = getu(rt, "boot_bytes");
+	s->drained_bytes = getu(rt, "drained_bytes");
+	s->overflow_bytes = getu(rt, "overflow_bytes");
+	s->log_dropped = getu(rt, "log_dropped");
+	s->ring_idx = (unsigned)getu(rt, "ring_idx");
+	if (s->ring_idx > BF_RLOG_RING_WORDS)
+		s->ring_idx = BF_RLOG_RING_WORDS;
+	if (json_object_object_get_ex(rt, "ring", &v) && json_object_is_type(v, json_type_array)) {
+		n = json_object_array_length(v);
+		for (i = 0; i < n && i < BF_RLOG_RING_WORDS; i++)
+			s->ring[i] = strtoull(json_object_get_string(json_object_array_get_idx(v, i)), NULL, 0);
+	}
+	if (json_object_object_get_ex(rt, "rshim", &regs) && json_object_is_type(regs, json_type_object)) {
+		json_object_object_foreach(regs, key, val) {
+			unsigned long off = strtoul(key, NULL, 0);
+
+			if (off % 8 == 0 && off / 8 < sizeof(s->rsh) / sizeof(s->rsh[0]))
+				s->rsh[off / 8] = strtoull(json_object_get_string(val), NULL, 0);
+		}
+	}
+	if (json_object_object_get_ex(rt, "events", &v) && json_object_is_type(v, json_type_array)) {
+		n = json_object_array_length(v);
+		for (i = 0; i < n && i < STATE_MAX_EVENTS; i++) {
+			json_object *e = json_object_array_get_idx(v, i), *x;
+			unsigned act = (unsigned)getu(e, "action");
+			bool log = json_object_object_get_ex(e, "log", &x) && json_object_get_boolean(x);
+			const char *text = json_object_object_get_ex(e, "text", &x) ? json_object_get_string(x) : "";
+
+			if (act > ACT_STALL)
+				continue;
+			if (log)
+				bf_sim_schedule(s, getd(e, "t", 0), (unsigned)getu(e, "module") & 0xf,
+						(unsigned)getu(e, "level") & 3, act, "%s", text);
+			else
+				bf_sim_schedule(s, getd(e, "t", 0), 0, 0, act, NULL);
+		}
+	}
+	chip = json_object_object_get_ex(rt, "phase", &v) ? json_object_get_string(v) : "off";
+	for (i = 0; i <= PH_NIC_MODE; i++)
+		if (!strcmp(chip, bf_sim_phase_name((enum sim_phase)i)))
+			s->phase = (enum sim_phase)i;
+	/* A boot stream cut off with its process cannot resume: the boot ROM
+	 * waits for data that never comes. */
+	if (s->phase == PH_BOOT_ROM || s->phase == PH_ATF || s->phase == PH_UEFI || s->phase == PH_WAIT_CFG)
+		s->phase = PH_STALLED;
+	bf_sim_stream_reset(s);
+	json_object_put(rt);
+	return 1;
+}
