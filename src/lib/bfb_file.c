@@ -6,8 +6,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int bf_bfb_file_verify(const char *path, struct bf_bfb_summary *sum)
@@ -58,5 +60,156 @@ int bf_bfb_file_verify(const char *path, struct bf_bfb_summary *sum)
 	}
 	free(buf);
 	close(fd);
+	return r;
+}
+
+struct unpack_ctx {
+	int dirfd;
+	bool force;
+	int fd;
+	unsigned nfiles;
+	char names[256][48];   /* names used so far, for duplicates */
+	unsigned nnames;
+	int err;
+};
+
+static int open_out(struct unpack_ctx *u, const char *name)
+{
+	int fd;
+
+	/* --force replaces what is there (a symlink included) without ever
+	 * following it: remove the entry, then create exclusively. */
+	if (u->force && unlinkat(u->dirfd, name, 0) < 0 && errno != ENOENT)
+		return bf_error_ret(errno, "cannot replace %s: %s", name, strerror(errno));
+	fd = openat(u->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return errno == EEXIST ? bf_error_ret(EEXIST, "%s exists (use --force to replace it)", name) :
+			bf_error_ret(errno, "cannot create %s: %s", name, strerror(errno));
+	return fd;
+}
+
+static int un_begin(void *ctx, const struct bf_bfb_image *img)
+{
+	struct unpack_ctx *u = ctx;
+	char name[64], base[40];
+	unsigned i, dup = 0;
+
+	bf_bfb_image_filename(base, sizeof(base), img->hdr.id, img->hdr.cur_ver);
+	snprintf(name, sizeof(name), "%s", base);
+	for (i = 0; i < u->nnames; i++)
+		if (!strcmp(u->names[i], base))
+			dup++;
+	if (dup)
+		snprintf(name, sizeof(name), "%s.%u", base, dup);
+	if (u->nnames < 256)
+		snprintf(u->names[u->nnames++], sizeof(u->names[0]), "%s", base);
+	u->fd = open_out(u, name);
+	if (u->fd < 0)
+		return u->err = u->fd;
+	u->nfiles++;
+	return 0;
+}
+
+static int write_fd(int fd, const uint8_t *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return bf_error_ret(errno, "write failed: %s", strerror(errno));
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int un_data(void *ctx, const struct bf_bfb_image *img, const uint8_t *buf, size_t len)
+{
+	struct unpack_ctx *u = ctx;
+
+	(void)img;
+	return (u->err = write_fd(u->fd, buf, len));
+}
+
+static int un_end(void *ctx, const struct bf_bfb_image *img)
+{
+	struct unpack_ctx *u = ctx;
+
+	(void)img;
+	if (close(u->fd) < 0)
+		return (u->err = -errno);
+	u->fd = -1;
+	return 0;
+}
+
+static int un_trailing(void *ctx, uint64_t off, const uint8_t *buf, size_t len)
+{
+	struct unpack_ctx *u = ctx;
+
+	(void)off;
+	if (u->fd < 0) {
+		u->fd = open_out(u, "trailing.bin");
+		if (u->fd < 0)
+			return (u->err = u->fd);
+		u->nfiles++;
+	}
+	return (u->err = write_fd(u->fd, buf, len));
+}
+
+int bf_bfb_file_unpack(const char *path, const char *dir, bool force, unsigned *nfiles)
+{
+	static const struct bf_bfb_parser_ops ops = {
+		.image_begin = un_begin, .image_data = un_data, .image_end = un_end,
+		.trailing = un_trailing,
+	};
+	struct bf_bfb_summary sum;
+	struct unpack_ctx *u;
+	struct bf_bfb_parser p;
+	uint8_t *buf;
+	ssize_t n;
+	int fd, r;
+
+	*nfiles = 0;
+	r = bf_bfb_file_verify(path, &sum);
+	if (r < 0)
+		return r;
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return bf_error_ret(errno, "cannot create %s: %s", dir, strerror(errno));
+	u = calloc(1, sizeof(*u));
+	buf = malloc(BF_BFB_FILE_CHUNK);
+	if (!u || !buf) {
+		free(u);
+		free(buf);
+		return -ENOMEM;
+	}
+	u->force = force;
+	u->fd = -1;
+	u->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (u->dirfd < 0 || fd < 0) {
+		r = bf_error_ret(errno, "cannot open %s: %s", u->dirfd < 0 ? dir : path, strerror(errno));
+		goto out;
+	}
+	bf_bfb_parser_init(&p, &ops, u, 0);
+	while ((n = read(fd, buf, BF_BFB_FILE_CHUNK)) > 0)
+		if ((r = bf_bfb_parser_feed(&p, buf, (size_t)n)) != 0)
+			break;
+	if (n < 0)
+		r = bf_error_ret(errno, "read error in %s: %s", path, strerror(errno));
+	else if (r == 0)
+		r = bf_bfb_parser_finish(&p);
+	if (u->fd >= 0 && close(u->fd) < 0 && r == 0)
+		r = -errno;
+out:
+	*nfiles = u->nfiles;
+	if (fd >= 0)
+		close(fd);
+	if (u->dirfd >= 0)
+		close(u->dirfd);
+	free(u);
+	free(buf);
 	return r;
 }

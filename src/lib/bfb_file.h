@@ -2,6 +2,7 @@
 #ifndef BF_BFB_FILE_H
 #define BF_BFB_FILE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct bf_bfb_summary {
@@ -22,3 +23,10 @@ int bf_bfb_file_verify(const char *path, struct bf_bfb_summary *sum);
 #define BF_BFB_FILE_CHUNK (1u << 20)
 
 #endif
+
+/* Write one file per image into dir, named "<name>-v<N>" from our id table
+ * ("image_id_<n>-v<N>" for unknown ids; a repeated id and version gets
+ * ".1", ".2"...), and trailing data as "trailing.bin". The bundle is
+ * verified first: a damaged one writes nothing. Existing files are refused
+ * (-EEXIST) unless force; symlinks are never followed. */
+int bf_bfb_file_unpack(const char *path, const char *dir, bool force, unsigned *nfiles);

@@ -179,6 +179,7 @@ static int make_initramfs(const char *path, const struct bf_sim_bundle_opts *o, 
 	archive_write_set_format_cpio_newc(a);
 	archive_write_add_filter_gzip(a);
 	archive_write_set_filter_option(a, "gzip", "compression-level", "1");
+	archive_write_set_filter_option(a, "gzip", "timestamp", NULL);   /* reproducible */
 	if (archive_write_open_filename(a, path) != ARCHIVE_OK) {
 		r = bf_error_ret(EIO, "cannot write %s: %s", path, archive_error_string(a));
 		archive_write_free(a);
