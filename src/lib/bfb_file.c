@@ -3,6 +3,7 @@
 #include "bfb_file.h"
 #include "bfb.h"
 #include "error.h"
+#include "readahead.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,12 +13,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static int verify_feed(void *ctx, const uint8_t *buf, size_t len)
+{
+	return bf_bfb_parser_feed(ctx, buf, len);
+}
+
 int bf_bfb_file_verify(const char *path, struct bf_bfb_summary *sum)
 {
 	struct bf_bfb_parser p;
-	uint8_t *buf;
-	ssize_t n;
-	int fd, r = 0;
+	uint64_t total;
+	int fd, r;
 
 	memset(sum, 0, sizeof(*sum));
 	sum->err_id = -1;
@@ -25,29 +30,11 @@ int bf_bfb_file_verify(const char *path, struct bf_bfb_summary *sum)
 	if (fd < 0)
 		return bf_error_ret(errno, "cannot open %s: %s", path, strerror(errno));
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	buf = malloc(BF_BFB_FILE_CHUNK);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
 	bf_bfb_parser_init(&p, NULL, NULL, 0);
-	for (;;) {
-		n = read(fd, buf, BF_BFB_FILE_CHUNK);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = bf_error_ret(errno, "read error in %s at offset %llu: %s", path,
-					 (unsigned long long)p.offset, strerror(errno));
-			break;
-		}
-		if (n == 0) {
-			r = bf_bfb_parser_finish(&p);
-			break;
-		}
-		r = bf_bfb_parser_feed(&p, buf, (size_t)n);
-		if (r)
-			break;
-	}
+	/* Reading and CRC overlap on two cores. */
+	r = bf_readahead_file(fd, path, verify_feed, &p, &total);
+	if (r == 0)
+		r = bf_bfb_parser_finish(&p);
 	sum->nimages = p.nimages;
 	sum->bytes = p.offset;
 	sum->trailing_bytes = p.trailing_bytes;
@@ -58,7 +45,6 @@ int bf_bfb_file_verify(const char *path, struct bf_bfb_summary *sum)
 			bf_bfb_image_filename(sum->err_name, sizeof(sum->err_name),
 					      (unsigned)p.err_id, p.cur.hdr.cur_ver);
 	}
-	free(buf);
 	close(fd);
 	return r;
 }

@@ -26,6 +26,14 @@ void bf_clock_sleep_ns(uint64_t ns)
 		;
 }
 
+void bf_clock_sleep_until_ns(uint64_t t)
+{
+	struct timespec ts = { .tv_sec = (time_t)(t / 1000000000ull), .tv_nsec = (long)(t % 1000000000ull) };
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR && !stop_flag)
+		;
+}
+
 void bf_deadline_set(struct bf_deadline *d, double seconds, const char *reason)
 {
 	d->reason = reason;

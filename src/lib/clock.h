@@ -7,6 +7,7 @@
 
 uint64_t bf_clock_ns(void);            /* CLOCK_MONOTONIC in ns */
 void bf_clock_sleep_ns(uint64_t ns);   /* restarts on EINTR unless a stop was requested */
+void bf_clock_sleep_until_ns(uint64_t mono_ns);   /* absolute CLOCK_MONOTONIC time */
 
 struct bf_deadline {
 	uint64_t at_ns;       /* 0 = never */

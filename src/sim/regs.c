@@ -111,33 +111,57 @@ size_t bf_sim_fifo_push(struct bf_sim *s, const uint8_t *buf, size_t len)
 	return n;
 }
 
+/* The bulk boot path. A synchronous transfer of n bytes takes n / link_bps;
+ * the device drains the FIFO while the bytes travel, so a transfer may be
+ * larger than the free space as long as the FIFO never overflows. The
+ * link keeps its own timeline, so that one call's wake-up latency is not
+ * added to the next transfer. */
+#define BULK_MAX (1u << 20)
+
 ssize_t bf_sim_boot_write(struct bf_sim *s, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
-	size_t room, whole = len & ~(size_t)7, n;
-	double secs;
+	size_t whole = len & ~(size_t)7, done = 0;
+	double now, secs;
 
 	bf_sim_tick(s);
 	if (gone(s))
 		return -ENODEV;
-	room = s->fifo_cap - s->fifo_len;   /* whole words: the FIFO only takes words */
-	n = whole < room ? whole : room;
-	if (s->cfg.fault_unplug_after && s->boot_bytes + n > s->cfg.fault_unplug_after)
-		n = (size_t)(s->cfg.fault_unplug_after - s->boot_bytes) & ~(size_t)7;
-	bf_sim_fifo_push(s, p, n);
+	if (whole > BULK_MAX)
+		whole = BULK_MAX;
+	now = bf_sim_now(s);
+	if (s->link_t < now)
+		s->link_t = now;
+	while (done < whole) {
+		size_t n = s->fifo_cap - s->fifo_len;   /* whole words: the FIFO only takes words */
+
+		if (n > whole - done)
+			n = whole - done;
+		if (n > 8192)
+			n = 8192;
+		if (s->cfg.fault_unplug_after && s->boot_bytes + n > s->cfg.fault_unplug_after)
+			n = (size_t)(s->cfg.fault_unplug_after - s->boot_bytes) & ~(size_t)7;
+		if (n == 0)
+			break;
+		bf_sim_fifo_push(s, p + done, n);
+		done += n;
+		s->link_t += (double)n / (double)s->cfg.link_bps;
+		bf_sim_fifo_drain(s, s->link_t);
+	}
 	/* The stream's last piece, shorter than a word, is zero-padded. */
-	if (n == whole && len > whole && s->fifo_cap - s->fifo_len >= 8) {
+	if (done == (len & ~(size_t)7) && len > done && s->fifo_cap - s->fifo_len >= 8) {
 		uint8_t w[8] = { 0 };
 
-		memcpy(w, p + whole, len - whole);
+		memcpy(w, p + done, len - done);
 		bf_sim_fifo_push(s, w, 8);
-		n = len;
+		s->link_t += 8.0 / (double)s->cfg.link_bps;
+		done = len;
 	}
-	/* The transfer takes link time, as a synchronous bulk transfer does. */
-	secs = (double)n / (double)s->cfg.link_bps / s->cfg.speed;
-	if (n)
-		bf_clock_sleep_ns((uint64_t)(secs * 1e9));
-	return (ssize_t)n;
+	if (done) {
+		secs = (s->link_t - s->sim0) / s->cfg.speed;
+		bf_clock_sleep_until_ns(s->mono0_ns + (uint64_t)(secs * 1e9));
+	}
+	return (ssize_t)done;
 }
 
 static void read_rshim(struct bf_sim *s, uint32_t addr, uint64_t *v)
