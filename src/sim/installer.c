@@ -1,119 +1,31 @@
-/* installer.c - the BFB installer on the simulated DPU: reads bf.cfg
- * (never as shell), honours its gates, logs the installer's RShim strings
- * in order (spec: bfcfg-install.md 4), records what it installed, reboots
- * into the OS ("Linux up", "DPU is ready"). */
+/* installer.c - the BFB installer on the simulated DPU (spec:
+ * bfcfg-install.md 4), as a timeline in simulated time: reads bf.cfg with
+ * the bf.cfg reader (never bash), honours its gates with the spec's
+ * defaults, logs the installer's RShim strings in order, announces the
+ * hooks bf.cfg defines ("Running <name> from bf.cfg"; they are never run),
+ * records what it installed in the non-volatile state, then reboots into
+ * the OS ("Linux up", "DPU is ready") or, in NIC mode, ends with
+ * "In Enhanced NIC mode". A fw-kind bundle runs the firmware-only flow
+ * (no OS step; spec 8: details unverified). */
 #include "config.h"
 #include "sim_int.h"
+#include "bfcfg.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define CFG_MAX_KEYS 256
-
-struct cfgkv {
-	char key[64];
-	char val[256];
+struct inst {
+	struct bf_sim *s;
+	struct bf_bfcfg *cfg;
+	json_object *pend;
+	double t;
+	/* versions from the manifest, or the info image */
+	const char *kind, *os_name, *os_ver, *release, *atf, *uefi, *bsp, *doca;
+	const char *nic_ver, *psid, *bmc, *cec;
 };
 
-struct cfg {
-	struct cfgkv kv[CFG_MAX_KEYS];
-	unsigned n;
-	bool invalid;
-};
-
-/* A reader for the assignments of bf.cfg: NAME=VALUE with '...', "..."
- * (\\ \" \$ \` escapes, no expansion) or bare words; `export`; comments;
- * function bodies skipped. Anything else marks the file invalid (the real
- * installer's `bash -n` would be the judge; this reader never executes). */
-static void cfg_parse(struct cfg *c, const char *buf, size_t len)
-{
-	const char *p = buf, *end = buf + len;
-	int depth = 0;
-
-	memset(c, 0, sizeof(*c));
-	while (p < end) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		const char *q;
-		char key[64], val[256];
-		size_t k = 0, v = 0;
-
-		if (!eol)
-			eol = end;
-		q = p;
-		p = eol + 1;
-		while (q < eol && isspace((unsigned char)*q))
-			q++;
-		if (q == eol || *q == '#')
-			continue;
-		if (depth > 0) {
-			/* Inside a hook's body: track braces only. */
-			for (; q < eol; q++)
-				depth += *q == '{' ? 1 : *q == '}' ? -1 : 0;
-			continue;
-		}
-		if (eol - q > 7 && !strncmp(q, "export", 6) && isspace((unsigned char)q[6]))
-			for (q += 6; q < eol && isspace((unsigned char)*q); q++)
-				;
-		while (q < eol && (isalnum((unsigned char)*q) || *q == '_') && k < sizeof(key) - 1)
-			key[k++] = *q++;
-		key[k] = '\0';
-		if (k && q + 1 < eol && q[0] == '(' && q[1] == ')') {
-			/* name() { ... } : a hook, kept opaque */
-			for (; q < eol; q++)
-				depth += *q == '{' ? 1 : *q == '}' ? -1 : 0;
-			continue;
-		}
-		if (!k || isdigit((unsigned char)key[0]) || q >= eol || *q != '=') {
-			c->invalid = true;
-			continue;
-		}
-		q++;
-		while (q < eol && !isspace((unsigned char)*q) && *q != '#' && v < sizeof(val) - 1) {
-			if (*q == '\'') {
-				for (q++; q < eol && *q != '\'' && v < sizeof(val) - 1; q++)
-					val[v++] = *q;
-				if (q < eol)
-					q++;
-			} else if (*q == '"') {
-				for (q++; q < eol && *q != '"' && v < sizeof(val) - 1; q++) {
-					if (*q == '\\' && q + 1 < eol && strchr("\\\"$`", q[1]))
-						q++;
-					val[v++] = *q;
-				}
-				if (q < eol)
-					q++;
-			} else {
-				val[v++] = *q++;
-			}
-		}
-		val[v] = '\0';
-		if (c->n < CFG_MAX_KEYS) {
-			snprintf(c->kv[c->n].key, sizeof(c->kv[c->n].key), "%s", key);
-			snprintf(c->kv[c->n].val, sizeof(c->kv[c->n].val), "%s", val);
-			c->n++;
-		}
-	}
-}
-
-static const char *cfg_get(const struct cfg *c, const char *key, const char *def)
-{
-	unsigned i;
-	const char *v = def;
-
-	for (i = 0; i < c->n; i++)   /* the last assignment wins, as in bash */
-		if (!strcmp(c->kv[i].key, key))
-			v = c->kv[i].val;
-	return v;
-}
-
-static bool yes(const struct cfg *c, const char *key, const char *def)
-{
-	return !strcmp(cfg_get(c, key, def), "yes");
-}
-
-static const char *mstr(json_object *o, const char *path, const char *def)
+static const char *jget(json_object *o, const char *path, const char *def)
 {
 	char buf[128], *save = NULL, *tok;
 	json_object *cur = o, *next;
@@ -122,148 +34,248 @@ static const char *mstr(json_object *o, const char *path, const char *def)
 		return def;
 	snprintf(buf, sizeof(buf), "%s", path);
 	for (tok = strtok_r(buf, ".", &save); tok; tok = strtok_r(NULL, ".", &save)) {
-		if (!json_object_object_get_ex(cur, tok, &next))
+		if (!json_object_is_type(cur, json_type_object) || !json_object_object_get_ex(cur, tok, &next))
 			return def;
 		cur = next;
 	}
-	return json_object_is_type(cur, json_type_string) ? json_object_get_string(cur) : def;
+	if (!json_object_is_type(cur, json_type_string))
+		return def;
+	/* Bound what device-supplied text can put in a log line or state file. */
+	return json_object_get_string_len(cur) <= 128 ? json_object_get_string(cur) : def;
 }
 
-static void nv_set(struct bf_sim *s, const char *key, json_object *v)
+/* A member of the info image: "<BF2|BF3>_<what>" or "DOCA". */
+static const char *info_version(json_object *info, const char *chip, const char *what)
 {
-	json_object_object_add(bf_sim_nv_installed(s), key, v);
-}
+	json_object *m;
+	char want[32];
+	size_t i, n;
 
-/* Pending values (what the installer wrote) become installed by actions. */
-static json_object *pending(struct bf_sim *s)
-{
-	json_object *p;
+	if (!info || !json_object_object_get_ex(info, "Members", &m) || !json_object_is_type(m, json_type_array))
+		return NULL;
+	snprintf(want, sizeof(want), "%s%s%s", chip ? chip : "", chip ? "_" : "", what);
+	n = json_object_array_length(m);
+	for (i = 0; i < n && i < 256; i++) {
+		json_object *e = json_object_array_get_idx(m, i);
 
-	if (!json_object_object_get_ex(s->nv, "pending", &p)) {
-		p = json_object_new_object();
-		json_object_object_add(s->nv, "pending", p);
+		if (!strcmp(jget(e, "Name", ""), want))
+			return jget(e, "Version", NULL);
 	}
-	return p;
+	return NULL;
+}
+
+static void versions(struct inst *in)
+{
+	struct bf_sim *s = in->s;
+	json_object *m = s->manifest, *info = s->info_json;
+	const char *chip = s->chip->ver == BF_CHIP_BF3 ? "BF3" : "BF2";
+
+	if (m) {
+		in->kind = jget(m, "kind", "full");
+		in->os_name = jget(m, "os.name", "Ubuntu");
+		in->os_ver = jget(m, "os.version", "unknown");
+		in->release = jget(m, "release", "unknown");
+		in->atf = jget(m, "atf", NULL);
+		in->uefi = jget(m, "uefi", NULL);
+		in->bsp = jget(m, "bsp", NULL);
+		in->doca = jget(m, "doca", NULL);
+		in->nic_ver = jget(m, "nic_fw.version", NULL);
+		in->psid = jget(m, "nic_fw.psid", "");
+		in->bmc = jget(m, "bmc_fw", NULL);
+		in->cec = jget(m, "cec_fw", NULL);
+		return;
+	}
+	/* A real bundle: what its info image and initramfs say. */
+	in->kind = s->has_install_sh || s->has_os_image ? "full" : "fw";
+	in->os_name = "Ubuntu";
+	in->os_ver = "unknown";
+	in->release = "unknown";
+	in->atf = info_version(info, chip, "ATF");
+	in->uefi = info_version(info, chip, "UEFI");
+	in->bsp = info_version(info, chip, "BSP");
+	in->doca = info_version(info, NULL, "DOCA");
+	in->nic_ver = info_version(info, chip, "NIC_FW");
+	in->psid = "";
+	in->bmc = info_version(info, chip, "BMC_FW");
+	in->cec = info_version(info, chip, "CEC_FW");
+}
+
+static void say(struct inst *in, double dt, unsigned level, enum sim_action act, const char *text)
+{
+	bf_sim_schedule(in->s, in->t, BF_RLOG_MISC, level, act, "%s", text);
+	in->t += dt;
+}
+
+static void hook(struct inst *in, const char *name)
+{
+	char b[96];
+
+	if (!bf_bfcfg_func_find(in->cfg, name))
+		return;
+	snprintf(b, sizeof(b), "Running %s from bf.cfg", name);
+	say(in, 0.2, BF_RLOG_INFO, ACT_NONE, b);
+}
+
+static bool yes(struct inst *in, const char *key, bool def)
+{
+	return bf_bfcfg_yes(in->cfg, key, def);
+}
+
+static void pend_str(struct inst *in, const char *key, const char *v)
+{
+	json_object_object_add(in->pend, key, json_object_new_string(v ? v : "unknown"));
+}
+
+/* C. the OS */
+static void install_os(struct inst *in)
+{
+	json_object *os = json_object_new_object();
+	const char *pw = bf_bfcfg_get(in->cfg, "ubuntu_PASSWORD", "");
+	bool dual = yes(in, "DUAL_BOOT", false);
+
+	json_object_object_add(os, "name", json_object_new_string(in->os_name));
+	json_object_object_add(os, "version", json_object_new_string(in->os_ver));
+	json_object_object_add(os, "release", json_object_new_string(in->release));
+	json_object_object_add(os, "doca", json_object_new_string(in->doca ? in->doca : "unknown"));
+	/* No bf.cfg variable names the host: /etc/hostname is deleted and the
+	 * name comes from DHCP; without DHCP it is "localhost". */
+	json_object_object_add(os, "hostname", json_object_new_string("localhost"));
+	json_object_object_add(os, "dual_boot", json_object_new_boolean(dual));
+	json_object_object_add(in->pend, "os", os);
+	say(in, 0.5, BF_RLOG_INFO, ACT_NONE, "Ubuntu installation started");
+	hook(in, "bfb_pre_install");
+	if (bf_bfcfg_func_find(in->cfg, "custom_install_os_image")) {
+		hook(in, "custom_install_os_image");
+		in->t += 2.0;
+	} else {
+		unsigned i, n = dual ? 2 : 1;
+
+		for (i = 0; i < n; i++) {
+			say(in, 2.5, BF_RLOG_INFO, ACT_NONE, !dual ? "Installing OS image" :
+			    i == 0 ? "Installing first OS image" : "Installing second OS image");
+			if (*pw && i == 0) {
+				json_object_object_add(in->pend, "ubuntu_password_hash", json_object_new_string(pw));
+				say(in, 0.3, BF_RLOG_INFO, ACT_PASSWORD, "Changing the default password for user ubuntu");
+			}
+			hook(in, "bfb_modify_os");
+		}
+	}
+	say(in, 0.5, BF_RLOG_INFO, ACT_OS_INSTALLED, "Ubuntu installation completed");
+}
+
+/* G. BMC components */
+static void bmc_components(struct inst *in)
+{
+	bool bmc = yes(in, "UPDATE_BMC_FW", true), cec = yes(in, "UPDATE_CEC_FW", true);
+	char b[160];
+
+	if (!bmc && !cec && !yes(in, "UPDATE_DPU_GOLDEN_IMAGE", true) &&
+	    !yes(in, "UPDATE_NIC_FW_GOLDEN_IMAGE", true) && !*bf_bfcfg_get(in->cfg, "NEW_BMC_PASSWORD", ""))
+		return;
+	hook(in, "pre_bmc_components_update");
+	if (!*bf_bfcfg_get(in->cfg, "BMC_USER", "root") || !*bf_bfcfg_get(in->cfg, "BMC_PASSWORD", "")) {
+		say(in, 0.3, BF_RLOG_WARN, ACT_NONE, "Skipping BMC components upgrade.");
+		return;
+	}
+	hook(in, "bmc_custom_action1");
+	if (bmc && in->bmc) {
+		pend_str(in, "bmc_fw", in->bmc);
+		say(in, 1.0, BF_RLOG_INFO, ACT_NONE, "Updating BMC firmware");
+		snprintf(b, sizeof(b), "BMC firmware was updated to: %s", in->bmc);
+		say(in, 0.2, BF_RLOG_INFO, ACT_BMC_FW, b);
+	}
+	hook(in, "bmc_custom_action2");
+	if (cec && in->cec) {
+		pend_str(in, "cec_fw", in->cec);
+		say(in, 1.0, BF_RLOG_INFO, ACT_NONE, "Updating CEC firmware");
+		snprintf(b, sizeof(b), "CEC firmware was updated to %s.", in->cec);
+		say(in, 0.2, BF_RLOG_INFO, ACT_CEC_FW, b);
+	}
+	hook(in, "bmc_custom_action3");
+	hook(in, "bmc_custom_action4");
+	hook(in, "post_bmc_components_update");
+}
+
+/* H. NIC firmware; returns true when an update was attempted. */
+static bool nic_firmware(struct inst *in)
+{
+	json_object *inst = bf_sim_nv_installed(in->s), *cur, *nf;
+	const char *running = json_object_object_get_ex(inst, "nic_fw", &cur) ? jget(cur, "version", "") : "";
+	char b[160];
+
+	if (!yes(in, "WITH_NIC_FW_UPDATE", true))
+		return false;
+	if (!in->nic_ver) {
+		say(in, 0.2, BF_RLOG_WARN, ACT_NONE, "NIC Firmware files were not found");
+		return false;
+	}
+	if (!strcmp(running, in->nic_ver) && !yes(in, "FORCE_NIC_FW_UPDATE", false)) {
+		say(in, 0.2, BF_RLOG_INFO, ACT_NONE,
+		    "Installed NIC Firmware is the same as provided. Skipping NIC Firmware update.");
+		return false;
+	}
+	nf = json_object_new_object();
+	json_object_object_add(nf, "version", json_object_new_string(in->nic_ver));
+	json_object_object_add(nf, "psid", json_object_new_string(in->psid));
+	json_object_object_add(in->pend, "nic_fw", nf);
+	say(in, 1.5, BF_RLOG_INFO, ACT_NONE, "Updating NIC firmware...");
+	snprintf(b, sizeof(b), "NIC firmware update done: %s", in->nic_ver);
+	say(in, 0.2, BF_RLOG_INFO, ACT_NIC_FW, b);
+	return true;
 }
 
 void bf_sim_installer_start(struct bf_sim *s, double t)
 {
-	json_object *m = s->manifest, *pend, *inst = bf_sim_nv_installed(s), *cur;
-	const char *kind = mstr(m, "kind", "unknown");
-	const char *nic_ver = mstr(m, "nic_fw.version", NULL), *pw;
+	struct inst in = { .s = s, .t = t + 1.0 };
 	bool nic_mode = ((s->rsh[s->chip->r.scratchpad2 / 8] & BF_SP2_MODE_MASK) >> BF_SP2_MODE_SHIFT) == BF_MODE_NIC;
-	bool nic_updated = false;
-	struct cfg *c = calloc(1, sizeof(*c));
+	bool nic_updated;
+	int r;
 
-	if (!c)
-		return;
 	s->phase = PH_INSTALLER;
-	cfg_parse(c, s->bfcfg ? s->bfcfg : "", s->bfcfg_len);
+	versions(&in);
 	json_object_object_del(s->nv, "pending");
-	pend = pending(s);
-	t += 1.0;
+	in.pend = json_object_new_object();
+	json_object_object_add(s->nv, "pending", in.pend);
 	if (s->bfcfg_len) {
-		bf_sim_schedule(s, t, BF_RLOG_MISC, BF_RLOG_INFO, ACT_NONE, "Found bf.cfg");
-		if (c->invalid) {
-			bf_sim_schedule(s, t + 0.1, BF_RLOG_MISC, BF_RLOG_INFO, ACT_NONE, "Invalid bf.cfg");
-			c->n = 0;   /* the installer drops a bf.cfg that does not parse */
-		}
-		t += 0.2;
-	}
-	/* C. the OS */
-	if (!nic_mode && yes(c, "UPDATE_DPU_OS", "yes") && !strcmp(kind, "full")) {
-		json_object *os = json_object_new_object();
-
-		json_object_object_add(os, "name", json_object_new_string(mstr(m, "os.name", "unknown")));
-		json_object_object_add(os, "version", json_object_new_string(mstr(m, "os.version", "unknown")));
-		json_object_object_add(os, "release", json_object_new_string(mstr(m, "release", "unknown")));
-		json_object_object_add(os, "doca", json_object_new_string(mstr(m, "doca", "unknown")));
-		json_object_object_add(os, "hostname", json_object_new_string(cfg_get(c, "HOSTNAME", "localhost")));
-		json_object_object_add(pend, "os", os);
-		bf_sim_schedule(s, t, BF_RLOG_MISC, BF_RLOG_INFO, ACT_NONE, "Ubuntu installation started");
-		bf_sim_schedule(s, t + 0.5, BF_RLOG_MISC, BF_RLOG_INFO, ACT_NONE, "Installing OS image");
-		t += 3.0;
-		pw = cfg_get(c, "ubuntu_PASSWORD", "");
-		if (*pw) {
-			json_object_object_add(pend, "ubuntu_password_hash", json_object_new_string(pw));
-			bf_sim_schedule(s, t, BF_RLOG_MISC, BF_RLOG_INFO, ACT_PASSWORD,
-					"Changing the default password for user ubuntu");
-			t += 0.3;
-		}
-		bf_sim_schedule(s, t, BF_RLOG_MISC, BF_RLOG_INFO, ACT_OS_INSTALLED,
-				"Ubuntu installation completed");
-		t += 0.5;
-	}
-	/* E/F. ATF and UEFI (no RShim message upstream) */
-	if (yes(c, "UPDATE_ATF_UEFI", "yes") && m) {
-		json_object_object_add(pend, "atf", json_object_new_string(mstr(m, "atf", "unknown")));
-		json_object_object_add(pend, "uefi", json_object_new_string(mstr(m, "uefi", "unknown")));
-		json_object_object_add(pend, "bsp", json_object_new_string(mstr(m, "bsp", "unknown")));
-		bf_sim_schedule(s, t, 0, 0, ACT_ATF_UEFI, NULL);
-		t += 0.5;
-	}
-	/* G. BMC components */
-	if (yes(c, "UPDATE_BMC_FW", "yes") || yes(c, "UPDATE_CEC_FW", "yes")) {
-		if (!*cfg_get(c, "BMC_PASSWORD", "")) {
-			bf_sim_schedule(s, t, BF_RLOG_MISC, BF_RLOG_WARN, ACT_NONE, "Skipping BMC components upgrade.");
-		} else {
-			if (yes(c, "UPDATE_BMC_FW", "yes") && mstr(m, "bmc_fw", NULL)) {
-				json_object_object_add(pend, "bmc_fw", json_object_new_string(mstr(m, "bmc_fw", "")));
-				bf_sim_schedule(s, t, BF_RLOG_MISC, BF_RLOG_INFO, ACT_NONE, "Updating BMC firmware");
-				bf_sim_schedule(s, t + 1.0, BF_RLOG_MISC, BF_RLOG_INFO, ACT_BMC_FW,
-						"BMC firmware was updated to: %s", mstr(m, "bmc_fw", ""));
-				t += 1.2;
-			}
-			if (yes(c, "UPDATE_CEC_FW", "yes") && mstr(m, "cec_fw", NULL)) {
-				json_object_object_add(pend, "cec_fw", json_object_new_string(mstr(m, "cec_fw", "")));
-				bf_sim_schedule(s, t, BF_RLOG_MISC, BF_RLOG_INFO, ACT_NONE, "Updating CEC firmware");
-				bf_sim_schedule(s, t + 1.0, BF_RLOG_MISC, BF_RLOG_INFO, ACT_CEC_FW,
-						"CEC firmware was updated to %s.", mstr(m, "cec_fw", ""));
-				t += 1.2;
-			}
-		}
-		t += 0.3;
-	}
-	/* H. NIC firmware */
-	if (yes(c, "WITH_NIC_FW_UPDATE", "yes")) {
-		const char *running = json_object_object_get_ex(inst, "nic_fw", &cur) ?
-				      mstr(cur, "version", "") : "";
-
-		if (!nic_ver) {
-			bf_sim_schedule(s, t, BF_RLOG_MISC, BF_RLOG_WARN, ACT_NONE, "NIC Firmware files were not found");
-		} else if (!strcmp(running, nic_ver) && !yes(c, "FORCE_NIC_FW_UPDATE", "no")) {
-			bf_sim_schedule(s, t, BF_RLOG_MISC, BF_RLOG_INFO, ACT_NONE,
-					"Installed NIC Firmware is the same as provided. Skipping NIC Firmware update.");
-		} else {
-			json_object *nf = json_object_new_object();
-
-			json_object_object_add(nf, "version", json_object_new_string(nic_ver));
-			json_object_object_add(nf, "psid", json_object_new_string(mstr(m, "nic_fw.psid", "")));
-			json_object_object_add(pend, "nic_fw", nf);
-			bf_sim_schedule(s, t, BF_RLOG_MISC, BF_RLOG_INFO, ACT_NONE, "Updating NIC firmware...");
-			bf_sim_schedule(s, t + 1.5, BF_RLOG_MISC, BF_RLOG_INFO, ACT_NIC_FW,
-					"NIC firmware update done: %s", nic_ver);
-			nic_updated = true;
-			t += 1.7;
+		say(&in, 0.1, BF_RLOG_INFO, ACT_NONE, "Found bf.cfg");
+		r = bf_bfcfg_parse(s->bfcfg, s->bfcfg_len, &in.cfg);
+		if (r < 0) {
+			/* The installer would not source it: defaults apply. */
+			say(&in, 0.1, BF_RLOG_INFO, ACT_NONE, "Invalid bf.cfg");
+			in.cfg = NULL;
 		}
 	}
-	bf_sim_schedule(s, t, BF_RLOG_MISC, BF_RLOG_INFO, ACT_NONE, "Installation finished");
-	t += 0.3;
-	if (nic_mode) {
-		bf_sim_schedule(s, t, BF_RLOG_MISC, BF_RLOG_INFO, ACT_NIC_MODE, "In Enhanced NIC mode");
-		free(c);
+	if (!in.cfg && bf_bfcfg_parse("", 0, &in.cfg) < 0)
 		return;
+	/* C. the OS (not in NIC mode, not from a firmware bundle) */
+	if (!nic_mode && !strcmp(in.kind, "full") && yes(&in, "UPDATE_DPU_OS", true))
+		install_os(&in);
+	hook(&in, "bfb_custom_action1");
+	/* E/F. ATF and UEFI: no RShim message upstream */
+	if (yes(&in, "UPDATE_ATF_UEFI", true) && (in.atf || in.uefi)) {
+		hook(&in, "pre_update_atf_uefi");
+		pend_str(&in, "atf", in.atf);
+		pend_str(&in, "uefi", in.uefi);
+		pend_str(&in, "bsp", in.bsp);
+		bf_sim_schedule(s, in.t, 0, 0, ACT_ATF_UEFI, NULL);
+		in.t += 0.5;
+		hook(&in, "post_update_atf_uefi");
 	}
-	/* J. NIC firmware reset, then K. the reboot */
-	if (nic_updated && yes(c, "NIC_FW_RESET", "yes")) {
-		bf_sim_schedule(s, t, BF_RLOG_MISC, BF_RLOG_INFO, ACT_NONE, "Running NIC Firmware reset");
-		t += 0.5;
-	} else if (nic_updated) {
-		bf_sim_schedule(s, t, BF_RLOG_MISC, BF_RLOG_INFO, ACT_NONE, "Skip NIC Firmware reset");
-		t += 0.1;
+	bmc_components(&in);
+	nic_updated = nic_firmware(&in);
+	hook(&in, "bfb_post_install");
+	say(&in, 0.3, BF_RLOG_INFO, ACT_NONE, "Installation finished");
+	if (nic_mode) {
+		say(&in, 0.1, BF_RLOG_INFO, ACT_NIC_MODE, "In Enhanced NIC mode");
+	} else {
+		/* J. NIC firmware reset, then K. the reboot */
+		if (nic_updated && yes(&in, "NIC_FW_RESET", true))
+			say(&in, 0.5, BF_RLOG_INFO, ACT_NONE, "Running NIC Firmware reset");
+		else if (nic_updated)
+			say(&in, 0.1, BF_RLOG_INFO, ACT_NONE, "Skip NIC Firmware reset");
+		say(&in, 0.1, BF_RLOG_INFO, ACT_REBOOT, "Rebooting...");
 	}
-	bf_sim_schedule(s, t, BF_RLOG_MISC, BF_RLOG_INFO, ACT_REBOOT, "Rebooting...");
-	free(c);
+	bf_bfcfg_free(in.cfg);
 }
 
 /* Boot from eMMC: the installed OS, if any. */
@@ -279,16 +291,26 @@ void bf_sim_os_boot(struct bf_sim *s, double t)
 	} else {
 		s->phase = PH_NO_OS;
 		bf_sim_schedule(s, t + 2.0, BF_RLOG_UEFI, BF_RLOG_WARN, ACT_NONE,
-				"no bootable OS on eMMC: waiting in UEFI");
+				"no bootable OS on eMMC: waiting in UEFI");   /* [unverified] */
 	}
 }
 
 static void promote(struct bf_sim *s, const char *key)
 {
-	json_object *p = pending(s), *v;
+	json_object *p, *v;
 
-	if (json_object_object_get_ex(p, key, &v))
-		nv_set(s, key, json_object_get(v));
+	if (json_object_object_get_ex(s->nv, "pending", &p) && json_object_object_get_ex(p, key, &v))
+		json_object_object_add(bf_sim_nv_installed(s), key, json_object_get(v));
+}
+
+static void os_up(struct bf_sim *s)
+{
+	json_object *os;
+
+	s->phase = PH_OS;
+	if (json_object_object_get_ex(bf_sim_nv_installed(s), "os", &os))
+		bf_sim_console_banner(s, jget(os, "name", "Ubuntu"), jget(os, "version", ""),
+				      jget(os, "hostname", "localhost"));
 }
 
 void bf_sim_apply_action(struct bf_sim *s, const struct sim_event *e)
@@ -321,7 +343,7 @@ void bf_sim_apply_action(struct bf_sim *s, const struct sim_event *e)
 		bf_sim_os_boot(s, e->t + 1.0);
 		break;
 	case ACT_OS_UP:
-		s->phase = PH_OS;
+		os_up(s);
 		break;
 	case ACT_NIC_MODE:
 		s->phase = PH_NIC_MODE;

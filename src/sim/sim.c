@@ -193,29 +193,6 @@ void bf_sim_schedule(struct bf_sim *s, double t, unsigned module, unsigned level
 	s->nev++;
 }
 
-/* Append a message to the ring as the firmware and the rsh_log driver do:
- * a message that does not fit is dropped (spec: bfcfg-install.md 6). */
-void bf_sim_log(struct bf_sim *s, unsigned module, unsigned level, const char *text)
-{
-	uint64_t w[BF_RLOG_MAX_PAYLOAD + 1];
-	size_t room = BF_RLOG_RING_WORDS > s->ring_idx + 1 ? BF_RLOG_RING_WORDS - s->ring_idx - 1 : 0;
-	size_t n = bf_rlog_encode_msg(w, room + 1 > BF_RLOG_MAX_PAYLOAD + 1 ? BF_RLOG_MAX_PAYLOAD + 1 : room + 1,
-				      module, level, text, false, 0);
-
-	if (s->cfg.fault_corrupt_log && s->ring_idx + 1 < BF_RLOG_RING_WORDS && n + 1 <= room + 1) {
-		/* A garbage record first: unknown type, plausible length. */
-		s->ring[s->ring_idx++] = (0xfull << 60) | (0x7ull << 56) | (0x0ull << 48) | 0xdeadbeefull;
-		room--;
-		n = bf_rlog_encode_msg(w, room + 1, module, level, text, false, 0);
-	}
-	if (n == 0) {
-		s->log_dropped++;
-		return;
-	}
-	memcpy(&s->ring[s->ring_idx], w, n * sizeof(uint64_t));
-	s->ring_idx += (unsigned)n;
-}
-
 /* Bring the model up to the current simulated time. */
 void bf_sim_tick(struct bf_sim *s)
 {
@@ -233,6 +210,7 @@ void bf_sim_tick(struct bf_sim *s)
 			bf_sim_log(s, e.module, e.level, e.text);
 		bf_sim_apply_action(s, &e);
 	}
+	bf_sim_console_tick(s);
 }
 
 int bf_sim_open(const struct bf_sim_config *c, struct bf_sim **out)
@@ -284,4 +262,8 @@ void bf_sim_get_status(const struct bf_sim *s, struct bf_sim_status *st)
 	st->boot_bytes = s->boot_bytes;
 	st->resets = s->resets;
 	snprintf(st->phase, sizeof(st->phase), "%s", bf_sim_phase_name(s->phase));
+	st->drained_bytes = s->drained_bytes;
+	st->overflow_bytes = s->overflow_bytes;
+	st->log_dropped = s->log_dropped;
+	st->pending_events = s->nev;
 }

@@ -66,6 +66,11 @@ struct bf_sim_status {
 	uint64_t boot_bytes;             /* bytes received on the boot FIFO since reset */
 	uint64_t resets;
 	char phase[32];                  /* "off", "boot-rom", "atf", "uefi", "installer", "os", "stalled" */
+	/* Added after the first version of this API. */
+	uint64_t drained_bytes;          /* consumed by the boot model */
+	uint64_t overflow_bytes;         /* pushed into a full FIFO: lost */
+	uint64_t log_dropped;            /* log messages that did not fit the ring */
+	size_t pending_events;           /* firmware/installer steps still to come */
 };
 void bf_sim_get_status(const struct bf_sim *s, struct bf_sim_status *st);
 

@@ -5,17 +5,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <json-c/json.h>
-#include <zlib.h>
 
 #include "bfb.h"
 #include "chip.h"
 #include "rlog.h"
+#include "tmfifo.h"
 #include "sim.h"
 
 #define SIM_MAX_FIFO_BYTES  8192          /* largest boot FIFO (BF3: 1024 words) */
 #define SIM_CFG_MAX         65536         /* bf.cfg bytes kept from the FIFO */
 #define SIM_INFO_MAX        (1u << 20)    /* info image bytes kept */
 #define SIM_MANIFEST_MAX    65536         /* bfsim-installer.json bytes kept */
+#define SIM_INITRD_SCAN     (16u << 20)   /* initramfs bytes scanned for the manifest */
+#define SIM_TM_WORDS        256           /* TM FIFO depth, each direction */
+#define SIM_OUTQ            4096          /* console output not yet in the FIFO */
 #define SIM_EVENT_TEXT      160
 #define SIM_CFG_IDLE_S      0.5           /* the installer stops reading the FIFO after 500 ms without data */
 
@@ -35,23 +38,6 @@ struct sim_event {
 	uint8_t module, level, action;
 	bool log;                 /* append text to the log ring */
 	char text[SIM_EVENT_TEXT];
-};
-
-/* Streaming reader of a gzip'd newc cpio: finds one file by name. */
-struct sim_cpio {
-	z_stream z;
-	bool z_ok, done, failed;
-	uint8_t hdr[110];
-	unsigned hfill;
-	unsigned state;           /* 0 header, 1 name, 2 name pad, 3 data, 4 data pad */
-	uint32_t namesize, filesize, left;
-	char name[256];
-	unsigned nfill;
-	bool want;                /* current entry is the one looked for */
-	char *out;                /* the file's bytes (bounded) */
-	size_t out_len;
-	bool found;
-	uint64_t entries;
 };
 
 struct bf_sim {
@@ -74,7 +60,18 @@ struct bf_sim {
 	/* log ring */
 	uint64_t ring[BF_RLOG_RING_WORDS];
 	unsigned ring_idx;        /* SCRATCH_BUF_CTL: words used, and the DAT read pointer */
-	uint64_t log_dropped;
+	uint64_t log_dropped;     /* messages that did not fit */
+	uint64_t log_truncated;   /* messages cut to the room left */
+	unsigned garbage_seq;     /* corrupt-log fault */
+
+	/* TM FIFOs and the console */
+	uint64_t h2t[SIM_TM_WORDS], t2h[SIM_TM_WORDS];
+	unsigned h2t_head, h2t_len, t2h_head, t2h_len;
+	uint64_t tm_lost;         /* host words pushed into a full FIFO */
+	struct bf_tmfifo_rx tmrx;
+	char outq[SIM_OUTQ];
+	size_t outq_len;
+	uint64_t console_dropped, net_dropped;
 
 	/* boot FIFO */
 	uint8_t fifo[SIM_MAX_FIFO_BYTES];
@@ -90,13 +87,18 @@ struct bf_sim {
 	struct bf_bfb_parser parser;
 	bool stream_error;
 	bool saw_bl33, saw_initramfs;
+	double uefi_t;            /* UEFI is up (eMMC probed) from then on */
+	unsigned bootargs_vers;   /* bit n: boot-args -vN seen */
+	bool has_install_sh, has_os_image;   /* seen in the initramfs */
+	uint8_t *initrd;          /* the first SIM_INITRD_SCAN bytes of the initramfs */
+	size_t initrd_len;
+	json_object *info_json;   /* info image (id 50) */
 	char *bfcfg;              /* bf.cfg from the FIFO */
 	size_t bfcfg_len;
 	bool rootfs;
 	uint64_t trailing;
 	char *info;               /* info image */
 	size_t info_len;
-	struct sim_cpio cpio;     /* scanning the initramfs */
 	json_object *manifest;    /* bfsim-installer.json */
 
 	/* timeline */
@@ -117,10 +119,28 @@ const char *bf_sim_phase_name(enum sim_phase p);
 
 /* regs.c */
 void bf_sim_chip_reset(struct bf_sim *s);
+
+/* bootfifo.c */
+bool bf_sim_gone(struct bf_sim *s);
 void bf_sim_fifo_drain(struct bf_sim *s, double now);
 size_t bf_sim_fifo_push(struct bf_sim *s, const uint8_t *buf, size_t len);
+uint64_t bf_sim_fifo_count(const struct bf_sim *s);
 
-/* stream.c */
+/* logring.c */
+uint64_t bf_sim_ring_ctl(const struct bf_sim *s);
+void bf_sim_ring_set_ctl(struct bf_sim *s, uint64_t v);
+uint64_t bf_sim_ring_dat(struct bf_sim *s);
+
+/* console.c */
+uint64_t bf_sim_tm_h2t_count(const struct bf_sim *s);
+uint64_t bf_sim_tm_t2h_count(const struct bf_sim *s);
+void bf_sim_tm_h2t_push(struct bf_sim *s, uint64_t w);
+uint64_t bf_sim_tm_t2h_pop(struct bf_sim *s);
+void bf_sim_console_print(struct bf_sim *s, const char *buf, size_t len);
+void bf_sim_console_banner(struct bf_sim *s, const char *os, const char *ver, const char *host);
+void bf_sim_console_tick(struct bf_sim *s);
+
+/* boot.c */
 void bf_sim_stream_reset(struct bf_sim *s);
 void bf_sim_stream_feed(struct bf_sim *s, const uint8_t *buf, size_t len, double t);
 void bf_sim_stream_idle(struct bf_sim *s, double now);

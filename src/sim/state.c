@@ -99,11 +99,27 @@ static json_object *read_json(const char *dir, const char *name, int *err)
 	return o;
 }
 
+/* Hostile input: numbers must be finite and plausible, strings strings. */
 static double getd(json_object *o, const char *k, double def)
 {
 	json_object *v;
+	double d;
 
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_double(v) : def;
+	if (!json_object_object_get_ex(o, k, &v) ||
+	    !(json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
+		return def;
+	d = json_object_get_double(v);
+	return d == d && d > -1e12 && d < 1e12 ? d : def;
+}
+
+static const char *str(json_object *v, const char *def)
+{
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : def;
+}
+
+static uint64_t word(json_object *v)
+{
+	return strtoull(str(v, "0"), NULL, 0);
 }
 
 static uint64_t getu(json_object *o, const char *k)
@@ -147,6 +163,22 @@ int bf_sim_state_save(struct bf_sim *s)
 	json_object_object_add(rt, "drained_bytes", json_object_new_int64((int64_t)s->drained_bytes));
 	json_object_object_add(rt, "overflow_bytes", json_object_new_int64((int64_t)s->overflow_bytes));
 	json_object_object_add(rt, "log_dropped", json_object_new_int64((int64_t)s->log_dropped));
+	json_object_object_add(rt, "log_truncated", json_object_new_int64((int64_t)s->log_truncated));
+	json_object_object_add(rt, "tm_lost", json_object_new_int64((int64_t)s->tm_lost));
+	json_object_object_add(rt, "link_time", json_object_new_double(s->link_t));
+	{
+		/* The console: words the host has not read yet, output queued. */
+		json_object *t2h = json_object_new_array();
+		char hexq[SIM_OUTQ * 2 + 1];
+
+		for (i = 0; i < s->t2h_len; i++)
+			json_object_array_add(t2h, hex(s->t2h[(s->t2h_head + i) % SIM_TM_WORDS]));
+		json_object_object_add(rt, "tm_t2h", t2h);
+		for (i = 0; i < s->outq_len; i++)
+			snprintf(hexq + 2 * i, 3, "%02x", (unsigned char)s->outq[i]);
+		hexq[2 * s->outq_len] = '\0';
+		json_object_object_add(rt, "console_out", json_object_new_string(hexq));
+	}
 	json_object_object_add(rt, "ring_idx", json_object_new_int((int)s->ring_idx));
 	ring = json_object_new_array();
 	for (i = 0; i < BF_RLOG_RING_WORDS; i++)
@@ -204,7 +236,7 @@ int bf_sim_state_load(struct bf_sim *s)
 		return err;
 	if (!rt)
 		return 0;
-	chip = json_object_object_get_ex(rt, "chip", &v) ? json_object_get_string(v) : "";
+	chip = json_object_object_get_ex(rt, "chip", &v) ? str(v, "") : "";
 	if (strcmp(chip, s->chip->id)) {
 		json_object_put(rt);
 		return bf_error_ret(EINVAL, "the state in %s belongs to a %s, not a %s: use --chip %s or another --state",
@@ -222,20 +254,40 @@ int bf_sim_state_load(struct bf_sim *s)
 	s->drained_bytes = getu(rt, "drained_bytes");
 	s->overflow_bytes = getu(rt, "overflow_bytes");
 	s->log_dropped = getu(rt, "log_dropped");
+	s->log_truncated = getu(rt, "log_truncated");
+	s->tm_lost = getu(rt, "tm_lost");
+	s->link_t = getd(rt, "link_time", 0);
+	if (json_object_object_get_ex(rt, "tm_t2h", &v) && json_object_is_type(v, json_type_array)) {
+		n = json_object_array_length(v);
+		for (i = 0; i < n && i < s->chip->tm_fifo_words && i < SIM_TM_WORDS; i++)
+			s->t2h[i] = word(json_object_array_get_idx(v, i));
+		s->t2h_head = 0;
+		s->t2h_len = (unsigned)i;
+	}
+	if (json_object_object_get_ex(rt, "console_out", &v) && json_object_is_type(v, json_type_string)) {
+		const char *h = str(v, "");
+
+		for (i = 0; h[2 * i] && h[2 * i + 1] && i < SIM_OUTQ; i++) {
+			char b[3] = { h[2 * i], h[2 * i + 1], 0 };
+
+			s->outq[i] = (char)strtoul(b, NULL, 16);
+		}
+		s->outq_len = i;
+	}
 	s->ring_idx = (unsigned)getu(rt, "ring_idx");
 	if (s->ring_idx > BF_RLOG_RING_WORDS)
 		s->ring_idx = BF_RLOG_RING_WORDS;
 	if (json_object_object_get_ex(rt, "ring", &v) && json_object_is_type(v, json_type_array)) {
 		n = json_object_array_length(v);
 		for (i = 0; i < n && i < BF_RLOG_RING_WORDS; i++)
-			s->ring[i] = strtoull(json_object_get_string(json_object_array_get_idx(v, i)), NULL, 0);
+			s->ring[i] = word(json_object_array_get_idx(v, i));
 	}
 	if (json_object_object_get_ex(rt, "rshim", &regs) && json_object_is_type(regs, json_type_object)) {
 		json_object_object_foreach(regs, key, val) {
 			unsigned long off = strtoul(key, NULL, 0);
 
 			if (off % 8 == 0 && off / 8 < sizeof(s->rsh) / sizeof(s->rsh[0]))
-				s->rsh[off / 8] = strtoull(json_object_get_string(val), NULL, 0);
+				s->rsh[off / 8] = word(val);
 		}
 	}
 	if (json_object_object_get_ex(rt, "events", &v) && json_object_is_type(v, json_type_array)) {
@@ -244,7 +296,7 @@ int bf_sim_state_load(struct bf_sim *s)
 			json_object *e = json_object_array_get_idx(v, i), *x;
 			unsigned act = (unsigned)getu(e, "action");
 			bool log = json_object_object_get_ex(e, "log", &x) && json_object_get_boolean(x);
-			const char *text = json_object_object_get_ex(e, "text", &x) ? json_object_get_string(x) : "";
+			const char *text = json_object_object_get_ex(e, "text", &x) ? str(x, "") : "";
 
 			if (act > ACT_STALL)
 				continue;
@@ -255,7 +307,7 @@ int bf_sim_state_load(struct bf_sim *s)
 				bf_sim_schedule(s, getd(e, "t", 0), 0, 0, act, NULL);
 		}
 	}
-	chip = json_object_object_get_ex(rt, "phase", &v) ? json_object_get_string(v) : "off";
+	chip = json_object_object_get_ex(rt, "phase", &v) ? str(v, "off") : "off";
 	for (i = 0; i <= PH_NIC_MODE; i++)
 		if (!strcmp(chip, bf_sim_phase_name((enum sim_phase)i)))
 			s->phase = (enum sim_phase)i;
