@@ -187,12 +187,20 @@ static int cmd_run(int argc, char **argv)
 	}
 	bf_sim_config_to_env(&cfg);
 
+	/* Forward SIGINT/SIGTERM to COMMAND (installed before the fork, so
+	 * that none is missed); COMMAND itself gets the default actions. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = forward;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	child = fork();
 	if (child < 0)
 		return bf_cli_fail(BF_EXIT_FAILURE, -errno, NULL, "cannot start %s", argv[optind]);
 	if (child == 0) {
 		/* A private mount namespace: later transports mount the simulated
 		 * device's sysfs and device files here, seen only by COMMAND. */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
 		if (unshare(CLONE_NEWNS) == 0)
 			mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL);
 		else
@@ -201,10 +209,6 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "bfsim run: cannot run %s: %s\n", argv[optind], strerror(errno));
 		_exit(127);
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = forward;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	while (waitpid(child, &st, 0) < 0 && errno == EINTR)
 		;
 	if (tmp)
@@ -265,7 +269,7 @@ static int cmd_status(int argc, char **argv)
 	cnt = json_object_new_object();
 	{
 		static const char *const keys[] = { "boot_bytes", "drained_bytes", "overflow_bytes",
-						    "resets", "log_dropped" };
+						    "resets", "log_dropped", "log_truncated", "tm_lost" };
 		size_t i;
 
 		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -273,6 +277,13 @@ static int cmd_status(int argc, char **argv)
 				rt && json_object_object_get_ex(rt, keys[i], &v) ? json_object_get_int64(v) : 0));
 	}
 	json_object_object_add(out, "counters", cnt);
+	/* Boot progress: installer/firmware steps still to come. */
+	json_object_object_add(out, "pending_events", json_object_new_int(
+		rt && json_object_object_get_ex(rt, "events", &v) && json_object_is_type(v, json_type_array) ?
+		(int)json_object_array_length(v) : 0));
+	/* The crypt hash is not the password; JSON carries it, text says "set". */
+	json_object_object_add(out, "password_set", json_object_new_boolean(
+		jstr(inst, "ubuntu_password_hash", NULL) != NULL));
 	if (bf_event_json()) {
 		bf_event_emit("status", json_object_get(out));
 	} else {
