@@ -17,6 +17,7 @@ static const struct bf_cmd commands[] = {
 	{ "log", "show or follow the RShim log", bf_cmd_log },
 	{ "reset", "reset the BlueField", bf_cmd_reset },
 	{ "reg", "read or write an RShim register", bf_cmd_reg },
+	{ "console", "the DPU console (hvc0) over the tmfifo", bf_cmd_console },
 	{ "bfb", "inspect, verify, pack and unpack BFB boot bundles", bf_cmd_bfb },
 	{ "cfg", "bf.cfg helpers: password hashes", bf_cmd_cfg },
 };

@@ -124,6 +124,11 @@ expect_rc 2 "reg with a bad address: exit 2" "$BFCTL" reg -r sim:0 read 0x999999
 expect_rc 0 "list shows sim:0" "$BFCTL" list
 grep -q '^sim:0 ' "$TMP/rc.out"
 ok "list: sim:0 with its chip"
+printf 'echo-this-line\n' > "$TMP/console.in"
+expect_rc 0 "console: a scripted session" \
+	"$BFSIM" run --state "$st" -- sh -c "'$BFCTL' console -r sim:0 --timeout 1 < '$TMP/console.in'"
+grep -q 'login:' "$TMP/rc.out" && grep -q 'echo-this-line' "$TMP/rc.out"
+ok "console: the DPU's login prompt, and what was typed echoed back"
 expect_rc 0 "reset" "$BFSIM" run --state "$st" -- "$BFCTL" reset -r sim:0
 expect_rc 0 "log after reset" "$BFSIM" run --state "$st" -- "$BFCTL" log -r sim:0
 

@@ -1,0 +1,90 @@
+/* tmconsole.c - the DPU console over the tmfifo registers. */
+#include "config.h"
+#include "tmconsole.h"
+#include "chip.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define MAX_PAYLOAD 1024   /* console bytes per packet */
+
+static void on_packet(void *ctx, uint8_t type, const uint8_t *buf, size_t len)
+{
+	struct bf_tmconsole *c = ctx;
+
+	if (type != 3 || !len)
+		return;   /* network frames belong to tmfifo_net */
+	c->rx_bytes += len;
+	if (c->out)
+		c->out(c->ctx, buf, len);
+}
+
+void bf_tmconsole_init(struct bf_tmconsole *c, struct bf_rshim *r,
+		       void (*out)(void *ctx, const uint8_t *buf, size_t len), void *ctx)
+{
+	memset(c, 0, sizeof(*c));
+	c->r = r;
+	c->out = out;
+	c->ctx = ctx;
+	bf_tmfifo_rx_init(&c->rx);
+}
+
+ssize_t bf_tmconsole_write(struct bf_tmconsole *c, const void *buf, size_t len)
+{
+	const struct bf_chip_regs *g = &c->r->chip->r;
+	uint8_t pkt[BF_TMFIFO_HDR_LEN + MAX_PAYLOAD + 8];
+	uint64_t sts;
+	size_t room, n, plen, i;
+	int r;
+
+	if (!len)
+		return 0;
+	r = bf_rshim_rd(c->r, g->tm_h2t_sts, &sts);
+	if (r < 0)
+		return r;
+	sts &= BF_TM_COUNT_MASK;
+	room = c->r->chip->tm_fifo_words > sts + BF_TM_SPACE_RESERVE ?
+	       c->r->chip->tm_fifo_words - (size_t)sts - BF_TM_SPACE_RESERVE : 0;
+	if (room < 2)
+		return 0;   /* a header and one payload word at least */
+	/* Payload that fits: (room - 1) words, no more than one packet's worth. */
+	n = (room - 1) * 8;
+	if (n > len)
+		n = len;
+	if (n > MAX_PAYLOAD)
+		n = MAX_PAYLOAD;
+	plen = bf_tmfifo_frame(3, buf, n, pkt, sizeof(pkt));
+	if (!plen)
+		return -EINVAL;
+	for (i = 0; i < plen; i += 8) {
+		r = bf_rshim_wr(c->r, g->tm_h2t_data, bf_tmfifo_bytes_word(pkt + i));
+		if (r < 0)
+			return r;
+	}
+	c->tx_bytes += n;
+	return (ssize_t)n;
+}
+
+int bf_tmconsole_poll(struct bf_tmconsole *c)
+{
+	const struct bf_chip_regs *g = &c->r->chip->r;
+	uint64_t sts, w;
+	uint8_t bytes[8];
+	unsigned count, i;
+	int r;
+
+	r = bf_rshim_rd(c->r, g->tm_t2h_sts, &sts);
+	if (r < 0)
+		return r;
+	count = (unsigned)(sts & BF_TM_COUNT_MASK);
+	if (count > c->r->chip->tm_fifo_words)
+		count = c->r->chip->tm_fifo_words;   /* a register value is input too */
+	for (i = 0; i < count; i++) {
+		r = bf_rshim_rd(c->r, g->tm_t2h_data, &w);
+		if (r < 0)
+			return r;
+		bf_tmfifo_word_bytes(w, bytes);
+		bf_tmfifo_rx_feed(&c->rx, bytes, 8, on_packet, c);
+	}
+	return (int)count;
+}

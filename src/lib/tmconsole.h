@@ -1,0 +1,32 @@
+/* tmconsole.h - the DPU console (hvc0) over the tmfifo, host side
+ * (bf_tmconsole_*), through the TM FIFO registers: console packets (type
+ * 3) framed as spec/rshim.md 4, never filling the FIFO past the 3 words
+ * the host keeps free. */
+#ifndef BF_TMCONSOLE_H
+#define BF_TMCONSOLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "rshim.h"
+#include "tmfifo.h"
+
+struct bf_tmconsole {
+	struct bf_rshim *r;
+	struct bf_tmfifo_rx rx;
+	void (*out)(void *ctx, const uint8_t *buf, size_t len);   /* console bytes from the DPU */
+	void *ctx;
+	uint64_t tx_bytes, rx_bytes;
+};
+
+void bf_tmconsole_init(struct bf_tmconsole *c, struct bf_rshim *r,
+		       void (*out)(void *ctx, const uint8_t *buf, size_t len), void *ctx);
+/* Queue console bytes to the DPU: as many as the host-to-tile FIFO takes
+ * now (0 when full). Returns the bytes sent or -errno. */
+ssize_t bf_tmconsole_write(struct bf_tmconsole *c, const void *buf, size_t len);
+/* Drain the tile-to-host FIFO once, delivering console bytes to out.
+ * Returns the words read or -errno. */
+int bf_tmconsole_poll(struct bf_tmconsole *c);
+
+#endif
