@@ -3,6 +3,7 @@
 #include "config.h"
 #include "bfb.h"
 #include "bfb_file.h"
+#include "bfcfg.h"
 #include "boot.h"
 #include "bootlog.h"
 #include "cli.h"
@@ -17,6 +18,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,7 +39,8 @@ static const char install_usage[] =
 	"Options:\n"
 	"  -r, --rshim DEV       the device (sim:0, ...; default $BFCTL_RSHIM)\n"
 	"  -b, --bfb FILE        the BFB bundle\n"
-	"  -c, --config FILE     bf.cfg to append (checked first)\n"
+	"  -c, --config FILE     bf.cfg to append (checked first: a syntax error\n"
+	"                        stops the install, with FILE:LINE:COL)\n"
 	"  -f, --rootfs FILE     rootfs to append after the bf.cfg\n"
 	"  -t, --timeout S       overall deadline in seconds (default 3600)\n"
 	"      --stall-timeout S fail when the device takes no data for S seconds\n"
@@ -100,7 +103,12 @@ static int push_poll(void *ctx)
 
 static int check_cfg(const char *path, bool force)
 {
+	struct bf_bfcfg_diag d;
+	struct bf_bfcfg *cfg = NULL;
 	struct stat st;
+	char *buf;
+	ssize_t n;
+	int fd, r;
 
 	if (stat(path, &st) < 0)
 		return bf_error_ret(errno, "cannot read bf.cfg %s: %s", path, strerror(errno));
@@ -108,10 +116,33 @@ static int check_cfg(const char *path, bool force)
 		return bf_error_ret(EINVAL, "bf.cfg %s is not a regular file", path);
 	if (st.st_size == 0)
 		return bf_error_ret(EINVAL, "bf.cfg %s is empty: the installer ignores an empty bf.cfg", path);
-	if ((uint64_t)st.st_size > BFCFG_MAX && !force)
+	if ((uint64_t)st.st_size > BFCFG_MAX)
 		return bf_error_ret(EFBIG, "bf.cfg %s is %lld bytes, above the %u-byte limit",
 				    path, (long long)st.st_size, BFCFG_MAX);
-	return 0;
+	/* The installer drops a bf.cfg that `bash -n` rejects: find that here,
+	 * with the position, instead of after a reinstall. */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return bf_error_ret(errno, "cannot read bf.cfg %s: %s", path, strerror(errno));
+	buf = malloc((size_t)st.st_size + 1);
+	n = buf ? read(fd, buf, (size_t)st.st_size) : -1;
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		return bf_error_ret(EIO, "cannot read bf.cfg %s", path);
+	}
+	r = bf_bfcfg_parse_diag(buf, (size_t)n, &cfg, &d);
+	free(buf);
+	bf_bfcfg_free(cfg);
+	if (r == -EBADMSG) {
+		bf_error_clear();
+		if (!force)
+			return bf_error_ret(EBADMSG, "%s:%u:%u: %s (the installer would ignore the whole file)",
+					    path, d.pos.line, d.pos.col, d.msg);
+		bf_warn("%s:%u:%u: %s; pushing anyway (--force)", path, d.pos.line, d.pos.col, d.msg);
+		return 0;
+	}
+	return r;
 }
 
 static int do_install(struct bf_rshim *r, const char *const *paths, size_t npaths,

@@ -108,6 +108,14 @@ ok "--json: every line parses; verify, push, log, mark and result follow the sch
 expect_rc 4 "unknown device: exit 4" "$BFCTL" install -r sim:7 -b "$SAMPLE"
 expect_rc 4 "bad device name: exit 4" "$BFCTL" install -r nosuch:0 -b "$SAMPLE"
 expect_rc 2 "missing --bfb: exit 2" "$BFCTL" install -r sim:0
+printf 'UPDATE_DPU_OS="yes\nWITH_NIC_FW_UPDATE=no\n' > "$TMP/bad.cfg"
+st="$TMP/state-badcfg"
+expect_rc 3 "bf.cfg with a syntax error: exit 3" \
+	"$BFSIM" run --state "$st" -- "$BFCTL" install -r sim:0 -b "$SAMPLE" -c "$TMP/bad.cfg"
+grep -q 'bad.cfg:1:15: unterminated double quote' "$TMP/rc.err"
+ok "the bf.cfg error names FILE:LINE:COL"
+[ "$(json_field <("$BFSIM" status --state "$st" --json) counters.boot_bytes 2>/dev/null || echo 0)" = "0" ]
+ok "bf.cfg with errors: the device received 0 bytes"
 expect_rc 3 "missing bf.cfg file: exit 3, nothing pushed" "$BFCTL" install -r sim:0 -b "$SAMPLE" -c "$TMP/nosuch.cfg"
 
 # --- log, reg, reset, list on the installed device ----------------------
