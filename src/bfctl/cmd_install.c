@@ -4,6 +4,7 @@
 #include "bfb.h"
 #include "bfb_file.h"
 #include "bfcfg.h"
+#include "fileio.h"
 #include "boot.h"
 #include "bootlog.h"
 #include "cli.h"
@@ -18,8 +19,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define DEFAULT_TIMEOUT_S 3600.0
@@ -105,33 +104,20 @@ static int check_cfg(const char *path, bool force)
 {
 	struct bf_bfcfg_diag d;
 	struct bf_bfcfg *cfg = NULL;
-	struct stat st;
+	size_t len;
 	char *buf;
-	ssize_t n;
-	int fd, r;
+	int r;
 
-	if (stat(path, &st) < 0)
-		return bf_error_ret(errno, "cannot read bf.cfg %s: %s", path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return bf_error_ret(EINVAL, "bf.cfg %s is not a regular file", path);
-	if (st.st_size == 0)
+	r = bf_file_read_all(path, BFCFG_MAX, &buf, &len);
+	if (r < 0)
+		return r;
+	if (len == 0) {
+		free(buf);
 		return bf_error_ret(EINVAL, "bf.cfg %s is empty: the installer ignores an empty bf.cfg", path);
-	if ((uint64_t)st.st_size > BFCFG_MAX)
-		return bf_error_ret(EFBIG, "bf.cfg %s is %lld bytes, above the %u-byte limit",
-				    path, (long long)st.st_size, BFCFG_MAX);
+	}
 	/* The installer drops a bf.cfg that `bash -n` rejects: find that here,
 	 * with the position, instead of after a reinstall. */
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return bf_error_ret(errno, "cannot read bf.cfg %s: %s", path, strerror(errno));
-	buf = malloc((size_t)st.st_size + 1);
-	n = buf ? read(fd, buf, (size_t)st.st_size) : -1;
-	close(fd);
-	if (n < 0) {
-		free(buf);
-		return bf_error_ret(EIO, "cannot read bf.cfg %s", path);
-	}
-	r = bf_bfcfg_parse_diag(buf, (size_t)n, &cfg, &d);
+	r = bf_bfcfg_parse_diag(buf, len, &cfg, &d);
 	free(buf);
 	bf_bfcfg_free(cfg);
 	if (r == -EBADMSG) {

@@ -13,15 +13,13 @@
 #include "bfb_pack.h"
 #include "bfb.h"
 #include "error.h"
+#include "fileio.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <yaml.h>
 
 #define MANIFEST_MAX (1u << 20)
@@ -166,31 +164,19 @@ int bf_bfb_pack_add_manifest_buf(struct bf_bfb_pack *p, const char *buf, size_t 
 int bf_bfb_pack_add_manifest(struct bf_bfb_pack *p, const char *path)
 {
 	char base[PATH_MAX], *buf, *slash;
-	struct stat st;
-	ssize_t n;
-	int fd, r;
+	size_t len;
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return bf_error_ret(errno, "cannot open manifest %s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || st.st_size > MANIFEST_MAX) {
-		close(fd);
-		return bf_error_ret(EFBIG, "manifest %s is larger than %u bytes", path, MANIFEST_MAX);
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	n = buf ? read(fd, buf, (size_t)st.st_size) : -1;
-	close(fd);
-	if (n < 0) {
-		free(buf);
-		return bf_error_ret(EIO, "cannot read manifest %s", path);
-	}
+	r = bf_file_read_all(path, MANIFEST_MAX, &buf, &len);
+	if (r < 0)
+		return r;
 	snprintf(base, sizeof(base), "%s", path);
 	slash = strrchr(base, '/');
 	if (slash)
 		*slash = '\0';
 	else
 		strcpy(base, ".");
-	r = bf_bfb_pack_add_manifest_buf(p, buf, (size_t)n, base);
+	r = bf_bfb_pack_add_manifest_buf(p, buf, len, base);
 	free(buf);
 	return r;
 }

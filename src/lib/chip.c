@@ -7,40 +7,33 @@
 #include <string.h>
 #include <strings.h>
 
+/* BlueField-1 and -2 share one RShim register layout. */
+#define BF12_REGS { \
+	.semaphore0 = 0x028, .fabric_dim = 0x110, .swint = 0x318, \
+	.boot_fifo_data = 0x408, .boot_fifo_count = 0x488, \
+	.reset_control = 0x500, .breadcrumb1 = 0x518, .boot_control = 0x528, \
+	.scratch_buf_ctl = 0x600, .scratch_buf_dat = 0x610, \
+	.uptime = 0x630, .uptime_por = 0x638, \
+	.tm_h2t_data = 0xa20, .tm_h2t_sts = 0xa28, \
+	.tm_t2h_data = 0xa40, .tm_t2h_sts = 0xa48, \
+	.scratchpad1 = 0xc20, .scratchpad2 = 0xc28, \
+	.scratchpad3 = 0xc30, .scratchpad6 = 0xc48, \
+}
+
 static const struct bf_chip chips[] = {
 	{
 		.ver = BF_CHIP_BF1, .name = "BlueField-1", .id = "bf1",
 		.usb_pid = 0x0004, .pcie_devid = 0xc2d2, .pcie_lf_devid = 0x0211,
 		.bar0_size = 0x100000, .boot_fifo_words = 512, .tm_fifo_words = 256,
 		.uptime_hz = 200000000ull,
-		.r = {
-			.semaphore0 = 0x028, .fabric_dim = 0x110, .swint = 0x318,
-			.boot_fifo_data = 0x408, .boot_fifo_count = 0x488,
-			.reset_control = 0x500, .breadcrumb1 = 0x518, .boot_control = 0x528,
-			.scratch_buf_ctl = 0x600, .scratch_buf_dat = 0x610,
-			.uptime = 0x630, .uptime_por = 0x638,
-			.tm_h2t_data = 0xa20, .tm_h2t_sts = 0xa28,
-			.tm_t2h_data = 0xa40, .tm_t2h_sts = 0xa48,
-			.scratchpad1 = 0xc20, .scratchpad2 = 0xc28,
-			.scratchpad3 = 0xc30, .scratchpad6 = 0xc48,
-		},
+		.r = BF12_REGS,
 	},
 	{
 		.ver = BF_CHIP_BF2, .name = "BlueField-2", .id = "bf2",
 		.usb_pid = 0x0214, .pcie_devid = 0xc2d3, .pcie_lf_devid = 0x0214,
 		.bar0_size = 0x100000, .boot_fifo_words = 512, .tm_fifo_words = 256,
 		.uptime_hz = 200000000ull,
-		.r = {
-			.semaphore0 = 0x028, .fabric_dim = 0x110, .swint = 0x318,
-			.boot_fifo_data = 0x408, .boot_fifo_count = 0x488,
-			.reset_control = 0x500, .breadcrumb1 = 0x518, .boot_control = 0x528,
-			.scratch_buf_ctl = 0x600, .scratch_buf_dat = 0x610,
-			.uptime = 0x630, .uptime_por = 0x638,
-			.tm_h2t_data = 0xa20, .tm_h2t_sts = 0xa28,
-			.tm_t2h_data = 0xa40, .tm_t2h_sts = 0xa48,
-			.scratchpad1 = 0xc20, .scratchpad2 = 0xc28,
-			.scratchpad3 = 0xc30, .scratchpad6 = 0xc48,
-		},
+		.r = BF12_REGS,
 	},
 	{
 		.ver = BF_CHIP_BF3, .name = "BlueField-3", .id = "bf3",

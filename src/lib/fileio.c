@@ -1,0 +1,54 @@
+/* fileio.c - small whole-file reads with a size bound. */
+#include "config.h"
+#include "fileio.h"
+#include "error.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int bf_file_read_all(const char *path, size_t max, char **buf, size_t *len)
+{
+	struct stat st;
+	size_t got = 0;
+	char *b;
+	int fd;
+
+	*buf = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return bf_error_ret(errno, "cannot read %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return bf_error_ret(EINVAL, "%s is not a regular file", path);
+	}
+	if ((uint64_t)st.st_size > max) {
+		close(fd);
+		return bf_error_ret(EFBIG, "%s is %lld bytes, above the %zu-byte limit",
+				    path, (long long)st.st_size, max);
+	}
+	b = malloc((size_t)st.st_size + 1);
+	if (!b) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, b + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;   /* the file shrank: keep what was read */
+		got += (size_t)n;
+	}
+	close(fd);
+	b[got] = '\0';
+	*buf = b;
+	*len = got;
+	return 0;
+}

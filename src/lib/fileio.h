@@ -1,0 +1,11 @@
+/* fileio.h - small whole-file reads with a size bound (bf_file_*). */
+#ifndef BF_FILEIO_H
+#define BF_FILEIO_H
+
+#include <stddef.h>
+
+/* Read path into a new NUL-terminated buffer (*buf, free() it) of *len
+ * bytes. -EFBIG above max bytes; other failures -errno; sentence set. */
+int bf_file_read_all(const char *path, size_t max, char **buf, size_t *len);
+
+#endif
