@@ -19,6 +19,7 @@ static const char bfb_usage[] =
 	"Usage: bfctl bfb info FILE [--json]\n"
 	"       bfctl bfb verify FILE [--json]\n"
 	"       bfctl bfb pack -o OUT [--force] [--expert] [--from BFB]... [--manifest YAML]\n"
+	"                      [--param KEY=VALUE]...\n"
 	"                      [NAME=FILE | NAME==TEXT]...\n"
 	"       bfctl bfb unpack FILE -C DIR [--force]\n"
 	"\n"
@@ -35,6 +36,9 @@ static const char bfb_usage[] =
 	"                NAME==TEXT takes TEXT literally. Images of --from BFBs come\n"
 	"                first; later images replace earlier ones of the same name\n"
 	"                and version. Canonical order unless --expert (order given).\n"
+	"                --manifest reads the list (or a recipe with generated\n"
+	"                content, see bfb/README.md) from YAML; --param sets its\n"
+	"                ${KEY} parameters.\n"
 	"  unpack FILE   one file per image in DIR, named NAME-vN, trailing data as\n"
 	"                trailing.bin; a damaged bundle writes nothing\n"
 	"\n"
@@ -194,9 +198,10 @@ static int bfb_info(int argc, char **argv)
 
 static int bfb_pack(int argc, char **argv)
 {
-	enum { OPT_FORCE = BF_OPT_FIRST_CMD, OPT_EXPERT, OPT_FROM, OPT_MANIFEST };
+	enum { OPT_FORCE = BF_OPT_FIRST_CMD, OPT_EXPERT, OPT_FROM, OPT_MANIFEST, OPT_PARAM };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "param", required_argument, NULL, OPT_PARAM },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "expert", no_argument, NULL, OPT_EXPERT },
 		{ "from", required_argument, NULL, OPT_FROM },
@@ -211,6 +216,13 @@ static int bfb_pack(int argc, char **argv)
 		return bf_cli_fail(BF_EXIT_FAILURE, -ENOMEM, NULL, "out of memory");
 	bf_bfb_pack_init(p);
 	bf_error_clear();
+	/* Parameters first, wherever they are: they win over manifest defaults. */
+	opterr = 0;
+	while (r == 0 && (opt = getopt_long(argc, argv, "-o:" BF_CLI_SHORTOPTS, longopts, NULL)) != -1)
+		if (opt == OPT_PARAM)
+			r = bf_bfb_pack_set_param(p, optarg);
+	opterr = 1;
+	optind = 1;
 	/* Inputs are applied in command-line order: later ones win. */
 	while (r == 0 && (opt = getopt_long(argc, argv, "-o:" BF_CLI_SHORTOPTS, longopts, NULL)) != -1) {
 		switch (opt) {
@@ -219,6 +231,7 @@ static int bfb_pack(int argc, char **argv)
 		case OPT_EXPERT: expert = true; break;
 		case OPT_FROM: r = bf_bfb_pack_add_bfb(p, optarg); break;
 		case OPT_MANIFEST: r = bf_bfb_pack_add_manifest(p, optarg); break;
+		case OPT_PARAM: break;
 		case 1: r = bf_bfb_pack_add_arg(p, optarg); break;
 		default: bf_cli_common(opt, bfb_usage);
 		}

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "bfb_pack.h"
 #include "bfb.h"
+#include "bfb_recipe.h"
 #include "error.h"
 #include "fileio.h"
 
@@ -23,14 +24,16 @@
 #include <yaml.h>
 
 #define MANIFEST_MAX (1u << 20)
-#define TEXT_MAX     (1u << 20)
 
-static const char *scalar(yaml_document_t *d, yaml_node_t *n)
+const char *bf_bfb_yaml_scalar(yaml_document_t *d, yaml_node_t *n)
 {
+	(void)d;
 	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
+#define scalar bf_bfb_yaml_scalar
+#define map_get bf_bfb_yaml_get
 
-static yaml_node_t *map_get(yaml_document_t *d, yaml_node_t *map, const char *key)
+yaml_node_t *bf_bfb_yaml_get(yaml_document_t *d, yaml_node_t *map, const char *key)
 {
 	yaml_node_pair_t *pr;
 
@@ -71,19 +74,66 @@ static int check_keys(yaml_document_t *d, yaml_node_t *map, const char *const *a
 	return 0;
 }
 
+/* One generated image: content written to a temporary file. */
+static int generated(struct bf_bfb_pack *p, yaml_document_t *d, yaml_node_t *n, const char *base,
+		     uint8_t id, uint8_t ver, const char *where)
+{
+	yaml_node_t *fill = map_get(d, n, "fill"), *info = map_get(d, n, "info"),
+		    *initrd = map_get(d, n, "initramfs");
+	char path[PATH_MAX], size[64];
+	uint64_t len;
+	int r;
+
+	if ((r = bf_bfb_recipe_tmpfile(p, path, sizeof(path))) < 0)
+		return r;
+	if (fill) {
+		const char *sz = scalar(d, map_get(d, fill, "size")), *seed = scalar(d, map_get(d, fill, "seed"));
+
+		if (!sz)
+			return bf_error_ret(EINVAL, "%s: fill needs a size", where);
+		if ((r = bf_bfb_recipe_subst(p, sz, size, sizeof(size))) < 0 ||
+		    (r = bf_bfb_recipe_size(size, &len)) < 0 ||
+		    (r = bf_bfb_recipe_fill(path, len, seed ? strtoull(seed, NULL, 0) : 1)) < 0)
+			return r;
+	} else if (info) {
+		if ((r = bf_bfb_recipe_info(p, d, info, path)) < 0)
+			return r;
+	} else if ((r = bf_bfb_recipe_initramfs(p, d, initrd, base, path)) < 0) {
+		return r;
+	}
+	return bf_bfb_pack_add_file(p, id, ver, path);
+}
+
 static int load(struct bf_bfb_pack *p, yaml_document_t *d, const char *base)
 {
-	static const char *const top_keys[] = { "from", "images", NULL };
-	static const char *const img_keys[] = { "name", "file", "text", NULL };
-	yaml_node_t *root = yaml_document_get_root_node(d), *from, *imgs;
+	static const char *const top_keys[] = { "params", "from", "images", NULL };
+	static const char *const img_keys[] = { "name", "file", "text", "fill", "info", "initramfs", NULL };
+	static const char *const content[] = { "file", "text", "fill", "info", "initramfs" };
+	yaml_node_t *root = yaml_document_get_root_node(d), *from, *imgs, *params;
 	yaml_node_item_t *it;
-	char path[PATH_MAX];
+	char path[PATH_MAX], str[BF_BFB_RECIPE_STR_MAX];
 	int r;
 
 	if (!root || root->type != YAML_MAPPING_NODE)
 		return bf_error_ret(EINVAL, "manifest: the top level must be a mapping with 'images'");
 	if ((r = check_keys(d, root, top_keys, "manifest")) < 0)
 		return r;
+	params = map_get(d, root, "params");
+	if (params) {
+		yaml_node_pair_t *pr;
+
+		if (params->type != YAML_MAPPING_NODE)
+			return bf_error_ret(EINVAL, "manifest: 'params' must be a mapping");
+		for (pr = params->data.mapping.pairs.start; pr < params->data.mapping.pairs.top; pr++) {
+			const char *k = scalar(d, yaml_document_get_node(d, pr->key));
+			const char *v = scalar(d, yaml_document_get_node(d, pr->value));
+
+			if (!k || !v || (size_t)snprintf(str, sizeof(str), "%s=%s", k, v) >= sizeof(str))
+				return bf_error_ret(EINVAL, "manifest: bad entry in 'params'");
+			if ((r = bf_bfb_pack_set_param(p, str)) < 0)
+				return r;
+		}
+	}
 	from = map_get(d, root, "from");
 	if (from) {
 		if (from->type != YAML_SEQUENCE_NODE)
@@ -91,7 +141,8 @@ static int load(struct bf_bfb_pack *p, yaml_document_t *d, const char *base)
 		for (it = from->data.sequence.items.start; it < from->data.sequence.items.top; it++) {
 			const char *f = scalar(d, yaml_document_get_node(d, *it));
 
-			if (!f || join(path, sizeof(path), base, f) < 0)
+			if (!f || bf_bfb_recipe_subst(p, f, str, sizeof(str)) < 0 ||
+			    join(path, sizeof(path), base, str) < 0)
 				return bf_error_ret(EINVAL, "manifest: bad entry in 'from'");
 			if ((r = bf_bfb_pack_add_bfb(p, path)) < 0)
 				return r;
@@ -102,33 +153,36 @@ static int load(struct bf_bfb_pack *p, yaml_document_t *d, const char *base)
 		return bf_error_ret(EINVAL, "manifest: 'images' must be a list");
 	for (it = imgs->data.sequence.items.start; it < imgs->data.sequence.items.top; it++) {
 		yaml_node_t *n = yaml_document_get_node(d, *it);
-		unsigned idx = (unsigned)(it - imgs->data.sequence.items.start);
+		unsigned idx = (unsigned)(it - imgs->data.sequence.items.start), kinds = 0, k;
 		const char *name, *file, *text;
 		uint8_t id, ver;
-		char where[48];
+		char where[48], nm[64];
 
 		snprintf(where, sizeof(where), "manifest: images[%u]", idx);
 		if (!n || n->type != YAML_MAPPING_NODE)
-			return bf_error_ret(EINVAL, "%s: must be a mapping with name and file or text", where);
+			return bf_error_ret(EINVAL, "%s: must be a mapping with a name and its content", where);
 		if ((r = check_keys(d, n, img_keys, where)) < 0)
 			return r;
+		for (k = 0; k < sizeof(content) / sizeof(content[0]); k++)
+			kinds += map_get(d, n, content[k]) != NULL;
 		name = scalar(d, map_get(d, n, "name"));
 		file = scalar(d, map_get(d, n, "file"));
 		text = scalar(d, map_get(d, n, "text"));
-		if (!name || (!file == !text))
-			return bf_error_ret(EINVAL, "%s: needs a name and exactly one of file or text", where);
-		if ((r = bf_bfb_name_parse(name, &id, &ver)) < 0)
+		if (!name || kinds != 1)
+			return bf_error_ret(EINVAL, "%s: needs a name and exactly one of file, text, fill, info, initramfs", where);
+		if (bf_bfb_recipe_subst(p, name, nm, sizeof(nm)) < 0 || bf_bfb_name_parse(nm, &id, &ver) < 0)
 			return bf_error_ret(EINVAL, "%s: unknown image name '%s'", where, name);
 		if (text) {
-			size_t tl = strlen(text);
-
-			if (tl > TEXT_MAX)
-				return bf_error_ret(EFBIG, "%s: text longer than %u bytes", where, TEXT_MAX);
-			r = bf_bfb_pack_add_data(p, id, ver, text, tl);
-		} else {
-			if (join(path, sizeof(path), base, file) < 0)
+			if ((r = bf_bfb_recipe_subst(p, text, str, sizeof(str))) < 0)
+				return r;
+			r = bf_bfb_pack_add_data(p, id, ver, str, strlen(str));
+		} else if (file) {
+			if (bf_bfb_recipe_subst(p, file, str, sizeof(str)) < 0 ||
+			    join(path, sizeof(path), base, str) < 0)
 				return bf_error_ret(EINVAL, "%s: bad file name", where);
 			r = bf_bfb_pack_add_file(p, id, ver, path);
+		} else {
+			r = generated(p, d, n, base, id, ver, where);
 		}
 		if (r < 0)
 			return r;

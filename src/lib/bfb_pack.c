@@ -3,6 +3,7 @@
 #include "config.h"
 #include "bfb_pack.h"
 #include "bfb.h"
+#include "bfb_recipe.h"
 #include "error.h"
 #include "event.h"
 
@@ -37,6 +38,12 @@ void bf_bfb_pack_free(struct bf_bfb_pack *p)
 	for (i = 0; i < p->n; i++)
 		item_free(&p->items[i]);
 	p->n = 0;
+	for (i = 0; i < p->nparams; i++) {
+		free(p->param_key[i]);
+		free(p->param_val[i]);
+	}
+	p->nparams = 0;
+	bf_bfb_recipe_cleanup(p);
 }
 
 static struct bf_bfb_pack_item *slot(struct bf_bfb_pack *p, uint8_t id, uint8_t ver)

@@ -18,10 +18,17 @@ struct bf_bfb_pack_item {
 	unsigned seq;          /* order of appearance (for --expert) */
 };
 
+#define BF_BFB_PACK_MAX_PARAMS 32
+
 struct bf_bfb_pack {
 	struct bf_bfb_pack_item items[BF_BFB_PACK_MAX];
 	size_t n;
 	unsigned seq;
+	/* Recipe parameters: --param values first, manifest defaults after. */
+	char *param_key[BF_BFB_PACK_MAX_PARAMS], *param_val[BF_BFB_PACK_MAX_PARAMS];
+	size_t nparams;
+	char tmpdir[64];       /* generated images live here until free */
+	unsigned ngen;
 };
 
 void bf_bfb_pack_init(struct bf_bfb_pack *p);
@@ -33,8 +40,14 @@ int bf_bfb_pack_add_data(struct bf_bfb_pack *p, uint8_t id, uint8_t ver, const v
 int bf_bfb_pack_add_bfb(struct bf_bfb_pack *p, const char *path);
 /* "NAME=FILE" or "NAME==literal" (NAME as mlx-mkbfb's options, -vN allowed). */
 int bf_bfb_pack_add_arg(struct bf_bfb_pack *p, const char *arg);
-/* A YAML manifest: {from: [BFB...], images: [{name: N, file: F | text: T}]};
- * file paths relative to base_dir. Parses a buffer (fuzzable). */
+/* "key=value": a recipe parameter, substituted for ${key} in the
+ * manifest's strings; set before the manifest is read (wins over its
+ * params: defaults). */
+int bf_bfb_pack_set_param(struct bf_bfb_pack *p, const char *kv);
+/* A YAML manifest (see bfb/README.md): {params: {k: v}, from: [BFB...],
+ * images: [{name: N, file: F | text: T | fill: {size, seed} |
+ * info: {members: [...]} | initramfs: {files: [...]}}]}; file paths
+ * relative to base_dir. Parses a buffer (fuzzable). */
 int bf_bfb_pack_add_manifest_buf(struct bf_bfb_pack *p, const char *buf, size_t len,
 				 const char *base_dir);
 int bf_bfb_pack_add_manifest(struct bf_bfb_pack *p, const char *path);

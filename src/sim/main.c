@@ -1,6 +1,6 @@
 /* main.c - bfsim: the simulated BlueField as a program (bundle, run, status). */
 #include "config.h"
-#include "bundle.h"
+#include "bfb_pack.h"
 #include "cli.h"
 #include "error.h"
 #include "event.h"
@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -46,6 +47,24 @@ static const char usage[] =
 	"Exit status: 0 ok, 1 failure, 2 usage, 3 invalid input, 8 output exists;\n"
 	"run: COMMAND's status. See bfsim(1).\n";
 
+/* The recipe for KIND-CHIP: $BFCTL_DATADIR/bfb, the installed data, or the
+ * source tree (running from the build directory). */
+static int find_recipe(const char *kind, const char *chip, char *out, size_t cap)
+{
+	const char *dirs[3] = { getenv("BFCTL_DATADIR"), BF_DATADIR, BF_SRCDIR };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (!dirs[i] || !*dirs[i])
+			continue;
+		snprintf(out, cap, "%s/bfb/%s-%s.yaml", dirs[i], kind, chip);
+		if (access(out, R_OK) == 0)
+			return 0;
+	}
+	return bf_error_ret(ENOENT, "no recipe %s-%s.yaml in %s/bfb or %s/bfb (set BFCTL_DATADIR)",
+			    kind, chip, BF_DATADIR, BF_SRCDIR);
+}
+
 static int cmd_bundle(int argc, char **argv)
 {
 	enum { OPT_KIND = BF_OPT_FIRST_CMD, OPT_SIZE, OPT_CHIP, OPT_FORCE };
@@ -56,9 +75,9 @@ static int cmd_bundle(int argc, char **argv)
 		{ "chip", required_argument, NULL, OPT_CHIP },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		BF_CLI_LONGOPTS, { 0 } };
-	struct bf_sim_bundle_opts o = { .kind = BF_SIM_BUNDLE_FULL, .chip = bf_chip_get(BF_CHIP_BF3),
-					.os_bytes = 4ull << 20 };
-	const char *out = NULL;
+	const char *out = NULL, *kind = "full", *chip = "bf3";
+	char recipe[PATH_MAX], size[48] = "";
+	struct bf_bfb_pack *p;
 	bool force = false;
 	char *end;
 	int opt, r;
@@ -68,38 +87,48 @@ static int cmd_bundle(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case OPT_FORCE: force = true; break;
 		case OPT_KIND:
-			if (!strcmp(optarg, "full"))
-				o.kind = BF_SIM_BUNDLE_FULL;
-			else if (!strcmp(optarg, "fw"))
-				o.kind = BF_SIM_BUNDLE_FW;
-			else
+			if (strcmp(optarg, "full") && strcmp(optarg, "fw"))
 				bf_cli_usage_error("--kind takes full or fw");
+			kind = optarg;
 			break;
 		case OPT_SIZE: {
 			unsigned long v = strtoul(optarg, &end, 10);
 
 			if (*end || v > 3800)
 				bf_cli_usage_error("--size takes MiB, 0 to 3800");
-			o.os_bytes = (uint64_t)v << 20;
+			snprintf(size, sizeof(size), "size_mib=%lu", v);
 			break;
 		}
 		case OPT_CHIP:
-			o.chip = bf_chip_by_name(optarg);
-			if (!o.chip || o.chip->ver == BF_CHIP_BF1)
+			if (strcmp(optarg, "bf2") && strcmp(optarg, "bf3"))
 				bf_cli_usage_error("--chip takes bf2 or bf3");
+			chip = optarg;
 			break;
 		default: bf_cli_common(opt, usage);
 		}
 	}
 	if (!out || optind != argc)
 		bf_cli_usage_error("bundle needs -o FILE and no other arguments");
-	if (!force && access(out, F_OK) == 0)
-		return bf_cli_fail(BF_EXIT_EXISTS, -EEXIST, "use --force to replace it", "%s exists", out);
-	r = bf_sim_bundle_write(out, &o);
+	if (size[0] && strcmp(kind, "full"))
+		bf_cli_usage_error("--size sets the OS payload of a full bundle");
+	if ((r = find_recipe(kind, chip, recipe, sizeof(recipe))) < 0)
+		return bf_cli_fail(BF_EXIT_FAILURE, r, NULL, "cannot make the bundle");
+	p = malloc(sizeof(*p));
+	if (!p)
+		return bf_cli_fail(BF_EXIT_FAILURE, -ENOMEM, NULL, "out of memory");
+	bf_bfb_pack_init(p);
+	r = size[0] ? bf_bfb_pack_set_param(p, size) : 0;
+	if (r == 0)
+		r = bf_bfb_pack_add_manifest(p, recipe);
+	if (r == 0)
+		r = bf_bfb_pack_write(p, out, false, force, true);
+	bf_bfb_pack_free(p);
+	free(p);
+	if (r == -EEXIST)
+		return bf_cli_fail(BF_EXIT_EXISTS, r, "use --force to replace it", "cannot write %s", out);
 	if (r < 0)
 		return bf_cli_fail(BF_EXIT_FAILURE, r, NULL, "cannot write %s", out);
-	bf_event_say("%s: %s bundle for %s written", out, o.kind == BF_SIM_BUNDLE_FULL ? "full" : "fw",
-		     o.chip->name);
+	bf_event_say("%s: %s bundle for %s written (recipe %s)", out, kind, chip, recipe);
 	return bf_cli_ok();
 }
 

@@ -53,6 +53,23 @@ ok "the YAML error names the line"
 [ ! -e x.bfb ] && ! ls x.bfb.tmp.* >/dev/null 2>&1
 ok "failed packs leave no output or temporary file"
 
+# --- recipes: generated content, parameters, reproducible ----------------
+R="$top_srcdir/bfb/full-bf3.yaml"
+expect_rc 0 "pack a recipe" "$BFCTL" bfb pack -o r1.bfb --manifest "$R"
+expect_rc 0 "pack the same recipe again" "$BFCTL" bfb pack -o r2.bfb --manifest "$R"
+cmp -s r1.bfb r2.bfb
+ok "a recipe gives the same bytes every time"
+expect_rc 0 "pack with --param size_mib=1" "$BFCTL" bfb pack -o r3.bfb --manifest "$R" --param size_mib=1
+[ $(( $(stat -c %s r1.bfb) - $(stat -c %s r3.bfb) )) -gt 3000000 ]
+ok "--param size_mib shrinks the OS payload"
+"$BFCTL" bfb unpack r1.bfb -C r1 >/dev/null && zcat r1/initramfs-v0 | cpio -it --quiet 2>/dev/null > r1.list
+grep -qx 'bfsim-installer.json' r1.list && grep -qx 'ubuntu/image.tar.xz' r1.list && grep -qx 'nicfw/fw.bin' r1.list
+ok "the initramfs is a gzip'd newc cpio with the installer manifest, NIC firmware and OS payload"
+printf 'images:\n  - name: initramfs\n    initramfs:\n      files:\n        - { path: ../../etc/x, text: hi }\n' > trav.yaml
+expect_rc 3 "an initramfs path with .. is refused" "$BFCTL" bfb pack -o x.bfb --manifest trav.yaml
+printf 'images:\n  - { name: bl2, text: "${nosuch}" }\n' > unk.yaml
+expect_rc 3 "an unknown parameter is refused" "$BFCTL" bfb pack -o x.bfb --manifest unk.yaml
+
 # --- verify ----------------------------------------------------------------
 expect_rc 0 "verify a good bundle" "$BFCTL" bfb verify "$SAMPLE"
 cp "$SAMPLE" bad.bfb
