@@ -154,14 +154,14 @@ static int do_install(struct bf_rshim *r, const char *const *paths, size_t npath
 	ret = bf_boot_push_files(r, paths, npaths, &o, &pushed);
 	if (ret == -EINTR)
 		return bf_cli_fail(BF_EXIT_INTERRUPTED, ret, "the DPU waits for a new push",
-				   "install on %s", r->name);
+				   "install stopped");
 	if (ret == -ETIMEDOUT)
 		return bf_cli_fail(BF_EXIT_TIMEOUT, ret,
 				   "the DPU did not accept the stream: check the log with 'bfctl log' and retry",
-				   "install on %s", r->name);
+				   "install stopped");
 	if (ret < 0)
 		return bf_cli_fail(BF_EXIT_PUSH, ret, "check the connection and run the install again",
-				   "push to %s failed", r->name);
+				   "push failed");
 	ret = bf_boot_finish(r);
 	if (ret < 0)
 		return bf_cli_fail(BF_EXIT_PUSH, ret, NULL, "cannot end the push on %s", r->name);

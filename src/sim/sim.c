@@ -235,6 +235,9 @@ int bf_sim_open(const struct bf_sim_config *c, struct bf_sim **out)
 	if (r == 0) {
 		/* Power on: the DPU boots from eMMC. */
 		s->rsh[s->chip->r.boot_control / 8] = BF_BOOT_CONTROL_EMMC;
+		/* A BlueField-3 boots in DPU mode unless its NIC firmware says otherwise. */
+		if (s->chip->ver == BF_CHIP_BF3)
+			s->rsh[s->chip->r.scratchpad2 / 8] = (uint64_t)BF_MODE_DPU << BF_SP2_MODE_SHIFT;
 		s->rsh[s->chip->r.fabric_dim / 8] = s->chip->ver == BF_CHIP_BF3 ? 0x0000000300000033ull
 									      : 0x0000000200000022ull;
 		bf_sim_chip_reset(s);
