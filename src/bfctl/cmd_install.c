@@ -96,8 +96,12 @@ static int on_mark(void *ctx, enum bf_boot_mark m, const char *line)
 static int push_poll(void *ctx)
 {
 	struct install *in = ctx;
+	int r = bf_statusview_poll(&in->sv);
 
-	return bf_statusview_poll(&in->sv);
+	/* The device gave up on the stream: stop pushing, report its error. */
+	if (r == 0 && in->done == BF_MARK_CRITICAL)
+		return -ECANCELED;
+	return r;
 }
 
 static int check_cfg(const char *path, bool force)
@@ -152,6 +156,8 @@ static int do_install(struct bf_rshim *r, const char *const *paths, size_t npath
 	bf_event_say("Pushing %s%s%s", paths[0], npaths > 1 ? " + bf.cfg" : "",
 		     npaths > 2 ? " + rootfs" : "");
 	ret = bf_boot_push_files(r, paths, npaths, &o, &pushed);
+	if (ret == -ECANCELED)
+		goto critical;
 	if (ret == -EINTR)
 		return bf_cli_fail(BF_EXIT_INTERRUPTED, ret, "the DPU waits for a new push",
 				   "install stopped");
@@ -191,11 +197,16 @@ static int do_install(struct bf_rshim *r, const char *const *paths, size_t npath
 		bf_clock_sleep_ns(WAIT_POLL_NS);
 	}
 	if (in->done == BF_MARK_CRITICAL) {
+critical:
+		bf_event_progress_clear();
 		bf_error_clear();
 		bf_error_set("the device reported:%s", in->sv.last_critical);
 		return bf_cli_fail(BF_EXIT_BOOT, -EIO, "see the log above; the DPU did not install",
 				   "install on %s", r->name);
 	}
+	if (in->sv.garbage)
+		bf_info("%s: %llu malformed log records skipped", r->name,
+			(unsigned long long)in->sv.garbage);
 	bf_event_say("%s: install complete (%s)", r->name, bf_bootlog_mark_name(in->done));
 	return bf_cli_ok();
 }

@@ -55,7 +55,7 @@ int bf_bootlog_read_words(struct bf_rshim *r, uint64_t *words, unsigned max,
 		goto release;
 	ret = bf_rshim_wr(r, g->scratch_buf_ctl, 0);
 	for (i = 0; ret == 0 && i < idx; i++)
-		ret = bf_rshim_rd(r, g->scratch_buf_dat, &words[i]);
+		ret = bf_rshim_read_data(r, BF_CHAN_RSHIM, g->scratch_buf_dat, &words[i]);
 	if (ret == 0) {
 		*nwords = idx;
 		ret = bf_rshim_wr(r, g->scratch_buf_ctl, clear ? 0 : idx);

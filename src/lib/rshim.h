@@ -49,6 +49,10 @@ void bf_rshim_close(struct bf_rshim *r);
 int bf_rshim_read(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_t *val);
 int bf_rshim_write(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_t val);
 
+/* For data registers (log ring, FIFO data) where any 64-bit value is
+ * legitimate: only transport errors fail. */
+int bf_rshim_read_data(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_t *val);
+
 /* Shorthand for the RShim channel: bf_rshim_rd(r, r->chip->r.scratchpad2, &v). */
 static inline int bf_rshim_rd(struct bf_rshim *r, uint32_t off, uint64_t *val)
 {

@@ -80,7 +80,7 @@ int bf_tmconsole_poll(struct bf_tmconsole *c)
 	if (count > c->r->chip->tm_fifo_words)
 		count = c->r->chip->tm_fifo_words;   /* a register value is input too */
 	for (i = 0; i < count; i++) {
-		r = bf_rshim_rd(c->r, g->tm_t2h_data, &w);
+		r = bf_rshim_read_data(c->r, BF_CHAN_RSHIM, g->tm_t2h_data, &w);
 		if (r < 0)
 			return r;
 		bf_tmfifo_word_bytes(w, bytes);

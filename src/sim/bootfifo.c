@@ -74,6 +74,10 @@ size_t bf_sim_fifo_push(struct bf_sim *s, const uint8_t *buf, size_t len)
 		first = n;
 	memcpy(s->fifo + tail, buf, first);
 	memcpy(s->fifo, buf + first, n - first);
+	/* Fault: one byte damaged on the way (a bad cable, a flaky hub). */
+	if (s->cfg.fault_corrupt_stream && s->cfg.fault_corrupt_stream - 1 >= s->boot_bytes &&
+	    s->cfg.fault_corrupt_stream - 1 < s->boot_bytes + n)
+		s->fifo[(tail + (s->cfg.fault_corrupt_stream - 1 - s->boot_bytes)) % s->fifo_cap] ^= 0x01;
 	s->fifo_len += n;
 	s->boot_bytes += n;
 	return n;

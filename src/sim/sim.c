@@ -52,7 +52,15 @@ int bf_sim_config_add_fault(struct bf_sim_config *c, const char *spec)
 	if (eq && !strncmp(spec, "unplug-after=", 13))
 		return parse_u64(eq + 1, &c->fault_unplug_after) < 0 || !c->fault_unplug_after ?
 			bf_error_ret(EINVAL, "bad fault '%s': unplug-after needs a byte count > 0", spec) : 0;
-	return bf_error_ret(EINVAL, "unknown fault '%s' (stall-after=BYTES, unplug-after=BYTES, corrupt-log)", spec);
+	if (eq && !strncmp(spec, "corrupt-stream=", 15)) {
+		uint64_t off;
+
+		if (parse_u64(eq + 1, &off) < 0 || off == UINT64_MAX)
+			return bf_error_ret(EINVAL, "bad fault '%s': corrupt-stream needs a byte offset", spec);
+		c->fault_corrupt_stream = off + 1;
+		return 0;
+	}
+	return bf_error_ret(EINVAL, "unknown fault '%s' (stall-after=BYTES, unplug-after=BYTES, corrupt-log, corrupt-stream=OFFSET)", spec);
 }
 
 int bf_sim_config_from_env(struct bf_sim_config *c)
@@ -120,6 +128,9 @@ int bf_sim_config_to_env(const struct bf_sim_config *c)
 	if (c->fault_unplug_after)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%sunplug-after=%llu", o ? "," : "",
 				      (unsigned long long)c->fault_unplug_after);
+	if (c->fault_corrupt_stream)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%scorrupt-stream=%llu", o ? "," : "",
+				      (unsigned long long)(c->fault_corrupt_stream - 1));
 	if (c->fault_corrupt_log)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%scorrupt-log", o ? "," : "");
 	if (o)

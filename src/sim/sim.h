@@ -24,12 +24,14 @@ struct bf_sim_config {
 	uint64_t fault_stall_after;      /* the device stops draining the boot FIFO after N bytes */
 	uint64_t fault_unplug_after;     /* the device vanishes after N boot bytes (-ENODEV from then on) */
 	bool fault_corrupt_log;          /* the log ring holds garbage records among the real ones */
+	uint64_t fault_corrupt_stream;   /* 1 + offset of a boot-stream byte flipped on its way in (0 = off) */
 };
 
 /* Defaults: BF3, no state, speed 1, link 40 MB/s (USB 2.0 HS bulk),
  * drain 80 MB/s (boot ROM / UEFI consumption). */
 void bf_sim_config_defaults(struct bf_sim_config *c);
-/* "stall-after=BYTES", "unplug-after=BYTES", "corrupt-log". 0 or -EINVAL. */
+/* "stall-after=BYTES", "unplug-after=BYTES", "corrupt-log",
+ * "corrupt-stream=OFFSET". 0 or -EINVAL. */
 int bf_sim_config_add_fault(struct bf_sim_config *c, const char *spec);
 /* Apply BFSIM_CHIP, BFSIM_STATE, BFSIM_SPEED, BFSIM_LINK_BPS,
  * BFSIM_DRAIN_BPS and BFSIM_FAULT (comma-separated faults) on top of c. */

@@ -87,6 +87,23 @@ ok "FIFO stall: ended within the deadline (${elapsed}s for --timeout 4)"
 grep -qi 'deadline\|no progress' "$TMP/rc.err"
 ok "FIFO stall: the message names what was being waited for"
 
+# --- the device's own errors and faults on the way ------------------------
+expect_rc 6 "a byte damaged in transit: the boot stage reports CRITICAL ERROR, exit 6" \
+	"$BFSIM" run --speed "$SPEED" --fault corrupt-stream=70000 -- \
+	"$BFCTL" install -r sim:0 -b "$SAMPLE" --timeout 60
+grep -q 'CRITICAL ERROR' "$TMP/rc.out" && grep -q 'the device reported' "$TMP/rc.err"
+ok "exit 6 names the device's error line"
+expect_rc 5 "the device unplugged mid-push: exit 5" \
+	"$BFSIM" run --speed "$SPEED" --fault unplug-after=100000 -- \
+	"$BFCTL" install -r sim:0 -b "$SAMPLE" --timeout 60
+grep -q 'after 100000 bytes' "$TMP/rc.err"
+ok "exit 5 says how far the push got"
+expect_rc 0 "garbage records in the log ring: the install still completes" \
+	"$BFSIM" run --speed "$SPEED" --fault corrupt-log -- \
+	"$BFCTL" install -v -r sim:0 -b "$SAMPLE" --timeout 60
+grep -qE 'info: sim:0: [1-9][0-9]* malformed log records skipped' "$TMP/rc.err"
+ok "the skipped records are counted (-v)"
+
 # --- JSON events parse and follow the schema ----------------------------
 "$BFSIM" run --speed "$SPEED" -- "$BFCTL" install --json -r sim:0 -b "$SAMPLE" --timeout 120 > "$TMP/install.jsonl"
 ok "--json install exits 0"

@@ -29,3 +29,13 @@ int bf_rshim_write(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_t va
 				    r->name, chan, addr, strerror(-ret));
 	return 0;
 }
+
+int bf_rshim_read_data(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_t *val)
+{
+	int ret = r->ops->read_reg(r, chan, addr, val);
+
+	if (ret < 0)
+		return bf_error_ret(-ret, "%s: register read of channel %u offset 0x%x failed: %s",
+				    r->name, chan, addr, strerror(-ret));
+	return 0;
+}
