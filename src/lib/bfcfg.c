@@ -10,542 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- growable string ---------------------------------------------------- */
-
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-static void sb_putc(struct sbuf *b, char c)
-{
-	if (b->oom)
-		return;
-	if (b->len + 2 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 32;
-		char *n = realloc(b->p, cap);
-
-		if (!n) {
-			b->oom = true;
-			return;
-		}
-		b->p = n;
-		b->cap = cap;
-	}
-	b->p[b->len++] = c;
-	b->p[b->len] = '\0';
-}
-
-/* An empty word is "" (never NULL) unless memory ran out. */
-static void sb_ensure(struct sbuf *b)
-{
-	if (b->p || b->oom)
-		return;
-	b->p = calloc(1, 8);
-	if (b->p)
-		b->cap = 8;
-	else
-		b->oom = true;
-}
-
-static char *sb_take(struct sbuf *b)
-{
-	char *p = b->p;
-
-	if (!p && !b->oom)
-		p = calloc(1, 1);
-	b->p = NULL;
-	b->len = b->cap = 0;
-	return p;
-}
-
-/* ---- lexer -------------------------------------------------------------- */
-
-enum tok {
-	T_EOF, T_WORD, T_NEWLINE, T_SEMI, T_DSEMI, T_AMP, T_AND, T_OR, T_PIPE,
-	T_LPAREN, T_RPAREN, T_REDIR, T_HEREDOC,
-};
-
-#define MAX_HEREDOCS 16
-
-struct lex {
-	const char *s;
-	size_t n, i;
-	unsigned line, col;
-	/* current token */
-	enum tok t;
-	struct bf_bfcfg_pos pos;
-	size_t start, end;         /* source range of the token */
-	struct sbuf word;          /* cooked word (quotes removed) */
-	bool quoted, expands;
-	size_t assign;             /* for NAME=...: length of NAME + 1, else 0 */
-	bool array;
-	/* pending here-documents: delimiters to look for after the newline */
-	char *hd[MAX_HEREDOCS];
-	bool hd_strip[MAX_HEREDOCS];
-	unsigned nhd;
-	bool want_hd_word;
-	bool hd_dash;
-	/* error */
-	bool err;
-	struct bf_bfcfg_diag *d;
-};
-
-static void lex_error(struct lex *L, struct bf_bfcfg_pos pos, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void lex_error(struct lex *L, struct bf_bfcfg_pos pos, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (L->err)
-		return;
-	L->err = true;
-	L->d->pos = pos;
-	va_start(ap, fmt);
-	vsnprintf(L->d->msg, sizeof(L->d->msg), fmt, ap);
-	va_end(ap);
-}
-
-static int peek(const struct lex *L, size_t off)
-{
-	return L->i + off < L->n ? (unsigned char)L->s[L->i + off] : -1;
-}
-
-static void adv(struct lex *L)
-{
-	if (L->i >= L->n)
-		return;
-	if (L->s[L->i] == '\n') {
-		L->line++;
-		L->col = 1;
-	} else {
-		L->col++;
-	}
-	L->i++;
-}
-
-static struct bf_bfcfg_pos here(const struct lex *L)
-{
-	struct bf_bfcfg_pos p = { L->line, L->col };
-
-	return p;
-}
-
-static bool is_meta(int c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == ';' || c == '&' || c == '|' ||
-	       c == '(' || c == ')' || c == '<' || c == '>' || c == -1;
-}
-
-static bool is_name_start(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-static bool is_name_char(int c)
-{
-	return is_name_start(c) || (c >= '0' && c <= '9');
-}
-
-/* Copy a nested construct verbatim into the word: $( ... ), ${ ... },
- * ` ... `, honouring quotes inside. Called at its first character. */
-static void scan_nested(struct lex *L, int depth_guard);
-
-static void copy_adv(struct lex *L)
-{
-	sb_putc(&L->word, L->s[L->i]);
-	adv(L);
-}
-
-static void scan_squote_raw(struct lex *L)
-{
-	struct bf_bfcfg_pos p = here(L);
-
-	copy_adv(L);
-	while (peek(L, 0) != -1 && peek(L, 0) != '\'')
-		copy_adv(L);
-	if (peek(L, 0) == -1)
-		lex_error(L, p, "unterminated single quote");
-	else
-		copy_adv(L);
-}
-
-static void scan_dquote_raw(struct lex *L, int depth)
-{
-	struct bf_bfcfg_pos p = here(L);
-
-	copy_adv(L);
-	while (!L->err && peek(L, 0) != -1 && peek(L, 0) != '"') {
-		if (peek(L, 0) == '\\' && peek(L, 1) != -1) {
-			copy_adv(L);
-			copy_adv(L);
-		} else if ((peek(L, 0) == '$' && (peek(L, 1) == '(' || peek(L, 1) == '{')) ||
-			   peek(L, 0) == '`') {
-			scan_nested(L, depth + 1);
-		} else {
-			copy_adv(L);
-		}
-	}
-	if (L->err)
-		return;
-	if (peek(L, 0) == -1)
-		lex_error(L, p, "unterminated double quote");
-	else
-		copy_adv(L);
-}
-
-static void scan_nested(struct lex *L, int depth)
-{
-	struct bf_bfcfg_pos p = here(L);
-	int open, close, level = 0;
-	const char *what;
-
-	if (depth > BF_BFCFG_MAX_DEPTH) {
-		lex_error(L, p, "expansions nested too deeply");
-		return;
-	}
-	L->expands = true;
-	if (peek(L, 0) == '`') {
-		copy_adv(L);
-		while (peek(L, 0) != -1 && peek(L, 0) != '`') {
-			if (peek(L, 0) == '\\' && peek(L, 1) != -1)
-				copy_adv(L);
-			copy_adv(L);
-		}
-		if (peek(L, 0) == -1)
-			lex_error(L, p, "unterminated backquote");
-		else
-			copy_adv(L);
-		return;
-	}
-	copy_adv(L);                     /* '$' */
-	open = peek(L, 0);
-	close = open == '(' ? ')' : '}';
-	what = open == '(' ? "'$('" : "'${'";
-	while (!L->err && peek(L, 0) != -1) {
-		int c = peek(L, 0);
-
-		if (c == '\\' && peek(L, 1) != -1) {
-			copy_adv(L);
-			copy_adv(L);
-		} else if (c == '\'' && open == '(') {
-			scan_squote_raw(L);
-		} else if (c == '"') {
-			scan_dquote_raw(L, depth + 1);
-		} else if ((c == '$' && (peek(L, 1) == '(' || peek(L, 1) == '{')) || c == '`') {
-			scan_nested(L, depth + 1);
-		} else if (c == '#' && open == '(' && L->i > 0 &&
-			   (L->s[L->i - 1] == ' ' || L->s[L->i - 1] == '\t' || L->s[L->i - 1] == '\n')) {
-			while (peek(L, 0) != -1 && peek(L, 0) != '\n')
-				copy_adv(L);
-		} else {
-			if (c == open)
-				level++;
-			else if (c == close)
-				level--;
-			copy_adv(L);
-			if (level == 0)
-				return;
-		}
-	}
-	if (!L->err)
-		lex_error(L, p, "unterminated %s", what);
-}
-
-/* $'...' (ANSI-C quoting): the common escapes. */
-static void scan_ansi(struct lex *L)
-{
-	struct bf_bfcfg_pos p = here(L);
-
-	adv(L);
-	adv(L);
-	while (peek(L, 0) != -1 && peek(L, 0) != '\'') {
-		int c = peek(L, 0);
-
-		if (c == '\\' && peek(L, 1) != -1) {
-			int e = peek(L, 1);
-			const char *from = "ntr\\'\"abefv0", *to = "\n\t\r\\'\"\a\b\x1b\f\v";
-			const char *f = strchr(from, e);
-
-			adv(L);
-			adv(L);
-			if (f && *f && (size_t)(f - from) < strlen(to))
-				sb_putc(&L->word, to[f - from]);
-			else if (e != '0') {
-				sb_putc(&L->word, '\\');
-				sb_putc(&L->word, (char)e);
-			}
-			continue;
-		}
-		copy_adv(L);
-	}
-	if (peek(L, 0) == -1)
-		lex_error(L, p, "unterminated $'...' quote");
-	else
-		adv(L);
-}
-
-static void lex_word(struct lex *L)
-{
-	bool name_prefix = is_name_start(peek(L, 0));
-
-	L->t = T_WORD;
-	L->quoted = L->expands = L->array = false;
-	L->assign = 0;
-	while (!L->err) {
-		int c = peek(L, 0);
-
-		if (c == 0) {
-			lex_error(L, here(L), "NUL byte in the file");
-			break;
-		}
-		if (c == '\\' && peek(L, 1) == '\n') {          /* continuation */
-			adv(L);
-			adv(L);
-			continue;
-		}
-		if (is_meta(c)) {
-			/* NAME=( ... ): an array assignment. */
-			if (c == '(' && L->assign && L->word.len == L->assign) {
-				struct bf_bfcfg_pos p = here(L);
-				int level = 0;
-
-				L->array = true;
-				adv(L);
-				while (!L->err && peek(L, 0) != -1) {
-					int e = peek(L, 0);
-
-					if (e == '\'')
-						scan_squote_raw(L);
-					else if (e == '"')
-						scan_dquote_raw(L, 1);
-					else if ((e == '$' && (peek(L, 1) == '(' || peek(L, 1) == '{')) || e == '`')
-						scan_nested(L, 1);
-					else if (e == ')' && level == 0)
-						break;
-					else {
-						level += e == '(' ? 1 : e == ')' ? -1 : 0;
-						copy_adv(L);
-					}
-				}
-				if (peek(L, 0) == -1)
-					lex_error(L, p, "unterminated array assignment '('");
-				else
-					adv(L);
-				continue;
-			}
-			break;
-		}
-		if (c == '=' && name_prefix && !L->assign && !L->quoted) {
-			L->assign = L->word.len + 1;
-			copy_adv(L);
-			continue;
-		}
-		if (!L->assign && !is_name_char(c))
-			name_prefix = false;
-		if (c == '\\') {
-			adv(L);
-			L->quoted = true;
-			name_prefix = L->assign != 0 && name_prefix;
-			copy_adv(L);
-		} else if (c == '\'') {
-			struct bf_bfcfg_pos p = here(L);
-
-			L->quoted = true;
-			adv(L);
-			while (peek(L, 0) != -1 && peek(L, 0) != '\'')
-				copy_adv(L);
-			if (peek(L, 0) == -1)
-				lex_error(L, p, "unterminated single quote");
-			else
-				adv(L);
-		} else if (c == '"') {
-			struct bf_bfcfg_pos p = here(L);
-
-			L->quoted = true;
-			adv(L);
-			while (!L->err && peek(L, 0) != -1 && peek(L, 0) != '"') {
-				int e = peek(L, 0);
-
-				if (e == '\\' && peek(L, 1) == '\n') {
-					adv(L);
-					adv(L);
-				} else if (e == '\\' && peek(L, 1) != -1 && strchr("$`\"\\", peek(L, 1))) {
-					adv(L);
-					copy_adv(L);
-				} else if ((e == '$' && (peek(L, 1) == '(' || peek(L, 1) == '{')) || e == '`') {
-					scan_nested(L, 1);
-				} else {
-					if (e == '$' && (is_name_start(peek(L, 1)) || (peek(L, 1) != -1 &&
-							 strchr("?#@*!$-0123456789", peek(L, 1)))))
-						L->expands = true;
-					copy_adv(L);
-				}
-			}
-			if (L->err)
-				break;
-			if (peek(L, 0) == -1)
-				lex_error(L, p, "unterminated double quote");
-			else
-				adv(L);
-		} else if (c == '$' && peek(L, 1) == '\'') {
-			L->quoted = true;
-			scan_ansi(L);
-		} else if ((c == '$' && (peek(L, 1) == '(' || peek(L, 1) == '{')) || c == '`') {
-			scan_nested(L, 1);
-		} else {
-			if (c == '$' && (is_name_start(peek(L, 1)) || (peek(L, 1) != -1 &&
-					 strchr("?#@*!$-0123456789", peek(L, 1)))))
-				L->expands = true;
-			copy_adv(L);
-		}
-	}
-	if (!L->assign || !name_prefix)
-		L->assign = 0;
-	sb_ensure(&L->word);
-	if (L->word.oom) {
-		lex_error(L, L->pos, "out of memory");
-		L->t = T_EOF;
-	}
-}
-
-/* After a newline: skip the bodies of pending here-documents. */
-static void skip_heredocs(struct lex *L)
-{
-	unsigned k;
-
-	for (k = 0; k < L->nhd; k++) {
-		size_t dl = strlen(L->hd[k]);
-		bool found = false;
-
-		while (L->i < L->n) {
-			size_t ls = L->i, le = ls;
-
-			while (le < L->n && L->s[le] != '\n')
-				le++;
-			if (L->hd_strip[k])
-				while (ls < le && L->s[ls] == '\t')
-					ls++;
-			found = le - ls == dl && !memcmp(L->s + ls, L->hd[k], dl);
-			while (L->i < le)
-				adv(L);
-			adv(L);                         /* the newline */
-			if (found)
-				break;
-		}
-		free(L->hd[k]);
-		L->hd[k] = NULL;
-	}
-	L->nhd = 0;
-}
-
-static void next(struct lex *L)
-{
-	int c;
-
-	free(sb_take(&L->word));
-	for (;;) {
-		c = peek(L, 0);
-		if (c == ' ' || c == '\t' || c == '\r') {
-			adv(L);
-		} else if (c == '\\' && peek(L, 1) == '\n') {
-			adv(L);
-			adv(L);
-		} else if (c == '#') {
-			while (peek(L, 0) != -1 && peek(L, 0) != '\n')
-				adv(L);
-		} else {
-			break;
-		}
-	}
-	L->pos = here(L);
-	L->start = L->i;
-	L->assign = 0;
-	L->quoted = L->expands = L->array = false;
-	if (c == '\0' && L->i < L->n) {
-		lex_error(L, L->pos, "NUL byte in the file");
-		L->t = T_EOF;
-		return;
-	}
-	switch (c) {
-	case -1:
-		L->t = T_EOF;
-		break;
-	case '\n':
-		adv(L);
-		L->t = T_NEWLINE;
-		skip_heredocs(L);
-		break;
-	case ';':
-		adv(L);
-		L->t = T_SEMI;
-		if (peek(L, 0) == ';') {
-			adv(L);
-			L->t = T_DSEMI;
-			if (peek(L, 0) == '&')
-				adv(L);
-		} else if (peek(L, 0) == '&') {
-			adv(L);
-			L->t = T_DSEMI;   /* ;& */
-		}
-		break;
-	case '&':
-		adv(L);
-		L->t = T_AMP;
-		if (peek(L, 0) == '&') {
-			adv(L);
-			L->t = T_AND;
-		} else if (peek(L, 0) == '>') {
-			adv(L);
-			if (peek(L, 0) == '>')
-				adv(L);
-			L->t = T_REDIR;
-		}
-		break;
-	case '|':
-		adv(L);
-		L->t = T_PIPE;
-		if (peek(L, 0) == '|') {
-			adv(L);
-			L->t = T_OR;
-		} else if (peek(L, 0) == '&') {
-			adv(L);
-		}
-		break;
-	case '(':
-		adv(L);
-		L->t = T_LPAREN;
-		break;
-	case ')':
-		adv(L);
-		L->t = T_RPAREN;
-		break;
-	case '<':
-	case '>':
-		adv(L);
-		L->t = T_REDIR;
-		if (c == '<' && peek(L, 0) == '<' && peek(L, 1) != '<') {
-			adv(L);
-			L->t = T_HEREDOC;
-			L->hd_dash = peek(L, 0) == '-';
-			if (L->hd_dash)
-				adv(L);
-		} else if (c == '<' && peek(L, 0) == '<') {
-			adv(L);
-			adv(L);                              /* <<< here-string */
-		} else if (peek(L, 0) == '>' || peek(L, 0) == '&' || peek(L, 0) == '|' ||
-			   (c == '<' && peek(L, 0) == '>')) {
-			adv(L);
-		}
-		break;
-	default:
-		lex_word(L);
-		break;
-	}
-	L->end = L->i;
-}
+#include "bfcfg_lex.h"
 
 /* ---- reader ------------------------------------------------------------- */
 
@@ -581,7 +46,7 @@ static bool grow(void **arr, size_t n, size_t elem)
 static bool count_item(struct rd *R)
 {
 	if (++R->items > BF_BFCFG_MAX_ITEMS) {
-		lex_error(&R->L, R->L.pos, "more than %u statements", BF_BFCFG_MAX_ITEMS);
+		bf_bfcfg_lex_error(&R->L, R->L.pos, "more than %u statements", BF_BFCFG_MAX_ITEMS);
 		return false;
 	}
 	return true;
@@ -631,7 +96,7 @@ static void add_cmd(struct rd *R, const char *name, struct bf_bfcfg_pos pos)
 static void push(struct rd *R, const char *what, struct bf_bfcfg_pos pos)
 {
 	if (R->depth >= BF_BFCFG_MAX_DEPTH) {
-		lex_error(&R->L, pos, "compound commands nested deeper than %d", BF_BFCFG_MAX_DEPTH);
+		bf_bfcfg_lex_error(&R->L, pos, "compound commands nested deeper than %d", BF_BFCFG_MAX_DEPTH);
 		return;
 	}
 	snprintf(R->stack[R->depth].what, sizeof(R->stack[R->depth].what), "%s", what);
@@ -647,12 +112,12 @@ static void pop(struct rd *R, const char *closer, const char *opens, struct bf_b
 	char key[10];
 
 	if (R->depth == 0) {
-		lex_error(&R->L, pos, "unexpected '%s'", closer);
+		bf_bfcfg_lex_error(&R->L, pos, "unexpected '%s'", closer);
 		return;
 	}
 	snprintf(key, sizeof(key), " %s ", R->stack[R->depth - 1].what);
 	if (!strstr(opens, key)) {
-		lex_error(&R->L, pos, "unexpected '%s': '%s' at line %u, column %u is still open", closer,
+		bf_bfcfg_lex_error(&R->L, pos, "unexpected '%s': '%s' at line %u, column %u is still open", closer,
 			  R->stack[R->depth - 1].what, R->stack[R->depth - 1].pos.line,
 			  R->stack[R->depth - 1].pos.col);
 		return;
@@ -676,28 +141,28 @@ static void skip_command(struct rd *R)
 
 	while (!L->err && !is_terminator(L->t) && L->t != T_RPAREN) {
 		if (L->t == T_LPAREN) {
-			lex_error(L, L->pos, "unexpected '('");
+			bf_bfcfg_lex_error(L, L->pos, "unexpected '('");
 			return;
 		}
 		if (L->t == T_REDIR || L->t == T_HEREDOC) {
 			bool hd = L->t == T_HEREDOC, dash = L->hd_dash;
 			struct bf_bfcfg_pos p = L->pos;
 
-			next(L);
+			bf_bfcfg_lex_next(L);
 			if (L->t != T_WORD) {
-				lex_error(L, p, "redirection without a target");
+				bf_bfcfg_lex_error(L, p, "redirection without a target");
 				return;
 			}
 			if (hd) {
 				if (L->nhd >= MAX_HEREDOCS) {
-					lex_error(L, p, "more than %d here-documents on one line", MAX_HEREDOCS);
+					bf_bfcfg_lex_error(L, p, "more than %d here-documents on one line", MAX_HEREDOCS);
 					return;
 				}
 				L->hd_strip[L->nhd] = dash;
 				L->hd[L->nhd++] = strdup(L->word.p ? L->word.p : "");
 			}
 		}
-		next(L);
+		bf_bfcfg_lex_next(L);
 	}
 }
 
@@ -712,9 +177,9 @@ static void read_function(struct rd *R, const char *name, struct bf_bfcfg_pos np
 	bool cmdpos = true;
 
 	while (L->t == T_NEWLINE)
-		next(L);
+		bf_bfcfg_lex_next(L);
 	if (L->t != T_WORD || strcmp(L->word.p, "{") || L->quoted) {
-		lex_error(L, L->pos, "function %s: expected '{' to open its body", name);
+		bf_bfcfg_lex_error(L, L->pos, "function %s: expected '{' to open its body", name);
 		return;
 	}
 	open = L->pos;
@@ -733,7 +198,7 @@ static void read_function(struct rd *R, const char *name, struct bf_bfcfg_pos np
 			continue;
 		}
 		if (L->t == T_EOF) {
-			lex_error(L, open, "function %s: '{' is never closed", name);
+			bf_bfcfg_lex_error(L, open, "function %s: '{' is never closed", name);
 			return;
 		}
 		if (L->t == T_WORD)
@@ -745,7 +210,7 @@ static void read_function(struct rd *R, const char *name, struct bf_bfcfg_pos np
 				  !strcmp(L->word.p, "until") || !strcmp(L->word.p, "}"));
 		else
 			cmdpos = L->t != T_REDIR;
-		next(L);
+		bf_bfcfg_lex_next(L);
 		if (L->err)
 			return;
 	}
@@ -766,7 +231,7 @@ static void read_function(struct rd *R, const char *name, struct bf_bfcfg_pos np
 		return;
 	}
 	R->c->nfuncs++;
-	next(L);
+	bf_bfcfg_lex_next(L);
 }
 
 static bool word_is(const struct lex *L, const char *w)
@@ -779,7 +244,7 @@ static void read_declaration(struct rd *R, unsigned flags)
 {
 	struct lex *L = &R->L;
 
-	next(L);
+	bf_bfcfg_lex_next(L);
 	while (!L->err && L->t == T_WORD) {
 		if (L->word.p[0] == '-' && !L->assign) {
 			if (strchr(L->word.p, 'x'))
@@ -799,7 +264,7 @@ static void read_declaration(struct rd *R, unsigned flags)
 					break;
 				}
 		}
-		next(L);
+		bf_bfcfg_lex_next(L);
 	}
 	skip_command(R);
 }
@@ -814,22 +279,22 @@ static void read_command(struct rd *R)
 
 	if (L->t == T_LPAREN) {
 		push(R, "(", L->pos);
-		next(L);
+		bf_bfcfg_lex_next(L);
 		return;
 	}
 	if (L->t == T_RPAREN) {
 		if (R->case_depth && R->depth && !strcmp(R->stack[R->depth - 1].what, "case")) {
-			next(L);        /* end of a case pattern */
+			bf_bfcfg_lex_next(L);        /* end of a case pattern */
 			return;
 		}
 		pop(R, ")", " ( ", L->pos);
-		next(L);
+		bf_bfcfg_lex_next(L);
 		return;
 	}
 	if (L->t == T_DSEMI) {
 		if (!R->case_depth)
-			lex_error(L, L->pos, "unexpected ';;' outside case");
-		next(L);
+			bf_bfcfg_lex_error(L, L->pos, "unexpected ';;' outside case");
+		bf_bfcfg_lex_next(L);
 		return;
 	}
 	if (L->t != T_WORD) {
@@ -837,13 +302,13 @@ static void read_command(struct rd *R)
 			skip_command(R);
 			return;
 		}
-		lex_error(L, L->pos, "unexpected '%.*s'", (int)(L->end - L->start), L->s + L->start);
+		bf_bfcfg_lex_error(L, L->pos, "unexpected '%.*s'", (int)(L->end - L->start), L->s + L->start);
 		return;
 	}
 	for (k = 0; k < sizeof(closers) / sizeof(closers[0]); k++)
 		if (word_is(L, closers[k][0])) {
 			pop(R, closers[k][0], closers[k][1], L->pos);
-			next(L);
+			bf_bfcfg_lex_next(L);
 			skip_command(R);
 			return;
 		}
@@ -851,57 +316,57 @@ static void read_command(struct rd *R)
 		push(R, L->word.p, L->pos);
 		if (word_is(L, "case")) {
 			/* case WORD in */
-			next(L);
+			bf_bfcfg_lex_next(L);
 			if (L->t == T_WORD)
-				next(L);
+				bf_bfcfg_lex_next(L);
 			while (L->t == T_NEWLINE)
-				next(L);
+				bf_bfcfg_lex_next(L);
 			if (!word_is(L, "in"))
-				lex_error(L, L->pos, "case: expected 'in'");
-			next(L);
+				bf_bfcfg_lex_error(L, L->pos, "case: expected 'in'");
+			bf_bfcfg_lex_next(L);
 			return;
 		}
-		next(L);
+		bf_bfcfg_lex_next(L);
 		return;
 	}
 	if (word_is(L, "for") || word_is(L, "select")) {
 		/* for NAME [in WORDS]; do: the loop opens at 'do'. */
-		next(L);
+		bf_bfcfg_lex_next(L);
 		skip_command(R);
 		return;
 	}
 	if (word_is(L, "do")) {
 		push(R, "do", L->pos);
-		next(L);
+		bf_bfcfg_lex_next(L);
 		return;
 	}
 	if (word_is(L, "then") || word_is(L, "else") || word_is(L, "elif") || word_is(L, "!") ||
 	    word_is(L, "while") || word_is(L, "until") || word_is(L, "time")) {
 		if ((word_is(L, "then") || word_is(L, "else") || word_is(L, "elif")) &&
 		    (!R->depth || strcmp(R->stack[R->depth - 1].what, "if"))) {
-			lex_error(L, L->pos, "unexpected '%s'", L->word.p);
+			bf_bfcfg_lex_error(L, L->pos, "unexpected '%s'", L->word.p);
 			return;
 		}
-		next(L);
+		bf_bfcfg_lex_next(L);
 		return;
 	}
 	if (word_is(L, "function")) {
 		char *name;
 		struct bf_bfcfg_pos p;
 
-		next(L);
+		bf_bfcfg_lex_next(L);
 		if (L->t != T_WORD) {
-			lex_error(L, L->pos, "function: expected a name");
+			bf_bfcfg_lex_error(L, L->pos, "function: expected a name");
 			return;
 		}
 		name = strdup(L->word.p);
 		p = L->pos;
-		next(L);
+		bf_bfcfg_lex_next(L);
 		if (L->t == T_LPAREN) {
-			next(L);
+			bf_bfcfg_lex_next(L);
 			if (L->t != T_RPAREN)
-				lex_error(L, L->pos, "function %s: expected ')'", name ? name : "");
-			next(L);
+				bf_bfcfg_lex_error(L, L->pos, "function %s: expected ')'", name ? name : "");
+			bf_bfcfg_lex_next(L);
 		}
 		if (!L->err && name)
 			read_function(R, name, p);
@@ -921,7 +386,7 @@ static void read_command(struct rd *R)
 
 		while (!L->err && L->t == T_WORD && L->assign) {
 			if (na < 16) {
-				a[na].w = sb_take(&L->word);
+				a[na].w = bf_bfcfg_sb_take(&L->word);
 				a[na].eq = L->assign;
 				a[na].pos = L->pos;
 				a[na].flags = (L->expands ? BF_BFCFG_EXPANDS : 0) | (L->array ? BF_BFCFG_ARRAY : 0);
@@ -930,7 +395,7 @@ static void read_command(struct rd *R)
 				else
 					na++;
 			}
-			next(L);
+			bf_bfcfg_lex_next(L);
 		}
 		if (L->t == T_WORD) {
 			add_cmd(R, L->word.p, L->pos);   /* VAR=x command: the command's environment */
@@ -947,16 +412,16 @@ static void read_command(struct rd *R)
 		char *name = strdup(L->word.p ? L->word.p : "");
 		struct bf_bfcfg_pos p = L->pos;
 
-		next(L);
+		bf_bfcfg_lex_next(L);
 		if (L->t == T_LPAREN && name) {
 			/* name() { ... } */
-			next(L);
+			bf_bfcfg_lex_next(L);
 			if (L->t != T_RPAREN) {
-				lex_error(L, L->pos, "expected ')' after '%s('", name);
+				bf_bfcfg_lex_error(L, L->pos, "expected ')' after '%s('", name);
 				free(name);
 				return;
 			}
-			next(L);
+			bf_bfcfg_lex_next(L);
 			read_function(R, name, p);
 			free(name);
 			return;
@@ -1017,19 +482,19 @@ int bf_bfcfg_parse_diag(const char *buf, size_t len, struct bf_bfcfg **out, stru
 		const char *z = len ? memchr(R.L.s, '\0', R.L.n) : NULL;
 
 		while (z && R.L.s + R.L.i < z)
-			adv(&R.L);
+			bf_bfcfg_lex_adv(&R.L);
 		if (z)
-			lex_error(&R.L, here(&R.L), "NUL byte in the file");
+			bf_bfcfg_lex_error(&R.L, bf_bfcfg_lex_here(&R.L), "NUL byte in the file");
 		R.L.i = 0;
 		R.L.line = R.L.col = 1;
 	}
 	if (!R.L.err)
-		next(&R.L);
+		bf_bfcfg_lex_next(&R.L);
 	while (!R.L.err && !R.oom && R.L.t != T_EOF) {
 		if (R.L.t == T_NEWLINE || R.L.t == T_SEMI || R.L.t == T_AMP) {
 			R.cond = false;
 			R.have_cmd = false;
-			next(&R.L);
+			bf_bfcfg_lex_next(&R.L);
 			continue;
 		}
 		if (R.L.t == T_AND || R.L.t == T_OR || R.L.t == T_PIPE) {
@@ -1038,16 +503,16 @@ int bf_bfcfg_parse_diag(const char *buf, size_t len, struct bf_bfcfg **out, stru
 			struct bf_bfcfg_pos p = R.L.pos;
 
 			if (!R.have_cmd) {
-				lex_error(&R.L, p, "unexpected '%s'", t == T_AND ? "&&" : t == T_OR ? "||" : "|");
+				bf_bfcfg_lex_error(&R.L, p, "unexpected '%s'", t == T_AND ? "&&" : t == T_OR ? "||" : "|");
 				break;
 			}
 			R.have_cmd = false;
 			R.cond = true;
-			next(&R.L);
+			bf_bfcfg_lex_next(&R.L);
 			while (R.L.t == T_NEWLINE)
-				next(&R.L);
+				bf_bfcfg_lex_next(&R.L);
 			if (is_terminator(R.L.t) || R.L.t == T_RPAREN)
-				lex_error(&R.L, p, "'%s' without a command after it",
+				bf_bfcfg_lex_error(&R.L, p, "'%s' without a command after it",
 					  t == T_AND ? "&&" : t == T_OR ? "||" : "|");
 			continue;
 		}
@@ -1055,8 +520,8 @@ int bf_bfcfg_parse_diag(const char *buf, size_t len, struct bf_bfcfg **out, stru
 		R.have_cmd = true;
 	}
 	if (!R.L.err && !R.oom && R.depth)
-		lex_error(&R.L, R.stack[R.depth - 1].pos, "'%s' is never closed", R.stack[R.depth - 1].what);
-	free(sb_take(&R.L.word));
+		bf_bfcfg_lex_error(&R.L, R.stack[R.depth - 1].pos, "'%s' is never closed", R.stack[R.depth - 1].what);
+	free(bf_bfcfg_sb_take(&R.L.word));
 	for (k = 0; k < R.L.nhd; k++)
 		free(R.L.hd[k]);
 	if (R.oom) {

@@ -1,0 +1,511 @@
+/* bfcfg_lex.c - the bf.cfg lexer: shell words with every quoting form,
+ * here-documents, operators, with line:col positions. Never executes. */
+#include "config.h"
+#include "bfcfg_lex.h"
+#include "error.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- growable string ---------------------------------------------------- */
+
+static void sb_putc(struct sbuf *b, char c)
+{
+	if (b->oom)
+		return;
+	if (b->len + 2 > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 32;
+		char *n = realloc(b->p, cap);
+
+		if (!n) {
+			b->oom = true;
+			return;
+		}
+		b->p = n;
+		b->cap = cap;
+	}
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+}
+
+/* An empty word is "" (never NULL) unless memory ran out. */
+static void sb_ensure(struct sbuf *b)
+{
+	if (b->p || b->oom)
+		return;
+	b->p = calloc(1, 8);
+	if (b->p)
+		b->cap = 8;
+	else
+		b->oom = true;
+}
+
+char *bf_bfcfg_sb_take(struct sbuf *b)
+{
+	char *p = b->p;
+
+	if (!p && !b->oom)
+		p = calloc(1, 1);
+	b->p = NULL;
+	b->len = b->cap = 0;
+	return p;
+}
+
+/* ---- lexer -------------------------------------------------------------- */
+
+void bf_bfcfg_lex_error(struct lex *L, struct bf_bfcfg_pos pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (L->err)
+		return;
+	L->err = true;
+	L->d->pos = pos;
+	va_start(ap, fmt);
+	vsnprintf(L->d->msg, sizeof(L->d->msg), fmt, ap);
+	va_end(ap);
+}
+
+static int peek(const struct lex *L, size_t off)
+{
+	return L->i + off < L->n ? (unsigned char)L->s[L->i + off] : -1;
+}
+
+void bf_bfcfg_lex_adv(struct lex *L)
+{
+	if (L->i >= L->n)
+		return;
+	if (L->s[L->i] == '\n') {
+		L->line++;
+		L->col = 1;
+	} else {
+		L->col++;
+	}
+	L->i++;
+}
+
+struct bf_bfcfg_pos bf_bfcfg_lex_here(const struct lex *L)
+{
+	struct bf_bfcfg_pos p = { L->line, L->col };
+
+	return p;
+}
+
+static bool is_meta(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == ';' || c == '&' || c == '|' ||
+	       c == '(' || c == ')' || c == '<' || c == '>' || c == -1;
+}
+
+static bool is_name_start(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static bool is_name_char(int c)
+{
+	return is_name_start(c) || (c >= '0' && c <= '9');
+}
+
+/* Copy a nested construct verbatim into the word: $( ... ), ${ ... },
+ * ` ... `, honouring quotes inside. Called at its first character. */
+static void scan_nested(struct lex *L, int depth_guard);
+
+static void copy_adv(struct lex *L)
+{
+	sb_putc(&L->word, L->s[L->i]);
+	bf_bfcfg_lex_adv(L);
+}
+
+static void scan_squote_raw(struct lex *L)
+{
+	struct bf_bfcfg_pos p = bf_bfcfg_lex_here(L);
+
+	copy_adv(L);
+	while (peek(L, 0) != -1 && peek(L, 0) != '\'')
+		copy_adv(L);
+	if (peek(L, 0) == -1)
+		bf_bfcfg_lex_error(L, p, "unterminated single quote");
+	else
+		copy_adv(L);
+}
+
+static void scan_dquote_raw(struct lex *L, int depth)
+{
+	struct bf_bfcfg_pos p = bf_bfcfg_lex_here(L);
+
+	copy_adv(L);
+	while (!L->err && peek(L, 0) != -1 && peek(L, 0) != '"') {
+		if (peek(L, 0) == '\\' && peek(L, 1) != -1) {
+			copy_adv(L);
+			copy_adv(L);
+		} else if ((peek(L, 0) == '$' && (peek(L, 1) == '(' || peek(L, 1) == '{')) ||
+			   peek(L, 0) == '`') {
+			scan_nested(L, depth + 1);
+		} else {
+			copy_adv(L);
+		}
+	}
+	if (L->err)
+		return;
+	if (peek(L, 0) == -1)
+		bf_bfcfg_lex_error(L, p, "unterminated double quote");
+	else
+		copy_adv(L);
+}
+
+static void scan_nested(struct lex *L, int depth)
+{
+	struct bf_bfcfg_pos p = bf_bfcfg_lex_here(L);
+	int open, close, level = 0;
+	const char *what;
+
+	if (depth > BF_BFCFG_MAX_DEPTH) {
+		bf_bfcfg_lex_error(L, p, "expansions nested too deeply");
+		return;
+	}
+	L->expands = true;
+	if (peek(L, 0) == '`') {
+		copy_adv(L);
+		while (peek(L, 0) != -1 && peek(L, 0) != '`') {
+			if (peek(L, 0) == '\\' && peek(L, 1) != -1)
+				copy_adv(L);
+			copy_adv(L);
+		}
+		if (peek(L, 0) == -1)
+			bf_bfcfg_lex_error(L, p, "unterminated backquote");
+		else
+			copy_adv(L);
+		return;
+	}
+	copy_adv(L);                     /* '$' */
+	open = peek(L, 0);
+	close = open == '(' ? ')' : '}';
+	what = open == '(' ? "'$('" : "'${'";
+	while (!L->err && peek(L, 0) != -1) {
+		int c = peek(L, 0);
+
+		if (c == '\\' && peek(L, 1) != -1) {
+			copy_adv(L);
+			copy_adv(L);
+		} else if (c == '\'' && open == '(') {
+			scan_squote_raw(L);
+		} else if (c == '"') {
+			scan_dquote_raw(L, depth + 1);
+		} else if ((c == '$' && (peek(L, 1) == '(' || peek(L, 1) == '{')) || c == '`') {
+			scan_nested(L, depth + 1);
+		} else if (c == '#' && open == '(' && L->i > 0 &&
+			   (L->s[L->i - 1] == ' ' || L->s[L->i - 1] == '\t' || L->s[L->i - 1] == '\n')) {
+			while (peek(L, 0) != -1 && peek(L, 0) != '\n')
+				copy_adv(L);
+		} else {
+			if (c == open)
+				level++;
+			else if (c == close)
+				level--;
+			copy_adv(L);
+			if (level == 0)
+				return;
+		}
+	}
+	if (!L->err)
+		bf_bfcfg_lex_error(L, p, "unterminated %s", what);
+}
+
+/* $'...' (ANSI-C quoting): the common escapes. */
+static void scan_ansi(struct lex *L)
+{
+	struct bf_bfcfg_pos p = bf_bfcfg_lex_here(L);
+
+	bf_bfcfg_lex_adv(L);
+	bf_bfcfg_lex_adv(L);
+	while (peek(L, 0) != -1 && peek(L, 0) != '\'') {
+		int c = peek(L, 0);
+
+		if (c == '\\' && peek(L, 1) != -1) {
+			int e = peek(L, 1);
+			const char *from = "ntr\\'\"abefv0", *to = "\n\t\r\\'\"\a\b\x1b\f\v";
+			const char *f = strchr(from, e);
+
+			bf_bfcfg_lex_adv(L);
+			bf_bfcfg_lex_adv(L);
+			if (f && *f && (size_t)(f - from) < strlen(to))
+				sb_putc(&L->word, to[f - from]);
+			else if (e != '0') {
+				sb_putc(&L->word, '\\');
+				sb_putc(&L->word, (char)e);
+			}
+			continue;
+		}
+		copy_adv(L);
+	}
+	if (peek(L, 0) == -1)
+		bf_bfcfg_lex_error(L, p, "unterminated $'...' quote");
+	else
+		bf_bfcfg_lex_adv(L);
+}
+
+static void lex_word(struct lex *L)
+{
+	bool name_prefix = is_name_start(peek(L, 0));
+
+	L->t = T_WORD;
+	L->quoted = L->expands = L->array = false;
+	L->assign = 0;
+	while (!L->err) {
+		int c = peek(L, 0);
+
+		if (c == 0) {
+			bf_bfcfg_lex_error(L, bf_bfcfg_lex_here(L), "NUL byte in the file");
+			break;
+		}
+		if (c == '\\' && peek(L, 1) == '\n') {          /* continuation */
+			bf_bfcfg_lex_adv(L);
+			bf_bfcfg_lex_adv(L);
+			continue;
+		}
+		if (is_meta(c)) {
+			/* NAME=( ... ): an array assignment. */
+			if (c == '(' && L->assign && L->word.len == L->assign) {
+				struct bf_bfcfg_pos p = bf_bfcfg_lex_here(L);
+				int level = 0;
+
+				L->array = true;
+				bf_bfcfg_lex_adv(L);
+				while (!L->err && peek(L, 0) != -1) {
+					int e = peek(L, 0);
+
+					if (e == '\'')
+						scan_squote_raw(L);
+					else if (e == '"')
+						scan_dquote_raw(L, 1);
+					else if ((e == '$' && (peek(L, 1) == '(' || peek(L, 1) == '{')) || e == '`')
+						scan_nested(L, 1);
+					else if (e == ')' && level == 0)
+						break;
+					else {
+						level += e == '(' ? 1 : e == ')' ? -1 : 0;
+						copy_adv(L);
+					}
+				}
+				if (peek(L, 0) == -1)
+					bf_bfcfg_lex_error(L, p, "unterminated array assignment '('");
+				else
+					bf_bfcfg_lex_adv(L);
+				continue;
+			}
+			break;
+		}
+		if (c == '=' && name_prefix && !L->assign && !L->quoted) {
+			L->assign = L->word.len + 1;
+			copy_adv(L);
+			continue;
+		}
+		if (!L->assign && !is_name_char(c))
+			name_prefix = false;
+		if (c == '\\') {
+			bf_bfcfg_lex_adv(L);
+			L->quoted = true;
+			name_prefix = L->assign != 0 && name_prefix;
+			copy_adv(L);
+		} else if (c == '\'') {
+			struct bf_bfcfg_pos p = bf_bfcfg_lex_here(L);
+
+			L->quoted = true;
+			bf_bfcfg_lex_adv(L);
+			while (peek(L, 0) != -1 && peek(L, 0) != '\'')
+				copy_adv(L);
+			if (peek(L, 0) == -1)
+				bf_bfcfg_lex_error(L, p, "unterminated single quote");
+			else
+				bf_bfcfg_lex_adv(L);
+		} else if (c == '"') {
+			struct bf_bfcfg_pos p = bf_bfcfg_lex_here(L);
+
+			L->quoted = true;
+			bf_bfcfg_lex_adv(L);
+			while (!L->err && peek(L, 0) != -1 && peek(L, 0) != '"') {
+				int e = peek(L, 0);
+
+				if (e == '\\' && peek(L, 1) == '\n') {
+					bf_bfcfg_lex_adv(L);
+					bf_bfcfg_lex_adv(L);
+				} else if (e == '\\' && peek(L, 1) != -1 && strchr("$`\"\\", peek(L, 1))) {
+					bf_bfcfg_lex_adv(L);
+					copy_adv(L);
+				} else if ((e == '$' && (peek(L, 1) == '(' || peek(L, 1) == '{')) || e == '`') {
+					scan_nested(L, 1);
+				} else {
+					if (e == '$' && (is_name_start(peek(L, 1)) || (peek(L, 1) != -1 &&
+							 strchr("?#@*!$-0123456789", peek(L, 1)))))
+						L->expands = true;
+					copy_adv(L);
+				}
+			}
+			if (L->err)
+				break;
+			if (peek(L, 0) == -1)
+				bf_bfcfg_lex_error(L, p, "unterminated double quote");
+			else
+				bf_bfcfg_lex_adv(L);
+		} else if (c == '$' && peek(L, 1) == '\'') {
+			L->quoted = true;
+			scan_ansi(L);
+		} else if ((c == '$' && (peek(L, 1) == '(' || peek(L, 1) == '{')) || c == '`') {
+			scan_nested(L, 1);
+		} else {
+			if (c == '$' && (is_name_start(peek(L, 1)) || (peek(L, 1) != -1 &&
+					 strchr("?#@*!$-0123456789", peek(L, 1)))))
+				L->expands = true;
+			copy_adv(L);
+		}
+	}
+	if (!L->assign || !name_prefix)
+		L->assign = 0;
+	sb_ensure(&L->word);
+	if (L->word.oom) {
+		bf_bfcfg_lex_error(L, L->pos, "out of memory");
+		L->t = T_EOF;
+	}
+}
+
+/* After a newline: skip the bodies of pending here-documents. */
+static void skip_heredocs(struct lex *L)
+{
+	unsigned k;
+
+	for (k = 0; k < L->nhd; k++) {
+		size_t dl = strlen(L->hd[k]);
+		bool found = false;
+
+		while (L->i < L->n) {
+			size_t ls = L->i, le = ls;
+
+			while (le < L->n && L->s[le] != '\n')
+				le++;
+			if (L->hd_strip[k])
+				while (ls < le && L->s[ls] == '\t')
+					ls++;
+			found = le - ls == dl && !memcmp(L->s + ls, L->hd[k], dl);
+			while (L->i < le)
+				bf_bfcfg_lex_adv(L);
+			bf_bfcfg_lex_adv(L);                         /* the newline */
+			if (found)
+				break;
+		}
+		free(L->hd[k]);
+		L->hd[k] = NULL;
+	}
+	L->nhd = 0;
+}
+
+void bf_bfcfg_lex_next(struct lex *L)
+{
+	int c;
+
+	free(bf_bfcfg_sb_take(&L->word));
+	for (;;) {
+		c = peek(L, 0);
+		if (c == ' ' || c == '\t' || c == '\r') {
+			bf_bfcfg_lex_adv(L);
+		} else if (c == '\\' && peek(L, 1) == '\n') {
+			bf_bfcfg_lex_adv(L);
+			bf_bfcfg_lex_adv(L);
+		} else if (c == '#') {
+			while (peek(L, 0) != -1 && peek(L, 0) != '\n')
+				bf_bfcfg_lex_adv(L);
+		} else {
+			break;
+		}
+	}
+	L->pos = bf_bfcfg_lex_here(L);
+	L->start = L->i;
+	L->assign = 0;
+	L->quoted = L->expands = L->array = false;
+	if (c == '\0' && L->i < L->n) {
+		bf_bfcfg_lex_error(L, L->pos, "NUL byte in the file");
+		L->t = T_EOF;
+		return;
+	}
+	switch (c) {
+	case -1:
+		L->t = T_EOF;
+		break;
+	case '\n':
+		bf_bfcfg_lex_adv(L);
+		L->t = T_NEWLINE;
+		skip_heredocs(L);
+		break;
+	case ';':
+		bf_bfcfg_lex_adv(L);
+		L->t = T_SEMI;
+		if (peek(L, 0) == ';') {
+			bf_bfcfg_lex_adv(L);
+			L->t = T_DSEMI;
+			if (peek(L, 0) == '&')
+				bf_bfcfg_lex_adv(L);
+		} else if (peek(L, 0) == '&') {
+			bf_bfcfg_lex_adv(L);
+			L->t = T_DSEMI;   /* ;& */
+		}
+		break;
+	case '&':
+		bf_bfcfg_lex_adv(L);
+		L->t = T_AMP;
+		if (peek(L, 0) == '&') {
+			bf_bfcfg_lex_adv(L);
+			L->t = T_AND;
+		} else if (peek(L, 0) == '>') {
+			bf_bfcfg_lex_adv(L);
+			if (peek(L, 0) == '>')
+				bf_bfcfg_lex_adv(L);
+			L->t = T_REDIR;
+		}
+		break;
+	case '|':
+		bf_bfcfg_lex_adv(L);
+		L->t = T_PIPE;
+		if (peek(L, 0) == '|') {
+			bf_bfcfg_lex_adv(L);
+			L->t = T_OR;
+		} else if (peek(L, 0) == '&') {
+			bf_bfcfg_lex_adv(L);
+		}
+		break;
+	case '(':
+		bf_bfcfg_lex_adv(L);
+		L->t = T_LPAREN;
+		break;
+	case ')':
+		bf_bfcfg_lex_adv(L);
+		L->t = T_RPAREN;
+		break;
+	case '<':
+	case '>':
+		bf_bfcfg_lex_adv(L);
+		L->t = T_REDIR;
+		if (c == '<' && peek(L, 0) == '<' && peek(L, 1) != '<') {
+			bf_bfcfg_lex_adv(L);
+			L->t = T_HEREDOC;
+			L->hd_dash = peek(L, 0) == '-';
+			if (L->hd_dash)
+				bf_bfcfg_lex_adv(L);
+		} else if (c == '<' && peek(L, 0) == '<') {
+			bf_bfcfg_lex_adv(L);
+			bf_bfcfg_lex_adv(L);                              /* <<< here-string */
+		} else if (peek(L, 0) == '>' || peek(L, 0) == '&' || peek(L, 0) == '|' ||
+			   (c == '<' && peek(L, 0) == '>')) {
+			bf_bfcfg_lex_adv(L);
+		}
+		break;
+	default:
+		lex_word(L);
+		break;
+	}
+	L->end = L->i;
+}
+
