@@ -4,6 +4,9 @@
 #include "commands.h"
 #include "error.h"
 #include "event.h"
+#include "cfgcheck.h"
+#include "cfgkeys.h"
+#include "fileio.h"
 #include "passwd.h"
 
 #include <errno.h>
@@ -17,9 +20,17 @@
 #define PW_MAX 256
 
 static const char cfg_usage[] =
-	"Usage: bfctl cfg passwd [--stdin] [--md5] [--json]\n"
+	"Usage: bfctl cfg check FILE [--json]\n"
+	"       bfctl cfg show FILE [--json]\n"
+	"       bfctl cfg passwd [--stdin] [--md5] [--json]\n"
 	"\n"
 	"Commands:\n"
+	"  check    errors (syntax, wrong type, out of range, malformed hash) and\n"
+	"           warnings (unknown key with a suggestion, plaintext or weak\n"
+	"           password, command substitution, commands, keys the installer\n"
+	"           overrides) as FILE:LINE:COL, and notes (each hook: code that\n"
+	"           runs as root on the DPU). Exit 3 when there are errors.\n"
+	"  show     the effective settings, defaults filled in, by install step\n"
 	"  passwd   read a password (twice, without echo, from the terminal) and\n"
 	"           print its crypt hash for ubuntu_PASSWORD in bf.cfg:\n"
 	"           SHA-512 ($6$) by default, MD5 ($1$, as 'openssl passwd -1')\n"
@@ -143,12 +154,164 @@ static int cfg_passwd(int argc, char **argv)
 	return bf_cli_ok();
 }
 
+#define CFG_FILE_MAX (1u << 20)
+
+static int load_both(const char *path, struct bf_cfgkeys *keys, struct bf_cfgcheck *chk)
+{
+	size_t len;
+	char *buf;
+	int r;
+
+	if ((r = bf_cfgkeys_load(keys)) < 0)
+		return bf_cli_fail(BF_EXIT_FAILURE, r, NULL, "cannot load the key database");
+	r = bf_file_read_all(path, CFG_FILE_MAX, &buf, &len);
+	if (r == 0) {
+		r = bf_cfgcheck_run(keys, buf, len, chk);
+		free(buf);
+	}
+	if (r < 0) {
+		bf_cfgkeys_free(keys);
+		return bf_cli_fail(r == -EFBIG ? BF_EXIT_INPUT : BF_EXIT_FAILURE, r, NULL, "cannot check %s", path);
+	}
+	return 0;
+}
+
+static int cfg_check(int argc, char **argv)
+{
+	static const struct option longopts[] = { BF_CLI_LONGOPTS, { 0 } };
+	struct bf_cfgkeys keys;
+	struct bf_cfgcheck chk;
+	const char *path;
+	size_t i;
+	int opt, r;
+
+	while ((opt = getopt_long(argc, argv, BF_CLI_SHORTOPTS, longopts, NULL)) != -1)
+		bf_cli_common(opt, cfg_usage);
+	if (optind + 1 != argc)
+		bf_cli_usage_error("check needs exactly one FILE");
+	path = argv[optind];
+	if ((r = load_both(path, &keys, &chk)) != 0)
+		return r;
+	for (i = 0; i < chk.n; i++) {
+		const struct bf_cfgdiag *d = &chk.d[i];
+
+		if (bf_event_json()) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "file", json_object_new_string(path));
+			json_object_object_add(o, "line", json_object_new_int((int)d->pos.line));
+			json_object_object_add(o, "col", json_object_new_int((int)d->pos.col));
+			json_object_object_add(o, "severity", json_object_new_string(bf_cfgdiag_sev_name(d->sev)));
+			if (d->key[0])
+				json_object_object_add(o, "key", json_object_new_string(d->key));
+			json_object_object_add(o, "message", json_object_new_string(d->msg));
+			bf_event_emit("cfg_diag", o);
+		} else {
+			bf_event_say("%s:%u:%u: %s: %s", path, d->pos.line, d->pos.col,
+				     bf_cfgdiag_sev_name(d->sev), d->msg);
+		}
+	}
+	bf_event_say("%s: %u error%s, %u warning%s, %u note%s", path, chk.errors, chk.errors == 1 ? "" : "s",
+		     chk.warnings, chk.warnings == 1 ? "" : "s", chk.notes, chk.notes == 1 ? "" : "s");
+	r = chk.errors;
+	bf_cfgcheck_free(&chk);
+	bf_cfgkeys_free(&keys);
+	if (r) {
+		bf_error_clear();
+		bf_error_set("%s has %d error%s", path, r, r == 1 ? "" : "s");
+		return bf_cli_fail(BF_EXIT_INPUT, -EINVAL, "fix them before installing", "check failed");
+	}
+	return bf_cli_ok();
+}
+
+static void show_one(const char *name, const char *value, const char *source, bool secret,
+		     const char *step)
+{
+	const char *shown = secret && *value ? "xxxxxx" : value;
+
+	if (bf_event_json()) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "key", json_object_new_string(name));
+		json_object_object_add(o, "value", json_object_new_string(shown));
+		json_object_object_add(o, "source", json_object_new_string(source));
+		json_object_object_add(o, "step", json_object_new_string(step));
+		bf_event_emit("cfg_setting", o);
+	} else {
+		bf_event_say("  %-32s %-24s (%s)", name, shown, source);
+	}
+}
+
+static int cfg_show(int argc, char **argv)
+{
+	static const struct option longopts[] = { BF_CLI_LONGOPTS, { 0 } };
+	struct bf_cfgkeys keys;
+	struct bf_cfgcheck chk;
+	size_t s, i, j;
+	int opt, r;
+
+	while ((opt = getopt_long(argc, argv, BF_CLI_SHORTOPTS, longopts, NULL)) != -1)
+		bf_cli_common(opt, cfg_usage);
+	if (optind + 1 != argc)
+		bf_cli_usage_error("show needs exactly one FILE");
+	if ((r = load_both(argv[optind], &keys, &chk)) != 0)
+		return r;
+	if (!chk.cfg) {
+		r = bf_cli_fail(BF_EXIT_INPUT, -EBADMSG, "run 'bfctl cfg check' for the details",
+				"%s does not parse", argv[optind]);
+		goto out;
+	}
+	for (s = 0; s < keys.nsteps; s++) {
+		bool header = false;
+
+		for (i = 0; i < keys.nkeys; i++) {
+			const struct bf_cfgkey *k = &keys.keys[i];
+
+			if (strcmp(k->step, keys.steps[s]))
+				continue;
+			if (!header) {
+				bf_event_say("%s (%s):", keys.steps[s], keys.step_desc[s]);
+				header = true;
+			}
+			if (strchr(k->name, '<')) {
+				/* Numbered keys: the ones the file sets. */
+				for (j = 0; j < chk.cfg->nvars; j++)
+					if (bf_cfgkeys_find(&keys, chk.cfg->vars[j].name) == k &&
+					    bf_bfcfg_var_find(chk.cfg, chk.cfg->vars[j].name) == &chk.cfg->vars[j])
+						show_one(chk.cfg->vars[j].name, chk.cfg->vars[j].value, "bf.cfg",
+							 k->secret, k->step);
+				continue;
+			}
+			if (bf_bfcfg_var_find(chk.cfg, k->name))
+				show_one(k->name, bf_bfcfg_var_find(chk.cfg, k->name)->value, "bf.cfg",
+					 k->secret || k->type == BF_CFGKEY_CRYPT, k->step);
+			else if (k->def[0])
+				show_one(k->name, k->def, "default", false, k->step);
+		}
+	}
+	for (j = 0; j < chk.cfg->nfuncs; j++)
+		bf_event_say("hook %s: runs as root on the DPU", chk.cfg->funcs[j].name);
+	r = bf_cli_ok();
+out:
+	bf_cfgcheck_free(&chk);
+	bf_cfgkeys_free(&keys);
+	return r;
+}
+
 int bf_cmd_cfg(int argc, char **argv)
 {
 	if (argc < 2)
 		bf_cli_usage_exit(cfg_usage, true);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
 		bf_cli_usage_exit(cfg_usage, false);
+	if (!strcmp(argv[1], "check")) {
+		bf_cli_set_cmdname("bfctl cfg check");
+		return cfg_check(argc - 1, argv + 1);
+	}
+	if (!strcmp(argv[1], "show")) {
+		bf_cli_set_cmdname("bfctl cfg show");
+		return cfg_show(argc - 1, argv + 1);
+	}
 	if (!strcmp(argv[1], "passwd")) {
 		bf_cli_set_cmdname("bfctl cfg passwd");
 		return cfg_passwd(argc - 1, argv + 1);

@@ -3,7 +3,8 @@
 #include "config.h"
 #include "bfb.h"
 #include "bfb_file.h"
-#include "bfcfg.h"
+#include "cfgcheck.h"
+#include "cfgkeys.h"
 #include "fileio.h"
 #include "boot.h"
 #include "bootlog.h"
@@ -104,11 +105,14 @@ static int push_poll(void *ctx)
 	return r;
 }
 
+/* Check the bf.cfg as `bfctl cfg check` does: errors stop the install
+ * (unless force), warnings are shown. */
 static int check_cfg(const char *path, bool force)
 {
-	struct bf_bfcfg_diag d;
-	struct bf_bfcfg *cfg = NULL;
-	size_t len;
+	struct bf_cfgkeys keys;
+	struct bf_cfgcheck chk;
+	unsigned errors;
+	size_t len, i;
 	char *buf;
 	int r;
 
@@ -119,20 +123,30 @@ static int check_cfg(const char *path, bool force)
 		free(buf);
 		return bf_error_ret(EINVAL, "bf.cfg %s is empty: the installer ignores an empty bf.cfg", path);
 	}
-	/* The installer drops a bf.cfg that `bash -n` rejects: find that here,
-	 * with the position, instead of after a reinstall. */
-	r = bf_bfcfg_parse_diag(buf, len, &cfg, &d);
-	free(buf);
-	bf_bfcfg_free(cfg);
-	if (r == -EBADMSG) {
-		bf_error_clear();
-		if (!force)
-			return bf_error_ret(EBADMSG, "%s:%u:%u: %s (the installer would ignore the whole file)",
-					    path, d.pos.line, d.pos.col, d.msg);
-		bf_warn("%s:%u:%u: %s; pushing anyway (--force)", path, d.pos.line, d.pos.col, d.msg);
-		return 0;
+	if ((r = bf_cfgkeys_load(&keys)) < 0) {
+		free(buf);
+		return r;
 	}
-	return r;
+	r = bf_cfgcheck_run(&keys, buf, len, &chk);
+	free(buf);
+	if (r < 0) {
+		bf_cfgkeys_free(&keys);
+		return r;
+	}
+	for (i = 0; i < chk.n; i++)
+		if (chk.d[i].sev != BF_CFGDIAG_NOTE || bf_log_get_level() >= BF_LOG_INFO)
+			bf_log(chk.d[i].sev == BF_CFGDIAG_ERROR ? BF_LOG_ERROR :
+			       chk.d[i].sev == BF_CFGDIAG_WARNING ? BF_LOG_WARN : BF_LOG_INFO,
+			       "%s:%u:%u: %s", path, chk.d[i].pos.line, chk.d[i].pos.col, chk.d[i].msg);
+	errors = chk.errors;
+	bf_cfgcheck_free(&chk);
+	bf_cfgkeys_free(&keys);
+	if (errors && !force)
+		return bf_error_ret(EBADMSG, "%s has %u error%s (above; 'bfctl cfg check %s')", path,
+				    errors, errors == 1 ? "" : "s", path);
+	if (errors)
+		bf_warn("%s has %u error%s; pushing anyway (--force)", path, errors, errors == 1 ? "" : "s");
+	return 0;
 }
 
 static int do_install(struct bf_rshim *r, const char *const *paths, size_t npaths,

@@ -19,7 +19,7 @@ static const struct bf_cmd commands[] = {
 	{ "reg", "read or write an RShim register", bf_cmd_reg },
 	{ "console", "the DPU console (hvc0) over the tmfifo", bf_cmd_console },
 	{ "bfb", "inspect, verify, pack and unpack BFB boot bundles", bf_cmd_bfb },
-	{ "cfg", "bf.cfg helpers: password hashes", bf_cmd_cfg },
+	{ "cfg", "check and show bf.cfg files; password hashes", bf_cmd_cfg },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

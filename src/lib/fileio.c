@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -51,4 +52,20 @@ int bf_file_read_all(const char *path, size_t max, char **buf, size_t *len)
 	*buf = b;
 	*len = got;
 	return 0;
+}
+
+int bf_data_path(const char *rel, char *out, size_t cap)
+{
+	const char *dirs[3] = { getenv("BFCTL_DATADIR"), BF_DATADIR, BF_SRCDIR };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (!dirs[i] || !*dirs[i])
+			continue;
+		if ((size_t)snprintf(out, cap, "%s/%s", dirs[i], rel) >= cap)
+			continue;
+		if (access(out, R_OK) == 0)
+			return 0;
+	}
+	return bf_error_ret(ENOENT, "%s is neither in %s nor in %s (set BFCTL_DATADIR)", rel, BF_DATADIR, BF_SRCDIR);
 }

@@ -8,4 +8,8 @@
  * bytes. -EFBIG above max bytes; other failures -errno; sentence set. */
 int bf_file_read_all(const char *path, size_t max, char **buf, size_t *len);
 
+/* Find a data file (e.g. "bfcfg/keys.yaml") in $BFCTL_DATADIR, the installed
+ * data directory, or the source tree (running from the build directory).
+ * 0 with the path in out, or -ENOENT with a sentence. */
+int bf_data_path(const char *rel, char *out, size_t cap);
 #endif

@@ -1,6 +1,7 @@
 /* main.c - bfsim: the simulated BlueField as a program (bundle, run, status). */
 #include "config.h"
 #include "bfb_pack.h"
+#include "fileio.h"
 #include "cli.h"
 #include "error.h"
 #include "event.h"
@@ -48,22 +49,13 @@ static const char usage[] =
 	"Exit status: 0 ok, 1 failure, 2 usage, 3 invalid input, 8 output exists;\n"
 	"run: COMMAND's status. See bfsim(1).\n";
 
-/* The recipe for KIND-CHIP: $BFCTL_DATADIR/bfb, the installed data, or the
- * source tree (running from the build directory). */
+/* The recipe for KIND-CHIP, from the data directory (bf_data_path). */
 static int find_recipe(const char *kind, const char *chip, char *out, size_t cap)
 {
-	const char *dirs[3] = { getenv("BFCTL_DATADIR"), BF_DATADIR, BF_SRCDIR };
-	size_t i;
+	char rel[64];
 
-	for (i = 0; i < 3; i++) {
-		if (!dirs[i] || !*dirs[i])
-			continue;
-		snprintf(out, cap, "%s/bfb/%s-%s.yaml", dirs[i], kind, chip);
-		if (access(out, R_OK) == 0)
-			return 0;
-	}
-	return bf_error_ret(ENOENT, "no recipe %s-%s.yaml in %s/bfb or %s/bfb (set BFCTL_DATADIR)",
-			    kind, chip, BF_DATADIR, BF_SRCDIR);
+	snprintf(rel, sizeof(rel), "bfb/%s-%s.yaml", kind, chip);
+	return bf_data_path(rel, out, cap);
 }
 
 static int cmd_bundle(int argc, char **argv)

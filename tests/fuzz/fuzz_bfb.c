@@ -1,6 +1,6 @@
 /* fuzz_bfb.c - libFuzzer target: the BFB streaming parser fed in pieces
- * whose sizes come from the input, the info-image JSON reader and the pack
- * manifest parser. */
+ * whose sizes come from the input, the info-image JSON reader, the pack
+ * manifest parser, and the bf.cfg key database parser with the checker. */
 #include "config.h"
 
 #include <stddef.h>
@@ -11,6 +11,8 @@
 #include "bfb.h"
 #include "bfb_info.h"
 #include "bfb_pack.h"
+#include "cfgcheck.h"
+#include "cfgkeys.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -56,6 +58,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		bf_bfb_pack_free(pk);
 	}
 	free(pk);
+	/* The key database parser and the checker over the same bytes. */
+	if (s) {
+		struct bf_cfgkeys keys;
+		struct bf_cfgcheck chk;
+
+		if (bf_cfgkeys_parse(s, size, &keys) == 0) {
+			if (bf_cfgcheck_run(&keys, s, size, &chk) == 0)
+				bf_cfgcheck_free(&chk);
+			bf_cfgkeys_free(&keys);
+		}
+	}
 	free(s);
 	return 0;
 }
