@@ -1,0 +1,53 @@
+#!/bin/bash
+# gates.sh - each bf.cfg gate changes what the simulated installer logs and
+# what it records as installed (bfsim status), on a new device each time.
+. "$(dirname "$0")/lib.sh"
+SAMPLE="$top_builddir/bfb/sample-full.bfb"
+SPEED=${BFSIM_TEST_SPEED:-50}
+n=0
+
+installed() {  # installed STATE KEY -> prints the installed value or "none"
+	"$BFSIM" status --state "$1" --json | python3 -c 'import json,sys
+d=json.loads(sys.stdin.readline())["installed"]; v=d.get(sys.argv[1]); print("none" if v is None else (v.get("version", "set") if isinstance(v, dict) else v))' "$2"
+}
+
+gate() {  # gate DESCRIPTION CFG-TEXT -- installs; leaves $st and $TMP/rc.out
+	n=$((n + 1))
+	st="$TMP/st$n"
+	printf '%b' "$2" > "$TMP/g$n.cfg"
+	expect_rc 0 "$1: install completes" "$BFSIM" run --state "$st" --speed "$SPEED" -- \
+		"$BFCTL" install -r sim:0 -b "$SAMPLE" -c "$TMP/g$n.cfg" --wait-for reboot --timeout 120
+}
+
+gate "defaults" 'UPDATE_DPU_OS=yes\n'
+grep -q 'Installing OS image' "$TMP/rc.out" && grep -q 'Updating NIC firmware' "$TMP/rc.out"; ok "defaults: OS and NIC firmware installed, logged"
+[ "$(installed "$st" os)" = 22.04 ] && [ "$(installed "$st" nic_fw)" = 32.41.1000 ] && [ "$(installed "$st" atf)" != none ]; ok "defaults: OS, NIC firmware, ATF recorded"
+grep -q 'Skipping BMC components upgrade' "$TMP/rc.out"; ok "defaults without BMC_PASSWORD: BMC upgrade skipped"
+
+gate "UPDATE_DPU_OS=no" 'UPDATE_DPU_OS=no\n'
+! grep -q 'Installing OS image' "$TMP/rc.out"; ok "UPDATE_DPU_OS=no: no OS install logged"
+[ "$(installed "$st" os)" = none ]; ok "UPDATE_DPU_OS=no: no OS recorded"
+
+gate "UPDATE_ATF_UEFI=no" 'UPDATE_ATF_UEFI=no\n'
+[ "$(installed "$st" atf)" = none ] && [ "$(installed "$st" uefi)" = none ]; ok "UPDATE_ATF_UEFI=no: ATF/UEFI not recorded"
+
+gate "WITH_NIC_FW_UPDATE=no" 'WITH_NIC_FW_UPDATE=no\n'
+! grep -q 'Updating NIC firmware' "$TMP/rc.out"; ok "WITH_NIC_FW_UPDATE=no: no NIC update logged"
+[ "$(installed "$st" nic_fw)" = none ]; ok "WITH_NIC_FW_UPDATE=no: NIC firmware not recorded"
+
+gate "NIC_FW_RESET=no" 'NIC_FW_RESET=no\n'
+grep -q 'Skip NIC Firmware reset' "$TMP/rc.out"; ok "NIC_FW_RESET=no: reset skipped in the log"
+
+gate "UPDATE_BMC_FW=yes with BMC_PASSWORD" 'BMC_PASSWORD=secret\nUPDATE_CEC_FW=no\n'
+grep -q 'Updating BMC firmware' "$TMP/rc.out" && ! grep -q 'Updating CEC firmware' "$TMP/rc.out"; ok "BMC updated, CEC gated off, in the log"
+[ "$(installed "$st" bmc_fw)" != none ] && [ "$(installed "$st" cec_fw)" = none ]; ok "BMC firmware recorded, CEC not"
+
+gate "UPDATE_CEC_FW=yes, UPDATE_BMC_FW=no" 'BMC_PASSWORD=secret\nUPDATE_BMC_FW=no\n'
+grep -q 'Updating CEC firmware' "$TMP/rc.out" && ! grep -q 'Updating BMC firmware' "$TMP/rc.out"; ok "CEC updated, BMC gated off, in the log"
+[ "$(installed "$st" cec_fw)" != none ] && [ "$(installed "$st" bmc_fw)" = none ]; ok "CEC firmware recorded, BMC not"
+
+gate "ubuntu_PASSWORD" "ubuntu_PASSWORD='\$6\$Xq3vZ1pLmN0rTb2s\$9nkCqCaKuxNvJ3luEq9vWvSi7DFnpSlkb/ZOTriWDQb5o2RpXwkJlrxsg169mdKq9ualaXKdxe20gNryE6ssr0'\n"
+grep -q 'Changing the default password for user ubuntu' "$TMP/rc.out"; ok "password change logged"
+[ "$(installed "$st" ubuntu_password_hash)" != none ]; ok "password hash recorded"
+
+done_testing
