@@ -65,5 +65,6 @@ static inline int bf_rshim_wr(struct bf_rshim *r, uint32_t off, uint64_t val)
 
 /* Backend constructors (rshim/<backend>.c). */
 int bf_rshim_sim_open(const char *arg, struct bf_rshim **out);
+int bf_rshim_pcie_open(const char *arg, struct bf_rshim **out);   /* "pcie:<bdf>" */
 
 #endif

@@ -16,6 +16,7 @@ struct backend {
 
 static const struct backend backends[] = {
 	{ "sim", bf_rshim_sim_open },
+	{ "pcie", bf_rshim_pcie_open },
 };
 
 int bf_rshim_open(const char *name, struct bf_rshim **out)
@@ -43,7 +44,7 @@ int bf_rshim_open(const char *name, struct bf_rshim **out)
 		bf_info("%s: opened %s (%s)", name, (*out)->dev_name, (*out)->chip->name);
 		return 0;
 	}
-	return bf_error_ret(ENODEV, "no RShim device named '%s' (known forms: sim:N)", name);
+	return bf_error_ret(ENODEV, "no RShim device named '%s' (known forms: sim:N, pcie:DDDD:BB:DD.F)", name);
 }
 
 void bf_rshim_close(struct bf_rshim *r)
