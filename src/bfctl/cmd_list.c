@@ -6,6 +6,7 @@
 #include "error.h"
 #include "event.h"
 #include "rshim.h"
+#include "rshim/scan.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -65,8 +66,29 @@ static void show(struct bf_rshim *r, const char *kind)
 		json_object_object_add(o, "owner", json_object_new_string(owner));
 		bf_event_emit("device", o);
 	} else {
-		bf_event_say("%-10s %-12s %-10s %-12s %-8s %s", r->name, r->chip->name, kind,
+		bf_event_say("%-20s %-12s %-10s %-14s %-8s %s", r->name, r->chip->name, kind,
 			     r->dev_name, mode, owner);
+	}
+}
+
+static void show_found(const struct bf_rshim_found *f)
+{
+	const char *kind = f->livefish ? "pcie-lf" : "pcie";
+
+	if (bf_event_json()) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "name", json_object_new_string(f->name));
+		json_object_object_add(o, "chip", json_object_new_string(f->chip->id));
+		json_object_object_add(o, "chip_name", json_object_new_string(f->chip->name));
+		json_object_object_add(o, "transport", json_object_new_string(kind));
+		json_object_object_add(o, "dev_name", json_object_new_string(f->addr));
+		json_object_object_add(o, "mode", json_object_new_string("-"));
+		json_object_object_add(o, "owner", json_object_new_string("not accessible"));
+		bf_event_emit("device", o);
+	} else {
+		bf_event_say("%-20s %-12s %-10s %-14s %-8s %s", f->name, f->chip->name, kind, f->addr, "-",
+			     "not accessible");
 	}
 }
 
@@ -81,10 +103,26 @@ int bf_cmd_list(int argc, char **argv)
 	if (optind != argc)
 		bf_cli_usage_error("unexpected argument '%s'", argv[optind]);
 
-	bf_event_say("%-10s %-12s %-10s %-12s %-8s %s", "NAME", "CHIP", "TRANSPORT", "DEV_NAME",
+	bf_event_say("%-20s %-12s %-10s %-14s %-8s %s", "NAME", "CHIP", "TRANSPORT", "DEV_NAME",
 		     "MODE", "OWNER");
-	/* USB and PCIe discovery arrive with those backends; the simulated
-	 * device is always reachable in-process. */
+	{
+		struct bf_rshim_found found[64];
+		int n = bf_rshim_scan_pcie(found, 64), i;
+
+		for (i = 0; i < n && i < 64; i++) {
+			/* Registers are read only when the device can be opened
+			 * (root, no other driver); otherwise it is listed as found. */
+			if (!found[i].livefish && bf_rshim_open(found[i].name, &r) == 0) {
+				show(r, "pcie");
+				bf_rshim_close(r);
+				continue;
+			}
+			bf_error_clear();
+			show_found(&found[i]);
+		}
+	}
+	/* The simulated device is always reachable in-process (USB discovery
+	 * arrives with the USB backend). */
 	if (bf_rshim_open("sim:0", &r) == 0) {
 		show(r, "simulated");
 		bf_rshim_close(r);

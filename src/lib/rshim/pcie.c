@@ -3,6 +3,7 @@
  * the hardware needs. "pcie:<bdf>" maps resource0 from sysfs. */
 #include "config.h"
 #include "rshim/pcie.h"
+#include "rshim/scan.h"
 #include "error.h"
 #include "log.h"
 
@@ -185,7 +186,7 @@ static int read_hex_attr(const char *bdf, const char *attr, unsigned *v)
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/%s", bf_rshim_sysfs(), bdf, attr);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -208,14 +209,33 @@ int bf_rshim_pcie_open(const char *arg, struct bf_rshim **out)
 	void *m;
 	int fd, r;
 
-	if (!arg || !*arg || strlen(arg) > 32 || strchr(arg, '/'))
+	struct bf_rshim_found found[8];
+
+	if (!arg || !*arg) {
+		/* "pcie" alone: the only RShim PCIe function there is. */
+		int n = bf_rshim_scan_pcie(found, 8), i, k = 0;
+		char list[256] = "";
+
+		for (i = 0; i < n && i < 8; i++)
+			if (!found[i].livefish)
+				k += snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+					      k ? ", " : "", found[i].name) > 0;
+		if (k == 0)
+			return bf_error_ret(ENODEV, "no RShim PCIe function found");
+		if (k > 1)
+			return bf_error_ret(ENODEV, "several RShim PCIe functions (%s): name one", list);
+		for (i = 0; found[i].livefish; i++)
+			;
+		arg = found[i].addr;
+	}
+	if (strlen(arg) > 32 || strchr(arg, '/'))
 		return bf_error_ret(EINVAL, "name the PCIe device by its address: pcie:0000:03:00.2");
 	if (read_hex_attr(arg, "vendor", &vendor) < 0 || read_hex_attr(arg, "device", &device) < 0)
 		return bf_error_ret(ENODEV, "no PCI device %s", arg);
 	chip = bf_chip_by_pcie_devid((uint16_t)device);
 	if (vendor != BF_PCI_VENDOR || !chip)
 		return bf_error_ret(ENODEV, "%s (%04x:%04x) is not a BlueField RShim function", arg, vendor, device);
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0", arg);
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/resource0", bf_rshim_sysfs(), arg);
 	fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
 	if (fd < 0)
 		return bf_error_ret(errno, "cannot open %s: %s (root needed; a kernel rshim driver or the rshim daemon may hold it)",

@@ -1,0 +1,25 @@
+/* rshim/scan.h - finding RShim devices (bf_rshim_scan_*): PCIe functions
+ * in sysfs now; USB with the USB backend. The sysfs root can be moved
+ * ($BFCTL_SYSFS, for tests and for bfsim's FUSE-served tree). */
+#ifndef BF_RSHIM_SCAN_H
+#define BF_RSHIM_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "chip.h"
+
+struct bf_rshim_found {
+	char name[64];           /* as bfctl names it: "pcie:0000:03:00.2" */
+	char addr[32];           /* "0000:03:00.2" */
+	const struct bf_chip *chip;
+	bool livefish;
+};
+
+/* Up to max RShim PCIe functions (sorted by address). Returns the number
+ * found (possibly more than max) or -errno. */
+int bf_rshim_scan_pcie(struct bf_rshim_found *out, size_t max);
+/* The sysfs root in use ("/sys" unless $BFCTL_SYSFS). */
+const char *bf_rshim_sysfs(void);
+
+#endif
