@@ -117,6 +117,8 @@ static void scan_nested(struct lex *L, int depth_guard);
 
 static void copy_adv(struct lex *L)
 {
+	if (L->i >= L->n)
+		return;   /* never past the end of the input */
 	sb_putc(&L->word, L->s[L->i]);
 	bf_bfcfg_lex_adv(L);
 }
@@ -311,7 +313,10 @@ static void lex_word(struct lex *L)
 			bf_bfcfg_lex_adv(L);
 			L->quoted = true;
 			name_prefix = L->assign != 0 && name_prefix;
-			copy_adv(L);
+			if (peek(L, 0) == -1)
+				sb_putc(&L->word, '\\');   /* a backslash at the very end stays literal */
+			else
+				copy_adv(L);
 		} else if (c == '\'') {
 			struct bf_bfcfg_pos p = bf_bfcfg_lex_here(L);
 

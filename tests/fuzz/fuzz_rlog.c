@@ -1,5 +1,6 @@
-/* fuzz_rlog.c - libFuzzer target: RShim log records as a hostile device
- * would write them: decode every record of the ring and format it. */
+/* fuzz_rlog.c - libFuzzer target: what a hostile device puts in front of
+ * the host: RShim log records (decoded and formatted) and tmfifo packets
+ * (the streaming receiver, fed in pieces). */
 #include "config.h"
 
 #include <stddef.h>
@@ -7,8 +8,16 @@
 #include <string.h>
 
 #include "rlog.h"
+#include "tmfifo.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void on_pkt(void *ctx, uint8_t type, const uint8_t *buf, size_t len)
+{
+	(void)type;
+	if (len)
+		*(size_t *)ctx += buf[0] + buf[len - 1];
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -29,6 +38,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		bf_rlog_format(&rec, line, sizeof(line));
 		if (strlen(line) >= sizeof(line))
 			__builtin_trap();
+	}
+	{
+		static struct bf_tmfifo_rx rx;
+		size_t sink = 0, o, step = size ? (size_t)data[0] % 17 + 1 : 1;
+
+		bf_tmfifo_rx_init(&rx);
+		for (o = 0; o < size; o += step)
+			bf_tmfifo_rx_feed(&rx, data + o, size - o < step ? size - o : step, on_pkt, &sink);
 	}
 	return 0;
 }

@@ -55,6 +55,8 @@ grep -q "weak" "$TMP/rc.out"; ok "MD5 is called weak"
 printf 'ubuntu_PASSWORD=%s\n' '$1$3B0RIrfX$AbrUqhoCQuvfi4TdNyeCs1' > unq.cfg
 expect_rc 3 "a crypt hash outside single quotes is an error (bash would expand it)" "$BFCTL" cfg check unq.cfg
 grep -q "single quotes" "$TMP/rc.out"; ok "the message says to single-quote it"
+printf '\\' > bs.cfg     # found by fuzz_bfcfg: a backslash as the last byte read past the end
+expect_rc 0 "a backslash as the very last byte is a literal" "$BFCTL" cfg check bs.cfg
 printf 'A="unterminated\n' > syn.cfg
 expect_rc 3 "a syntax error" "$BFCTL" cfg check syn.cfg
 grep -q "^syn.cfg:1:3: error: unterminated double quote" "$TMP/rc.out"; ok "syntax error position"
