@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -202,6 +203,24 @@ static void nul_inside_length(void **state)
 	bf_bfcfg_free(c);
 }
 
+/* Found by fuzz_bfcfg: a backslash as the last byte of an exact-size
+ * buffer made the lexer read one byte past it (ASan catches a relapse). */
+static void backslash_at_end(void **state)
+{
+	char *buf = malloc(3);
+	struct bf_bfcfg *c = NULL;
+
+	(void)state;
+	memcpy(buf, "A=\\", 3);
+	assert_int_equal(bf_bfcfg_parse(buf, 3, &c), 0);
+	assert_string_equal(bf_bfcfg_get(c, "A", "unset"), "\\");
+	bf_bfcfg_free(c);
+	buf[0] = '\\';
+	assert_int_equal(bf_bfcfg_parse(buf, 1, &c), 0);
+	bf_bfcfg_free(c);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -211,6 +230,7 @@ int main(void)
 		cmocka_unit_test(arrays_and_substitutions),
 		cmocka_unit_test(errors_have_positions),
 		cmocka_unit_test(nul_inside_length),
+		cmocka_unit_test(backslash_at_end),
 	};
 
 	return cmocka_run_group_tests_name("bfcfg", tests, NULL, NULL);
