@@ -131,3 +131,41 @@ int bf_chip_addr_split(const struct bf_chip *c, uint32_t addr, uint32_t *chan, u
 	*off = addr - bf3_linear[best].base;
 	return 0;
 }
+
+/* BF3 channel -> (wValue, wIndex) before the 0x1000 of BF_MMIO_BASE. */
+static const struct { uint16_t wvalue, windex; } bf3_usb[16] = {
+	[BF_CHAN_RSHIM] = { 0x0300, 0x0000 }, [BF_CHAN_UART0] = { 0x0301, 0x0000 },
+	[BF_CHAN_UART1] = { 0x0301, 0x1000 }, [BF_CHAN_DIAG_UART] = { 0x0301, 0x2000 },
+	[BF_CHAN_USB] = { 0x0301, 0x2400 }, [BF_CHAN_WDOG0] = { 0x0302, 0x0000 },
+	[BF_CHAN_WDOG1] = { 0x0304, 0x0000 }, [0x8] = { 0x0306, 0x0000 },
+	[BF_CHAN_TIMER_ARM] = { 0x0308, 0x0000 }, [BF_CHAN_TIMER_EXT] = { 0x030a, 0x0000 },
+	[BF_CHAN_OOB] = { 0x030a, 0x1000 }, [BF_CHAN_YU] = { 0x0340, 0x0000 },
+};
+
+int bf_chip_usb_wvalue_windex(const struct bf_chip *c, uint32_t chan, uint32_t addr,
+			      uint16_t *wvalue, uint16_t *windex)
+{
+	uint32_t idx;
+
+	if (c->ver != BF_CHIP_BF3 || chan > 0xf) {
+		if (chan > 0xffff || addr > 0xffff)
+			return -EINVAL;
+		*wvalue = (uint16_t)chan;
+		*windex = (uint16_t)addr;
+		return 0;
+	}
+	if (!bf3_usb[chan].wvalue) {
+		/* Channels without a linear window: global MMIO base only. */
+		if (addr > 0xffff)
+			return -EINVAL;
+		*wvalue = 0x1000;
+		*windex = (uint16_t)addr;
+		return 0;
+	}
+	idx = (uint32_t)bf3_usb[chan].windex + addr;
+	if (idx > 0xffff)
+		return -EINVAL;
+	*wvalue = (uint16_t)(bf3_usb[chan].wvalue + 0x1000);
+	*windex = (uint16_t)idx;
+	return 0;
+}

@@ -107,4 +107,11 @@ const struct bf_chip *bf_chip_by_pcie_devid(uint16_t devid);
  * 0 or -EINVAL when it names no RShim channel. */
 int bf_chip_addr_split(const struct bf_chip *c, uint32_t addr, uint32_t *chan, uint32_t *off);
 
+/* USB control-transfer addressing of a register (spec rshim.md 1): BF1/BF2
+ * wValue = chan, wIndex = addr; BF3 the upper and lower 16 bits of the
+ * linear CR address (channels 0, 7, 0xb, 0xc: 0x1000 / addr; chan > 0xf
+ * is already linear). -EINVAL when addr does not fit. */
+int bf_chip_usb_wvalue_windex(const struct bf_chip *c, uint32_t chan, uint32_t addr,
+			      uint16_t *wvalue, uint16_t *windex);
+
 #endif

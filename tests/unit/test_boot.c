@@ -313,6 +313,36 @@ static void test_addr_split(void **state)
 	assert_int_equal(bf_chip_addr_split(bf2, 0x13000c48, &chan, &off), -EINVAL);
 }
 
+/* USB addressing vectors from the spec: RShim SP1 on BF3 is 0x1300:0x0c40. */
+static void test_usb_addressing(void **state)
+{
+	const struct bf_chip *bf3 = bf_chip_get(BF_CHIP_BF3), *bf2 = bf_chip_get(BF_CHIP_BF2);
+	uint16_t v, i;
+
+	(void)state;
+	assert_int_equal(bf_chip_usb_wvalue_windex(bf3, 1, 0xc40, &v, &i), 0);
+	assert_int_equal(v, 0x1300);
+	assert_int_equal(i, 0x0c40);
+	assert_int_equal(bf_chip_usb_wvalue_windex(bf3, 1, 0x1000, &v, &i), 0);   /* BOOT_FIFO_COUNT */
+	assert_int_equal(v, 0x1300);
+	assert_int_equal(i, 0x1000);
+	assert_int_equal(bf_chip_usb_wvalue_windex(bf3, BF_CHAN_UART1, 0x10, &v, &i), 0);
+	assert_int_equal(v, 0x1301);
+	assert_int_equal(i, 0x1010);
+	assert_int_equal(bf_chip_usb_wvalue_windex(bf3, BF_CHAN_WDOG1, 0, &v, &i), 0);
+	assert_int_equal(v, 0x1304);
+	assert_int_equal(bf_chip_usb_wvalue_windex(bf3, 0x0, 0x20, &v, &i), 0);   /* unlisted */
+	assert_int_equal(v, 0x1000);
+	assert_int_equal(i, 0x20);
+	assert_int_equal(bf_chip_usb_wvalue_windex(bf3, 0x1300, 0x0c48, &v, &i), 0);   /* linear */
+	assert_int_equal(v, 0x1300);
+	assert_int_equal(i, 0x0c48);
+	assert_int_equal(bf_chip_usb_wvalue_windex(bf3, BF_CHAN_OOB, 0xf000, &v, &i), -EINVAL);
+	assert_int_equal(bf_chip_usb_wvalue_windex(bf2, 1, 0x488, &v, &i), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(i, 0x488);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +354,7 @@ int main(void)
 		cmocka_unit_test(test_log_semaphore_stuck),
 		cmocka_unit_test(test_marks),
 		cmocka_unit_test(test_addr_split),
+		cmocka_unit_test(test_usb_addressing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
