@@ -98,15 +98,20 @@ const struct bf_chip *bf_chip_by_pcie_devid(uint16_t devid)
 	return NULL;
 }
 
-/* BF3 linear CR-space bases of the RShim channels (spec rshim.md, 0). */
-static const struct { uint32_t base; uint32_t chan; } bf3_linear[] = {
-	{ 0x13000000, BF_CHAN_RSHIM }, { 0x13010000, BF_CHAN_UART0 },
-	{ 0x13011000, BF_CHAN_UART1 }, { 0x13012000, BF_CHAN_DIAG_UART },
-	{ 0x13012400, BF_CHAN_USB }, { 0x13020000, BF_CHAN_WDOG0 },
-	{ 0x13040000, BF_CHAN_WDOG1 }, { 0x13060000, 0x8 },
-	{ 0x13080000, BF_CHAN_TIMER_ARM }, { 0x130a0000, BF_CHAN_TIMER_EXT },
-	{ 0x130a1000, BF_CHAN_OOB }, { 0x13400000, BF_CHAN_YU },
+/* BF3 linear CR-space base of each RShim channel (spec rshim.md, 0); 0 for
+ * the channels without a window (0, 7, 0xb, 0xc). The one table behind
+ * the address forms of every transport. */
+static const uint32_t bf3_linear[16] = {
+	[BF_CHAN_RSHIM] = 0x13000000, [BF_CHAN_UART0] = 0x13010000, [BF_CHAN_UART1] = 0x13011000,
+	[BF_CHAN_DIAG_UART] = 0x13012000, [BF_CHAN_USB] = 0x13012400, [BF_CHAN_WDOG0] = 0x13020000,
+	[BF_CHAN_WDOG1] = 0x13040000, [0x8] = 0x13060000, [BF_CHAN_TIMER_ARM] = 0x13080000,
+	[BF_CHAN_TIMER_EXT] = 0x130a0000, [BF_CHAN_OOB] = 0x130a1000, [BF_CHAN_YU] = 0x13400000,
 };
+
+uint32_t bf_chip_bf3_base(uint32_t chan)
+{
+	return chan < 16 ? bf3_linear[chan] : 0;
+}
 
 int bf_chip_addr_split(const struct bf_chip *c, uint32_t addr, uint32_t *chan, uint32_t *off)
 {
@@ -121,26 +126,17 @@ int bf_chip_addr_split(const struct bf_chip *c, uint32_t addr, uint32_t *chan, u
 	if (c->ver != BF_CHIP_BF3)
 		return -EINVAL;
 	addr |= 0x10000000u;
-	for (i = 0; i < sizeof(bf3_linear) / sizeof(bf3_linear[0]); i++)
-		if (addr >= bf3_linear[i].base &&
-		    (best == SIZE_MAX || bf3_linear[i].base > bf3_linear[best].base))
+	/* The channel whose window starts closest below addr. */
+	for (i = 0; i < 16; i++)
+		if (bf3_linear[i] && addr >= bf3_linear[i] &&
+		    (best == SIZE_MAX || bf3_linear[i] > bf3_linear[best]))
 			best = i;
-	if (best == SIZE_MAX || addr - bf3_linear[best].base > 0xffff)
+	if (best == SIZE_MAX || addr - bf3_linear[best] > 0xffff)
 		return -EINVAL;
-	*chan = bf3_linear[best].chan;
-	*off = addr - bf3_linear[best].base;
+	*chan = (uint32_t)best;
+	*off = addr - bf3_linear[best];
 	return 0;
 }
-
-/* BF3 channel -> (wValue, wIndex) before the 0x1000 of BF_MMIO_BASE. */
-static const struct { uint16_t wvalue, windex; } bf3_usb[16] = {
-	[BF_CHAN_RSHIM] = { 0x0300, 0x0000 }, [BF_CHAN_UART0] = { 0x0301, 0x0000 },
-	[BF_CHAN_UART1] = { 0x0301, 0x1000 }, [BF_CHAN_DIAG_UART] = { 0x0301, 0x2000 },
-	[BF_CHAN_USB] = { 0x0301, 0x2400 }, [BF_CHAN_WDOG0] = { 0x0302, 0x0000 },
-	[BF_CHAN_WDOG1] = { 0x0304, 0x0000 }, [0x8] = { 0x0306, 0x0000 },
-	[BF_CHAN_TIMER_ARM] = { 0x0308, 0x0000 }, [BF_CHAN_TIMER_EXT] = { 0x030a, 0x0000 },
-	[BF_CHAN_OOB] = { 0x030a, 0x1000 }, [BF_CHAN_YU] = { 0x0340, 0x0000 },
-};
 
 int bf_chip_usb_wvalue_windex(const struct bf_chip *c, uint32_t chan, uint32_t addr,
 			      uint16_t *wvalue, uint16_t *windex)
@@ -154,7 +150,7 @@ int bf_chip_usb_wvalue_windex(const struct bf_chip *c, uint32_t chan, uint32_t a
 		*windex = (uint16_t)addr;
 		return 0;
 	}
-	if (!bf3_usb[chan].wvalue) {
+	if (!bf3_linear[chan]) {
 		/* Channels without a linear window: global MMIO base only. */
 		if (addr > 0xffff)
 			return -EINVAL;
@@ -162,10 +158,12 @@ int bf_chip_usb_wvalue_windex(const struct bf_chip *c, uint32_t chan, uint32_t a
 		*windex = (uint16_t)addr;
 		return 0;
 	}
-	idx = (uint32_t)bf3_usb[chan].windex + addr;
+	/* wValue:wIndex are the upper:lower halves of the linear address;
+	 * the offset must stay within the channel's 64 KiB page. */
+	idx = (bf3_linear[chan] & 0xffff) + addr;
 	if (idx > 0xffff)
 		return -EINVAL;
-	*wvalue = (uint16_t)(bf3_usb[chan].wvalue + 0x1000);
+	*wvalue = (uint16_t)(bf3_linear[chan] >> 16);
 	*windex = (uint16_t)idx;
 	return 0;
 }

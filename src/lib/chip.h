@@ -102,6 +102,9 @@ const struct bf_chip *bf_chip_by_name(const char *name);
 const struct bf_chip *bf_chip_by_usb_pid(uint16_t pid);
 const struct bf_chip *bf_chip_by_pcie_devid(uint16_t devid);
 
+/* BF3: linear CR-space base of an RShim channel, 0 when it has none. */
+uint32_t bf_chip_bf3_base(uint32_t chan);
+
 /* A register address as users write it (bf-reg style): (chan << 16) | offset,
  * optionally with bit 28 set, or a BF3 linear address such as 0x13000c48.
  * 0 or -EINVAL when it names no RShim channel. */

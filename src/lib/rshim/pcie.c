@@ -18,14 +18,6 @@
 #define PCIE_BOOT_FIFO_WORDS 512   /* the depth the host assumes for every chip */
 #define PCIE_FIFO_RESERVE    3     /* words kept free (RSHIM_FIFO_SPACE_RESERV) */
 
-/* BF3 channel -> linear base, as the hardware maps it (spec 0). */
-static const uint32_t bf3_base[16] = {
-	[BF_CHAN_RSHIM] = 0x13000000, [BF_CHAN_UART0] = 0x13010000, [BF_CHAN_UART1] = 0x13011000,
-	[BF_CHAN_DIAG_UART] = 0x13012000, [BF_CHAN_USB] = 0x13012400, [BF_CHAN_WDOG0] = 0x13020000,
-	[0x8] = 0x13060000, [BF_CHAN_TIMER_ARM] = 0x13080000, [BF_CHAN_TIMER_EXT] = 0x130a0000,
-	[BF_CHAN_OOB] = 0x130a1000, [BF_CHAN_YU] = 0x13400000,
-};
-
 int bf_pcie_offset(const struct bf_chip *c, uint32_t chan, uint32_t addr, uint64_t *off)
 {
 	uint64_t lin;
@@ -36,8 +28,8 @@ int bf_pcie_offset(const struct bf_chip *c, uint32_t chan, uint32_t addr, uint64
 		*off = ((uint64_t)chan << 16) | addr;
 		return 0;
 	}
-	if (chan < 0xf)
-		lin = (uint64_t)(bf3_base[chan] ? bf3_base[chan] : 0x13000000) + addr;
+	if (chan < 0xf)   /* WDOG1 (0xf) is not mapped on PCIe, as upstream */
+		lin = (uint64_t)(bf_chip_bf3_base(chan) ? bf_chip_bf3_base(chan) : 0x13000000) + addr;
 	else
 		lin = ((uint64_t)chan << 16) + addr;   /* linear mode; WDOG1 lands outside: -EINVAL */
 	if (lin < 0x13000000 || lin >= 0x13800000)
@@ -180,25 +172,6 @@ static void bar_close(void *ctx)
 	free(b);
 }
 
-static int read_hex_attr(const char *bdf, const char *attr, unsigned *v)
-{
-	char path[256], buf[32];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/%s", bf_rshim_sysfs(), bdf, attr);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	*v = (unsigned)strtoul(buf, NULL, 16);
-	return 0;
-}
-
 int bf_rshim_pcie_open(const char *arg, struct bf_rshim **out)
 {
 	struct bf_pcie_mmio io = { .read64 = bar_read, .write64 = bar_write, .close = bar_close };
@@ -230,7 +203,7 @@ int bf_rshim_pcie_open(const char *arg, struct bf_rshim **out)
 	}
 	if (strlen(arg) > 32 || strchr(arg, '/'))
 		return bf_error_ret(EINVAL, "name the PCIe device by its address: pcie:0000:03:00.2");
-	if (read_hex_attr(arg, "vendor", &vendor) < 0 || read_hex_attr(arg, "device", &device) < 0)
+	if (bf_rshim_sysfs_pci_id(arg, "vendor", &vendor) < 0 || bf_rshim_sysfs_pci_id(arg, "device", &device) < 0)
 		return bf_error_ret(ENODEV, "no PCI device %s", arg);
 	chip = bf_chip_by_pcie_devid((uint16_t)device);
 	if (vendor != BF_PCI_VENDOR || !chip)

@@ -19,7 +19,7 @@ const char *bf_rshim_sysfs(void)
 	return r && *r ? r : "/sys";
 }
 
-static int read_id(const char *dev, const char *attr, unsigned *v)
+int bf_rshim_sysfs_pci_id(const char *dev, const char *attr, unsigned *v)
 {
 	char path[512], buf[32];
 	ssize_t n;
@@ -61,7 +61,8 @@ int bf_rshim_scan_pcie(struct bf_rshim_found *out, size_t max)
 
 		if (e->d_name[0] == '.' || strlen(e->d_name) >= sizeof(out->addr))
 			continue;
-		if (read_id(e->d_name, "vendor", &vendor) < 0 || read_id(e->d_name, "device", &device) < 0 ||
+		if (bf_rshim_sysfs_pci_id(e->d_name, "vendor", &vendor) < 0 ||
+		    bf_rshim_sysfs_pci_id(e->d_name, "device", &device) < 0 ||
 		    vendor != BF_PCI_VENDOR)
 			continue;
 		chip = bf_chip_by_pcie_devid((uint16_t)device);

@@ -19,6 +19,8 @@ struct bf_rshim_found {
 /* Up to max RShim PCIe functions (sorted by address). Returns the number
  * found (possibly more than max) or -errno. */
 int bf_rshim_scan_pcie(struct bf_rshim_found *out, size_t max);
+/* A hex id attribute ("vendor", "device") of a PCI function in sysfs. */
+int bf_rshim_sysfs_pci_id(const char *bdf, const char *attr, unsigned *v);
 /* The sysfs root in use ("/sys" unless $BFCTL_SYSFS). */
 const char *bf_rshim_sysfs(void);
 
