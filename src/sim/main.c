@@ -7,6 +7,7 @@
 #include "event.h"
 #include "log.h"
 #include "sim.h"
+#include "sim_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -242,10 +243,9 @@ static int cmd_run(int argc, char **argv)
 
 static json_object *read_file_json(const char *dir, const char *name)
 {
-	char path[PATH_MAX + 32];
+	int err;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return json_object_from_file(path);
+	return bf_sim_state_read(dir, name, &err);
 }
 
 static const char *jstr(json_object *o, const char *a, const char *b)

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "sim_int.h"
 #include "error.h"
+#include "fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -60,35 +61,18 @@ static int write_atomic(const char *dir, const char *name, json_object *o)
 	return rename(tmp, path) < 0 ? -errno : 0;
 }
 
-static json_object *read_json(const char *dir, const char *name, int *err)
+json_object *bf_sim_state_read(const char *dir, const char *name, int *err)
 {
 	char path[PATH_MAX + 32], *buf;
-	struct stat st;
 	json_object *o;
-	ssize_t n;
-	int fd;
+	size_t len;
 
 	*err = 0;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		*err = errno == ENOENT ? 0 : -errno;
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return NULL;   /* a device never powered on here */
+	if ((*err = bf_file_read_all(path, STATE_MAX_BYTES, &buf, &len)) < 0)
 		return NULL;
-	}
-	if (fstat(fd, &st) < 0 || st.st_size > STATE_MAX_BYTES) {
-		close(fd);
-		*err = bf_error_ret(EFBIG, "%s is not a bfsim state file", path);
-		return NULL;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	n = buf ? read(fd, buf, (size_t)st.st_size) : -1;
-	close(fd);
-	if (n < 0) {
-		free(buf);
-		*err = -EIO;
-		return NULL;
-	}
-	buf[n] = '\0';
 	o = json_tokener_parse(buf);
 	free(buf);
 	if (!o || !json_object_is_type(o, json_type_object)) {
@@ -224,14 +208,14 @@ int bf_sim_state_load(struct bf_sim *s)
 
 	if (!s->cfg.state_dir[0])
 		return 0;
-	nv = read_json(s->cfg.state_dir, "nv.json", &err);
+	nv = bf_sim_state_read(s->cfg.state_dir, "nv.json", &err);
 	if (err < 0)
 		return err;
 	if (nv) {
 		json_object_put(s->nv);
 		s->nv = nv;
 	}
-	rt = read_json(s->cfg.state_dir, "runtime.json", &err);
+	rt = bf_sim_state_read(s->cfg.state_dir, "runtime.json", &err);
 	if (err < 0)
 		return err;
 	if (!rt)
