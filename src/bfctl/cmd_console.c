@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "commands.h"
 #include "error.h"
+#include "fileio.h"
 #include "log.h"
 #include "event.h"
 #include "rshim.h"
@@ -37,16 +38,7 @@ static const char console_usage[] =
 static void to_stdout(void *ctx, const uint8_t *buf, size_t len)
 {
 	(void)ctx;
-	while (len) {
-		ssize_t n = write(STDOUT_FILENO, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		buf += n;
-		len -= (size_t)n;
-	}
+	bf_file_write_all(STDOUT_FILENO, buf, len);   /* a closed stdout is not the DPU's fault */
 }
 
 /* Send everything, waiting for FIFO room (bounded by the deadline). */

@@ -3,6 +3,7 @@
 #include "bfb_file.h"
 #include "bfb.h"
 #include "error.h"
+#include "fileio.h"
 #include "readahead.h"
 
 #include <errno.h>
@@ -97,19 +98,12 @@ static int un_begin(void *ctx, const struct bf_bfb_image *img)
 	return 0;
 }
 
+/* A write error as a sentence. */
 static int write_fd(int fd, const uint8_t *buf, size_t len)
 {
-	while (len) {
-		ssize_t n = write(fd, buf, len);
+	int r = bf_file_write_all(fd, buf, len);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return bf_error_ret(errno, "write failed: %s", strerror(errno));
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return r < 0 ? bf_error_ret(-r, "write failed: %s", strerror(-r)) : 0;
 }
 
 static int un_data(void *ctx, const struct bf_bfb_image *img, const uint8_t *buf, size_t len)

@@ -5,6 +5,7 @@
 #include "bfb.h"
 #include "bfb_recipe.h"
 #include "error.h"
+#include "fileio.h"
 #include "event.h"
 
 #include <errno.h>
@@ -203,23 +204,6 @@ static int cmp_expert(const void *a, const void *b)
 	return (int)x->ver - (int)y->ver;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const uint8_t *b = buf;
-
-	while (len) {
-		ssize_t n = write(fd, b, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		b += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Read the item's bytes, chunk by chunk: for the CRC, then for the copy. */
 static int item_pass(const struct bf_bfb_pack_item *it, uint8_t *buf, int out_fd, uint32_t *crc,
 		     struct bf_progress *prog, uint64_t *done)
@@ -231,7 +215,7 @@ static int item_pass(const struct bf_bfb_pack_item *it, uint8_t *buf, int out_fd
 		if (out_fd < 0)
 			*crc = bf_bfb_crc32(*crc, it->data, (size_t)it->len);
 		else
-			r = write_all(out_fd, it->data, (size_t)it->len);
+			r = bf_file_write_all(out_fd, it->data, (size_t)it->len);
 		return r;
 	}
 	fd = open(it->path, O_RDONLY | O_CLOEXEC);
@@ -250,7 +234,7 @@ static int item_pass(const struct bf_bfb_pack_item *it, uint8_t *buf, int out_fd
 		if (out_fd < 0) {
 			*crc = bf_bfb_crc32(*crc, buf, (size_t)n);
 		} else {
-			r = write_all(out_fd, buf, (size_t)n);
+			r = bf_file_write_all(out_fd, buf, (size_t)n);
 			*done += (uint64_t)n;
 			if (prog)
 				bf_progress_update(prog, *done);
@@ -319,11 +303,11 @@ int bf_bfb_pack_write(struct bf_bfb_pack *p, const char *out, bool expert, bool 
 			h.next_ver = p->items[i + 1].ver;
 		h.following = map;
 		bf_bfb_hdr_encode(&h, hdr);
-		r = write_all(fd, hdr, sizeof(hdr));
+		r = bf_file_write_all(fd, hdr, sizeof(hdr));
 		if (r == 0)
 			r = item_pass(it, buf, fd, &crc, progress ? &prog : NULL, &done);
 		if (r == 0)
-			r = write_all(fd, zeros, (size_t)(bf_bfb_padded(it->len) - it->len));
+			r = bf_file_write_all(fd, zeros, (size_t)(bf_bfb_padded(it->len) - it->len));
 		done += BF_BFB_HDR_LEN + bf_bfb_padded(it->len) - it->len;
 	}
 	if (r == 0 && fsync(fd) < 0)

@@ -69,3 +69,20 @@ int bf_data_path(const char *rel, char *out, size_t cap)
 	}
 	return bf_error_ret(ENOENT, "%s is neither in %s nor in %s (set BFCTL_DATADIR)", rel, BF_DATADIR, BF_SRCDIR);
 }
+
+int bf_file_write_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *b = buf;
+
+	while (len) {
+		ssize_t n = write(fd, b, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		b += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}

@@ -8,6 +8,9 @@
  * bytes. -EFBIG above max bytes; other failures -errno; sentence set. */
 int bf_file_read_all(const char *path, size_t max, char **buf, size_t *len);
 
+/* write() all of buf, retrying short writes and EINTR. 0 or -errno. */
+int bf_file_write_all(int fd, const void *buf, size_t len);
+
 /* Find a data file (e.g. "bfcfg/keys.yaml") in $BFCTL_DATADIR, the installed
  * data directory, or the source tree (running from the build directory).
  * 0 with the path in out, or -ENOENT with a sentence. */
