@@ -11,49 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bfb.h"
+#include "bench_bundle.h"
 #include "boot.h"
 #include "clock.h"
 #include "error.h"
 #include "rshim.h"
 #include "sim.h"
-
-/* A valid BFB of one large image (boot-args-free "image" id 62, which the
- * simulated boot chain hands to UEFI and skips) written to path. */
-static int make_bundle(const char *path, size_t mib)
-{
-	size_t len = mib << 20, chunk = 1u << 20, i;
-	uint8_t hdr[BF_BFB_HDR_LEN], *buf = malloc(chunk);
-	struct bf_bfb_hdr h;
-	uint32_t crc = 0;
-	uint64_t x = 0x9e3779b97f4a7c15ull;
-	int fd;
-
-	if (!buf)
-		return -ENOMEM;
-	for (i = 0; i < chunk; i += 8) {
-		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-		memcpy(buf + i, &x, 8);
-	}
-	for (i = 0; i < mib; i++)
-		crc = bf_bfb_crc32(crc, buf, chunk);
-	bf_bfb_hdr_init(&h, 62, 0, (uint32_t)len, crc);
-	bf_bfb_hdr_encode(&h, hdr);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0 || write(fd, hdr, sizeof(hdr)) != (ssize_t)sizeof(hdr)) {
-		free(buf);
-		return -errno;
-	}
-	for (i = 0; i < mib; i++)
-		if (write(fd, buf, chunk) != (ssize_t)chunk) {
-			close(fd);
-			free(buf);
-			return -EIO;
-		}
-	close(fd);
-	free(buf);
-	return 0;
-}
 
 int main(int argc, char **argv)
 {
@@ -71,7 +34,7 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		return 1;
 	close(fd);
-	if ((ret = make_bundle(path, mib)) < 0) {
+	if ((ret = bench_bundle(path, (const uint8_t[]){ 62 }, (const uint64_t[]){ (uint64_t)mib << 20 }, 1)) < 0) {
 		fprintf(stderr, "bench_push: cannot write %s: %s\n", path, strerror(-ret));
 		return 1;
 	}

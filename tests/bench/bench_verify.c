@@ -17,53 +17,20 @@
 #include <zlib.h>
 #include <libdeflate.h>
 
-#include "bfb.h"
+#include "bench_bundle.h"
 #include "bfb_file.h"
 #include "clock.h"
 
 #define CHUNK (1u << 20)
 
+/* Three small boot images, then two large ones: kernel and initramfs. */
 static int make_file(const char *path, size_t mib)
 {
-	static const unsigned ids[] = { 1, 3, 5, 62, 63 };
-	size_t per = mib / 4, i, k;
-	uint8_t *buf = malloc(CHUNK), hdr[BF_BFB_HDR_LEN];
-	uint64_t x = 0x9e3779b97f4a7c15ull, map = 0;
-	char tmp[4096];
-	FILE *f;
+	static const uint8_t ids[] = { 1, 3, 5, 62, 63 };
+	uint64_t big = (uint64_t)(mib / 2) << 20;
+	const uint64_t sizes[] = { 65536 + 13, 65536 + 13, 65536 + 13, big, big };
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "wb");
-	if (!buf || !f)
-		return -1;
-	for (k = 0; k < CHUNK; k += 8) {
-		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-		memcpy(buf + k, &x, 8);
-	}
-	for (i = 0; i < 5; i++)
-		map |= 1ull << ids[i];
-	for (i = 0; i < 5; i++) {
-		/* Three small boot images, then two large ones: kernel and initramfs. */
-		size_t len = i < 3 ? 65536 + 13 : per * 2 * CHUNK;
-		uint32_t crc = 0;
-		struct bf_bfb_hdr h;
-		size_t left;
-
-		for (left = len; left; left -= (left < CHUNK ? left : CHUNK))
-			crc = bf_bfb_crc32(crc, buf, left < CHUNK ? left : CHUNK);
-		map &= ~(1ull << ids[i]);
-		bf_bfb_hdr_init(&h, (uint8_t)ids[i], 0, (uint32_t)len, bf_bfb_crc32_pad(crc, len));
-		h.following = map;
-		bf_bfb_hdr_encode(&h, hdr);
-		fwrite(hdr, 1, sizeof(hdr), f);
-		for (left = len; left; left -= (left < CHUNK ? left : CHUNK))
-			fwrite(buf, 1, left < CHUNK ? left : CHUNK, f);
-		fwrite("\0\0\0\0\0\0\0", 1, bf_bfb_padded(len) - len, f);
-	}
-	free(buf);
-	if (fclose(f) != 0)
-		return -1;
-	return rename(tmp, path);
+	return bench_bundle(path, ids, sizes, 5);
 }
 
 static double secs_since(uint64_t t0)
