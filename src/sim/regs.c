@@ -86,6 +86,7 @@ static void read_rshim(struct bf_sim *s, uint32_t addr, uint64_t *v)
 
 int bf_sim_read_reg(struct bf_sim *s, uint32_t chan, uint32_t addr, uint64_t *val)
 {
+	s->virt_t += (double)s->cfg.virtual_access_ns / 1e9;
 	bf_sim_tick(s);
 	if (bf_sim_gone(s))
 		return -ENODEV;
@@ -107,6 +108,7 @@ int bf_sim_write_reg(struct bf_sim *s, uint32_t chan, uint32_t addr, uint64_t va
 {
 	const struct bf_chip_regs *g = &s->chip->r;
 
+	s->virt_t += (double)s->cfg.virtual_access_ns / 1e9;
 	bf_sim_tick(s);
 	if (bf_sim_gone(s))
 		return -ENODEV;

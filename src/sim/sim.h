@@ -25,6 +25,11 @@ struct bf_sim_config {
 	uint64_t fault_unplug_after;     /* the device vanishes after N boot bytes (-ENODEV from then on) */
 	bool fault_corrupt_log;          /* the log ring holds garbage records among the real ones */
 	uint64_t fault_corrupt_stream;   /* 1 + offset of a boot-stream byte flipped on its way in (0 = off) */
+	/* Virtual clock (in-process tests): when non-zero, simulated time no
+	 * longer follows the real clock; each register access advances it by
+	 * this many ns, a bulk write by its link time, bf_sim_advance by what
+	 * it is told. Nothing then depends on how the host is scheduled. */
+	uint64_t virtual_access_ns;
 };
 
 /* Defaults: BF3, no state, speed 1, link 40 MB/s (USB 2.0 HS bulk),
@@ -60,6 +65,9 @@ ssize_t bf_sim_boot_write(struct bf_sim *s, const void *buf, size_t len);
 
 /* Advance the simulated time to now (register accesses do this too). */
 void bf_sim_tick(struct bf_sim *s);
+/* Virtual clock only: advance simulated time by secs (and run what falls
+ * due). Ignored on the real clock. */
+void bf_sim_advance(struct bf_sim *s, double secs);
 /* Simulated seconds since the last chip reset. */
 double bf_sim_uptime(const struct bf_sim *s);
 

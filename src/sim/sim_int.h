@@ -44,9 +44,11 @@ struct bf_sim {
 	struct bf_sim_config cfg;
 	const struct bf_chip *chip;
 
-	/* time: sim_now = sim0 + (mono - mono0) * speed */
+	/* time: sim_now = sim0 + (mono - mono0) * speed, or sim0 + virt_t on
+	 * the virtual clock */
 	uint64_t mono0_ns;
 	double sim0;
+	double virt_t;
 	double reset_t;           /* simulated time of the last chip reset */
 	double por_t;             /* of power-on */
 	double drain_t;           /* boot FIFO drained up to here */
