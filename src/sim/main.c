@@ -8,6 +8,7 @@
 #include "log.h"
 #include "sim.h"
 #include "sim_int.h"
+#include "host.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +27,8 @@
 static const char usage[] =
 	"Usage: bfsim bundle -o FILE [--kind full|fw] [--size MIB] [--chip bf2|bf3] [--force]\n"
 	"       bfsim run [--chip bf2|bf3] [--state DIR] [--speed N] [--link-bps N]\n"
-	"                 [--drain-bps N] [--fault F]... -- COMMAND [ARGS...]\n"
+	"                 [--drain-bps N] [--fault F]... [--transport usb,pci]\n"
+	"                 -- COMMAND [ARGS...]\n"
 	"       bfsim status --state DIR [--json]\n"
 	"\n"
 	"A simulated BlueField-2/3: RShim registers, boot FIFO, boot stages,\n"
@@ -45,6 +47,9 @@ static const char usage[] =
 	"         draining the boot FIFO), unplug-after=BYTES (it vanishes),\n"
 	"         corrupt-log (garbage records in the log ring), corrupt-stream=\n"
 	"         OFFSET (one boot-stream byte damaged on its way in).\n"
+	"         --transport usb,pci serves the device to COMMAND over USB\n"
+	"         (libusb through umockdev) and/or PCI (sysfs config space\n"
+	"         through FUSE) instead of sim:0.\n"
 	"status   what the device in DIR has installed, and its counters.\n"
 	"\n"
 	"Exit status: 0 ok, 1 failure, 2 usage, 3 invalid input, 8 output exists;\n"
@@ -140,6 +145,68 @@ static int rm_rf(const char *dir)
 
 static pid_t child;
 
+static const struct bf_sim_transport *const transports[] = {
+	&bf_sim_transport_usb, &bf_sim_transport_pci,
+};
+#define N_TRANSPORTS (sizeof(transports) / sizeof(transports[0]))
+
+/* "usb,pci" -> a bit per entry of transports[]. 0 or -EINVAL. */
+static int parse_transports(const char *list, unsigned *mask)
+{
+	char buf[64], *save = NULL, *tok;
+	size_t i;
+
+	if (strlen(list) >= sizeof(buf))
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < N_TRANSPORTS && strcmp(tok, transports[i]->name); i++)
+			;
+		if (i == N_TRANSPORTS)
+			return -EINVAL;
+		*mask |= 1u << i;
+	}
+	return *mask ? 0 : -EINVAL;
+}
+
+/* The device held by bfsim and its transports started (before COMMAND). */
+static int host_start(const struct bf_sim_config *cfg, unsigned mask, const char *list,
+		      struct bf_sim_host *h, void **ctx)
+{
+	size_t i;
+	int r;
+
+	snprintf(h->dir, sizeof(h->dir), "/tmp/bfsim-run.XXXXXX");
+	if (!mkdtemp(h->dir))
+		return bf_error_ret(errno, "cannot make a scratch directory: %s", strerror(errno));
+	pthread_mutex_init(&h->lock, NULL);
+	if ((r = bf_sim_open(cfg, &h->sim)) < 0)
+		return bf_error_get() ? r : bf_error_ret(-r, "cannot start the simulated device: %s", strerror(-r));
+	for (i = 0; i < N_TRANSPORTS; i++)
+		if ((mask & (1u << i)) && (r = transports[i]->start(h, &ctx[i])) < 0)
+			return r;
+	/* sim:0 would be a second copy of the device: COMMAND is told. */
+	setenv("BFSIM_TRANSPORT", list, 1);
+	return 0;
+}
+
+static void host_stop(struct bf_sim_host *h, unsigned mask, void **ctx)
+{
+	size_t i;
+
+	for (i = N_TRANSPORTS; i-- > 0;)
+		if ((mask & (1u << i)) && ctx[i] && transports[i]->stop)
+			transports[i]->stop(ctx[i]);
+	if (h->sim) {
+		pthread_mutex_lock(&h->lock);
+		bf_sim_close(h->sim);
+		h->sim = NULL;
+		pthread_mutex_unlock(&h->lock);
+	}
+	if (h->dir[0] && strcmp(h->dir, "/tmp/bfsim-run.XXXXXX"))
+		rm_rf(h->dir);
+}
+
 static void forward(int sig)
 {
 	if (child > 0)
@@ -148,7 +215,8 @@ static void forward(int sig)
 
 static int cmd_run(int argc, char **argv)
 {
-	enum { OPT_CHIP = BF_OPT_FIRST_CMD, OPT_STATE, OPT_SPEED, OPT_LINK, OPT_DRAIN, OPT_FAULT };
+	enum { OPT_CHIP = BF_OPT_FIRST_CMD, OPT_STATE, OPT_SPEED, OPT_LINK, OPT_DRAIN, OPT_FAULT,
+	       OPT_TRANSPORT };
 	static const struct option lo[] = {
 		{ "chip", required_argument, NULL, OPT_CHIP },
 		{ "state", required_argument, NULL, OPT_STATE },
@@ -156,10 +224,16 @@ static int cmd_run(int argc, char **argv)
 		{ "link-bps", required_argument, NULL, OPT_LINK },
 		{ "drain-bps", required_argument, NULL, OPT_DRAIN },
 		{ "fault", required_argument, NULL, OPT_FAULT },
+		{ "transport", required_argument, NULL, OPT_TRANSPORT },
 		BF_CLI_LONGOPTS, { 0 } };
 	struct bf_sim_config cfg;
+	struct bf_sim_host host = { 0 };
+	void *tctx[N_TRANSPORTS] = { 0 };
+	const char *tlist = NULL;
+	unsigned tmask = 0;
 	char tmpdir[] = "/tmp/bfsim-state.XXXXXX";
 	bool tmp = false;
+	size_t i;
 	struct sigaction sa;
 	int opt, st;
 	char *end;
@@ -195,6 +269,11 @@ static int cmd_run(int argc, char **argv)
 			if (bf_sim_config_add_fault(&cfg, optarg) < 0)
 				bf_cli_usage_error("%s", bf_error_get());
 			break;
+		case OPT_TRANSPORT:
+			if (parse_transports(optarg, &tmask) < 0)
+				bf_cli_usage_error("--transport takes usb, pci or usb,pci");
+			tlist = optarg;
+			break;
 		default: bf_cli_common(opt, usage);
 		}
 	}
@@ -209,6 +288,13 @@ static int cmd_run(int argc, char **argv)
 		tmp = true;
 	}
 	bf_sim_config_to_env(&cfg);
+	if (tmask && host_start(&cfg, tmask, tlist, &host, tctx) < 0) {
+		st = bf_cli_fail(BF_EXIT_FAILURE, -EIO, NULL, "cannot serve the simulated device");
+		host_stop(&host, tmask, tctx);
+		if (tmp)
+			rm_rf(tmpdir);
+		return st;
+	}
 
 	/* Forward SIGINT/SIGTERM to COMMAND (installed before the fork, so
 	 * that none is missed); COMMAND itself gets the default actions. */
@@ -226,14 +312,25 @@ static int cmd_run(int argc, char **argv)
 		signal(SIGTERM, SIG_DFL);
 		if (unshare(CLONE_NEWNS) == 0)
 			mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL);
-		else
+		else if (tmask) {
+			fprintf(stderr, "bfsim run: --transport needs a private mount namespace: %s\n",
+				strerror(errno));
+			_exit(127);
+		} else
 			bf_info("no private mount namespace (%s): running COMMAND in this one", strerror(errno));
+		for (i = 0; i < N_TRANSPORTS; i++)
+			if ((tmask & (1u << i)) && transports[i]->enter && transports[i]->enter(tctx[i]) < 0) {
+				fprintf(stderr, "bfsim run: %s\n", bf_error_get() ? bf_error_get() : "transport setup failed");
+				_exit(127);
+			}
 		execvp(argv[optind], argv + optind);
 		fprintf(stderr, "bfsim run: cannot run %s: %s\n", argv[optind], strerror(errno));
 		_exit(127);
 	}
 	while (waitpid(child, &st, 0) < 0 && errno == EINTR)
 		;
+	if (tmask)
+		host_stop(&host, tmask, tctx);
 	if (tmp)
 		rm_rf(tmpdir);
 	if (WIFSIGNALED(st))

@@ -56,6 +56,9 @@ int bf_rshim_sim_open(const char *arg, struct bf_rshim **out)
 	/* One simulated device per process environment (bfsim run). */
 	if (idx != 0)
 		return bf_error_ret(ENODEV, "no simulated device sim:%ld (bfsim provides sim:0)", idx);
+	if (getenv("BFSIM_TRANSPORT"))
+		return bf_error_ret(ENODEV, "the simulated device is served over %s here (bfsim run --transport): "
+				    "use that backend, not sim:0", getenv("BFSIM_TRANSPORT"));
 	bf_sim_config_defaults(&cfg);
 	ret = bf_sim_config_from_env(&cfg);
 	if (ret < 0)

@@ -1,0 +1,41 @@
+/* host.h - `bfsim run --transport`: one simulated device, held by the bfsim
+ * process, served to COMMAND through real kernel interfaces (bf_sim_host_*,
+ * bf_sim_transport_*). COMMAND then reaches it with the same code that
+ * reaches hardware: libusb over usbdevfs (umockdev), pread/pwrite on sysfs
+ * PCI config files (FUSE).
+ */
+#ifndef BF_SIM_HOST_H
+#define BF_SIM_HOST_H
+
+#include <limits.h>
+#include <pthread.h>
+
+#include "sim.h"
+
+struct bf_sim_host {
+	struct bf_sim *sim;
+	/* Transports serve from their own threads: every call into sim
+	 * is made with this held. */
+	pthread_mutex_t lock;
+	/* Scratch directory of this run (mount points, testbed), removed
+	 * afterwards. */
+	char dir[PATH_MAX];
+};
+
+struct bf_sim_transport {
+	const char *name;                                   /* "usb", "pci" */
+	/* In bfsim, before COMMAND starts: serve the device. May setenv()
+	 * what COMMAND needs. 0 or -errno with bf_error_set. */
+	int (*start)(struct bf_sim_host *h, void **ctx);
+	/* In COMMAND's private mount namespace, before exec (bind mounts).
+	 * 0 or -errno. May be NULL. */
+	int (*enter)(void *ctx);
+	/* After COMMAND ended: stop serving, unmount, free. */
+	void (*stop)(void *ctx);
+};
+
+/* Transports, one file each. */
+extern const struct bf_sim_transport bf_sim_transport_usb;   /* umock.c */
+extern const struct bf_sim_transport bf_sim_transport_pci;   /* pcifs.c */
+
+#endif
