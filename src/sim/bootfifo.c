@@ -138,7 +138,7 @@ ssize_t bf_sim_boot_write(struct bf_sim *s, const void *buf, size_t len)
 		s->link_t += 8.0 / (double)s->cfg.link_bps;
 		done = len;
 	}
-	if (done && s->cfg.virtual_access_ns) {
+	if (done && (s->cfg.virtual_clock || s->cfg.virtual_access_ns)) {
 		if (s->sim0 + s->virt_t < s->link_t)
 			s->virt_t = s->link_t - s->sim0;
 	} else if (done) {

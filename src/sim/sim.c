@@ -142,9 +142,14 @@ int bf_sim_config_to_env(const struct bf_sim_config *c)
 
 double bf_sim_now(const struct bf_sim *s)
 {
-	if (s->cfg.virtual_access_ns)
+	if (s->cfg.virtual_clock || s->cfg.virtual_access_ns)
 		return s->sim0 + s->virt_t;
 	return s->sim0 + (double)(bf_clock_ns() - s->mono0_ns) / 1e9 * s->cfg.speed;
+}
+
+double bf_sim_time(const struct bf_sim *s)
+{
+	return bf_sim_now(s);
 }
 
 double bf_sim_uptime(const struct bf_sim *s)
@@ -209,7 +214,7 @@ void bf_sim_schedule(struct bf_sim *s, double t, unsigned module, unsigned level
 /* Bring the model up to the current simulated time. */
 void bf_sim_advance(struct bf_sim *s, double secs)
 {
-	if (!s->cfg.virtual_access_ns || !(secs > 0))
+	if (!(s->cfg.virtual_clock || s->cfg.virtual_access_ns) || !(secs > 0))
 		return;
 	s->virt_t += secs;
 	bf_sim_tick(s);

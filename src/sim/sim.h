@@ -25,10 +25,12 @@ struct bf_sim_config {
 	uint64_t fault_unplug_after;     /* the device vanishes after N boot bytes (-ENODEV from then on) */
 	bool fault_corrupt_log;          /* the log ring holds garbage records among the real ones */
 	uint64_t fault_corrupt_stream;   /* 1 + offset of a boot-stream byte flipped on its way in (0 = off) */
-	/* Virtual clock (in-process tests): when non-zero, simulated time no
+	/* Virtual clock (in-process tests and benchmarks): simulated time no
 	 * longer follows the real clock; each register access advances it by
-	 * this many ns, a bulk write by its link time, bf_sim_advance by what
-	 * it is told. Nothing then depends on how the host is scheduled. */
+	 * virtual_access_ns, a bulk write by its link time, bf_sim_advance by
+	 * what it is told. Nothing then depends on how the host is scheduled.
+	 * A non-zero virtual_access_ns implies the virtual clock. */
+	bool virtual_clock;
 	uint64_t virtual_access_ns;
 };
 
@@ -68,6 +70,9 @@ void bf_sim_tick(struct bf_sim *s);
 /* Virtual clock only: advance simulated time by secs (and run what falls
  * due). Ignored on the real clock. */
 void bf_sim_advance(struct bf_sim *s, double secs);
+/* Simulated seconds since the simulator started (the time base of the
+ * timing models: USB transfers, bulk link). */
+double bf_sim_time(const struct bf_sim *s);
 /* Simulated seconds since the last chip reset. */
 double bf_sim_uptime(const struct bf_sim *s);
 

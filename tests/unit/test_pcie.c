@@ -106,6 +106,7 @@ static void boot_over_pcie(enum bf_chip_ver ver, const char *bundle)
 	snprintf(path, sizeof(path), "%s/bfb/%s", top ? top : ".", bundle);
 	bf_sim_config_defaults(&cfg);
 	cfg.chip = bf_chip_get(ver);
+	cfg.virtual_clock = true;
 	cfg.virtual_access_ns = 1000;   /* each MMIO access takes 1 us of simulated time */
 	assert_int_equal(bf_sim_open(&cfg, &b.s), 0);
 	b.chip = cfg.chip;
