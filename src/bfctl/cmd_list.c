@@ -112,8 +112,8 @@ int bf_cmd_list(int argc, char **argv)
 		for (i = 0; i < n && i < 64; i++) {
 			/* Registers are read only when the device can be opened
 			 * (root, no other driver); otherwise it is listed as found. */
-			if (!found[i].livefish && bf_rshim_open(found[i].name, &r) == 0) {
-				show(r, "pcie");
+			if (bf_rshim_open(found[i].name, &r) == 0) {
+				show(r, found[i].livefish ? "pcie-lf" : "pcie");
 				bf_rshim_close(r);
 				continue;
 			}
@@ -122,8 +122,11 @@ int bf_cmd_list(int argc, char **argv)
 		}
 	}
 	/* The simulated device is always reachable in-process (USB discovery
-	 * arrives with the USB backend). */
-	if (bf_rshim_open("sim:0", &r) == 0) {
+	 * arrives with the USB backend), except under `bfsim run --transport`,
+	 * where it is served over USB/PCI and listed there. */
+	if (getenv("BFSIM_TRANSPORT")) {
+		bf_error_clear();
+	} else if (bf_rshim_open("sim:0", &r) == 0) {
 		show(r, "simulated");
 		bf_rshim_close(r);
 	} else {

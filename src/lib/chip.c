@@ -98,6 +98,16 @@ const struct bf_chip *bf_chip_by_pcie_devid(uint16_t devid)
 	return NULL;
 }
 
+const struct bf_chip *bf_chip_by_pcie_lf_devid(uint16_t devid)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(chips) / sizeof(chips[0]); i++)
+		if (chips[i].pcie_lf_devid == devid)
+			return &chips[i];
+	return NULL;
+}
+
 /* BF3 linear CR-space base of each RShim channel (spec rshim.md, 0); 0 for
  * the channels without a window (0, 7, 0xb, 0xc). The one table behind
  * the address forms of every transport. */

@@ -101,6 +101,8 @@ const struct bf_chip *bf_chip_get(enum bf_chip_ver ver);
 const struct bf_chip *bf_chip_by_name(const char *name);
 const struct bf_chip *bf_chip_by_usb_pid(uint16_t pid);
 const struct bf_chip *bf_chip_by_pcie_devid(uint16_t devid);
+/* A livefish function (0x0211 BF1, 0x0214 BF2, 0x021c BF3). */
+const struct bf_chip *bf_chip_by_pcie_lf_devid(uint16_t devid);
 
 /* BF3: linear CR-space base of an RShim channel, 0 when it has none. */
 uint32_t bf_chip_bf3_base(uint32_t chan);

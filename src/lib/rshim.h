@@ -66,5 +66,13 @@ static inline int bf_rshim_wr(struct bf_rshim *r, uint32_t off, uint64_t val)
 /* Backend constructors (rshim/<backend>.c). */
 int bf_rshim_sim_open(const char *arg, struct bf_rshim **out);
 int bf_rshim_pcie_open(const char *arg, struct bf_rshim **out);   /* "pcie:<bdf>" */
+int bf_rshim_pcie_lf_open(const char *arg, struct bf_rshim **out);   /* "pcie-lf:<bdf>" */
+
+/* How much faster than real time the devices this process reaches run:
+ * 1, except under `bfsim run --transport` (BFSIM_TRANSPORT set), where
+ * every device COMMAND sees is the simulator's, running at BFSIM_SPEED.
+ * Fixed waits that give hardware time (reset delays, the BF3 livefish
+ * reset hold) are divided by it. */
+double bf_rshim_device_speed(void);
 
 #endif

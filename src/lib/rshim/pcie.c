@@ -3,6 +3,7 @@
  * the hardware needs. "pcie:<bdf>" maps resource0 from sysfs. */
 #include "config.h"
 #include "rshim/pcie.h"
+#include "rshim/bootfifo.h"
 #include "rshim/scan.h"
 #include "error.h"
 #include "log.h"
@@ -14,9 +15,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-#define PCIE_BOOT_FIFO_WORDS 512   /* the depth the host assumes for every chip */
-#define PCIE_FIFO_RESERVE    3     /* words kept free (RSHIM_FIFO_SPACE_RESERV) */
 
 int bf_pcie_offset(const struct bf_chip *c, uint32_t chan, uint32_t addr, uint64_t *off)
 {
@@ -41,7 +39,6 @@ int bf_pcie_offset(const struct bf_chip *c, uint32_t chan, uint32_t addr, uint64
 struct pcie {
 	struct bf_rshim r;
 	struct bf_pcie_mmio io;
-	uint64_t written;          /* boot bytes pushed */
 };
 
 static int pcie_read(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_t *val)
@@ -64,41 +61,10 @@ static int pcie_write(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_t
 	return p->io.write64(p->io.ctx, off, val);
 }
 
-/* Words into BOOT_FIFO_DATA while the count says there is room (the host
- * assumes 512 words and keeps 3 free); 0 when the FIFO is full now. */
+/* Words into BOOT_FIFO_DATA under the FIFO count (rshim/bootfifo.c). */
 static ssize_t pcie_boot_write(struct bf_rshim *r, const void *buf, size_t len)
 {
-	const struct bf_chip_regs *g = &r->chip->r;
-	const uint8_t *b = buf;
-	uint64_t count, avail;
-	size_t done = 0;
-	int ret;
-
-	ret = pcie_read(r, BF_CHAN_RSHIM, g->boot_fifo_count, &count);
-	if (ret < 0)
-		return ret;
-	if (bf_chip_is_bad_value(count))
-		return -EIO;
-	count &= BF_FIFO_COUNT_MASK;
-	avail = PCIE_BOOT_FIFO_WORDS > count + PCIE_FIFO_RESERVE ?
-		PCIE_BOOT_FIFO_WORDS - count - PCIE_FIFO_RESERVE : 0;
-	while (avail && done < len) {
-		uint8_t w[8] = { 0 };
-		size_t n = len - done < 8 ? len - done : 8;
-		uint64_t v = 0;
-		int i;
-
-		memcpy(w, b + done, n);   /* the last word of the stream is zero-padded */
-		for (i = 7; i >= 0; i--)
-			v = (v << 8) | w[i];
-		ret = pcie_write(r, BF_CHAN_RSHIM, g->boot_fifo_data, v);
-		if (ret < 0)
-			return done ? (ssize_t)done : ret;
-		done += n;
-		avail--;
-	}
-	((struct pcie *)r)->written += done;
-	return (ssize_t)done;
+	return bf_rshim_boot_fifo_push(r, buf, len);
 }
 
 static void pcie_close(struct bf_rshim *r)
@@ -182,24 +148,13 @@ int bf_rshim_pcie_open(const char *arg, struct bf_rshim **out)
 	void *m;
 	int fd, r;
 
-	struct bf_rshim_found found[8];
+	char only[32];
 
 	if (!arg || !*arg) {
 		/* "pcie" alone: the only RShim PCIe function there is. */
-		int n = bf_rshim_scan_pcie(found, 8), i, k = 0;
-		char list[256] = "";
-
-		for (i = 0; i < n && i < 8; i++)
-			if (!found[i].livefish)
-				k += snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
-					      k ? ", " : "", found[i].name) > 0;
-		if (k == 0)
-			return bf_error_ret(ENODEV, "no RShim PCIe function found");
-		if (k > 1)
-			return bf_error_ret(ENODEV, "several RShim PCIe functions (%s): name one", list);
-		for (i = 0; found[i].livefish; i++)
-			;
-		arg = found[i].addr;
+		if ((r = bf_rshim_scan_only(false, only, sizeof(only))) < 0)
+			return r;
+		arg = only;
 	}
 	if (strlen(arg) > 32 || strchr(arg, '/'))
 		return bf_error_ret(EINVAL, "name the PCIe device by its address: pcie:0000:03:00.2");

@@ -17,7 +17,20 @@ struct backend {
 static const struct backend backends[] = {
 	{ "sim", bf_rshim_sim_open },
 	{ "pcie", bf_rshim_pcie_open },
+	{ "pcie-lf", bf_rshim_pcie_lf_open },
 };
+
+double bf_rshim_device_speed(void)
+{
+	const char *v = getenv("BFSIM_SPEED");
+	double d;
+	char *end;
+
+	if (!getenv("BFSIM_TRANSPORT") || !v || !*v)
+		return 1.0;
+	d = strtod(v, &end);
+	return *end || !(d >= 1.0) || d > 1e6 ? 1.0 : d;
+}
 
 int bf_rshim_open(const char *name, struct bf_rshim **out)
 {
@@ -44,7 +57,7 @@ int bf_rshim_open(const char *name, struct bf_rshim **out)
 		bf_info("%s: opened %s (%s)", name, (*out)->dev_name, (*out)->chip->name);
 		return 0;
 	}
-	return bf_error_ret(ENODEV, "no RShim device named '%s' (known forms: sim:N, pcie:DDDD:BB:DD.F)", name);
+	return bf_error_ret(ENODEV, "no RShim device named '%s' (known forms: sim:N, pcie:DDDD:BB:DD.F, pcie-lf:DDDD:BB:DD.F)", name);
 }
 
 void bf_rshim_close(struct bf_rshim *r)

@@ -56,7 +56,7 @@ int bf_rshim_scan_pcie(struct bf_rshim_found *out, size_t max)
 		return errno == ENOENT ? 0 : -errno;
 	while ((e = readdir(d))) {
 		const struct bf_chip *chip = NULL;
-		unsigned vendor, device, i;
+		unsigned vendor, device;
 		bool lf = false;
 
 		if (e->d_name[0] == '.' || strlen(e->d_name) >= sizeof(out->addr))
@@ -66,11 +66,8 @@ int bf_rshim_scan_pcie(struct bf_rshim_found *out, size_t max)
 		    vendor != BF_PCI_VENDOR)
 			continue;
 		chip = bf_chip_by_pcie_devid((uint16_t)device);
-		for (i = BF_CHIP_BF1; !chip && i <= BF_CHIP_BF3; i++)
-			if (bf_chip_get((enum bf_chip_ver)i)->pcie_lf_devid == device) {
-				chip = bf_chip_get((enum bf_chip_ver)i);
-				lf = true;
-			}
+		if (!chip && (chip = bf_chip_by_pcie_lf_devid((uint16_t)device)))
+			lf = true;
 		if (!chip)
 			continue;
 		if (n < max) {
@@ -84,4 +81,32 @@ int bf_rshim_scan_pcie(struct bf_rshim_found *out, size_t max)
 	closedir(d);
 	qsort(out, n < max ? n : max, sizeof(*out), cmp_found);
 	return (int)n;
+}
+
+int bf_rshim_scan_only(bool livefish, char *addr, size_t cap)
+{
+	struct bf_rshim_found found[16];
+	const char *kind = livefish ? "livefish" : "RShim";
+	int n = bf_rshim_scan_pcie(found, 16), i, k = 0, pick = -1;
+	char list[512] = "";
+	size_t o = 0;
+
+	for (i = 0; i < n && i < 16; i++) {
+		if (found[i].livefish != livefish)
+			continue;
+		if (o + strlen(found[i].name) + 3 < sizeof(list)) {
+			memcpy(list + o, k ? ", " : "", k ? 2 : 0);
+			o += k ? 2 : 0;
+			memcpy(list + o, found[i].name, strlen(found[i].name) + 1);
+			o += strlen(found[i].name);
+		}
+		pick = i;
+		k++;
+	}
+	if (k == 0)
+		return bf_error_ret(ENODEV, "no %s PCIe function found", kind);
+	if (k > 1)
+		return bf_error_ret(ENODEV, "several %s PCIe functions (%s): name one", kind, list);
+	snprintf(addr, cap, "%s", found[pick].addr);
+	return 0;
 }

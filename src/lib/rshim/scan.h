@@ -19,6 +19,10 @@ struct bf_rshim_found {
 /* Up to max RShim PCIe functions (sorted by address). Returns the number
  * found (possibly more than max) or -errno. */
 int bf_rshim_scan_pcie(struct bf_rshim_found *out, size_t max);
+/* The address of the only PCIe function of one kind (livefish or the
+ * RShim PF) for a bare "pcie-lf" / "pcie"; -ENODEV with a sentence
+ * listing them when there are none or several. */
+int bf_rshim_scan_only(bool livefish, char *addr, size_t cap);
 /* A hex id attribute ("vendor", "device") of a PCI function in sysfs. */
 int bf_rshim_sysfs_pci_id(const char *bdf, const char *attr, unsigned *v);
 /* The sysfs root in use ("/sys" unless $BFCTL_SYSFS). */
