@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -70,10 +71,19 @@ struct pusher {
 
 static int push_poll(struct pusher *p, uint64_t now)
 {
+	char why[512];
+	int ret;
+
 	if (!p->o->poll || now - p->last_poll_ns < (uint64_t)p->o->poll_ms * 1000000ull)
 		return 0;
 	p->last_poll_ns = now;
-	return p->o->poll(p->o->poll_ctx);
+	ret = p->o->poll(p->o->poll_ctx);
+	if (ret >= 0 || ret == -ECANCELED)
+		return ret;
+	/* The device failed between two writes (e.g. unplugged): say how far
+	 * the push got, as a failed write does. */
+	snprintf(why, sizeof(why), "%s", bf_error_get() ? bf_error_get() : strerror(-ret));
+	return bf_error_ret(-ret, "%s (%llu bytes pushed)", why, (unsigned long long)p->pushed);
 }
 
 /* Hand len bytes to the backend, waiting while the FIFO is full. */

@@ -258,8 +258,10 @@ static int gw_run(struct bf_sim_lfcfg *m)
 	if (bf_chip_addr_split(m->chip, (m->gw_cr << 2) | BF_LF_GLOBAL_MMIO, &chan, &off) < 0) {
 		m->gw_data_lo = m->gw_data_hi = 0;   /* nothing there: reads 0, writes dropped */
 	} else if (m->gw_acc_type == BF_LF_GW_ACC_READ) {
-		ret = reg_read(m, chan, off & ~7u, &w);
-		if (!wide && (off & 4))
+		/* The register at that address; a 32-bit read of the upper
+		 * half of an RShim word takes its high bits. */
+		ret = reg_read(m, chan, off, &w);
+		if (!wide && chan == BF_CHAN_RSHIM && (off & 4))
 			w >>= 32;
 		m->gw_data_lo = (uint32_t)w;
 		m->gw_data_hi = wide ? (uint32_t)(w >> 32) : 0;

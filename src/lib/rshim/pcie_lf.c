@@ -25,6 +25,7 @@ struct lf {
 	struct bf_rshim r;
 	struct bf_pcie_cfg io;
 	uint64_t hold_ns;          /* BF3: after a RESET_CONTROL write */
+	uint64_t pushed;           /* boot stream bytes taken */
 };
 
 /* ---- config space and CR space ------------------------------------------ */
@@ -48,7 +49,8 @@ static int cr_write(struct lf *p, uint32_t cr, uint32_t v)
  * waited for and the last value. */
 static int cr_poll(struct lf *p, uint32_t cr, uint32_t mask, uint32_t want, const char *what)
 {
-	uint64_t t0 = bf_clock_ns(), limit = (uint64_t)BF_LF_POLL_TIMEOUT_MS * 1000000ull;
+	unsigned ms = p->io.poll_timeout_ms ? p->io.poll_timeout_ms : BF_LF_POLL_TIMEOUT_MS;
+	uint64_t t0 = bf_clock_ns(), limit = (uint64_t)ms * 1000000ull;
 	unsigned n;
 	uint32_t v;
 	int ret;
@@ -59,9 +61,8 @@ static int cr_poll(struct lf *p, uint32_t cr, uint32_t mask, uint32_t want, cons
 		if ((v & mask) == want)
 			return 0;
 		if (n >= 2 && bf_clock_ns() - t0 >= limit)
-			return bf_error_ret(ETIMEDOUT, "%s: %s after %u ms (CR 0x%x reads 0x%08x, %u polls)",
-					    p->r.name[0] ? p->r.name : p->r.dev_name, what,
-					    BF_LF_POLL_TIMEOUT_MS, cr, v, n);
+			return bf_error_ret(ETIMEDOUT, "%s for %u ms (CR 0x%x reads 0x%08x after %u polls)",
+					    what, ms, cr, v, n);
 		if (n > 64)
 			bf_clock_sleep_ns(20000);   /* a long wait: stop hammering the link */
 	}
@@ -240,7 +241,21 @@ static int lf_write(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_t v
 
 static ssize_t lf_boot_write(struct bf_rshim *r, const void *buf, size_t len)
 {
-	return bf_rshim_boot_fifo_push(r, buf, len);
+	struct lf *p = (struct lf *)r;
+	char why[512];
+	ssize_t n;
+
+	bf_error_clear();
+	n = bf_rshim_boot_fifo_push(r, buf, len);
+	if (n > 0)
+		p->pushed += (uint64_t)n;
+	if (n < 0 && bf_error_get()) {
+		/* A gateway that stayed busy says so: with where the push was. */
+		snprintf(why, sizeof(why), "%s", bf_error_get());
+		return bf_error_ret((int)-n, "%s: boot stream write failed after %llu bytes: %s", r->name,
+				    (unsigned long long)p->pushed, why);
+	}
+	return n;
 }
 
 static void lf_close(struct bf_rshim *r)

@@ -22,6 +22,9 @@ struct bf_pcie_cfg {
 	void (*sleep_ns)(void *ctx, uint64_t ns);
 	void (*close)(void *ctx);
 	void *ctx;
+	/* Lock/busy/pending polls give up after this long (0: 2000 ms, as
+	 * upstream). */
+	unsigned poll_timeout_ms;
 };
 
 /* A device on an accessor (tests, or the sysfs config file). Takes
