@@ -57,6 +57,10 @@ int bf_boot_reset(struct bf_rshim *r)
 
 int bf_boot_finish(struct bf_rshim *r)
 {
+	int ret;
+
+	if (r->ops->boot_end && (ret = r->ops->boot_end(r)) < 0)
+		return ret;
 	return bf_rshim_wr(r, r->chip->r.boot_control, BF_BOOT_CONTROL_EMMC);
 }
 
@@ -126,6 +130,18 @@ static int push_buf(struct pusher *p, const uint8_t *buf, size_t len)
 			return ret;
 	}
 	return 0;
+}
+
+int bf_boot_push_buf(struct bf_rshim *r, const void *buf, size_t len,
+		     const struct bf_boot_opts *o, uint64_t *pushed)
+{
+	struct pusher p = { .r = r, .o = o };
+	int ret;
+
+	p.last_progress_ns = p.last_poll_ns = bf_clock_ns();
+	ret = push_buf(&p, buf, len);
+	*pushed = p.pushed;
+	return ret;
 }
 
 static int total_size(const char *const *paths, size_t n, uint64_t *total)

@@ -39,6 +39,12 @@ int bf_boot_reset(struct bf_rshim *r);
 int bf_boot_push_files(struct bf_rshim *r, const char *const *paths, size_t npaths,
 		       const struct bf_boot_opts *o, uint64_t *pushed);
 
+/* Push len bytes from memory (len a multiple of 8 except for the last
+ * piece of a stream, which the backend zero-pads). *pushed gets the bytes
+ * accepted. 0, -ETIMEDOUT, -EINTR, a poll callback's error, -errno. */
+int bf_boot_push_buf(struct bf_rshim *r, const void *buf, size_t len,
+		     const struct bf_boot_opts *o, uint64_t *pushed);
+
 /* End of push: BOOT_CONTROL = 1 (eMMC), as upstream does on close. */
 int bf_boot_finish(struct bf_rshim *r);
 

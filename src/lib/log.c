@@ -3,7 +3,9 @@
 #include "log.h"
 #include "event.h"
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <syslog.h>
 
 static int log_level = BF_LOG_WARN;
 static const char *log_prog = "bfctl";
@@ -11,6 +13,14 @@ static const char *log_prog = "bfctl";
 void bf_log_set_level(int level) { log_level = level; }
 int bf_log_get_level(void) { return log_level; }
 void bf_log_set_prog(const char *prog) { log_prog = prog; }
+
+static bool log_syslog;
+
+void bf_log_to_syslog(const char *ident)
+{
+	openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	log_syslog = true;
+}
 
 void bf_logv(int level, const char *fmt, va_list ap)
 {
@@ -22,6 +32,12 @@ void bf_logv(int level, const char *fmt, va_list ap)
 		level = 0;
 	if (level > BF_LOG_DEBUG)
 		level = BF_LOG_DEBUG;
+	if (log_syslog) {
+		static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+
+		vsyslog(prio[level], fmt, ap);
+		return;
+	}
 	/* Keep a live progress bar from being overwritten mid-line. */
 	bf_event_progress_clear();
 	fprintf(stderr, "%s: %s: ", log_prog, tags[level]);

@@ -16,6 +16,8 @@ int bf_log_get_level(void);
 /* Set the program name used as the prefix of every line. */
 void bf_log_set_prog(const char *prog);
 
+/* Send the lines to syslog (facility daemon) instead of stderr. */
+void bf_log_to_syslog(const char *ident);
 void bf_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void bf_logv(int level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 

@@ -28,6 +28,9 @@ struct bf_rshim_ops {
 	ssize_t (*fifo_read)(struct bf_rshim *r, void *buf, size_t len);
 	ssize_t (*fifo_write)(struct bf_rshim *r, const void *buf, size_t len);
 	void (*close)(struct bf_rshim *r);
+	/* Optional: the boot stream is complete (the daemon backend closes
+	 * its boot file here). NULL for backends with nothing to do. */
+	int (*boot_end)(struct bf_rshim *r);
 };
 
 struct bf_rshim {
@@ -74,5 +77,24 @@ int bf_rshim_pcie_lf_open(const char *arg, struct bf_rshim **out);   /* "pcie-lf
  * Fixed waits that give hardware time (reset delays, the BF3 livefish
  * reset hold) are divided by it. */
 double bf_rshim_device_speed(void);
+/* "rshimN" (in $BFCTL_RSHIM_ROOT, default /dev) or a directory path: the
+ * device files of a running rshimd (rshim/daemon.c). */
+int bf_rshim_daemon_open(const char *name, struct bf_rshim **out);
+
+/* One owner per device (rshim/lock.c): bf_rshim_open takes an flock on
+ * <rundir>/<key>.lock ($BFCTL_RUNDIR, default /run/bfctl) and holds it
+ * until bf_rshim_close; a second opener gets -EBUSY and a sentence naming
+ * the holder. Names that go through rshimd take no lock. */
+const char *bf_rshim_rundir(void);
+/* The lock key of a device name: 1 with key set, 0 when it is known only
+ * after the open (bare "pcie") or needs none (sim without state), -errno. */
+int bf_rshim_lock_key(const char *name, char *key, size_t cap);
+/* 0 with *fd holding the lock, or -EBUSY ("... is held by rshimd as ..."). */
+int bf_rshim_lock_take(const char *name, const char *key, int *fd);
+/* What the lock file says about its holder: a default for the locks this
+ * process takes (program name otherwise), or per open device. */
+void bf_rshim_lock_set_holder(const char *note);
+int bf_rshim_lock_note(struct bf_rshim *r, const char *note);
+int bf_rshim_lock_write_note(int fd, const char *note);
 
 #endif

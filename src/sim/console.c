@@ -51,6 +51,11 @@ uint64_t bf_sim_tm_t2h_pop(struct bf_sim *s)
 	return w;
 }
 
+static size_t t2h_free(const struct bf_sim *s)
+{
+	return depth(s) > s->t2h_len ? depth(s) - s->t2h_len : 0;
+}
+
 static void t2h_push(struct bf_sim *s, const uint8_t *b, size_t n)
 {
 	size_t i;
@@ -80,8 +85,7 @@ static void on_packet(void *ctx, uint8_t type, const uint8_t *buf, size_t len)
 	size_t i;
 
 	if (type != BF_TMFIFO_CONSOLE) {
-		if (type == BF_TMFIFO_NET)
-			s->net_dropped++;
+		bf_sim_net_from_host(s, type, buf, len);
 		return;
 	}
 	/* The tty echoes; a carriage return comes back as CR LF. */
@@ -134,4 +138,5 @@ void bf_sim_console_tick(struct bf_sim *s)
 		memmove(s->outq, s->outq + len, s->outq_len - len);
 		s->outq_len -= len;
 	}
+	bf_sim_net_tick(s, t2h_free, t2h_push);
 }

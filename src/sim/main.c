@@ -9,6 +9,7 @@
 #include "sim.h"
 #include "sim_int.h"
 #include "host.h"
+#include "netns.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +28,7 @@
 static const char usage[] =
 	"Usage: bfsim bundle -o FILE [--kind full|fw] [--size MIB] [--chip bf2|bf3] [--force]\n"
 	"       bfsim run [--chip bf2|bf3] [--state DIR] [--speed N] [--link-bps N]\n"
-	"                 [--drain-bps N] [--fault F]... [--transport usb,pci]\n"
+	"                 [--drain-bps N] [--fault F]... [--transport usb,pci] [--net]\n"
 	"                 -- COMMAND [ARGS...]\n"
 	"       bfsim status --state DIR [--json]\n"
 	"\n"
@@ -50,6 +51,10 @@ static const char usage[] =
 	"         --transport usb,pci serves the device to COMMAND over USB\n"
 	"         (libusb through umockdev) and/or PCI (sysfs config space\n"
 	"         through FUSE) instead of sim:0.\n"
+	"         --net puts COMMAND in a network namespace of its own and the\n"
+	"         DPU's end of tmfifo_net0 (192.168.100.2/24) in another\n"
+	"         ($BFSIM_DPU_NETNS, for nsenter --net=); rshimd in COMMAND\n"
+	"         makes the host's tmfifo_net0.\n"
 	"status   what the device in DIR has installed, and its counters.\n"
 	"\n"
 	"Exit status: 0 ok, 1 failure, 2 usage, 3 invalid input, 8 output exists;\n"
@@ -216,7 +221,7 @@ static void forward(int sig)
 static int cmd_run(int argc, char **argv)
 {
 	enum { OPT_CHIP = BF_OPT_FIRST_CMD, OPT_STATE, OPT_SPEED, OPT_LINK, OPT_DRAIN, OPT_FAULT,
-	       OPT_TRANSPORT };
+	       OPT_TRANSPORT, OPT_NET };
 	static const struct option lo[] = {
 		{ "chip", required_argument, NULL, OPT_CHIP },
 		{ "state", required_argument, NULL, OPT_STATE },
@@ -225,7 +230,10 @@ static int cmd_run(int argc, char **argv)
 		{ "drain-bps", required_argument, NULL, OPT_DRAIN },
 		{ "fault", required_argument, NULL, OPT_FAULT },
 		{ "transport", required_argument, NULL, OPT_TRANSPORT },
+		{ "net", no_argument, NULL, OPT_NET },
 		BF_CLI_LONGOPTS, { 0 } };
+	struct bf_sim_netns netns = { .holder = -1, .sock = -1, .tapfd = -1 };
+	bool net = false;
 	struct bf_sim_config cfg;
 	struct bf_sim_host host = { 0 };
 	void *tctx[N_TRANSPORTS] = { 0 };
@@ -274,6 +282,9 @@ static int cmd_run(int argc, char **argv)
 				bf_cli_usage_error("--transport takes usb, pci or usb,pci");
 			tlist = optarg;
 			break;
+		case OPT_NET:
+			net = true;
+			break;
 		default: bf_cli_common(opt, usage);
 		}
 	}
@@ -288,6 +299,14 @@ static int cmd_run(int argc, char **argv)
 		tmp = true;
 	}
 	bf_sim_config_to_env(&cfg);
+	/* Before the device opens: the simulator picks up $BFSIM_NET_FD. */
+	if (net && bf_sim_netns_start(&netns) < 0) {
+		st = bf_cli_fail(BF_EXIT_FAILURE, -EIO, NULL, "cannot make the tmfifo network");
+		bf_sim_netns_stop(&netns);
+		if (tmp)
+			rm_rf(tmpdir);
+		return st;
+	}
 	if (tmask && host_start(&cfg, tmask, tlist, &host, tctx) < 0) {
 		st = bf_cli_fail(BF_EXIT_FAILURE, -EIO, NULL, "cannot serve the simulated device");
 		host_stop(&host, tmask, tctx);
@@ -323,6 +342,10 @@ static int cmd_run(int argc, char **argv)
 				fprintf(stderr, "bfsim run: %s\n", bf_error_get() ? bf_error_get() : "transport setup failed");
 				_exit(127);
 			}
+		if (net && bf_sim_netns_enter() < 0) {
+			fprintf(stderr, "bfsim run: %s\n", bf_error_get());
+			_exit(127);
+		}
 		execvp(argv[optind], argv + optind);
 		fprintf(stderr, "bfsim run: cannot run %s: %s\n", argv[optind], strerror(errno));
 		_exit(127);
@@ -331,6 +354,8 @@ static int cmd_run(int argc, char **argv)
 		;
 	if (tmask)
 		host_stop(&host, tmask, tctx);
+	if (net)
+		bf_sim_netns_stop(&netns);
 	if (tmp)
 		rm_rf(tmpdir);
 	if (WIFSIGNALED(st))

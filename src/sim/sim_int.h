@@ -74,6 +74,19 @@ struct bf_sim {
 	char outq[SIM_OUTQ];
 	size_t outq_len;
 	uint64_t console_dropped, net_dropped;
+	struct sim_net {                /* the DPU's tmfifo_net0 (net.c) */
+		bool init;
+		int fd;                 /* TAP in the DPU's namespace ($BFSIM_NET_FD), -1 none */
+		uint8_t pend[BF_TMFIFO_HDR_LEN + BF_TMFIFO_NET_MAX + 8];
+		size_t pend_len;        /* a framed packet waiting for tile-to-host room */
+		uint64_t ctrl[4];       /* answers to CTRL_REQ waiting */
+		unsigned nctrl;
+		uint64_t next_read_ns;  /* the TAP was empty: look again after this */
+		uint8_t mac[6];         /* the DPU's MAC (set by PEER_MAC) */
+		uint32_t pxe_id;
+		uint16_t vlan[2];
+		uint64_t rx_pkts, tx_pkts;
+	} net;
 
 	/* boot FIFO */
 	uint8_t fifo[SIM_MAX_FIFO_BYTES];
@@ -141,6 +154,12 @@ uint64_t bf_sim_tm_t2h_pop(struct bf_sim *s);
 void bf_sim_console_print(struct bf_sim *s, const char *buf, size_t len);
 void bf_sim_console_banner(struct bf_sim *s, const char *os, const char *ver, const char *host);
 void bf_sim_console_tick(struct bf_sim *s);
+
+/* net.c: the DPU side of the tmfifo network and control messages. */
+void bf_sim_net_from_host(struct bf_sim *s, uint8_t type, const uint8_t *buf, size_t len);
+/* Move DPU frames and control answers into the tile-to-host FIFO. */
+void bf_sim_net_tick(struct bf_sim *s, size_t (*free_words)(const struct bf_sim *),
+		     void (*push)(struct bf_sim *, const uint8_t *, size_t));
 
 /* boot.c */
 void bf_sim_stream_reset(struct bf_sim *s);

@@ -1,0 +1,212 @@
+/* rshim/daemon.c - a device held by rshimd, reached through its files:
+ * registers by the rshim file's RSHIM_IOC_READ2/WRITE2 ioctls, the boot
+ * stream by writing the boot file (its open resets the device, its close
+ * ends the stream), the chip and name from the misc file. */
+#include "config.h"
+#include "rshim.h"
+#include "error.h"
+#include "rshim_ioctl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#define MISC_MAX 65536
+
+struct dmn {
+	char dir[4096];
+	int regfd;
+	int bootfd;
+};
+
+static int dmn_ioctl(struct bf_rshim *r, unsigned long cmd, uint32_t chan, uint32_t addr, uint64_t *val)
+{
+	struct dmn *d = r->priv;
+	struct bf_rshim_ioc2 m;
+
+	if (chan > 0xffff || addr > 0xffff)
+		return -EINVAL;
+	memset(&m, 0, sizeof(m));
+	m.addr = (chan << 16) | addr;
+	m.data = cmd == BF_RSHIM_IOC_WRITE2 ? *val : 0;
+	m.data_size = 8;
+	if (ioctl(d->regfd, cmd, &m) < 0)
+		return -errno;
+	if (cmd == BF_RSHIM_IOC_READ2)
+		*val = m.data;
+	return 0;
+}
+
+static int dmn_read_reg(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_t *val)
+{
+	return dmn_ioctl(r, BF_RSHIM_IOC_READ2, chan, addr, val);
+}
+
+static int dmn_write_reg(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_t val)
+{
+	return dmn_ioctl(r, BF_RSHIM_IOC_WRITE2, chan, addr, &val);
+}
+
+/* The daemon's write blocks until the device took the bytes (or its
+ * BOOT_TIMEOUT passed); the first write opens the boot file, which resets
+ * the device into RShim boot as upstream. */
+static ssize_t dmn_boot_write(struct bf_rshim *r, const void *buf, size_t len)
+{
+	struct dmn *d = r->priv;
+	char path[4200];
+	ssize_t n;
+
+	if (d->bootfd < 0) {
+		snprintf(path, sizeof(path), "%s/boot", d->dir);
+		d->bootfd = open(path, O_WRONLY | O_CLOEXEC);
+		if (d->bootfd < 0)
+			return bf_error_ret(errno, "%s: cannot open %s: %s", r->name, path, strerror(errno));
+	}
+	do
+		n = write(d->bootfd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
+static int dmn_boot_end(struct bf_rshim *r)
+{
+	struct dmn *d = r->priv;
+	int ret = 0;
+
+	if (d->bootfd >= 0 && close(d->bootfd) < 0)
+		ret = bf_error_ret(errno, "%s: closing the boot file failed: %s", r->name, strerror(errno));
+	d->bootfd = -1;
+	return ret;
+}
+
+static void dmn_close(struct bf_rshim *r)
+{
+	struct dmn *d = r->priv;
+
+	dmn_boot_end(r);
+	close(d->regfd);
+	free(d);
+	free(r);
+}
+
+static const struct bf_rshim_ops dmn_ops = {
+	.read_reg = dmn_read_reg,
+	.write_reg = dmn_write_reg,
+	.boot_write = dmn_boot_write,
+	.close = dmn_close,
+	.boot_end = dmn_boot_end,
+};
+
+/* The value of KEY in the misc text (first token after the key column). */
+static int misc_value(const char *text, const char *key, char *out, size_t cap)
+{
+	size_t klen = strlen(key);
+	const char *p = text;
+
+	while (p && *p) {
+		if (!strncmp(p, key, klen) && (p[klen] == ' ' || p[klen] == '\t')) {
+			size_t n = 0;
+
+			p += klen;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			while (p[n] && p[n] != '\n' && p[n] != ' ' && p[n] != '(' && n + 1 < cap)
+				n++;
+			memcpy(out, p, n);
+			out[n] = '\0';
+			return 0;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return -ENOENT;
+}
+
+static int read_misc(const char *dir, char *buf, size_t cap)
+{
+	char path[4200];
+	size_t fill = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/misc", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (fill + 1 < cap) {
+		ssize_t n = read(fd, buf + fill, cap - 1 - fill);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		fill += (size_t)n;
+	}
+	close(fd);
+	buf[fill] = '\0';
+	return 0;
+}
+
+int bf_rshim_daemon_open(const char *name, struct bf_rshim **out)
+{
+	const char *root = getenv("BFCTL_RSHIM_ROOT");
+	char path[4200], val[64], *misc;
+	struct bf_rshim *r;
+	struct dmn *d;
+	int ret;
+
+	d = calloc(1, sizeof(*d));
+	r = calloc(1, sizeof(*r));
+	misc = malloc(MISC_MAX);
+	if (!d || !r || !misc) {
+		free(d);
+		free(r);
+		free(misc);
+		return -ENOMEM;
+	}
+	d->bootfd = -1;
+	if (name[0] == '/')
+		ret = snprintf(d->dir, sizeof(d->dir), "%s", name);
+	else
+		ret = snprintf(d->dir, sizeof(d->dir), "%s/%s", root && *root ? root : "/dev", name);
+	if (ret < 0 || (size_t)ret >= sizeof(d->dir)) {
+		ret = bf_error_ret(ENAMETOOLONG, "%s: path too long", name);
+		goto fail;
+	}
+	snprintf(path, sizeof(path), "%s/rshim", d->dir);
+	d->regfd = open(path, O_RDWR | O_CLOEXEC);
+	if (d->regfd < 0) {
+		ret = bf_error_ret(errno == ENOENT ? ENODEV : errno,
+				   "%s: cannot open %s: %s (is rshimd running? see 'rshimd(8)')",
+				   name, path, strerror(errno));
+		goto fail;
+	}
+	if ((ret = read_misc(d->dir, misc, MISC_MAX)) < 0) {
+		close(d->regfd);
+		ret = bf_error_ret(-ret, "%s: cannot read %s/misc: %s", name, d->dir, strerror(-ret));
+		goto fail;
+	}
+	if (misc_value(misc, "DEV_INFO", val, sizeof(val)) < 0 || !(r->chip = bf_chip_by_name(val))) {
+		close(d->regfd);
+		ret = bf_error_ret(EPROTO, "%s: %s/misc names no known chip in DEV_INFO", name, d->dir);
+		goto fail;
+	}
+	if (misc_value(misc, "DEV_NAME", val, sizeof(val)) == 0)
+		snprintf(r->dev_name, sizeof(r->dev_name), "%s", val);
+	free(misc);
+	r->ops = &dmn_ops;
+	r->priv = d;
+	r->reset_delay_ms = 0;   /* the daemon waits after its resets */
+	r->reprobe = false;
+	*out = r;
+	return 0;
+fail:
+	free(misc);
+	free(d);
+	free(r);
+	return ret;
+}

@@ -1,0 +1,450 @@
+/* dev.c - one device in rshimd: the backend behind a lock (every library
+ * call on d->r is serialised), the owner lock's note, and the I/O thread
+ * that moves the TM FIFO traffic (console, network, control messages)
+ * without busy polling: it sleeps in poll() on its wake-up eventfd and
+ * the TAP, with a timeout that grows while the FIFOs stay idle. */
+#include "config.h"
+#include "rshimd.h"
+#include "chip.h"
+#include "clock.h"
+#include "error.h"
+#include "log.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#define IDLE_MAX_MS      100    /* longest sleep between TM FIFO checks */
+#define KEEPALIVE_NS     300000000ull   /* SP1 keepalive period (upstream 300 ms) */
+
+/* ---- the serialised device ------------------------------------------ */
+
+static int lk_read_reg(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_t *val)
+{
+	struct bf_rshimd_dev *d = r->priv;
+	int ret;
+
+	pthread_mutex_lock(&d->hw_lock);
+	ret = d->hw->ops->read_reg(d->hw, chan, addr, val);
+	pthread_mutex_unlock(&d->hw_lock);
+	if (ret == -ENODEV)
+		d->gone = true;
+	return ret;
+}
+
+static int lk_write_reg(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_t val)
+{
+	struct bf_rshimd_dev *d = r->priv;
+	int ret;
+
+	pthread_mutex_lock(&d->hw_lock);
+	ret = d->hw->ops->write_reg(d->hw, chan, addr, val);
+	pthread_mutex_unlock(&d->hw_lock);
+	if (ret == -ENODEV)
+		d->gone = true;
+	return ret;
+}
+
+static ssize_t lk_boot_write(struct bf_rshim *r, const void *buf, size_t len)
+{
+	struct bf_rshimd_dev *d = r->priv;
+	ssize_t ret;
+
+	pthread_mutex_lock(&d->hw_lock);
+	ret = d->hw->ops->boot_write(d->hw, buf, len);
+	pthread_mutex_unlock(&d->hw_lock);
+	if (ret == -ENODEV)
+		d->gone = true;
+	return ret;
+}
+
+static ssize_t lk_fifo_read(struct bf_rshim *r, void *buf, size_t len)
+{
+	struct bf_rshimd_dev *d = r->priv;
+	ssize_t ret;
+
+	pthread_mutex_lock(&d->hw_lock);
+	ret = d->hw->ops->fifo_read(d->hw, buf, len);
+	pthread_mutex_unlock(&d->hw_lock);
+	return ret;
+}
+
+static ssize_t lk_fifo_write(struct bf_rshim *r, const void *buf, size_t len)
+{
+	struct bf_rshimd_dev *d = r->priv;
+	ssize_t ret;
+
+	pthread_mutex_lock(&d->hw_lock);
+	ret = d->hw->ops->fifo_write(d->hw, buf, len);
+	pthread_mutex_unlock(&d->hw_lock);
+	return ret;
+}
+
+static const struct bf_rshim_ops lk_ops = {
+	.read_reg = lk_read_reg, .write_reg = lk_write_reg, .boot_write = lk_boot_write,
+};
+static const struct bf_rshim_ops lk_ops_fifo = {
+	.read_reg = lk_read_reg, .write_reg = lk_write_reg, .boot_write = lk_boot_write,
+	.fifo_read = lk_fifo_read, .fifo_write = lk_fifo_write,
+};
+
+/* ---- rings --------------------------------------------------------------- */
+
+size_t bf_rshimd_ring_put(struct bf_rshimd_ring *r, const uint8_t *buf, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && r->len < sizeof(r->buf)) {
+		r->buf[(r->head + r->len) % sizeof(r->buf)] = buf[n++];
+		r->len++;
+	}
+	return n;
+}
+
+size_t bf_rshimd_ring_get(struct bf_rshimd_ring *r, uint8_t *buf, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && r->len) {
+		buf[n++] = r->buf[r->head];
+		r->head = (r->head + 1) % sizeof(r->buf);
+		r->len--;
+	}
+	return n;
+}
+
+/* ---- the I/O thread -------------------------------------------------------- */
+
+void bf_rshimd_dev_wake(struct bf_rshimd_dev *d)
+{
+	uint64_t one = 1;
+
+	if (d->wakefd >= 0 && write(d->wakefd, &one, sizeof(one)) < 0)
+		bf_debug("rshim%u: wake-up write failed: %s", d->index, strerror(errno));
+}
+
+void bf_rshimd_dev_kick(struct bf_rshimd_dev *d)
+{
+	pthread_mutex_lock(&d->lock);
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+}
+
+void bf_rshimd_dev_queue_ctrl(struct bf_rshimd_dev *d, uint64_t word)
+{
+	pthread_mutex_lock(&d->lock);
+	if (d->nctrl < sizeof(d->ctrl_q) / sizeof(d->ctrl_q[0]))
+		d->ctrl_q[d->nctrl++] = word;
+	pthread_mutex_unlock(&d->lock);
+	bf_rshimd_dev_wake(d);
+}
+
+static void on_rx(void *ctx, uint8_t type, const uint8_t *buf, size_t len)
+{
+	struct bf_rshimd_dev *d = ctx;
+	bool notify = false;
+
+	switch (type) {
+	case BF_TMFIFO_CONSOLE:
+		pthread_mutex_lock(&d->lock);
+		/* Discarded while nobody has the console open, as upstream. */
+		if (d->console_open && bf_rshimd_ring_put(&d->con_rx, buf, len))
+			notify = true;
+		pthread_cond_broadcast(&d->cond);
+		pthread_mutex_unlock(&d->lock);
+		if (notify)
+			bf_rshimd_fuse_notify(d);
+		return;
+	case BF_TMFIFO_NET:
+		bf_rshimd_net_deliver(d, buf, len);
+		return;
+	}
+	if (len < 4)
+		return;
+	pthread_mutex_lock(&d->lock);
+	switch (type) {
+	case BF_TMFIFO_MAC_1:
+		memcpy(d->peer_mac, buf, 3);
+		break;
+	case BF_TMFIFO_MAC_2:
+		memcpy(d->peer_mac + 3, buf, 3);
+		break;
+	case BF_TMFIFO_VLAN_ID:
+		d->vlan[0] = (uint16_t)(buf[0] << 8 | buf[1]);
+		d->vlan[1] = (uint16_t)(buf[2] << 8 | buf[3]);
+		break;
+	case BF_TMFIFO_PXE_ID:
+		/* The last answer to CTRL_REQ. */
+		d->pxe_id = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 | (uint32_t)buf[2] << 16 |
+			    (uint32_t)buf[3] << 24;
+		d->ctrl_gen++;
+		pthread_cond_broadcast(&d->cond);
+		break;
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* Tile to host: whatever is in the FIFO now. Returns words moved. */
+static int rx_step(struct bf_rshimd_dev *d)
+{
+	const struct bf_chip_regs *g = &d->r.chip->r;
+	uint8_t buf[256 * 8];
+	uint64_t sts, w;
+	unsigned count, i;
+	int ret;
+
+	if (d->hw->ops->fifo_read) {
+		ssize_t n = d->r.ops->fifo_read(&d->r, buf, sizeof(buf));
+
+		if (n <= 0)
+			return n < 0 ? (int)n : 0;
+		bf_tmfifo_rx_feed(&d->rx, buf, (size_t)n, on_rx, d);
+		return (int)(n / 8);
+	}
+	if ((ret = d->r.ops->read_reg(&d->r, BF_CHAN_RSHIM, g->tm_t2h_sts, &sts)) < 0)
+		return ret;
+	count = (unsigned)(sts & BF_TM_COUNT_MASK);
+	if (count > d->r.chip->tm_fifo_words || count > 256)
+		count = d->r.chip->tm_fifo_words < 256 ? d->r.chip->tm_fifo_words : 256;
+	for (i = 0; i < count; i++) {
+		if ((ret = d->r.ops->read_reg(&d->r, BF_CHAN_RSHIM, g->tm_t2h_data, &w)) < 0)
+			return ret;
+		bf_tmfifo_word_bytes(w, buf + 8 * i);
+	}
+	if (count)
+		bf_tmfifo_rx_feed(&d->rx, buf, (size_t)count * 8, on_rx, d);
+	return (int)count;
+}
+
+/* The next packet into txbuf: control messages first, then the console
+ * and the network in turn. false when there is nothing to send. */
+static bool tx_build(struct bf_rshimd_dev *d)
+{
+	bool console, net;
+
+	if (!d->net_len)
+		bf_rshimd_net_fill(d);
+	pthread_mutex_lock(&d->lock);
+	if (d->nctrl) {
+		bf_tmfifo_word_bytes(d->ctrl_q[0], d->txbuf);
+		memmove(d->ctrl_q, d->ctrl_q + 1, (d->nctrl - 1) * sizeof(d->ctrl_q[0]));
+		d->nctrl--;
+		pthread_mutex_unlock(&d->lock);
+		d->txlen = 8;
+		d->txoff = 0;
+		return true;
+	}
+	console = d->con_tx.len > 0;
+	net = d->net_len > 0;
+	if (console && (!net || !d->tx_net_next)) {
+		uint8_t pay[BF_RSHIMD_TX_MAX - 8];
+		size_t n = bf_rshimd_ring_get(&d->con_tx, pay, sizeof(pay));
+
+		pthread_cond_broadcast(&d->cond);
+		pthread_mutex_unlock(&d->lock);
+		d->txlen = bf_tmfifo_frame(BF_TMFIFO_CONSOLE, pay, n, d->txbuf, sizeof(d->txbuf));
+		d->txoff = 0;
+		d->tx_net_next = true;
+		bf_rshimd_fuse_notify(d);
+		return d->txlen > 0;
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (net) {
+		d->txlen = bf_tmfifo_frame(BF_TMFIFO_NET, d->net_frame, d->net_len, d->txbuf, sizeof(d->txbuf));
+		d->txoff = 0;
+		d->net_len = 0;
+		d->tx_net_next = false;
+		if (d->txlen)
+			d->net_tx_pkts++;
+		return d->txlen > 0;
+	}
+	return false;
+}
+
+/* Host to tile: as much of the current packet as the FIFO takes, then the
+ * next ones. Returns words moved. */
+static int tx_step(struct bf_rshimd_dev *d)
+{
+	const struct bf_chip_regs *g = &d->r.chip->r;
+	unsigned moved = 0;
+	uint64_t sts;
+	int ret;
+
+	for (;;) {
+		size_t words, space, i;
+
+		if (d->txoff >= d->txlen && !tx_build(d))
+			return (int)moved;
+		if (d->hw->ops->fifo_write) {
+			ssize_t n = d->r.ops->fifo_write(&d->r, d->txbuf + d->txoff, d->txlen - d->txoff);
+
+			if (n <= 0)
+				return n < 0 ? (int)n : (int)moved;
+			d->txoff += (size_t)n;
+			moved += (unsigned)(n / 8);
+			continue;
+		}
+		if ((ret = d->r.ops->read_reg(&d->r, BF_CHAN_RSHIM, g->tm_h2t_sts, &sts)) < 0)
+			return ret;
+		sts &= BF_TM_COUNT_MASK;
+		space = d->r.chip->tm_fifo_words > sts + BF_TM_SPACE_RESERVE ?
+			d->r.chip->tm_fifo_words - (size_t)sts - BF_TM_SPACE_RESERVE : 0;
+		words = (d->txlen - d->txoff) / 8;
+		if (words > space)
+			words = space;
+		if (!words)
+			return (int)moved;
+		for (i = 0; i < words; i++) {
+			ret = d->r.ops->write_reg(&d->r, BF_CHAN_RSHIM, g->tm_h2t_data,
+						  bf_tmfifo_bytes_word(d->txbuf + d->txoff));
+			if (ret < 0)
+				return ret;
+			d->txoff += 8;
+		}
+		moved += (unsigned)words;
+	}
+}
+
+static void *io_main(void *arg)
+{
+	struct bf_rshimd_dev *d = arg;
+	unsigned idle_ms = 1;
+
+	for (;;) {
+		struct pollfd pfd[2];
+		bool drop, boot, reset;
+		int moved = 0, r, nfd = 1;
+		uint64_t now, junk;
+
+		pthread_mutex_lock(&d->lock);
+		if (d->stop) {
+			pthread_mutex_unlock(&d->lock);
+			break;
+		}
+		drop = d->drop_mode;
+		boot = d->boot_open;
+		reset = d->fifo_reset;
+		d->fifo_reset = false;
+		pthread_mutex_unlock(&d->lock);
+		if (reset) {
+			bf_tmfifo_rx_init(&d->rx);
+			d->txlen = d->txoff = 0;
+		}
+		if (!drop && !d->gone) {
+			now = bf_clock_ns();
+			if (!d->debug_code && now - d->last_keepalive_ns >= KEEPALIVE_NS) {
+				d->last_keepalive_ns = now;
+				d->r.ops->write_reg(&d->r, BF_CHAN_RSHIM, d->r.chip->r.scratchpad1, BF_SP1_KEEPALIVE);
+			}
+			r = rx_step(d);
+			if (r > 0)
+				moved += r;
+			/* Output waits while a boot stream is being pushed. */
+			if (!boot && r >= 0 && (r = tx_step(d)) > 0)
+				moved += r;
+			if (r < 0 && !d->gone)
+				bf_debug("rshim%u: TM FIFO: %s", d->index, strerror(-r));
+		}
+		if (d->gone) {
+			bf_warn("rshim%u: %s stopped answering (unplugged?)", d->index, d->name);
+			bf_rshimd_dev_kick(d);
+			idle_ms = IDLE_MAX_MS;
+		}
+		idle_ms = moved ? 0 : idle_ms ? (idle_ms * 2 > IDLE_MAX_MS ? IDLE_MAX_MS : idle_ms * 2) : 1;
+		pfd[0].fd = d->wakefd;
+		pfd[0].events = POLLIN;
+		if (d->tapfd >= 0 && !d->net_len && !drop) {
+			pfd[1].fd = d->tapfd;
+			pfd[1].events = POLLIN;
+			nfd = 2;
+		}
+		r = poll(pfd, (nfds_t)nfd, (int)idle_ms);
+		if (r > 0 && (pfd[0].revents & POLLIN)) {
+			if (read(d->wakefd, &junk, sizeof(junk)) < 0 && errno != EAGAIN)
+				bf_debug("rshim%u: wake-up read: %s", d->index, strerror(errno));
+			idle_ms = 0;
+		}
+		if (r > 0 && nfd == 2 && (pfd[1].revents & POLLIN))
+			idle_ms = 0;
+	}
+	return NULL;
+}
+
+/* ---- start / stop ---------------------------------------------------------- */
+
+int bf_rshimd_dev_start(struct bf_rshimd_dev *d, const char *name, unsigned index,
+			const struct bf_rshimd_conf *conf, bool net)
+{
+	char note[200];
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	d->wakefd = -1;
+	d->tapfd = -1;
+	d->index = index;
+	d->conf = conf;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	pthread_mutex_init(&d->hw_lock, NULL);
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_cond_init(&d->cond, NULL);
+	d->display_level = conf->display_level;
+	d->boot_timeout = conf->boot_timeout;
+	d->usb_timeout = conf->usb_timeout;
+	d->drop_mode = conf->drop_mode > 0;
+	bf_tmfifo_rx_init(&d->rx);
+	snprintf(note, sizeof(note), "rshimd as rshim%u", index);
+	bf_rshim_lock_set_holder(note);
+	ret = bf_rshim_open(name, &d->hw);
+	if (ret < 0)
+		return ret;
+	d->r = *d->hw;
+	d->r.ops = d->hw->ops->fifo_read && d->hw->ops->fifo_write ? &lk_ops_fifo : &lk_ops;
+	d->r.priv = d;
+	d->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (d->wakefd < 0) {
+		ret = bf_error_ret(errno, "rshim%u: eventfd: %s", index, strerror(errno));
+		goto fail;
+	}
+	if (net && (ret = bf_rshimd_net_open(d)) < 0)
+		goto fail;
+	if ((ret = pthread_create(&d->io, NULL, io_main, d)) != 0) {
+		ret = bf_error_ret(ret, "rshim%u: cannot start the I/O thread", index);
+		goto fail;
+	}
+	d->io_started = true;
+	bf_info("rshim%u: %s attached (%s, %s)", index, name, d->hw->dev_name, d->hw->chip->name);
+	return 0;
+fail:
+	bf_rshimd_net_close(d);
+	if (d->wakefd >= 0)
+		close(d->wakefd);
+	d->wakefd = -1;
+	bf_rshim_close(d->hw);
+	d->hw = NULL;
+	return ret;
+}
+
+void bf_rshimd_dev_stop(struct bf_rshimd_dev *d)
+{
+	if (!d->hw)
+		return;
+	pthread_mutex_lock(&d->lock);
+	d->stop = true;
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+	bf_rshimd_dev_wake(d);
+	if (d->io_started)
+		pthread_join(d->io, NULL);
+	d->io_started = false;
+	bf_rshimd_net_close(d);
+	if (d->wakefd >= 0)
+		close(d->wakefd);
+	d->wakefd = -1;
+	bf_rshim_close(d->hw);
+	d->hw = NULL;
+	bf_info("rshim%u: %s detached", d->index, d->name);
+}

@@ -1,0 +1,522 @@
+/* files.c - what the device files do (spec rshim.md 5, 7): boot (open
+ * resets unless BOOT_RESET_SKIP, write pushes with flow control, close
+ * ends the stream), console (a byte stream over the TM FIFO), misc (text
+ * per open, "KEY value" writes), rshim (register ioctls). */
+#include "config.h"
+#include "rshimd.h"
+#include "boot.h"
+#include "bootlog.h"
+#include "chip.h"
+#include "clock.h"
+#include "error.h"
+#include "log.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define WAIT_SLICE_NS  200000000ull    /* re-check interrupts at least this often */
+#define CTRL_WAIT_S    1.0             /* DPU answer to CTRL_REQ (upstream 1 s) */
+
+/* Wait on d->cond (held) for up to WAIT_SLICE_NS. */
+static void cond_wait_slice(struct bf_rshimd_dev *d)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_nsec += (long)WAIT_SLICE_NS;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&d->cond, &d->lock, &ts);
+}
+
+/* ---- boot ---------------------------------------------------------------- */
+
+int bf_rshimd_boot_open(struct bf_rshimd_dev *d)
+{
+	bool skip;
+	int ret;
+
+	pthread_mutex_lock(&d->lock);
+	if (d->gone) {
+		pthread_mutex_unlock(&d->lock);
+		return -ENODEV;
+	}
+	if (d->drop_mode) {
+		pthread_mutex_unlock(&d->lock);
+		bf_warn("rshim%u boot fail (drop mode)", d->index);
+		return -EINVAL;
+	}
+	if (d->boot_open) {
+		pthread_mutex_unlock(&d->lock);
+		bf_warn("rshim%u boot already open", d->index);
+		return -EBUSY;
+	}
+	d->boot_open = true;
+	d->boot_tail_len = 0;
+	skip = d->boot_reset_skip;
+	/* The host side of the TM FIFO starts over. */
+	d->con_tx.len = 0;
+	d->nctrl = 0;
+	d->fifo_reset = true;
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+	bf_rshimd_dev_wake(d);
+	bf_info("rshim%u boot open%s", d->index, skip ? " (BOOT_RESET_SKIP)" : "");
+	if (skip) {
+		/* Into a running system: only the ARM watchdog is stopped. */
+		if (bf_rshim_write(&d->r, BF_CHAN_WDOG1, 0, 0) < 0)
+			bf_debug("rshim%u: watchdog disable failed (ignored)", d->index);
+		return 0;
+	}
+	ret = bf_boot_reset(&d->r);
+	if (ret < 0) {
+		bf_warn("rshim%u boot reset failed: %s", d->index, bf_error_get() ? bf_error_get() : strerror(-ret));
+		pthread_mutex_lock(&d->lock);
+		d->boot_open = false;
+		pthread_mutex_unlock(&d->lock);
+		return ret;
+	}
+	return 0;
+}
+
+struct push_ctx {
+	bf_rshimd_intr_fn intr;
+	void *ctx;
+};
+
+static int push_poll(void *arg)
+{
+	struct push_ctx *p = arg;
+
+	return p->intr && p->intr(p->ctx) ? -EINTR : 0;
+}
+
+ssize_t bf_rshimd_boot_write(struct bf_rshimd_dev *d, const void *buf, size_t len,
+			     bf_rshimd_intr_fn intr, void *ctx)
+{
+	struct push_ctx pc = { intr, ctx };
+	struct bf_boot_opts o;
+	uint64_t pushed = 0;
+	size_t total, whole, keep;
+	uint8_t *tmp;
+	int ret;
+
+	if (!len)
+		return 0;
+	pthread_mutex_lock(&d->lock);
+	memset(&o, 0, sizeof(o));
+	o.stall_timeout_s = d->boot_timeout ? d->boot_timeout : BF_BOOT_TIMEOUT_DEFAULT;
+	o.poll = push_poll;
+	o.poll_ctx = &pc;
+	o.poll_ms = 100;
+	total = d->boot_tail_len + len;
+	tmp = malloc(total);
+	if (!tmp) {
+		pthread_mutex_unlock(&d->lock);
+		return -ENOMEM;
+	}
+	memcpy(tmp, d->boot_tail, d->boot_tail_len);
+	memcpy(tmp + d->boot_tail_len, buf, len);
+	whole = total & ~(size_t)7;
+	keep = total - whole;
+	pthread_mutex_unlock(&d->lock);
+	/* Whole words now; a tail of < 8 bytes waits for the next write or
+	 * the close. */
+	ret = whole ? bf_boot_push_buf(&d->r, tmp, whole, &o, &pushed) : 0;
+	pthread_mutex_lock(&d->lock);
+	if (ret == 0) {
+		memcpy(d->boot_tail, tmp + whole, keep);
+		d->boot_tail_len = keep;
+	}
+	pthread_mutex_unlock(&d->lock);
+	free(tmp);
+	if (ret < 0) {
+		if (ret == -ETIMEDOUT)
+			bf_warn("rshim%u boot timeout", d->index);
+		else if (ret != -EINTR)
+			bf_warn("rshim%u boot write failed: %s", d->index,
+				bf_error_get() ? bf_error_get() : strerror(-ret));
+		return ret;
+	}
+	return (ssize_t)len;
+}
+
+void bf_rshimd_boot_close(struct bf_rshimd_dev *d)
+{
+	struct bf_boot_opts o;
+	uint8_t tail[8];
+	uint64_t pushed;
+	size_t n;
+
+	pthread_mutex_lock(&d->lock);
+	n = d->boot_tail_len;
+	memcpy(tail, d->boot_tail, n);
+	d->boot_tail_len = 0;
+	pthread_mutex_unlock(&d->lock);
+	memset(&o, 0, sizeof(o));
+	o.stall_timeout_s = 10;
+	/* The last partial word, zero-padded by the backend. */
+	if (n && !d->gone && bf_boot_push_buf(&d->r, tail, n, &o, &pushed) < 0)
+		bf_warn("rshim%u: the last %zu bytes of the boot stream were not taken", d->index, n);
+	if (!d->gone && bf_boot_finish(&d->r) < 0)
+		bf_warn("rshim%u: BOOT_CONTROL write at boot close failed", d->index);
+	pthread_mutex_lock(&d->lock);
+	d->boot_open = false;
+	pthread_mutex_unlock(&d->lock);
+	bf_rshimd_dev_wake(d);
+	bf_info("rshim%u boot close", d->index);
+}
+
+/* ---- console --------------------------------------------------------------- */
+
+int bf_rshimd_console_open(struct bf_rshimd_dev *d)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&d->lock);
+	if (d->gone)
+		ret = -ENODEV;
+	else if (d->console_open)
+		ret = -EBUSY;
+	else {
+		d->console_open = true;
+		d->con_rx.len = 0;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+void bf_rshimd_console_close(struct bf_rshimd_dev *d)
+{
+	pthread_mutex_lock(&d->lock);
+	d->console_open = false;
+	d->con_rx.len = 0;
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+}
+
+ssize_t bf_rshimd_console_read(struct bf_rshimd_dev *d, void *buf, size_t len, bool nonblock,
+			       bf_rshimd_intr_fn intr, void *ctx)
+{
+	size_t n;
+
+	if (len > BF_RSHIMD_READ_MAX)
+		len = BF_RSHIMD_READ_MAX;
+	pthread_mutex_lock(&d->lock);
+	while (!d->con_rx.len) {
+		if (d->stop || d->gone) {
+			pthread_mutex_unlock(&d->lock);
+			return d->gone ? -ENODEV : 0;
+		}
+		if (nonblock) {
+			pthread_mutex_unlock(&d->lock);
+			return -EAGAIN;
+		}
+		if (intr && intr(ctx)) {
+			pthread_mutex_unlock(&d->lock);
+			return -EINTR;
+		}
+		cond_wait_slice(d);
+	}
+	n = bf_rshimd_ring_get(&d->con_rx, buf, len);
+	pthread_mutex_unlock(&d->lock);
+	return (ssize_t)n;
+}
+
+ssize_t bf_rshimd_console_write(struct bf_rshimd_dev *d, const void *buf, size_t len, bool nonblock,
+				bf_rshimd_intr_fn intr, void *ctx)
+{
+	const uint8_t *p = buf;
+	size_t done = 0;
+
+	pthread_mutex_lock(&d->lock);
+	while (done < len) {
+		size_t n = bf_rshimd_ring_put(&d->con_tx, p + done, len - done);
+
+		done += n;
+		if (n) {
+			pthread_mutex_unlock(&d->lock);
+			bf_rshimd_dev_wake(d);
+			pthread_mutex_lock(&d->lock);
+			continue;
+		}
+		if (d->stop || d->gone || nonblock || (intr && intr(ctx)))
+			break;
+		cond_wait_slice(d);
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (done)
+		return (ssize_t)done;
+	return d->gone ? -ENODEV : nonblock ? -EAGAIN : -EINTR;
+}
+
+int bf_rshimd_console_sync(struct bf_rshimd_dev *d, bf_rshimd_intr_fn intr, void *ctx)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&d->lock);
+	while (d->con_tx.len && !d->stop && !d->gone) {
+		if (intr && intr(ctx)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_wait_slice(d);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+unsigned bf_rshimd_console_events(struct bf_rshimd_dev *d)
+{
+	unsigned ev = 0;
+
+	pthread_mutex_lock(&d->lock);
+	if (d->con_rx.len)
+		ev |= POLLIN;
+	if (d->con_tx.len < sizeof(d->con_tx.buf))
+		ev |= POLLOUT;
+	pthread_mutex_unlock(&d->lock);
+	return ev;
+}
+
+/* ---- misc ------------------------------------------------------------------ */
+
+static void read_opn(struct bf_rshimd_dev *d, char opn[17])
+{
+	unsigned i, k, n = 0;
+	uint64_t v;
+
+	opn[0] = '\0';
+	if (d->r.chip->ver != BF_CHIP_BF3)
+		return;   /* BF2 needs MEM_ACC (not done): N/A */
+	for (i = 0; i < 4; i++) {
+		if (bf_rshim_read(&d->r, BF_CHAN_YU, 0x9bdc + 4 * i, &v) < 0)
+			return;
+		for (k = 0; k < 4; k++) {
+			char c = (char)((v >> (24 - 8 * k)) & 0xff);
+
+			if (c == '\0' || c == ' ')
+				goto out;
+			if (c < 0x21 || c > 0x7e)
+				c = '?';
+			opn[n++] = c;
+		}
+	}
+out:
+	opn[n] = '\0';
+}
+
+int bf_rshimd_dev_misc_text(struct bf_rshimd_dev *d, char *buf, size_t cap, size_t *len)
+{
+	const struct bf_chip_regs *g = &d->r.chip->r;
+	struct bf_rshimd_misc_view v;
+	uint64_t val, gen;
+	int level;
+	bool clear;
+
+	memset(&v, 0, sizeof(v));
+	pthread_mutex_lock(&d->lock);
+	level = d->display_level;
+	clear = d->clear_on_read;
+	gen = d->ctrl_gen;
+	pthread_mutex_unlock(&d->lock);
+	v.chip_ver = d->r.chip->ver;
+	v.rev = 1;
+	snprintf(v.dev_name, sizeof(v.dev_name), "%s", d->hw->dev_name);
+	if (!d->drop_mode && !d->gone) {
+		if (bf_rshim_rd(&d->r, g->boot_control, &val) == 0)
+			v.boot_mode = (unsigned)(val & 3);
+		if (v.chip_ver >= 3 && bf_rshim_rd(&d->r, g->scratchpad2, &val) == 0)
+			v.bf_mode = (int)((val & BF_SP2_MODE_MASK) >> BF_SP2_MODE_SHIFT);
+		if (v.chip_ver >= 3 && bf_rshim_rd(&d->r, g->uptime, &val) == 0 && d->r.chip->uptime_hz)
+			v.uptime_s = val / d->r.chip->uptime_hz;
+		if (v.chip_ver >= 3 && bf_rshim_rd(&d->r, g->scratchpad1, &val) == 0)
+			v.secure_nic = val == BF_SP1_LOCKED;
+		read_opn(d, v.opn);
+	}
+	if (level == 1 && !d->drop_mode && !d->gone) {
+		/* Ask the DPU for its MAC, VLAN and PXE ids (PXE_ID comes last). */
+		struct bf_tmfifo_hdr h = { .type = BF_TMFIFO_CTRL_REQ };
+		struct bf_deadline dl;
+
+		bf_rshimd_dev_queue_ctrl(d, bf_tmfifo_hdr_word(&h));
+		bf_deadline_set(&dl, CTRL_WAIT_S, "the DPU's answer");
+		pthread_mutex_lock(&d->lock);
+		while (d->ctrl_gen == gen && !bf_deadline_passed(&dl) && !d->stop)
+			cond_wait_slice(d);
+		pthread_mutex_unlock(&d->lock);
+	}
+	pthread_mutex_lock(&d->lock);
+	v.display_level = d->display_level;
+	v.boot_timeout = d->boot_timeout;
+	v.usb_timeout = d->usb_timeout;
+	v.drop_mode = d->drop_mode;
+	v.boot_reset_skip = d->boot_reset_skip;
+	v.clear_on_read = d->clear_on_read;
+	memcpy(v.peer_mac, d->peer_mac, 6);
+	v.pxe_id = d->pxe_id;
+	memcpy(v.vlan, d->vlan, sizeof(v.vlan));
+	pthread_mutex_unlock(&d->lock);
+	*len = bf_rshimd_misc_format(&v, buf, cap);
+	if (level == 2 && !d->drop_mode && !d->gone) {
+		uint64_t words[BF_BOOTLOG_MAX_WORDS];
+		unsigned n = 0;
+		int ret = bf_bootlog_read_words(&d->r, words, BF_BOOTLOG_MAX_WORDS, &n, clear);
+
+		if (ret < 0)
+			bf_warn("rshim%u: log ring: %s", d->index, bf_error_get() ? bf_error_get() : strerror(-ret));
+		*len += bf_rshimd_misc_format_log(words, n, buf + *len, cap - *len);
+	}
+	return 0;
+}
+
+int bf_rshimd_dev_misc_apply(struct bf_rshimd_dev *d, const struct bf_rshimd_misc_cmd *c)
+{
+	struct bf_tmfifo_hdr h;
+	int ret = 0;
+
+	memset(&h, 0, sizeof(h));
+	switch (c->key) {
+	case BF_MISC_DISPLAY_LEVEL:
+		pthread_mutex_lock(&d->lock);
+		d->display_level = (int)c->u;
+		pthread_mutex_unlock(&d->lock);
+		return 0;
+	case BF_MISC_BOOT_TIMEOUT:
+		if (!c->u)
+			return -EINVAL;
+		d->boot_timeout = (unsigned)c->u;
+		return 0;
+	case BF_MISC_USB_TIMEOUT:
+		d->usb_timeout = c->u ? (unsigned)c->u : 40;
+		return 0;
+	case BF_MISC_CLEAR_ON_READ:
+		d->clear_on_read = c->u != 0;
+		return 0;
+	case BF_MISC_BOOT_RESET_SKIP:
+		d->boot_reset_skip = c->u != 0;
+		return 0;
+	case BF_MISC_DROP_MODE:
+		pthread_mutex_lock(&d->lock);
+		if (d->drop_mode && !c->u)
+			d->fifo_reset = true;   /* leaving: the framing starts over */
+		d->drop_mode = c->u != 0;
+		pthread_mutex_unlock(&d->lock);
+		bf_info("rshim%u %s drop mode", d->index, c->u ? "entering" : "leaving");
+		bf_rshimd_dev_wake(d);
+		return 0;
+	default:
+		break;
+	}
+	if (d->gone)
+		return -ENODEV;
+	switch (c->key) {
+	case BF_MISC_BOOT_MODE:
+		if (d->drop_mode)
+			return 0;
+		return bf_rshim_wr(&d->r, d->r.chip->r.boot_control, c->u & 3);
+	case BF_MISC_SW_RESET:
+		if (!c->u || d->drop_mode)
+			return 0;
+		bf_info("rshim%u SW RESET", d->index);
+		ret = bf_boot_chip_reset(&d->r);
+		pthread_mutex_lock(&d->lock);
+		d->fifo_reset = true;
+		pthread_mutex_unlock(&d->lock);
+		bf_rshimd_dev_wake(d);
+		return ret;
+	case BF_MISC_PEER_MAC:
+		pthread_mutex_lock(&d->lock);
+		memcpy(d->peer_mac, c->mac, 6);
+		pthread_mutex_unlock(&d->lock);
+		h.type = BF_TMFIFO_MAC_1;
+		memcpy(h.data, c->mac, 3);
+		bf_rshimd_dev_queue_ctrl(d, bf_tmfifo_hdr_word(&h));
+		h.type = BF_TMFIFO_MAC_2;
+		memcpy(h.data, c->mac + 3, 3);
+		bf_rshimd_dev_queue_ctrl(d, bf_tmfifo_hdr_word(&h));
+		return 0;
+	case BF_MISC_PXE_ID:
+		pthread_mutex_lock(&d->lock);
+		d->pxe_id = (uint32_t)c->u;
+		pthread_mutex_unlock(&d->lock);
+		h.type = BF_TMFIFO_PXE_ID;
+		h.data[0] = (uint8_t)c->u;
+		h.data[1] = (uint8_t)(c->u >> 8);
+		h.data[2] = (uint8_t)(c->u >> 16);
+		h.data[3] = (uint8_t)(c->u >> 24);
+		bf_rshimd_dev_queue_ctrl(d, bf_tmfifo_hdr_word(&h));
+		return 0;
+	case BF_MISC_VLAN_ID:
+		pthread_mutex_lock(&d->lock);
+		memcpy(d->vlan, c->vlan, sizeof(d->vlan));
+		pthread_mutex_unlock(&d->lock);
+		h.type = BF_TMFIFO_VLAN_ID;
+		h.data[0] = (uint8_t)(c->vlan[0] >> 8);
+		h.data[1] = (uint8_t)c->vlan[0];
+		h.data[2] = (uint8_t)(c->vlan[1] >> 8);
+		h.data[3] = (uint8_t)c->vlan[1];
+		bf_rshimd_dev_queue_ctrl(d, bf_tmfifo_hdr_word(&h));
+		return 0;
+	case BF_MISC_DEBUG_CODE:
+		d->debug_code = c->u;
+		return bf_rshim_wr(&d->r, d->r.chip->r.scratchpad1, c->u);
+	case BF_MISC_FORCE_CMD:
+		if (!d->drop_mode)
+			return -EINVAL;
+		bf_warn("rshim%u: FORCE_CMD: the ownership transfer is not supported by rshimd yet", d->index);
+		return -EOPNOTSUPP;
+	case BF_MISC_OPN_STR:
+	case BF_MISC_DEV_NAME:
+		bf_warn("rshim%u: writing %s is not supported by rshimd yet", d->index,
+			c->key == BF_MISC_OPN_STR ? "OPN_STR" : "DEV_NAME");
+		return -EOPNOTSUPP;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* ---- rshim (ioctl) ------------------------------------------------------- */
+
+int bf_rshimd_dev_ioctl(struct bf_rshimd_dev *d, unsigned cmd, const void *in, size_t in_len,
+			uint8_t *out, size_t *out_len)
+{
+	struct bf_rshimd_ioreq rq;
+	uint64_t v = 0;
+	int ret;
+
+	ret = bf_rshimd_ioctl_decode(cmd, in, in_len, (int)d->r.chip->ver,
+				     !strncmp(d->name, "usb", 3), &rq);
+	if (ret < 0)
+		return ret;
+	*out_len = rq.msg_len;
+	if (d->gone)
+		return -ENODEV;
+	if (d->drop_mode) {
+		/* As upstream over PCIe: reads give 0, writes are dropped. */
+		bf_rshimd_ioctl_reply(in, &rq, rq.write ? rq.data : 0, out);
+		return 0;
+	}
+	if (!rq.write || rq.size == 4)
+		ret = bf_rshim_read_data(&d->r, rq.chan, rq.off, &v);
+	if (ret == 0 && rq.write) {
+		if (rq.size == 4)
+			v = (v & ~(0xffffffffull << rq.shift)) | (rq.data << rq.shift);
+		else
+			v = rq.data;
+		ret = bf_rshim_write(&d->r, rq.chan, rq.off, v);
+		v = rq.data;
+	} else if (ret == 0 && rq.size == 4) {
+		v = (v >> rq.shift) & 0xffffffffull;
+	}
+	if (ret < 0)
+		return ret;
+	bf_rshimd_ioctl_reply(in, &rq, v, out);
+	return 0;
+}

@@ -1,0 +1,322 @@
+/* main.c - rshimd: command line, configuration, daemon life cycle. */
+#include "config.h"
+#include "rshimd.h"
+#include "clock.h"
+#include "error.h"
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_CONF "/etc/rshimd.conf"
+#define DEFAULT_ROOT "/dev"
+
+static const char usage[] =
+	"Usage: rshimd [-f] [-d DEV]... [-i INDEX] [-n] [-l LEVEL] [--root DIR]\n"
+	"              [--config FILE] [--pid-file FILE] [--verbose]\n"
+	"\n"
+	"Owns BlueField RShim devices and provides, per device N, the files\n"
+	"DIR/rshimN/{boot,console,rshim,misc} (FUSE; DIR is /dev by default) and\n"
+	"the tmfifo_netN network interface, like the upstream rshim daemon.\n"
+	"\n"
+	"Options:\n"
+	"  -d, --device DEV   a device to own: sim:0, pcie:0000:03:00.2, usb:1-3, or\n"
+	"                     the upstream names sim-0, pcie-0000:03:00.2, usb-1-3;\n"
+	"                     repeatable (default: the rshim<N> lines of the config,\n"
+	"                     else $BFCTL_RSHIM)\n"
+	"  -i, --index N      device index of a single -d device (rshimN)\n"
+	"  -f, --foreground   stay in front and log to stderr (otherwise: a daemon\n"
+	"                     logging to syslog)\n"
+	"  -n, --nonet        no tmfifo_netN interface\n"
+	"  -l, --log-level N  0 errors .. 4 debug (default 2)\n"
+	"      --root DIR     where the rshimN directories go (default /dev)\n"
+	"      --config FILE  configuration (default /etc/rshimd.conf)\n"
+	"      --pid-file F   write the daemon's pid to F\n"
+	"      --verbose      debug output (as -l 4)\n"
+	"  -v, --version      print the version\n"
+	"  -h, --help         this help\n"
+	"\n"
+	"Exit status: 0 stopped by a signal, 1 failure, 2 usage, 4 device missing\n"
+	"or held by another owner. See rshimd(8).\n";
+
+static void usage_error(const char *msg, const char *arg)
+{
+	fprintf(stderr, "rshimd: %s%s%s\n%s", msg, arg ? " " : "", arg ? arg : "",
+		"Try 'rshimd --help'.\n");
+	exit(2);
+}
+
+/* "pcie-0000:03:00.2" (upstream DEV_NAME style) -> "pcie:0000:03:00.2". */
+static void normalize(const char *in, char *out, size_t cap)
+{
+	static const char *const pre[] = { "pcie-lf-", "pcie-", "usb-", "sim-" };
+	size_t i;
+
+	for (i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
+		size_t n = strlen(pre[i]);
+
+		if (!strncmp(in, pre[i], n)) {
+			snprintf(out, cap, "%.*s:%s", (int)n - 1, in, in + n);
+			return;
+		}
+	}
+	snprintf(out, cap, "%s", in);
+}
+
+struct devspec {
+	char name[64];
+	int index;
+};
+
+static int log_level_of(int l)
+{
+	return l <= 0 ? BF_LOG_ERROR : l == 1 ? BF_LOG_WARN : l == 2 ? BF_LOG_INFO : BF_LOG_DEBUG;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "index", required_argument, NULL, 'i' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "nonet", no_argument, NULL, 'n' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "root", required_argument, NULL, 'R' },
+		{ "config", required_argument, NULL, 'C' },
+		{ "pid-file", required_argument, NULL, 'P' },
+		{ "verbose", no_argument, NULL, 'V' },
+		{ "version", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ 0 } };
+	static struct bf_rshimd_dev devs[BF_RSHIMD_MAX_DEVS];
+	static struct bf_rshimd_conf conf;
+	struct devspec spec[BF_RSHIMD_MAX_DEVS];
+	const char *root = DEFAULT_ROOT, *conf_path = DEFAULT_CONF, *pidfile = NULL;
+	bool fg = false, net = true, used[BF_RSHIMD_MAX_DEVS] = { false };
+	int nspec = 0, index = -1, level = 2, opt, ret = 0, i, sig, ready[2] = { -1, -1 };
+	size_t k;
+	sigset_t set;
+	char *end;
+
+	while ((opt = getopt_long(argc, argv, "d:i:fnl:vhFb:c", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			if (nspec >= BF_RSHIMD_MAX_DEVS)
+				usage_error("too many devices", NULL);
+			normalize(optarg, spec[nspec].name, sizeof(spec[0].name));
+			spec[nspec++].index = -1;
+			break;
+		case 'i':
+			index = (int)strtol(optarg, &end, 10);
+			if (*end || index < 0 || index >= BF_RSHIMD_MAX_DEVS)
+				usage_error("-i takes 0 to 63, not", optarg);
+			break;
+		case 'f': fg = true; break;
+		case 'n': net = false; break;
+		case 'l':
+			level = (int)strtol(optarg, &end, 10);
+			if (*end || level < 0 || level > 4)
+				usage_error("-l takes 0 to 4, not", optarg);
+			break;
+		case 'R': root = optarg; break;
+		case 'C': conf_path = optarg; break;
+		case 'P': pidfile = optarg; break;
+		case 'V': level = 4; break;
+		case 'v':
+			printf("rshimd %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case 'F':
+			usage_error("-F/--force (the ownership transfer request) is not supported yet", NULL);
+			break;
+		case 'b':
+			usage_error("-b (probe a whole backend) is not supported yet: name devices with -d", NULL);
+			break;
+		case 'c':
+			usage_error("-c (command mode) is not supported: use 'bfctl reg' instead", NULL);
+			break;
+		default:
+			usage_error("bad option", NULL);
+		}
+	}
+	if (optind != argc)
+		usage_error("unexpected argument", argv[optind]);
+	if (index >= 0 && nspec != 1)
+		usage_error("-i goes with exactly one -d", NULL);
+	bf_log_set_prog("rshimd");
+	bf_log_set_level(log_level_of(level));
+	bf_rshimd_conf_defaults(&conf);
+	if (bf_rshimd_conf_load(&conf, conf_path) < 0) {
+		fprintf(stderr, "rshimd: %s\n", bf_error_get());
+		return 1;
+	}
+	if (conf.force_mode) {
+		fprintf(stderr, "rshimd: %s: FORCE_MODE is not supported yet\n", conf_path);
+		return 1;
+	}
+	if (nspec == 0) {
+		for (k = 0; k < conf.nmap; k++) {
+			normalize(conf.map[k].dev, spec[nspec].name, sizeof(spec[0].name));
+			spec[nspec++].index = (int)conf.map[k].index;
+		}
+		if (nspec == 0 && getenv("BFCTL_RSHIM") && *getenv("BFCTL_RSHIM")) {
+			normalize(getenv("BFCTL_RSHIM"), spec[0].name, sizeof(spec[0].name));
+			spec[nspec++].index = -1;
+		}
+	}
+	if (nspec == 0)
+		usage_error("no device: give -d DEV or rshim<N> lines in the config "
+			    "(scanning for devices is not supported yet)", NULL);
+	/* Indexes: -i, then the config's pins, then the first free. */
+	if (index >= 0)
+		spec[0].index = index;
+	for (i = 0; i < nspec; i++) {
+		char n2[64];
+
+		for (k = 0; k < conf.nignore; k++) {
+			normalize(conf.ignore[k], n2, sizeof(n2));
+			if (!strcmp(n2, spec[i].name))
+				break;
+		}
+		if (k < conf.nignore) {
+			spec[i].name[0] = '\0';
+			continue;
+		}
+		for (k = 0; spec[i].index < 0 && k < conf.nmap; k++) {
+			normalize(conf.map[k].dev, n2, sizeof(n2));
+			if (!strcmp(n2, spec[i].name))
+				spec[i].index = (int)conf.map[k].index;
+		}
+		if (spec[i].index >= 0) {
+			if (used[spec[i].index])
+				usage_error("two devices with the same index", spec[i].name);
+			used[spec[i].index] = true;
+		}
+	}
+	for (i = 0; i < nspec; i++) {
+		int j;
+
+		if (spec[i].index >= 0)
+			continue;
+		for (j = 0; used[j]; j++)
+			;
+		spec[i].index = j;
+		used[j] = true;
+	}
+
+	if (!fg) {
+		/* The parent returns once the files are there (or says why not). */
+		pid_t pid;
+
+		if (pipe(ready) < 0) {
+			perror("rshimd: pipe");
+			return 1;
+		}
+		pid = fork();
+		if (pid < 0) {
+			perror("rshimd: fork");
+			return 1;
+		}
+		if (pid > 0) {
+			char c = 1;
+
+			close(ready[1]);
+			if (read(ready[0], &c, 1) != 1)
+				c = 1;
+			return c;
+		}
+		close(ready[0]);
+		setsid();
+		if (chdir("/") < 0)
+			bf_debug("chdir /: %s", strerror(errno));
+		{
+			int fd = open("/dev/null", O_RDWR);
+
+			if (fd >= 0) {
+				dup2(fd, STDIN_FILENO);
+				dup2(fd, STDOUT_FILENO);
+				if (fd > STDERR_FILENO)
+					close(fd);
+			}
+		}
+		bf_log_to_syslog("rshimd");
+	}
+	/* Signals are taken by this thread only (sigwait below). */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	for (i = 0; i < nspec && ret == 0; i++) {
+		if (!spec[i].name[0])
+			continue;
+		bf_error_clear();
+		ret = bf_rshimd_dev_start(&devs[i], spec[i].name, (unsigned)spec[i].index, &conf, net);
+		if (ret == 0) {
+			char note[PATH_MAX + 64];
+
+			ret = bf_rshimd_fuse_start(&devs[i], root);
+			snprintf(note, sizeof(note), "rshimd as %s", devs[i].mnt);
+			bf_rshim_lock_note(devs[i].hw, note);
+		}
+		if (ret < 0)
+			bf_log(BF_LOG_ERROR, "%s", bf_error_get() ? bf_error_get() : strerror(-ret));
+	}
+	if (ret == 0 && pidfile) {
+		FILE *f = fopen(pidfile, "w");
+
+		if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
+			bf_log(BF_LOG_ERROR, "cannot write %s: %s", pidfile, strerror(errno));
+			ret = -EIO;
+		}
+	}
+	if (!fg) {
+		char c = ret == 0 ? 0 : ret == -EBUSY || ret == -ENODEV ? 4 : 1;
+
+		if (write(ready[1], &c, 1) < 0)
+			bf_debug("cannot report readiness: %s", strerror(errno));
+		close(ready[1]);
+		if (ret == 0) {
+			int fd = open("/dev/null", O_WRONLY);
+
+			if (fd >= 0) {
+				dup2(fd, STDERR_FILENO);
+				close(fd);
+			}
+		}
+	}
+	if (ret == 0) {
+		bf_log(BF_LOG_INFO, "rshimd %s running (%d device%s)", PACKAGE_VERSION, nspec, nspec == 1 ? "" : "s");
+		for (;;) {
+			if (sigwait(&set, &sig) != 0)
+				continue;
+			if (sig == SIGHUP) {
+				bf_log(BF_LOG_INFO, "SIGHUP: nothing to reload (restart to apply %s)", conf_path);
+				continue;
+			}
+			bf_log(BF_LOG_INFO, "signal %d: stopping", sig);
+			break;
+		}
+	}
+	bf_stop_request();   /* a boot push in progress gives up */
+	for (i = nspec; i-- > 0;) {
+		bf_rshimd_fuse_stop(&devs[i]);
+		bf_rshimd_dev_stop(&devs[i]);
+	}
+	if (pidfile && ret == 0)
+		unlink(pidfile);
+	return ret == 0 ? 0 : ret == -EBUSY || ret == -ENODEV ? 4 : 1;
+}

@@ -1,0 +1,185 @@
+#!/bin/bash
+# rshimd.sh - rshimd against bfsim, driven the way operators and the
+# upstream scripts drive the upstream daemon: cat a bundle into boot and
+# read misc until the DPU is ready, the console echo, bf-reg's ioctl
+# requests on rshim, misc keys, two owners refused, bfctl through the
+# daemon's files, a restart while idle that loses nothing.
+# The device is sim:0 inside `bfsim run` (RSHIMD_TEST_TRANSPORT=usb runs the
+# same flows with the device behind bfsim's USB transport).
+if [ -z "${RSHIMD_TEST_INNER:-}" ]; then
+	: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+	if [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
+		echo "1..0 # SKIP rshimd needs root and FUSE (/dev/fuse, fusermount3)"
+		exit 0
+	fi
+	export RSHIMD_TEST_INNER=1
+	exec "$top_builddir/src/sim/bfsim" run --speed "${BFSIM_TEST_SPEED:-50}" -- bash "$0" "$@"
+fi
+. "$(dirname "$0")/lib.sh"
+
+RSHIMD="$top_builddir/src/rshimd/rshimd"
+BFREG="$top_srcdir/tests/integration/bfreg.py"
+SAMPLE="$top_builddir/bfb/sample-full.bfb"
+DEVNAME=${RSHIMD_TEST_DEV:-sim:0}
+export BFCTL_RUNDIR="$TMP/run" BFCTL_RSHIM_ROOT="$TMP/dev"
+D="$TMP/dev/rshim0"
+PIDF="$TMP/rshimd.pid"
+trap 'stop_daemon; rm -rf "$TMP"' EXIT
+
+printf 'BOOT_TIMEOUT 120\n# a comment\nPCIE_HAS_UIO 1\n' > "$TMP/rshimd.conf"
+
+start_daemon() {
+	"$RSHIMD" --root "$TMP/dev" -d "$DEVNAME" -n --config "$TMP/rshimd.conf" --pid-file "$PIDF" "$@"
+}
+stop_daemon() {
+	local pid i
+	[ -s "$PIDF" ] || return 0
+	pid=$(cat "$PIDF")
+	kill "$pid" 2>/dev/null
+	for i in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	rm -f "$PIDF"
+}
+misc() { cat "$D/misc"; }
+set_misc() { printf '%s\n' "$*" > "$D/misc"; }
+
+# --- the device files ---------------------------------------------------------
+expect_rc 0 "rshimd starts and returns once the files are there" start_daemon
+[ "$(ls "$D" | tr '\n' ' ')" = "boot console misc rshim " ]
+ok "rshim0 has boot, console, misc, rshim"
+misc > "$TMP/misc0"
+grep -qx 'DEV_NAME        sim-0' "$TMP/misc0" && grep -qx 'DEV_INFO        BlueField-3(Rev 1)' "$TMP/misc0"
+ok "misc: DEV_NAME and DEV_INFO in the upstream key column"
+grep -qx 'BOOT_TIMEOUT    120 (seconds)' "$TMP/misc0"
+ok "misc: BOOT_TIMEOUT from the config file"
+! grep -q 'PEER_MAC' "$TMP/misc0"
+ok "misc at DISPLAY_LEVEL 0 has no level-1 keys"
+set_misc "DISPLAY_LEVEL 1"
+misc > "$TMP/misc1"
+grep -q '^BOOT_RESET_SKIP 0 (1: skip)$' "$TMP/misc1" && grep -q '^CLEAR_ON_READ   0' "$TMP/misc1"
+ok "misc at DISPLAY_LEVEL 1 adds BOOT_RESET_SKIP .. CLEAR_ON_READ"
+expect_rc 1 "misc: an unknown key is refused" sh -c "echo 'NO_SUCH_KEY 1' > '$D/misc'"
+grep -q 'Invalid argument' "$TMP/rc.err"
+ok "misc: the writer sees EINVAL"
+expect_rc 1 "misc: DISPLAY_LEVEL out of range is refused" sh -c "echo 'DISPLAY_LEVEL 7' > '$D/misc'"
+
+# --- one owner per device -------------------------------------------------------
+expect_rc 4 "a second rshimd on the same device is refused" \
+	"$RSHIMD" -f --root "$TMP/dev2" -d "$DEVNAME" -n --config "$TMP/rshimd.conf"
+grep -q "is held by rshimd as $D" "$TMP/rc.err"
+ok "the refusal names the holder: rshimd as $D"
+expect_rc 4 "a direct bfctl on the device is refused" "$BFCTL" reg -r "$DEVNAME" read 0x13000c68
+grep -q "held by rshimd" "$TMP/rc.err" && grep -q 'rshim<N>' "$TMP/rc.err"
+ok "bfctl says who holds it and how to go through the daemon"
+
+# --- rshim: bf-reg's ioctls ----------------------------------------------------
+expect_rc 0 "bf-reg write (13-byte RSHIM_IOC_WRITE2) of SCRATCHPAD6" \
+	python3 "$BFREG" "$D" 0x13000c68.64 0x1122334455667788
+grep -qx '\[0x13000c68\] <- 0x1122334455667788' "$TMP/rc.out"
+ok "bf-reg write prints what it wrote"
+expect_rc 0 "bf-reg read (RSHIM_IOC_READ2)" python3 "$BFREG" "$D" 0x13000c68.64
+grep -qx '\[0x13000c68\] -> 0x1122334455667788' "$TMP/rc.out"
+ok "the register reads back"
+expect_rc 0 "12-byte RSHIM_IOC_READ, (1 << 16) | 0xc68" python3 "$BFREG" "$D" 0x10c68.64 --v1
+grep -qx '\[0x10010c68\] -> 0x1122334455667788' "$TMP/rc.out"
+ok "the 12-byte form reaches the same register"
+expect_rc 0 "32-bit read of the upper half" python3 "$BFREG" "$D" 0x13000c6c.32
+grep -qx '\[0x13000c6c\] -> 0x0000000011223344' "$TMP/rc.out"
+ok "a 4-byte access returns that half"
+expect_rc 0 "bfctl reg through the daemon (--rshim rshim0)" "$BFCTL" reg -r rshim0 read 0x13000c68
+grep -q '0x1122334455667788' "$TMP/rc.out"
+ok "bfctl reads the same value through the daemon's rshim file"
+expect_rc 1 "an address naming no register is refused" python3 "$BFREG" "$D" 0x0ff00000.64
+grep -q 'Invalid argument' "$TMP/rc.err"
+ok "the ioctl fails with EINVAL"
+
+# --- the upstream flow by hand: cat to boot, read misc until ready ----------------
+set_misc "DISPLAY_LEVEL 2"
+set_misc "CLEAR_ON_READ 1"
+expect_rc 0 "cat bundle > boot" sh -c "cat '$SAMPLE' > '$D/boot'"
+: > "$TMP/log"
+for i in $(seq 600); do
+	misc | sed -n '/^ INFO\|^ ERR\|^ WARN/,$p' >> "$TMP/log"
+	grep -q 'DPU is ready' "$TMP/log" && break
+	sleep 0.2
+done
+grep -q 'DPU is ready' "$TMP/log"
+ok "reading misc (DISPLAY_LEVEL 2, CLEAR_ON_READ 1) shows DPU is ready"
+grep -q '^ INFO\[BL1\]: ' "$TMP/log" && grep -q '^ INFO\[MISC\]: Linux up' "$TMP/log"
+ok "the log section has the upstream line shape, from the boot ROM to Linux up"
+[ "$(grep -c 'DPU is ready' "$TMP/log")" = 1 ]
+ok "CLEAR_ON_READ 1: each message is shown once"
+misc | grep -qx 'BOOT_MODE       1 (0:rshim, 1:emmc, 2:emmc-boot-swap)'
+ok "closing boot set BOOT_CONTROL back to eMMC"
+set_misc "CLEAR_ON_READ 0"
+
+# --- console ---------------------------------------------------------------------
+exec 3<>"$D/console"
+printf 'hello\r' >&3
+timeout 20 head -c 7 <&3 > "$TMP/echo"
+[ "$(od -An -c "$TMP/echo" | tr -s ' ')" = " h e l l o \r \n" ]
+ok "console: the DPU echoes 'hello' CR as 'hello' CR LF"
+expect_rc 1 "console: a second opener gets EBUSY" sh -c "exec 4<>'$D/console'"
+grep -q 'busy' "$TMP/rc.err"
+ok "console: EBUSY"
+
+# BOOT_RESET_SKIP: opening boot does not reset a running system.
+set_misc "BOOT_RESET_SKIP 1"
+up0=$(python3 "$BFREG" "$D" 0x13000630.64 | awk '{print $3}')
+expect_rc 0 "boot open/close with BOOT_RESET_SKIP 1" sh -c ": > '$D/boot'"
+up1=$(python3 "$BFREG" "$D" 0x13000630.64 | awk '{print $3}')
+[ $((up1)) -gt $((up0)) ]
+ok "BOOT_RESET_SKIP 1: UPTIME kept counting (no chip reset)"
+printf 'again\r' >&3
+timeout 20 head -c 7 <&3 > "$TMP/echo2"
+grep -q again "$TMP/echo2"
+ok "console still echoes after the skipped reset"
+exec 3>&-
+set_misc "BOOT_RESET_SKIP 0"
+
+# DROP_MODE: boot refused, registers read 0, back to normal after.
+set_misc "DROP_MODE 1"
+misc | grep -qx 'DROP_MODE       1 (0:normal, 1:drop)'
+ok "misc shows DROP_MODE 1"
+expect_rc 1 "drop mode: boot open refused" sh -c ": > '$D/boot'"
+grep -q 'Invalid argument' "$TMP/rc.err"
+ok "drop mode: EINVAL as upstream"
+python3 "$BFREG" "$D" 0x13000c68.64 | grep -qx '\[0x13000c68\] -> 0x0000000000000000'
+ok "drop mode: register reads give 0"
+set_misc "DROP_MODE 0"
+python3 "$BFREG" "$D" 0x13000c68.64 | grep -qx '\[0x13000c68\] -> 0x1122334455667788'
+ok "leaving drop mode: the register is there again"
+
+# --- bfctl install through the daemon -----------------------------------------
+expect_rc 0 "bfctl install --rshim rshim0 (through the boot and rshim files)" \
+	"$BFCTL" install -r rshim0 -b "$SAMPLE" --timeout 120
+grep -q 'DPU is ready' "$TMP/rc.out"
+ok "the install through the daemon ends with DPU is ready"
+
+# --- a restart while idle loses nothing ------------------------------------------
+set_misc "DISPLAY_LEVEL 2"
+misc | sed -n '/Log Messages/,$p' > "$TMP/log-before"
+python3 "$BFREG" "$D" 0x13000c68.64 0x0123456789abcdef >/dev/null
+stop_daemon
+[ ! -e "$D/misc" ]
+ok "a stopped daemon unmounts its files"
+expect_rc 0 "with the daemon gone, bfctl opens the device directly" "$BFCTL" reg -r "$DEVNAME" read 0x13000c68
+grep -q '0x0123456789abcdef' "$TMP/rc.out"
+ok "the register written through the daemon is in the device"
+expect_rc 0 "rshimd starts again" start_daemon
+set_misc "DISPLAY_LEVEL 2"
+misc | sed -n '/Log Messages/,$p' > "$TMP/log-after"
+cmp -s "$TMP/log-before" "$TMP/log-after" && grep -q 'DPU is ready' "$TMP/log-after"
+ok "after the restart misc shows the same log (nothing lost, nothing cleared)"
+python3 "$BFREG" "$D" 0x13000c68.64 | grep -qx '\[0x13000c68\] -> 0x0123456789abcdef'
+ok "after the restart the register value is the same"
+exec 3<>"$D/console"
+printf 'after\r' >&3
+timeout 20 head -c 7 <&3 > "$TMP/echo3"
+exec 3>&-
+grep -q after "$TMP/echo3"
+ok "after the restart the DPU's console still answers"
+stop_daemon
+done_testing
