@@ -60,10 +60,10 @@ set_misc "DISPLAY_LEVEL 1"
 misc > "$TMP/misc1"
 grep -q '^BOOT_RESET_SKIP 0 (1: skip)$' "$TMP/misc1" && grep -q '^CLEAR_ON_READ   0' "$TMP/misc1"
 ok "misc at DISPLAY_LEVEL 1 adds BOOT_RESET_SKIP .. CLEAR_ON_READ"
-expect_rc 1 "misc: an unknown key is refused" sh -c "echo 'NO_SUCH_KEY 1' > '$D/misc'"
+expect_rc 1 "misc: an unknown key is refused" bash -c "echo 'NO_SUCH_KEY 1' > '$D/misc'"
 grep -q 'Invalid argument' "$TMP/rc.err"
 ok "misc: the writer sees EINVAL"
-expect_rc 1 "misc: DISPLAY_LEVEL out of range is refused" sh -c "echo 'DISPLAY_LEVEL 7' > '$D/misc'"
+expect_rc 1 "misc: DISPLAY_LEVEL out of range is refused" bash -c "echo 'DISPLAY_LEVEL 7' > '$D/misc'"
 
 # --- one owner per device -------------------------------------------------------
 expect_rc 4 "a second rshimd on the same device is refused" \
@@ -121,7 +121,7 @@ printf 'hello\r' >&3
 timeout 20 head -c 7 <&3 > "$TMP/echo"
 [ "$(od -An -c "$TMP/echo" | tr -s ' ')" = " h e l l o \r \n" ]
 ok "console: the DPU echoes 'hello' CR as 'hello' CR LF"
-expect_rc 1 "console: a second opener gets EBUSY" sh -c "exec 4<>'$D/console'"
+expect_rc 1 "console: a second opener gets EBUSY" bash -c "exec 4<>'$D/console'"
 grep -q 'busy' "$TMP/rc.err"
 ok "console: EBUSY"
 
@@ -143,7 +143,7 @@ set_misc "BOOT_RESET_SKIP 0"
 set_misc "DROP_MODE 1"
 misc | grep -qx 'DROP_MODE       1 (0:normal, 1:drop)'
 ok "misc shows DROP_MODE 1"
-expect_rc 1 "drop mode: boot open refused" sh -c ": > '$D/boot'"
+expect_rc 1 "drop mode: boot open refused" bash -c ": > '$D/boot'"
 grep -q 'Invalid argument' "$TMP/rc.err"
 ok "drop mode: EINVAL as upstream"
 python3 "$BFREG" "$D" 0x13000c68.64 | grep -qx '\[0x13000c68\] -> 0x0000000000000000'
@@ -172,6 +172,8 @@ expect_rc 0 "rshimd starts again" start_daemon
 set_misc "DISPLAY_LEVEL 2"
 misc | sed -n '/Log Messages/,$p' > "$TMP/log-after"
 cmp -s "$TMP/log-before" "$TMP/log-after" && grep -q 'DPU is ready' "$TMP/log-after"
+ok_or_diff() { local rc=$?; [ $rc = 0 ] || diff "$TMP/log-before" "$TMP/log-after" | sed 's/^/# /'; return $rc; }
+ok_or_diff
 ok "after the restart misc shows the same log (nothing lost, nothing cleared)"
 python3 "$BFREG" "$D" 0x13000c68.64 | grep -qx '\[0x13000c68\] -> 0x0123456789abcdef'
 ok "after the restart the register value is the same"
