@@ -9,6 +9,7 @@
 #include "sim.h"
 #include "sim_int.h"
 #include "host.h"
+#include "nic.h"
 #include "netns.h"
 
 #include <errno.h>
@@ -31,6 +32,7 @@ static const char usage[] =
 	"                 [--drain-bps N] [--fault F]... [--transport usb,pci] [--net]\n"
 	"                 -- COMMAND [ARGS...]\n"
 	"       bfsim status --state DIR [--json]\n"
+	"       bfsim fwimage -o FILE --version X.Y.Z --psid PSID [--chip bf2|bf3] [...]\n"
 	"\n"
 	"A simulated BlueField-2/3: RShim registers, boot FIFO, boot stages,\n"
 	"installer, RShim log. Inside 'bfsim run', COMMAND reaches it as sim:0.\n"
@@ -47,7 +49,9 @@ static const char usage[] =
 	"         and 80000000). Faults: stall-after=BYTES (the device stops\n"
 	"         draining the boot FIFO), unplug-after=BYTES (it vanishes),\n"
 	"         corrupt-log (garbage records in the log ring), corrupt-stream=\n"
-	"         OFFSET (one boot-stream byte damaged on its way in).\n"
+	"         OFFSET (one boot-stream byte damaged on its way in),\n"
+	"         powercut-during=lock|mcda|verify|activate (the NIC loses power\n"
+	"         once, in that phase of a firmware burn).\n"
 	"         --transport usb,pci serves the device to COMMAND over USB\n"
 	"         (libusb through umockdev) and/or PCI (sysfs config space\n"
 	"         through FUSE) instead of sim:0.\n"
@@ -56,6 +60,8 @@ static const char usage[] =
 	"         ($BFSIM_DPU_NETNS, for nsenter --net=); rshimd in COMMAND\n"
 	"         makes the host's tmfifo_net0.\n"
 	"status   what the device in DIR has installed, and its counters.\n"
+	"fwimage  write a NIC firmware image the simulated NIC accepts\n"
+	"         (bfsim fwimage --help).\n"
 	"\n"
 	"Exit status: 0 ok, 1 failure, 2 usage, 3 invalid input, 8 output exists;\n"
 	"run: COMMAND's status. See bfsim(1).\n";
@@ -479,6 +485,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "status"))
 		return cmd_status(argc - 1, argv + 1);
+	if (!strcmp(cmd, "fwimage"))
+		return bf_sim_cmd_fwimage(argc - 1, argv + 1);
 	bf_cli_set_cmdname("bfsim");
 	bf_cli_usage_error("unknown command '%s'", cmd);
 }

@@ -45,5 +45,7 @@ typedef int (*bf_sim_pci_provider)(struct bf_sim_host *h, struct bf_sim_pcibus *
 
 /* The RShim livefish function (pcifs.c, on the model of pcicfg.c). */
 int bf_sim_pci_rshim_lf_add(struct bf_sim_host *h, struct bf_sim_pcibus *bus);
+/* The NIC functions 0000:03:00.0 and .1 (nic_pci.c, on the model of nic.c). */
+int bf_sim_pci_nic_add(struct bf_sim_host *h, struct bf_sim_pcibus *bus);
 
 #endif

@@ -132,6 +132,7 @@ int bf_sim_pci_rshim_lf_add(struct bf_sim_host *h, struct bf_sim_pcibus *bus)
 /* The parts of the simulated BlueField on PCI, in order. */
 static const bf_sim_pci_provider pci_providers[] = {
 	bf_sim_pci_rshim_lf_add,
+	bf_sim_pci_nic_add,
 };
 
 /* ---- inodes ------------------------------------------------------------------ */

@@ -1,6 +1,7 @@
 /* sim.c - bfsim: configuration, time, the event timeline, open/close. */
 #include "config.h"
 #include "sim_int.h"
+#include "nic.h"
 #include "clock.h"
 #include "error.h"
 
@@ -60,7 +61,18 @@ int bf_sim_config_add_fault(struct bf_sim_config *c, const char *spec)
 		c->fault_corrupt_stream = off + 1;
 		return 0;
 	}
-	return bf_error_ret(EINVAL, "unknown fault '%s' (stall-after=BYTES, unplug-after=BYTES, corrupt-log, corrupt-stream=OFFSET)", spec);
+	if (eq && !strncmp(spec, "powercut-during=", 16)) {
+		static const char *const phases[] = { "lock", "mcda", "verify", "activate" };
+		unsigned i;
+
+		for (i = 0; i < 4; i++)
+			if (!strcmp(eq + 1, phases[i])) {
+				c->fault_powercut = BF_SIM_POWERCUT_LOCK + i;
+				return 0;
+			}
+		return bf_error_ret(EINVAL, "bad fault '%s': powercut-during takes lock, mcda, verify or activate", spec);
+	}
+	return bf_error_ret(EINVAL, "unknown fault '%s' (stall-after=BYTES, unplug-after=BYTES, corrupt-log, corrupt-stream=OFFSET, powercut-during=PHASE)", spec);
 }
 
 int bf_sim_config_from_env(struct bf_sim_config *c)
@@ -133,6 +145,12 @@ int bf_sim_config_to_env(const struct bf_sim_config *c)
 				      (unsigned long long)(c->fault_corrupt_stream - 1));
 	if (c->fault_corrupt_log)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%scorrupt-log", o ? "," : "");
+	if (c->fault_powercut >= BF_SIM_POWERCUT_LOCK && c->fault_powercut <= BF_SIM_POWERCUT_ACTIVATE) {
+		static const char *const phases[] = { "lock", "mcda", "verify", "activate" };
+
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%spowercut-during=%s", o ? "," : "",
+				      phases[c->fault_powercut - BF_SIM_POWERCUT_LOCK]);
+	}
 	if (o)
 		setenv("BFSIM_FAULT", buf, 1);
 	else
@@ -279,6 +297,7 @@ void bf_sim_close(struct bf_sim *s)
 		return;
 	bf_sim_tick(s);
 	bf_sim_state_save(s);
+	bf_sim_nic_free(s);
 	bf_sim_stream_free(s);
 	json_object_put(s->nv);
 	free(s->ev);

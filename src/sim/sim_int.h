@@ -123,6 +123,9 @@ struct bf_sim {
 	/* non-volatile state and counters */
 	json_object *nv;
 	uint64_t resets;
+
+	/* the NIC (nic*.c), made on first use */
+	struct nic_core *nic;
 };
 
 /* sim.c */

@@ -4,6 +4,7 @@
  * atomically; read defensively (the files are input like any other). */
 #include "config.h"
 #include "sim_int.h"
+#include "nic.h"
 #include "error.h"
 #include "fileio.h"
 
@@ -193,6 +194,7 @@ int bf_sim_state_save(struct bf_sim *s)
 	json_object_object_add(rt, "events", evs);
 	r = write_atomic(s->cfg.state_dir, "runtime.json", rt);
 	json_object_put(rt);
+	bf_sim_nic_save(s);
 	if (r == 0)
 		r = write_atomic(s->cfg.state_dir, "nv.json", s->nv);
 	return r;

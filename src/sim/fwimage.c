@@ -1,0 +1,147 @@
+/* fwimage.c - `bfsim fwimage`: write a NIC firmware image the simulated NIC
+ * accepts (the BFSIMFW1 format of fw/image.h). */
+#include "config.h"
+#include "cli.h"
+#include "error.h"
+#include "event.h"
+#include "fileio.h"
+#include "nic.h"
+#include "fw/image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char fwimage_usage[] =
+	"Usage: bfsim fwimage -o FILE --version X.Y.Z --psid PSID [--chip bf2|bf3]\n"
+	"                     [--size BYTES] [--date D.M.YYYY] [--product TEXT] [--force]\n"
+	"\n"
+	"Write a NIC firmware image for the simulated NIC: a 128-byte BFSIMFW1\n"
+	"header (magic, chip, version, release date, PSID, product version, payload\n"
+	"length and CRC, header CRC) and a payload of BYTES (default 1M; K and M\n"
+	"suffixes). The simulated NIC checks all of it when the image is verified\n"
+	"(bfctl fw burn). --date defaults to today, --product to the version.\n"
+	"See bfsim(1).\n";
+
+static int parse_size(const char *s, uint32_t *v)
+{
+	unsigned long long n;
+	char *end;
+
+	if (!*s || *s == '-')
+		return -EINVAL;
+	n = strtoull(s, &end, 0);
+	if (*end == 'K' || *end == 'k')
+		n <<= 10, end++;
+	else if (*end == 'M')
+		n <<= 20, end++;
+	if (*end || n == 0 || n > BF_FW_IMAGE_MAX - BF_FW_IMAGE_HDR_SIZE)
+		return -EINVAL;
+	*v = (uint32_t)n;
+	return 0;
+}
+
+/* "d.m.yyyy" -> BCD year [31:16], month [15:8], day [7:0]. */
+static int parse_date(const char *s, uint32_t *bcd)
+{
+	unsigned d, m, y;
+	char tail;
+
+	if (sscanf(s, "%u.%u.%u%c", &d, &m, &y, &tail) != 3 || !d || d > 31 || !m || m > 12 ||
+	    y < 2000 || y > 2099)
+		return -EINVAL;
+	*bcd = (uint32_t)((y / 1000) << 28 | (y / 100 % 10) << 24 | (y / 10 % 10) << 20 | (y % 10) << 16 |
+			  (m / 10) << 12 | (m % 10) << 8 | (d / 10) << 4 | (d % 10));
+	return 0;
+}
+
+int bf_sim_cmd_fwimage(int argc, char **argv)
+{
+	enum { OPT_VERSION = BF_OPT_FIRST_CMD, OPT_PSID, OPT_CHIP, OPT_SIZE, OPT_DATE, OPT_PRODUCT, OPT_FORCE };
+	static const struct option lo[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "version", required_argument, NULL, OPT_VERSION },
+		{ "psid", required_argument, NULL, OPT_PSID },
+		{ "chip", required_argument, NULL, OPT_CHIP },
+		{ "size", required_argument, NULL, OPT_SIZE },
+		{ "date", required_argument, NULL, OPT_DATE },
+		{ "product", required_argument, NULL, OPT_PRODUCT },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		BF_CLI_LONGOPTS, { 0 } };
+	struct bf_fw_image_hdr h = { .hw_dev_id = 0x21c, .payload_len = 1u << 20 };
+	const char *out = NULL, *ver = NULL, *psid = NULL, *product = NULL;
+	char date[40] = "";
+	bool force = false;
+	uint8_t *img;
+	size_t len;
+	int opt, fd, r;
+
+	while ((opt = getopt_long(argc, argv, "o:" BF_CLI_SHORTOPTS, lo, NULL)) != -1) {
+		switch (opt) {
+		case 'o': out = optarg; break;
+		case OPT_VERSION: ver = optarg; break;
+		case OPT_PSID: psid = optarg; break;
+		case OPT_PRODUCT: product = optarg; break;
+		case OPT_FORCE: force = true; break;
+		case OPT_CHIP:
+			if (!strcmp(optarg, "bf2"))
+				h.hw_dev_id = 0x214;
+			else if (!strcmp(optarg, "bf3"))
+				h.hw_dev_id = 0x21c;
+			else
+				bf_cli_usage_error("--chip takes bf2 or bf3");
+			break;
+		case OPT_SIZE:
+			if (parse_size(optarg, &h.payload_len) < 0)
+				bf_cli_usage_error("--size takes bytes (K and M suffixes), 1 to 64M");
+			break;
+		case OPT_DATE:
+			snprintf(date, sizeof(date), "%s", optarg);
+			break;
+		default: bf_cli_common(opt, fwimage_usage);
+		}
+	}
+	if (!out || !ver || !psid || optind != argc)
+		bf_cli_usage_error("fwimage needs -o FILE, --version X.Y.Z and --psid PSID");
+	if (bf_fw_version_parse(ver, &h.version) < 0)
+		bf_cli_usage_error("--version takes MAJOR.MINOR.SUBMINOR (255.255.65535 at most), e.g. 32.41.1000");
+	if (!*psid || strlen(psid) > 16)
+		bf_cli_usage_error("--psid takes 1 to 16 characters, e.g. MT_0000000884");
+	if (product && strlen(product) > 16)
+		bf_cli_usage_error("--product takes at most 16 characters");
+	if (!date[0]) {
+		time_t t = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		snprintf(date, sizeof(date), "%d.%d.%d", tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900);
+	}
+	if (parse_date(date, &h.date_bcd) < 0)
+		bf_cli_usage_error("--date takes D.M.YYYY, e.g. 28.4.2024");
+	snprintf(h.psid, sizeof(h.psid), "%s", psid);
+	snprintf(h.product, sizeof(h.product), "%s", product ? product : ver);
+	if ((r = bf_fw_image_make(&h, &img, &len)) < 0)
+		return bf_cli_fail(BF_EXIT_FAILURE, r, NULL, "cannot make the image");
+	fd = open(out, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0644);
+	if (fd < 0) {
+		r = -errno;
+		free(img);
+		if (r == -EEXIST)
+			return bf_cli_fail(BF_EXIT_EXISTS, r, "use --force to replace it", "cannot write %s", out);
+		return bf_cli_fail(BF_EXIT_FAILURE, r, NULL, "cannot write %s", out);
+	}
+	r = bf_file_write_all(fd, img, len);
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	free(img);
+	if (r < 0)
+		return bf_cli_fail(BF_EXIT_FAILURE, r, NULL, "cannot write %s", out);
+	bf_event_say("%s: firmware %s for %s (PSID %s, %zu bytes)", out, ver,
+		     h.hw_dev_id == 0x214 ? "BlueField-2" : "BlueField-3", h.psid, len);
+	return bf_cli_ok();
+}

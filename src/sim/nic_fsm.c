@@ -1,0 +1,334 @@
+/* nic_fsm.c - the simulated NIC's components and its component-update state
+ * machine (spec 3.4-3.7, 6.4, 6.7): MCQS, MCQI, MCC, MCDA. The image goes
+ * into the inactive flash bank; VERIFY_COMPONENT checks it (format, digest,
+ * chip, PSID); ACTIVATE makes it the one the next reset runs; until then
+ * the running image stays active, and a second update is refused
+ * (BLOCKED_PENDING_RESET). A power cut at any phase (fault
+ * powercut-during=lock|mcda|verify|activate) loses what was in flight and
+ * leaves the old image running. */
+#include "config.h"
+#include "nic_int.h"
+#include "fw/image.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The component list: not in a fixed order, as on hardware (the host must
+ * walk it and map identifiers to indexes). */
+static const struct { uint16_t id; uint8_t status; } comps[] = {
+	{ BF_FW_COMP_CS_TOKEN, BF_FW_CS_NOT_PRESENT },
+	{ BF_FW_COMP_BOOT_IMG, BF_FW_CS_IN_USE },
+	{ BF_FW_COMP_DBG_TOKEN, BF_FW_CS_NOT_PRESENT },
+	{ BF_FW_COMP_MLNX_NVCONFIG, BF_FW_CS_PRESENT },
+};
+#define NCOMPS (sizeof(comps) / sizeof(comps[0]))
+#define BOOT_INDEX 1
+#define OWNER_ICMD 5
+
+void nic_fsm_reset(struct nic_core *c)
+{
+	c->fsm = BF_FW_FSM_IDLE;
+	c->fsm_err = 0;
+	c->handle = 0;
+	c->owner = 0;
+	c->received = 0;
+	c->comp_size = 0;
+	c->verified = false;
+	free(c->upd);
+	c->upd = NULL;
+}
+
+void nic_fsm_tick(struct nic_core *c, double now)
+{
+	if (c->fsm == BF_FW_FSM_INITIALIZE && now >= c->init_done_t)
+		c->fsm = BF_FW_FSM_DOWNLOAD;
+}
+
+/* A power cut now, if the fault asks for one at this phase (once). */
+static bool cut(struct nic_core *c, unsigned phase)
+{
+	if (c->powercut != phase)
+		return false;
+	c->powercut = 0;
+	nic_power_cut(c);
+	return true;
+}
+
+int nic_reg_mcqs(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
+{
+	struct nic_core *c = n->core;
+	struct bf_fw_mcqs m;
+	unsigned i;
+
+	(void)exec;
+	if (method != BF_FW_METHOD_GET)
+		return 0x6;
+	bf_fw_unpack(&bf_fw_mcqs_layout, p, &m);
+	i = m.component_index;
+	if (i >= NCOMPS)
+		return 0x7;
+	memset(&m, 0, sizeof(m));
+	m.component_index = (uint16_t)i;
+	m.identifier = comps[i].id;
+	m.component_status = comps[i].status;
+	m.last_index_flag = i == NCOMPS - 1;
+	if (i == BOOT_INDEX) {
+		if (c->pending >= 0)
+			m.component_update_state = BF_FW_CUS_ACTIVE_PENDING_RESET;
+		else if (c->fsm != BF_FW_FSM_IDLE)
+			m.component_update_state = BF_FW_CUS_IN_PROGRESS;
+		m.last_update_state_changer_type = c->pending >= 0 ? OWNER_ICMD : 0;
+	}
+	bf_fw_pack(&bf_fw_mcqs_layout, &m, p);
+	return 0;
+}
+
+/* The whole info blob of (component, info type); MCQI returns a window. */
+static int mcqi_info(struct nic_core *c, unsigned idx, unsigned type, bool pending, uint8_t *blob, size_t *len)
+{
+	const struct nic_bank *k = &c->bank[c->active];
+
+	if (idx != BOOT_INDEX)
+		return 0x7;
+	switch (type) {
+	case BF_FW_MCQI_CAPABILITIES: {
+		struct bf_fw_mcqi_cap cap = { 0 };
+
+		cap.supported_info_bitmask = 1u << 1 | 1u << 5;
+		cap.component_size = k->size;
+		cap.max_component_size = NIC_MAX_COMPONENT;
+		cap.mcda_max_write_size = BF_FW_MCDA_DATA_MAX;
+		cap.log_mcda_word_size = 2;
+		cap.match_psid = 1;
+		cap.match_chip_id = 1;
+		bf_fw_pack(&bf_fw_mcqi_cap_layout, &cap, blob);
+		*len = bf_fw_mcqi_cap_layout.size;
+		return 0;
+	}
+	case BF_FW_MCQI_VERSION: {
+		struct bf_fw_mcqi_version v;
+
+		if (pending) {
+			if (c->pending < 0)
+				return 0x8;   /* nothing pending */
+			k = &c->bank[c->pending];
+		}
+		memset(&v, 0, sizeof(v));
+		v.version = k->version;
+		v.build_time_valid = 1;
+		v.bt_year = (uint16_t)(k->date_bcd >> 16);
+		v.bt_month = (uint8_t)(k->date_bcd >> 8);
+		v.bt_day = (uint8_t)k->date_bcd;
+		v.bt_hours = 0x12;
+		v.version_string_length = (uint8_t)strnlen(k->product, 16);
+		memcpy(v.version_string, k->product, v.version_string_length);
+		bf_fw_pack(&bf_fw_mcqi_version_layout, &v, blob);
+		*len = bf_fw_mcqi_version_layout.size;
+		return 0;
+	}
+	case BF_FW_MCQI_ACTIVATION_METHOD: {
+		struct bf_fw_mcqi_activation a = { .pending_fw_reset = 1 };
+
+		bf_fw_pack(&bf_fw_mcqi_activation_layout, &a, blob);
+		*len = bf_fw_mcqi_activation_layout.size;
+		return 0;
+	}
+	default:
+		return 0x7;
+	}
+}
+
+int nic_reg_mcqi(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
+{
+	struct bf_fw_mcqi m;
+	uint8_t blob[256];
+	size_t len = 0, k;
+	int st;
+
+	(void)exec;
+	if (method != BF_FW_METHOD_GET)
+		return 0x6;
+	bf_fw_unpack(&bf_fw_mcqi_layout, p, &m);
+	memset(blob, 0, sizeof(blob));
+	st = mcqi_info(n->core, m.component_index, m.info_type, m.read_pending_component, blob, &len);
+	if (st)
+		return st;
+	if (m.offset > len || m.data_size > BF_FW_MCQI_DATA_MAX)
+		return 0x7;
+	k = len - m.offset < m.data_size ? len - m.offset : m.data_size;
+	m.info_size = (uint32_t)len;
+	m.data_size = (uint16_t)k;
+	memset(m.data, 0, sizeof(m.data));
+	memcpy(m.data, blob + m.offset, k);
+	bf_fw_pack(&bf_fw_mcqi_layout, &m, p);
+	return 0;
+}
+
+/* VERIFY_COMPONENT: what the firmware checks (spec 6.7), as an error code. */
+static unsigned verify(struct nic_core *c)
+{
+	struct bf_fw_image_hdr h;
+
+	if (c->received != c->comp_size || bf_fw_image_hdr_read(c->upd, c->comp_size, &h) < 0)
+		return 0x8;   /* REJECTED_BAD_FORMAT */
+	if ((size_t)c->comp_size != (size_t)BF_FW_IMAGE_HDR_SIZE + h.payload_len)
+		return 0x8;
+	if (bf_fw_image_check(c->upd, c->comp_size, &h) < 0)
+		return 0x2;   /* REJECTED_DIGEST_ERR */
+	if (h.hw_dev_id != c->chip->hw_dev_id || strcmp(h.psid, c->bank[c->active].psid))
+		return 0x3;   /* REJECTED_NOT_APPLICABLE (match_chip_id, match_psid) */
+	{
+		struct nic_bank *k = &c->bank[!c->active];
+
+		k->valid = true;
+		k->hw_dev_id = h.hw_dev_id;
+		k->version = h.version;
+		k->date_bcd = h.date_bcd;
+		k->size = c->comp_size;
+		k->crc = h.payload_crc;
+		memcpy(k->psid, h.psid, sizeof(k->psid));
+		memcpy(k->product, h.product, sizeof(k->product));
+	}
+	return 0;
+}
+
+static void drop_update(struct nic_core *c)
+{
+	free(c->upd);
+	c->upd = NULL;
+	c->received = 0;
+	c->verified = false;
+}
+
+int nic_reg_mcc(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
+{
+	struct nic_core *c = n->core;
+	double now = nic_now(c);
+	struct bf_fw_mcc m;
+
+	bf_fw_unpack(&bf_fw_mcc_layout, p, &m);
+	if (method == BF_FW_METHOD_SET) {
+		unsigned ins = m.instruction;
+
+		if (ins != BF_FW_MCC_LOCK_UPDATE_HANDLE && ins != BF_FW_MCC_FORCE_HANDLE_RELEASE &&
+		    (c->fsm == BF_FW_FSM_IDLE || m.update_handle != c->handle))
+			return 0x7;   /* no such update handle */
+		c->last_cmd_t = now;
+		switch (ins) {
+		case BF_FW_MCC_LOCK_UPDATE_HANDLE:
+			if (c->fsm != BF_FW_FSM_IDLE)
+				break;   /* somebody holds it: the reply shows who */
+			if (cut(c, BF_SIM_POWERCUT_LOCK))
+				return 0;
+			c->fsm = BF_FW_FSM_LOCKED;
+			c->fsm_err = 0;
+			c->handle = m.update_handle ? m.update_handle & 0xffffff : c->next_handle;
+			c->owner = OWNER_ICMD;
+			break;
+		case BF_FW_MCC_RELEASE_UPDATE_HANDLE:
+			drop_update(c);
+			nic_fsm_reset(c);
+			break;
+		case BF_FW_MCC_UPDATE_COMPONENT:
+			if (c->fsm != BF_FW_FSM_LOCKED)
+				return 0x7;
+			c->fsm_err = 0;
+			if (m.component_index != BOOT_INDEX) {
+				c->fsm_err = 0x3;
+			} else if (c->pending >= 0) {
+				c->fsm_err = 0x9;   /* BLOCKED_PENDING_RESET */
+			} else if (!m.component_size || m.component_size > NIC_MAX_COMPONENT) {
+				c->fsm_err = 0x1E;  /* FW_BURN_REJECTED_NO_PLACE */
+			} else {
+				drop_update(c);
+				c->upd = calloc(1, m.component_size);
+				if (!c->upd) {
+					c->fsm_err = 0x18;
+					break;
+				}
+				c->comp_size = m.component_size;
+				c->bank[!c->active].valid = false;   /* erased */
+				c->fsm = BF_FW_FSM_INITIALIZE;
+				c->init_done_t = now + 0.02 + (double)m.component_size / NIC_ERASE_BPS;
+			}
+			break;
+		case BF_FW_MCC_VERIFY_COMPONENT:
+			if (c->fsm != BF_FW_FSM_DOWNLOAD)
+				return 0x7;
+			if (cut(c, BF_SIM_POWERCUT_VERIFY))
+				return 0;
+			*exec += (double)c->comp_size / NIC_VERIFY_BPS;
+			c->fsm_err = verify(c);
+			c->verified = c->fsm_err == 0;
+			c->fsm = BF_FW_FSM_LOCKED;
+			free(c->upd);
+			c->upd = NULL;
+			break;
+		case BF_FW_MCC_ACTIVATE:
+			if (c->fsm != BF_FW_FSM_LOCKED || !c->verified)
+				return 0x7;
+			if (cut(c, BF_SIM_POWERCUT_ACTIVATE))
+				return 0;
+			*exec += NIC_T_ACTIVATE;
+			c->pending = !c->active;   /* the commit: one store */
+			c->verified = false;
+			c->fsm_err = 0;
+			break;
+		case BF_FW_MCC_CANCEL:
+			drop_update(c);
+			c->fsm = BF_FW_FSM_LOCKED;
+			c->fsm_err = 0;
+			break;
+		case BF_FW_MCC_FORCE_HANDLE_RELEASE:
+			drop_update(c);
+			nic_fsm_reset(c);
+			break;
+		case BF_FW_MCC_CHECK_UPDATE_HANDLE:
+			break;
+		default:
+			return 0x6;
+		}
+	} else if (method != BF_FW_METHOD_GET) {
+		return 0x6;
+	}
+	{
+		uint32_t proposal = m.update_handle;
+		double el = now - c->last_cmd_t;
+
+		memset(&m, 0, sizeof(m));
+		m.control_state = (uint8_t)c->fsm;
+		m.error_code = (uint8_t)c->fsm_err;
+		m.control_progress = 101;
+		m.handle_owner_type = (uint8_t)c->owner;
+		m.component_index = c->fsm != BF_FW_FSM_IDLE ? BOOT_INDEX : 0;
+		m.time_elapsed_since_last_cmd = (uint16_t)(el > 0xfff ? 0xfff : el < 0 ? 0 : el);
+		if (c->fsm != BF_FW_FSM_IDLE)
+			m.update_handle = c->handle;
+		else if (method == BF_FW_METHOD_GET && !proposal)
+			m.update_handle = c->next_handle = (c->next_handle + 0x101) & 0xffffff;
+	}
+	bf_fw_pack(&bf_fw_mcc_layout, &m, p);
+	return 0;
+}
+
+int nic_reg_mcda(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
+{
+	struct nic_core *c = n->core;
+	struct bf_fw_mcda m;
+
+	if (method != BF_FW_METHOD_SET)
+		return 0x6;   /* READ_COMPONENT is not modelled */
+	bf_fw_unpack(&bf_fw_mcda_layout, p, &m);
+	if (c->fsm != BF_FW_FSM_DOWNLOAD || m.update_handle != c->handle || !c->upd ||
+	    m.size > BF_FW_MCDA_DATA_MAX || m.offset > c->comp_size || m.size > c->comp_size - m.offset)
+		return 0x7;
+	if (m.offset >= c->comp_size / 2 && cut(c, BF_SIM_POWERCUT_MCDA))
+		return 0;
+	n->st.mcda_writes++;
+	bf_fw_mcda_get(&m, c->upd + m.offset, m.size);
+	if (m.offset + m.size > c->received)
+		c->received = m.offset + m.size;
+	c->last_cmd_t = nic_now(c);
+	*exec += (double)m.size / NIC_FLASH_BPS;
+	return 0;
+}

@@ -1,0 +1,143 @@
+/* nic_int.h - internals of the simulated NIC shared by nic*.c. */
+#ifndef BF_SIM_NIC_INT_H
+#define BF_SIM_NIC_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nic.h"
+#include "sim_int.h"
+#include "fw/layout.h"
+
+/* Address spaces (spec 1.5) and the VSEC (1.4). */
+enum { NIC_AS_ICMD_EXT = 0x1, NIC_AS_CR = 0x2, NIC_AS_ICMD = 0x3, NIC_AS_SEM = 0xA, NIC_AS_RECOVERY = 0xC };
+#define NIC_VSEC_OFF      0xC0
+#define NIC_VSEC_LEN      0x18
+#define NIC_CR_HWID       0xf0014
+#define NIC_CR_CFG_DONE   0xb5f04       /* bit 31: static_cfg_not_done */
+#define NIC_CR_SIZE       0x1000000
+#define NIC_ICMD_MBOX     0x100000
+#define NIC_MBOX_SIZE     0x340         /* 832 bytes: ICMD_MAX_CMD_SIZE */
+#define NIC_MBOX_MAX      0x1000
+#define NIC_SEM_ICMD      0x0
+#define NIC_SEM_FLASH     0x10
+
+/* Time model (simulated seconds). */
+#define NIC_T_CMD         5e-6          /* an ICMD command */
+#define NIC_FLASH_BPS     4e6           /* programming the update area (MCDA) */
+#define NIC_ERASE_BPS     64e6          /* erasing it (UPDATE_COMPONENT -> INITIALIZE) */
+#define NIC_VERIFY_BPS    400e6         /* digest check at VERIFY_COMPONENT */
+#define NIC_T_ACTIVATE    0.05
+#define NIC_T_DRIVER      0.3           /* MFRL with driver sync: until the driver resets */
+#define NIC_T_RESET_OFF   1.0           /* off the bus during a reset */
+#define NIC_T_POWERCUT    2.0           /* off the bus after a power cut */
+#define NIC_MAX_COMPONENT (64u << 20)
+
+struct nic_bank {
+	bool valid;
+	uint16_t hw_dev_id;
+	uint32_t version, date_bcd, size, crc;
+	char psid[17], product[17];
+};
+
+struct nic_tlv {
+	uint32_t type;
+	uint16_t len;
+	uint8_t data[BF_FW_NV_DATA_MAX];
+};
+
+struct nic_nvset {
+	struct nic_tlv *v;
+	size_t n, cap;
+};
+
+struct nic_core;
+
+struct bf_sim_nic {
+	struct nic_core *core;
+	unsigned fn;
+	char bdf[16];
+	uint8_t cfg[BF_SIM_NIC_CFG_SIZE];   /* static part of the config space */
+	/* VSEC registers */
+	uint32_t ctrl_space, syndrome_code, counter, sem, addr, data;
+	/* ICMD (its VCR space) */
+	uint32_t icmd_ctrl, icmd_syndrome;
+	double icmd_done_t;
+	uint32_t mbox[NIC_MBOX_MAX / 4];
+	struct bf_sim_nic_quirks q;
+	struct bf_sim_nic_stats st;
+};
+
+struct nic_chip {
+	const char *type_name;            /* "BlueField3" */
+	const char *model, *description;  /* MQIS */
+	uint16_t pci_devid, hw_dev_id, subsys;
+	const char *psid, *fw, *date;     /* factory firmware */
+	uint64_t base_mac;
+	uint8_t rom_type[4], rom_arch[4];   /* MGIR rom0..rom3 */
+};
+
+/* rom0 UEFI virtio-net 21.4.13, rom1 UEFI virtio-blk 22.4.12, rom2 UEFI
+ * 14.33.10, rom3 PXE 3.7.300 (major [31:24], minor [23:16], build [15:0]). */
+#define NIC_ROM_VERSIONS { 21u << 24 | 4u << 16 | 13, 22u << 24 | 4u << 16 | 12, \
+			   14u << 24 | 33u << 16 | 10, 3u << 24 | 7u << 16 | 300 }
+
+struct nic_core {
+	struct bf_sim *s;
+	const struct nic_chip *chip;
+	struct bf_sim_nic fn[BF_SIM_NIC_FUNCS];
+	uint32_t sem_icmd, sem_flash;     /* semaphore space */
+	/* power and resets */
+	double reset_t;                   /* the NIC came up then */
+	bool off;
+	double off_until;
+	double reset_at;                  /* a reset the driver will do (0 = none) */
+	uint8_t mfrl_armed;               /* reset_trigger of the last MFRL SET */
+	unsigned resets, powercuts;
+	/* flash */
+	struct nic_bank bank[2];
+	int active, pending;              /* bank indexes; pending -1 = none */
+	/* the update FSM */
+	unsigned fsm, fsm_err, owner;
+	uint32_t handle, next_handle, comp_size, received;
+	double init_done_t, last_cmd_t;
+	bool verified;
+	uint8_t *upd;                     /* the component as received */
+	/* NV configuration */
+	struct nic_nvset next, current;
+	/* faults */
+	unsigned powercut;                /* BF_SIM_POWERCUT_* still to fire */
+};
+
+/* nic.c */
+double nic_now(struct nic_core *c);
+uint32_t nic_mbox_size(const struct bf_sim_nic *n);
+void nic_power_cut(struct nic_core *c);
+void nic_boot(struct nic_core *c);
+
+/* nic_icmd.c */
+void nic_icmd_go(struct bf_sim_nic *n);
+
+/* nic_fsm.c: components, MCQS, MCQI, MCC, MCDA. Register handlers take the
+ * payload (big-endian, in place: the reply replaces the request), return
+ * the register status and add the command's duration to *exec. */
+void nic_fsm_reset(struct nic_core *c);
+void nic_fsm_tick(struct nic_core *c, double now);
+int nic_reg_mcqs(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
+int nic_reg_mcqi(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
+int nic_reg_mcc(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
+int nic_reg_mcda(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
+
+/* nic_nv.c: the NV store. */
+void nic_nv_init(struct nic_core *c);
+void nic_nv_free(struct nic_core *c);
+void nic_nv_apply_next(struct nic_core *c);
+int nic_reg_mnvda(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
+int nic_reg_mnvdi(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
+int nic_reg_mnvia(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
+int nic_reg_mnvqc(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
+int nic_reg_mnvgc(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
+json_object *nic_nv_save(const struct nic_nvset *set);
+void nic_nv_load(struct nic_nvset *set, json_object *o);
+
+#endif
