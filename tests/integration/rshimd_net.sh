@@ -1,0 +1,108 @@
+#!/bin/bash
+# rshimd_net.sh - tmfifo_net0 between two network namespaces: the host's
+# (rshimd's TAP, in COMMAND's namespace under `bfsim run --net`) and the
+# simulated DPU's (192.168.100.2, $BFSIM_DPU_NETNS). ICMP both ways, large
+# frames, a TCP stream checked end to end, the upstream MACs, and the
+# control exchange (PEER_MAC, PXE_ID, VLAN_ID answered by the DPU).
+if [ -z "${RSHIMD_TEST_INNER:-}" ]; then
+	: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+	if [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ] || [ ! -c /dev/net/tun ] || ! command -v nsenter >/dev/null ||
+	   ! command -v ip >/dev/null; then
+		echo "1..0 # SKIP needs root, FUSE, /dev/net/tun, nsenter and ip"
+		exit 0
+	fi
+	export RSHIMD_TEST_INNER=1
+	exec "$top_builddir/src/sim/bfsim" run --net --speed "${BFSIM_TEST_SPEED:-50}" -- bash "$0" "$@"
+fi
+. "$(dirname "$0")/lib.sh"
+
+RSHIMD="$top_builddir/src/rshimd/rshimd"
+PING="$top_srcdir/tests/integration/ping.py"
+SAMPLE="$top_builddir/bfb/sample-full.bfb"
+export BFCTL_RUNDIR="$TMP/run" BFCTL_RSHIM_ROOT="$TMP/dev"
+D="$TMP/dev/rshim0"
+PIDF="$TMP/rshimd.pid"
+DPU="nsenter --net=$BFSIM_DPU_NETNS"
+stop_daemon() {
+	local pid i
+	[ -s "$PIDF" ] || return 0
+	pid=$(cat "$PIDF")
+	kill "$pid" 2>/dev/null
+	for i in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	rm -f "$PIDF"
+}
+trap 'stop_daemon; rm -rf "$TMP"' EXIT
+
+! ip link show tmfifo_net0 >/dev/null 2>&1
+ok "COMMAND's namespace starts without tmfifo_net0"
+expect_rc 0 "rshimd starts with the network" \
+	"$RSHIMD" --root "$TMP/dev" -d sim:0 --config "$TMP/no-such.conf" --pid-file "$PIDF"
+ip -br link show tmfifo_net0 | grep -q '00:1a:ca:ff:ff:02'
+ok "tmfifo_net0 has the upstream host MAC 00:1a:ca:ff:ff:02"
+$DPU ip -br addr show tmfifo_net0 | grep -q '192.168.100.2/24'
+ok "the DPU's tmfifo_net0 is 192.168.100.2/24 in its own namespace"
+$DPU ip -br link show tmfifo_net0 | grep -q '00:1a:ca:ff:ff:01'
+ok "the DPU's MAC is 00:1a:ca:ff:ff:01"
+ip addr add 192.168.100.1/24 dev tmfifo_net0
+
+PING_WAIT=2 expect_rc 1 "before the DPU's OS runs, nothing answers" python3 "$PING" 192.168.100.2 1
+expect_rc 0 "install through the daemon" "$BFCTL" install -r rshim0 -b "$SAMPLE" --timeout 120
+expect_rc 0 "ping 192.168.100.2 across tmfifo_net0 (host to DPU)" python3 "$PING" 192.168.100.2 5
+grep -q '5 packets transmitted, 5 received' "$TMP/rc.out"
+ok "5 of 5 echo replies"
+expect_rc 0 "ping 192.168.100.1 from the DPU's namespace" $DPU python3 "$PING" 192.168.100.1 3
+expect_rc 0 "1400-byte echoes (frames near the MTU)" python3 "$PING" 192.168.100.2 3 1400
+
+# A TCP stream, DPU to host and back, compared byte for byte.
+head -c 3000000 /dev/urandom > "$TMP/blob"
+$DPU python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("192.168.100.2", 5001)); s.listen(1); s.settimeout(60)
+c, _ = s.accept(); c.settimeout(60)
+data = b""
+while True:
+    b = c.recv(65536)
+    if not b: break
+    data += b
+c.sendall(data); c.close()' &
+srv=$!
+python3 - "$TMP/blob" "$TMP/back" <<'PY'
+import socket, sys, time
+data = open(sys.argv[1], "rb").read()
+for i in range(100):
+    try:
+        c = socket.create_connection(("192.168.100.2", 5001), timeout=60)
+        break
+    except OSError:
+        time.sleep(0.1)
+c.sendall(data); c.shutdown(socket.SHUT_WR)
+out = b""
+while True:
+    b = c.recv(65536)
+    if not b: break
+    out += b
+open(sys.argv[2], "wb").write(out)
+PY
+wait $srv
+cmp -s "$TMP/blob" "$TMP/back"
+ok "3 MB over TCP to the DPU and back arrive intact"
+
+# The control exchange: the DPU answers CTRL_REQ with what it holds.
+printf 'DISPLAY_LEVEL 1\n' > "$D/misc"
+grep -qx 'PEER_MAC        00:1a:ca:ff:ff:01 (rw)' "$D/misc"
+ok "misc level 1: PEER_MAC is the DPU's MAC, as the DPU answers"
+printf 'PEER_MAC 00:1a:ca:ff:ff:09\n' > "$D/misc"
+printf 'PXE_ID 0x1234abcd\n' > "$D/misc"
+printf 'VLAN_ID 100 200\n' > "$D/misc"
+cat "$D/misc" > "$TMP/misc1"
+grep -qx 'PEER_MAC        00:1a:ca:ff:ff:09 (rw)' "$TMP/misc1" && grep -qx 'PXE_ID          0x1234abcd (rw)' "$TMP/misc1" &&
+	grep -qx 'VLAN_ID         100 200 (rw)' "$TMP/misc1"
+ok "PEER_MAC, PXE_ID, VLAN_ID written reach the DPU and come back in its answer"
+stop_daemon
+! ip link show tmfifo_net0 >/dev/null 2>&1
+ok "a stopped daemon takes tmfifo_net0 away"
+done_testing
