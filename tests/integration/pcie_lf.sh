@@ -16,6 +16,40 @@ SPEED=${BFSIM_TEST_SPEED:-50}
 CFG="$top_srcdir/bfcfg/examples/demo.cfg"
 BDF=0000:04:00.0
 
+# --- discovery and naming on a sysfs tree made here ($BFCTL_SYSFS) ---------
+S="$TMP/sys"
+fn() {  # fn BDF VENDOR DEVICE -- a function, its ids in sysfs (no config file)
+	mkdir -p "$S/bus/pci/devices/$1"
+	echo "$2" > "$S/bus/pci/devices/$1/vendor"
+	echo "$3" > "$S/bus/pci/devices/$1/device"
+}
+fn 0000:03:00.0 0x15b3 0xa2dc     # a BF3 NIC function: not RShim
+fn 0000:04:00.0 0x15b3 0x021c     # BF3 livefish
+fn 0000:05:00.2 0x15b3 0xc2d3     # BF2 RShim PF
+expect_rc 0 "list on a made-up sysfs" env BFCTL_SYSFS="$S" "$BFCTL" list
+grep -qE '^pcie-lf:0000:04:00.0 +BlueField-3 +pcie-lf' "$TMP/rc.out" &&
+	grep -qE '^pcie:0000:05:00.2 +BlueField-2 +pcie ' "$TMP/rc.out" && ! grep -q '03:00.0' "$TMP/rc.out"
+grep -qE '^pcie-lf:0000:04:00.0 .* not accessible$' "$TMP/rc.out"
+ok "list: the livefish function as pcie-lf, the PF as pcie, not the NIC function; unopenable ones as not accessible"
+fn 0000:06:00.0 0x15b3 0x0214     # BF2 livefish
+expect_rc 4 "bare pcie-lf with two livefish functions is ambiguous" \
+	env BFCTL_SYSFS="$S" "$BFCTL" reg -r pcie-lf read 0x10c28
+grep -q 'several livefish PCIe functions (pcie-lf:0000:04:00.0, pcie-lf:0000:06:00.0): name one' "$TMP/rc.err"
+ok "the error lists both"
+expect_rc 4 "pcie-lf: a function that is not livefish" env BFCTL_SYSFS="$S" "$BFCTL" reg -r pcie-lf:0000:05:00.2 read 0x10c28
+grep -q 'is not a BlueField livefish function' "$TMP/rc.err"
+ok "the error says what it is not"
+fn 0000:07:00.0 0x15b3 0x0211     # BF1 livefish: TRIO gateway, not supported
+expect_rc 4 "a BlueField-1 livefish function is refused" env BFCTL_SYSFS="$S" "$BFCTL" reg -r pcie-lf:0000:07:00.0 read 0x10c28
+grep -q 'BlueField-1 livefish function (TRIO CR gateway) is not supported' "$TMP/rc.err"
+ok "the error says BlueField-1 livefish is not supported"
+head -c 4096 /dev/zero > "$S/bus/pci/devices/0000:06:00.0/config"
+expect_rc 4 "a config space that does not answer with the sysfs ids" \
+	env BFCTL_SYSFS="$S" "$BFCTL" reg -r pcie-lf:0000:06:00.0 read 0x10c28
+grep -q 'the config space does not answer' "$TMP/rc.err"
+ok "the error says the config space does not answer"
+
+# --- the simulated function over FUSE ---------------------------------------
 why=""
 if [ ! -c /dev/fuse ]; then
 	why="no /dev/fuse"

@@ -367,6 +367,9 @@ int bf_rshim_pcie_lf_open(const char *arg, struct bf_rshim **out)
 	chip = bf_chip_by_pcie_lf_devid((uint16_t)device);
 	if (vendor != BF_PCI_VENDOR || !chip)
 		return bf_error_ret(ENODEV, "%s (%04x:%04x) is not a BlueField livefish function", arg, vendor, device);
+	if (chip->ver == BF_CHIP_BF1)
+		return bf_error_ret(ENOTSUP, "%s: a BlueField-1 livefish function (TRIO CR gateway) is not supported",
+				    arg);
 	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/config", bf_rshim_sysfs(), arg);
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
