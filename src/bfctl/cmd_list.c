@@ -7,6 +7,7 @@
 #include "event.h"
 #include "rshim.h"
 #include "rshim/scan.h"
+#include "rshim/usb.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -71,10 +72,8 @@ static void show(struct bf_rshim *r, const char *kind)
 	}
 }
 
-static void show_found(const struct bf_rshim_found *f)
+static void show_found(const struct bf_rshim_found *f, const char *kind)
 {
-	const char *kind = f->livefish ? "pcie-lf" : "pcie";
-
 	if (bf_event_json()) {
 		struct json_object *o = json_object_new_object();
 
@@ -118,11 +117,21 @@ int bf_cmd_list(int argc, char **argv)
 				continue;
 			}
 			bf_error_clear();
-			show_found(&found[i]);
+			show_found(&found[i], found[i].livefish ? "pcie-lf" : "pcie");
+		}
+		n = bf_rshim_scan_usb(found, 64);
+		for (i = 0; i < n && i < 64; i++) {
+			if (bf_rshim_open(found[i].name, &r) == 0) {
+				show(r, "usb");
+				bf_rshim_close(r);
+				continue;
+			}
+			bf_error_clear();
+			show_found(&found[i], "usb");
 		}
 	}
-	/* The simulated device is always reachable in-process (USB discovery
-	 * arrives with the USB backend), except under `bfsim run --transport`,
+	/* The simulated device is always reachable in-process, except under
+	 * `bfsim run --transport`,
 	 * where it is served over USB/PCI and listed there. */
 	if (getenv("BFSIM_TRANSPORT")) {
 		bf_error_clear();

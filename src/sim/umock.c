@@ -1,18 +1,421 @@
-/* umock.c - the simulated device over usb for `bfsim run --transport usb`. */
+/* umock.c - `bfsim run --transport usb`: the simulated BlueField as a USB
+ * device in a umockdev testbed. COMMAND runs under the umockdev preload
+ * library, so its sysfs and /dev/bus/usb are the testbed's, and every
+ * usbdevfs ioctl on the device node (URB submit, reap, discard, claim...)
+ * reaches the handler below in this process, which answers it from the
+ * device model (usbdev.c). A real libusb in COMMAND therefore talks to the
+ * simulator through its ordinary Linux backend.
+ */
 #include "config.h"
 #include "host.h"
+#include "usbdev.h"
 #include "error.h"
+#include "log.h"
 
 #include <errno.h>
+#include <sys/ioctl.h>
+#include <linux/usbdevice_fs.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <umockdev.h>
+
+#define BUS        1
+#define PORT       4       /* the device is usb:1-4 */
+#define DEVNUM     2
+#define MAX_URBS   1024    /* per run: a client cannot make us allocate more */
+
+struct uurb {
+	struct bf_sim_urb m;
+	UMockdevIoctlData *d;        /* the client's struct usbdevfs_urb */
+	UMockdevIoctlData *buf;      /* its buffer */
+	UMockdevIoctlClient *client;
+	struct uurb *next;           /* on the pending or the reapable list */
+};
+
+struct umock {
+	struct bf_sim_host *h;
+	struct bf_sim_usb *u;
+	UMockdevTestbed *tb;
+	UMockdevIoctlBase *handler;
+	char devnode[64];
+	char *syspath;
+	struct uurb *pending;        /* submitted, in the model */
+	struct uurb *reapable;       /* completed, in completion order */
+	unsigned nurbs;
+	bool removed;
+};
+
+static void list_del(struct uurb **head, struct uurb *x)
+{
+	for (; *head; head = &(*head)->next)
+		if (*head == x) {
+			*head = x->next;
+			break;
+		}
+	x->next = NULL;
+}
+
+static void list_append(struct uurb **head, struct uurb *x)
+{
+	while (*head)
+		head = &(*head)->next;
+	x->next = NULL;
+	*head = x;
+}
+
+/* Move what the model completed to our reapable list (caller holds lock). */
+static void collect(struct umock *m)
+{
+	struct bf_sim_urb *b;
+
+	while ((b = bf_sim_usb_reap(m->u))) {
+		list_del(&m->pending, b->user);
+		list_append(&m->reapable, b->user);
+	}
+}
+
+static void uurb_free(struct umock *m, struct uurb *x)
+{
+	g_object_unref(x->d);
+	if (x->buf)
+		g_object_unref(x->buf);
+	g_object_unref(x->client);
+	free(x);
+	m->nurbs--;
+}
+
+/* The device vanished (unplug fault): tell the testbed, as the kernel
+ * would, once. */
+static void maybe_remove(struct umock *m)
+{
+	if (!m->removed && bf_sim_usb_submit(m->u, &(struct bf_sim_urb){ .type = BF_SIM_URB_INTERRUPT,
+			.ep = 0x7f }) == -ENODEV) {
+		m->removed = true;
+		bf_info("usb: the simulated device was unplugged");
+		umockdev_testbed_remove_device(m->tb, m->syspath);
+	}
+}
+
+static int submit(struct umock *m, UMockdevIoctlClient *client, UMockdevIoctlData *arg)
+{
+	GError *err = NULL;
+	UMockdevIoctlData *d = umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_urb), &err);
+	struct usbdevfs_urb *k;
+	struct uurb *x;
+	int r;
+
+	if (!d) {
+		g_clear_error(&err);
+		return -EFAULT;
+	}
+	k = (struct usbdevfs_urb *)d->data;
+	if (k->buffer_length < 0 || k->buffer_length > (16 << 20) || m->nurbs >= MAX_URBS)
+		return -EINVAL;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	if (k->buffer_length) {
+		x->buf = umockdev_ioctl_data_resolve(d, offsetof(struct usbdevfs_urb, buffer),
+						     (gsize)k->buffer_length, &err);
+		if (!x->buf) {
+			g_clear_error(&err);
+			free(x);
+			return -EFAULT;
+		}
+		g_object_ref(x->buf);
+		k = (struct usbdevfs_urb *)d->data;
+	}
+	switch (k->type) {
+	case USBDEVFS_URB_TYPE_CONTROL: x->m.type = BF_SIM_URB_CONTROL; break;
+	case USBDEVFS_URB_TYPE_BULK: x->m.type = BF_SIM_URB_BULK; break;
+	case USBDEVFS_URB_TYPE_INTERRUPT: x->m.type = BF_SIM_URB_INTERRUPT; break;
+	default:
+		if (x->buf)
+			g_object_unref(x->buf);
+		free(x);
+		return -EINVAL;
+	}
+	x->m.ep = k->endpoint;
+	x->m.buf = x->buf ? x->buf->data : NULL;
+	x->m.len = (size_t)k->buffer_length;
+	x->m.user = x;
+	x->d = g_object_ref(d);
+	x->client = g_object_ref(client);
+	m->nurbs++;
+	r = bf_sim_usb_submit(m->u, &x->m);
+	if (r < 0) {
+		uurb_free(m, x);
+		maybe_remove(m);
+		return r;
+	}
+	list_append(&m->pending, x);
+	return 0;
+}
+
+static int reap(struct umock *m, UMockdevIoctlClient *client, UMockdevIoctlData *arg)
+{
+	GError *err = NULL;
+	UMockdevIoctlData *slot;
+	struct uurb **pp, *x;
+	struct usbdevfs_urb *k;
+
+	collect(m);
+	for (pp = &m->reapable; *pp && (*pp)->client != client; pp = &(*pp)->next)
+		;
+	if (!*pp) {
+		maybe_remove(m);
+		return m->removed ? -ENODEV : -EAGAIN;
+	}
+	x = *pp;
+	slot = umockdev_ioctl_data_resolve(arg, 0, sizeof(void *), &err);
+	if (!slot) {
+		g_clear_error(&err);
+		return -EFAULT;
+	}
+	*pp = x->next;
+	k = (struct usbdevfs_urb *)x->d->data;
+	k->status = x->m.status;
+	k->actual_length = (int)x->m.actual;
+	umockdev_ioctl_data_set_ptr(slot, 0, x->d);
+	uurb_free(m, x);
+	return 0;
+}
+
+/* Cancel a pending URB, named by its address in the client. It then
+ * completes with -ENOENT; one already complete cannot be (-EINVAL). */
+static int discard(struct umock *m, UMockdevIoctlClient *client, UMockdevIoctlData *arg)
+{
+	unsigned long addr = arg->data_len >= (gint)sizeof(unsigned long) ? *(unsigned long *)arg->data : 0;
+	struct uurb *x;
+
+	collect(m);
+	for (x = m->pending; x; x = x->next)
+		if (x->client == client && x->d->client_addr == addr)
+			break;
+	if (!x || bf_sim_usb_discard(m->u, &x->m) < 0)
+		return -EINVAL;
+	collect(m);
+	return 0;
+}
+
+static gboolean on_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *client, gpointer user)
+{
+	struct umock *m = user;
+	gulong req = umockdev_ioctl_client_get_request(client);
+	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
+	GError *err = NULL;
+	int r = 0;
+
+	(void)base;
+	pthread_mutex_lock(&m->h->lock);
+	if (m->removed && req != USBDEVFS_REAPURBNDELAY && req != USBDEVFS_REAPURB) {
+		r = -ENODEV;
+	} else if (req == USBDEVFS_SUBMITURB) {
+		r = submit(m, client, arg);
+	} else if (req == USBDEVFS_REAPURBNDELAY || req == USBDEVFS_REAPURB) {
+		r = reap(m, client, arg);
+	} else if (req == USBDEVFS_DISCARDURB) {
+		r = discard(m, client, arg);
+	} else if (req == USBDEVFS_GET_CAPABILITIES) {
+		UMockdevIoctlData *d = umockdev_ioctl_data_resolve(arg, 0, sizeof(uint32_t), &err);
+
+		if (d)
+			*(uint32_t *)d->data = USBDEVFS_CAP_BULK_CONTINUATION | USBDEVFS_CAP_NO_PACKET_SIZE_LIM |
+					       USBDEVFS_CAP_REAP_AFTER_DISCONNECT;
+		else
+			r = -EFAULT;
+	} else if (req == USBDEVFS_CLAIMINTERFACE || req == USBDEVFS_RELEASEINTERFACE ||
+		   req == USBDEVFS_SETINTERFACE || req == USBDEVFS_SETCONFIGURATION ||
+		   req == USBDEVFS_CLEAR_HALT || req == USBDEVFS_RESETEP || req == USBDEVFS_RESET ||
+		   req == USBDEVFS_DISCONNECT_CLAIM) {
+		r = 0;
+	} else if (req == USBDEVFS_GETDRIVER || req == USBDEVFS_IOCTL) {
+		r = -ENODATA;   /* no kernel driver bound */
+	} else {
+		r = -ENOTTY;
+	}
+	pthread_mutex_unlock(&m->h->lock);
+	g_clear_error(&err);
+	umockdev_ioctl_client_complete(client, r < 0 ? -1 : 0, r < 0 ? -r : 0);
+	return TRUE;
+}
+
+/* A client closed the device or died: its URBs go. */
+static void on_vanished(UMockdevIoctlBase *base, UMockdevIoctlClient *client, gpointer user)
+{
+	struct umock *m = user;
+	struct uurb **pp = &m->reapable;
+
+	(void)base;
+	pthread_mutex_lock(&m->h->lock);
+	collect(m);
+	for (pp = &m->pending; *pp;) {
+		struct uurb *x = *pp;
+
+		if (x->client == client) {
+			*pp = x->next;
+			bf_sim_usb_forget(m->u, &x->m);
+			uurb_free(m, x);
+		} else {
+			pp = &x->next;
+		}
+	}
+	for (pp = &m->reapable; *pp;) {
+		struct uurb *x = *pp;
+
+		if (x->client == client) {
+			*pp = x->next;
+			uurb_free(m, x);
+		} else {
+			pp = &x->next;
+		}
+	}
+	pthread_mutex_unlock(&m->h->lock);
+}
+
+static void free_all(struct umock *m)
+{
+	struct uurb *x;
+
+	while ((x = m->pending)) {
+		m->pending = x->next;
+		bf_sim_usb_forget(m->u, &x->m);
+		uurb_free(m, x);
+	}
+	while ((x = m->reapable)) {
+		m->reapable = x->next;
+		uurb_free(m, x);
+	}
+}
+
+/* Prepend lib to the colon-separated variable name. */
+static void env_prepend(const char *name, const char *val, char sep)
+{
+	const char *old = getenv(name);
+	char *v;
+
+	if (!old || !*old) {
+		setenv(name, val, 1);
+		return;
+	}
+	if (asprintf(&v, "%s%c%s", val, sep, old) < 0)
+		return;
+	setenv(name, v, 1);
+	free(v);
+}
+
+/* The device node, a plain file in the testbed (usbdevfs nodes are plain
+ * files there; the preload library routes their ioctls to the handler). */
+static int make_node(UMockdevTestbed *tb, const char *node)
+{
+	gchar *root = umockdev_testbed_get_root_dir(tb);
+	gchar *path = g_build_filename(root, node, NULL);
+	gchar *dir = g_path_get_dirname(path);
+	int r = 0;
+
+	if (g_mkdir_with_parents(dir, 0755) < 0 || !g_file_set_contents(path, "", 0, NULL))
+		r = bf_error_ret(EIO, "usb transport: cannot create %s in the testbed", node);
+	g_free(dir);
+	g_free(path);
+	g_free(root);
+	return r;
+}
 
 static int umock_start(struct bf_sim_host *h, void **ctx)
 {
-	(void)h;
-	(void)ctx;
-	return bf_error_ret(ENOTSUP, "bfsim: the usb transport is not built yet");
+	const struct bf_chip *chip = bf_sim_chip(h->sim);
+	struct umock *m = calloc(1, sizeof(*m));
+	char hub_node[64], product[32], pid[8], product_name[40];
+	uint8_t desc[128], hub[18] = { 18, 1, 0x00, 0x02, 9, 0, 1, 64, 0x6b, 0x1d, 0x02, 0x00,
+				       0x06, 0x06, 0, 0, 0, 1 };
+	size_t dlen = bf_sim_usb_descriptors(chip, desc, sizeof(desc));
+	GError *err = NULL;
+	gchar *hubpath;
+	int r;
+
+	if (!m)
+		return -ENOMEM;
+	m->h = h;
+	*ctx = m;
+	if ((r = bf_sim_usb_open(h->sim, &m->u)) < 0)
+		return r;
+	m->tb = umockdev_testbed_new();
+	if (!m->tb)
+		return bf_error_ret(EIO, "usb transport: cannot create the umockdev testbed");
+	snprintf(hub_node, sizeof(hub_node), "/dev/bus/usb/%03d/001", BUS);
+	snprintf(m->devnode, sizeof(m->devnode), "/dev/bus/usb/%03d/%03d", BUS, DEVNUM);
+	snprintf(pid, sizeof(pid), "%04x", chip->usb_pid);
+	snprintf(product, sizeof(product), "22dc/%x/100", chip->usb_pid);
+	snprintf(product_name, sizeof(product_name), "%s\n", chip->name);   /* sysfs style */
+	hubpath = umockdev_testbed_add_device(m->tb, "usb", "usb1", NULL,
+		"busnum", "1", "devnum", "1", "speed", "480", "bConfigurationValue", "1",
+		"idVendor", "1d6b", "idProduct", "0002", "bDeviceClass", "09", "maxchild", "8",
+		"dev", "189:0", NULL,
+		"DEVNAME", hub_node, "DEVTYPE", "usb_device", "BUSNUM", "001", "DEVNUM", "001",
+		"PRODUCT", "1d6b/2/606", NULL);
+	m->syspath = umockdev_testbed_add_device(m->tb, "usb", "usb1/1-4", NULL,
+		/* the parent by name: the testbed checks a parent path through the
+		 * preload library, which this process does not run under */
+		"busnum", "1", "devnum", "2", "speed", "480", "bConfigurationValue", "1",
+		"idVendor", "22dc", "idProduct", pid, "bcdDevice", "0100", "bNumInterfaces", " 2",
+		"devpath", "4", "manufacturer", "Nvidia\n", "product", product_name,
+		"serial", "bfsim-0\n", "dev", "189:1", NULL,
+		"DEVNAME", m->devnode, "DEVTYPE", "usb_device", "BUSNUM", "001", "DEVNUM", "002",
+		"PRODUCT", product, "ID_VENDOR_ID", "22dc", "ID_MODEL_ID", pid, NULL);
+	if (!hubpath || !m->syspath) {
+		g_free(hubpath);
+		return bf_error_ret(EIO, "usb transport: cannot add the USB device to the testbed");
+	}
+	if ((r = make_node(m->tb, hub_node)) < 0 || (r = make_node(m->tb, m->devnode)) < 0) {
+		g_free(hubpath);
+		return r;
+	}
+	umockdev_testbed_set_attribute_binary(m->tb, hubpath, "descriptors", hub, (gint)sizeof(hub));
+	umockdev_testbed_set_attribute_binary(m->tb, m->syspath, "descriptors", desc, (gint)dlen);
+	g_free(hubpath);
+	m->handler = umockdev_ioctl_base_new();
+	g_signal_connect(m->handler, "handle-ioctl", G_CALLBACK(on_ioctl), m);
+	g_signal_connect(m->handler, "client-vanished", G_CALLBACK(on_vanished), m);
+	if (!umockdev_testbed_attach_ioctl(m->tb, m->devnode, m->handler, &err)) {
+		r = bf_error_ret(EIO, "usb transport: cannot attach the ioctl handler: %s",
+				 err ? err->message : "?");
+		g_clear_error(&err);
+		return r;
+	}
+	/* COMMAND runs under the preload library; a sanitizer runtime in
+	 * COMMAND must accept not being first in the preload list. */
+	env_prepend("LD_PRELOAD", "libumockdev-preload.so.0", ':');
+	env_prepend("ASAN_OPTIONS", "verify_asan_link_order=0", ':');
+	bf_info("usb: simulated %s at usb:%d-%d (%s), testbed %s", chip->name, BUS, PORT, m->devnode,
+		getenv("UMOCKDEV_DIR") ? getenv("UMOCKDEV_DIR") : "?");
+	return 0;
+}
+
+static void umock_stop(void *ctx)
+{
+	struct umock *m = ctx;
+
+	if (!m)
+		return;
+	if (m->tb && m->handler)
+		umockdev_testbed_detach_ioctl(m->tb, m->devnode, NULL);
+	pthread_mutex_lock(&m->h->lock);
+	free_all(m);
+	if (m->u)
+		bf_sim_usb_close(m->u);
+	pthread_mutex_unlock(&m->h->lock);
+	if (m->handler)
+		g_object_unref(m->handler);
+	if (m->tb)
+		g_object_unref(m->tb);   /* removes the testbed directory */
+	g_free(m->syspath);
+	free(m);
 }
 
 const struct bf_sim_transport bf_sim_transport_usb = {
 	.name = "usb",
 	.start = umock_start,
+	.stop = umock_stop,
 };

@@ -1,6 +1,7 @@
 /* rshim.c - opening a device by the name the user gave (the backend table). */
 #include "config.h"
 #include "rshim.h"
+#include "rshim/usb.h"
 #include "error.h"
 #include "log.h"
 
@@ -20,6 +21,7 @@ struct backend {
 static const struct backend backends[] = {
 	{ "sim", bf_rshim_sim_open },
 	{ "pcie", bf_rshim_pcie_open },
+	{ "usb", bf_rshim_usb_open },
 	{ "pcie-lf", bf_rshim_pcie_lf_open },
 };
 

@@ -1,0 +1,100 @@
+#!/bin/bash
+# usb.sh - the USB backend, through the real libusb, against bfsim's USB
+# device (`bfsim run --transport usb`: a umockdev testbed whose usbdevfs
+# ioctls the simulator answers): discovery, registers by control
+# transfers, installs on BF3 (credit-based boot FIFO) and BF2 (NAKs) with
+# the same boot log as over sim:0, nothing lost in the FIFO, unplug
+# mid-push.
+. "$(dirname "$0")/lib.sh"
+
+SAMPLE="$top_builddir/bfb/sample-full.bfb"
+SAMPLE_BF2="$top_builddir/bfb/sample-full-bf2.bfb"
+CFG="$top_srcdir/bfcfg/examples/demo.cfg"
+SPEED=20
+
+if ! unshare -m true 2>/dev/null; then
+	skip "usb transport" "no mount namespaces here (needs root)"
+	done_testing
+	exit
+fi
+if ! ldconfig -p | grep -q 'libumockdev-preload\.so\.0'; then
+	skip "usb transport" "libumockdev-preload.so.0 missing (Debian package libumockdev0)"
+	done_testing
+	exit
+fi
+
+json_field() {  # json_field FILE a.b.c
+	python3 -c 'import json,sys
+d=json.loads(open(sys.argv[1]).readline())
+for k in sys.argv[2].split("."):
+    d=d[k]
+print(d)' "$1" "$2"
+}
+boot_log() { grep -E '^ (INFO|WARN|ERR)\[' "$1"; }
+usbrun() {  # usbrun CHIP STATE COMMAND...
+	local chip=$1 st=$2
+	shift 2
+	timeout 300 "$BFSIM" run --chip "$chip" --state "$st" --speed "$SPEED" --transport usb -- "$@"
+}
+
+# --- discovery and registers -----------------------------------------------
+expect_rc 0 "list under the usb transport" usbrun bf3 "$TMP/st-list" "$BFCTL" list
+grep -qE '^usb:1-4 +BlueField-3 +usb +usb-1-4 +DPU ' "$TMP/rc.out"
+ok "list shows the BF3 at usb:1-4, in DPU mode, read over USB"
+! grep -q '^sim:0' "$TMP/rc.out"
+ok "list does not offer sim:0 when the device is served over USB"
+expect_rc 0 "list --json" usbrun bf3 "$TMP/st-list" "$BFCTL" list --json
+python3 -c 'import json,sys
+ev=[json.loads(l) for l in open(sys.argv[1])]
+d=[e for e in ev if e["event"]=="device"]
+sys.exit(0 if len(d)==1 and d[0]["name"]=="usb:1-4" and d[0]["transport"]=="usb" and d[0]["chip"]=="bf3" else 1)' "$TMP/rc.out"
+ok "list --json: one device event, usb:1-4, bf3"
+
+expect_rc 0 "register write and read back over usb:1-4 (control transfers)" \
+	usbrun bf3 "$TMP/st-reg" sh -c "'$BFCTL' reg -r usb:1-4 write 0x13000c68 0x1122334455667788 &&
+		'$BFCTL' reg -r usb read 0x13000c68"
+grep -q '\[0x13000c68\] -> 0x1122334455667788' "$TMP/rc.out"
+ok "the scratchpad value written over USB reads back"
+expect_rc 4 "sim:0 is refused under --transport usb" usbrun bf3 "$TMP/st-reg" "$BFCTL" reg -r sim:0 read 0x13000c68
+grep -q 'served over usb' "$TMP/rc.err"
+ok "the error names the transport to use"
+expect_rc 4 "a port with no BlueField" usbrun bf3 "$TMP/st-reg" "$BFCTL" reg -r usb:1-9 read 0x13000c68
+grep -q 'no BlueField on USB at usb:1-9' "$TMP/rc.err"
+ok "the error names the port and says where to look"
+expect_rc 4 "bare 'usb' with no device on USB" "$BFCTL" reg -r usb read 0x13000c68
+grep -q 'no BlueField on USB' "$TMP/rc.err"
+ok "the error says there is none"
+
+# --- installs: the same boot log as over sim:0 -------------------------------
+for chip in bf3 bf2; do
+	bundle=$SAMPLE
+	[ "$chip" = bf2 ] && bundle=$SAMPLE_BF2
+	expect_rc 0 "$chip: reference install over sim:0" \
+		"$BFSIM" run --chip "$chip" --state "$TMP/ref-$chip" --speed "$SPEED" -- \
+		"$BFCTL" install -r sim:0 -b "$bundle" -c "$CFG" --timeout 120
+	boot_log "$TMP/rc.out" > "$TMP/ref-$chip.log"
+	expect_rc 0 "$chip: install over usb (real libusb, simulated device)" \
+		usbrun "$chip" "$TMP/usb-$chip" "$BFCTL" install -r usb -b "$bundle" -c "$CFG" --timeout 120
+	boot_log "$TMP/rc.out" > "$TMP/usb-$chip.log"
+	grep -q 'DPU is ready' "$TMP/usb-$chip.log"
+	ok "$chip: over usb the boot status ends with DPU is ready"
+	diff -u "$TMP/ref-$chip.log" "$TMP/usb-$chip.log" | sed 's/^/# /'
+	cmp -s "$TMP/ref-$chip.log" "$TMP/usb-$chip.log"
+	ok "$chip: the same boot log lines over usb as over sim:0"
+	"$BFSIM" status --state "$TMP/usb-$chip" --json > "$TMP/st-$chip.json"
+	[ "$(json_field "$TMP/st-$chip.json" counters.overflow_bytes)" = 0 ]
+	ok "$chip: no byte was sent into a full boot FIFO"
+	[ "$(json_field "$TMP/st-$chip.json" counters.boot_bytes)" -gt $(( $(stat -c %s "$bundle") )) ]
+	ok "$chip: the whole bundle (and bf.cfg) reached the device"
+	[ "$(json_field "$TMP/st-$chip.json" installed.os.version)" = "22.04" ]
+	ok "$chip: the OS from the bundle is installed"
+done
+
+# --- unplug mid-push: the documented error, nothing left hanging -------------
+expect_rc 5 "the device vanishes after 1 MB: push failed (exit 5)" \
+	timeout 120 "$BFSIM" run --state "$TMP/unplug" --speed "$SPEED" --transport usb \
+	--fault unplug-after=1000000 -- "$BFCTL" install -r usb -b "$SAMPLE" --timeout 60
+grep -Eq 'usb.*(disconnected during the boot stream push|No such device)' "$TMP/rc.err"
+ok "the error says the device disconnected during the push"
+
+done_testing
