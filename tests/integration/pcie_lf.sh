@@ -120,6 +120,15 @@ for chip in bf3 bf2; do
 			od -A n -t x1 -N 4 /sys/bus/pci/devices/$BDF/config"
 	[ "$(tr -s ' \n' ' ' < "$TMP/rc.out")" = "0x15b3 $devid 0x020000 4096 b3 15 ${devid:4:2} ${devid:2:2} " ]
 	ok "$chip: $BDF: ids and class as sysfs prints them, a 4096-byte config space behind them"
+	expect_rc 0 "$chip: config space bounds and read-only header bytes" lf "$chip" -- python3 -c '
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+assert os.pread(fd, 16, 4096) == b"", "read past the end"
+assert len(os.pread(fd, 64, 4090)) == 6, "read across the end is cut"
+assert os.pread(fd, 1, 2) == bytes([int(sys.argv[2][4:6], 16)]), "a 1-byte read"
+assert os.pwrite(fd, b"\xff\xff", 0) == 2 and os.pread(fd, 2, 0) == b"\xb3\x15", "vendor is read-only"
+assert os.pwrite(fd, b"x", 4096) == 0, "nothing written past the end"
+' "/sys/bus/pci/devices/$BDF/config" "$devid"
 	lf "$chip" -- ls /sys/bus/pci/devices > "$TMP/inside" && grep -qx "$BDF" "$TMP/inside" &&
 		! ls /sys/bus/pci/devices | grep -qxF -f "$TMP/inside"
 	ok "$chip: COMMAND sees the simulated functions under /sys/bus/pci/devices, none of this host's"
