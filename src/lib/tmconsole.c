@@ -29,6 +29,32 @@ void bf_tmconsole_init(struct bf_tmconsole *c, struct bf_rshim *r,
 	bf_tmfifo_rx_init(&c->rx);
 }
 
+/* One console packet through the backend's TM FIFO endpoint; the packet
+ * goes whole or not at all (the endpoint takes it or times out). */
+static ssize_t write_ep(struct bf_tmconsole *c, const void *buf, size_t len)
+{
+	uint8_t pkt[BF_TMFIFO_HDR_LEN + MAX_PAYLOAD + 8];
+	size_t n = len < MAX_PAYLOAD ? len : MAX_PAYLOAD, plen, off = 0;
+
+	plen = bf_tmfifo_frame(3, buf, n, pkt, sizeof(pkt));
+	if (!plen)
+		return -EINVAL;
+	while (off < plen) {
+		ssize_t w = c->r->ops->fifo_write(c->r, pkt + off, plen - off);
+
+		if (w < 0)
+			return w;
+		if (w == 0) {
+			if (off == 0)
+				return 0;   /* nothing sent: try again later */
+			continue;       /* a packet is never left half-sent */
+		}
+		off += (size_t)w;
+	}
+	c->tx_bytes += n;
+	return (ssize_t)n;
+}
+
 ssize_t bf_tmconsole_write(struct bf_tmconsole *c, const void *buf, size_t len)
 {
 	const struct bf_chip_regs *g = &c->r->chip->r;
@@ -39,6 +65,8 @@ ssize_t bf_tmconsole_write(struct bf_tmconsole *c, const void *buf, size_t len)
 
 	if (!len)
 		return 0;
+	if (c->r->ops->fifo_write)
+		return write_ep(c, buf, len);
 	r = bf_rshim_rd(c->r, g->tm_h2t_sts, &sts);
 	if (r < 0)
 		return r;
@@ -69,9 +97,19 @@ int bf_tmconsole_poll(struct bf_tmconsole *c)
 {
 	const struct bf_chip_regs *g = &c->r->chip->r;
 	uint64_t sts, w;
-	uint8_t bytes[8];
+	uint8_t bytes[8], many[2048];
 	unsigned count, i;
+	ssize_t n;
 	int r;
+
+	/* A backend with TM FIFO endpoints (USB) moves the words itself. */
+	if (c->r->ops->fifo_read) {
+		n = c->r->ops->fifo_read(c->r, many, sizeof(many));
+		if (n <= 0)
+			return (int)n;
+		bf_tmfifo_rx_feed(&c->rx, many, (size_t)n, on_packet, c);
+		return (int)(n / 8);
+	}
 
 	r = bf_rshim_rd(c->r, g->tm_t2h_sts, &sts);
 	if (r < 0)

@@ -184,6 +184,7 @@ static int parse_transports(const char *list, unsigned *mask)
 static int host_start(const struct bf_sim_config *cfg, unsigned mask, const char *list,
 		      struct bf_sim_host *h, void **ctx)
 {
+	char run[PATH_MAX + 8];
 	size_t i;
 	int r;
 
@@ -198,6 +199,12 @@ static int host_start(const struct bf_sim_config *cfg, unsigned mask, const char
 			return r;
 	/* sim:0 would be a second copy of the device: COMMAND is told. */
 	setenv("BFSIM_TRANSPORT", list, 1);
+	/* The devices COMMAND sees are this run's: their owner locks too
+	 * (another run's usb:1-4 is another device). */
+	snprintf(run, sizeof(run), "%s/run", h->dir);
+	if (mkdir(run, 0755) < 0)
+		return bf_error_ret(errno, "cannot make %s: %s", run, strerror(errno));
+	setenv("BFCTL_RUNDIR", run, 1);
 	return 0;
 }
 

@@ -90,6 +90,13 @@ for chip in bf3 bf2; do
 	ok "$chip: the OS from the bundle is installed"
 done
 
+# --- the console over the TM FIFO endpoints (interrupt IN, bulk IN/OUT) ------
+printf 'echo-over-usb\n' > "$TMP/console.in"
+expect_rc 0 "console over usb: a scripted session on the installed BF3" \
+	usbrun bf3 "$TMP/usb-bf3" sh -c "'$BFCTL' console -r usb --timeout 1 < '$TMP/console.in'"
+grep -q 'login:' "$TMP/rc.out" && grep -q 'echo-over-usb' "$TMP/rc.out"
+ok "console over usb: the login prompt, and what was typed echoed back"
+
 # --- unplug mid-push: the documented error, nothing left hanging -------------
 expect_rc 5 "the device vanishes after 1 MB: push failed (exit 5)" \
 	timeout 120 "$BFSIM" run --state "$TMP/unplug" --speed "$SPEED" --transport usb \

@@ -18,6 +18,9 @@
 #define REPROBE_S         20.0      /* wait for the device to come back after a reset */
 #define RESET_DELAY_MS    1000      /* spec: USB_RESET_DELAY default 1 s */
 #define FLUSH_S           30.0      /* the last transfers of a push, without progress */
+#define TM_POLL_MS        1         /* fifo_read: wait for the words-available interrupt */
+#define TM_XFER_MS        1000      /* a TM FIFO bulk transfer */
+#define TM_BULK_MAX       2048      /* spec: READ_BUF_SIZE / the TM FIFO's 256 words */
 
 struct usb_dev {
 	libusb_context *ctx;
@@ -347,6 +350,58 @@ static ssize_t usb_boot_write(struct bf_rshim *r, const void *buf, size_t len)
 	return n;
 }
 
+/* TM FIFO, tile to host: the interrupt endpoint says how many words wait
+ * (waiting at most TM_POLL_MS for it), the bulk IN endpoint gives them.
+ * Bytes read, 0 when nothing waits, or -errno. */
+static ssize_t usb_fifo_read(struct bf_rshim *r, void *buf, size_t len)
+{
+	struct usb_dev *u = r->priv;
+	uint8_t cnt[8];
+	uint64_t words = 0;
+	int got = 0, ret, i;
+
+	if (!u->has_tm)
+		return -EOPNOTSUPP;
+	ret = libusb_interrupt_transfer(u->h, u->tm_int, cnt, sizeof(cnt), &got, TM_POLL_MS);
+	if (ret == LIBUSB_ERROR_TIMEOUT)
+		return 0;
+	if (ret < 0)
+		return usb_errno(ret);
+	for (i = got - 1; i >= 0; i--)
+		words = words << 8 | cnt[i];
+	if (!words)
+		return 0;
+	if (words * 8 < len)
+		len = (size_t)words * 8;
+	if (len > TM_BULK_MAX)
+		len = TM_BULK_MAX;
+	len &= ~(size_t)7;
+	ret = libusb_bulk_transfer(u->h, u->tm_in, buf, (int)len, &got, TM_XFER_MS);
+	if (ret < 0 && !(ret == LIBUSB_ERROR_TIMEOUT && got > 0))
+		return usb_errno(ret);
+	return got;
+}
+
+/* TM FIFO, host to tile: whole words on the bulk OUT endpoint (the device
+ * NAKs while its FIFO is full). Bytes taken, or -errno. */
+static ssize_t usb_fifo_write(struct bf_rshim *r, const void *buf, size_t len)
+{
+	struct usb_dev *u = r->priv;
+	int got = 0, ret;
+
+	if (!u->has_tm)
+		return -EOPNOTSUPP;
+	len &= ~(size_t)7;
+	if (len > TM_BULK_MAX)
+		len = TM_BULK_MAX;
+	if (!len)
+		return 0;
+	ret = libusb_bulk_transfer(u->h, u->tm_out, (unsigned char *)buf, (int)len, &got, TM_XFER_MS);
+	if (ret == LIBUSB_ERROR_TIMEOUT)
+		return got;
+	return ret < 0 ? usb_errno(ret) : got;
+}
+
 static void usb_close(struct bf_rshim *r)
 {
 	struct usb_dev *u = r->priv;
@@ -361,6 +416,8 @@ static const struct bf_rshim_ops usb_ops = {
 	.read_reg = usb_read_reg,
 	.write_reg = usb_write_reg,
 	.boot_write = usb_boot_write,
+	.fifo_read = usb_fifo_read,
+	.fifo_write = usb_fifo_write,
 	.close = usb_close,
 };
 
