@@ -11,6 +11,7 @@
 #include "usbdev.h"
 #include "error.h"
 #include "log.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <sys/ioctl.h>
@@ -23,7 +24,8 @@
 
 #define BUS        1
 #define PORT       4       /* the device is usb:1-4 */
-#define DEVNUM     2
+#define DEVNUM     2       /* the first address; each re-enumeration takes the next */
+#define AWAY_S     0.5     /* simulated seconds off the bus after a chip reset */
 #define MAX_URBS   1024    /* per run: a client cannot make us allocate more */
 
 struct uurb {
@@ -44,7 +46,16 @@ struct umock {
 	struct uurb *pending;        /* submitted, in the model */
 	struct uurb *reapable;       /* completed, in completion order */
 	unsigned nurbs;
-	bool removed;
+	bool removed;                /* unplugged for good (fault) */
+	/* Re-enumeration after a chip reset: the device leaves the bus and
+	 * comes back with the next address; clients of the old one are
+	 * stale (ENODEV). */
+	unsigned gen;
+	int devnum;
+	uint64_t resets_seen;
+	bool away;
+	pthread_t back;
+	bool back_running;
 };
 
 static void list_del(struct uurb **head, struct uurb *x)
@@ -84,6 +95,124 @@ static void uurb_free(struct umock *m, struct uurb *x)
 	g_object_unref(x->client);
 	free(x);
 	m->nurbs--;
+}
+
+/* The device node, a plain file in the testbed (usbdevfs nodes are plain
+ * files there; the preload library routes their ioctls to the handler). */
+static int make_node(UMockdevTestbed *tb, const char *node)
+{
+	gchar *root = umockdev_testbed_get_root_dir(tb);
+	gchar *path = g_build_filename(root, node, NULL);
+	gchar *dir = g_path_get_dirname(path);
+	int r = 0;
+
+	if (g_mkdir_with_parents(dir, 0755) < 0 || !g_file_set_contents(path, "", 0, NULL))
+		r = bf_error_ret(EIO, "usb transport: cannot create %s in the testbed", node);
+	g_free(dir);
+	g_free(path);
+	g_free(root);
+	return r;
+}
+
+/* The BlueField at 1-4 with address m->devnum: sysfs, node, ioctl handler. */
+static int add_dev(struct umock *m)
+{
+	const struct bf_chip *chip = bf_sim_chip(m->h->sim);
+	char product[32], pid[8], product_name[40], devnum[8], dev[16], devnum3[8];
+	uint8_t desc[128];
+	size_t dlen = bf_sim_usb_descriptors(chip, desc, sizeof(desc));
+	GError *err = NULL;
+	int r;
+
+	snprintf(m->devnode, sizeof(m->devnode), "/dev/bus/usb/%03d/%03d", BUS, m->devnum);
+	snprintf(pid, sizeof(pid), "%04x", chip->usb_pid);
+	snprintf(product, sizeof(product), "22dc/%x/100", chip->usb_pid);
+	snprintf(product_name, sizeof(product_name), "%s\n", chip->name);   /* sysfs style */
+	snprintf(devnum, sizeof(devnum), "%d", m->devnum);
+	snprintf(devnum3, sizeof(devnum3), "%03d", m->devnum);
+	snprintf(dev, sizeof(dev), "189:%d", m->devnum - 1);
+	g_free(m->syspath);
+	/* The parent by name: the testbed checks a parent path through the
+	 * preload library, which this process does not run under. */
+	m->syspath = umockdev_testbed_add_device(m->tb, "usb", "usb1/1-4", NULL,
+		"busnum", "1", "devnum", devnum, "speed", "480", "bConfigurationValue", "1",
+		"idVendor", "22dc", "idProduct", pid, "bcdDevice", "0100", "bNumInterfaces", " 2",
+		"devpath", "4", "manufacturer", "Nvidia\n", "product", product_name,
+		"serial", "bfsim-0\n", "dev", dev, NULL,
+		"DEVNAME", m->devnode, "DEVTYPE", "usb_device", "BUSNUM", "001", "DEVNUM", devnum3,
+		"PRODUCT", product, "ID_VENDOR_ID", "22dc", "ID_MODEL_ID", pid, NULL);
+	if (!m->syspath)
+		return bf_error_ret(EIO, "usb transport: cannot add the USB device to the testbed");
+	if ((r = make_node(m->tb, m->devnode)) < 0)
+		return r;
+	umockdev_testbed_set_attribute_binary(m->tb, m->syspath, "descriptors", desc, (gint)dlen);
+	if (!umockdev_testbed_attach_ioctl(m->tb, m->devnode, m->handler, &err)) {
+		r = bf_error_ret(EIO, "usb transport: cannot attach the ioctl handler: %s",
+				 err ? err->message : "?");
+		g_clear_error(&err);
+		return r;
+	}
+	return 0;
+}
+
+/* Back on the bus AWAY_S after the reset, at the next address. */
+static void *come_back(void *arg)
+{
+	struct umock *m = arg;
+	double speed = 1;
+	const char *sp = getenv("BFSIM_SPEED");
+
+	if (sp && atof(sp) > 0)
+		speed = atof(sp);
+	bf_clock_sleep_ns((uint64_t)(AWAY_S / speed * 1e9));
+	pthread_mutex_lock(&m->h->lock);
+	m->devnum++;
+	if (add_dev(m) < 0)
+		bf_info("usb: the device could not come back after the reset: %s", bf_error_get());
+	else
+		bf_info("usb: the device is back after the reset, at %s", m->devnode);
+	m->away = false;
+	pthread_mutex_unlock(&m->h->lock);
+	return NULL;
+}
+
+/* A chip reset drops the device off the bus, as the hardware does: what
+ * was in flight ends with ENODEV, the old address is gone for good, the
+ * device comes back later (come_back). Caller holds the lock. */
+static void check_reset(struct umock *m)
+{
+	struct bf_sim_status st;
+	struct uurb *x;
+
+	bf_sim_get_status(m->h->sim, &st);
+	if (st.resets == m->resets_seen || m->removed)
+		return;
+	m->resets_seen = st.resets;
+	if (m->back_running) {
+		pthread_mutex_unlock(&m->h->lock);
+		pthread_join(m->back, NULL);
+		pthread_mutex_lock(&m->h->lock);
+		m->back_running = false;
+	}
+	while ((x = m->pending)) {
+		m->pending = x->next;
+		bf_sim_usb_forget(m->u, &x->m);
+		x->m.status = -ENODEV;
+		x->m.actual = 0;
+		list_append(&m->reapable, x);
+	}
+	m->gen++;
+	m->away = true;
+	umockdev_testbed_detach_ioctl(m->tb, m->devnode, NULL);
+	umockdev_testbed_remove_device(m->tb, m->syspath);
+	bf_info("usb: chip reset: the device left the bus");
+	if (pthread_create(&m->back, NULL, come_back, m) == 0)
+		m->back_running = true;
+}
+
+static bool stale(struct umock *m, UMockdevIoctlClient *client)
+{
+	return GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(client), "bfsim-gen")) != m->gen + 1;
 }
 
 /* The device vanished (unplug fault): tell the testbed, as the kernel
@@ -166,7 +295,7 @@ static int reap(struct umock *m, UMockdevIoctlClient *client, UMockdevIoctlData 
 		;
 	if (!*pp) {
 		maybe_remove(m);
-		return m->removed ? -ENODEV : -EAGAIN;
+		return m->removed || stale(m, client) ? -ENODEV : -EAGAIN;
 	}
 	x = *pp;
 	slot = umockdev_ioctl_data_resolve(arg, 0, sizeof(void *), &err);
@@ -210,7 +339,7 @@ static gboolean on_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *client, g
 
 	(void)base;
 	pthread_mutex_lock(&m->h->lock);
-	if (m->removed && req != USBDEVFS_REAPURBNDELAY && req != USBDEVFS_REAPURB) {
+	if ((m->removed || stale(m, client)) && req != USBDEVFS_REAPURBNDELAY && req != USBDEVFS_REAPURB) {
 		r = -ENODEV;
 	} else if (req == USBDEVFS_SUBMITURB) {
 		r = submit(m, client, arg);
@@ -236,6 +365,7 @@ static gboolean on_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *client, g
 	} else {
 		r = -ENOTTY;
 	}
+	check_reset(m);
 	pthread_mutex_unlock(&m->h->lock);
 	g_clear_error(&err);
 	umockdev_ioctl_client_complete(client, r < 0 ? -1 : 0, r < 0 ? -r : 0);
@@ -306,89 +436,63 @@ static void env_prepend(const char *name, const char *val, char sep)
 	free(v);
 }
 
-/* The device node, a plain file in the testbed (usbdevfs nodes are plain
- * files there; the preload library routes their ioctls to the handler). */
-static int make_node(UMockdevTestbed *tb, const char *node)
+static void on_connected(UMockdevIoctlBase *base, UMockdevIoctlClient *client, gpointer user)
 {
-	gchar *root = umockdev_testbed_get_root_dir(tb);
-	gchar *path = g_build_filename(root, node, NULL);
-	gchar *dir = g_path_get_dirname(path);
-	int r = 0;
+	struct umock *m = user;
 
-	if (g_mkdir_with_parents(dir, 0755) < 0 || !g_file_set_contents(path, "", 0, NULL))
-		r = bf_error_ret(EIO, "usb transport: cannot create %s in the testbed", node);
-	g_free(dir);
-	g_free(path);
-	g_free(root);
-	return r;
+	(void)base;
+	pthread_mutex_lock(&m->h->lock);
+	g_object_set_data(G_OBJECT(client), "bfsim-gen", GUINT_TO_POINTER(m->gen + 1));
+	pthread_mutex_unlock(&m->h->lock);
 }
 
 static int umock_start(struct bf_sim_host *h, void **ctx)
 {
-	const struct bf_chip *chip = bf_sim_chip(h->sim);
 	struct umock *m = calloc(1, sizeof(*m));
-	char hub_node[64], product[32], pid[8], product_name[40];
-	uint8_t desc[128], hub[18] = { 18, 1, 0x00, 0x02, 9, 0, 1, 64, 0x6b, 0x1d, 0x02, 0x00,
-				       0x06, 0x06, 0, 0, 0, 1 };
-	size_t dlen = bf_sim_usb_descriptors(chip, desc, sizeof(desc));
-	GError *err = NULL;
+	char hub_node[64];
+	uint8_t hub[18] = { 18, 1, 0x00, 0x02, 9, 0, 1, 64, 0x6b, 0x1d, 0x02, 0x00,
+			    0x06, 0x06, 0, 0, 0, 1 };
+	struct bf_sim_status st;
 	gchar *hubpath;
 	int r;
 
 	if (!m)
 		return -ENOMEM;
 	m->h = h;
+	m->devnum = DEVNUM;
 	*ctx = m;
+	bf_sim_get_status(h->sim, &st);
+	m->resets_seen = st.resets;
 	if ((r = bf_sim_usb_open(h->sim, &m->u)) < 0)
 		return r;
 	m->tb = umockdev_testbed_new();
 	if (!m->tb)
 		return bf_error_ret(EIO, "usb transport: cannot create the umockdev testbed");
 	snprintf(hub_node, sizeof(hub_node), "/dev/bus/usb/%03d/001", BUS);
-	snprintf(m->devnode, sizeof(m->devnode), "/dev/bus/usb/%03d/%03d", BUS, DEVNUM);
-	snprintf(pid, sizeof(pid), "%04x", chip->usb_pid);
-	snprintf(product, sizeof(product), "22dc/%x/100", chip->usb_pid);
-	snprintf(product_name, sizeof(product_name), "%s\n", chip->name);   /* sysfs style */
 	hubpath = umockdev_testbed_add_device(m->tb, "usb", "usb1", NULL,
 		"busnum", "1", "devnum", "1", "speed", "480", "bConfigurationValue", "1",
 		"idVendor", "1d6b", "idProduct", "0002", "bDeviceClass", "09", "maxchild", "8",
 		"dev", "189:0", NULL,
 		"DEVNAME", hub_node, "DEVTYPE", "usb_device", "BUSNUM", "001", "DEVNUM", "001",
 		"PRODUCT", "1d6b/2/606", NULL);
-	m->syspath = umockdev_testbed_add_device(m->tb, "usb", "usb1/1-4", NULL,
-		/* the parent by name: the testbed checks a parent path through the
-		 * preload library, which this process does not run under */
-		"busnum", "1", "devnum", "2", "speed", "480", "bConfigurationValue", "1",
-		"idVendor", "22dc", "idProduct", pid, "bcdDevice", "0100", "bNumInterfaces", " 2",
-		"devpath", "4", "manufacturer", "Nvidia\n", "product", product_name,
-		"serial", "bfsim-0\n", "dev", "189:1", NULL,
-		"DEVNAME", m->devnode, "DEVTYPE", "usb_device", "BUSNUM", "001", "DEVNUM", "002",
-		"PRODUCT", product, "ID_VENDOR_ID", "22dc", "ID_MODEL_ID", pid, NULL);
-	if (!hubpath || !m->syspath) {
-		g_free(hubpath);
-		return bf_error_ret(EIO, "usb transport: cannot add the USB device to the testbed");
-	}
-	if ((r = make_node(m->tb, hub_node)) < 0 || (r = make_node(m->tb, m->devnode)) < 0) {
-		g_free(hubpath);
-		return r;
-	}
+	if (!hubpath)
+		return bf_error_ret(EIO, "usb transport: cannot add the root hub to the testbed");
+	r = make_node(m->tb, hub_node);
 	umockdev_testbed_set_attribute_binary(m->tb, hubpath, "descriptors", hub, (gint)sizeof(hub));
-	umockdev_testbed_set_attribute_binary(m->tb, m->syspath, "descriptors", desc, (gint)dlen);
 	g_free(hubpath);
+	if (r < 0)
+		return r;
 	m->handler = umockdev_ioctl_base_new();
 	g_signal_connect(m->handler, "handle-ioctl", G_CALLBACK(on_ioctl), m);
+	g_signal_connect(m->handler, "client-connected", G_CALLBACK(on_connected), m);
 	g_signal_connect(m->handler, "client-vanished", G_CALLBACK(on_vanished), m);
-	if (!umockdev_testbed_attach_ioctl(m->tb, m->devnode, m->handler, &err)) {
-		r = bf_error_ret(EIO, "usb transport: cannot attach the ioctl handler: %s",
-				 err ? err->message : "?");
-		g_clear_error(&err);
+	if ((r = add_dev(m)) < 0)
 		return r;
-	}
 	/* COMMAND runs under the preload library; a sanitizer runtime in
 	 * COMMAND must accept not being first in the preload list. */
 	env_prepend("LD_PRELOAD", "libumockdev-preload.so.0", ':');
 	env_prepend("ASAN_OPTIONS", "verify_asan_link_order=0", ':');
-	bf_info("usb: simulated %s at usb:%d-%d (%s), testbed %s", chip->name, BUS, PORT, m->devnode,
+	bf_info("usb: simulated %s at usb:%d-%d (%s), testbed %s", bf_sim_chip(h->sim)->name, BUS, PORT, m->devnode,
 		getenv("UMOCKDEV_DIR") ? getenv("UMOCKDEV_DIR") : "?");
 	return 0;
 }
@@ -399,7 +503,9 @@ static void umock_stop(void *ctx)
 
 	if (!m)
 		return;
-	if (m->tb && m->handler)
+	if (m->back_running)
+		pthread_join(m->back, NULL);
+	if (m->tb && m->handler && !m->away)
 		umockdev_testbed_detach_ioctl(m->tb, m->devnode, NULL);
 	pthread_mutex_lock(&m->h->lock);
 	free_all(m);

@@ -238,6 +238,12 @@ static int reattach(struct bf_rshim *r, struct usb_dev *u)
 	bf_info("%s: the device left the bus after the reset; waiting up to %.0f s for it", r->name,
 		REPROBE_S);
 	while (bf_clock_ns() < deadline && !bf_stop_requested()) {
+		/* A new context: a fresh look at the bus, whatever the hotplug
+		 * support of this libusb. */
+		libusb_exit(u->ctx);
+		u->ctx = NULL;
+		if (libusb_init(&u->ctx) < 0)
+			return bf_error_ret(ENODEV, "%s: cannot use USB any more", r->name);
 		if (attach(r, u) == 0) {
 			bf_error_clear();
 			bf_info("%s: the device is back", r->name);
@@ -314,13 +320,16 @@ static int usb_write_reg(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint6
 		return ret;
 	ret = xfer_reg(r, false, chan, addr, &val);
 
-	/* A chip reset: the device drops off the bus; what follows may need
-	 * the re-enumerated device. */
+	/* A chip reset: the device drops off the bus, maybe before it has
+	 * answered this very write (reported as a shutdown, which the reset
+	 * sequence expects); what follows needs the re-enumerated device. */
 	if (chan == BF_CHAN_RSHIM && addr == r->chip->r.reset_control &&
 	    (val & 0xffffffffull) == BF_RESET_KEY) {
 		u->after_reset = true;
 		bf_usbpush_free(u->push);
 		u->push = NULL;
+		if (ret == -ENODEV || ret == -EIO)
+			ret = -ESHUTDOWN;
 	}
 	return ret;
 }
