@@ -20,6 +20,7 @@ static const struct bf_cmd commands[] = {
 	{ "console", "the DPU console (hvc0) over the tmfifo", bf_cmd_console },
 	{ "bfb", "inspect, verify, pack and unpack BFB boot bundles", bf_cmd_bfb },
 	{ "cfg", "check and show bf.cfg files; password hashes", bf_cmd_cfg },
+	{ "fw", "NIC firmware: query, configure, burn, reset (PCI config space)", bf_cmd_fw },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

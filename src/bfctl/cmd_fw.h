@@ -1,0 +1,25 @@
+/* cmd_fw.h - the pieces of `bfctl fw` shared by its files (cmd_fw*.c). */
+#ifndef BF_CMD_FW_H
+#define BF_CMD_FW_H
+
+#include <stdbool.h>
+
+struct bf_fw_dev;
+
+/* Open DEV; on failure report it and return the exit code (else 0). */
+int bf_fw_cli_open(const char *dev, struct bf_fw_dev **d);
+/* Ask question (y/N) on the terminal unless yes. 0 to go on, or an exit
+ * code after reporting why not (no terminal: use -y; the user said no). */
+int bf_fw_cli_confirm(const char *question, bool yes);
+/* Report a library failure with the default exit code for err. */
+int bf_fw_cli_fail(int err, const char *what, const char *dev);
+
+/* The usage text of `bfctl fw`. */
+const char *bf_fw_cli_usage(void);
+
+/* The subcommands; argv[0] is the subcommand's name. */
+int bf_cmd_fw_config(int argc, char **argv);
+int bf_cmd_fw_burn(int argc, char **argv);
+int bf_cmd_fw_reset(int argc, char **argv);
+
+#endif
