@@ -10,7 +10,6 @@
 #include "sim_int.h"
 #include "host.h"
 #include "nic.h"
-#include "nic.h"
 #include "netns.h"
 
 #include <errno.h>
@@ -33,7 +32,6 @@ static const char usage[] =
 	"                 [--drain-bps N] [--fault F]... [--transport usb,pci] [--net]\n"
 	"                 -- COMMAND [ARGS...]\n"
 	"       bfsim status --state DIR [--json]\n"
-	"       bfsim fwimage -o FILE --version X.Y.Z --psid PSID [--chip bf2|bf3] [...]\n"
 	"       bfsim fwimage -o FILE --version X.Y.Z --psid PSID [--chip bf2|bf3] [...]\n"
 	"\n"
 	"A simulated BlueField-2/3: RShim registers, boot FIFO, boot stages,\n"
@@ -62,8 +60,6 @@ static const char usage[] =
 	"         ($BFSIM_DPU_NETNS, for nsenter --net=); rshimd in COMMAND\n"
 	"         makes the host's tmfifo_net0.\n"
 	"status   what the device in DIR has installed, and its counters.\n"
-	"fwimage  write a NIC firmware image the simulated NIC accepts\n"
-	"         (bfsim fwimage --help).\n"
 	"fwimage  write a NIC firmware image the simulated NIC accepts\n"
 	"         (bfsim fwimage --help).\n"
 	"\n"
@@ -496,8 +492,6 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "status"))
 		return cmd_status(argc - 1, argv + 1);
-	if (!strcmp(cmd, "fwimage"))
-		return bf_sim_cmd_fwimage(argc - 1, argv + 1);
 	if (!strcmp(cmd, "fwimage"))
 		return bf_sim_cmd_fwimage(argc - 1, argv + 1);
 	bf_cli_set_cmdname("bfsim");
