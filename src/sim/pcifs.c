@@ -518,6 +518,32 @@ static int pcifs_start(struct bf_sim_host *h, void **ctx)
 
 /* In COMMAND's mount namespace: the simulated functions, and only they,
  * are /sys/bus/pci/devices. */
+/* With --transport usb too, COMMAND runs under the umockdev preload,
+ * which shows it the testbed's /sys: the PCI functions go there as well. */
+static int umockdev_too(const char *src)
+{
+	const char *tb = getenv("UMOCKDEV_DIR");
+	char dst[PATH_MAX], part[PATH_MAX];
+	size_t i;
+
+	if (!tb || !*tb)
+		return 0;
+	if ((size_t)snprintf(dst, sizeof(dst), "%s%s", tb, PCI_SYSFS_DEVICES) >= sizeof(dst))
+		return bf_error_ret(ENAMETOOLONG, "bfsim: testbed path too long");
+	for (i = strlen(tb) + 1; dst[i]; i++) {
+		if (dst[i] != '/')
+			continue;
+		snprintf(part, sizeof(part), "%.*s", (int)i, dst);
+		if (mkdir(part, 0755) < 0 && errno != EEXIST)
+			return bf_error_ret(errno, "bfsim: cannot make %s: %s", part, strerror(errno));
+	}
+	if (mkdir(dst, 0755) < 0 && errno != EEXIST)
+		return bf_error_ret(errno, "bfsim: cannot make %s: %s", dst, strerror(errno));
+	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+		return bf_error_ret(errno, "bfsim: cannot bind %s over %s: %s", src, dst, strerror(errno));
+	return 0;
+}
+
 static int pcifs_enter(void *ctx)
 {
 	struct pcifs *fs = ctx;
@@ -530,7 +556,7 @@ static int pcifs_enter(void *ctx)
 	if (mount(src, PCI_SYSFS_DEVICES, NULL, MS_BIND, NULL) < 0)
 		return bf_error_ret(errno, "bfsim: cannot bind %s over %s: %s", src, PCI_SYSFS_DEVICES,
 				    strerror(errno));
-	return 0;
+	return umockdev_too(src);
 }
 
 const struct bf_sim_transport bf_sim_transport_pci = {

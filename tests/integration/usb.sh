@@ -65,6 +65,21 @@ expect_rc 4 "bare 'usb' with no device on USB" "$BFCTL" reg -r usb read 0x13000c
 grep -q 'no BlueField on USB' "$TMP/rc.err"
 ok "the error says there is none"
 
+# --- both transports: one device, two ways in ----------------------------------
+if [ -e /dev/fuse ]; then
+	expect_rc 0 "--transport usb,pci: list" \
+		timeout 120 "$BFSIM" run --transport usb,pci -- "$BFCTL" list
+	grep -q '^usb:1-4 ' "$TMP/rc.out" && grep -q '^pcie-lf:0000:04:00.0 ' "$TMP/rc.out"
+	ok "--transport usb,pci: the device is listed on USB and as a PCIe livefish function"
+	expect_rc 0 "--transport usb,pci: write over usb, read over pcie-lf" \
+		timeout 120 "$BFSIM" run --transport usb,pci -- sh -c \
+		"'$BFCTL' reg -r usb write 0x13000c68 0x5a5aa5a5 && '$BFCTL' reg -r pcie-lf read 0x13000c68"
+	grep -q '\[0x13000c68\] -> 0x000000005a5aa5a5' "$TMP/rc.out"
+	ok "--transport usb,pci: what USB wrote, the config-space gateway reads: one device"
+else
+	skip "--transport usb,pci" "no /dev/fuse"
+fi
+
 # --- installs: the same boot log as over sim:0 -------------------------------
 for chip in bf3 bf2; do
 	bundle=$SAMPLE
