@@ -1,0 +1,533 @@
+/* main.c - bfb-install: the upstream script's command line, output and
+ * completion rules (spec rshim.md 8), on the library. Local RShim: the
+ * device files of rshimd (/dev/rshim<N>/{boot,misc,rshim}), registers
+ * through the library's daemon backend (the bf-reg requests upstream
+ * issues). Remote RShim, PLDM, deferred activation and LFWP answer "not
+ * yet". Deliberate differences from upstream: the BFB is verified before a
+ * byte is pushed; a failed push, and a CRITICAL ERROR in the log, end with
+ * "BlueField Update Failed" and exit 1 (upstream continues, exits 0). */
+#include "config.h"
+#include "bfb_file.h"
+#include "clock.h"
+#include "error.h"
+#include "log.h"
+#include "rshim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MISC_MAX   65536
+#define CHUNK      (1u << 20)
+
+static const char usage_text[] =
+	"Usage: bfb-install -b BFB -r rshimN [-c BF.CFG] [-f ROOTFS] [-k] [-v]\n"
+	"Options:\n"
+	"  -b, --bfb FILE           the BFB bundle to install\n"
+	"  -c, --config FILE        a bf.cfg appended to the stream\n"
+	"  -f, --rootfs FILE        a root file system appended after the bf.cfg\n"
+	"  -r, --rshim DEV          rshimN (as /dev/rshimN) or the path of the device\n"
+	"                           directory; [IP:[PORT:]]rshimN is the remote form\n"
+	"  -k, --keep-log           leave the RShim log in the device (no CLEAR_ON_READ)\n"
+	"  -v, --verbose            more detail\n"
+	"  -h, --help               this help\n"
+	"  -d, --deferred, -u, --runtime, -p, --pldm FILE, -a, --apply-lfwp 0|1,\n"
+	"  -m, --remote-mode scp|nc|ncpipe, -R, --reverse-nc\n"
+	"                           accepted as upstream, answered 'not supported yet'\n"
+	"\n"
+	"bfctl's bfb-install: pushes through rshimd's device files (rshimd(8)) and\n"
+	"follows the boot log in misc until the DPU is ready.\n"
+	"Exit status: 0 done, 1 error or a failed update, 130 interrupted.\n"
+	"See bfb-install(1).\n";
+
+struct opts {
+	const char *bfb, *cfg, *rootfs, *rshim, *pldm, *remote_mode;
+	int nbfb, nrshim, apply_lfwp;
+	bool deferred, keep_log, verbose, reverse_nc;
+};
+
+/* BF3 defaults; BF1/BF2 from misc DEV_INFO (upstream apply_chip_settings). */
+struct regs {
+	uint32_t scratchpad2, swint, breadcrumb1;
+};
+
+static char node[PATH_MAX];
+static bool clear_set;
+
+static void usage_err(void)
+{
+	fputs(usage_text, stderr);
+}
+
+static void fail_exit(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+static void fail_exit(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	exit(1);
+}
+
+static int misc_write(const char *line)
+{
+	char path[PATH_MAX + 8];
+	size_t n = strlen(line);
+	int fd, r = 0;
+
+	snprintf(path, sizeof(path), "%s/misc", node);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, line, n) != (ssize_t)n)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+static int misc_read(char *buf, size_t cap)
+{
+	char path[PATH_MAX + 8];
+	size_t fill = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/misc", node);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (fill + 1 < cap) {
+		ssize_t n = read(fd, buf + fill, cap - 1 - fill);
+
+		if (n < 0 && errno == EINTR && !bf_stop_requested())
+			continue;
+		if (n <= 0)
+			break;
+		fill += (size_t)n;
+	}
+	close(fd);
+	buf[fill] = '\0';
+	return 0;
+}
+
+/* The value column of KEY in the misc text ("" if absent). */
+static void misc_value(const char *text, const char *key, char *out, size_t cap)
+{
+	const char *p = text;
+	size_t k = strlen(key), n = 0;
+
+	out[0] = '\0';
+	while (p && *p) {
+		if (!strncmp(p, key, k) && (p[k] == ' ' || p[k] == '\t')) {
+			p += k;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			while (p[n] && p[n] != '\n' && p[n] != ' ' && n + 1 < cap)
+				n++;
+			memcpy(out, p, n);
+			out[n] = '\0';
+			return;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+}
+
+static void cleanup(void)
+{
+	if (clear_set)
+		misc_write("CLEAR_ON_READ 0\n");
+	clear_set = false;
+}
+
+/* bf-reg's read-modify-writes, through the daemon's rshim file. */
+static int reg_rd(struct bf_rshim *r, uint32_t addr, uint64_t *v)
+{
+	uint32_t chan, off;
+
+	if (bf_chip_addr_split(r->chip, addr, &chan, &off) < 0)
+		return -EINVAL;
+	return bf_rshim_read_data(r, chan, off, v);
+}
+
+static int reg_wr(struct bf_rshim *r, uint32_t addr, uint64_t v)
+{
+	uint32_t chan, off;
+
+	if (bf_chip_addr_split(r->chip, addr, &chan, &off) < 0)
+		return -EINVAL;
+	return bf_rshim_write(r, chan, off, v);
+}
+
+/* Upstream clear_sp2_267: SP2 bits 2, 6, 7 cleared, SWINT2 set, 1 s. */
+static int clear_sp2_267(struct bf_rshim *r, const struct regs *g)
+{
+	uint64_t sp2;
+	int ret;
+
+	if ((ret = reg_rd(r, g->scratchpad2, &sp2)) < 0 ||
+	    (ret = reg_wr(r, g->scratchpad2, sp2 & ~0xc4ull)) < 0 ||
+	    (ret = reg_wr(r, g->swint, 0x4)) < 0)
+		return ret;
+	bf_clock_sleep_ns(1000000000ull);
+	return 0;
+}
+
+/* cat bfb [cfg] [rootfs] > node/boot */
+static int push(const char *const *files, size_t n)
+{
+	char path[PATH_MAX + 8];
+	uint8_t *buf = malloc(CHUNK);
+	size_t i;
+	int out, ret = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "%s/boot", node);
+	out = open(path, O_WRONLY | O_CLOEXEC);
+	if (out < 0) {
+		ret = -errno;
+		free(buf);
+		return ret;
+	}
+	for (i = 0; i < n && ret == 0; i++) {
+		int in = open(files[i], O_RDONLY | O_CLOEXEC);
+
+		if (in < 0) {
+			ret = -errno;
+			break;
+		}
+		for (;;) {
+			ssize_t got = read(in, buf, CHUNK), off = 0;
+
+			if (got < 0 && errno == EINTR && !bf_stop_requested())
+				continue;
+			if (got < 0)
+				ret = -errno;
+			if (got <= 0)
+				break;
+			while (off < got) {
+				ssize_t w = write(out, buf + off, (size_t)(got - off));
+
+				if (w < 0 && errno == EINTR && !bf_stop_requested())
+					continue;
+				if (w <= 0) {
+					ret = w < 0 ? -errno : -EIO;
+					break;
+				}
+				off += w;
+			}
+			if (ret < 0)
+				break;
+		}
+		close(in);
+	}
+	if (close(out) < 0 && ret == 0)
+		ret = -errno;
+	free(buf);
+	return ret;
+}
+
+/* Case-insensitive: does text contain any of the |-separated words? */
+static bool matches(const char *text, const char *const *words)
+{
+	for (; *words; words++)
+		if (strcasestr(text, *words))
+			return true;
+	return false;
+}
+
+/* Upstream wait_for_update_to_finish: poll misc every second, print what
+ * is new, stop on the completion strings. Returns true on CRITICAL ERROR. */
+static bool wait_for_update(const struct opts *o, bool nic_mode, FILE *logf)
+{
+	static const char *const filter0_nic[] = { "Rebooting...", "DPU is ready", "Linux up",
+						   "CRITICAL ERROR", "In Enhanced NIC mode", NULL };
+	static const char *const nic_only[] = { "In Enhanced NIC mode", NULL };
+	const char *const *filter0 = filter0_nic, *const *filter = nic_mode ? nic_only : filter0_nic;
+	char *misc = malloc(MISC_MAX), *last = calloc(1, MISC_MAX);
+	bool finished = false, critical = false;
+
+	if (!misc || !last)
+		fail_exit("Error: out of memory");
+	printf("Collecting BlueField booting status. Press Ctrl+C to stop…\n");
+	fflush(stdout);
+	if (!o->keep_log) {
+		misc_write("CLEAR_ON_READ 1\n");
+		clear_set = true;
+	}
+	misc_write("DISPLAY_LEVEL 2\n");
+	while (!finished && !bf_stop_requested()) {
+		const char *cur = "";
+		size_t cur_len, last_len = strlen(last), i;
+
+		if (misc_read(misc, MISC_MAX) < 0)
+			fail_exit("Error: cannot read %s/misc", node);
+		/* From the first " INFO", " ERR" or " WARN" line to the end. */
+		for (i = 0; misc[i];) {
+			const char *nl;
+
+			if (!strncmp(misc + i, " INFO", 5) || !strncmp(misc + i, " ERR", 4) ||
+			    !strncmp(misc + i, " WARN", 5)) {
+				cur = misc + i;
+				break;
+			}
+			nl = strchr(misc + i, '\n');
+			if (!nl)
+				break;
+			i = (size_t)(nl - misc) + 1;
+		}
+		cur_len = strlen(cur);
+		bf_clock_sleep_ns(1000000000ull);
+		if (matches(cur, filter))
+			finished = true;
+		if (strcasestr(cur, "CRITICAL ERROR"))
+			critical = true;
+		if (matches(cur, filter0)) {
+			misc_write("CLEAR_ON_READ 0\n");
+			clear_set = false;
+		}
+		if (!last_len || last_len > cur_len || strncmp(cur, last, last_len)) {
+			fputs(cur, stdout);
+			if (logf)
+				fputs(cur, logf);
+		} else if (cur_len > last_len) {
+			fputs(cur + last_len, stdout);
+			if (logf)
+				fputs(cur + last_len, logf);
+		}
+		fflush(stdout);
+		snprintf(last, MISC_MAX, "%s", cur);
+	}
+	misc_write("CLEAR_ON_READ 0\n");
+	clear_set = false;
+	free(misc);
+	free(last);
+	return critical;
+}
+
+static void parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "apply-lfwp", required_argument, NULL, 'a' },
+		{ "bfb", required_argument, NULL, 'b' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "rootfs", required_argument, NULL, 'f' },
+		{ "deferred", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "keep-log", no_argument, NULL, 'k' },
+		{ "remote-mode", required_argument, NULL, 'm' },
+		{ "reverse-nc", no_argument, NULL, 'R' },
+		{ "rshim", required_argument, NULL, 'r' },
+		{ "pldm", required_argument, NULL, 'p' },
+		{ "runtime", no_argument, NULL, 'u' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ 0 } };
+	int opt;
+
+	memset(o, 0, sizeof(*o));
+	opterr = 1;
+	while ((opt = getopt_long(argc, argv, "+a:b:c:f:dhkm:p:r:Ruv", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'a':
+			if (strcmp(optarg, "0") && strcmp(optarg, "1")) {
+				fprintf(stderr, "Error: --apply-lfwp takes 0 or 1\n");
+				exit(1);
+			}
+			o->apply_lfwp = optarg[0] - '0';
+			break;
+		case 'b': o->bfb = optarg; o->nbfb++; break;
+		case 'c': o->cfg = optarg; break;
+		case 'f': o->rootfs = optarg; break;
+		case 'd': case 'u': o->deferred = true; break;
+		case 'h': fputs(usage_text, stdout); exit(0);
+		case 'k': o->keep_log = true; break;
+		case 'm': o->remote_mode = optarg; break;
+		case 'p': o->pldm = optarg; break;
+		case 'r': o->rshim = optarg; o->nrshim++; break;
+		case 'R': o->reverse_nc = true; break;
+		case 'v': o->verbose = true; break;
+		default:
+			fprintf(stderr, "Command line error\n");
+			exit(1);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "Unexpected arguments: %s\n", argv[optind]);
+		usage_err();
+		exit(1);
+	}
+}
+
+static void validate(const struct opts *o)
+{
+	struct stat st;
+
+	if (!o->bfb && !o->pldm && !o->apply_lfwp) {
+		printf("Error: Need to provide either bfb or pldm file.\n");
+		usage_err();
+		exit(1);
+	}
+	if (o->bfb && o->pldm) {
+		printf("Error: Can't provide both bfb and pldm file.\n");
+		usage_err();
+		exit(1);
+	}
+	if (o->bfb && stat(o->bfb, &st) < 0)
+		fail_exit("Error: %s not found.", o->bfb);
+	if (!o->rshim) {
+		printf("Error: Need to provide rshim device name.\n");
+		usage_err();
+		exit(1);
+	}
+	if (o->nbfb > 1) {
+		printf("Error: More than one bfb image provided\n");
+		usage_err();
+		exit(1);
+	}
+	if (o->nrshim > 1) {
+		printf("Error: More than one rshim device provided\n");
+		usage_err();
+		exit(1);
+	}
+	if (strchr(o->rshim, ':'))
+		fail_exit("Error: remote rshim (%s) is not supported by this bfb-install yet: "
+			  "run it on the host that has the RShim.", o->rshim);
+	if (o->remote_mode)
+		fail_exit("Error: Remote mode is not supported for local rshim.");
+	if (o->reverse_nc)
+		fail_exit("Error: Reverse netcat mode is only for remote rshim.");
+	if (o->pldm)
+		fail_exit("Error: PLDM images (-p) are not supported by this bfb-install yet.");
+	if (o->deferred)
+		fail_exit("Error: deferred activation (-d/-u) is not supported by this bfb-install yet.");
+	if (o->apply_lfwp)
+		fail_exit("Error: Live-Firmware-Patch activation (-a 1) is not supported by this bfb-install yet.");
+}
+
+int main(int argc, char **argv)
+{
+	struct regs g = { 0x13000c48, 0x13000318, 0x13000518 };
+	const char *files[3];
+	struct bf_bfb_summary sum;
+	char *misc, val[64], logpath[PATH_MAX + 64], name[PATH_MAX];
+	struct bf_rshim *r;
+	struct opts o;
+	bool nic_mode = false, critical;
+	size_t nfiles = 0;
+	struct stat st;
+	FILE *logf;
+	time_t now;
+	int ret;
+
+	bf_log_set_prog("bfb-install");
+	parse(argc, argv, &o);
+	validate(&o);
+	if (o.verbose)
+		bf_log_set_level(BF_LOG_INFO);
+	if (o.rshim[0] == '/')
+		snprintf(node, sizeof(node), "%s", o.rshim);
+	else
+		snprintf(node, sizeof(node), "/dev/%s", o.rshim);
+	if (o.rootfs && stat(o.rootfs, &st) < 0)
+		fail_exit("Error: %s not found.", o.rootfs);
+	if (o.cfg && stat(o.cfg, &st) < 0)
+		fail_exit("Error: %s not found.", o.cfg);
+
+	printf("Updating BlueField with local RSHIM\n");
+	printf("  BFB file: %s\n", o.bfb);
+	if (o.cfg)
+		printf("  Config File:: %s\n", o.cfg);
+	if (o.rootfs)
+		printf("  Rootfs File: %s\n", o.rootfs);
+	printf("  RSHIM Device Node: %s\n", node);
+	printf("Checking if local host has root access...\n");
+	if (geteuid() != 0)
+		printf("  Warning: No host root access.\n");
+	snprintf(logpath, sizeof(logpath), "%s/boot", node);
+	if (stat(logpath, &st) < 0)
+		fail_exit("Error: %s is not a valid rshim device.", node);
+	printf("Checking if rshim driver is running locally...\n");
+	fflush(stdout);
+	/* Deliberately stricter than upstream: a damaged bundle is refused
+	 * before the device is reset. */
+	if ((ret = bf_bfb_file_verify(o.bfb, &sum)) < 0)
+		fail_exit("Error: %s is not a valid BFB: %s", o.bfb, bf_error_get() ? bf_error_get() : strerror(-ret));
+	if (o.verbose)
+		printf("  %s: verified, %u images\n", o.bfb, sum.nimages);
+	if ((ret = bf_rshim_open(node, &r)) < 0)
+		fail_exit("Error: rshim driver not found at %s (%s)", node, bf_error_get() ? bf_error_get() : strerror(-ret));
+	misc = malloc(MISC_MAX);
+	if (!misc || misc_read(misc, MISC_MAX) < 0)
+		fail_exit("Error: cannot read %s/misc", node);
+	misc_value(misc, "DEV_INFO", val, sizeof(val));
+	if (!strncmp(val, "BlueField-1", 11) || !strncmp(val, "BlueField-2", 11)) {
+		g.scratchpad2 = 0x00010c28;
+		g.swint = 0x00010318;
+		g.breadcrumb1 = 0x00010518;
+	}
+	if (!strncmp(val, "BlueField-3", 11) && strstr(misc, "NIC mode")) {
+		char dev[64];
+
+		misc_value(misc, "DEV_NAME", dev, sizeof(dev));
+		printf("%s (%s) is in NIC mode\n", node, strlen(dev) > 5 ? dev + 5 : dev);
+		nic_mode = true;
+	}
+	free(misc);
+	bf_stop_install_handlers();
+	atexit(cleanup);
+	if ((ret = clear_sp2_267(r, &g)) < 0)
+		fail_exit("Error: register access through %s/rshim failed: %s", node,
+			  bf_error_get() ? bf_error_get() : strerror(-ret));
+	if (nic_mode) {
+		uint64_t b;
+
+		/* BREADCRUMB1 bit 32 tells the installer it runs in NIC mode. */
+		if (reg_rd(r, g.breadcrumb1, &b) == 0)
+			reg_wr(r, g.breadcrumb1, b | (1ull << 32));
+	}
+	files[nfiles++] = o.bfb;
+	if (o.cfg)
+		files[nfiles++] = o.cfg;
+	if (o.rootfs)
+		files[nfiles++] = o.rootfs;
+	printf("Pushing bfb%s%s\n", o.cfg ? " + cfg" : "", o.rootfs ? " + rootfs" : "");
+	fflush(stdout);
+	if ((ret = push(files, nfiles)) < 0) {
+		printf("Error: Failed to push boot stream via local rshim (%s)\n", strerror(-ret));
+		printf("BlueField Update Failed\n");
+		bf_rshim_close(r);
+		return bf_stop_requested() ? 130 : 1;
+	}
+	snprintf(name, sizeof(name), "%s", node);
+	snprintf(logpath, sizeof(logpath), "/tmp/bfb-install-%s.log", basename(name));
+	logf = fopen(logpath, "w");
+	if (logf) {
+		now = time(NULL);
+		fprintf(logf, "# %s", ctime(&now));
+	}
+	critical = wait_for_update(&o, nic_mode, logf);
+	if (logf)
+		fclose(logf);
+	bf_rshim_close(r);
+	if (bf_stop_requested())
+		return 130;
+	if (critical) {
+		printf("BlueField Update Failed\n");
+		return 1;
+	}
+	return 0;
+}
