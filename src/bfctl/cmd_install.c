@@ -25,6 +25,17 @@
 #define DEFAULT_TIMEOUT_S 3600.0
 #define WAIT_POLL_NS      200000000ull   /* log polling after the push */
 #define PUSH_POLL_MS      100            /* log polling during the push */
+#define MIN_POLL_NS       2000000ull     /* however fast a simulated device runs */
+
+/* A poll interval in device time, in real time for this device: a
+ * simulated device running N times faster is polled N times more often,
+ * so that its 127-word log ring is read as often as hardware's. */
+static uint64_t poll_ns(const struct bf_rshim *r, uint64_t ns)
+{
+	double v = r->speed > 1 ? (double)ns / r->speed : (double)ns;
+
+	return v < MIN_POLL_NS ? MIN_POLL_NS : (uint64_t)v;
+}
 #define BFCFG_MAX         (1u << 20)
 
 static const char install_usage[] =
@@ -158,7 +169,7 @@ static int do_install(struct bf_rshim *r, const char *const *paths, size_t npath
 		.deadline = deadline,
 		.poll = push_poll,
 		.poll_ctx = in,
-		.poll_ms = PUSH_POLL_MS,
+		.poll_ms = (unsigned)(poll_ns(r, PUSH_POLL_MS * 1000000ull) / 1000000ull),
 		.progress = true,
 	};
 	uint64_t pushed = 0;
@@ -209,7 +220,7 @@ static int do_install(struct bf_rshim *r, const char *const *paths, size_t npath
 					   "check the console ('bfctl console') or raise --timeout",
 					   "install on %s", r->name);
 		}
-		bf_clock_sleep_ns(WAIT_POLL_NS);
+		bf_clock_sleep_ns(poll_ns(r, WAIT_POLL_NS));
 	}
 	if (in->done == BF_MARK_CRITICAL) {
 critical:

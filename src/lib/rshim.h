@@ -40,6 +40,10 @@ struct bf_rshim {
 	char dev_name[64];      /* misc DEV_NAME style: "sim-0", "usb-1-3", "pcie-0000:03:00.2" */
 	unsigned reset_delay_ms;  /* wait after a chip reset before pushing */
 	bool reprobe;           /* the device re-enumerates across a chip reset (USB) */
+	/* Device seconds per real second: 1 for hardware, the simulator's
+	 * --speed for a simulated device (so that log polling keeps pace
+	 * with it as it would with hardware). 0 counts as 1. */
+	double speed;
 	void *priv;
 };
 

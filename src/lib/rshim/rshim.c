@@ -177,6 +177,8 @@ static int open_backend(const char *name, struct bf_rshim **out)
 		r = backends[i].open(arg, out);
 		if (r < 0)
 			return r;
+		if (!((*out)->speed > 0))
+			(*out)->speed = bf_rshim_device_speed();
 		snprintf((*out)->name, sizeof((*out)->name), "%s", name);
 		bf_info("%s: opened %s (%s)", name, (*out)->dev_name, (*out)->chip->name);
 		return 0;

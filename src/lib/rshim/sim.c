@@ -76,6 +76,7 @@ int bf_rshim_sim_open(const char *arg, struct bf_rshim **out)
 	r->chip = bf_sim_chip(s);
 	r->priv = s;
 	r->reset_delay_ms = 0;
+	r->speed = cfg.speed;
 	r->reprobe = false;
 	snprintf(r->dev_name, sizeof(r->dev_name), "sim-%ld", idx);
 	*out = r;
