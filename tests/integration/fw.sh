@@ -1,0 +1,185 @@
+#!/bin/bash
+# fw.sh - bfctl fw against the simulated NIC. First in-process (sim:0
+# under `bfsim run`), then through the kernel: `bfsim run --transport pci`
+# serves the NIC functions 0000:03:00.0 and .1 as sysfs config files over
+# FUSE, and bfctl reaches the firmware with pread/pwrite on them, as on
+# hardware: query, config (the field guide's virtio-net hotplug sequence
+# on both PFs), burn (pending, refused twice, running after the reset),
+# wrong PSID/chip, a damaged image, a power cut in each burn phase (the old
+# firmware stays, the next burn succeeds), Ctrl-C during a burn.
+#
+# Every config-space access through FUSE is a round trip: the images are
+# small (64 KB burns ~1500 accesses per KB).
+. "$(dirname "$0")/lib.sh"
+
+SPEED=${BFSIM_TEST_SPEED:-20}
+IMG="$TMP/img"
+mkdir -p "$IMG"
+
+# --- images ---------------------------------------------------------------
+expect_rc 0 "bfsim fwimage" "$BFSIM" fwimage -o "$IMG/new.img" --version 32.41.1000 --psid MT_0000000884 \
+	--date 28.4.2024 --size 64K
+grep -q 'firmware 32.41.1000 for BlueField-3 (PSID MT_0000000884, 65664 bytes)' "$TMP/rc.out"
+ok "it says what it wrote"
+expect_rc 8 "an existing image is kept" "$BFSIM" fwimage -o "$IMG/new.img" --version 1.2.3 --psid X
+expect_rc 2 "a bad version is a usage error" "$BFSIM" fwimage -o "$IMG/x.img" --version 1.2 --psid X
+"$BFSIM" fwimage -o "$IMG/newer.img" --version 32.42.1010 --psid MT_0000000884 --size 16K >/dev/null &&
+"$BFSIM" fwimage -o "$IMG/other.img" --version 32.41.1000 --psid MT_0000000999 --size 16K >/dev/null &&
+"$BFSIM" fwimage -o "$IMG/bf2.img" --chip bf2 --version 24.41.1000 --psid MT_0000000540 --size 16K >/dev/null &&
+"$BFSIM" fwimage -o "$IMG/big.img" --version 32.43.1000 --psid MT_0000000884 --size 2M >/dev/null &&
+cp "$IMG/newer.img" "$IMG/bad.img" && printf 'X' | dd of="$IMG/bad.img" bs=1 seek=5000 conv=notrunc 2>/dev/null
+ok "more images: another version, another PSID, a BlueField-2 one, a big one, a damaged one"
+
+# --- in-process: sim:0 under bfsim run ----------------------------------------
+ST="$TMP/state-sim"
+sim() { "$BFSIM" run --state "$ST" -- "$BFCTL" "$@"; }
+expect_rc 0 "fw query sim:0" sim fw query sim:0
+grep -qE '^FW Version: +32\.40\.1000$' "$TMP/rc.out" && grep -qE '^PSID: +MT_0000000884$' "$TMP/rc.out" &&
+	grep -qE '^Security Attributes: +secure-fw$' "$TMP/rc.out" &&
+	grep -qE '^Rom Info: +type=UEFI Virtio net version=21\.4\.13 cpu=AMD64,AARCH64$' "$TMP/rc.out" &&
+	grep -qE '^Base MAC: +a088c275c110 ' "$TMP/rc.out" && ! grep -q 'Running' "$TMP/rc.out"
+ok "flint's labels and the simulated NIC's values"
+expect_rc 0 "fw burn sim:0" sim fw burn sim:0 "$IMG/newer.img" -y
+expect_rc 0 "fw reset sim:0" sim fw reset sim:0 -y
+grep -q 'FW Version(Running):  32.42.1010 (was 32.40.1000)' "$TMP/rc.out"
+ok "running the new firmware after the reset"
+expect_rc 0 "bfsim status after the reset" "$BFSIM" status --state "$ST"
+grep -q 'NIC FW      32.42.1010 (PSID MT_0000000884)' "$TMP/rc.out"
+ok "bfsim status shows what the NIC runs"
+expect_rc 4 "sim:0.2 does not exist" sim fw query sim:0.2
+
+# --- through the kernel: --transport pci -------------------------------------
+why=
+if [ ! -e /dev/fuse ]; then
+	why="no /dev/fuse"
+elif [ "$(id -u)" != 0 ]; then
+	why="needs root (FUSE mount and a private mount namespace)"
+elif ! unshare -m true 2>/dev/null; then
+	why="no mount namespaces here"
+elif [ ! -d /sys/bus/pci/devices ]; then
+	why="no /sys/bus/pci/devices to mount over"
+elif ! "$BFSIM" run --transport pci -- true >"$TMP/probe.out" 2>&1; then
+	why="bfsim cannot serve PCI here: $(tail -1 "$TMP/probe.out")"
+fi
+if [ -n "$why" ]; then
+	skip "bfctl fw over bfsim --transport pci" "$why"
+	done_testing
+	exit
+fi
+
+ST="$TMP/state-pci"
+pci() {  # pci [bfsim run options] -- COMMAND...
+	"$BFSIM" run --state "$ST" --speed "$SPEED" --transport pci "$@"
+}
+fw() { pci -- "$BFCTL" fw "$@"; }
+
+expect_rc 0 "query by PCI address" fw query 0000:03:00.0
+grep -qE '^FW Version: +32\.40\.1000$' "$TMP/rc.out" && grep -qE '^Image type: +FS4$' "$TMP/rc.out"
+ok "the NIC answers through sysfs config space"
+expect_rc 0 "query by short address, mst names, --json" pci -- sh -c \
+	"'$BFCTL' fw query 03:00.1 >/dev/null && '$BFCTL' fw query /dev/mst/mt41692_pciconf0.1 >/dev/null &&
+	 '$BFCTL' fw query mt41692_pciconf0 --json"
+grep -q '"event":"fw_query".*"device_type":"BlueField3".*"fw_version":"32.40.1000".*"psid":"MT_0000000884"' "$TMP/rc.out"
+ok "JSON fw_query event"
+expect_rc 4 "an mst name with no such device" fw query mt41686_pciconf0
+grep -q 'no device mt41686_pciconf0' "$TMP/rc.err"
+ok "says why"
+expect_rc 4 "sim:0 is refused under the transport" fw query sim:0
+grep -q 'use 0000:03:00.0, not sim:0' "$TMP/rc.err"
+ok "and names the PCI address to use"
+
+# config: the virtio-net hotplug sequence of the field guide.
+expect_rc 0 "config reset" fw config 03:00.0 reset -y
+expect_rc 0 "config set on 03:00.0 (virtio-net hotplug)" fw config 03:00.0 set INTERNAL_CPU_MODEL=1 SRIOV_EN=0 \
+	NUM_OF_VFS=0 NUM_OF_PF=0 PCI_SWITCH_EMULATION_ENABLE=1 PCI_SWITCH_EMULATION_NUM_PORT=32 \
+	VIRTIO_NET_EMULATION_ENABLE=1 VIRTIO_NET_EMULATION_NUM_VF=0 VIRTIO_NET_EMULATION_NUM_PF=0 \
+	VIRTIO_NET_EMULATION_NUM_MSIX=64 LAG_RESOURCE_ALLOCATION=1 PER_PF_NUM_SF=1 PF_TOTAL_SF=64 PF_SF_BAR_SIZE=10 -y
+grep -q 'Applying... Done!' "$TMP/rc.out" && grep -q 'Please reboot machine to load new configurations' "$TMP/rc.out"
+ok "mlxconfig's messages"
+expect_rc 0 "config set on 03:00.1" fw config 03:00.1 set PER_PF_NUM_SF=1 PF_TOTAL_SF=2 PF_SF_BAR_SIZE=10 -y
+expect_rc 0 "config query (next differs from current)" fw config 03:00.0 query PF_TOTAL_SF SRIOV_EN \
+	VIRTIO_NET_EMULATION_NUM_MSIX LINK_TYPE_P2
+grep -qE '^\*  PF_TOTAL_SF +0 +0 +64$' "$TMP/rc.out" && grep -qE '^\*  SRIOV_EN +True\(1\) +True\(1\) +False\(0\)$' "$TMP/rc.out" &&
+	grep -qE '^   LINK_TYPE_P2 +ETH\(2\) +ETH\(2\) +ETH\(2\)$' "$TMP/rc.out"
+ok "Default / Current / Next, '*' where next differs"
+expect_rc 0 "config query on 03:00.1 --json" fw config 03:00.1 query PF_TOTAL_SF --json
+grep -q '"name":"PF_TOTAL_SF","supported":true,"next":"2","current":"0","default":"0"' "$TMP/rc.out"
+ok "each PF has its own PF_TOTAL_SF"
+expect_rc 2 "set without -y and without a terminal" fw config 03:00.0 set SRIOV_EN=1 </dev/null
+grep -q 'pass -y' "$TMP/rc.err"
+ok "says to pass -y"
+expect_rc 3 "an unknown parameter" fw config 03:00.0 set SRIOV_ENABLE=1 -y
+grep -q 'unknown parameter SRIOV_ENABLE (did you mean SRIOV_EN?)' "$TMP/rc.err"
+ok "did you mean"
+expect_rc 3 "a value out of the device's range" fw config 03:00.0 set NUM_OF_VFS=128 -y
+grep -q 'NUM_OF_VFS: 128 is out of range: 03:00.0 allows 0 to 127' "$TMP/rc.err"
+ok "the range is the device's"
+expect_rc 3 "a value text that contradicts its number" fw config 03:00.0 set INTERNAL_CPU_OFFLOAD_ENGINE='DISABLED(0)' -y
+expect_rc 0 "upstream value texts" fw config 03:00.0 set INTERNAL_CPU_OFFLOAD_ENGINE='ENABLED(0)' UEFI_HII_EN=True \
+	LINK_TYPE_P1=ETH -y
+
+# burn: pending, refused again before the reset, running after it.
+expect_rc 0 "burn" fw burn 03:00.0 "$IMG/new.img" -y
+grep -q 'Current FW version on flash:  32.40.1000' "$TMP/rc.out" && grep -q 'Writing Boot image component -   OK' "$TMP/rc.out"
+ok "flint's lines"
+expect_rc 0 "query after the burn" fw query 03:00.0
+grep -qE '^FW Version: +32\.41\.1000$' "$TMP/rc.out" && grep -qE '^FW Version\(Running\): +32\.40\.1000$' "$TMP/rc.out" &&
+	grep -qE '^FW Release Date: +28\.4\.2024$' "$TMP/rc.out"
+ok "the new version pending, the old one running"
+expect_rc 1 "a second burn before the reset" fw burn 03:00.0 "$IMG/newer.img" -y
+grep -q 'pending reset (BLOCKED_PENDING_RESET, error 0x9)' "$TMP/rc.err"
+ok "the firmware refuses it"
+expect_rc 0 "reset --query" fw reset 03:00.0 --query
+grep -qE '^3: Driver restart and PCI reset +-Supported +\(default\)$' "$TMP/rc.out" &&
+	grep -qE '^2: NIC only reset \(for SoC devices\) +-Supported +\(default\)$' "$TMP/rc.out"
+ok "mstfwreset's table"
+expect_rc 1 "a reset the tool must do (sync 0) is refused" fw reset 03:00.0 --sync=0 -y
+grep -q "use --sync=1 (the mlx5 driver resets the NIC)" "$TMP/rc.err"
+ok "says to let the driver do it"
+expect_rc 0 "reset" fw reset 03:00.0 -y
+grep -q 'FW Version(Running):  32.41.1000 (was 32.40.1000)' "$TMP/rc.out"
+ok "the new firmware runs"
+expect_rc 0 "the configuration is current after the reset" fw config 03:00.0 query PF_TOTAL_SF
+grep -qE '^\*  PF_TOTAL_SF +0 +64 +64$' "$TMP/rc.out"
+ok "next became current"
+
+# Refusals before anything is sent.
+expect_rc 3 "an image for another PSID" fw burn 03:00.0 "$IMG/other.img" -y
+grep -q 'the image is for PSID MT_0000000999, 03:00.0 is MT_0000000884' "$TMP/rc.err"
+ok "names both PSIDs"
+expect_rc 1 "--allow-psid-change: the firmware refuses it itself" fw burn 03:00.0 "$IMG/other.img" -y --allow-psid-change
+grep -q 'REJECTED_NOT_APPLICABLE' "$TMP/rc.err"
+ok "REJECTED_NOT_APPLICABLE"
+expect_rc 3 "an image for another chip" fw burn 03:00.0 "$IMG/bf2.img" -y
+grep -q 'the image is for a BlueField-2' "$TMP/rc.err"
+ok "says which"
+expect_rc 3 "a damaged image" fw burn 03:00.0 "$IMG/bad.img" -y
+grep -q 'damaged (CRC mismatch)' "$TMP/rc.err"
+ok "says so"
+expect_rc 0 "still running 32.41.1000, nothing pending" fw query 03:00.0
+grep -qE '^FW Version: +32\.41\.1000$' "$TMP/rc.out" && ! grep -q 'Running' "$TMP/rc.out"
+ok "nothing changed"
+
+# A power cut in each phase: the old firmware comes back; the next burn works.
+for phase in lock mcda verify activate; do
+	ST="$TMP/state-cut-$phase"
+	expect_rc 0 "power cut during $phase" pci --fault powercut-during=$phase -- sh -c "
+		'$BFCTL' fw burn 03:00.0 '$IMG/newer.img' -y; echo burn=\$?
+		sleep 0.3
+		'$BFCTL' fw query 03:00.0 && '$BFCTL' fw burn 03:00.0 '$IMG/newer.img' -y && '$BFCTL' fw query 03:00.0"
+	grep -q '^burn=4$' "$TMP/rc.out" && grep -q 'stopped responding during' "$TMP/rc.err" &&
+		grep -qE '^FW Version: +32\.40\.1000$' "$TMP/rc.out" && grep -qE '^FW Version: +32\.42\.1010$' "$TMP/rc.out"
+	ok "$phase: burn fails (exit 4), old firmware after the power returns, the next burn succeeds"
+done
+
+# Ctrl-C during the data transfer cancels the update.
+ST="$TMP/state-int"
+expect_rc 0 "SIGINT during a burn" pci -- sh -c "
+	'$BFCTL' fw burn 03:00.0 '$IMG/big.img' -y & p=\$!
+	sleep 1; kill -INT \$p; wait \$p; echo burn=\$?
+	'$BFCTL' fw query 03:00.0 && '$BFCTL' fw burn 03:00.0 '$IMG/newer.img' -y"
+grep -q '^burn=130$' "$TMP/rc.out" && grep -q 'interrupted during the data transfer: the update was cancelled' "$TMP/rc.err" &&
+	grep -qE '^FW Version: +32\.40\.1000$' "$TMP/rc.out" && grep -q 'Activating the image -   OK' "$TMP/rc.out"
+ok "exit 130, nothing pending, the next burn succeeds"
+
+done_testing
