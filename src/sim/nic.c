@@ -126,6 +126,25 @@ static void load_state(struct nic_core *c)
 		if (json_object_object_get_ex(nic, "nv_current", &v))
 			nic_nv_load(&c->current, v);
 	}
+	{
+		/* A BFB install since (the simulated installer's NIC firmware
+		 * step, which resets the NIC): the NIC runs what it installed. */
+		json_object *nf, *x;
+		uint32_t v;
+
+		if (c->bank[c->active].valid && json_object_object_get_ex(bf_sim_nv_installed(c->s), "nic_fw", &nf) &&
+		    json_object_object_get_ex(nf, "version", &x) && bf_fw_version_parse(json_object_get_string(x), &v) == 0 &&
+		    v != c->bank[c->active].version) {
+			struct nic_bank *k = &c->bank[c->active];
+
+			k->version = v;
+			snprintf(k->product, sizeof(k->product), "%s", json_object_get_string(x));
+			if (json_object_object_get_ex(nf, "psid", &x) && *json_object_get_string(x))
+				snprintf(k->psid, sizeof(k->psid), "%s", json_object_get_string(x));
+			c->pending = -1;
+			c->reset_t = nic_now(c);
+		}
+	}
 	if (!c->bank[c->active].valid) {
 		/* First power-on: what the installer put there, else the factory image. */
 		struct nic_bank *k = &c->bank[c->active];

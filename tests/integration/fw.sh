@@ -47,6 +47,12 @@ expect_rc 0 "bfsim status after the reset" "$BFSIM" status --state "$ST"
 grep -q 'NIC FW      32.42.1010 (PSID MT_0000000884)' "$TMP/rc.out"
 ok "bfsim status shows what the NIC runs"
 expect_rc 4 "sim:0.2 does not exist" sim fw query sim:0.2
+ST="$TMP/state-install"
+expect_rc 0 "a BFB install updates the NIC firmware" sh -c \
+	"'$BFSIM' run --state '$ST' --speed 50 -- '$BFCTL' install --rshim sim:0 --bfb '$top_builddir/bfb/sample-full.bfb' >/dev/null &&
+	 '$BFSIM' run --state '$ST' -- '$BFCTL' fw query sim:0"
+grep -qE '^FW Version: +32\.41\.1000$' "$TMP/rc.out" && ! grep -q 'Running' "$TMP/rc.out"
+ok "the NIC runs what the installer put there"
 
 # --- through the kernel: --transport pci -------------------------------------
 why=

@@ -151,6 +151,9 @@ static void test_icmd_errors(void **state)
 	bf_error_clear();
 	r = bf_fw_dev_mgir(t.d, &m);
 	assert_error(r, -ETIMEDOUT, "busy bit stayed set");
+	/* The next command finds the interface still busy: refused, not sent. */
+	r = bf_fw_dev_mgir(t.d, &m);
+	assert_error(r, -EBUSY, "was busy before the command was started");
 	bf_sim_nic_quirks(t.n)->icmd_stuck = false;
 
 	bf_sim_nic_quirks(t.n)->icmd_status = 3;
