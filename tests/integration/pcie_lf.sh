@@ -221,12 +221,13 @@ ok "FIFO stall: ended within the deadline (${elapsed}s for --timeout 3), naming 
 	"$BFCTL" install -r sim:0 -b "$TMP/small-bf2.bfb" --timeout 60 > "$TMP/crit-ref.out" 2>&1
 expect_rc 6 "a byte damaged in transit over pcie-lf: CRITICAL ERROR, exit 6" \
 	lf bf2 --fault corrupt-stream=40000 -- "$BFCTL" install -r pcie-lf -b "$TMP/small-bf2.bfb" --timeout 60
-# The same lines; their order may differ: the CRC error is logged when the
-# damaged image arrives, UEFI's eMMC lines at fixed simulated times, and a
-# push over config space is slower in simulated time than one over sim:0.
+# The same error lines. Which other lines make it before the install stops
+# depends on timing: the CRC error is logged when the damaged image
+# arrives, UEFI's eMMC lines at fixed simulated times, and a push over
+# config space is slower in simulated time than one over sim:0.
 grep -q 'CRITICAL ERROR' "$TMP/rc.out" && grep -q 'the device reported' "$TMP/rc.err" &&
-	diff <(loglines "$TMP/crit-ref.out" | sort) <(loglines "$TMP/rc.out" | sort) >/dev/null
-ok "exit 6 names the device's error line; the same log lines as over sim:0"
+	diff <(loglines "$TMP/crit-ref.out" | grep 'ERR\[') <(loglines "$TMP/rc.out" | grep 'ERR\[') >/dev/null
+ok "exit 6 names the device's error line; the same error lines as over sim:0"
 
 for chip in bf3 bf2; do
 	expect_rc 5 "$chip: the device unplugged mid-push over pcie-lf: exit 5" \
