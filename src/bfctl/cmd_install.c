@@ -175,6 +175,16 @@ static int do_install(struct bf_rshim *r, const char *const *paths, size_t npath
 	uint64_t pushed = 0;
 	int ret;
 
+	/* What the log ring holds now is from before this install (a previous
+	 * boot's "DPU is ready" or CRITICAL ERROR): it must not end this one. */
+	{
+		uint64_t old[BF_BOOTLOG_MAX_WORDS];
+		unsigned n = 0;
+
+		if (bf_bootlog_read_words(r, old, BF_BOOTLOG_MAX_WORDS, &n, true) == 0 && n)
+			bf_info("%s: %u log words from before this install cleared", r->name, n);
+		bf_error_clear();
+	}
 	ret = bf_boot_reset(r);
 	if (ret < 0)
 		return bf_cli_fail(BF_EXIT_DEVICE, ret, "check the device with 'bfctl list'",

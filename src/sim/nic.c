@@ -130,14 +130,14 @@ static void load_state(struct nic_core *c)
 		/* A BFB install since (the simulated installer's NIC firmware
 		 * step, which resets the NIC): the NIC runs what it installed. */
 		json_object *nf, *x;
-		uint32_t v;
+		uint32_t ver;
 
 		if (c->bank[c->active].valid && json_object_object_get_ex(bf_sim_nv_installed(c->s), "nic_fw", &nf) &&
-		    json_object_object_get_ex(nf, "version", &x) && bf_fw_version_parse(json_object_get_string(x), &v) == 0 &&
-		    v != c->bank[c->active].version) {
+		    json_object_object_get_ex(nf, "version", &x) && bf_fw_version_parse(json_object_get_string(x), &ver) == 0 &&
+		    ver != c->bank[c->active].version) {
 			struct nic_bank *k = &c->bank[c->active];
 
-			k->version = v;
+			k->version = ver;
 			snprintf(k->product, sizeof(k->product), "%s", json_object_get_string(x));
 			if (json_object_object_get_ex(nf, "psid", &x) && *json_object_get_string(x))
 				snprintf(k->psid, sizeof(k->psid), "%s", json_object_get_string(x));
