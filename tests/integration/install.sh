@@ -157,4 +157,12 @@ ok "console: the DPU's login prompt, and what was typed echoed back"
 expect_rc 0 "reset" "$BFSIM" run --state "$st" -- "$BFCTL" reset -r sim:0
 expect_rc 0 "log after reset" "$BFSIM" run --state "$st" -- "$BFCTL" log -r sim:0
 
+# A previous boot's "DPU is ready" still in the ring must not end a new
+# install: the device rebooted with nobody reading its log, then the install.
+expect_rc 0 "install after an unwatched reboot" \
+	"$BFSIM" run --state "$st" --speed "$SPEED" -- sh -c \
+	"'$BFCTL' reset -r sim:0 && sleep 2 && '$BFCTL' install -r sim:0 -b '$SAMPLE' --timeout 120"
+grep -q 'Ubuntu installation started' "$TMP/rc.out" && grep -q 'DPU is ready' "$TMP/rc.out"
+ok "the install waited for its own boot, not the stale 'DPU is ready' of the one before"
+
 done_testing
