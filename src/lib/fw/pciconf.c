@@ -436,42 +436,87 @@ void bf_fw_pci_close(struct bf_fw_pci *p)
 
 /* sysfs. ------------------------------------------------------------------- */
 
+/* The open config file and its path: a reset may take the function off
+ * the bus and bring it back as a new sysfs object, on which the old file
+ * answers no more; it is opened again then. */
+struct sysfs_cfg {
+	int fd;
+	char path[512];
+};
+
+static bool reopen(struct sysfs_cfg *c, int err)
+{
+	int fd;
+
+	if (err != -ENODEV && err != -ENXIO && err != -EIO && err != -ENOENT)
+		return false;
+	fd = open(c->path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	close(c->fd);
+	c->fd = fd;
+	return true;
+}
+
 static int sysfs_read(void *ctx, uint32_t off, void *buf, size_t len)
 {
-	ssize_t n = pread((int)(intptr_t)ctx, buf, len, off);
+	struct sysfs_cfg *c = ctx;
+	int tries = 2;
 
-	return n == (ssize_t)len ? 0 : n < 0 ? -errno : -EIO;
+	while (tries--) {
+		ssize_t n = pread(c->fd, buf, len, off);
+		int r = n == (ssize_t)len ? 0 : n < 0 ? -errno : -EIO;
+
+		if (r == 0 || !tries || !reopen(c, r))
+			return r;
+	}
+	return -EIO;
 }
 
 static int sysfs_write(void *ctx, uint32_t off, const void *buf, size_t len)
 {
-	ssize_t n = pwrite((int)(intptr_t)ctx, buf, len, off);
+	struct sysfs_cfg *c = ctx;
+	int tries = 2;
 
-	return n == (ssize_t)len ? 0 : n < 0 ? -errno : -EIO;
+	while (tries--) {
+		ssize_t n = pwrite(c->fd, buf, len, off);
+		int r = n == (ssize_t)len ? 0 : n < 0 ? -errno : -EIO;
+
+		if (r == 0 || !tries || !reopen(c, r))
+			return r;
+	}
+	return -EIO;
 }
 
 static void sysfs_close(void *ctx)
 {
-	close((int)(intptr_t)ctx);
+	struct sysfs_cfg *c = ctx;
+
+	close(c->fd);
+	free(c);
 }
 
 int bf_fw_pci_open_sysfs(const char *bdf, struct bf_fw_pci **out)
 {
 	struct bf_fw_pci_io io = { .read = sysfs_read, .write = sysfs_write, .close = sysfs_close };
-	char path[512];
-	int fd;
+	struct sysfs_cfg *c = calloc(1, sizeof(*c));
 
-	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/config", bf_rshim_sysfs(), bdf);
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
+	if (!c)
+		return -ENOMEM;
+	snprintf(c->path, sizeof(c->path), "%s/bus/pci/devices/%s/config", bf_rshim_sysfs(), bdf);
+	c->fd = open(c->path, O_RDWR | O_CLOEXEC);
+	if (c->fd < 0) {
 		int e = errno;
+		char path[sizeof(c->path)];
 
+		snprintf(path, sizeof(path), "%s", c->path);
+		free(c);
 		if (e == ENOENT)
 			return bf_error_ret(ENODEV, "no PCI function %s (%s does not exist)", bdf, path);
 		if (e == EACCES || e == EPERM)
 			return bf_error_ret(EACCES, "cannot open %s for writing: the firmware gateway needs root", path);
 		return bf_error_ret(e, "cannot open %s: %s", path, strerror(e));
 	}
-	io.ctx = (void *)(intptr_t)fd;
+	io.ctx = c;
 	return bf_fw_pci_open(&io, bdf, out);
 }
