@@ -14,7 +14,16 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+/* The raw system call: an LD_PRELOAD ioctl wrapper in the process (the
+ * umockdev preload that bfsim's USB transport puts under COMMAND) answers
+ * requests on descriptors it does not know with ENOTTY. */
+static int tap_ioctl(int fd, unsigned long req, void *arg)
+{
+	return (int)syscall(SYS_ioctl, fd, req, arg);
+}
 
 void bf_tap_host_mac(unsigned index, uint8_t mac[6])
 {
@@ -37,10 +46,10 @@ static int set_flags_up(int sk, const char *name)
 
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
-	if (ioctl(sk, SIOCGIFFLAGS, &ifr) < 0)
+	if (tap_ioctl(sk, SIOCGIFFLAGS, &ifr) < 0)
 		return -errno;
 	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-	if (ioctl(sk, SIOCSIFFLAGS, &ifr) < 0)
+	if (tap_ioctl(sk, SIOCSIFFLAGS, &ifr) < 0)
 		return -errno;
 	return 0;
 }
@@ -59,7 +68,7 @@ int bf_tap_open(const char *name, const uint8_t mac[6])
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
 	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+	if (tap_ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		r = errno;
 		close(fd);
 		return bf_error_ret(r, "%s: cannot create the TAP interface: %s", name, strerror(r));
@@ -75,7 +84,7 @@ int bf_tap_open(const char *name, const uint8_t mac[6])
 		snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
 		ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
 		memcpy(ifr.ifr_hwaddr.sa_data, mac, 6);
-		if (ioctl(sk, SIOCSIFHWADDR, &ifr) < 0) {
+		if (tap_ioctl(sk, SIOCSIFHWADDR, &ifr) < 0) {
 			r = errno;
 			close(sk);
 			close(fd);
@@ -107,11 +116,11 @@ int bf_tap_set_ipv4(const char *name, const char *addr, unsigned prefix)
 	sin->sin_family = AF_INET;
 	if (inet_pton(AF_INET, addr, &sin->sin_addr) != 1)
 		r = -EINVAL;
-	else if (ioctl(sk, SIOCSIFADDR, &ifr) < 0)
+	else if (tap_ioctl(sk, SIOCSIFADDR, &ifr) < 0)
 		r = -errno;
 	if (r == 0) {
 		sin->sin_addr.s_addr = prefix ? htonl(0xffffffffu << (32 - prefix)) : 0;
-		if (ioctl(sk, SIOCSIFNETMASK, &ifr) < 0)
+		if (tap_ioctl(sk, SIOCSIFNETMASK, &ifr) < 0)
 			r = -errno;
 	}
 	close(sk);

@@ -279,15 +279,9 @@ static int tx_step(struct bf_rshimd_dev *d)
 
 		if (d->txoff >= d->txlen && !tx_build(d))
 			return (int)moved;
-		if (d->hw->ops->fifo_write) {
-			ssize_t n = d->r.ops->fifo_write(&d->r, d->txbuf + d->txoff, d->txlen - d->txoff);
-
-			if (n <= 0)
-				return n < 0 ? (int)n : (int)moved;
-			d->txoff += (size_t)n;
-			moved += (unsigned)(n / 8);
-			continue;
-		}
+		/* The room in the host-to-tile FIFO first, on every backend (as
+		 * upstream over USB too): a bulk OUT into a full FIFO would hold
+		 * the device for its whole timeout while a boot push waits. */
 		if ((ret = d->r.ops->read_reg(&d->r, BF_CHAN_RSHIM, g->tm_h2t_sts, &sts)) < 0)
 			return ret;
 		sts &= BF_TM_COUNT_MASK;
@@ -298,6 +292,15 @@ static int tx_step(struct bf_rshimd_dev *d)
 			words = space;
 		if (!words)
 			return (int)moved;
+		if (d->hw->ops->fifo_write) {
+			ssize_t n = d->r.ops->fifo_write(&d->r, d->txbuf + d->txoff, words * 8);
+
+			if (n <= 0)
+				return n < 0 ? (int)n : (int)moved;
+			d->txoff += (size_t)n & ~(size_t)7;
+			moved += (unsigned)(n / 8);
+			continue;
+		}
 		for (i = 0; i < words; i++) {
 			ret = d->r.ops->write_reg(&d->r, BF_CHAN_RSHIM, g->tm_h2t_data,
 						  bf_tmfifo_bytes_word(d->txbuf + d->txoff));
@@ -357,7 +360,10 @@ static void *io_main(void *arg)
 		idle_ms = moved ? 0 : idle_ms ? (idle_ms * 2 > IDLE_MAX_MS ? IDLE_MAX_MS : idle_ms * 2) : 1;
 		pfd[0].fd = d->wakefd;
 		pfd[0].events = POLLIN;
-		if (d->tapfd >= 0 && !d->net_len && !drop) {
+		/* The TAP only while frames can go out: readable but unread it
+		 * would turn this loop into a busy one (and starve a boot push
+		 * of the device). */
+		if (d->tapfd >= 0 && !d->net_len && !drop && !boot && !d->gone) {
 			pfd[1].fd = d->tapfd;
 			pfd[1].events = POLLIN;
 			nfd = 2;

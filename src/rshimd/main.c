@@ -250,7 +250,7 @@ int main(int argc, char **argv)
 					close(fd);
 			}
 		}
-		bf_log_to_syslog("rshimd");
+		/* Start-up errors still go to the caller's stderr (below). */
 	}
 	/* Signals are taken by this thread only (sigwait below). */
 	sigemptyset(&set);
@@ -292,6 +292,7 @@ int main(int argc, char **argv)
 		if (ret == 0) {
 			int fd = open("/dev/null", O_WRONLY);
 
+			bf_log_to_syslog("rshimd");
 			if (fd >= 0) {
 				dup2(fd, STDERR_FILENO);
 				close(fd);
