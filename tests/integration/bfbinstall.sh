@@ -10,9 +10,20 @@ if [ -z "${RSHIMD_TEST_INNER:-}" ]; then
 		exit 0
 	fi
 	export RSHIMD_TEST_INNER=1
-	exec "$top_builddir/src/sim/bfsim" run --speed "${BFSIM_TEST_SPEED:-50}" -- bash "$0" "$@"
+	# The device behind bfsim's USB transport (libusb through umockdev), or
+	# RSHIMD_TEST_TRANSPORT=sim: in-process sim:0.
+	case "${RSHIMD_TEST_TRANSPORT:=sim}" in
+	usb) set -- --transport usb ;;
+	sim) set -- ;;
+	*) echo "1..0 # SKIP unknown RSHIMD_TEST_TRANSPORT"; exit 0 ;;
+	esac
+	export RSHIMD_TEST_TRANSPORT
+	exec "$top_builddir/src/sim/bfsim" run "$@" --speed "${BFSIM_TEST_SPEED:-50}" -- bash "$0"
 fi
 . "$(dirname "$0")/lib.sh"
+DEVNAME=sim:0
+DEVNAME_MISC=sim-0
+[ "$RSHIMD_TEST_TRANSPORT" = usb ] && DEVNAME=usb:1-4 DEVNAME_MISC=usb-1-4
 
 RSHIMD="$top_builddir/src/rshimd/rshimd"
 BFBI="$top_builddir/src/bfbinstall/bfb-install"
@@ -67,7 +78,7 @@ grep -qx "Error: $TMP is not a valid rshim device." "$TMP/rc.out"
 ok "not a device: the upstream message"
 
 # --- an install --------------------------------------------------------------
-"$RSHIMD" --root "$TMP/dev" -d sim:0 -n --config "$TMP/none.conf" --pid-file "$PIDF"
+"$RSHIMD" --root "$TMP/dev" -d "$DEVNAME" -n --config "$TMP/none.conf" --pid-file "$PIDF"
 ok "rshimd is up"
 cp "$SAMPLE" "$TMP/bad.bfb"
 printf '\xff' | dd of="$TMP/bad.bfb" bs=1 seek=100 conv=notrunc status=none
@@ -99,7 +110,7 @@ python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); sys.exi
 ok "the bf.cfg reached the installer (password set) and the OS is recorded installed"
 
 # A stalled push: the device stops draining the boot FIFO; BOOT_TIMEOUT ends it.
-BFSIM_FAULT=stall-after=200000 "$RSHIMD" --root "$TMP/dev" -d sim:0 -n --config "$TMP/none.conf" --pid-file "$PIDF"
+BFSIM_FAULT=stall-after=200000 "$RSHIMD" --root "$TMP/dev" -d "$DEVNAME" -n --config "$TMP/none.conf" --pid-file "$PIDF"
 printf 'BOOT_TIMEOUT 2\n' > "$D/misc"
 expect_rc 1 "a stalled push fails" "$BFBI" -b "$SAMPLE" -r "$D"
 grep -q '^Error: Failed to push boot stream via local rshim' "$TMP/rc.out" &&

@@ -13,14 +13,24 @@ if [ -z "${RSHIMD_TEST_INNER:-}" ]; then
 		exit 0
 	fi
 	export RSHIMD_TEST_INNER=1
-	exec "$top_builddir/src/sim/bfsim" run --speed "${BFSIM_TEST_SPEED:-50}" -- bash "$0" "$@"
+	# The device behind bfsim's USB transport (libusb through umockdev), or
+	# RSHIMD_TEST_TRANSPORT=sim: in-process sim:0.
+	case "${RSHIMD_TEST_TRANSPORT:=usb}" in
+	usb) set -- --transport usb ;;
+	sim) set -- ;;
+	*) echo "1..0 # SKIP unknown RSHIMD_TEST_TRANSPORT"; exit 0 ;;
+	esac
+	export RSHIMD_TEST_TRANSPORT
+	exec "$top_builddir/src/sim/bfsim" run "$@" --speed "${BFSIM_TEST_SPEED:-50}" -- bash "$0"
 fi
 . "$(dirname "$0")/lib.sh"
+DEVNAME=sim:0
+DEVNAME_MISC=sim-0
+[ "$RSHIMD_TEST_TRANSPORT" = usb ] && DEVNAME=usb:1-4 DEVNAME_MISC=usb-1-4
 
 RSHIMD="$top_builddir/src/rshimd/rshimd"
 BFREG="$top_srcdir/tests/integration/bfreg.py"
 SAMPLE="$top_builddir/bfb/sample-full.bfb"
-DEVNAME=${RSHIMD_TEST_DEV:-sim:0}
 export BFCTL_RUNDIR="$TMP/run" BFCTL_RSHIM_ROOT="$TMP/dev"
 D="$TMP/dev/rshim0"
 PIDF="$TMP/rshimd.pid"
@@ -50,7 +60,7 @@ expect_rc 0 "rshimd starts and returns once the files are there" start_daemon
 [ "$(ls "$D" | tr '\n' ' ')" = "boot console misc rshim " ]
 ok "rshim0 has boot, console, misc, rshim"
 misc > "$TMP/misc0"
-grep -qx 'DEV_NAME        sim-0' "$TMP/misc0" && grep -qx 'DEV_INFO        BlueField-3(Rev 1)' "$TMP/misc0"
+grep -qx "DEV_NAME        $DEVNAME_MISC" "$TMP/misc0" && grep -qx 'DEV_INFO        BlueField-3(Rev 1)' "$TMP/misc0"
 ok "misc: DEV_NAME and DEV_INFO in the upstream key column"
 grep -qx 'BOOT_TIMEOUT    120 (seconds)' "$TMP/misc0"
 ok "misc: BOOT_TIMEOUT from the config file"

@@ -12,9 +12,20 @@ if [ -z "${RSHIMD_TEST_INNER:-}" ]; then
 		exit 0
 	fi
 	export RSHIMD_TEST_INNER=1
-	exec "$top_builddir/src/sim/bfsim" run --net --speed "${BFSIM_TEST_SPEED:-50}" -- bash "$0" "$@"
+	# The device behind bfsim's USB transport (libusb through umockdev), or
+	# RSHIMD_TEST_TRANSPORT=sim: in-process sim:0.
+	case "${RSHIMD_TEST_TRANSPORT:=usb}" in
+	usb) set -- --transport usb ;;
+	sim) set -- ;;
+	*) echo "1..0 # SKIP unknown RSHIMD_TEST_TRANSPORT"; exit 0 ;;
+	esac
+	export RSHIMD_TEST_TRANSPORT
+	exec "$top_builddir/src/sim/bfsim" run "$@" --net --speed "${BFSIM_TEST_SPEED:-50}" -- bash "$0"
 fi
 . "$(dirname "$0")/lib.sh"
+DEVNAME=sim:0
+DEVNAME_MISC=sim-0
+[ "$RSHIMD_TEST_TRANSPORT" = usb ] && DEVNAME=usb:1-4 DEVNAME_MISC=usb-1-4
 
 RSHIMD="$top_builddir/src/rshimd/rshimd"
 PING="$top_srcdir/tests/integration/ping.py"
@@ -39,7 +50,7 @@ trap 'stop_daemon; rm -rf "$TMP"' EXIT
 ! ip link show tmfifo_net0 >/dev/null 2>&1
 ok "COMMAND's namespace starts without tmfifo_net0"
 expect_rc 0 "rshimd starts with the network" \
-	"$RSHIMD" --root "$TMP/dev" -d sim:0 --config "$TMP/no-such.conf" --pid-file "$PIDF"
+	"$RSHIMD" --root "$TMP/dev" -d "$DEVNAME" --config "$TMP/no-such.conf" --pid-file "$PIDF"
 ip -br link show tmfifo_net0 | grep -q '00:1a:ca:ff:ff:02'
 ok "tmfifo_net0 has the upstream host MAC 00:1a:ca:ff:ff:02"
 $DPU ip -br addr show tmfifo_net0 | grep -q '192.168.100.2/24'
