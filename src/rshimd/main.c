@@ -216,7 +216,8 @@ int main(int argc, char **argv)
 	}
 
 	if (!fg) {
-		/* The parent returns once the files are there (or says why not). */
+		/* The parent returns once the files are there (or says why not):
+		 * until then only warnings and errors, on the caller's stderr. */
 		pid_t pid;
 
 		if (pipe(ready) < 0) {
@@ -237,6 +238,8 @@ int main(int argc, char **argv)
 			return c;
 		}
 		close(ready[0]);
+		if (bf_log_get_level() > BF_LOG_WARN)
+			bf_log_set_level(BF_LOG_WARN);
 		setsid();
 		if (chdir("/") < 0)
 			bf_debug("chdir /: %s", strerror(errno));
@@ -293,6 +296,7 @@ int main(int argc, char **argv)
 			int fd = open("/dev/null", O_WRONLY);
 
 			bf_log_to_syslog("rshimd");
+			bf_log_set_level(log_level_of(level));
 			if (fd >= 0) {
 				dup2(fd, STDERR_FILENO);
 				close(fd);
