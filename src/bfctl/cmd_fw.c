@@ -24,6 +24,7 @@ static const char fw_usage[] =
 	"       bfctl fw config DEV reset [-y]\n"
 	"       bfctl fw burn DEV IMAGE [-y] [--allow-psid-change] [--json]\n"
 	"       bfctl fw reset DEV [--level N] [--type N] [--sync[=N]] [--query] [-y] [--json]\n"
+	"       bfctl fw image FILE [--full] [--json]\n"
 	"\n"
 	"The NIC firmware of a BlueField (or ConnectX), through the vendor-specific\n"
 	"capability in its PCI config space, as flint, mlxconfig and mlxfwreset\n"
@@ -45,6 +46,8 @@ static const char fw_usage[] =
 	"  reset    the reset levels and types the NIC supports, then the reset\n"
 	"           (default: the lowest supported of levels 0, 3, 4; --sync=1, the\n"
 	"           driver resets); then the running and pending versions\n"
+	"  image    what flint -i FILE q shows of an image file (FS4 fw-*.bin or the\n"
+	"           simulator's BFSIMFW1), after verifying it; --full as 'q full'\n"
 	"\n"
 	"Options:\n"
 	"  -y, --yes              do not ask (required when stdin is not a terminal)\n"
@@ -54,7 +57,8 @@ static const char fw_usage[] =
 	"      --sync[=N]         reset sync: 1 driver (default, also without N), 0 tool,\n"
 	"                         2 firmware\n"
 	"      --query            reset: only show the levels and types\n"
-	"      --json             JSON events (fw_query, fw_config, fw_burn, fw_reset)\n"
+	"      --full             image: also the part number, description, update method\n"
+	"      --json             JSON events (fw_query, fw_config, fw_burn, fw_reset, fw_image)\n"
 	"  -h, --help             this help\n"
 	"\n"
 	"Exit status: 0 ok, 1 failure, 2 usage, 3 invalid input (image, parameter),\n"
@@ -380,8 +384,10 @@ int bf_cmd_fw(int argc, char **argv)
 		return bf_cmd_fw_burn(argc - 1, argv + 1);
 	if (!strcmp(sub, "reset"))
 		return bf_cmd_fw_reset(argc - 1, argv + 1);
+	if (!strcmp(sub, "image"))
+		return bf_cmd_fw_image(argc - 1, argv + 1);
 	bf_cli_set_cmdname("bfctl fw");
-	bf_cli_usage_error("unknown command '%s' (query, config, burn, reset)", sub);
+	bf_cli_usage_error("unknown command '%s' (query, config, burn, reset, image)", sub);
 }
 
 const char *bf_fw_cli_usage(void)

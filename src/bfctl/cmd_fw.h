@@ -21,5 +21,6 @@ const char *bf_fw_cli_usage(void);
 int bf_cmd_fw_config(int argc, char **argv);
 int bf_cmd_fw_burn(int argc, char **argv);
 int bf_cmd_fw_reset(int argc, char **argv);
+int bf_cmd_fw_image(int argc, char **argv);
 
 #endif

@@ -1,11 +1,13 @@
 /* fwimage.c - `bfsim fwimage`: write a NIC firmware image the simulated NIC
- * accepts (the BFSIMFW1 format of fw/image.h). */
+ * accepts: the BFSIMFW1 format of fw/image.h, or a minimal FS4 image
+ * (fw/fs4.h) as NVIDIA ships them. */
 #include "config.h"
 #include "cli.h"
 #include "error.h"
 #include "event.h"
 #include "fileio.h"
 #include "nic.h"
+#include "fw/fs4.h"
 #include "fw/image.h"
 
 #include <errno.h>
@@ -20,13 +22,18 @@
 static const char fwimage_usage[] =
 	"Usage: bfsim fwimage -o FILE --version X.Y.Z --psid PSID [--chip bf2|bf3]\n"
 	"                     [--size BYTES] [--date D.M.YYYY] [--product TEXT] [--force]\n"
+	"                     [--format bfsim|fs4] [--description TEXT]\n"
 	"\n"
-	"Write a NIC firmware image for the simulated NIC: a 128-byte BFSIMFW1\n"
-	"header (magic, chip, version, release date, PSID, product version, payload\n"
-	"length and CRC, header CRC) and a payload of BYTES (default 1M; K and M\n"
-	"suffixes). The simulated NIC checks all of it when the image is verified\n"
-	"(bfctl fw burn). --date defaults to today, --product to the version.\n"
-	"See bfsim(1).\n";
+	"Write a NIC firmware image for the simulated NIC. --format bfsim (the\n"
+	"default): a 128-byte BFSIMFW1 header (magic, chip, version, release date,\n"
+	"PSID, product version, payload length and CRC, header CRC) and a payload.\n"
+	"--format fs4: a minimal FS4 image, the format of NVIDIA's fw-*.bin files\n"
+	"(magic pattern, HW pointers, tools area, BOOT2, ITOC with IMAGE_INFO and\n"
+	"the payload as MAIN_CODE, the device sector with MFG_INFO and DEV_INFO,\n"
+	"every CRC right), signed-fw but without a real signature. The payload is\n"
+	"BYTES (default 1M; K and M suffixes; 16M at most for fs4). The simulated\n"
+	"NIC checks all of it when the image is verified (bfctl fw burn). --date\n"
+	"defaults to today, --product to the version. See bfsim(1).\n";
 
 static int parse_size(const char *s, uint32_t *v)
 {
@@ -62,7 +69,8 @@ static int parse_date(const char *s, uint32_t *bcd)
 
 int bf_sim_cmd_fwimage(int argc, char **argv)
 {
-	enum { OPT_VERSION = BF_OPT_FIRST_CMD, OPT_PSID, OPT_CHIP, OPT_SIZE, OPT_DATE, OPT_PRODUCT, OPT_FORCE };
+	enum { OPT_VERSION = BF_OPT_FIRST_CMD, OPT_PSID, OPT_CHIP, OPT_SIZE, OPT_DATE, OPT_PRODUCT, OPT_FORCE,
+	       OPT_FORMAT, OPT_DESCRIPTION };
 	static const struct option lo[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "version", required_argument, NULL, OPT_VERSION },
@@ -72,9 +80,12 @@ int bf_sim_cmd_fwimage(int argc, char **argv)
 		{ "date", required_argument, NULL, OPT_DATE },
 		{ "product", required_argument, NULL, OPT_PRODUCT },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "description", required_argument, NULL, OPT_DESCRIPTION },
 		BF_CLI_LONGOPTS, { 0 } };
 	struct bf_fw_image_hdr h = { .hw_dev_id = 0x21c, .payload_len = 1u << 20 };
-	const char *out = NULL, *ver = NULL, *psid = NULL, *product = NULL;
+	const char *out = NULL, *ver = NULL, *psid = NULL, *product = NULL, *descr = NULL;
+	bool fs4 = false;
 	char date[40] = "";
 	bool force = false;
 	uint8_t *img;
@@ -88,6 +99,13 @@ int bf_sim_cmd_fwimage(int argc, char **argv)
 		case OPT_PSID: psid = optarg; break;
 		case OPT_PRODUCT: product = optarg; break;
 		case OPT_FORCE: force = true; break;
+		case OPT_DESCRIPTION: descr = optarg; break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "fs4"))
+				fs4 = true;
+			else if (strcmp(optarg, "bfsim"))
+				bf_cli_usage_error("--format takes bfsim or fs4");
+			break;
 		case OPT_CHIP:
 			if (!strcmp(optarg, "bf2"))
 				h.hw_dev_id = 0x214;
@@ -125,7 +143,24 @@ int bf_sim_cmd_fwimage(int argc, char **argv)
 		bf_cli_usage_error("--date takes D.M.YYYY, e.g. 28.4.2024");
 	snprintf(h.psid, sizeof(h.psid), "%s", psid);
 	snprintf(h.product, sizeof(h.product), "%s", product ? product : ver);
-	if ((r = bf_fw_image_make(&h, &img, &len)) < 0)
+	if (descr && (!fs4 || strlen(descr) > 255))
+		bf_cli_usage_error("--description goes with --format fs4, 255 characters at most");
+	if (fs4) {
+		struct bf_fw_fs4_spec sp = {
+			.hw_dev_id = h.hw_dev_id, .date_bcd = h.date_bcd, .psid = h.psid, .product = h.product,
+			.description = descr ? descr : h.hw_dev_id == 0x214 ? "BlueField-2 NIC firmware (bfsim)" :
+			"BlueField-3 NIC firmware (bfsim)", .name = "BFSIM-FW", .payload_len = h.payload_len,
+			.signed_fw = true, .dtoc = true,
+			.fw_ver = { (uint16_t)(h.version >> 24), (uint16_t)(h.version >> 16 & 0xff), (uint16_t)h.version },
+		};
+
+		if (h.payload_len > BF_FW_FS4_MAX_SECTION)
+			bf_cli_usage_error("--size takes at most 16M with --format fs4");
+		r = bf_fw_fs4_make(&sp, &img, &len);
+	} else {
+		r = bf_fw_image_make(&h, &img, &len);
+	}
+	if (r < 0)
 		return bf_cli_fail(BF_EXIT_FAILURE, r, NULL, "cannot make the image");
 	fd = open(out, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0644);
 	if (fd < 0) {
@@ -141,7 +176,7 @@ int bf_sim_cmd_fwimage(int argc, char **argv)
 	free(img);
 	if (r < 0)
 		return bf_cli_fail(BF_EXIT_FAILURE, r, NULL, "cannot write %s", out);
-	bf_event_say("%s: firmware %s for %s (PSID %s, %zu bytes)", out, ver,
+	bf_event_say("%s: %sfirmware %s for %s (PSID %s, %zu bytes)", out, fs4 ? "FS4 " : "", ver,
 		     h.hw_dev_id == 0x214 ? "BlueField-2" : "BlueField-3", h.psid, len);
 	return bf_cli_ok();
 }

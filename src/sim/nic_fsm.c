@@ -1,7 +1,7 @@
 /* nic_fsm.c - the simulated NIC's components and its component-update state
  * machine (spec 3.4-3.7, 6.4, 6.7): MCQS, MCQI, MCC, MCDA. The image goes
- * into the inactive flash bank; VERIFY_COMPONENT checks it (format, digest,
- * chip, PSID); ACTIVATE makes it the one the next reset runs; until then
+ * into the inactive flash bank; VERIFY_COMPONENT checks it (format: FS4 or
+ * the simulator's BFSIMFW1, digest, chip, PSID); ACTIVATE makes it the one the next reset runs; until then
  * the running image stays active, and a second update is refused
  * (BLOCKED_PENDING_RESET). A power cut at any phase (fault
  * powercut-during=lock|mcda|verify|activate) loses what was in flight and
@@ -168,20 +168,21 @@ int nic_reg_mcqi(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 static unsigned verify(struct nic_core *c)
 {
 	struct bf_fw_image_hdr h;
+	bool digest;
 
-	if (c->received != c->comp_size || bf_fw_image_hdr_read(c->upd, c->comp_size, &h) < 0)
+	/* The same checks as the host's (fw/image.c, fw/fs4.c): a BFSIMFW1
+	 * image, or an FS4 image with its magic masked. */
+	if (c->received != c->comp_size)
 		return 0x8;   /* REJECTED_BAD_FORMAT */
-	if ((size_t)c->comp_size != (size_t)BF_FW_IMAGE_HDR_SIZE + h.payload_len)
-		return 0x8;
-	if (bf_fw_image_check(c->upd, c->comp_size, &h) < 0)
-		return 0x2;   /* REJECTED_DIGEST_ERR */
-	if (h.hw_dev_id != c->chip->hw_dev_id || strcmp(h.psid, c->bank[c->active].psid))
+	if (bf_fw_image_component_check(c->upd, c->comp_size, &h, &digest) < 0)
+		return digest ? 0x2 : 0x8;   /* REJECTED_DIGEST_ERR, REJECTED_BAD_FORMAT */
+	if (!bf_fw_image_for_chip(&h, c->chip->hw_dev_id) || strcmp(h.psid, c->bank[c->active].psid))
 		return 0x3;   /* REJECTED_NOT_APPLICABLE (match_chip_id, match_psid) */
 	{
 		struct nic_bank *k = &c->bank[!c->active];
 
 		k->valid = true;
-		k->hw_dev_id = h.hw_dev_id;
+		k->hw_dev_id = c->chip->hw_dev_id;
 		k->version = h.version;
 		k->date_bcd = h.date_bcd;
 		k->size = c->comp_size;

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -49,13 +50,20 @@ int bf_fw_burn_check(struct bf_fw_dev *d, const uint8_t *img, size_t len, bool a
 	for (i = 0; i < 16 && m.psid[i]; i++)
 		dev_psid[i] = m.psid[i] >= 0x20 && m.psid[i] < 0x7f ? m.psid[i] : '?';
 	dev_psid[i] = '\0';
-	if (h->hw_dev_id != d->hw_id) {
+	if (!bf_fw_image_for_chip(h, d->hw_id)) {
 		const struct bf_fw_devtype *it = bf_fw_devtype_by_hw(h->hw_dev_id);
 
+		if (!h->nhw)
+			return bf_error_ret(EINVAL, "the image names no chip it is for (no supported HW id in its "
+					    "IMAGE_INFO): not burning it into %s", d->name);
 		return bf_error_ret(EINVAL, "the image is for a %s (HW id 0x%x), %s is a %s (0x%x)",
 				    it ? it->long_name : "another chip", h->hw_dev_id, d->name,
 				    d->type ? d->type->long_name : "different chip", d->hw_id);
 	}
+	if (!h->is_signed)
+		return bf_error_ret(EINVAL, "the image is not signed (neither signed-fw nor secure-fw in its IMAGE_INFO): "
+				    "the firmware takes only signed images through the component update, and bfctl "
+				    "burns only through it");
 	if (strcmp(h->psid, dev_psid) && !allow_psid_change)
 		return bf_error_ret(EINVAL, "the image is for PSID %s, %s is %s: burning it would change the board's "
 				    "identity (use --allow-psid-change only if you mean to)", h->psid, d->name, dev_psid);
@@ -285,6 +293,8 @@ int bf_fw_burn(struct bf_fw_dev *d, const uint8_t *img, size_t len, const struct
 	struct bf_fw_image_hdr h;
 	struct burn b = { .d = d, .o = o, .res = res };
 	uint64_t acc0 = d->pci->accesses, cmd0 = d->icmd.commands;
+	uint8_t *comp;
+	size_t clen;
 	char psid[17];
 	int r;
 
@@ -294,9 +304,14 @@ int bf_fw_burn(struct bf_fw_dev *d, const uint8_t *img, size_t len, const struct
 				    "through it", d->name);
 	if ((r = bf_fw_burn_check(d, img, len, o->allow_psid_change, &h, psid)) < 0)
 		return r;
-	if ((r = flash_lock(&b)) < 0)
+	if ((r = bf_fw_image_component(img, len, &h, &comp, &clen)) < 0)
 		return r;
-	r = run(&b, img, len);
+	if ((r = flash_lock(&b)) < 0) {
+		free(comp);
+		return r;
+	}
+	r = run(&b, comp, clen);
+	free(comp);
 	{
 		char why[512];
 

@@ -38,14 +38,16 @@ struct bf_fw_burn_result {
 	bool cancelled;               /* the update was cancelled on the device */
 };
 
-/* The checks made before a burn: the image is whole (header, length,
- * CRC), for this chip, and for this PSID (unless allow_psid_change).
+/* The checks made before a burn: the image is whole (BFSIMFW1: header,
+ * length, CRC; FS4: structure and CRCs), signed (FS4), for this chip, and
+ * for this PSID (unless allow_psid_change).
  * dev_psid gets the device's. 0 or -EBADMSG (bad image) / -EINVAL (wrong
  * chip or PSID) with a sentence. */
 int bf_fw_burn_check(struct bf_fw_dev *d, const uint8_t *img, size_t len, bool allow_psid_change,
 		     struct bf_fw_image_hdr *h, char dev_psid[17]);
 
-/* Burn img. 0 when the image is activated (pending a reset); -errno with a
+/* Burn img (either format; the component sent is bf_fw_image_component's).
+ * 0 when the image is activated (pending a reset); -errno with a
  * sentence otherwise (-EINTR when stopped), the update cancelled on the
  * device when it can still be reached. */
 int bf_fw_burn(struct bf_fw_dev *d, const uint8_t *img, size_t len, const struct bf_fw_burn_opts *o,

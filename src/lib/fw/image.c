@@ -1,6 +1,8 @@
-/* fw/image.c - firmware version strings and the simulated NIC's image format. */
+/* fw/image.c - firmware version strings, the simulated NIC's image format,
+ * and the one entry point for both formats (FS4 through fw/fs4.c). */
 #include "config.h"
 #include "fw/image.h"
+#include "fw/fs4.h"
 #include "bfb.h"
 #include "error.h"
 
@@ -97,13 +99,56 @@ int bf_fw_image_hdr_read(const uint8_t *b, size_t len, struct bf_fw_image_hdr *h
 	copy_str(h->product, b + 0x28);
 	h->payload_len = rd32(b + 0x38);
 	h->payload_crc = rd32(b + 0x3C);
+	h->format = BF_FW_IMAGE_BFSIM;
+	h->hw_ids[0] = h->hw_dev_id;
+	h->nhw = 1;
+	h->is_signed = true;
+	return 0;
+}
+
+const char *bf_fw_image_format_name(enum bf_fw_image_format f)
+{
+	return f == BF_FW_IMAGE_FS4 ? "FS4" : "BFSIMFW1";
+}
+
+/* What the burn needs from an FS4 image's IMAGE_INFO. */
+static int from_fs4(const struct bf_fw_fs4_info *fi, struct bf_fw_image_hdr *h)
+{
+	unsigned i;
+
+	memset(h, 0, sizeof(*h));
+	if (fi->fw_ver[0] > 255 || fi->fw_ver[1] > 255)
+		return bf_error_ret(EBADMSG, "FS4 image: FW version %u.%u.%u is beyond what the NIC reports (255.255.65535)",
+				    fi->fw_ver[0], fi->fw_ver[1], fi->fw_ver[2]);
+	h->format = BF_FW_IMAGE_FS4;
+	h->version = (uint32_t)fi->fw_ver[0] << 24 | (uint32_t)fi->fw_ver[1] << 16 | fi->fw_ver[2];
+	h->date_bcd = (uint32_t)fi->rel_year << 16 | (uint32_t)fi->rel_month << 8 | fi->rel_day;
+	memcpy(h->psid, fi->psid, sizeof(h->psid));
+	memcpy(h->product, fi->product, sizeof(h->product));
+	for (i = 0; i < fi->nhw && i < 4; i++)
+		h->hw_ids[h->nhw++] = (uint16_t)fi->hw_ids[i];
+	h->hw_dev_id = h->nhw ? h->hw_ids[0] : 0;
+	h->is_signed = fi->signed_fw || fi->secure_fw;
+	h->comp_off = fi->start;
+	h->comp_len = fi->end;
+	h->payload_len = fi->end;
 	return 0;
 }
 
 int bf_fw_image_check(const uint8_t *b, size_t len, struct bf_fw_image_hdr *h)
 {
-	int r = bf_fw_image_hdr_read(b, len, h);
+	struct bf_fw_fs4_info fi;
+	uint32_t start;
+	int r;
 
+	if (len >= 8 && !memcmp(b, BF_FW_IMAGE_MAGIC, 8))
+		r = bf_fw_image_hdr_read(b, len, h);
+	else if (bf_fw_fs4_find(b, len, &start) == 0)
+		return (r = bf_fw_fs4_parse(b, len, 0, &fi)) < 0 ? r : from_fs4(&fi, h);
+	else
+		return bf_error_ret(EBADMSG, "not a firmware image bfctl can read: neither an FS4 image (no magic pattern "
+				    "at 0 or at a 64K-32M boundary) nor a simulator image (no %s header)",
+				    BF_FW_IMAGE_MAGIC);
 	if (r < 0)
 		return r;
 	if (len != (size_t)BF_FW_IMAGE_HDR_SIZE + h->payload_len)
@@ -111,6 +156,60 @@ int bf_fw_image_check(const uint8_t *b, size_t len, struct bf_fw_image_hdr *h)
 				    len, (size_t)BF_FW_IMAGE_HDR_SIZE + h->payload_len);
 	if (bf_fw_crc32(b + BF_FW_IMAGE_HDR_SIZE, h->payload_len) != h->payload_crc)
 		return bf_error_ret(EBADMSG, "the image payload is damaged (CRC mismatch)");
+	h->comp_len = (uint32_t)len;
+	return 0;
+}
+
+int bf_fw_image_component_check(const uint8_t *b, size_t len, struct bf_fw_image_hdr *h, bool *digest)
+{
+	struct bf_fw_fs4_info fi;
+	int r;
+
+	*digest = false;
+	if (len >= 8 && !memcmp(b, BF_FW_IMAGE_MAGIC, 8)) {
+		if ((r = bf_fw_image_hdr_read(b, len, h)) < 0 ||
+		    (size_t)BF_FW_IMAGE_HDR_SIZE + h->payload_len != len)
+			return r < 0 ? r : -EBADMSG;
+		r = bf_fw_image_check(b, len, h);
+		*digest = r < 0;
+		return r;
+	}
+	if ((r = bf_fw_fs4_parse(b, len, BF_FW_FS4_COMPONENT, &fi)) < 0) {
+		*digest = fi.bad_crc;
+		return r;
+	}
+	if (fi.end != len)
+		return bf_error_ret(EBADMSG, "FS4 component: %zu bytes, its last section ends at 0x%x", len, fi.end);
+	if ((r = from_fs4(&fi, h)) < 0)
+		return r;
+	h->payload_crc = bf_fw_crc32(b, len);
+	return 0;
+}
+
+bool bf_fw_image_for_chip(const struct bf_fw_image_hdr *h, uint16_t hw_id)
+{
+	unsigned i;
+
+	for (i = 0; i < h->nhw && i < 4; i++)
+		if (h->hw_ids[i] == hw_id)
+			return true;
+	return false;
+}
+
+int bf_fw_image_component(const uint8_t *b, size_t len, const struct bf_fw_image_hdr *h, uint8_t **comp,
+			  size_t *clen)
+{
+	size_t n = h->comp_len;
+
+	if (h->comp_off > len || n > len - h->comp_off || !n)
+		return bf_error_ret(EINVAL, "the image's component (0x%x bytes at 0x%x) is not within its %zu bytes",
+				    h->comp_len, h->comp_off, len);
+	if (!(*comp = malloc(n)))
+		return -ENOMEM;
+	memcpy(*comp, b + h->comp_off, n);
+	if (h->format == BF_FW_IMAGE_FS4)
+		memset(*comp, 0xff, n < BF_FW_FS4_MAGIC_LEN ? n : BF_FW_FS4_MAGIC_LEN);
+	*clen = n;
 	return 0;
 }
 

@@ -1,5 +1,7 @@
-/* fw/image.h - firmware versions, and the image format of the simulated NIC
- * (bf_fw_image_*, bf_fw_version_*).
+/* fw/image.h - firmware versions, and the firmware images bfctl burns
+ * (bf_fw_image_*, bf_fw_version_*): NVIDIA's FS4 images (fw/fs4.h) and the
+ * simulated NIC's own format below. bf_fw_image_check() recognises both
+ * and gives what the burn checks (chip, PSID, version) in one header.
  *
  * "BFSIMFW1" image: a 128-byte header, then the payload. All numbers are
  * little-endian:
@@ -21,6 +23,7 @@
 #ifndef BF_FW_IMAGE_H
 #define BF_FW_IMAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,15 +31,26 @@
 #define BF_FW_IMAGE_HDR_SIZE  128
 #define BF_FW_IMAGE_MAX       (64u << 20)     /* the largest image bfctl reads */
 
+enum bf_fw_image_format { BF_FW_IMAGE_BFSIM, BF_FW_IMAGE_FS4 };
+
 struct bf_fw_image_hdr {
-	uint16_t hw_dev_id;
+	uint16_t hw_dev_id;             /* the (first) chip it is for */
 	uint32_t version;
 	uint32_t date_bcd;
 	char psid[17];
 	char product[17];
 	uint32_t payload_len;
 	uint32_t payload_crc;
+	/* Filled by bf_fw_image_check(), for both formats. */
+	enum bf_fw_image_format format;
+	uint16_t hw_ids[4];             /* every chip it is for (HW id) */
+	unsigned nhw;
+	bool is_signed;                 /* FS4: signed-fw or secure-fw */
+	uint32_t comp_off, comp_len;    /* the BOOT_IMG component in the file */
 };
+
+/* "FS4" or "BFSIMFW1". */
+const char *bf_fw_image_format_name(enum bf_fw_image_format f);
 
 /* Version "32.41.1000" <-> 0x202903e8 (major 8 bits, minor 8, subminor 16).
  * parse: 0 or -EINVAL. fmt: buf of >= 16 bytes. */
@@ -49,9 +63,21 @@ void bf_fw_date_fmt(uint32_t date_bcd, char *buf, size_t len);
 void bf_fw_image_hdr_write(const struct bf_fw_image_hdr *h, uint8_t out[BF_FW_IMAGE_HDR_SIZE]);
 /* The header: magic, size and CRC checked. 0 or -EBADMSG with a sentence. */
 int bf_fw_image_hdr_read(const uint8_t *buf, size_t len, struct bf_fw_image_hdr *h);
-/* The whole image: header, length (len == header + payload) and payload CRC.
- * 0 or -EBADMSG with a sentence naming what is wrong. */
+/* The whole image, either format: a BFSIMFW1 header, length (len == header
+ * + payload) and payload CRC; or an FS4 image (bf_fw_fs4_parse). 0 or
+ * -EBADMSG with a sentence naming what is wrong. */
 int bf_fw_image_check(const uint8_t *buf, size_t len, struct bf_fw_image_hdr *h);
+/* What the NIC receives as the BOOT_IMG component (a BFSIMFW1 image, or an
+ * FS4 image with its magic masked): 0, or -EBADMSG; *digest tells a
+ * damaged content (CRC) from a wrong structure. For the simulated NIC. */
+int bf_fw_image_component_check(const uint8_t *buf, size_t len, struct bf_fw_image_hdr *h, bool *digest);
+/* Whether the image is for the chip with this HW id. */
+bool bf_fw_image_for_chip(const struct bf_fw_image_hdr *h, uint16_t hw_id);
+/* The component a burn sends (malloc()ed): the BFSIMFW1 image as it is;
+ * an FS4 image from its start to the end of its last ITOC section, the
+ * magic pattern masked with 0xFF. */
+int bf_fw_image_component(const uint8_t *buf, size_t len, const struct bf_fw_image_hdr *h, uint8_t **comp,
+			  size_t *clen);
 /* A whole image in memory, for bfsim fwimage and tests: the payload is a
  * deterministic pattern of payload_len bytes. *out is malloc()ed. */
 int bf_fw_image_make(const struct bf_fw_image_hdr *h, uint8_t **out, size_t *len);
