@@ -6,7 +6,10 @@
 # hardware: query, config (the field guide's virtio-net hotplug sequence
 # on both PFs), burn (pending, refused twice, running after the reset),
 # wrong PSID/chip, a damaged image, a power cut in each burn phase (the old
-# firmware stays, the next burn succeeds), Ctrl-C during a burn.
+# firmware stays, the next burn succeeds), Ctrl-C during a burn. FS4 images
+# (the format of NVIDIA's fw-*.bin, from bfsim fwimage --format fs4): what
+# bfctl fw image shows of them, refused for another PSID or chip or when
+# damaged, burned and running after the reset.
 #
 # Every config-space access through FUSE is a round trip: the images are
 # small (64 KB burns ~1500 accesses per KB).
@@ -30,6 +33,40 @@ expect_rc 2 "a bad version is a usage error" "$BFSIM" fwimage -o "$IMG/x.img" --
 cp "$IMG/newer.img" "$IMG/bad.img" && printf 'X' | dd of="$IMG/bad.img" bs=1 seek=5000 conv=notrunc 2>/dev/null
 ok "more images: another version, another PSID, a BlueField-2 one, a big one, a damaged one"
 
+# --- FS4 images and bfctl fw image ---------------------------------------------
+expect_rc 0 "bfsim fwimage --format fs4" "$BFSIM" fwimage -o "$IMG/fs4.bin" --format fs4 --version 32.43.1020 \
+	--psid MT_0000000884 --date 2.5.2024 --size 32K
+grep -q 'FS4 firmware 32.43.1020 for BlueField-3 (PSID MT_0000000884, 53248 bytes)' "$TMP/rc.out"
+ok "it says what it wrote"
+"$BFSIM" fwimage -o "$IMG/fs4-other.bin" --format fs4 --version 32.43.1020 --psid MT_0000000999 --size 8K >/dev/null &&
+"$BFSIM" fwimage -o "$IMG/fs4-bf2.bin" --format fs4 --chip bf2 --version 24.43.1020 --psid MT_0000000540 --size 8K \
+	>/dev/null && cp "$IMG/fs4.bin" "$IMG/fs4-bad.bin" &&
+	printf 'X' | dd of="$IMG/fs4-bad.bin" bs=1 seek=$((0x4000 + 100)) conv=notrunc 2>/dev/null
+ok "FS4 images for another PSID, for a BlueField-2, a damaged one"
+expect_rc 0 "fw image on an FS4 file" "$BFCTL" fw image "$IMG/fs4.bin"
+grep -qE '^Image type: +FS4$' "$TMP/rc.out" && grep -qE '^FW Version: +32\.43\.1020$' "$TMP/rc.out" &&
+	grep -qE '^FW Release Date: +2\.5\.2024$' "$TMP/rc.out" && grep -qE '^Product Version: +32\.43\.1020$' "$TMP/rc.out" &&
+	grep -qE '^Description: +UID +GuidsNumber$' "$TMP/rc.out" && grep -qE '^Base GUID: +N/A +8$' "$TMP/rc.out" &&
+	grep -qE '^Image VSD: +N/A$' "$TMP/rc.out" && grep -qE '^PSID: +MT_0000000884$' "$TMP/rc.out" &&
+	grep -qE '^Security Attributes: +signed-fw$' "$TMP/rc.out" && ! grep -q 'Part Number' "$TMP/rc.out"
+ok "flint q's labels and the image's values"
+expect_rc 0 "fw image --full" "$BFCTL" fw image "$IMG/fs4-bf2.bin" --full
+grep -qE '^Part Number: +BFSIM-FW$' "$TMP/rc.out" && grep -qE '^Description: +BlueField-2 NIC firmware \(bfsim\)$' "$TMP/rc.out" &&
+	grep -qE '^Default Update Method: +fw_ctrl$' "$TMP/rc.out" && grep -qE '^Supported HW: +BlueField-2 \(HW id 0x214' "$TMP/rc.out"
+ok "q full's part number, description, update method; the chip"
+expect_rc 0 "fw image --json" "$BFCTL" fw image "$IMG/fs4.bin" --json
+grep -q '"event":"fw_image".*"image_type":"FS4","fw_version":"32.43.1020".*"psid":"MT_0000000884".*"supported_hw":\[{"hw_id":540,' "$TMP/rc.out"
+ok "JSON fw_image event"
+expect_rc 3 "fw image on a damaged FS4 file" "$BFCTL" fw image "$IMG/fs4-bad.bin"
+grep -q 'the ITOC section 0x03 at 0x4000 is damaged (CRC' "$TMP/rc.err"
+ok "names the section and where it is"
+expect_rc 3 "fw image on a file that is no image" "$BFCTL" fw image "$0"
+grep -q 'neither an FS4 image' "$TMP/rc.err"
+ok "says what it is not"
+expect_rc 0 "fw image on a simulator image" "$BFCTL" fw image "$IMG/new.img"
+grep -qE '^Image type: +BFSIMFW1$' "$TMP/rc.out" && grep -qE '^FW Version: +32\.41\.1000$' "$TMP/rc.out"
+ok "BFSIMFW1 too"
+
 # --- in-process: sim:0 under bfsim run ----------------------------------------
 ST="$TMP/state-sim"
 sim() { "$BFSIM" run --state "$ST" -- "$BFCTL" "$@"; }
@@ -46,6 +83,11 @@ ok "running the new firmware after the reset"
 expect_rc 0 "bfsim status after the reset" "$BFSIM" status --state "$ST"
 grep -q 'NIC FW      32.42.1010 (PSID MT_0000000884)' "$TMP/rc.out"
 ok "bfsim status shows what the NIC runs"
+expect_rc 0 "burn an FS4 image into sim:0" sim fw burn sim:0 "$IMG/fs4.bin" -y
+expect_rc 0 "fw query sim:0 after it" sim fw query sim:0
+grep -qE '^FW Version: +32\.43\.1020$' "$TMP/rc.out" && grep -qE '^FW Version\(Running\): +32\.42\.1010$' "$TMP/rc.out" &&
+	grep -qE '^FW Release Date: +2\.5\.2024$' "$TMP/rc.out"
+ok "the FS4 image's version and date pending"
 expect_rc 4 "sim:0.2 does not exist" sim fw query sim:0.2
 ST="$TMP/state-install"
 expect_rc 0 "a BFB install updates the NIC firmware" sh -c \
@@ -165,6 +207,27 @@ ok "says so"
 expect_rc 0 "still running 32.41.1000, nothing pending" fw query 03:00.0
 grep -qE '^FW Version: +32\.41\.1000$' "$TMP/rc.out" && ! grep -q 'Running' "$TMP/rc.out"
 ok "nothing changed"
+
+# An FS4 image, as NVIDIA ships them: the same refusals, then burned.
+expect_rc 3 "an FS4 image for another PSID" fw burn 03:00.0 "$IMG/fs4-other.bin" -y
+grep -q 'the image is for PSID MT_0000000999, 03:00.0 is MT_0000000884' "$TMP/rc.err"
+ok "names both PSIDs"
+expect_rc 1 "FS4, --allow-psid-change: the firmware refuses it itself" fw burn 03:00.0 "$IMG/fs4-other.bin" -y \
+	--allow-psid-change
+grep -q 'REJECTED_NOT_APPLICABLE' "$TMP/rc.err"
+ok "REJECTED_NOT_APPLICABLE"
+expect_rc 3 "an FS4 image for another chip" fw burn 03:00.0 "$IMG/fs4-bf2.bin" -y
+grep -q 'the image is for a BlueField-2' "$TMP/rc.err"
+ok "says which"
+expect_rc 3 "a damaged FS4 image" fw burn 03:00.0 "$IMG/fs4-bad.bin" -y
+grep -q 'is damaged (CRC' "$TMP/rc.err"
+ok "says so"
+expect_rc 0 "burn an FS4 image" fw burn 03:00.0 "$IMG/fs4.bin" -y
+grep -q 'New FW version:               32.43.1020' "$TMP/rc.out" && grep -q 'Writing Boot image component -   OK' "$TMP/rc.out"
+ok "flint's lines"
+expect_rc 0 "reset after the FS4 burn" fw reset 03:00.0 -y
+grep -q 'FW Version(Running):  32.43.1020 (was 32.41.1000)' "$TMP/rc.out"
+ok "the FS4 image's firmware runs"
 
 # A power cut in each phase: the old firmware comes back; the next burn works.
 for phase in lock mcda verify activate; do

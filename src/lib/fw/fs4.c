@@ -107,7 +107,14 @@ struct ctx {
 	uint32_t start;
 	struct bf_fw_fs4_info *fi;
 	unsigned dtoc_offset;    /* IMAGE_INFO's: where the device sector is */
+	uint64_t hi;             /* the end of everything read, from start */
 };
+
+static void extent(struct ctx *c, uint64_t off, uint64_t n)
+{
+	if (off + n > c->hi)
+		c->hi = off + n;
+}
 
 static int crc_bad(struct ctx *c, const char *what, size_t at, unsigned got, unsigned want)
 {
@@ -159,6 +166,7 @@ static int tools_and_boot2(struct ctx *c, const uint32_t ptr[BF_FW_FS4_HW_PTR_CO
 		got = be32(c->img + t + 60) & 0xffff;
 		if (got != bf_fw_fs4_crc16(c->img + t, 15))
 			return crc_bad(c, "tools area", (size_t)c->start + t, got, bf_fw_fs4_crc16(c->img + t, 15));
+		extent(c, t, BF_FW_FS4_TOOLS_SIZE);
 	}
 	if (b) {
 		if (!fits(c->ilen, b, 8))
@@ -172,6 +180,7 @@ static int tools_and_boot2(struct ctx *c, const uint32_t ptr[BF_FW_FS4_HW_PTR_CO
 		got = be32(c->img + b + 4 * ((size_t)n + 3));
 		if (got != bf_fw_fs4_crc16(c->img + b, (size_t)n + 3))
 			return crc_bad(c, "BOOT2", (size_t)c->start + b, got, bf_fw_fs4_crc16(c->img + b, (size_t)n + 3));
+		extent(c, b, ((uint64_t)n + 4) * 4);
 	}
 	return 0;
 }
@@ -223,6 +232,8 @@ static int toc_entries(struct ctx *c, const uint8_t *base, size_t blen, size_t a
 		if (!fits(blen, eo, BF_FW_FS4_TOC_ENTRY))
 			return truncated(c, name, at0 + eo, BF_FW_FS4_TOC_ENTRY);
 		e = base + eo;
+		if (end && eo + BF_FW_FS4_TOC_ENTRY > *end)
+			*end = eo + BF_FW_FS4_TOC_ENTRY;
 		en.type = e[0];
 		if (en.type == BF_FW_FS4_SECT_END)
 			break;
@@ -400,24 +411,36 @@ int bf_fw_fs4_parse(const uint8_t *buf, size_t len, unsigned flags, struct bf_fw
 		return bf_error_ret(EBADMSG, "FS4 image: the HW pointer to the ITOC (at 0x%x) is 0",
 				    c.start + BF_FW_FS4_HW_PTRS + 8 * BF_FW_FS4_PTR_TOC);
 	r = toc_header(&c, c.img, c.ilen, fi->itoc, BF_FW_FS4_ITOC_SIG, (size_t)c.start + fi->itoc);
-	if (r == 0) {
-		/* Not there: the copy one sector further. */
-		r = toc_header(&c, c.img, c.ilen, (uint64_t)fi->itoc + BF_FW_FS4_SECTOR, BF_FW_FS4_ITOC_SIG,
-			       (size_t)c.start + fi->itoc + BF_FW_FS4_SECTOR);
-		if (r == 0)
+	if (r != 1) {
+		/* Not there, or damaged: the copy one sector further. */
+		char why[256];
+		int r2;
+
+		snprintf(why, sizeof(why), "%s", r < 0 && bf_error_get() ? bf_error_get() : "");
+		r2 = toc_header(&c, c.img, c.ilen, (uint64_t)fi->itoc + BF_FW_FS4_SECTOR, BF_FW_FS4_ITOC_SIG,
+				(size_t)c.start + fi->itoc + BF_FW_FS4_SECTOR);
+		if (r2 == 1) {
+			fi->itoc += BF_FW_FS4_SECTOR;
+			fi->bad_crc = false;
+		} else if (r < 0) {
+			fi->bad_crc = true;
+			return bf_error_ret(EBADMSG, "%s", why);
+		} else if (r2 < 0) {
+			return r2;
+		} else {
 			return bf_error_ret(EBADMSG, "FS4 image: no ITOC header at 0x%llx or 0x%llx (an encrypted image, or "
 					    "not an FS4 image)", (unsigned long long)c.start + fi->itoc,
 					    (unsigned long long)c.start + fi->itoc + BF_FW_FS4_SECTOR);
-		fi->itoc += BF_FW_FS4_SECTOR;
+		}
 	}
-	if (r < 0)
-		return r;
+	extent(&c, 0, BF_FW_FS4_HW_PTRS + BF_FW_FS4_HW_PTR_COUNT * 8);
 	if ((r = toc_entries(&c, c.img, c.ilen, c.start, fi->itoc, "ITOC", image_info, &fi->nsections, &end)) < 0)
 		return r;
+	extent(&c, 0, end);
 	if (!fi->psid[0] && !fi->fw_ver[0] && !fi->nhw)
 		return bf_error_ret(EBADMSG, "FS4 image: the ITOC at 0x%x has no IMAGE_INFO section (no version, no PSID)",
 				    c.start + fi->itoc);
-	fi->end = (uint32_t)end;
+	fi->end = (uint32_t)c.hi;
 	if (!(flags & BF_FW_FS4_COMPONENT) && (r = dtoc(&c, c.dtoc_offset)) < 0)
 		return r;
 	return 0;

@@ -36,7 +36,9 @@
  *
  * What goes to the NIC as the BOOT_IMG component: the image from its
  * start to the end of its last ITOC section, the magic pattern replaced by
- * 16 bytes of 0xFF (the device sector is not sent).
+ * 16 bytes of 0xFF (the device sector is not sent). bfctl extends it to
+ * whatever else it verified (ITOC, BOOT2, tools area) should one of them
+ * lie further, so that the NIC always receives what the host checked.
  */
 #ifndef BF_FW_FS4_H
 #define BF_FW_FS4_H
@@ -124,7 +126,8 @@ struct bf_fw_fs4_uid {
 
 struct bf_fw_fs4_info {
 	uint32_t start;          /* image start in the buffer */
-	uint32_t end;            /* end of the last ITOC section, from start: the component's length */
+	uint32_t end;            /* end of the last ITOC section (or of the ITOC, BOOT2, tools area
+				  * if one lies further), from start: the component's length */
 	uint32_t itoc;           /* ITOC header, from start */
 	unsigned nsections;      /* ITOC entries before the end marker */
 	uint16_t fw_ver[3];
