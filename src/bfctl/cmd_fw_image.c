@@ -57,7 +57,8 @@ static const char *chip_name(uint32_t hw)
 static void show_fs4(const char *path, const struct bf_fw_fs4_info *fi, bool full)
 {
 	char v[32], d[32], b[64];
-	const char *sec = fi->secure_fw ? "secure-fw" : fi->signed_fw ? "signed-fw" : "N/A";
+	const char *sec = !fi->is_signed ? "N/A" : fi->secure_fw ? fi->debug_fw ? "secure-fw, debug" : "secure-fw" :
+			  fi->debug_fw ? "signed-fw, debug" : "signed-fw";
 	unsigned i;
 
 	version(fi->fw_ver, v, sizeof(v));
@@ -81,6 +82,7 @@ static void show_fs4(const char *path, const struct bf_fw_fs4_info *fi, bool ful
 		snprintf(b, sizeof(b), "%012" PRIx64, fi->mac.uid);
 		json_object_object_add(o, "base_mac", json_object_new_string(b));
 		json_object_object_add(o, "security_attributes", json_object_new_string(sec));
+		json_object_object_add(o, "security_version", json_object_new_int64(fi->security_version));
 		for (i = 0; i < fi->nhw; i++) {
 			json_object *x = json_object_new_object();
 
@@ -110,13 +112,19 @@ static void show_fs4(const char *path, const struct bf_fw_fs4_info *fi, bool ful
 		line("Product Version:", fi->product);
 	line("Description:", "UID                GuidsNumber");
 	uid_line("Base GUID:", &fi->guid, true);
+	if (fi->dtoc && (fi->guid.uid != fi->orig_guid.uid || fi->guid.count != fi->orig_guid.count))
+		uid_line("Orig Base GUID:", &fi->orig_guid, true);
 	uid_line("Base MAC:", &fi->mac, false);
+	if (fi->dtoc && (fi->mac.uid != fi->orig_mac.uid || fi->mac.count != fi->orig_mac.count))
+		uid_line("Orig Base MAC:", &fi->orig_mac, false);
 	line("Image VSD:", fi->image_vsd[0] ? fi->image_vsd : "N/A");
 	line("Device VSD:", fi->device_vsd[0] ? fi->device_vsd : "N/A");
 	line("PSID:", fi->psid);
 	if (fi->dtoc && strncmp(fi->psid, fi->orig_psid, 13))
 		line("Orig PSID:", fi->orig_psid[0] ? fi->orig_psid : "N/A");
 	line("Security Attributes:", sec);
+	snprintf(b, sizeof(b), "%u", fi->security_version);
+	line("Security Ver:", b);
 	if (full) {
 		line("Default Update Method:", fi->mcc_en ? "fw_ctrl" : "Legacy");
 		for (i = 0; i < fi->nhw; i++) {

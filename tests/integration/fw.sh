@@ -48,8 +48,20 @@ grep -qE '^Image type: +FS4$' "$TMP/rc.out" && grep -qE '^FW Version: +32\.43\.1
 	grep -qE '^FW Release Date: +2\.5\.2024$' "$TMP/rc.out" && grep -qE '^Product Version: +32\.43\.1020$' "$TMP/rc.out" &&
 	grep -qE '^Description: +UID +GuidsNumber$' "$TMP/rc.out" && grep -qE '^Base GUID: +N/A +8$' "$TMP/rc.out" &&
 	grep -qE '^Image VSD: +N/A$' "$TMP/rc.out" && grep -qE '^PSID: +MT_0000000884$' "$TMP/rc.out" &&
-	grep -qE '^Security Attributes: +signed-fw$' "$TMP/rc.out" && ! grep -q 'Part Number' "$TMP/rc.out"
+	grep -qE '^Security Attributes: +signed-fw$' "$TMP/rc.out" && grep -qE '^Security Ver: +0$' "$TMP/rc.out" &&
+	! grep -q 'Part Number' "$TMP/rc.out"
 ok "flint q's labels and the image's values"
+if command -v mstflint >/dev/null; then
+	cp "$TMP/rc.out" "$TMP/image.out"
+	expect_rc 0 "mstflint verifies the FS4 image" mstflint -i "$IMG/fs4.bin" v
+	grep -q 'FW image verification succeeded' "$TMP/rc.out"
+	ok "mstflint finds it valid"
+	expect_rc 0 "mstflint -i q" mstflint -i "$IMG/fs4.bin" q
+	diff "$TMP/rc.out" "$TMP/image.out" >&2
+	ok "bfctl fw image prints what mstflint prints"
+else
+	skip "mstflint on the FS4 image" "no mstflint here"
+fi
 expect_rc 0 "fw image --full" "$BFCTL" fw image "$IMG/fs4-bf2.bin" --full
 grep -qE '^Part Number: +BFSIM-FW$' "$TMP/rc.out" && grep -qE '^Description: +BlueField-2 NIC firmware \(bfsim\)$' "$TMP/rc.out" &&
 	grep -qE '^Default Update Method: +fw_ctrl$' "$TMP/rc.out" && grep -qE '^Supported HW: +BlueField-2 \(HW id 0x214' "$TMP/rc.out"

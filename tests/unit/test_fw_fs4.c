@@ -164,6 +164,8 @@ static void test_good(void **state)
 	assert_int_equal(fi.hw_ids[1], 0x1021c);
 	assert_true(fi.signed_fw && fi.mcc_en && !fi.secure_fw);
 	assert_false(fi.dtoc);
+	/* The flag alone is not a signed image: no signature, no keys. */
+	assert_false(fi.has_signature || fi.has_public_keys || fi.is_signed);
 	/* What the burn sees. */
 	assert_int_equal(bf_fw_image_check(img, T_LEN, &h), 0);
 	assert_int_equal(h.format, BF_FW_IMAGE_FS4);
@@ -173,6 +175,21 @@ static void test_good(void **state)
 	assert_true(bf_fw_image_for_chip(&h, 0x21c));
 	assert_false(bf_fw_image_for_chip(&h, 0x214));
 	assert_int_equal(h.comp_len, T_MAIN + 0x100);
+	assert_false(h.is_signed);
+	/* With an IMAGE_SIGNATURE_256 and a PUBLIC_KEYS_2048 section it is. */
+	entry(img + T_ITOC + 64, 0xa0, T_MAIN, 0x80, img + T_MAIN);
+	entry(img + T_ITOC + 96, 0xa1, T_MAIN + 0x80, 0x80, img + T_MAIN + 0x80);
+	memset(img + T_ITOC + 128, 0xff, 32);
+	assert_int_equal(parse(img, T_LEN, &fi), 0);
+	assert_true(fi.has_signature && fi.has_public_keys && fi.is_signed);
+	assert_int_equal(bf_fw_image_check(img, T_LEN, &h), 0);
+	assert_true(h.is_signed);
+	/* ... as long as it has FW control (mcc_en). */
+	w32(img + T_INFO, 0x00034000);
+	entry(img + T_ITOC + 32, 0x10, T_INFO, 0x400, img + T_INFO);
+	assert_int_equal(parse(img, T_LEN, &fi), 0);
+	assert_false(fi.is_signed);
+	build(img);
 	/* A description is read only from IMAGE_INFO 0.2 and 0.3. */
 	w32(img + T_INFO, 0x00014100);
 	seal(NULL, img);
@@ -383,6 +400,8 @@ static void test_writer_and_dtoc(void **state)
 	assert_string_equal(fi.orig_psid, "MT_0000000540");
 	assert_int_equal(fi.guid.count, 8);
 	assert_int_equal(fi.mac.count, 8);
+	assert_int_equal(fi.orig_guid.count, 8);
+	assert_true(fi.is_signed);
 	assert_int_equal(fi.end, 0x4000 + 5000);
 	assert_int_equal(bf_fw_image_check(img, len, &h), 0);
 	assert_int_equal(h.hw_dev_id, 0x214);
@@ -416,7 +435,7 @@ static void test_writer_and_dtoc(void **state)
 	assert_int_equal(bf_fw_fs4_make(&sp, &img, &len), 0);
 	assert_int_equal(parse(img, len, &fi), 0);
 	assert_false(fi.dtoc);
-	assert_false(fi.signed_fw);
+	assert_false(fi.signed_fw || fi.is_signed);
 	free(img);
 }
 

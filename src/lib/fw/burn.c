@@ -61,9 +61,9 @@ int bf_fw_burn_check(struct bf_fw_dev *d, const uint8_t *img, size_t len, bool a
 				    d->type ? d->type->long_name : "different chip", d->hw_id);
 	}
 	if (!h->is_signed)
-		return bf_error_ret(EINVAL, "the image is not signed (neither signed-fw nor secure-fw in its IMAGE_INFO): "
-				    "the firmware takes only signed images through the component update, and bfctl "
-				    "burns only through it");
+		return bf_error_ret(EINVAL, "the image is not signed (its IMAGE_INFO says neither signed-fw nor secure-fw, "
+				    "or it has no signature or public keys, or no FW control): the firmware takes only "
+				    "signed images through the component update, and bfctl burns only through it");
 	if (strcmp(h->psid, dev_psid) && !allow_psid_change)
 		return bf_error_ret(EINVAL, "the image is for PSID %s, %s is %s: burning it would change the board's "
 				    "identity (use --allow-psid-change only if you mean to)", h->psid, d->name, dev_psid);

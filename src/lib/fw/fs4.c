@@ -282,6 +282,10 @@ static int image_info(struct ctx *c, const struct entry *en, const uint8_t *s)
 	uint32_t w;
 	unsigned i;
 
+	if (en->type == BF_FW_FS4_SECT_IMAGE_SIGNATURE_256 || en->type == BF_FW_FS4_SECT_IMAGE_SIGNATURE_512)
+		fi->has_signature = true;
+	if (en->type == BF_FW_FS4_SECT_PUBLIC_KEYS_2048 || en->type == BF_FW_FS4_SECT_PUBLIC_KEYS_4096)
+		fi->has_public_keys = true;
 	if (en->type != BF_FW_FS4_SECT_IMAGE_INFO || fi->psid[0] || fi->fw_ver[0] || fi->nhw)
 		return 0;   /* the first IMAGE_INFO counts */
 	if (en->size < BF_FW_FS4_II_SIZE)
@@ -334,8 +338,17 @@ static int dev_section(struct ctx *c, const struct entry *en, const uint8_t *s)
 {
 	struct bf_fw_fs4_info *fi = c->fi;
 
+	unsigned v;
+
 	if (en->type == BF_FW_FS4_SECT_MFG_INFO && en->size >= BF_FW_FS4_MI_SIZE) {
+		if ((v = s[BF_FW_FS4_MI_VERSION]) > 1)
+			return bf_error_ret(EBADMSG, "FS4 image: unknown MFG_INFO format version %u at 0x%llx", v,
+					    (unsigned long long)en->addr);
 		text(fi->orig_psid, s + BF_FW_FS4_MI_PSID, 16);
+		if (v == 1) {
+			uid(&fi->orig_guid, s + BF_FW_FS4_MI_GUIDS);
+			uid(&fi->orig_mac, s + BF_FW_FS4_MI_MACS);
+		}
 		fi->dtoc = true;   /* marks "MFG_INFO seen" until the walk ends */
 	} else if (en->type == BF_FW_FS4_SECT_DEV_INFO && en->size >= BF_FW_FS4_DI_SIZE &&
 		   be32(s) == BF_FW_FS4_DEVINFO_SIG0 && be32(s + 4) == BF_FW_FS4_DEVINFO_SIG1 &&
@@ -343,8 +356,14 @@ static int dev_section(struct ctx *c, const struct entry *en, const uint8_t *s)
 		if (fi->guid.count || fi->guid.uid || fi->mac.count || fi->mac.uid || fi->device_vsd[0])
 			return bf_error_ret(EBADMSG, "FS4 image: two valid DEV_INFO sections (the second at 0x%llx)",
 					    (unsigned long long)en->addr);
-		uid(&fi->guid, s + BF_FW_FS4_DI_GUIDS);
-		uid(&fi->mac, s + BF_FW_FS4_DI_MACS);
+		v = (be32(s + BF_FW_FS4_DI_VERSION) >> 8) & 0x1ff;
+		if (v != 1 && v != 2)
+			return bf_error_ret(EBADMSG, "FS4 image: unknown DEV_INFO format version %u at 0x%llx", v,
+					    (unsigned long long)en->addr);
+		if (v == 2) {
+			uid(&fi->guid, s + BF_FW_FS4_DI_GUIDS);
+			uid(&fi->mac, s + BF_FW_FS4_DI_MACS);
+		}
 		text(fi->device_vsd, s + BF_FW_FS4_DI_VSD, 208);
 	}
 	return 0;
@@ -436,6 +455,10 @@ int bf_fw_fs4_parse(const uint8_t *buf, size_t len, unsigned flags, struct bf_fw
 	extent(&c, 0, BF_FW_FS4_HW_PTRS + BF_FW_FS4_HW_PTR_COUNT * 8);
 	if ((r = toc_entries(&c, c.img, c.ilen, c.start, fi->itoc, "ITOC", image_info, &fi->nsections, &end)) < 0)
 		return r;
+	fi->security_version = ptr[BF_FW_FS4_PTR_SECURITY_VERSION];
+	if (ptr[BF_FW_FS4_PTR_PUBLIC_KEY])
+		fi->has_signature = true;
+	fi->is_signed = (fi->signed_fw || fi->secure_fw) && fi->has_signature && fi->has_public_keys && fi->mcc_en;
 	extent(&c, 0, end);
 	if (!fi->psid[0] && !fi->fw_ver[0] && !fi->nhw)
 		return bf_error_ret(EBADMSG, "FS4 image: the ITOC at 0x%x has no IMAGE_INFO section (no version, no PSID)",

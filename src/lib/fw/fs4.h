@@ -80,6 +80,8 @@ enum bf_fw_fs4_hw_ptr {
 /* Section types and CRC kinds. */
 enum {
 	BF_FW_FS4_SECT_BOOT_CODE = 0x1, BF_FW_FS4_SECT_MAIN_CODE = 0x3, BF_FW_FS4_SECT_IMAGE_INFO = 0x10,
+	BF_FW_FS4_SECT_IMAGE_SIGNATURE_256 = 0xa0, BF_FW_FS4_SECT_PUBLIC_KEYS_2048 = 0xa1,
+	BF_FW_FS4_SECT_IMAGE_SIGNATURE_512 = 0xa3, BF_FW_FS4_SECT_PUBLIC_KEYS_4096 = 0xa4,
 	BF_FW_FS4_SECT_MFG_INFO = 0xe0, BF_FW_FS4_SECT_DEV_INFO = 0xe1, BF_FW_FS4_SECT_END = 0xff,
 };
 enum { BF_FW_FS4_CRC_IN_ENTRY = 0, BF_FW_FS4_CRC_NONE = 1, BF_FW_FS4_CRC_IN_SECTION = 2 };
@@ -103,11 +105,17 @@ enum { BF_FW_FS4_CRC_IN_ENTRY = 0, BF_FW_FS4_CRC_NONE = 1, BF_FW_FS4_CRC_IN_SECT
 
 /* DEV_INFO (0x200) and MFG_INFO (0x140): byte offsets. */
 #define BF_FW_FS4_DI_SIZE        0x200
+#define BF_FW_FS4_DI_VERSION     0x010  /* major [16:8]: 2 (1 is the older layout, no UIDs read) */
 #define BF_FW_FS4_DI_GUIDS       0x020  /* uid entry: num_allocated [7:0], msb [23:16]; uid at +8 (64 bits) */
 #define BF_FW_FS4_DI_MACS        0x030
 #define BF_FW_FS4_DI_VSD         0x070  /* 208 bytes */
+#define BF_FW_FS4_SIG256_SIZE    0x140  /* keypair UUID, RSA-2048 signature */
+#define BF_FW_FS4_KEYS2048_SIZE  0x900  /* 8 public keys */
 #define BF_FW_FS4_MI_SIZE        0x140
 #define BF_FW_FS4_MI_PSID        0x000  /* 16 bytes: the original PSID */
+#define BF_FW_FS4_MI_VERSION     0x01c  /* major [31:24]: 1 (0 is the older layout, PSID at the same place) */
+#define BF_FW_FS4_MI_GUIDS       0x020  /* as DEV_INFO's, format 1 only */
+#define BF_FW_FS4_MI_MACS        0x030
 
 extern const uint32_t bf_fw_fs4_magic[4];
 extern const uint32_t bf_fw_fs4_starts[BF_FW_FS4_NSTARTS];
@@ -135,15 +143,20 @@ struct bf_fw_fs4_info {
 	uint16_t rel_year;
 	uint8_t rel_hour, rel_min, rel_sec;
 	uint8_t info_major, info_minor;
-	bool secure_fw, signed_fw, debug_fw, mcc_en;
+	bool secure_fw, signed_fw, debug_fw, mcc_en;   /* IMAGE_INFO's flags, as stored */
+	bool has_signature, has_public_keys;   /* ITOC sections 0xa0/0xa3 (or the public key HW
+						* pointer), 0xa1/0xa4 */
+	bool is_signed;          /* what flint calls signed: a flag, a signature, public keys and
+				  * mcc_en; otherwise its security attributes are N/A */
 	uint16_t pci_device_id;
+	uint32_t security_version;   /* the FW security version HW "pointer" holds the value itself */
 	uint32_t hw_ids[4];      /* as stored: HW id [15:0], revision [23:16] */
 	unsigned nhw;
 	char psid[17], product[17], description[257], name[65], image_vsd[209];
 	/* The device sector (full images only). */
 	bool dtoc;
 	char orig_psid[17], device_vsd[209];
-	struct bf_fw_fs4_uid guid, mac;
+	struct bf_fw_fs4_uid guid, mac, orig_guid, orig_mac;
 	/* On failure: true when the structure was right but a CRC was not. */
 	bool bad_crc;
 };

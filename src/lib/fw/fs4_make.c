@@ -4,6 +4,8 @@
  *   0x0000 magic, boot version, HW pointers    0x0500 tools area
  *   0x1000 BOOT2 (256 bytes)                   0x2000 ITOC (IMAGE_INFO, MAIN_CODE, end)
  *   0x3000 IMAGE_INFO                          0x4000 MAIN_CODE (the payload)
+ *   0x3400 IMAGE_SIGNATURE_256, 0x3600 PUBLIC_KEYS_2048 (signed only; zeros:
+ *          the layout of a signed image, no real signature)
  * then, with spec->dtoc, the device sector in the file's last 4K: DTOC,
  * MFG_INFO at +0x400, DEV_INFO at +0x800. Unused bytes are 0xFF (erased
  * flash). */
@@ -20,6 +22,8 @@
 #define AT_ITOC     0x2000u
 #define AT_INFO     0x3000u
 #define AT_MAIN     0x4000u
+#define AT_SIG      0x3400u
+#define AT_KEYS     0x3600u
 #define DT_MFG      0x400u
 #define DT_DEV      0x800u
 
@@ -100,11 +104,15 @@ static void device_sector(uint8_t *d, uint32_t at, const struct bf_fw_fs4_spec *
 
 	memset(mfg, 0, BF_FW_FS4_MI_SIZE);
 	put_str(mfg + BF_FW_FS4_MI_PSID, sp->psid, 16);
+	put32(mfg + BF_FW_FS4_MI_VERSION, 1u << 24);
+	put32(mfg + BF_FW_FS4_MI_GUIDS, 8);   /* as DEV_INFO's: no "Orig" lines */
+	put32(mfg + BF_FW_FS4_MI_MACS, 8);
 	memset(dev, 0, BF_FW_FS4_DI_SIZE);
 	put32(dev, BF_FW_FS4_DEVINFO_SIG0);
 	put32(dev + 4, BF_FW_FS4_DEVINFO_SIG1);
 	put32(dev + 8, BF_FW_FS4_TOC_SIG2);
 	put32(dev + 12, BF_FW_FS4_TOC_SIG3);
+	put32(dev + BF_FW_FS4_DI_VERSION, 2u << 8);
 	put32(dev + BF_FW_FS4_DI_GUIDS, 8);   /* 8 GUIDs and MACs, the UIDs left to manufacturing */
 	put32(dev + BF_FW_FS4_DI_MACS, 8);
 	toc_header(d, BF_FW_FS4_DTOC_SIG, 2);
@@ -154,11 +162,21 @@ int bf_fw_fs4_make(const struct bf_fw_fs4_spec *sp, uint8_t **out, size_t *len)
 	put32(b + AT_BOOT2 + 4, BOOT2_DW);
 	put32(b + AT_BOOT2 + 4 * (BOOT2_DW + 3), bf_fw_fs4_crc16(b + AT_BOOT2, BOOT2_DW + 3));
 	image_info(b + AT_INFO, sp);
-	toc_header(b + AT_ITOC, BF_FW_FS4_ITOC_SIG, 2);
+	toc_header(b + AT_ITOC, BF_FW_FS4_ITOC_SIG, sp->signed_fw ? 4 : 2);
 	e = b + AT_ITOC + BF_FW_FS4_TOC_HDR;
 	toc_entry(e, BF_FW_FS4_SECT_IMAGE_INFO, b + AT_INFO, AT_INFO, BF_FW_FS4_II_SIZE, BF_FW_FS4_CRC_IN_ENTRY);
-	toc_entry(e + BF_FW_FS4_TOC_ENTRY, BF_FW_FS4_SECT_MAIN_CODE, b + AT_MAIN, AT_MAIN, pay, BF_FW_FS4_CRC_IN_ENTRY);
-	memset(e + 2 * BF_FW_FS4_TOC_ENTRY, 0xff, BF_FW_FS4_TOC_ENTRY);
+	e += BF_FW_FS4_TOC_ENTRY;
+	if (sp->signed_fw) {
+		memset(b + AT_SIG, 0, BF_FW_FS4_SIG256_SIZE);
+		memset(b + AT_KEYS, 0, BF_FW_FS4_KEYS2048_SIZE);
+		toc_entry(e, BF_FW_FS4_SECT_IMAGE_SIGNATURE_256, b + AT_SIG, AT_SIG, BF_FW_FS4_SIG256_SIZE,
+			  BF_FW_FS4_CRC_IN_ENTRY);
+		toc_entry(e + BF_FW_FS4_TOC_ENTRY, BF_FW_FS4_SECT_PUBLIC_KEYS_2048, b + AT_KEYS, AT_KEYS,
+			  BF_FW_FS4_KEYS2048_SIZE, BF_FW_FS4_CRC_IN_ENTRY);
+		e += 2 * BF_FW_FS4_TOC_ENTRY;
+	}
+	toc_entry(e, BF_FW_FS4_SECT_MAIN_CODE, b + AT_MAIN, AT_MAIN, pay, BF_FW_FS4_CRC_IN_ENTRY);
+	memset(e + BF_FW_FS4_TOC_ENTRY, 0xff, BF_FW_FS4_TOC_ENTRY);
 	if (sp->dtoc)
 		device_sector(b + dt, dt, sp);
 	*out = b;

@@ -128,7 +128,7 @@ static int from_fs4(const struct bf_fw_fs4_info *fi, struct bf_fw_image_hdr *h)
 	for (i = 0; i < fi->nhw && i < 4; i++)
 		h->hw_ids[h->nhw++] = (uint16_t)fi->hw_ids[i];
 	h->hw_dev_id = h->nhw ? h->hw_ids[0] : 0;
-	h->is_signed = fi->signed_fw || fi->secure_fw;
+	h->is_signed = fi->is_signed;
 	h->comp_off = fi->start;
 	h->comp_len = fi->end;
 	h->payload_len = fi->end;

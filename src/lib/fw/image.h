@@ -45,7 +45,7 @@ struct bf_fw_image_hdr {
 	enum bf_fw_image_format format;
 	uint16_t hw_ids[4];             /* every chip it is for (HW id) */
 	unsigned nhw;
-	bool is_signed;                 /* FS4: signed-fw or secure-fw */
+	bool is_signed;                 /* FS4: signed as flint sees it (fw/fs4.h) */
 	uint32_t comp_off, comp_len;    /* the BOOT_IMG component in the file */
 };
 
