@@ -96,7 +96,9 @@ ok "exit 6 names the device's error line"
 expect_rc 5 "the device unplugged mid-push: exit 5" \
 	"$BFSIM" run --speed "$SPEED" --fault unplug-after=100000 -- \
 	"$BFCTL" install -r sim:0 -b "$SAMPLE" --timeout 60
-grep -q 'after 100000 bytes' "$TMP/rc.err"
+# Whether a write or the log poll between two writes meets the unplug first
+# depends on timing; both say how far the push got.
+grep -Eq 'after 100000 bytes|\(100000 bytes pushed\)' "$TMP/rc.err"
 ok "exit 5 says how far the push got"
 expect_rc 0 "garbage records in the log ring: the install still completes" \
 	"$BFSIM" run --speed "$SPEED" --fault corrupt-log -- \
