@@ -426,6 +426,18 @@ static void test_writer_and_dtoc(void **state)
 	img[len - 0x1000 + 0x800 + 0x20] ^= 1;
 	expect_err(img, len, "DTOC section 0xe1");
 	img[len - 0x1000 + 0x800 + 0x20] ^= 1;
+	/* A DEV_INFO whose signature is erased is not valid (the other copy
+	 * of a failsafe pair), and the DTOC needs one. */
+	img[len - 0x1000 + 0x800] = 0;
+	expect_err(img, len, "has no valid DEV_INFO section");
+	img[len - 0x1000 + 0x800] = 0x6d;
+	/* An unknown DEV_INFO format. */
+	img[len - 0x1000 + 0x800 + 0x12] = 3;
+	w32(img + len - 0x1000 + 0x800 + 0x1fc, bf_fw_fs4_crc16(img + len - 0x1000 + 0x800, 0x7f));
+	expect_err(img, len, "unknown DEV_INFO format version 3");
+	img[len - 0x1000 + 0x800 + 0x12] = 2;
+	w32(img + len - 0x1000 + 0x800 + 0x1fc, bf_fw_fs4_crc16(img + len - 0x1000 + 0x800, 0x7f));
+	assert_int_equal(parse(img, len, &fi), 0);
 	img[len - 0x1000 + 0x20] = 0x55;   /* MFG_INFO's entry type */
 	expect_err(img, len, "DTOC entry 0");
 	free(img);

@@ -108,6 +108,7 @@ struct ctx {
 	struct bf_fw_fs4_info *fi;
 	unsigned dtoc_offset;    /* IMAGE_INFO's: where the device sector is */
 	uint64_t hi;             /* the end of everything read, from start */
+	unsigned devinfo;        /* valid DEV_INFO sections in the DTOC */
 };
 
 static void extent(struct ctx *c, uint64_t off, uint64_t n)
@@ -353,7 +354,7 @@ static int dev_section(struct ctx *c, const struct entry *en, const uint8_t *s)
 	} else if (en->type == BF_FW_FS4_SECT_DEV_INFO && en->size >= BF_FW_FS4_DI_SIZE &&
 		   be32(s) == BF_FW_FS4_DEVINFO_SIG0 && be32(s + 4) == BF_FW_FS4_DEVINFO_SIG1 &&
 		   be32(s + 8) == BF_FW_FS4_TOC_SIG2 && be32(s + 12) == BF_FW_FS4_TOC_SIG3) {
-		if (fi->guid.count || fi->guid.uid || fi->mac.count || fi->mac.uid || fi->device_vsd[0])
+		if (c->devinfo++)
 			return bf_error_ret(EBADMSG, "FS4 image: two valid DEV_INFO sections (the second at 0x%llx)",
 					    (unsigned long long)en->addr);
 		v = (be32(s + BF_FW_FS4_DI_VERSION) >> 8) & 0x1ff;
@@ -385,6 +386,9 @@ static int dtoc(struct ctx *c, unsigned dtoc_offset)
 		return r;
 	if (!c->fi->dtoc)
 		return bf_error_ret(EBADMSG, "FS4 image: the DTOC at 0x%llx has no MFG_INFO section",
+				    (unsigned long long)at);
+	if (!c->devinfo)
+		return bf_error_ret(EBADMSG, "FS4 image: the DTOC at 0x%llx has no valid DEV_INFO section",
 				    (unsigned long long)at);
 	return 0;
 }
