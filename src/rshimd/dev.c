@@ -20,6 +20,8 @@
 
 #define IDLE_MAX_MS      100    /* longest sleep between TM FIFO checks */
 #define KEEPALIVE_NS     300000000ull   /* SP1 keepalive period (upstream 300 ms) */
+#define GONE_GRACE_NS    10000000000ull /* then its files go, until it is back */
+#define REOPEN_NS        200000000ull   /* a device that stopped answering: open it again */
 
 /* ---- the serialised device ------------------------------------------ */
 
@@ -29,7 +31,7 @@ static int lk_read_reg(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_
 	int ret;
 
 	pthread_mutex_lock(&d->hw_lock);
-	ret = d->hw->ops->read_reg(d->hw, chan, addr, val);
+	ret = d->hw ? d->hw->ops->read_reg(d->hw, chan, addr, val) : -ENODEV;
 	pthread_mutex_unlock(&d->hw_lock);
 	if (ret == -ENODEV)
 		d->gone = true;
@@ -42,7 +44,7 @@ static int lk_write_reg(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64
 	int ret;
 
 	pthread_mutex_lock(&d->hw_lock);
-	ret = d->hw->ops->write_reg(d->hw, chan, addr, val);
+	ret = d->hw ? d->hw->ops->write_reg(d->hw, chan, addr, val) : -ENODEV;
 	pthread_mutex_unlock(&d->hw_lock);
 	if (ret == -ENODEV)
 		d->gone = true;
@@ -55,7 +57,7 @@ static ssize_t lk_boot_write(struct bf_rshim *r, const void *buf, size_t len)
 	ssize_t ret;
 
 	pthread_mutex_lock(&d->hw_lock);
-	ret = d->hw->ops->boot_write(d->hw, buf, len);
+	ret = d->hw ? d->hw->ops->boot_write(d->hw, buf, len) : -ENODEV;
 	pthread_mutex_unlock(&d->hw_lock);
 	if (ret == -ENODEV)
 		d->gone = true;
@@ -68,7 +70,7 @@ static ssize_t lk_fifo_read(struct bf_rshim *r, void *buf, size_t len)
 	ssize_t ret;
 
 	pthread_mutex_lock(&d->hw_lock);
-	ret = d->hw->ops->fifo_read(d->hw, buf, len);
+	ret = d->hw ? d->hw->ops->fifo_read(d->hw, buf, len) : -ENODEV;
 	pthread_mutex_unlock(&d->hw_lock);
 	return ret;
 }
@@ -79,7 +81,7 @@ static ssize_t lk_fifo_write(struct bf_rshim *r, const void *buf, size_t len)
 	ssize_t ret;
 
 	pthread_mutex_lock(&d->hw_lock);
-	ret = d->hw->ops->fifo_write(d->hw, buf, len);
+	ret = d->hw ? d->hw->ops->fifo_write(d->hw, buf, len) : -ENODEV;
 	pthread_mutex_unlock(&d->hw_lock);
 	return ret;
 }
@@ -197,7 +199,7 @@ static int rx_step(struct bf_rshimd_dev *d)
 	unsigned count, i;
 	int ret;
 
-	if (d->hw->ops->fifo_read) {
+	if (d->r.ops->fifo_read) {
 		ssize_t n = d->r.ops->fifo_read(&d->r, buf, sizeof(buf));
 
 		if (n <= 0)
@@ -277,6 +279,20 @@ static int tx_step(struct bf_rshimd_dev *d)
 	for (;;) {
 		size_t words, space, i;
 
+		if (d->tx_sync) {
+			/* After the host side started over: empty network headers
+			 * (type 1, len 0) fill the FIFO, so that a packet the DPU
+			 * got half of is completed and skipped (upstream's sync). */
+			static const uint64_t sync_word = 0xFF00000000000001ull;
+
+			d->tx_sync = false;
+			d->txlen = d->txoff = 0;
+			for (i = 0; i + 8 <= sizeof(d->txbuf); i += 8)
+				bf_tmfifo_word_bytes(sync_word, d->txbuf + i);
+			d->txlen = (size_t)d->r.chip->tm_fifo_words * 8 - BF_TM_SPACE_RESERVE * 8;
+			if (d->txlen > sizeof(d->txbuf))
+				d->txlen = sizeof(d->txbuf) & ~(size_t)7;
+		}
 		if (d->txoff >= d->txlen && !tx_build(d))
 			return (int)moved;
 		/* The room in the host-to-tile FIFO first, on every backend (as
@@ -292,7 +308,7 @@ static int tx_step(struct bf_rshimd_dev *d)
 			words = space;
 		if (!words)
 			return (int)moved;
-		if (d->hw->ops->fifo_write) {
+		if (d->r.ops->fifo_write) {
 			ssize_t n = d->r.ops->fifo_write(&d->r, d->txbuf + d->txoff, words * 8);
 
 			if (n <= 0)
@@ -312,10 +328,52 @@ static int tx_step(struct bf_rshimd_dev *d)
 	}
 }
 
+/* Close the backend and open the device again under the same name (the
+ * owner lock is let go and taken again); the files stay. 0 or -errno. */
+static int reopen(struct bf_rshimd_dev *d)
+{
+	struct bf_rshim *n = NULL;
+	int ret;
+
+	pthread_mutex_lock(&d->hw_lock);
+	if (d->hw) {
+		bf_rshim_close(d->hw);
+		d->hw = NULL;
+	}
+	ret = bf_rshim_open(d->name, &n);
+	if (ret == 0) {
+		uint64_t v;
+
+		if (n->ops->read_reg(n, BF_CHAN_RSHIM, n->chip->r.fabric_dim, &v) < 0 || bf_chip_is_bad_value(v)) {
+			bf_rshim_close(n);   /* opened, but not answering yet */
+			n = NULL;
+			ret = -ENODEV;
+		} else if (n->chip != d->r.chip) {
+			bf_warn("rshim%u: %s came back as a %s, not a %s: not taken", d->index, d->name,
+				n->chip->name, d->r.chip->name);
+			bf_rshim_close(n);
+			n = NULL;
+			ret = -ENODEV;
+		} else {
+			d->hw = n;
+			d->gone = false;
+		}
+	}
+	pthread_mutex_unlock(&d->hw_lock);
+	if (ret == 0) {
+		pthread_mutex_lock(&d->lock);
+		d->fifo_reset = true;
+		pthread_mutex_unlock(&d->lock);
+	}
+	return ret;
+}
+
 static void *io_main(void *arg)
 {
 	struct bf_rshimd_dev *d = arg;
 	unsigned idle_ms = 1;
+	bool gone_said = false;
+	uint64_t last_reopen_ns = 0;
 
 	for (;;) {
 		struct pollfd pfd[2];
@@ -336,6 +394,7 @@ static void *io_main(void *arg)
 		if (reset) {
 			bf_tmfifo_rx_init(&d->rx);
 			d->txlen = d->txoff = 0;
+			d->tx_sync = true;
 		}
 		if (!drop && !d->gone) {
 			now = bf_clock_ns();
@@ -352,10 +411,22 @@ static void *io_main(void *arg)
 			if (r < 0 && !d->gone)
 				bf_debug("rshim%u: TM FIFO: %s", d->index, strerror(-r));
 		}
-		if (d->gone) {
-			bf_warn("rshim%u: %s stopped answering (unplugged?)", d->index, d->name);
+		if (!d->gone)
+			gone_said = false;
+		if (d->gone && !gone_said) {
+			bf_warn("rshim%u: %s stopped answering (unplugged, or re-enumerating after a reset)",
+				d->index, d->name);
 			bf_rshimd_dev_kick(d);
-			idle_ms = IDLE_MAX_MS;
+			gone_said = true;
+			d->gone_since_ns = bf_clock_ns();
+			last_reopen_ns = 0;
+		}
+		/* A USB device comes back at a new address after a reset the
+		 * DPU made itself: open it again, keeping the files. */
+		if (d->gone && bf_clock_ns() - last_reopen_ns >= REOPEN_NS) {
+			last_reopen_ns = bf_clock_ns();
+			if (reopen(d) == 0)
+				bf_info("rshim%u: %s is back", d->index, d->name);
 		}
 		idle_ms = moved ? 0 : idle_ms ? (idle_ms * 2 > IDLE_MAX_MS ? IDLE_MAX_MS : idle_ms * 2) : 1;
 		pfd[0].fd = d->wakefd;
@@ -380,6 +451,20 @@ static void *io_main(void *arg)
 	return NULL;
 }
 
+bool bf_rshimd_dev_answers(struct bf_rshimd_dev *d)
+{
+	uint64_t v;
+
+	/* A USB device re-enumerating after a chip reset fails for a moment
+	 * and then answers again (the backend reconnects). */
+	if (!d->gone)
+		return true;
+	/* Not yet: the I/O thread is still opening it again. */
+	if (bf_clock_ns() - d->gone_since_ns < GONE_GRACE_NS)
+		return true;
+	return bf_rshim_rd(&d->r, d->r.chip->r.fabric_dim, &v) == 0;
+}
+
 /* ---- start / stop ---------------------------------------------------------- */
 
 int bf_rshimd_dev_start(struct bf_rshimd_dev *d, const char *name, unsigned index,
@@ -402,6 +487,7 @@ int bf_rshimd_dev_start(struct bf_rshimd_dev *d, const char *name, unsigned inde
 	d->usb_timeout = conf->usb_timeout;
 	d->drop_mode = conf->drop_mode > 0;
 	bf_tmfifo_rx_init(&d->rx);
+	d->tx_sync = true;   /* a previous owner may have left a packet half-sent */
 	snprintf(note, sizeof(note), "rshimd as rshim%u", index);
 	bf_rshim_lock_set_holder(note);
 	ret = bf_rshim_open(name, &d->hw);

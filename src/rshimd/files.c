@@ -328,7 +328,7 @@ int bf_rshimd_dev_misc_text(struct bf_rshimd_dev *d, char *buf, size_t cap, size
 	pthread_mutex_unlock(&d->lock);
 	v.chip_ver = d->r.chip->ver;
 	v.rev = 1;
-	snprintf(v.dev_name, sizeof(v.dev_name), "%s", d->hw->dev_name);
+	snprintf(v.dev_name, sizeof(v.dev_name), "%s", d->r.dev_name);
 	if (!d->drop_mode && !d->gone) {
 		if (bf_rshim_rd(&d->r, g->boot_control, &val) == 0)
 			v.boot_mode = (unsigned)(val & 3);

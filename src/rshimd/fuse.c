@@ -20,6 +20,8 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -406,6 +408,7 @@ int bf_rshimd_fuse_start(struct bf_rshimd_dev *d, const char *root)
 		d->made_dir = true;
 	}
 	se = fuse_session_new(&args, &ops, sizeof(ops), d);
+	fuse_opt_free_args(&args);
 	if (!se)
 		return bf_error_ret(EIO, "rshim%u: cannot start a FUSE session (is /dev/fuse there?)", d->index);
 	if (fuse_session_mount(se, d->mnt) != 0) {
@@ -424,13 +427,42 @@ int bf_rshimd_fuse_start(struct bf_rshimd_dev *d, const char *root)
 	return 0;
 }
 
+/* Abort the FUSE connection (fusectl), so that the loop's threads leave
+ * their read of /dev/fuse even while a client keeps a file open (the
+ * unmount is lazy then and the connection would live on). */
+static void abort_conn(struct bf_rshimd_dev *d, dev_t dev)
+{
+	static const char ctl[] = "/sys/fs/fuse/connections";
+	char path[128];
+	int fd;
+
+	/* Raw system calls: an LD_PRELOAD that redirects /sys (umockdev,
+	 * under bfsim's USB transport) must not hide the real fusectl. */
+	snprintf(path, sizeof(path), "%s/%u/abort", ctl, minor(dev));
+	fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 && mount("fusectl", ctl, "fusectl", 0, NULL) < 0)
+		bf_debug("rshim%u: cannot mount fusectl on %s: %s", d->index, ctl, strerror(errno));
+	if (fd < 0)
+		fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		bf_debug("rshim%u: cannot open %s: %s", d->index, path, strerror(errno));
+		return;
+	}
+	if (write(fd, "1", 1) != 1)
+		bf_debug("rshim%u: abort of the FUSE connection failed: %s", d->index, strerror(errno));
+	close(fd);
+}
+
 void bf_rshimd_fuse_stop(struct bf_rshimd_dev *d)
 {
 	struct fuse_session *se = d->se;
 	struct fuse_pollhandle *ph;
+	struct stat st;
+	bool have_dev;
 
 	if (!se)
 		return;
+	have_dev = stat(d->mnt, &st) == 0;
 	/* Blocked readers and writers give up. */
 	pthread_mutex_lock(&d->lock);
 	d->stop = true;
@@ -440,6 +472,8 @@ void bf_rshimd_fuse_stop(struct bf_rshimd_dev *d)
 	pthread_mutex_unlock(&d->lock);
 	fuse_session_exit(se);
 	fuse_session_unmount(se);
+	if (have_dev)
+		abort_conn(d, st.st_dev);
 	if (d->fuse_started)
 		pthread_join(d->fuse_thread, NULL);
 	d->fuse_started = false;

@@ -13,14 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_CONF "/etc/rshimd.conf"
 #define DEFAULT_ROOT "/dev"
+#define RETRY_S      2         /* missing or vanished devices are looked for again */
 
 static const char usage[] =
 	"Usage: rshimd [-f] [-d DEV]... [-i INDEX] [-n] [-l LEVEL] [--root DIR]\n"
-	"              [--config FILE] [--pid-file FILE] [--verbose]\n"
+	"              [--config FILE] [--pid-file FILE] [--log-file FILE] [--verbose]\n"
 	"\n"
 	"Owns BlueField RShim devices and provides, per device N, the files\n"
 	"DIR/rshimN/{boot,console,rshim,misc} (FUSE; DIR is /dev by default) and\n"
@@ -39,6 +41,7 @@ static const char usage[] =
 	"      --root DIR     where the rshimN directories go (default /dev)\n"
 	"      --config FILE  configuration (default /etc/rshimd.conf)\n"
 	"      --pid-file F   write the daemon's pid to F\n"
+	"      --log-file F   a daemon logs to F (appended) instead of syslog\n"
 	"      --verbose      debug output (as -l 4)\n"
 	"  -v, --version      print the version\n"
 	"  -h, --help         this help\n"
@@ -75,6 +78,40 @@ struct devspec {
 	int index;
 };
 
+/* A device's files and I/O up. 0 or -errno (the sentence in bf_error_get). */
+static int attach(struct bf_rshimd_dev *d, const struct devspec *sp, const struct bf_rshimd_conf *conf,
+		  bool net, const char *root)
+{
+	char note[PATH_MAX + 64];
+	int ret;
+
+	bf_error_clear();
+	ret = bf_rshimd_dev_start(d, sp->name, (unsigned)sp->index, conf, net);
+	if (ret < 0)
+		return ret;
+	if ((ret = bf_rshimd_fuse_start(d, root)) < 0) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", bf_error_get() ? bf_error_get() : strerror(-ret));
+		bf_rshimd_dev_stop(d);
+		return bf_error_ret(-ret, "%s", why);
+	}
+	snprintf(note, sizeof(note), "rshimd as %s", d->mnt);
+	bf_rshim_lock_note(d->hw, note);
+	return 0;
+}
+
+static void detach(struct bf_rshimd_dev *d)
+{
+	bf_rshimd_fuse_stop(d);
+	bf_rshimd_dev_stop(d);
+}
+
+static bool missing(int err)
+{
+	return err == -ENODEV || err == -ENOENT;
+}
+
 static int log_level_of(int l)
 {
 	return l <= 0 ? BF_LOG_ERROR : l == 1 ? BF_LOG_WARN : l == 2 ? BF_LOG_INFO : BF_LOG_DEBUG;
@@ -91,6 +128,7 @@ int main(int argc, char **argv)
 		{ "root", required_argument, NULL, 'R' },
 		{ "config", required_argument, NULL, 'C' },
 		{ "pid-file", required_argument, NULL, 'P' },
+		{ "log-file", required_argument, NULL, 'L' },
 		{ "verbose", no_argument, NULL, 'V' },
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -100,8 +138,8 @@ int main(int argc, char **argv)
 	static struct bf_rshimd_dev devs[BF_RSHIMD_MAX_DEVS];
 	static struct bf_rshimd_conf conf;
 	struct devspec spec[BF_RSHIMD_MAX_DEVS];
-	const char *root = DEFAULT_ROOT, *conf_path = DEFAULT_CONF, *pidfile = NULL;
-	bool fg = false, net = true, used[BF_RSHIMD_MAX_DEVS] = { false };
+	const char *root = DEFAULT_ROOT, *conf_path = DEFAULT_CONF, *pidfile = NULL, *logfile = NULL;
+	bool fg = false, net = true, used[BF_RSHIMD_MAX_DEVS] = { false }, up[BF_RSHIMD_MAX_DEVS] = { false };
 	int nspec = 0, index = -1, level = 2, opt, ret = 0, i, sig, ready[2] = { -1, -1 };
 	size_t k;
 	sigset_t set;
@@ -130,6 +168,7 @@ int main(int argc, char **argv)
 		case 'R': root = optarg; break;
 		case 'C': conf_path = optarg; break;
 		case 'P': pidfile = optarg; break;
+		case 'L': logfile = optarg; break;
 		case 'V': level = 4; break;
 		case 'v':
 			printf("rshimd %s\n", PACKAGE_VERSION);
@@ -266,17 +305,17 @@ int main(int argc, char **argv)
 	for (i = 0; i < nspec && ret == 0; i++) {
 		if (!spec[i].name[0])
 			continue;
-		bf_error_clear();
-		ret = bf_rshimd_dev_start(&devs[i], spec[i].name, (unsigned)spec[i].index, &conf, net);
+		ret = attach(&devs[i], &spec[i], &conf, net, root);
 		if (ret == 0) {
-			char note[PATH_MAX + 64];
-
-			ret = bf_rshimd_fuse_start(&devs[i], root);
-			snprintf(note, sizeof(note), "rshimd as %s", devs[i].mnt);
-			bf_rshim_lock_note(devs[i].hw, note);
-		}
-		if (ret < 0)
+			up[i] = true;
+		} else if (missing(ret)) {
+			/* Devices come and go: looked for again every RETRY_S. */
+			bf_warn("rshim%d: %s is not there: waiting for it (%s)", spec[i].index, spec[i].name,
+				bf_error_get() ? bf_error_get() : strerror(-ret));
+			ret = 0;
+		} else {
 			bf_log(BF_LOG_ERROR, "%s", bf_error_get() ? bf_error_get() : strerror(-ret));
+		}
 	}
 	if (ret == 0 && pidfile) {
 		FILE *f = fopen(pidfile, "w");
@@ -293,9 +332,13 @@ int main(int argc, char **argv)
 			bf_debug("cannot report readiness: %s", strerror(errno));
 		close(ready[1]);
 		if (ret == 0) {
-			int fd = open("/dev/null", O_WRONLY);
+			int fd = logfile ? open(logfile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640) :
+				 open("/dev/null", O_WRONLY | O_CLOEXEC);
 
-			bf_log_to_syslog("rshimd");
+			if (!logfile)
+				bf_log_to_syslog("rshimd");
+			else if (fd < 0)
+				bf_warn("cannot open %s: %s (logging nowhere)", logfile, strerror(errno));
 			bf_log_set_level(log_level_of(level));
 			if (fd >= 0) {
 				dup2(fd, STDERR_FILENO);
@@ -306,8 +349,31 @@ int main(int argc, char **argv)
 	if (ret == 0) {
 		bf_log(BF_LOG_INFO, "rshimd %s running (%d device%s)", PACKAGE_VERSION, nspec, nspec == 1 ? "" : "s");
 		for (;;) {
-			if (sigwait(&set, &sig) != 0)
+			struct timespec ts = { RETRY_S, 0 };
+
+			sig = sigtimedwait(&set, NULL, &ts);
+			if (sig < 0) {
+				/* Every RETRY_S: a device that went away loses its
+				 * files until it is back; a missing one is tried. */
+				for (i = 0; i < nspec; i++) {
+					if (up[i] && devs[i].gone && !bf_rshimd_dev_answers(&devs[i])) {
+						bf_warn("rshim%d: %s is gone: its files are removed until it is back",
+							spec[i].index, spec[i].name);
+						detach(&devs[i]);
+						up[i] = false;
+					} else if (!up[i] && spec[i].name[0]) {
+						int r = attach(&devs[i], &spec[i], &conf, net, root);
+
+						if (r == 0) {
+							up[i] = true;
+							bf_log(BF_LOG_INFO, "rshim%d: %s is back", spec[i].index, spec[i].name);
+						} else if (!missing(r)) {
+							bf_debug("rshim%d: %s", spec[i].index, bf_error_get() ? bf_error_get() : strerror(-r));
+						}
+					}
+				}
 				continue;
+			}
 			if (sig == SIGHUP) {
 				bf_log(BF_LOG_INFO, "SIGHUP: nothing to reload (restart to apply %s)", conf_path);
 				continue;
@@ -317,10 +383,9 @@ int main(int argc, char **argv)
 		}
 	}
 	bf_stop_request();   /* a boot push in progress gives up */
-	for (i = nspec; i-- > 0;) {
-		bf_rshimd_fuse_stop(&devs[i]);
-		bf_rshimd_dev_stop(&devs[i]);
-	}
+	for (i = nspec; i-- > 0;)
+		if (up[i])
+			detach(&devs[i]);
 	if (pidfile && ret == 0)
 		unlink(pidfile);
 	return ret == 0 ? 0 : ret == -EBUSY || ret == -ENODEV ? 4 : 1;

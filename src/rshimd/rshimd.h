@@ -148,6 +148,7 @@ struct bf_rshimd_dev {
 	void *ph;                    /* struct fuse_pollhandle * of the console */
 	bool fifo_reset;             /* the I/O thread restarts its framing state */
 	bool gone;                   /* the device stopped answering */
+	uint64_t gone_since_ns;
 
 	/* I/O thread */
 	pthread_t io;
@@ -158,6 +159,7 @@ struct bf_rshimd_dev {
 	uint8_t txbuf[BF_RSHIMD_TX_MAX + 16];
 	size_t txlen, txoff;
 	bool tx_net_next;            /* round robin */
+	bool tx_sync;                /* send the sync words first */
 	uint64_t last_keepalive_ns;
 
 	/* tmfifo_net<N> (net.c) */
@@ -179,6 +181,8 @@ struct bf_rshimd_dev {
 int bf_rshimd_dev_start(struct bf_rshimd_dev *d, const char *name, unsigned index,
 			const struct bf_rshimd_conf *conf, bool net);
 void bf_rshimd_dev_stop(struct bf_rshimd_dev *d);
+/* After an -ENODEV: is the device there after all? (clears d->gone if so) */
+bool bf_rshimd_dev_answers(struct bf_rshimd_dev *d);
 /* Wake the I/O thread (new console bytes, settings changed). */
 void bf_rshimd_dev_wake(struct bf_rshimd_dev *d);
 /* Queue a control message (PEER_MAC, PXE_ID, VLAN_ID, CTRL_REQ). */

@@ -43,7 +43,8 @@ stop_daemon() {
 	done
 	rm -f "$PIDF"
 }
-trap 'stop_daemon; rm -rf "$TMP"' EXIT
+# On a failure, the daemon's log goes into the TAP output.
+trap 'stop_daemon; [ "$T_FAILED" = 0 ] || sed "s/^/# rshimd: /" "$TMP/rshimd.log" 2>/dev/null | tail -40; rm -rf "$TMP"' EXIT
 
 # --- the command line, before any device is touched ------------------------
 expect_rc 0 "-h prints the usage" "$BFBI" -h
@@ -78,7 +79,7 @@ grep -qx "Error: $TMP is not a valid rshim device." "$TMP/rc.out"
 ok "not a device: the upstream message"
 
 # --- an install --------------------------------------------------------------
-"$RSHIMD" --root "$TMP/dev" -d "$DEVNAME" -n --config "$TMP/none.conf" --pid-file "$PIDF"
+"$RSHIMD" --root "$TMP/dev" -d "$DEVNAME" -n --config "$TMP/none.conf" --pid-file "$PIDF" --log-file "$TMP/rshimd.log" -l 4
 ok "rshimd is up"
 cp "$SAMPLE" "$TMP/bad.bfb"
 printf '\xff' | dd of="$TMP/bad.bfb" bs=1 seek=100 conv=notrunc status=none
@@ -110,7 +111,7 @@ python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); sys.exi
 ok "the bf.cfg reached the installer (password set) and the OS is recorded installed"
 
 # A stalled push: the device stops draining the boot FIFO; BOOT_TIMEOUT ends it.
-BFSIM_FAULT=stall-after=200000 "$RSHIMD" --root "$TMP/dev" -d "$DEVNAME" -n --config "$TMP/none.conf" --pid-file "$PIDF"
+BFSIM_FAULT=stall-after=200000 "$RSHIMD" --root "$TMP/dev" -d "$DEVNAME" -n --config "$TMP/none.conf" --pid-file "$PIDF" --log-file "$TMP/rshimd.log" -l 4
 printf 'BOOT_TIMEOUT 2\n' > "$D/misc"
 expect_rc 1 "a stalled push fails" "$BFBI" -b "$SAMPLE" -r "$D"
 grep -q '^Error: Failed to push boot stream via local rshim' "$TMP/rc.out" &&

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # ping.py ADDR [COUNT] [SIZE] - ICMP echo (a raw socket, as ping does):
 # prints one line per reply and exits 0 only when every request is
-# answered within $PING_WAIT s (default 5). For hosts without iputils ping.
+# answered within $PING_WAIT s (default 10). For hosts without iputils ping.
 import os, socket, struct, sys, time
 
 def csum(b):
@@ -17,7 +17,7 @@ count = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 size = int(sys.argv[3]) if len(sys.argv) > 3 else 56
 ident = os.getpid() & 0xffff
 sk = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
-sk.settimeout(float(os.environ.get("PING_WAIT", "5")))
+sk.settimeout(float(os.environ.get("PING_WAIT", "10")))
 got = 0
 for seq in range(1, count + 1):
     payload = bytes((seq + i) & 0xff for i in range(size))

@@ -16,12 +16,12 @@ if [ -z "${RSHIMD_TEST_INNER:-}" ]; then
 	# The device behind bfsim's USB transport (libusb through umockdev), or
 	# RSHIMD_TEST_TRANSPORT=sim: in-process sim:0.
 	case "${RSHIMD_TEST_TRANSPORT:=usb}" in
-	usb) set -- --transport usb ;;
-	sim) set -- ;;
+	usb) set -- --transport usb --speed 20 ;;   # speed 20: as usb.sh, room for a loaded host
+	sim) set -- --speed "${BFSIM_TEST_SPEED:-50}" ;;
 	*) echo "1..0 # SKIP unknown RSHIMD_TEST_TRANSPORT"; exit 0 ;;
 	esac
 	export RSHIMD_TEST_TRANSPORT
-	exec "$top_builddir/src/sim/bfsim" run "$@" --speed "${BFSIM_TEST_SPEED:-50}" -- bash "$0"
+	exec "$top_builddir/src/sim/bfsim" run "$@" -- bash "$0"
 fi
 . "$(dirname "$0")/lib.sh"
 DEVNAME=sim:0
@@ -34,12 +34,13 @@ SAMPLE="$top_builddir/bfb/sample-full.bfb"
 export BFCTL_RUNDIR="$TMP/run" BFCTL_RSHIM_ROOT="$TMP/dev"
 D="$TMP/dev/rshim0"
 PIDF="$TMP/rshimd.pid"
-trap 'stop_daemon; rm -rf "$TMP"' EXIT
+# On a failure, the daemon's log goes into the TAP output.
+trap 'stop_daemon; [ "$T_FAILED" = 0 ] || sed "s/^/# rshimd: /" "$TMP/rshimd.log" 2>/dev/null | tail -40; rm -rf "$TMP"' EXIT
 
 printf 'BOOT_TIMEOUT 120\n# a comment\nPCIE_HAS_UIO 1\n' > "$TMP/rshimd.conf"
 
 start_daemon() {
-	"$RSHIMD" --root "$TMP/dev" -d "$DEVNAME" -n --config "$TMP/rshimd.conf" --pid-file "$PIDF" "$@"
+	"$RSHIMD" --root "$TMP/dev" -d "$DEVNAME" -n --config "$TMP/rshimd.conf" --pid-file "$PIDF" --log-file "$TMP/rshimd.log" -l 4 "$@"
 }
 stop_daemon() {
 	local pid i
@@ -193,5 +194,34 @@ timeout 20 head -c 7 <&3 > "$TMP/echo3"
 exec 3>&-
 grep -q after "$TMP/echo3"
 ok "after the restart the DPU's console still answers"
+
+# A client holding a file open does not keep the daemon from stopping.
+exec 3<>"$D/console"
+pid=$(cat "$PIDF")
 stop_daemon
+! kill -0 "$pid" 2>/dev/null
+ok "rshimd stops even with the console held open"
+! cat <&3 >/dev/null 2>&1
+ok "the held console then fails (the connection was aborted)"
+exec 3>&-
+
+# A device that stops answering is tried again for 10 s (a USB device
+# comes back at a new address after a reset the DPU made: the files stay,
+# rshimd.sh over USB goes through that at every install); one that stays
+# away loses its files. The simulated unplug lasts: its device stays away.
+if [ "$RSHIMD_TEST_TRANSPORT" = sim ]; then
+	BFSIM_FAULT=unplug-after=100000 start_daemon 2>"$TMP/start.err"
+	ok "rshimd up on a device that vanishes after 100000 boot bytes (this state has had more)"
+	expect_rc 1 "a push into the vanished device fails" bash -c "cat '$SAMPLE' > '$D/boot'"
+	grep -q 'No such device' "$TMP/rc.err"
+	ok "the writer sees ENODEV"
+	cat "$TMP/start.err" "$TMP/rshimd.log" | grep -q 'sim:0 stopped answering'
+	ok "the daemon says the device stopped answering"
+	for i in $(seq 200); do [ -e "$D/misc" ] || break; sleep 0.1; done
+	[ ! -e "$D/misc" ] && grep -q 'sim:0 is gone: its files are removed' "$TMP/rshimd.log"
+	ok "a device that stays away loses its files"
+	kill -0 "$(cat "$PIDF")"
+	ok "the daemon keeps running, waiting for it"
+	stop_daemon
+fi
 done_testing

@@ -15,12 +15,12 @@ if [ -z "${RSHIMD_TEST_INNER:-}" ]; then
 	# The device behind bfsim's USB transport (libusb through umockdev), or
 	# RSHIMD_TEST_TRANSPORT=sim: in-process sim:0.
 	case "${RSHIMD_TEST_TRANSPORT:=usb}" in
-	usb) set -- --transport usb ;;
-	sim) set -- ;;
+	usb) set -- --transport usb --speed 20 ;;   # speed 20: as usb.sh, room for a loaded host
+	sim) set -- --speed "${BFSIM_TEST_SPEED:-50}" ;;
 	*) echo "1..0 # SKIP unknown RSHIMD_TEST_TRANSPORT"; exit 0 ;;
 	esac
 	export RSHIMD_TEST_TRANSPORT
-	exec "$top_builddir/src/sim/bfsim" run "$@" --net --speed "${BFSIM_TEST_SPEED:-50}" -- bash "$0"
+	exec "$top_builddir/src/sim/bfsim" run "$@" --net -- bash "$0"
 fi
 . "$(dirname "$0")/lib.sh"
 DEVNAME=sim:0
@@ -45,12 +45,13 @@ stop_daemon() {
 	done
 	rm -f "$PIDF"
 }
-trap 'stop_daemon; rm -rf "$TMP"' EXIT
+# On a failure, the daemon's log goes into the TAP output.
+trap 'stop_daemon; [ "$T_FAILED" = 0 ] || sed "s/^/# rshimd: /" "$TMP/rshimd.log" 2>/dev/null | tail -40; rm -rf "$TMP"' EXIT
 
 ! ip link show tmfifo_net0 >/dev/null 2>&1
 ok "COMMAND's namespace starts without tmfifo_net0"
 expect_rc 0 "rshimd starts with the network" \
-	"$RSHIMD" --root "$TMP/dev" -d "$DEVNAME" --config "$TMP/no-such.conf" --pid-file "$PIDF"
+	"$RSHIMD" --root "$TMP/dev" -d "$DEVNAME" --config "$TMP/no-such.conf" --pid-file "$PIDF" --log-file "$TMP/rshimd.log" -l 4
 ip -br link show tmfifo_net0 | grep -q '00:1a:ca:ff:ff:02'
 ok "tmfifo_net0 has the upstream host MAC 00:1a:ca:ff:ff:02"
 $DPU ip -br addr show tmfifo_net0 | grep -q '192.168.100.2/24'

@@ -41,14 +41,30 @@ static int dmn_ioctl(struct bf_rshim *r, unsigned long cmd, uint32_t chan, uint3
 	return 0;
 }
 
+/* The TM FIFO data registers belong to the daemon's I/O thread: a word
+ * taken or pushed behind its back would break the framing of the console
+ * and the network for everyone. */
+static int tm_fifo_data(struct bf_rshim *r, uint32_t chan, uint32_t addr)
+{
+	if (chan != BF_CHAN_RSHIM || (addr != r->chip->r.tm_t2h_data && addr != r->chip->r.tm_h2t_data))
+		return 0;
+	return bf_error_ret(EBUSY, "%s: the TM FIFO (console, tmfifo_net) is served by rshimd: "
+			    "use its console file (%s/console) and tmfifo_net interface",
+			    r->name, ((struct dmn *)r->priv)->dir);
+}
+
 static int dmn_read_reg(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_t *val)
 {
-	return dmn_ioctl(r, BF_RSHIM_IOC_READ2, chan, addr, val);
+	int ret = tm_fifo_data(r, chan, addr);
+
+	return ret < 0 ? ret : dmn_ioctl(r, BF_RSHIM_IOC_READ2, chan, addr, val);
 }
 
 static int dmn_write_reg(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_t val)
 {
-	return dmn_ioctl(r, BF_RSHIM_IOC_WRITE2, chan, addr, &val);
+	int ret = tm_fifo_data(r, chan, addr);
+
+	return ret < 0 ? ret : dmn_ioctl(r, BF_RSHIM_IOC_WRITE2, chan, addr, &val);
 }
 
 /* The daemon's write blocks until the device took the bytes (or its
