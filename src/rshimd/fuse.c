@@ -427,10 +427,13 @@ int bf_rshimd_fuse_start(struct bf_rshimd_dev *d, const char *root)
 	return 0;
 }
 
-/* Abort the FUSE connection (fusectl), so that the loop's threads leave
- * their read of /dev/fuse even while a client keeps a file open (the
- * unmount is lazy then and the connection would live on). */
-static void abort_conn(struct bf_rshimd_dev *d, dev_t dev)
+/* The abort file of our FUSE connection (fusectl), opened while the
+ * mount is ours: written after the unmount, it ends a connection that a
+ * client keeps alive by holding a file open (the unmount is lazy then),
+ * so that the loop's threads leave their read of /dev/fuse. Through the
+ * open file it can only ever reach this connection: once the connection
+ * is gone, the write does nothing. -1 when fusectl is not available. */
+static int open_abort(struct bf_rshimd_dev *d, dev_t dev)
 {
 	static const char ctl[] = "/sys/fs/fuse/connections";
 	char path[128];
@@ -440,17 +443,11 @@ static void abort_conn(struct bf_rshimd_dev *d, dev_t dev)
 	 * under bfsim's USB transport) must not hide the real fusectl. */
 	snprintf(path, sizeof(path), "%s/%u/abort", ctl, minor(dev));
 	fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 && mount("fusectl", ctl, "fusectl", 0, NULL) < 0)
-		bf_debug("rshim%u: cannot mount fusectl on %s: %s", d->index, ctl, strerror(errno));
-	if (fd < 0)
+	if (fd < 0 && mount("fusectl", ctl, "fusectl", 0, NULL) == 0)
 		fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		bf_debug("rshim%u: cannot open %s: %s", d->index, path, strerror(errno));
-		return;
-	}
-	if (write(fd, "1", 1) != 1)
-		bf_debug("rshim%u: abort of the FUSE connection failed: %s", d->index, strerror(errno));
-	close(fd);
+	if (fd < 0)
+		bf_debug("rshim%u: no fusectl abort file %s: %s", d->index, path, strerror(errno));
+	return fd;
 }
 
 void bf_rshimd_fuse_stop(struct bf_rshimd_dev *d)
@@ -459,6 +456,7 @@ void bf_rshimd_fuse_stop(struct bf_rshimd_dev *d)
 	struct fuse_pollhandle *ph;
 	struct stat st;
 	bool have_dev;
+	int abort_fd;
 
 	if (!se)
 		return;
@@ -470,10 +468,14 @@ void bf_rshimd_fuse_stop(struct bf_rshimd_dev *d)
 	ph = d->ph;
 	d->ph = NULL;
 	pthread_mutex_unlock(&d->lock);
+	abort_fd = have_dev ? open_abort(d, st.st_dev) : -1;
 	fuse_session_exit(se);
 	fuse_session_unmount(se);
-	if (have_dev)
-		abort_conn(d, st.st_dev);
+	if (abort_fd >= 0) {
+		if (write(abort_fd, "1", 1) != 1)
+			bf_debug("rshim%u: FUSE connection abort: %s", d->index, strerror(errno));
+		close(abort_fd);
+	}
 	if (d->fuse_started)
 		pthread_join(d->fuse_thread, NULL);
 	d->fuse_started = false;

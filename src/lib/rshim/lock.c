@@ -65,11 +65,11 @@ int bf_rshim_lock_key(const char *name, char *key, size_t cap)
 	return 1;
 }
 
-static const char *holder_note = NULL;
+static char holder_note[HOLDER_MAX];
 
 void bf_rshim_lock_set_holder(const char *note)
 {
-	holder_note = note;
+	snprintf(holder_note, sizeof(holder_note), "%s", note ? note : "");
 }
 
 int bf_rshim_lock_write_note(int fd, const char *note)
@@ -138,7 +138,7 @@ int bf_rshim_lock_take(const char *name, const char *key, int *fdp)
 		close(fd);
 		return bf_error_ret(e, "%s: cannot lock %s: %s", name, path, strerror(e));
 	}
-	bf_rshim_lock_write_note(fd, holder_note ? holder_note : program_invocation_short_name);
+	bf_rshim_lock_write_note(fd, holder_note[0] ? holder_note : program_invocation_short_name);
 	*fdp = fd;
 	return 0;
 }
