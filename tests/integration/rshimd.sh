@@ -87,7 +87,7 @@ expect_rc 1 "misc: DISPLAY_LEVEL out of range is refused" bash -c "echo 'DISPLAY
 
 # --- one owner per device -------------------------------------------------------
 expect_rc 4 "a second rshimd on the same device is refused" \
-	"$RSHIMD" -f --root "$TMP/dev2" -d "$DEVNAME" -n --config "$TMP/rshimd.conf"
+	timeout 60 "$RSHIMD" -f --root "$TMP/dev2" -d "$DEVNAME" -n --config "$TMP/rshimd.conf"
 grep -q "is held by rshimd as $D" "$TMP/rc.err"
 ok "the refusal names the holder: rshimd as $D"
 expect_rc 4 "a direct bfctl on the device is refused" "$BFCTL" reg -r "$DEVNAME" read 0x13000c68
