@@ -12,6 +12,8 @@
 #include <strings.h>
 #include <yaml.h>
 
+#include "yamlnode.h"
+
 #define KEYS_MAX_BYTES (1u << 20)
 #define KEYS_MAX       4096
 
@@ -22,26 +24,6 @@ static const struct { const char *name; enum bf_cfgkey_type t; } types[] = {
 	{ "list", BF_CFGKEY_LIST }, { "enum", BF_CFGKEY_ENUM }, { "bootentry", BF_CFGKEY_BOOTENTRY },
 };
 
-static const char *sc(yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
-static yaml_node_t *get(yaml_document_t *d, yaml_node_t *map, const char *key)
-{
-	yaml_node_pair_t *p;
-
-	if (!map || map->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		const char *k = sc(yaml_document_get_node(d, p->key));
-
-		if (k && !strcmp(k, key))
-			return yaml_document_get_node(d, p->value);
-	}
-	return NULL;
-}
-
 static char *dup_or_empty(const char *s)
 {
 	return strdup(s ? s : "");
@@ -49,8 +31,8 @@ static char *dup_or_empty(const char *s)
 
 static int load_key(yaml_document_t *d, yaml_node_t *n, struct bf_cfgkey *k, size_t i)
 {
-	const char *name = sc(get(d, n, "name")), *type = sc(get(d, n, "type")), *v;
-	yaml_node_t *vals = get(d, n, "values"), *idx = get(d, n, "index");
+	const char *name = bf_yaml_scalar(bf_yaml_get(d, n, "name")), *type = bf_yaml_scalar(bf_yaml_get(d, n, "type")), *v;
+	yaml_node_t *vals = bf_yaml_get(d, n, "values"), *idx = bf_yaml_get(d, n, "index");
 	size_t t;
 
 	memset(k, 0, sizeof(*k));
@@ -63,20 +45,20 @@ static int load_key(yaml_document_t *d, yaml_node_t *n, struct bf_cfgkey *k, siz
 		return bf_error_ret(EINVAL, "keys.yaml: %s has unknown type '%s'", name, type);
 	k->type = types[t].t;
 	k->name = strdup(name);
-	k->def = dup_or_empty(sc(get(d, n, "default")));
-	k->step = dup_or_empty(sc(get(d, n, "step")));
-	k->meaning = dup_or_empty(sc(get(d, n, "meaning")));
-	k->overridden = (v = sc(get(d, n, "overridden"))) ? strdup(v) : NULL;
-	k->secret = (v = sc(get(d, n, "secret"))) && !strcmp(v, "true");
-	k->min = (v = sc(get(d, n, "min"))) ? strtoll(v, NULL, 10) : INT64_MIN;
-	k->max = (v = sc(get(d, n, "max"))) ? strtoll(v, NULL, 10) : INT64_MAX;
-	k->max_len = (v = sc(get(d, n, "max_len"))) ? strtoul(v, NULL, 10) : 0;
+	k->def = dup_or_empty(bf_yaml_scalar(bf_yaml_get(d, n, "default")));
+	k->step = dup_or_empty(bf_yaml_scalar(bf_yaml_get(d, n, "step")));
+	k->meaning = dup_or_empty(bf_yaml_scalar(bf_yaml_get(d, n, "meaning")));
+	k->overridden = (v = bf_yaml_scalar(bf_yaml_get(d, n, "overridden"))) ? strdup(v) : NULL;
+	k->secret = (v = bf_yaml_scalar(bf_yaml_get(d, n, "secret"))) && !strcmp(v, "true");
+	k->min = (v = bf_yaml_scalar(bf_yaml_get(d, n, "min"))) ? strtoll(v, NULL, 10) : INT64_MIN;
+	k->max = (v = bf_yaml_scalar(bf_yaml_get(d, n, "max"))) ? strtoll(v, NULL, 10) : INT64_MAX;
+	k->max_len = (v = bf_yaml_scalar(bf_yaml_get(d, n, "max_len"))) ? strtoul(v, NULL, 10) : 0;
 	if (vals && vals->type == YAML_SEQUENCE_NODE) {
 		yaml_node_item_t *it;
 
 		for (it = vals->data.sequence.items.start;
 		     it < vals->data.sequence.items.top && k->nvalues < BF_CFGKEY_MAX_VALUES; it++)
-			if ((v = sc(yaml_document_get_node(d, *it))))
+			if ((v = bf_yaml_scalar(yaml_document_get_node(d, *it))))
 				k->values[k->nvalues++] = strdup(v);
 	}
 	if (idx && idx->type == YAML_MAPPING_NODE) {
@@ -89,8 +71,8 @@ static int load_key(yaml_document_t *d, yaml_node_t *n, struct bf_cfgkey *k, siz
 			if (!r || r->type != YAML_SEQUENCE_NODE ||
 			    r->data.sequence.items.top - r->data.sequence.items.start != 2)
 				return bf_error_ret(EINVAL, "keys.yaml: %s: index ranges are [min, max]", name);
-			k->idx_min[k->nidx] = strtoll(sc(yaml_document_get_node(d, r->data.sequence.items.start[0])) ?: "0", NULL, 10);
-			k->idx_max[k->nidx] = strtoll(sc(yaml_document_get_node(d, r->data.sequence.items.start[1])) ?: "0", NULL, 10);
+			k->idx_min[k->nidx] = strtoll(bf_yaml_scalar(yaml_document_get_node(d, r->data.sequence.items.start[0])) ?: "0", NULL, 10);
+			k->idx_max[k->nidx] = strtoll(bf_yaml_scalar(yaml_document_get_node(d, r->data.sequence.items.start[1])) ?: "0", NULL, 10);
 			k->nidx++;
 		}
 	}
@@ -119,9 +101,9 @@ int bf_cfgkeys_parse(const char *buf, size_t len, struct bf_cfgkeys *k)
 		return r;
 	}
 	root = yaml_document_get_root_node(&doc);
-	keys = get(&doc, root, "keys");
-	hooks = get(&doc, root, "hooks");
-	steps = get(&doc, root, "steps");
+	keys = bf_yaml_get(&doc, root, "keys");
+	hooks = bf_yaml_get(&doc, root, "hooks");
+	steps = bf_yaml_get(&doc, root, "steps");
 	if (!keys || keys->type != YAML_SEQUENCE_NODE) {
 		r = bf_error_ret(EINVAL, "keys.yaml: 'keys' must be a list");
 		goto out;
@@ -142,10 +124,10 @@ int bf_cfgkeys_parse(const char *buf, size_t len, struct bf_cfgkeys *k)
 		for (it = hooks->data.sequence.items.start; k->hooks && it < hooks->data.sequence.items.top; it++) {
 			yaml_node_t *h = yaml_document_get_node(&doc, *it);
 
-			if (!sc(get(&doc, h, "name")))
+			if (!bf_yaml_scalar(bf_yaml_get(&doc, h, "name")))
 				continue;
-			k->hooks[k->nhooks].name = strdup(sc(get(&doc, h, "name")));
-			k->hooks[k->nhooks].when = dup_or_empty(sc(get(&doc, h, "when")));
+			k->hooks[k->nhooks].name = strdup(bf_yaml_scalar(bf_yaml_get(&doc, h, "name")));
+			k->hooks[k->nhooks].when = dup_or_empty(bf_yaml_scalar(bf_yaml_get(&doc, h, "when")));
 			k->nhooks++;
 		}
 	}
@@ -156,8 +138,8 @@ int bf_cfgkeys_parse(const char *buf, size_t len, struct bf_cfgkeys *k)
 		k->steps = calloc(n + 1, sizeof(char *));
 		k->step_desc = calloc(n + 1, sizeof(char *));
 		for (p = steps->data.mapping.pairs.start; k->steps && k->step_desc && p < steps->data.mapping.pairs.top; p++) {
-			k->steps[k->nsteps] = dup_or_empty(sc(yaml_document_get_node(&doc, p->key)));
-			k->step_desc[k->nsteps] = dup_or_empty(sc(yaml_document_get_node(&doc, p->value)));
+			k->steps[k->nsteps] = dup_or_empty(bf_yaml_scalar(yaml_document_get_node(&doc, p->key)));
+			k->step_desc[k->nsteps] = dup_or_empty(bf_yaml_scalar(yaml_document_get_node(&doc, p->value)));
 			k->nsteps++;
 		}
 	}

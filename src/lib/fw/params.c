@@ -14,28 +14,10 @@
 #include <strings.h>
 #include <yaml.h>
 
+#include "yamlnode.h"
+
 #define PARAMS_MAX_BYTES (1u << 20)
 #define PARAMS_MAX       2048
-
-static const char *sc(yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
-static yaml_node_t *get(yaml_document_t *d, yaml_node_t *map, const char *key)
-{
-	yaml_node_pair_t *p;
-
-	if (!map || map->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-		const char *k = sc(yaml_document_get_node(d, p->key));
-
-		if (k && !strcmp(k, key))
-			return yaml_document_get_node(d, p->value);
-	}
-	return NULL;
-}
 
 static int num(const char *s, unsigned long max, unsigned long *v)
 {
@@ -84,13 +66,13 @@ static int load_fref(const struct bf_fw_params *db, yaml_document_t *d, yaml_nod
 	memset(f, 0, sizeof(*f));
 	if (!n)
 		return 0;
-	if (n->type != YAML_MAPPING_NODE || find_tlv(db, sc(get(d, n, "tlv")), &f->tlv) < 0 ||
-	    bitpos(sc(get(d, n, "offset")), &f->off, &f->lsb) < 0 ||
-	    (get(d, n, "width") && num(sc(get(d, n, "width")), 32, &w) < 0) || !w || f->lsb + w > 32)
+	if (n->type != YAML_MAPPING_NODE || find_tlv(db, bf_yaml_scalar(bf_yaml_get(d, n, "tlv")), &f->tlv) < 0 ||
+	    bitpos(bf_yaml_scalar(bf_yaml_get(d, n, "offset")), &f->off, &f->lsb) < 0 ||
+	    (bf_yaml_get(d, n, "width") && num(bf_yaml_scalar(bf_yaml_get(d, n, "width")), 32, &w) < 0) || !w || f->lsb + w > 32)
 		return bf_error_ret(EINVAL, "params.yaml: %s: bad %s (needs tlv, offset \"B.b\", width)", pname, what);
 	f->width = (uint8_t)w;
-	if (get(d, n, "valid")) {
-		if (bitpos(sc(get(d, n, "valid")), &f->valid_off, &f->valid_lsb) < 0)
+	if (bf_yaml_get(d, n, "valid")) {
+		if (bitpos(bf_yaml_scalar(bf_yaml_get(d, n, "valid")), &f->valid_off, &f->valid_lsb) < 0)
 			return bf_error_ret(EINVAL, "params.yaml: %s: bad valid bit in %s", pname, what);
 		f->has_valid = true;
 	}
@@ -102,8 +84,8 @@ static int load_fref(const struct bf_fw_params *db, yaml_document_t *d, yaml_nod
 
 static int load_param(struct bf_fw_params *db, yaml_document_t *d, yaml_node_t *n, struct bf_fw_param *p, size_t i)
 {
-	const char *name = sc(get(d, n, "name")), *type = sc(get(d, n, "type")), *v;
-	yaml_node_t *vals = get(d, n, "values"), *max = get(d, n, "max");
+	const char *name = bf_yaml_scalar(bf_yaml_get(d, n, "name")), *type = bf_yaml_scalar(bf_yaml_get(d, n, "type")), *v;
+	yaml_node_t *vals = bf_yaml_get(d, n, "values"), *max = bf_yaml_get(d, n, "max");
 	unsigned long w, x;
 	int r;
 
@@ -112,11 +94,11 @@ static int load_param(struct bf_fw_params *db, yaml_document_t *d, yaml_node_t *
 		return bf_error_ret(EINVAL, "params.yaml: params[%zu] has no name", i);
 	if (!(p->name = strdup(name)))
 		return -ENOMEM;
-	if (find_tlv(db, sc(get(d, n, "tlv")), &p->tlv) < 0)
-		return bf_error_ret(EINVAL, "params.yaml: %s: unknown tlv '%s'", name, sc(get(d, n, "tlv")) ?: "");
+	if (find_tlv(db, bf_yaml_scalar(bf_yaml_get(d, n, "tlv")), &p->tlv) < 0)
+		return bf_error_ret(EINVAL, "params.yaml: %s: unknown tlv '%s'", name, bf_yaml_scalar(bf_yaml_get(d, n, "tlv")) ?: "");
 	if (db->tlvs[p->tlv].cap)
 		return bf_error_ret(EINVAL, "params.yaml: %s lives in capability TLV %s", name, db->tlvs[p->tlv].name);
-	if (bitpos(sc(get(d, n, "offset")), &p->off, &p->lsb) < 0 || num(sc(get(d, n, "width")), 32, &w) < 0 || !w ||
+	if (bitpos(bf_yaml_scalar(bf_yaml_get(d, n, "offset")), &p->off, &p->lsb) < 0 || num(bf_yaml_scalar(bf_yaml_get(d, n, "width")), 32, &w) < 0 || !w ||
 	    p->lsb + w > 32 || p->off + 4u > db->tlvs[p->tlv].size)
 		return bf_error_ret(EINVAL, "params.yaml: %s: bad offset/width (\"B.b\" inside the %u-byte TLV, width 1-32)",
 				    name, db->tlvs[p->tlv].size);
@@ -134,10 +116,10 @@ static int load_param(struct bf_fw_params *db, yaml_document_t *d, yaml_node_t *
 		if (!vals || vals->type != YAML_MAPPING_NODE)
 			return bf_error_ret(EINVAL, "params.yaml: %s: an enum needs values { TEXT: n, ... }", name);
 		for (pr = vals->data.mapping.pairs.start; pr < vals->data.mapping.pairs.top; pr++) {
-			const char *t = sc(yaml_document_get_node(d, pr->key));
+			const char *t = bf_yaml_scalar(yaml_document_get_node(d, pr->key));
 
 			if (p->nvalues == BF_FW_PARAM_MAX_VALUES || !t ||
-			    num(sc(yaml_document_get_node(d, pr->value)), p->max, &x) < 0)
+			    num(bf_yaml_scalar(yaml_document_get_node(d, pr->value)), p->max, &x) < 0)
 				return bf_error_ret(EINVAL, "params.yaml: %s: bad or too many values", name);
 			p->texts[p->nvalues] = strdup(t);
 			p->nums[p->nvalues++] = (uint32_t)x;
@@ -145,13 +127,13 @@ static int load_param(struct bf_fw_params *db, yaml_document_t *d, yaml_node_t *
 	} else {
 		return bf_error_ret(EINVAL, "params.yaml: %s: unknown type '%s' (bool, enum, uint)", name, type);
 	}
-	if ((v = sc(get(d, n, "min")))) {
+	if ((v = bf_yaml_scalar(bf_yaml_get(d, n, "min")))) {
 		if (num(v, p->max, &x) < 0)
 			return bf_error_ret(EINVAL, "params.yaml: %s: bad min", name);
 		p->min = (uint32_t)x;
 	}
-	if (max && sc(max)) {
-		if (num(sc(max), p->max, &x) < 0)
+	if (max && bf_yaml_scalar(max)) {
+		if (num(bf_yaml_scalar(max), p->max, &x) < 0)
 			return bf_error_ret(EINVAL, "params.yaml: %s: bad max", name);
 		p->max = (uint32_t)x;
 	} else if ((r = load_fref(db, d, max, &p->max_cap, name, "max")) < 0) {
@@ -159,16 +141,16 @@ static int load_param(struct bf_fw_params *db, yaml_document_t *d, yaml_node_t *
 	}
 	if (p->max_cap.set && !db->tlvs[p->max_cap.tlv].cap)
 		return bf_error_ret(EINVAL, "params.yaml: %s: max must come from a capability TLV", name);
-	if ((v = sc(get(d, n, "valid")))) {
+	if ((v = bf_yaml_scalar(bf_yaml_get(d, n, "valid")))) {
 		if (bitpos(v, &p->valid.off, &p->valid.lsb) < 0 || p->valid.off + 4u > db->tlvs[p->tlv].size)
 			return bf_error_ret(EINVAL, "params.yaml: %s: bad valid bit", name);
 		p->valid.set = true;
 		p->valid.tlv = p->tlv;
 		p->valid.width = 1;
 	}
-	if ((r = load_fref(db, d, get(d, n, "supported"), &p->supported, name, "supported")) < 0)
+	if ((r = load_fref(db, d, bf_yaml_get(d, n, "supported"), &p->supported, name, "supported")) < 0)
 		return r;
-	p->description = strdup(sc(get(d, n, "description")) ?: "");
+	p->description = strdup(bf_yaml_scalar(bf_yaml_get(d, n, "description")) ?: "");
 	return p->description ? 0 : -ENOMEM;
 }
 
@@ -193,8 +175,8 @@ int bf_fw_params_parse(const char *buf, size_t len, struct bf_fw_params *db)
 		return r;
 	}
 	root = yaml_document_get_root_node(&doc);
-	tl = get(&doc, root, "tlvs");
-	pl = get(&doc, root, "params");
+	tl = bf_yaml_get(&doc, root, "tlvs");
+	pl = bf_yaml_get(&doc, root, "params");
 	if (!tl || tl->type != YAML_SEQUENCE_NODE || !pl || pl->type != YAML_SEQUENCE_NODE) {
 		r = bf_error_ret(EINVAL, "params.yaml: needs the lists 'tlvs' and 'params'");
 		goto out;
@@ -208,11 +190,11 @@ int bf_fw_params_parse(const char *buf, size_t len, struct bf_fw_params *db)
 	for (it = tl->data.sequence.items.start; r == 0 && it < tl->data.sequence.items.top; it++) {
 		yaml_node_t *n = yaml_document_get_node(&doc, *it);
 		struct bf_fw_tlv *t = &db->tlvs[db->ntlvs];
-		const char *name = sc(get(&doc, n, "name")), *cap = sc(get(&doc, n, "cap"));
+		const char *name = bf_yaml_scalar(bf_yaml_get(&doc, n, "name")), *cap = bf_yaml_scalar(bf_yaml_get(&doc, n, "cap"));
 		unsigned long cls, idx, size;
 
-		if (!name || num(sc(get(&doc, n, "class")), 0xff, &cls) < 0 || num(sc(get(&doc, n, "index")), 0xffffff, &idx) < 0 ||
-		    num(sc(get(&doc, n, "size")), BF_FW_NV_DATA_MAX, &size) < 0 || !size || (size & 3)) {
+		if (!name || num(bf_yaml_scalar(bf_yaml_get(&doc, n, "class")), 0xff, &cls) < 0 || num(bf_yaml_scalar(bf_yaml_get(&doc, n, "index")), 0xffffff, &idx) < 0 ||
+		    num(bf_yaml_scalar(bf_yaml_get(&doc, n, "size")), BF_FW_NV_DATA_MAX, &size) < 0 || !size || (size & 3)) {
 			r = bf_error_ret(EINVAL, "params.yaml: tlvs[%zu] needs name, class, index and size (4..256, a multiple of 4)",
 					 db->ntlvs);
 			break;
