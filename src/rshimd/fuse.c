@@ -222,16 +222,19 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 		struct misc_fh *m = (struct misc_fh *)(uintptr_t)fi->fh;
 		size_t n = 0;
 
+		/* Generated on the first read of this open, as upstream, and
+		 * not changed after that. The lock is let go before the reply:
+		 * once the reply is out, the client may close the file and the
+		 * release (another thread) frees m. */
 		pthread_mutex_lock(&m->lock);
-		/* Generated on the first read of this open, as upstream. */
 		if (!m->made) {
 			bf_rshimd_dev_misc_text(d, m->text, sizeof(m->text), &m->len);
 			m->made = true;
 		}
+		pthread_mutex_unlock(&m->lock);
 		if (off >= 0 && (size_t)off < m->len)
 			n = m->len - (size_t)off < size ? m->len - (size_t)off : size;
 		fuse_reply_buf(req, m->text + (n ? off : 0), n);
-		pthread_mutex_unlock(&m->lock);
 		return;
 	}
 	fuse_reply_err(req, EINVAL);
