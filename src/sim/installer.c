@@ -10,6 +10,7 @@
 #include "config.h"
 #include "sim_int.h"
 #include "bfcfg.h"
+#include "log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,8 +300,11 @@ static void promote(struct bf_sim *s, const char *key)
 {
 	json_object *p, *v;
 
-	if (json_object_object_get_ex(s->nv, "pending", &p) && json_object_object_get_ex(p, key, &v))
+	if (json_object_object_get_ex(s->nv, "pending", &p) && json_object_object_get_ex(p, key, &v)) {
 		json_object_object_add(bf_sim_nv_installed(s), key, json_object_get(v));
+		if (bf_sim_nv_save(s) < 0)
+			bf_warn("bfsim: cannot write the device's non-volatile state in %s", s->cfg.state_dir);
+	}
 }
 
 static void os_up(struct bf_sim *s)

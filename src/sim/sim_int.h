@@ -178,6 +178,7 @@ void bf_sim_apply_action(struct bf_sim *s, const struct sim_event *e);
 /* state.c */
 int bf_sim_state_load(struct bf_sim *s);
 int bf_sim_state_save(struct bf_sim *s);
+int bf_sim_nv_save(struct bf_sim *s);
 json_object *bf_sim_nv_installed(struct bf_sim *s);
 /* A state file, bounded and validated (it is input like any other);
  * NULL with *err 0 when it does not exist. */

@@ -126,6 +126,18 @@ static json_object *hex(uint64_t v)
 	return json_object_new_string(b);
 }
 
+/* The non-volatile part alone (what the eMMC and flash keep): written
+ * when the installer records something, so that `bfsim status` sees it
+ * while a transport still serves the device. */
+int bf_sim_nv_save(struct bf_sim *s)
+{
+	if (!s->cfg.state_dir[0])
+		return 0;
+	if (mkdir(s->cfg.state_dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return write_atomic(s->cfg.state_dir, "nv.json", s->nv);
+}
+
 int bf_sim_state_save(struct bf_sim *s)
 {
 	json_object *rt, *ring, *regs, *evs;
@@ -196,7 +208,7 @@ int bf_sim_state_save(struct bf_sim *s)
 	json_object_put(rt);
 	bf_sim_nic_save(s);
 	if (r == 0)
-		r = write_atomic(s->cfg.state_dir, "nv.json", s->nv);
+		r = bf_sim_nv_save(s);
 	return r;
 }
 

@@ -1,5 +1,4 @@
 #!/bin/bash
-# rshimd_usb.sh - rshimd.sh with the device behind bfsim's USB transport (usb:1-4,
-# libusb through umockdev). Not in make check yet: under parallel load the
-# daemon has crashed (heap corruption, found in a core dump) on this path.
+# rshimd_usb.sh - rshimd.sh with the device behind bfsim's USB transport
+# (usb:1-4, real libusb through umockdev), as the issue asks.
 RSHIMD_TEST_TRANSPORT=usb exec bash "$(dirname "$0")/rshimd.sh"

@@ -1,0 +1,4 @@
+#!/bin/bash
+# bfbinstall_usb.sh - bfbinstall.sh with the device behind bfsim's USB
+# transport (usb:1-4, real libusb through umockdev).
+RSHIMD_TEST_TRANSPORT=usb exec bash "$(dirname "$0")/bfbinstall.sh"
