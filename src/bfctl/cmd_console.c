@@ -144,7 +144,9 @@ int bf_cmd_console(int argc, char **argv)
 		fprintf(stderr, "\r\n");
 	}
 	if (ret < 0) {
-		ret = bf_cli_fail(BF_EXIT_DEVICE, ret, NULL, "console of %s", r->name);
+		ret = bf_cli_fail(BF_EXIT_DEVICE, ret,
+				  ret == -ENODEV ? "the device left (unplugged, or reset); 'bfctl list' shows where it is now" : NULL,
+				  "console of %s", r->name);
 		bf_rshim_close(r);
 		return ret;
 	}

@@ -27,6 +27,7 @@
 #define DEVNUM     2       /* the first address; each re-enumeration takes the next */
 #define AWAY_S     0.5     /* simulated seconds off the bus after a chip reset */
 #define MAX_URBS   1024    /* per run: a client cannot make us allocate more */
+#define STOP_WAIT_MS 2000  /* for clients to let go of an unplugged device at the end */
 
 struct uurb {
 	struct bf_sim_urb m;
@@ -56,7 +57,27 @@ struct umock {
 	bool away;
 	pthread_t back;
 	bool back_running;
+	unsigned clients;            /* connections to the device node */
 };
+
+/* The transport being served. umockdev calls the handlers below from its
+ * own threads, which may still deliver a request while the run stops:
+ * each handler takes this lock and finds the transport through it, so
+ * that after umock_stop has cleared it no handler touches the freed
+ * model (requests then end with ENODEV, as for an unplugged device).
+ * Lock order: live_lock, then the host's lock. */
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct umock *live;
+
+static struct umock *live_get(gpointer user)
+{
+	pthread_mutex_lock(&live_lock);
+	if (live != user) {
+		pthread_mutex_unlock(&live_lock);
+		return NULL;
+	}
+	return live;
+}
 
 static void list_del(struct uurb **head, struct uurb *x)
 {
@@ -331,13 +352,17 @@ static int discard(struct umock *m, UMockdevIoctlClient *client, UMockdevIoctlDa
 
 static gboolean on_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *client, gpointer user)
 {
-	struct umock *m = user;
+	struct umock *m = live_get(user);
 	gulong req = umockdev_ioctl_client_get_request(client);
 	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
 	GError *err = NULL;
 	int r = 0;
 
 	(void)base;
+	if (!m) {
+		umockdev_ioctl_client_complete(client, -1, ENODEV);
+		return TRUE;
+	}
 	pthread_mutex_lock(&m->h->lock);
 	if ((m->removed || stale(m, client)) && req != USBDEVFS_REAPURBNDELAY && req != USBDEVFS_REAPURB) {
 		r = -ENODEV;
@@ -367,6 +392,7 @@ static gboolean on_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *client, g
 	}
 	check_reset(m);
 	pthread_mutex_unlock(&m->h->lock);
+	pthread_mutex_unlock(&live_lock);
 	g_clear_error(&err);
 	umockdev_ioctl_client_complete(client, r < 0 ? -1 : 0, r < 0 ? -r : 0);
 	return TRUE;
@@ -375,11 +401,14 @@ static gboolean on_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *client, g
 /* A client closed the device or died: its URBs go. */
 static void on_vanished(UMockdevIoctlBase *base, UMockdevIoctlClient *client, gpointer user)
 {
-	struct umock *m = user;
-	struct uurb **pp = &m->reapable;
+	struct umock *m = live_get(user);
+	struct uurb **pp;
 
 	(void)base;
+	if (!m)
+		return;
 	pthread_mutex_lock(&m->h->lock);
+	m->clients--;
 	collect(m);
 	for (pp = &m->pending; *pp;) {
 		struct uurb *x = *pp;
@@ -403,6 +432,7 @@ static void on_vanished(UMockdevIoctlBase *base, UMockdevIoctlClient *client, gp
 		}
 	}
 	pthread_mutex_unlock(&m->h->lock);
+	pthread_mutex_unlock(&live_lock);
 }
 
 static void free_all(struct umock *m)
@@ -438,12 +468,16 @@ static void env_prepend(const char *name, const char *val, char sep)
 
 static void on_connected(UMockdevIoctlBase *base, UMockdevIoctlClient *client, gpointer user)
 {
-	struct umock *m = user;
+	struct umock *m = live_get(user);
 
 	(void)base;
+	if (!m)
+		return;
 	pthread_mutex_lock(&m->h->lock);
+	m->clients++;
 	g_object_set_data(G_OBJECT(client), "bfsim-gen", GUINT_TO_POINTER(m->gen + 1));
 	pthread_mutex_unlock(&m->h->lock);
+	pthread_mutex_unlock(&live_lock);
 }
 
 static int umock_start(struct bf_sim_host *h, void **ctx)
@@ -483,6 +517,9 @@ static int umock_start(struct bf_sim_host *h, void **ctx)
 	if (r < 0)
 		return r;
 	m->handler = umockdev_ioctl_base_new();
+	pthread_mutex_lock(&live_lock);
+	live = m;
+	pthread_mutex_unlock(&live_lock);
 	g_signal_connect(m->handler, "handle-ioctl", G_CALLBACK(on_ioctl), m);
 	g_signal_connect(m->handler, "client-connected", G_CALLBACK(on_connected), m);
 	g_signal_connect(m->handler, "client-vanished", G_CALLBACK(on_vanished), m);
@@ -500,11 +537,31 @@ static int umock_start(struct bf_sim_host *h, void **ctx)
 static void umock_stop(void *ctx)
 {
 	struct umock *m = ctx;
+	unsigned i;
 
 	if (!m)
 		return;
 	if (m->back_running)
 		pthread_join(m->back, NULL);
+	/* A process that still has the device open (a daemon COMMAND left
+	 * running) sees it unplugged, and gets a moment to let go of it. */
+	pthread_mutex_lock(&live_lock);
+	pthread_mutex_lock(&m->h->lock);
+	if (m->clients)
+		bf_warn("usb: %u process%s still had the simulated device open when the run ended: "
+			"it is unplugged now", m->clients, m->clients == 1 ? "" : "es");
+	if (!m->removed && !m->away && m->tb)
+		umockdev_testbed_remove_device(m->tb, m->syspath);
+	m->removed = true;
+	pthread_mutex_unlock(&m->h->lock);
+	pthread_mutex_unlock(&live_lock);
+	for (i = 0; i < STOP_WAIT_MS / 20 && m->clients; i++)
+		bf_clock_sleep_ns(20000000ull);
+	/* From here on the handlers answer ENODEV without looking at m. */
+	pthread_mutex_lock(&live_lock);
+	if (live == m)
+		live = NULL;
+	pthread_mutex_unlock(&live_lock);
 	if (m->tb && m->handler && !m->away)
 		umockdev_testbed_detach_ioctl(m->tb, m->devnode, NULL);
 	pthread_mutex_lock(&m->h->lock);

@@ -112,6 +112,19 @@ expect_rc 0 "console over usb: a scripted session on the installed BF3" \
 grep -q 'login:' "$TMP/rc.out" && grep -q 'echo-over-usb' "$TMP/rc.out"
 ok "console over usb: the login prompt, and what was typed echoed back"
 
+# --- a process COMMAND leaves behind with the device open ------------------
+# bfsim ends with COMMAND's status and says so; the process sees the device
+# unplugged (a clear error), and is not killed by the testbed going away.
+expect_rc 0 "COMMAND exits while a console it started holds the device: bfsim exits 0" \
+	timeout 60 "$BFSIM" run --state "$TMP/held" --speed "$SPEED" --transport usb -- \
+	bash -c "( '$BFCTL' console -r usb < <(sleep 30) > '$TMP/held.out' 2>&1; echo \$? > '$TMP/held.rc' ) & sleep 2"
+grep -q 'still had the simulated device open when the run ended: it is unplugged now' "$TMP/rc.err"
+ok "bfsim warns that a process still had the device open"
+for i in $(seq 100); do [ -s "$TMP/held.rc" ] && break; sleep 0.1; done
+[ "$(cat "$TMP/held.rc" 2>/dev/null)" = 4 ] && grep -q 'console of usb.*the device left' "$TMP/held.out"
+ok "the left-behind console ends with exit 4 and says the device left"
+sed 's/^/# held: /' "$TMP/held.out"
+
 # --- unplug mid-push: the documented error, nothing left hanging -------------
 expect_rc 5 "the device vanishes after 1 MB: push failed (exit 5)" \
 	timeout 120 "$BFSIM" run --state "$TMP/unplug" --speed "$SPEED" --transport usb \
