@@ -119,6 +119,8 @@ int bf_cli_ok(void)
 	return BF_EXIT_OK;
 }
 
+#define BF_CLI_RECONNECT_S 20.0
+
 int bf_cli_open_rshim(const char *name, struct bf_rshim **r)
 {
 	int ret;
@@ -132,5 +134,8 @@ int bf_cli_open_rshim(const char *name, struct bf_rshim **r)
 	if (ret < 0)
 		return bf_cli_fail(BF_EXIT_DEVICE, ret, "check the name with 'bfctl list'",
 				   "cannot open %s", name);
+	/* A command rides out a reset made from the other side (the DPU,
+	 * the NIC firmware): a USB device re-enumerates within seconds. */
+	(*r)->reconnect_s = BF_CLI_RECONNECT_S;
 	return 0;
 }

@@ -40,6 +40,14 @@ struct bf_rshim {
 	char dev_name[64];      /* misc DEV_NAME style: "sim-0", "usb-1-3", "pcie-0000:03:00.2" */
 	unsigned reset_delay_ms;  /* wait after a chip reset before pushing */
 	bool reprobe;           /* the device re-enumerates across a chip reset (USB) */
+	/* A device that leaves the bus unasked (a reset from the DPU or the
+	 * NIC firmware, a replug) is looked for again at the same place for
+	 * up to this many seconds before a register access fails with
+	 * -ENODEV; 0: one look, no wait (a daemon that reopens on its own).
+	 * reconnects counts the times it was found again: what the caller
+	 * kept of the device's state (TM FIFO framing) starts over. */
+	double reconnect_s;
+	unsigned reconnects;
 	/* Device seconds per real second: 1 for hardware, the simulator's
 	 * --speed for a simulated device (so that log polling keeps pace
 	 * with it as it would with hardware). 0 counts as 1. */

@@ -13,7 +13,10 @@
 #include "log.h"
 #include "clock.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <unistd.h>
 #include <sys/ioctl.h>
 #include <linux/usbdevice_fs.h>
 #include <stddef.h>
@@ -57,7 +60,6 @@ struct umock {
 	bool away;
 	pthread_t back;
 	bool back_running;
-	unsigned clients;            /* connections to the device node */
 };
 
 /* The transport being served. umockdev calls the handlers below from its
@@ -408,7 +410,6 @@ static void on_vanished(UMockdevIoctlBase *base, UMockdevIoctlClient *client, gp
 	if (!m)
 		return;
 	pthread_mutex_lock(&m->h->lock);
-	m->clients--;
 	collect(m);
 	for (pp = &m->pending; *pp;) {
 		struct uurb *x = *pp;
@@ -474,7 +475,6 @@ static void on_connected(UMockdevIoctlBase *base, UMockdevIoctlClient *client, g
 	if (!m)
 		return;
 	pthread_mutex_lock(&m->h->lock);
-	m->clients++;
 	g_object_set_data(G_OBJECT(client), "bfsim-gen", GUINT_TO_POINTER(m->gen + 1));
 	pthread_mutex_unlock(&m->h->lock);
 	pthread_mutex_unlock(&live_lock);
@@ -534,10 +534,52 @@ static int umock_start(struct bf_sim_host *h, void **ctx)
 	return 0;
 }
 
+/* Processes that have the device node open: under the preload library
+ * that is the node's file in the testbed (umockdev does not tell when a
+ * client goes away, so /proc is asked). */
+static unsigned holders(struct umock *m)
+{
+	gchar *root = umockdev_testbed_get_root_dir(m->tb);
+	char node[PATH_MAX], fddir[300], path[600], target[PATH_MAX];
+	struct dirent *p, *f;
+	unsigned n = 0;
+	DIR *procs, *fds;
+	ssize_t len;
+
+	snprintf(node, sizeof(node), "%s%s", root, m->devnode);
+	g_free(root);
+	if (!(procs = opendir("/proc")))
+		return 0;
+	while ((p = readdir(procs))) {
+		bool held = false;
+
+		if (p->d_name[0] < '1' || p->d_name[0] > '9' || atoi(p->d_name) == (int)getpid())
+			continue;
+		snprintf(fddir, sizeof(fddir), "/proc/%s/fd", p->d_name);
+		if (!(fds = opendir(fddir)))
+			continue;
+		while (!held && (f = readdir(fds))) {
+			snprintf(path, sizeof(path), "%s/%s", fddir, f->d_name);
+			len = readlink(path, target, sizeof(target) - 1);
+			if (len > 0) {
+				target[len] = '\0';
+				/* The node is gone from the testbed once unplugged. */
+				held = !strcmp(target, node) ||
+				       (!strncmp(target, node, strlen(node)) &&
+					!strcmp(target + strlen(node), " (deleted)"));
+			}
+		}
+		closedir(fds);
+		n += held;
+	}
+	closedir(procs);
+	return n;
+}
+
 static void umock_stop(void *ctx)
 {
 	struct umock *m = ctx;
-	unsigned i;
+	unsigned i, n;
 
 	if (!m)
 		return;
@@ -545,17 +587,18 @@ static void umock_stop(void *ctx)
 		pthread_join(m->back, NULL);
 	/* A process that still has the device open (a daemon COMMAND left
 	 * running) sees it unplugged, and gets a moment to let go of it. */
+	n = m->tb && !m->away && !m->removed ? holders(m) : 0;
+	if (n)
+		bf_warn("usb: %u process%s still had the simulated device open when the run ended: "
+			"it is unplugged now", n, n == 1 ? "" : "es");
 	pthread_mutex_lock(&live_lock);
 	pthread_mutex_lock(&m->h->lock);
-	if (m->clients)
-		bf_warn("usb: %u process%s still had the simulated device open when the run ended: "
-			"it is unplugged now", m->clients, m->clients == 1 ? "" : "es");
 	if (!m->removed && !m->away && m->tb)
 		umockdev_testbed_remove_device(m->tb, m->syspath);
 	m->removed = true;
 	pthread_mutex_unlock(&m->h->lock);
 	pthread_mutex_unlock(&live_lock);
-	for (i = 0; i < STOP_WAIT_MS / 20 && m->clients; i++)
+	for (i = 0; n && i < STOP_WAIT_MS / 20 && holders(m); i++)
 		bf_clock_sleep_ns(20000000ull);
 	/* From here on the handlers answer ENODEV without looking at m. */
 	pthread_mutex_lock(&live_lock);

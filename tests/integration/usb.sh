@@ -112,6 +112,26 @@ expect_rc 0 "console over usb: a scripted session on the installed BF3" \
 grep -q 'login:' "$TMP/rc.out" && grep -q 'echo-over-usb' "$TMP/rc.out"
 ok "console over usb: the login prompt, and what was typed echoed back"
 
+# --- a reset from the other side: the USB client finds the device again ------
+# `bfctl log --follow` over USB while the chip is reset through the PCIe
+# livefish function: the device leaves the bus and re-enumerates at the
+# next address; the follower reconnects and shows the OS booting again.
+# Without the reconnect the follower ends with ENODEV and shows nothing.
+if [ -e /dev/fuse ]; then
+	expect_rc 0 "a log follower over usb rides out a chip reset made over pcie-lf" \
+		timeout 120 "$BFSIM" run --state "$TMP/usb-bf3" --speed "$SPEED" --transport usb,pci -- bash -c \
+		"'$BFCTL' log -r usb --clear > /dev/null || exit 1;
+		 '$BFCTL' log -r usb --follow -v > '$TMP/follow.out' 2> '$TMP/follow.err' & p=\$!; sleep 1;
+		 '$BFCTL' reset -r pcie-lf || exit 1; sleep 4; kill -INT \$p; wait \$p"
+	sed 's/^/# follow: /' "$TMP/follow.err"
+	grep -q 'left the bus unasked' "$TMP/follow.err" && grep -q 'the device is back' "$TMP/follow.err"
+	ok "the follower says the device left unasked and is back"
+	grep -q 'Linux up' "$TMP/follow.out" && grep -q 'DPU is ready' "$TMP/follow.out"
+	ok "after the reset (the log emptied before) it shows the OS booting again: Linux up, DPU is ready"
+else
+	skip "a reset from the other side" "no /dev/fuse"
+fi
+
 # --- a process COMMAND leaves behind with the device open ------------------
 # bfsim ends with COMMAND's status and says so; the process sees the device
 # unplugged (a clear error), and is not killed by the testbed going away.

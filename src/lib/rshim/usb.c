@@ -1,7 +1,7 @@
 /* usb.c - the USB backend: discovery, interfaces and endpoints, registers
  * by vendor control transfers, the boot stream through usbpush.c, and the
- * reconnect after a chip reset (the device drops off the bus and comes
- * back at the same port). Facts: spec rshim.md 1. */
+ * reconnect when the device drops off the bus and comes back at the same
+ * port (after a chip reset, ours or the DPU's). Facts: spec rshim.md 1. */
 #include "config.h"
 #include "rshim/usb.h"
 #include "clock.h"
@@ -228,16 +228,17 @@ static int attach(struct bf_rshim *r, struct usb_dev *u)
 	return 0;
 }
 
-/* After a chip reset the device re-enumerates: wait for it at the same
- * port, bounded. */
-static int reattach(struct bf_rshim *r, struct usb_dev *u)
+/* The device left the bus and re-enumerates (after our chip reset, or a
+ * reset from the other side): look for it at the same port, for up to
+ * wait_s seconds (at least once). */
+static int reattach(struct bf_rshim *r, struct usb_dev *u, double wait_s, const char *why)
 {
-	uint64_t deadline = bf_clock_ns() + (uint64_t)(REPROBE_S * 1e9);
+	uint64_t deadline = bf_clock_ns() + (uint64_t)(wait_s * 1e9);
 
 	release(u);
-	bf_info("%s: the device left the bus after the reset; waiting up to %.0f s for it", r->name,
-		REPROBE_S);
-	while (bf_clock_ns() < deadline && !bf_stop_requested()) {
+	bf_info("%s: the device left the bus %s; looking for it at the same port%s", r->name, why,
+		wait_s > 0 ? " (bounded)" : "");
+	for (;;) {
 		/* A new context: a fresh look at the bus, whatever the hotplug
 		 * support of this libusb. */
 		libusb_exit(u->ctx);
@@ -248,24 +249,41 @@ static int reattach(struct bf_rshim *r, struct usb_dev *u)
 			bf_error_clear();
 			bf_info("%s: the device is back", r->name);
 			u->after_reset = false;
+			r->reconnects++;
 			return 0;
 		}
+		if (bf_clock_ns() >= deadline || bf_stop_requested())
+			break;
 		bf_clock_sleep_ns(100000000ull);
 	}
-	return bf_error_ret(ENODEV, "%s: the device did not come back within %.0f s after the reset; "
-			    "check 'bfctl list' and the cable", r->name, REPROBE_S);
+	return bf_error_ret(ENODEV, "%s: the device left the bus %s and was not back within %.0f s; "
+			    "check 'bfctl list' and the cable", r->name, why, wait_s);
 }
 
-static int xfer_reg(struct bf_rshim *r, bool rd, uint32_t chan, uint32_t addr, uint64_t *val)
+/* A register access found the device gone. After our own chip reset it
+ * re-enumerates: wait for it. Otherwise (a reset from the DPU or the NIC
+ * firmware, a replug) wait as long as the caller allows. */
+static int reconnect(struct bf_rshim *r, struct usb_dev *u)
+{
+	if (u->after_reset)
+		return reattach(r, u, REPROBE_S, "after the reset");
+	return reattach(r, u, r->reconnect_s, "unasked (a reset from the DPU side, or unplugged)");
+}
+
+/* One register access; may_retry: the access may be made again on the
+ * device found again after it left the bus (not the reset write itself). */
+static int xfer_reg(struct bf_rshim *r, bool rd, uint32_t chan, uint32_t addr, uint64_t *val,
+		    bool may_retry)
 {
 	struct usb_dev *u = r->priv;
 	uint16_t wv, wi;
 	uint8_t b[8];
 	int n, i, ret, size = 8;
+	bool retried = !may_retry;
 
 	if (bf_chip_usb_wvalue_windex(r->chip, chan, addr, &wv, &wi) < 0)
 		return -EINVAL;
-	if (!u->h && (ret = reattach(r, u)) < 0)
+	if (!u->h && (ret = reconnect(r, u)) < 0)
 		return ret;
 	if (!rd)
 		for (i = 0; i < 8; i++)
@@ -273,8 +291,11 @@ static int xfer_reg(struct bf_rshim *r, bool rd, uint32_t chan, uint32_t addr, u
 	for (;;) {
 		n = libusb_control_transfer(u->h, rd ? 0xc2 : 0x42, 0, wv, wi, b, (uint16_t)size,
 					    CTRL_TIMEOUT_MS);
-		if (n == LIBUSB_ERROR_NO_DEVICE && u->after_reset) {
-			if ((ret = reattach(r, u)) < 0)
+		/* Gone: found again at most once per access (a device that
+		 * keeps leaving fails the access). */
+		if (n == LIBUSB_ERROR_NO_DEVICE && !retried && !u->push) {
+			retried = true;
+			if ((ret = reconnect(r, u)) < 0)
 				return ret;
 			continue;
 		}
@@ -294,7 +315,7 @@ static int xfer_reg(struct bf_rshim *r, bool rd, uint32_t chan, uint32_t addr, u
 
 static int usb_read_reg(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_t *val)
 {
-	return xfer_reg(r, true, chan, addr, val);
+	return xfer_reg(r, true, chan, addr, val, true);
 }
 
 /* The end of a push (bf_boot_finish writes BOOT_CONTROL): the transfers
@@ -314,17 +335,18 @@ static int push_end(struct usb_dev *u)
 static int usb_write_reg(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_t val)
 {
 	struct usb_dev *u = r->priv;
+	bool reset = chan == BF_CHAN_RSHIM && addr == r->chip->r.reset_control &&
+		     (val & 0xffffffffull) == BF_RESET_KEY;
 	int ret;
 
 	if (chan == BF_CHAN_RSHIM && addr == r->chip->r.boot_control && (ret = push_end(u)) < 0)
 		return ret;
-	ret = xfer_reg(r, false, chan, addr, &val);
+	ret = xfer_reg(r, false, chan, addr, &val, !reset);
 
 	/* A chip reset: the device drops off the bus, maybe before it has
 	 * answered this very write (reported as a shutdown, which the reset
 	 * sequence expects); what follows needs the re-enumerated device. */
-	if (chan == BF_CHAN_RSHIM && addr == r->chip->r.reset_control &&
-	    (val & 0xffffffffull) == BF_RESET_KEY) {
+	if (reset) {
 		u->after_reset = true;
 		bf_usbpush_free(u->push);
 		u->push = NULL;
@@ -340,7 +362,7 @@ static ssize_t usb_boot_write(struct bf_rshim *r, const void *buf, size_t len)
 	ssize_t n;
 	int ret;
 
-	if (!u->h && (ret = reattach(r, u)) < 0)
+	if (!u->h && (ret = reattach(r, u, REPROBE_S, "after the reset")) < 0)
 		return ret;
 	if (!u->push && (ret = bf_usbpush_new(u->ctx, u->h, r->chip, u->boot_ep, r->name, &u->push)) < 0)
 		return ret;
@@ -350,7 +372,7 @@ static ssize_t usb_boot_write(struct bf_rshim *r, const void *buf, size_t len)
 		bf_usbpush_free(u->push);
 		u->push = NULL;
 		bf_error_clear();
-		if ((ret = reattach(r, u)) < 0)
+		if ((ret = reattach(r, u, REPROBE_S, "after the reset")) < 0)
 			return ret;
 		return 0;
 	}
