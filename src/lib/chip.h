@@ -83,6 +83,13 @@ struct bf_chip {
 #define BF_SP1_OSP_ACK       0x004F53505F41434Bull
 #define BF_SP1_LOCKED        0x4B434F4C00000000ull  /* secure NIC mode */
 
+/* The OPN string of the YU boot record (16 characters in four 32-bit
+ * words, character 0 in bits 31:24 of each): BF3 registers of the YU
+ * channel from this offset; BF2 SoC memory at this address (MEM_ACC). */
+#define BF_OPN_LEN           16
+#define BF_BF3_OPN_YU_OFF    0x9bdcu
+#define BF_BF2_OPN_ADDR      0x2800fd8ull
+
 /* SCRATCHPAD2 (BF3): BF_MODE bits 5:4. */
 #define BF_SP2_MODE_SHIFT    4
 #define BF_SP2_MODE_MASK     0x30ull

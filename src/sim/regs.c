@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-#define SIM_OPN "900-9D3B6-00CV-A"   /* 16 characters, BF3 OPN register text */
+#define SIM_OPN "900-9D3B6-00CV-A"   /* 16 characters: the OPN until the host writes one */
 #define RESET_DISABLE (1ull << 32)   /* RESET_CONTROL: blocks the ARM reset */
 
 void bf_sim_chip_reset(struct bf_sim *s)
@@ -94,14 +94,30 @@ int bf_sim_read_reg(struct bf_sim *s, uint32_t chan, uint32_t addr, uint64_t *va
 	if (chan == BF_CHAN_RSHIM) {
 		read_rshim(s, addr & 0xfff8, val);
 	} else if (chan == BF_CHAN_YU && s->chip->ver == BF_CHIP_BF3 &&
-		   addr >= 0x9bdc && addr < 0x9bdc + 16) {
+		   addr >= BF_BF3_OPN_YU_OFF && addr < BF_BF3_OPN_YU_OFF + BF_OPN_LEN) {
 		/* OPN: four words, each MSB-first (char 0 in bits 31:24). */
-		unsigned i = (addr - 0x9bdc) & ~3u, k;
+		unsigned i = (addr - BF_BF3_OPN_YU_OFF) & ~3u, k;
+		const char *opn = s->opn_set ? s->opn : SIM_OPN;
 
 		for (k = 0; k < 4; k++)
-			*val = (*val << 8) | (uint8_t)SIM_OPN[i + k];
+			*val = (*val << 8) | (uint8_t)opn[i + k];
 	}
 	return 0;
+}
+
+/* An OPN word written (4 characters, char 0 in bits 31:24). It stays
+ * until the simulator's state is dropped (the hardware keeps it across
+ * warm resets). */
+static void write_opn_word(struct bf_sim *s, unsigned i, uint32_t w)
+{
+	unsigned k;
+
+	if (!s->opn_set) {
+		memcpy(s->opn, SIM_OPN, BF_OPN_LEN);
+		s->opn_set = true;
+	}
+	for (k = 0; k < 4; k++)
+		s->opn[i + k] = (char)(w >> (24 - 8 * k));
 }
 
 int bf_sim_write_reg(struct bf_sim *s, uint32_t chan, uint32_t addr, uint64_t val)
@@ -112,6 +128,11 @@ int bf_sim_write_reg(struct bf_sim *s, uint32_t chan, uint32_t addr, uint64_t va
 	bf_sim_tick(s);
 	if (bf_sim_gone(s))
 		return -ENODEV;
+	if (chan == BF_CHAN_YU && s->chip->ver == BF_CHIP_BF3 &&
+	    addr >= BF_BF3_OPN_YU_OFF && addr < BF_BF3_OPN_YU_OFF + BF_OPN_LEN) {
+		write_opn_word(s, (addr - BF_BF3_OPN_YU_OFF) & ~3u, (uint32_t)val);
+		return 0;
+	}
 	if (chan != BF_CHAN_RSHIM)
 		return 0;   /* other channels (watchdog, ...): accepted and ignored */
 	addr &= 0xfff8;

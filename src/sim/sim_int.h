@@ -58,6 +58,9 @@ struct bf_sim {
 	/* registers of the RShim channel (generic store) */
 	uint64_t rsh[0x8000 / 8];
 	bool sem_taken;
+	/* the OPN string of the YU boot record, once written (else the default) */
+	char opn[BF_OPN_LEN];
+	bool opn_set;
 
 	/* log ring */
 	uint64_t ring[BF_RLOG_RING_WORDS];

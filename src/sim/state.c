@@ -177,6 +177,14 @@ int bf_sim_state_save(struct bf_sim *s)
 		json_object_object_add(rt, "console_out", json_object_new_string(hexq));
 	}
 	json_object_object_add(rt, "ring_idx", json_object_new_int((int)s->ring_idx));
+	if (s->opn_set) {
+		/* The OPN the host wrote, as hex (any byte may be in it). */
+		char h[2 * BF_OPN_LEN + 1];
+
+		for (i = 0; i < BF_OPN_LEN; i++)
+			snprintf(h + 2 * i, 3, "%02x", (unsigned char)s->opn[i]);
+		json_object_object_add(rt, "opn", json_object_new_string(h));
+	}
 	ring = json_object_new_array();
 	for (i = 0; i < BF_RLOG_RING_WORDS; i++)
 		json_object_array_add(ring, hex(s->ring[i]));
@@ -273,6 +281,17 @@ int bf_sim_state_load(struct bf_sim *s)
 		s->outq_len = i;
 	}
 	s->ring_idx = (unsigned)getu(rt, "ring_idx");
+	if (json_object_object_get_ex(rt, "opn", &v) && json_object_is_type(v, json_type_string) &&
+	    strlen(str(v, "")) == 2 * BF_OPN_LEN && strspn(str(v, ""), "0123456789abcdefABCDEF") == 2 * BF_OPN_LEN) {
+		const char *h = str(v, "");
+
+		for (i = 0; i < BF_OPN_LEN; i++) {
+			char b[3] = { h[2 * i], h[2 * i + 1], 0 };
+
+			s->opn[i] = (char)strtoul(b, NULL, 16);
+		}
+		s->opn_set = true;
+	}
 	if (s->ring_idx > BF_RLOG_RING_WORDS)
 		s->ring_idx = BF_RLOG_RING_WORDS;
 	if (json_object_object_get_ex(rt, "ring", &v) && json_object_is_type(v, json_type_array)) {
