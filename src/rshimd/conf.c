@@ -25,6 +25,14 @@ void bf_rshimd_conf_defaults(struct bf_rshimd_conf *c)
 	c->pcie_reset_delay = -1;
 }
 
+bool bf_rshimd_default_drop(const struct bf_rshimd_conf *conf, const char *name)
+{
+	if (conf->drop_mode >= 0)
+		return conf->drop_mode > 0;
+	/* Upstream starts a livefish function in drop mode. */
+	return !strncmp(name, "pcie-lf:", 8);
+}
+
 static int num(const char *s, long lo, long hi, long *v)
 {
 	char *end;

@@ -381,12 +381,16 @@ static void *io_main(void *arg)
 		int moved = 0, r, nfd = 1;
 		uint64_t now, junk;
 
+		/* Ownership first: it may hand the device over or take it. */
+		bf_rshimd_owner_poll(d);
 		pthread_mutex_lock(&d->lock);
 		if (d->stop) {
 			pthread_mutex_unlock(&d->lock);
 			break;
 		}
-		drop = d->drop_mode;
+		/* During a transfer the owner moves nothing (as upstream, whose
+		 * handler holds the device meanwhile). */
+		drop = d->drop_mode || d->in_check || bf_rshimd_osp_busy(&d->osp);
 		boot = d->boot_open;
 		reset = d->fifo_reset;
 		d->fifo_reset = false;
@@ -429,6 +433,11 @@ static void *io_main(void *arg)
 				bf_info("rshim%u: %s is back", d->index, d->name);
 		}
 		idle_ms = moved ? 0 : idle_ms ? (idle_ms * 2 > IDLE_MAX_MS ? IDLE_MAX_MS : idle_ms * 2) : 1;
+		/* The next ownership step on time (100 ms apart while a transfer
+		 * is under way; otherwise IDLE_MAX_MS is the same period). */
+		now = bf_clock_ns();
+		if (d->osp.due_ns > now && (d->osp.due_ns - now) / 1000000u < idle_ms)
+			idle_ms = (unsigned)((d->osp.due_ns - now) / 1000000u) + 1;
 		pfd[0].fd = d->wakefd;
 		pfd[0].events = POLLIN;
 		/* The TAP only while frames can go out: readable but unread it
@@ -468,7 +477,7 @@ bool bf_rshimd_dev_answers(struct bf_rshimd_dev *d)
 /* ---- start / stop ---------------------------------------------------------- */
 
 int bf_rshimd_dev_start(struct bf_rshimd_dev *d, const char *name, unsigned index,
-			const struct bf_rshimd_conf *conf, bool net)
+			const struct bf_rshimd_conf *conf, bool net, bool force)
 {
 	char note[200];
 	int ret;
@@ -485,7 +494,9 @@ int bf_rshimd_dev_start(struct bf_rshimd_dev *d, const char *name, unsigned inde
 	d->display_level = conf->display_level;
 	d->boot_timeout = conf->boot_timeout;
 	d->usb_timeout = conf->usb_timeout;
-	d->drop_mode = conf->drop_mode > 0;
+	d->drop_mode = bf_rshimd_default_drop(conf, name);
+	d->force_pending = force;
+	bf_rshimd_osp_init(&d->osp);
 	bf_tmfifo_rx_init(&d->rx);
 	d->tx_sync = true;   /* a previous owner may have left a packet half-sent */
 	snprintf(note, sizeof(note), "rshimd as rshim%u", index);
@@ -496,6 +507,23 @@ int bf_rshimd_dev_start(struct bf_rshimd_dev *d, const char *name, unsigned inde
 	d->r = *d->hw;
 	d->r.ops = d->hw->ops->fifo_read && d->hw->ops->fifo_write ? &lk_ops_fifo : &lk_ops;
 	d->r.priv = d;
+	/* A device that starts in drop mode is not touched; otherwise it is
+	 * ours only if no other backend keeps it alive (upstream's check). */
+	ret = d->drop_mode ? 0 : bf_rshimd_access_check(d);
+	if (ret < 0 && ret != -EEXIST) {
+		/* Opened but not answering: attached all the same; the I/O
+		 * thread treats it as a device that stopped answering. */
+		d->gone = true;
+	} else if (ret == -EEXIST) {
+		d->drop_mode = true;
+		bf_info("rshim%u entering drop mode", index);
+		if (!force) {
+			ret = bf_error_ret(EEXIST, "rshim%u: %s is driven by another backend (its "
+					   "keepalive is in SCRATCHPAD1): no files for it; start rshimd "
+					   "with -F (or FORCE_MODE 1) to ask for it", index, name);
+			goto fail;
+		}
+	}
 	d->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (d->wakefd < 0) {
 		ret = bf_error_ret(errno, "rshim%u: eventfd: %s", index, strerror(errno));
@@ -508,7 +536,8 @@ int bf_rshimd_dev_start(struct bf_rshimd_dev *d, const char *name, unsigned inde
 		goto fail;
 	}
 	d->io_started = true;
-	bf_info("rshim%u: %s attached (%s, %s)", index, name, d->hw->dev_name, d->hw->chip->name);
+	bf_info("rshim%u: %s attached (%s, %s)%s", index, name, d->hw->dev_name, d->hw->chip->name,
+		d->drop_mode ? " in drop mode" : "");
 	return 0;
 fail:
 	bf_rshimd_net_close(d);

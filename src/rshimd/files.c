@@ -88,19 +88,28 @@ int bf_rshimd_boot_open(struct bf_rshimd_dev *d)
 struct push_ctx {
 	bf_rshimd_intr_fn intr;
 	void *ctx;
+	struct bf_rshimd_dev *d;
 };
 
 static int push_poll(void *arg)
 {
 	struct push_ctx *p = arg;
+	bool drop;
 
-	return p->intr && p->intr(p->ctx) ? -EINTR : 0;
+	if (p->intr && p->intr(p->ctx))
+		return -EINTR;
+	pthread_mutex_lock(&p->d->lock);
+	drop = p->d->drop_mode;
+	pthread_mutex_unlock(&p->d->lock);
+	/* Handed over to another backend meanwhile: the rest is not ours to push. */
+	return drop ? bf_error_ret(EACCES, "rshim%u entered drop mode during the boot stream push",
+				   p->d->index) : 0;
 }
 
 ssize_t bf_rshimd_boot_write(struct bf_rshimd_dev *d, const void *buf, size_t len,
 			     bf_rshimd_intr_fn intr, void *ctx)
 {
-	struct push_ctx pc = { intr, ctx };
+	struct push_ctx pc = { intr, ctx, d };
 	struct bf_boot_opts o;
 	uint64_t pushed = 0;
 	size_t total, whole, keep;
@@ -295,8 +304,8 @@ static void read_opn(struct bf_rshimd_dev *d, char opn[17])
 	opn[0] = '\0';
 	if (d->r.chip->ver != BF_CHIP_BF3)
 		return;   /* BF2 needs MEM_ACC (not done): N/A */
-	for (i = 0; i < 4; i++) {
-		if (bf_rshim_read(&d->r, BF_CHAN_YU, 0x9bdc + 4 * i, &v) < 0)
+	for (i = 0; i < BF_OPN_LEN / 4; i++) {
+		if (bf_rshim_read(&d->r, BF_CHAN_YU, BF_BF3_OPN_YU_OFF + 4 * i, &v) < 0)
 			return;
 		for (k = 0; k < 4; k++) {
 			char c = (char)((v >> (24 - 8 * k)) & 0xff);
@@ -310,6 +319,33 @@ static void read_opn(struct bf_rshimd_dev *d, char opn[17])
 	}
 out:
 	opn[n] = '\0';
+}
+
+/* OPN_STR: the 16 characters (NUL-padded) into the YU boot record. */
+static int write_opn(struct bf_rshimd_dev *d, const char *opn)
+{
+	char c[BF_OPN_LEN] = { 0 };
+	size_t n = strnlen(opn, BF_OPN_LEN);
+	unsigned i;
+	int ret;
+
+	if (d->r.chip->ver != BF_CHIP_BF3) {
+		bf_warn("rshim%u OPN_STR: writing it on a %s (through MEM_ACC) is not supported by rshimd yet",
+			d->index, d->r.chip->name);
+		return -EOPNOTSUPP;
+	}
+	memcpy(c, opn, n);
+	for (i = 0; i < BF_OPN_LEN / 4; i++) {
+		uint32_t w = (uint32_t)(uint8_t)c[4 * i] << 24 | (uint32_t)(uint8_t)c[4 * i + 1] << 16 |
+			     (uint32_t)(uint8_t)c[4 * i + 2] << 8 | (uint32_t)(uint8_t)c[4 * i + 3];
+
+		if ((ret = bf_rshim_write(&d->r, BF_CHAN_YU, BF_BF3_OPN_YU_OFF + 4 * i, w)) < 0) {
+			bf_warn("rshim%u OPN_STR: write of word %u failed: %s", d->index, i, strerror(-ret));
+			return ret;
+		}
+	}
+	bf_info("rshim%u OPN_STR set to %.*s", d->index, (int)n, c);
+	return 0;
 }
 
 int bf_rshimd_dev_misc_text(struct bf_rshimd_dev *d, char *buf, size_t cap, size_t *len)
@@ -357,6 +393,7 @@ int bf_rshimd_dev_misc_text(struct bf_rshimd_dev *d, char *buf, size_t cap, size
 	v.boot_timeout = d->boot_timeout;
 	v.usb_timeout = d->usb_timeout;
 	v.drop_mode = d->drop_mode;
+	v.force_cmd = d->force_pending;
 	v.boot_reset_skip = d->boot_reset_skip;
 	v.clear_on_read = d->clear_on_read;
 	memcpy(v.peer_mac, d->peer_mac, 6);
@@ -403,12 +440,22 @@ int bf_rshimd_dev_misc_apply(struct bf_rshimd_dev *d, const struct bf_rshimd_mis
 		d->boot_reset_skip = c->u != 0;
 		return 0;
 	case BF_MISC_DROP_MODE:
+		/* Leaving runs the access check (EACCES when another backend
+		 * drives the device); the TM FIFO starts over. */
+		return bf_rshimd_dev_set_drop(d, c->u != 0);
+	case BF_MISC_FORCE_CMD:
+		if (!c->u)
+			return 0;
 		pthread_mutex_lock(&d->lock);
-		if (d->drop_mode && !c->u)
-			d->fifo_reset = true;   /* leaving: the framing starts over */
-		d->drop_mode = c->u != 0;
+		ret = d->drop_mode ? 0 : -EINVAL;
+		if (ret == 0)
+			d->force_pending = true;
 		pthread_mutex_unlock(&d->lock);
-		bf_info("rshim%u %s drop mode", d->index, c->u ? "entering" : "leaving");
+		if (ret < 0) {
+			bf_warn("rshim%u FORCE_CMD refused: not in drop mode (the device is ours already)", d->index);
+			return ret;
+		}
+		bf_info("rshim%u FORCE_CMD: asking the owner to hand the device over", d->index);
 		bf_rshimd_dev_wake(d);
 		return 0;
 	default:
@@ -467,15 +514,12 @@ int bf_rshimd_dev_misc_apply(struct bf_rshimd_dev *d, const struct bf_rshimd_mis
 	case BF_MISC_DEBUG_CODE:
 		d->debug_code = c->u;
 		return bf_rshim_wr(&d->r, d->r.chip->r.scratchpad1, c->u);
-	case BF_MISC_FORCE_CMD:
-		if (!d->drop_mode)
-			return -EINVAL;
-		bf_warn("rshim%u: FORCE_CMD: the ownership transfer is not supported by rshimd yet", d->index);
-		return -EOPNOTSUPP;
 	case BF_MISC_OPN_STR:
+		if (d->drop_mode)
+			return 0;   /* dropped, as every write in drop mode */
+		return write_opn(d, c->str);
 	case BF_MISC_DEV_NAME:
-		bf_warn("rshim%u: writing %s is not supported by rshimd yet", d->index,
-			c->key == BF_MISC_OPN_STR ? "OPN_STR" : "DEV_NAME");
+		bf_warn("rshim%u: writing DEV_NAME is not supported by rshimd yet", d->index);
 		return -EOPNOTSUPP;
 	default:
 		return -EINVAL;

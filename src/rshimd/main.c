@@ -19,9 +19,10 @@
 #define DEFAULT_CONF "/etc/rshimd.conf"
 #define DEFAULT_ROOT "/dev"
 #define RETRY_S      2         /* missing or vanished devices are looked for again */
+#define OWNED_RETRY_S 10       /* a device another backend drives: access check again */
 
 static const char usage[] =
-	"Usage: rshimd [-f] [-d DEV]... [-i INDEX] [-n] [-l LEVEL] [--root DIR]\n"
+	"Usage: rshimd [-f] [-F] [-d DEV]... [-i INDEX] [-n] [-l LEVEL] [--root DIR]\n"
 	"              [--config FILE] [--pid-file FILE] [--log-file FILE] [--verbose]\n"
 	"\n"
 	"Owns BlueField RShim devices and provides, per device N, the files\n"
@@ -36,6 +37,8 @@ static const char usage[] =
 	"  -i, --index N      device index of a single -d device (rshimN)\n"
 	"  -f, --foreground   stay in front and log to stderr (otherwise: a daemon\n"
 	"                     logging to syslog)\n"
+	"  -F, --force        ask whoever drives a device (another rshim daemon,\n"
+	"                     the BMC) to hand it over (as FORCE_MODE 1)\n"
 	"  -n, --nonet        no tmfifo_netN interface\n"
 	"  -l, --log-level N  0 errors .. 4 debug (default 2)\n"
 	"      --root DIR     where the rshimN directories go (default /dev)\n"
@@ -62,6 +65,10 @@ static void normalize(const char *in, char *out, size_t cap)
 	static const char *const pre[] = { "pcie-lf-", "pcie-", "usb-", "sim-" };
 	size_t i;
 
+	if (!strncmp(in, "pcie-lf:", 8)) {   /* already ours: not "pcie" + "lf:..." */
+		snprintf(out, cap, "%s", in);
+		return;
+	}
 	for (i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
 		size_t n = strlen(pre[i]);
 
@@ -80,13 +87,13 @@ struct devspec {
 
 /* A device's files and I/O up. 0 or -errno (the sentence in bf_error_get). */
 static int attach(struct bf_rshimd_dev *d, const struct devspec *sp, const struct bf_rshimd_conf *conf,
-		  bool net, const char *root)
+		  bool net, bool force, const char *root)
 {
 	char note[PATH_MAX + 64];
 	int ret;
 
 	bf_error_clear();
-	ret = bf_rshimd_dev_start(d, sp->name, (unsigned)sp->index, conf, net);
+	ret = bf_rshimd_dev_start(d, sp->name, (unsigned)sp->index, conf, net, force);
 	if (ret < 0)
 		return ret;
 	if ((ret = bf_rshimd_fuse_start(d, root)) < 0) {
@@ -140,6 +147,8 @@ int main(int argc, char **argv)
 	struct devspec spec[BF_RSHIMD_MAX_DEVS];
 	const char *root = DEFAULT_ROOT, *conf_path = DEFAULT_CONF, *pidfile = NULL, *logfile = NULL;
 	bool fg = false, net = true, used[BF_RSHIMD_MAX_DEVS] = { false }, up[BF_RSHIMD_MAX_DEVS] = { false };
+	bool force = false, force_left[BF_RSHIMD_MAX_DEVS];
+	time_t owned_until[BF_RSHIMD_MAX_DEVS] = { 0 };   /* driven by another backend: next check */
 	int nspec = 0, index = -1, level = 2, opt, ret = 0, i, sig, ready[2] = { -1, -1 };
 	size_t k;
 	sigset_t set;
@@ -176,9 +185,7 @@ int main(int argc, char **argv)
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
-		case 'F':
-			usage_error("-F/--force (the ownership transfer request) is not supported yet", NULL);
-			break;
+		case 'F': force = true; break;
 		case 'b':
 			usage_error("-b (probe a whole backend) is not supported yet: name devices with -d", NULL);
 			break;
@@ -200,10 +207,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rshimd: %s\n", bf_error_get());
 		return 1;
 	}
-	if (conf.force_mode) {
-		fprintf(stderr, "rshimd: %s: FORCE_MODE is not supported yet\n", conf_path);
-		return 1;
-	}
+	/* One ownership request per device, at its first attach. */
+	force = force || conf.force_mode;
+	for (i = 0; i < BF_RSHIMD_MAX_DEVS; i++)
+		force_left[i] = force;
 	if (nspec == 0) {
 		for (k = 0; k < conf.nmap; k++) {
 			normalize(conf.map[k].dev, spec[nspec].name, sizeof(spec[0].name));
@@ -305,9 +312,18 @@ int main(int argc, char **argv)
 	for (i = 0; i < nspec && ret == 0; i++) {
 		if (!spec[i].name[0])
 			continue;
-		ret = attach(&devs[i], &spec[i], &conf, net, root);
+		ret = attach(&devs[i], &spec[i], &conf, net, force_left[i], root);
 		if (ret == 0) {
 			up[i] = true;
+			force_left[i] = false;
+		} else if (ret == -EEXIST) {
+			/* Upstream leaves such a device alone until it is probed
+			 * again (USB replug, daemon restart); here it is checked
+			 * again every OWNED_RETRY_S, so it is taken once free. */
+			bf_warn("%s; checked again every %d s", bf_error_get() ? bf_error_get() : strerror(-ret),
+				OWNED_RETRY_S);
+			owned_until[i] = time(NULL) + OWNED_RETRY_S;
+			ret = 0;
 		} else if (missing(ret)) {
 			/* Devices come and go: looked for again every RETRY_S. */
 			bf_warn("rshim%d: %s is not there: waiting for it (%s)", spec[i].index, spec[i].name,
@@ -361,12 +377,19 @@ int main(int argc, char **argv)
 							spec[i].index, spec[i].name);
 						detach(&devs[i]);
 						up[i] = false;
-					} else if (!up[i] && spec[i].name[0]) {
-						int r = attach(&devs[i], &spec[i], &conf, net, root);
+					} else if (!up[i] && spec[i].name[0] && time(NULL) >= owned_until[i]) {
+						int r = attach(&devs[i], &spec[i], &conf, net, force_left[i], root);
 
 						if (r == 0) {
 							up[i] = true;
-							bf_log(BF_LOG_INFO, "rshim%d: %s is back", spec[i].index, spec[i].name);
+							force_left[i] = false;
+							bf_log(BF_LOG_INFO, "rshim%d: %s is %s", spec[i].index, spec[i].name,
+							       owned_until[i] ? "no longer driven by another backend: ours now" :
+							       "back");
+							owned_until[i] = 0;
+						} else if (r == -EEXIST) {
+							bf_debug("%s", bf_error_get() ? bf_error_get() : strerror(-r));
+							owned_until[i] = time(NULL) + OWNED_RETRY_S;
 						} else if (!missing(r)) {
 							bf_debug("rshim%d: %s", spec[i].index, bf_error_get() ? bf_error_get() : strerror(-r));
 						}

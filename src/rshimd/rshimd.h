@@ -33,7 +33,7 @@ struct bf_rshimd_conf {
 	unsigned usb_timeout;        /* USB_TIMEOUT s, default 40 */
 	int usb_reset_delay;         /* USB_RESET_DELAY s; -1: the backend's default */
 	int pcie_reset_delay;        /* PCIE_RESET_DELAY s; -1: the backend's default */
-	bool force_mode;             /* FORCE_MODE (not supported: refused) */
+	bool force_mode;             /* FORCE_MODE: one ownership request per device at start */
 	struct bf_rshimd_map map[BF_RSHIMD_MAX_DEVS];   /* rshim<N> <dev> */
 	size_t nmap;
 	char ignore[16][64];         /* none <dev> */
@@ -49,6 +49,9 @@ int bf_rshimd_conf_parse(struct bf_rshimd_conf *c, const char *text, size_t len,
 			 char *warn, size_t cap);
 /* Read path (missing file: defaults, 0). */
 int bf_rshimd_conf_load(struct bf_rshimd_conf *c, const char *path);
+/* The drop mode a device starts in: DROP_MODE if configured, else 1 for a
+ * livefish function (pcie-lf:...) and 0 for the rest, as upstream. */
+bool bf_rshimd_default_drop(const struct bf_rshimd_conf *conf, const char *name);
 
 /* ---- the misc file (misc.c): pure text generation and command parsing */
 struct bf_rshimd_misc_view {
@@ -94,6 +97,18 @@ struct bf_rshimd_misc_cmd {
  * ignored). 0 or -EINVAL (unknown key, malformed or out-of-range value). */
 int bf_rshimd_misc_parse(const char *buf, size_t len, struct bf_rshimd_misc_cmd *cmd);
 
+/* ---- ownership on the device (owner.c) */
+struct bf_rshimd_dev;
+/* Upstream's access check: FABRIC_DIM answers, SP1 = 0, SP1 watched for a
+ * second for another backend's keepalive, then our own. 0, -EEXIST
+ * (another backend owns the device), -ETIMEDOUT / -ENODEV (no answer). */
+int bf_rshimd_access_check(struct bf_rshimd_dev *d);
+/* Enter or leave drop mode. Leaving runs the access check first and stays
+ * in drop mode when it fails (-EACCES); the TM FIFO starts over. */
+int bf_rshimd_dev_set_drop(struct bf_rshimd_dev *d, bool drop);
+/* The I/O thread's ownership work, when due (no device access otherwise). */
+void bf_rshimd_owner_poll(struct bf_rshimd_dev *d);
+
 /* ---- the rshim file's ioctls (ioctl.c): pure request decoding */
 struct bf_rshimd_ioreq {
 	bool write;
@@ -112,6 +127,47 @@ int bf_rshimd_ioctl_decode(unsigned cmd, const void *in, size_t in_len, int chip
 /* The reply message (same layout as the request) with data. */
 void bf_rshimd_ioctl_reply(const void *in, const struct bf_rshimd_ioreq *rq, uint64_t data,
 			   uint8_t *out);
+
+/* ---- ownership transfer (osp.c): the pure state machine of one device */
+enum bf_rshimd_osp_state {
+	BF_OSP_IDLE,                 /* owner: watching SP1; in drop mode: nothing to do */
+	BF_OSP_REQUESTING,           /* requester: OSP_REQ written, waiting for OSP_ACK */
+	BF_OSP_ACKING,               /* owner: answering OSP_ACK (no keepalive, no I/O) */
+	BF_OSP_HANDING_OVER,         /* owner: ACKs sent, drop mode next */
+};
+
+struct bf_rshimd_osp {
+	enum bf_rshimd_osp_state state;
+	unsigned tries;              /* SP1 writes made in this state */
+	uint64_t due_ns;             /* the next step, not before */
+};
+
+enum {
+	BF_OSP_DO_WRITE = 1,         /* write SCRATCHPAD1 = out.sp1 */
+	BF_OSP_DO_DROP = 2,          /* enter drop mode (then: passed to the requester) */
+	BF_OSP_DO_REGAIN = 4,        /* leave drop mode: FIFO resync and access check */
+	BF_OSP_DO_FORCE_DONE = 8,    /* the pending force request is used up */
+};
+
+struct bf_rshimd_osp_out {
+	unsigned act;                /* BF_OSP_DO_* */
+	uint64_t sp1;
+	const char *say[3];          /* log lines, to follow "rshim<N> " */
+	unsigned nsay;
+};
+
+void bf_rshimd_osp_init(struct bf_rshimd_osp *o);
+/* Time for the next step? (100 ms apart, 1 s before the owner drops) */
+bool bf_rshimd_osp_due(const struct bf_rshimd_osp *o, uint64_t now_ns);
+/* A transfer is under way: the owner writes no keepalive and moves no
+ * TM FIFO traffic meanwhile. */
+bool bf_rshimd_osp_busy(const struct bf_rshimd_osp *o);
+/* Does the next step look at SCRATCHPAD1? (the caller reads it first) */
+bool bf_rshimd_osp_wants_sp1(const struct bf_rshimd_osp *o, bool drop);
+/* One step: drop = the device is in drop mode, force = a force request is
+ * pending, sp1 what SCRATCHPAD1 read (sp1_ok false: not read, or failed). */
+void bf_rshimd_osp_step(struct bf_rshimd_osp *o, uint64_t now_ns, bool drop, bool force,
+			bool sp1_ok, uint64_t sp1, struct bf_rshimd_osp_out *out);
 
 /* ---- one device (dev.c, net.c, fuse.c) */
 struct bf_rshimd_ring {
@@ -133,6 +189,8 @@ struct bf_rshimd_dev {
 	int display_level;
 	unsigned boot_timeout, usb_timeout;
 	bool drop_mode, clear_on_read, boot_reset_skip;
+	bool force_pending;          /* -F, FORCE_MODE or FORCE_CMD: ask the owner for the device */
+	bool in_check;               /* an access check is running */
 	uint64_t debug_code;         /* DEBUG_CODE: SP1 value, keepalive off while set */
 	uint8_t peer_mac[6];
 	uint32_t pxe_id;
@@ -161,6 +219,7 @@ struct bf_rshimd_dev {
 	bool tx_net_next;            /* round robin */
 	bool tx_sync;                /* send the sync words first */
 	uint64_t last_keepalive_ns;
+	struct bf_rshimd_osp osp;
 
 	/* tmfifo_net<N> (net.c) */
 	int tapfd;
@@ -177,9 +236,12 @@ struct bf_rshimd_dev {
 	bool fuse_started;
 };
 
-/* Open the device (taking its owner lock), start its I/O thread. */
+/* Open the device (taking its owner lock), run the access check unless it
+ * starts in drop mode, start its I/O thread. force: ask the current owner
+ * for the device (-F, FORCE_MODE). -EEXIST: another backend keeps the
+ * device (its keepalive is in SCRATCHPAD1) and force is off; nothing kept. */
 int bf_rshimd_dev_start(struct bf_rshimd_dev *d, const char *name, unsigned index,
-			const struct bf_rshimd_conf *conf, bool net);
+			const struct bf_rshimd_conf *conf, bool net, bool force);
 void bf_rshimd_dev_stop(struct bf_rshimd_dev *d);
 /* After an -ENODEV: is the device there after all? (clears d->gone if so) */
 bool bf_rshimd_dev_answers(struct bf_rshimd_dev *d);
