@@ -495,7 +495,6 @@ int bf_rshimd_dev_start(struct bf_rshimd_dev *d, const char *name, unsigned inde
 	d->boot_timeout = conf->boot_timeout;
 	d->usb_timeout = conf->usb_timeout;
 	d->drop_mode = bf_rshimd_default_drop(conf, name);
-	d->force_pending = force;
 	bf_rshimd_osp_init(&d->osp);
 	bf_tmfifo_rx_init(&d->rx);
 	d->tx_sync = true;   /* a previous owner may have left a packet half-sent */

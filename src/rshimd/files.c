@@ -446,17 +446,11 @@ int bf_rshimd_dev_misc_apply(struct bf_rshimd_dev *d, const struct bf_rshimd_mis
 	case BF_MISC_FORCE_CMD:
 		if (!c->u)
 			return 0;
-		pthread_mutex_lock(&d->lock);
-		ret = d->drop_mode ? 0 : -EINVAL;
-		if (ret == 0)
-			d->force_pending = true;
-		pthread_mutex_unlock(&d->lock);
-		if (ret < 0) {
+		if ((ret = bf_rshimd_dev_force(d)) < 0) {
 			bf_warn("rshim%u FORCE_CMD refused: not in drop mode (the device is ours already)", d->index);
 			return ret;
 		}
 		bf_info("rshim%u FORCE_CMD: asking the owner to hand the device over", d->index);
-		bf_rshimd_dev_wake(d);
 		return 0;
 	default:
 		break;

@@ -108,6 +108,17 @@ static int attach(struct bf_rshimd_dev *d, const struct devspec *sp, const struc
 	return 0;
 }
 
+/* -F / FORCE_MODE: one request per device, once it is attached (after
+ * the start-up, so that what follows is in the log). */
+static void force_once(struct bf_rshimd_dev *d, bool *left)
+{
+	if (!*left)
+		return;
+	*left = false;
+	if (bf_rshimd_dev_force(d) < 0)
+		bf_log(BF_LOG_INFO, "rshim%u skipping Force command (already attached)", d->index);
+}
+
 static void detach(struct bf_rshimd_dev *d)
 {
 	bf_rshimd_fuse_stop(d);
@@ -315,7 +326,6 @@ int main(int argc, char **argv)
 		ret = attach(&devs[i], &spec[i], &conf, net, force_left[i], root);
 		if (ret == 0) {
 			up[i] = true;
-			force_left[i] = false;
 		} else if (ret == -EEXIST) {
 			/* Upstream leaves such a device alone until it is probed
 			 * again (USB replug, daemon restart); here it is checked
@@ -364,6 +374,9 @@ int main(int argc, char **argv)
 	}
 	if (ret == 0) {
 		bf_log(BF_LOG_INFO, "rshimd %s running (%d device%s)", PACKAGE_VERSION, nspec, nspec == 1 ? "" : "s");
+		for (i = 0; i < nspec; i++)
+			if (up[i])
+				force_once(&devs[i], &force_left[i]);
 		for (;;) {
 			struct timespec ts = { RETRY_S, 0 };
 
@@ -382,7 +395,7 @@ int main(int argc, char **argv)
 
 						if (r == 0) {
 							up[i] = true;
-							force_left[i] = false;
+							force_once(&devs[i], &force_left[i]);
 							bf_log(BF_LOG_INFO, "rshim%d: %s is %s", spec[i].index, spec[i].name,
 							       owned_until[i] ? "no longer driven by another backend: ours now" :
 							       "back");

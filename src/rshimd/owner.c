@@ -111,6 +111,21 @@ int bf_rshimd_dev_set_drop(struct bf_rshimd_dev *d, bool drop)
 	return 0;
 }
 
+int bf_rshimd_dev_force(struct bf_rshimd_dev *d)
+{
+	bool drop;
+
+	pthread_mutex_lock(&d->lock);
+	drop = d->drop_mode;
+	if (drop)
+		d->force_pending = true;
+	pthread_mutex_unlock(&d->lock);
+	if (!drop)
+		return -EINVAL;
+	bf_rshimd_dev_wake(d);
+	return 0;
+}
+
 void bf_rshimd_owner_poll(struct bf_rshimd_dev *d)
 {
 	struct bf_rshimd_osp_out out;

@@ -106,6 +106,9 @@ int bf_rshimd_access_check(struct bf_rshimd_dev *d);
 /* Enter or leave drop mode. Leaving runs the access check first and stays
  * in drop mode when it fails (-EACCES); the TM FIFO starts over. */
 int bf_rshimd_dev_set_drop(struct bf_rshimd_dev *d, bool drop);
+/* Ask the owner to hand the device over (FORCE_CMD 1, -F): the I/O thread
+ * does it. -EINVAL unless in drop mode (the device is ours already). */
+int bf_rshimd_dev_force(struct bf_rshimd_dev *d);
 /* The I/O thread's ownership work, when due (no device access otherwise). */
 void bf_rshimd_owner_poll(struct bf_rshimd_dev *d);
 
@@ -237,9 +240,9 @@ struct bf_rshimd_dev {
 };
 
 /* Open the device (taking its owner lock), run the access check unless it
- * starts in drop mode, start its I/O thread. force: ask the current owner
- * for the device (-F, FORCE_MODE). -EEXIST: another backend keeps the
- * device (its keepalive is in SCRATCHPAD1) and force is off; nothing kept. */
+ * starts in drop mode, start its I/O thread. A device another backend
+ * drives (its keepalive is in SCRATCHPAD1) is kept in drop mode when force
+ * (-F, FORCE_MODE: bf_rshimd_dev_force follows), else -EEXIST, nothing kept. */
 int bf_rshimd_dev_start(struct bf_rshimd_dev *d, const char *name, unsigned index,
 			const struct bf_rshimd_conf *conf, bool net, bool force);
 void bf_rshimd_dev_stop(struct bf_rshimd_dev *d);
