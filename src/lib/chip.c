@@ -18,6 +18,8 @@
 	.tm_t2h_data = 0xa40, .tm_t2h_sts = 0xa48, \
 	.scratchpad1 = 0xc20, .scratchpad2 = 0xc28, \
 	.scratchpad3 = 0xc30, .scratchpad6 = 0xc48, \
+	.mem_acc_ctl = 0x8f0, .mem_acc_rsp_cnt = 0x8f8, .mem_acc_data = 0x900, \
+	.mstr_priv_lvl = 0x550, \
 }
 
 static const struct bf_chip chips[] = {
@@ -26,14 +28,14 @@ static const struct bf_chip chips[] = {
 		.usb_pid = 0x0004, .pcie_devid = 0xc2d2, .pcie_lf_devid = 0x0211,
 		.bar0_size = 0x100000, .boot_fifo_words = 512, .tm_fifo_words = 256,
 		.uptime_hz = 200000000ull,
-		.r = BF12_REGS,
+		.r = BF12_REGS, .mem_acc_lvl_shift = 48,
 	},
 	{
 		.ver = BF_CHIP_BF2, .name = "BlueField-2", .id = "bf2",
 		.usb_pid = 0x0214, .pcie_devid = 0xc2d3, .pcie_lf_devid = 0x0214,
 		.bar0_size = 0x100000, .boot_fifo_words = 512, .tm_fifo_words = 256,
 		.uptime_hz = 200000000ull,
-		.r = BF12_REGS,
+		.r = BF12_REGS, .mem_acc_lvl_shift = 48,
 	},
 	{
 		.ver = BF_CHIP_BF3, .name = "BlueField-3", .id = "bf3",
@@ -50,7 +52,10 @@ static const struct bf_chip chips[] = {
 			.tm_t2h_data = 0x5000, .tm_t2h_sts = 0x6100,
 			.scratchpad1 = 0xc40, .scratchpad2 = 0xc48,
 			.scratchpad3 = 0xc50, .scratchpad6 = 0xc68,
+			.mem_acc_ctl = 0x808, .mem_acc_rsp_cnt = 0x810, .mem_acc_data = 0x828,
+			.mstr_priv_lvl = 0x820,
 		},
+		.mem_acc_lvl_shift = 0,
 	},
 };
 

@@ -51,6 +51,12 @@ struct bf_chip_regs {
 	uint32_t scratchpad2;
 	uint32_t scratchpad3;
 	uint32_t scratchpad6;
+	/* MEM_ACC: indirect SoC memory access (CTL: 39:0 address, 48 write,
+	 * 54:52 size, 63 send; RSP_CNT counts the answers) */
+	uint32_t mem_acc_ctl;
+	uint32_t mem_acc_rsp_cnt;
+	uint32_t mem_acc_data;
+	uint32_t mstr_priv_lvl;     /* DEVICE_MSTR_PRIV_LVL: set the MEM_ACC bit first */
 };
 
 struct bf_chip {
@@ -65,6 +71,7 @@ struct bf_chip {
 	unsigned tm_fifo_words;    /* each direction */
 	uint64_t uptime_hz;        /* UPTIME counter rate */
 	struct bf_chip_regs r;
+	unsigned mem_acc_lvl_shift;  /* the MEM_ACC bit in DEVICE_MSTR_PRIV_LVL */
 };
 
 #define BF_USB_VENDOR        0x22dc
@@ -89,6 +96,13 @@ struct bf_chip {
 #define BF_OPN_LEN           16
 #define BF_BF3_OPN_YU_OFF    0x9bdcu
 #define BF_BF2_OPN_ADDR      0x2800fd8ull
+
+#define BF_MEM_ACC_ADDR_MASK 0xffffffffffull      /* MEM_ACC_CTL 39:0 */
+#define BF_MEM_ACC_WRITE     (1ull << 48)
+#define BF_MEM_ACC_SIZE_SHIFT 52                  /* 54:52: 2 = 4 bytes, 3 = 8 bytes */
+#define BF_MEM_ACC_SIZE_4B   2ull
+#define BF_MEM_ACC_SIZE_8B   3ull
+#define BF_MEM_ACC_SEND      (1ull << 63)
 
 /* SCRATCHPAD2 (BF3): BF_MODE bits 5:4. */
 #define BF_SP2_MODE_SHIFT    4

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "error.h"
 #include "log.h"
+#include "opn.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -296,55 +297,19 @@ unsigned bf_rshimd_console_events(struct bf_rshimd_dev *d)
 
 /* ---- misc ------------------------------------------------------------------ */
 
-static void read_opn(struct bf_rshimd_dev *d, char opn[17])
-{
-	unsigned i, k, n = 0;
-	uint64_t v;
-
-	opn[0] = '\0';
-	if (d->r.chip->ver != BF_CHIP_BF3)
-		return;   /* BF2 needs MEM_ACC (not done): N/A */
-	for (i = 0; i < BF_OPN_LEN / 4; i++) {
-		if (bf_rshim_read(&d->r, BF_CHAN_YU, BF_BF3_OPN_YU_OFF + 4 * i, &v) < 0)
-			return;
-		for (k = 0; k < 4; k++) {
-			char c = (char)((v >> (24 - 8 * k)) & 0xff);
-
-			if (c == '\0' || c == ' ')
-				goto out;
-			if (c < 0x21 || c > 0x7e)
-				c = '?';
-			opn[n++] = c;
-		}
-	}
-out:
-	opn[n] = '\0';
-}
-
 /* OPN_STR: the 16 characters (NUL-padded) into the YU boot record. */
 static int write_opn(struct bf_rshimd_dev *d, const char *opn)
 {
-	char c[BF_OPN_LEN] = { 0 };
-	size_t n = strnlen(opn, BF_OPN_LEN);
-	unsigned i;
-	int ret;
+	int ret = bf_opn_write(&d->r, opn);
 
-	if (d->r.chip->ver != BF_CHIP_BF3) {
-		bf_warn("rshim%u OPN_STR: writing it on a %s (through MEM_ACC) is not supported by rshimd yet",
-			d->index, d->r.chip->name);
-		return -EOPNOTSUPP;
+	if (ret < 0) {
+		bf_warn("rshim%u OPN_STR write failed: %s", d->index,
+			ret == -EOPNOTSUPP ? "a BlueField-1 has no OPN" :
+			ret == -ETIMEDOUT ? "no answer through MEM_ACC (byte access widget timeout)" :
+			strerror(-ret));
+		return ret;
 	}
-	memcpy(c, opn, n);
-	for (i = 0; i < BF_OPN_LEN / 4; i++) {
-		uint32_t w = (uint32_t)(uint8_t)c[4 * i] << 24 | (uint32_t)(uint8_t)c[4 * i + 1] << 16 |
-			     (uint32_t)(uint8_t)c[4 * i + 2] << 8 | (uint32_t)(uint8_t)c[4 * i + 3];
-
-		if ((ret = bf_rshim_write(&d->r, BF_CHAN_YU, BF_BF3_OPN_YU_OFF + 4 * i, w)) < 0) {
-			bf_warn("rshim%u OPN_STR: write of word %u failed: %s", d->index, i, strerror(-ret));
-			return ret;
-		}
-	}
-	bf_info("rshim%u OPN_STR set to %.*s", d->index, (int)n, c);
+	bf_info("rshim%u OPN_STR set to %.16s", d->index, opn);
 	return 0;
 }
 
@@ -374,7 +339,8 @@ int bf_rshimd_dev_misc_text(struct bf_rshimd_dev *d, char *buf, size_t cap, size
 			v.uptime_s = val / d->r.chip->uptime_hz;
 		if (v.chip_ver >= 3 && bf_rshim_rd(&d->r, g->scratchpad1, &val) == 0)
 			v.secure_nic = val == BF_SP1_LOCKED;
-		read_opn(d, v.opn);
+		if (bf_opn_read(&d->r, v.opn) < 0)
+			v.opn[0] = '\0';   /* N/A */
 	}
 	if (level == 1 && !d->drop_mode && !d->gone) {
 		/* Ask the DPU for its MAC, VLAN and PXE ids (PXE_ID comes last). */

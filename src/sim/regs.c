@@ -84,6 +84,112 @@ static void read_rshim(struct bf_sim *s, uint32_t addr, uint64_t *v)
 	}
 }
 
+/* The OPN until the host writes one: a BF3 has one in its YU registers;
+ * the simulated BF2's boot record holds none (N/A). */
+static const char *opn_now(const struct bf_sim *s)
+{
+	static const char none[BF_OPN_LEN];
+
+	return s->opn_set ? s->opn : s->chip->ver == BF_CHIP_BF3 ? SIM_OPN : none;
+}
+
+static uint32_t read_opn_word(const struct bf_sim *s, unsigned i)
+{
+	const char *opn = opn_now(s);
+	uint32_t w = 0;
+	unsigned k;
+
+	for (k = 0; k < 4; k++)
+		w = w << 8 | (uint8_t)opn[i + k];
+	return w;
+}
+
+/* The OPN is about to change: from now on it is the written one. It stays
+ * until the simulator's state is dropped (the hardware keeps it across
+ * warm resets). */
+static void opn_own(struct bf_sim *s)
+{
+	if (!s->opn_set) {
+		memcpy(s->opn, opn_now(s), BF_OPN_LEN);
+		s->opn_set = true;
+	}
+}
+
+/* An OPN word written (4 characters, char 0 in bits 31:24). */
+static void write_opn_word(struct bf_sim *s, unsigned i, uint32_t w)
+{
+	unsigned k;
+
+	opn_own(s);
+	for (k = 0; k < 4; k++)
+		s->opn[i + k] = (char)(w >> (24 - 8 * k));
+}
+
+/* BF3: the OPN words are YU registers from BF_BF3_OPN_YU_OFF, laid out as
+ * memory (each 32-bit word little-endian), so that an 8-byte access at an
+ * aligned offset and one at the word's own offset see the same bytes.
+ * The character a byte of that window holds, or -1 outside it. */
+static int yu_opn_char(const struct bf_sim *s, uint32_t x)
+{
+	uint32_t o;
+
+	if (s->chip->ver != BF_CHIP_BF3 || x < BF_BF3_OPN_YU_OFF || x >= BF_BF3_OPN_YU_OFF + BF_OPN_LEN)
+		return -1;
+	o = x - BF_BF3_OPN_YU_OFF;
+	return (int)((o & ~3u) + 3 - (o & 3));
+}
+
+static uint64_t yu_read(const struct bf_sim *s, uint32_t addr)
+{
+	const char *opn = opn_now(s);
+	uint64_t v = 0;
+	unsigned b;
+
+	for (b = 0; b < 8; b++) {
+		int c = yu_opn_char(s, addr + b);
+
+		if (c >= 0)
+			v |= (uint64_t)(uint8_t)opn[c] << (8 * b);
+	}
+	return v;
+}
+
+static void yu_write(struct bf_sim *s, uint32_t addr, uint64_t val)
+{
+	unsigned b;
+
+	for (b = 0; b < 8; b++) {
+		int c = yu_opn_char(s, addr + b);
+
+		if (c >= 0) {
+			opn_own(s);
+			s->opn[c] = (char)(val >> (8 * b));
+		}
+	}
+}
+
+/* MEM_ACC_CTL written with SEND: one SoC memory access, answered by a
+ * count in MEM_ACC_RSP_CNT. Without the privilege bit nothing happens
+ * (the host's wait for the count then times out). The SoC memory
+ * modelled is the BF2 OPN words; other addresses read 0, writes vanish. */
+static void mem_acc(struct bf_sim *s, uint64_t ctl)
+{
+	const struct bf_chip_regs *g = &s->chip->r;
+	uint64_t pa = ctl & BF_MEM_ACC_ADDR_MASK, size = (ctl >> BF_MEM_ACC_SIZE_SHIFT) & 7;
+	bool opn = s->chip->ver == BF_CHIP_BF2 && size == BF_MEM_ACC_SIZE_4B && pa % 4 == 0 &&
+		   pa >= BF_BF2_OPN_ADDR && pa < BF_BF2_OPN_ADDR + BF_OPN_LEN;
+
+	if (!(s->rsh[g->mstr_priv_lvl / 8] & 1ull << s->chip->mem_acc_lvl_shift))
+		return;
+	if (ctl & BF_MEM_ACC_WRITE) {
+		if (opn)
+			write_opn_word(s, (unsigned)(pa - BF_BF2_OPN_ADDR), (uint32_t)s->rsh[g->mem_acc_data / 8]);
+	} else {
+		s->rsh[g->mem_acc_data / 8] = opn ? read_opn_word(s, (unsigned)(pa - BF_BF2_OPN_ADDR)) : 0;
+	}
+	s->rsh[g->mem_acc_rsp_cnt / 8]++;
+}
+
 int bf_sim_read_reg(struct bf_sim *s, uint32_t chan, uint32_t addr, uint64_t *val)
 {
 	s->virt_t += (double)s->cfg.virtual_access_ns / 1e9;
@@ -93,31 +199,10 @@ int bf_sim_read_reg(struct bf_sim *s, uint32_t chan, uint32_t addr, uint64_t *va
 	*val = 0;
 	if (chan == BF_CHAN_RSHIM) {
 		read_rshim(s, addr & 0xfff8, val);
-	} else if (chan == BF_CHAN_YU && s->chip->ver == BF_CHIP_BF3 &&
-		   addr >= BF_BF3_OPN_YU_OFF && addr < BF_BF3_OPN_YU_OFF + BF_OPN_LEN) {
-		/* OPN: four words, each MSB-first (char 0 in bits 31:24). */
-		unsigned i = (addr - BF_BF3_OPN_YU_OFF) & ~3u, k;
-		const char *opn = s->opn_set ? s->opn : SIM_OPN;
-
-		for (k = 0; k < 4; k++)
-			*val = (*val << 8) | (uint8_t)opn[i + k];
+	} else if (chan == BF_CHAN_YU) {
+		*val = yu_read(s, addr);   /* the OPN words (BF3); 0 elsewhere */
 	}
 	return 0;
-}
-
-/* An OPN word written (4 characters, char 0 in bits 31:24). It stays
- * until the simulator's state is dropped (the hardware keeps it across
- * warm resets). */
-static void write_opn_word(struct bf_sim *s, unsigned i, uint32_t w)
-{
-	unsigned k;
-
-	if (!s->opn_set) {
-		memcpy(s->opn, SIM_OPN, BF_OPN_LEN);
-		s->opn_set = true;
-	}
-	for (k = 0; k < 4; k++)
-		s->opn[i + k] = (char)(w >> (24 - 8 * k));
 }
 
 int bf_sim_write_reg(struct bf_sim *s, uint32_t chan, uint32_t addr, uint64_t val)
@@ -128,9 +213,8 @@ int bf_sim_write_reg(struct bf_sim *s, uint32_t chan, uint32_t addr, uint64_t va
 	bf_sim_tick(s);
 	if (bf_sim_gone(s))
 		return -ENODEV;
-	if (chan == BF_CHAN_YU && s->chip->ver == BF_CHIP_BF3 &&
-	    addr >= BF_BF3_OPN_YU_OFF && addr < BF_BF3_OPN_YU_OFF + BF_OPN_LEN) {
-		write_opn_word(s, (addr - BF_BF3_OPN_YU_OFF) & ~3u, (uint32_t)val);
+	if (chan == BF_CHAN_YU) {
+		yu_write(s, addr, val);
 		return 0;
 	}
 	if (chan != BF_CHAN_RSHIM)
@@ -154,9 +238,13 @@ int bf_sim_write_reg(struct bf_sim *s, uint32_t chan, uint32_t addr, uint64_t va
 		bf_sim_ring_set_ctl(s, val);
 	} else if (addr == g->boot_control) {
 		s->rsh[addr / 8] = val & 3;
+	} else if (addr == g->mem_acc_ctl) {
+		s->rsh[addr / 8] = val & ~BF_MEM_ACC_SEND;
+		if (val & BF_MEM_ACC_SEND)
+			mem_acc(s, val);
 	} else if (addr == g->boot_fifo_count || addr == g->uptime || addr == g->uptime_por ||
 		   addr == g->scratch_buf_dat || addr == g->tm_h2t_sts || addr == g->tm_t2h_sts ||
-		   addr == g->tm_t2h_data || addr == g->fabric_dim) {
+		   addr == g->tm_t2h_data || addr == g->fabric_dim || addr == g->mem_acc_rsp_cnt) {
 		/* read-only */
 	} else if (addr / 8 < sizeof(s->rsh) / sizeof(s->rsh[0])) {
 		s->rsh[addr / 8] = val;

@@ -165,4 +165,15 @@ printf 'owner-echo\r' >&3
 timeout 20 grep -a -m1 'owner-echo' <&3 >/dev/null
 ok "B's console: the DPU echoes what was typed (the TM FIFO started over cleanly)"
 exec 3>&-
+
+# --- OPN_STR: written through B, in the device ---------------------------------------
+expect_rc 0 "OPN_STR written through B's misc" misc_write "$DB" "OPN_STR MBF3-OWNER-TEST"
+grep -qx 'OPN_STR         MBF3-OWNER-TEST' "$DB/misc"
+ok "misc shows the new OPN"
+expect_rc 0 "bf-reg read of the first OPN word (YU 0x9bdc, 32 bits)" python3 "$BFREG" "$DB" 0x13409bdc.32
+grep -qx '\[0x13409bdc\] -> 0x000000004d424633' "$TMP/rc.out"
+ok "the device holds it: the first word reads 'MBF3', character 0 in bits 31:24"
+expect_rc 1 "an OPN of 17 characters is refused" misc_write "$DB" "OPN_STR 0123456789ABCDEFG"
+grep -qx 'OPN_STR         MBF3-OWNER-TEST' "$DB/misc"
+ok "the OPN is unchanged"
 done_testing
