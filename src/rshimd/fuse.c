@@ -31,12 +31,76 @@ static const char *const names[INO_END] = {
 	[INO_BOOT] = "boot", [INO_CONSOLE] = "console", [INO_RSHIM] = "rshim", [INO_MISC] = "misc",
 };
 
+/* One open of misc: its text, made on the first read. The kernel may
+ * send the release while a read of the same open is still being served
+ * (the reader was killed: FUSE stops waiting for it), so fi->fh is not a
+ * pointer but a number looked up here, and an open lives until the last
+ * of its release and its reads in progress lets go of it. */
 struct misc_fh {
 	pthread_mutex_t lock;
+	uint64_t id;
+	unsigned refs;               /* the open, plus reads in progress (fh_lock) */
 	bool made;
 	size_t len;
+	struct misc_fh *next;
 	char text[BF_RSHIMD_MISC_MAX];
 };
+
+static pthread_mutex_t fh_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct misc_fh *fh_list;
+static uint64_t fh_next = 1;
+
+static uint64_t misc_fh_new(void)
+{
+	struct misc_fh *m = calloc(1, sizeof(*m));
+	uint64_t id;
+
+	if (!m)
+		return 0;
+	pthread_mutex_init(&m->lock, NULL);
+	m->refs = 1;
+	pthread_mutex_lock(&fh_lock);
+	id = m->id = fh_next++;
+	m->next = fh_list;
+	fh_list = m;
+	pthread_mutex_unlock(&fh_lock);
+	return id;
+}
+
+/* The open numbered id with a reference taken, or NULL once released. */
+static struct misc_fh *misc_fh_get(uint64_t id)
+{
+	struct misc_fh *m;
+
+	pthread_mutex_lock(&fh_lock);
+	for (m = fh_list; m && m->id != id; m = m->next)
+		;
+	if (m)
+		m->refs++;
+	pthread_mutex_unlock(&fh_lock);
+	return m;
+}
+
+/* Drop a reference; release: also take the open off the list. */
+static void misc_fh_put(struct misc_fh *m, bool release)
+{
+	struct misc_fh **pp;
+	bool last;
+
+	pthread_mutex_lock(&fh_lock);
+	if (release)
+		for (pp = &fh_list; *pp; pp = &(*pp)->next)
+			if (*pp == m) {
+				*pp = m->next;
+				break;
+			}
+	last = --m->refs == 0;
+	pthread_mutex_unlock(&fh_lock);
+	if (last) {
+		pthread_mutex_destroy(&m->lock);
+		free(m);
+	}
+}
 
 static struct bf_rshimd_dev *dev_of(fuse_req_t req)
 {
@@ -153,17 +217,10 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	case INO_RSHIM:
 		fi->nonseekable = 1;
 		break;
-	case INO_MISC: {
-		struct misc_fh *m = calloc(1, sizeof(*m));
-
-		if (!m) {
+	case INO_MISC:
+		if (!(fi->fh = misc_fh_new()))
 			r = -ENOMEM;
-			break;
-		}
-		pthread_mutex_init(&m->lock, NULL);
-		fi->fh = (uint64_t)(uintptr_t)m;
 		break;
-	}
 	default:
 		r = ino == INO_ROOT ? -EISDIR : -ENOENT;
 	}
@@ -181,11 +238,13 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		bf_rshimd_boot_close(d);
 	else if (ino == INO_CONSOLE)
 		bf_rshimd_console_close(d);
-	else if (ino == INO_MISC && fi->fh) {
-		struct misc_fh *m = (struct misc_fh *)(uintptr_t)fi->fh;
+	else if (ino == INO_MISC) {
+		struct misc_fh *m = misc_fh_get(fi->fh);
 
-		pthread_mutex_destroy(&m->lock);
-		free(m);
+		if (m) {
+			misc_fh_put(m, false);   /* the reference just taken */
+			misc_fh_put(m, true);    /* the open's */
+		}
 	}
 	fuse_reply_err(req, 0);
 }
@@ -218,14 +277,16 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 			fuse_reply_buf(req, buf, (size_t)n);
 		return;
 	}
-	if (ino == INO_MISC && fi->fh) {
-		struct misc_fh *m = (struct misc_fh *)(uintptr_t)fi->fh;
+	if (ino == INO_MISC) {
+		struct misc_fh *m = misc_fh_get(fi->fh);
 		size_t n = 0;
 
+		if (!m) {
+			fuse_reply_err(req, EBADF);   /* released: its reader is gone */
+			return;
+		}
 		/* Generated on the first read of this open, as upstream, and
-		 * not changed after that. The lock is let go before the reply:
-		 * once the reply is out, the client may close the file and the
-		 * release (another thread) frees m. */
+		 * not changed after that. */
 		pthread_mutex_lock(&m->lock);
 		if (!m->made) {
 			bf_rshimd_dev_misc_text(d, m->text, sizeof(m->text), &m->len);
@@ -235,6 +296,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 		if (off >= 0 && (size_t)off < m->len)
 			n = m->len - (size_t)off < size ? m->len - (size_t)off : size;
 		fuse_reply_buf(req, m->text + (n ? off : 0), n);
+		misc_fh_put(m, false);
 		return;
 	}
 	fuse_reply_err(req, EINVAL);
