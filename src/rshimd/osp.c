@@ -6,8 +6,9 @@
  * Requester (in drop mode, a force request pending): SP1 = OSP_REQ, then
  * every 100 ms read SP1 and, until it reads OSP_ACK, write OSP_REQ again,
  * ten writes at most. Owner (not in drop mode): read SP1 every 100 ms; on
- * OSP_REQ write OSP_ACK ten times 100 ms apart, wait one second more, then
- * enter drop mode. */
+ * OSP_REQ enter drop mode at once (its files stop reaching the device),
+ * write OSP_ACK ten times 100 ms apart and wait one second more before
+ * saying it passed the device on. */
 #include "config.h"
 #include "rshimd.h"
 #include "chip.h"
@@ -69,7 +70,9 @@ void bf_rshimd_osp_step(struct bf_rshimd_osp *o, uint64_t now_ns, bool drop, boo
 		if (sp1_ok && sp1 == BF_SP1_OSP_REQ) {
 			say(out, "received ownership transfer request");
 			say(out, "notifying the requester with ACK");
-			out->act |= BF_OSP_DO_WRITE;
+			/* Upstream drops at the end; from now on this side must
+			 * not touch the device for its clients either. */
+			out->act |= BF_OSP_DO_WRITE | BF_OSP_DO_DROP;
 			out->sp1 = BF_SP1_OSP_ACK;
 			o->state = BF_OSP_ACKING;
 			o->tries = 1;
@@ -108,8 +111,7 @@ void bf_rshimd_osp_step(struct bf_rshimd_osp *o, uint64_t now_ns, bool drop, boo
 		o->due_ns = now_ns + ONLINE_NS;
 		return;
 	case BF_OSP_HANDING_OVER:
-		/* The caller says "entering drop mode" as it does so. */
-		out->act = BF_OSP_DO_DROP;
+		out->act = BF_OSP_DO_PASSED;
 		o->state = BF_OSP_IDLE;
 		return;
 	}

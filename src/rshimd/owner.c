@@ -159,10 +159,10 @@ void bf_rshimd_owner_poll(struct bf_rshimd_dev *d)
 	    bf_rshim_write(&d->r, BF_CHAN_RSHIM, d->r.chip->r.scratchpad1, out.sp1) < 0)
 		bf_warn("rshim%u failed to write the ownership transfer %s", d->index,
 			out.sp1 == BF_SP1_OSP_ACK ? "ack" : "request");
-	if (out.act & BF_OSP_DO_DROP) {
+	if (out.act & BF_OSP_DO_DROP)
 		bf_rshimd_dev_set_drop(d, true);
+	if (out.act & BF_OSP_DO_PASSED)
 		bf_info("rshim%u passed to the requester successfully", d->index);
-	}
 	if ((out.act & BF_OSP_DO_REGAIN) && bf_rshimd_dev_set_drop(d, false) == 0)
 		bf_info("rshim%u regained ownership successfully", d->index);
 }

@@ -135,8 +135,8 @@ void bf_rshimd_ioctl_reply(const void *in, const struct bf_rshimd_ioreq *rq, uin
 enum bf_rshimd_osp_state {
 	BF_OSP_IDLE,                 /* owner: watching SP1; in drop mode: nothing to do */
 	BF_OSP_REQUESTING,           /* requester: OSP_REQ written, waiting for OSP_ACK */
-	BF_OSP_ACKING,               /* owner: answering OSP_ACK (no keepalive, no I/O) */
-	BF_OSP_HANDING_OVER,         /* owner: ACKs sent, drop mode next */
+	BF_OSP_ACKING,               /* owner, in drop mode already: answering OSP_ACK */
+	BF_OSP_HANDING_OVER,         /* owner: ACKs sent, the requester coming online */
 };
 
 struct bf_rshimd_osp {
@@ -147,9 +147,10 @@ struct bf_rshimd_osp {
 
 enum {
 	BF_OSP_DO_WRITE = 1,         /* write SCRATCHPAD1 = out.sp1 */
-	BF_OSP_DO_DROP = 2,          /* enter drop mode (then: passed to the requester) */
+	BF_OSP_DO_DROP = 2,          /* enter drop mode */
 	BF_OSP_DO_REGAIN = 4,        /* leave drop mode: FIFO resync and access check */
 	BF_OSP_DO_FORCE_DONE = 8,    /* the pending force request is used up */
+	BF_OSP_DO_PASSED = 16,       /* the handover is over: say so */
 };
 
 struct bf_rshimd_osp_out {

@@ -1,6 +1,6 @@
 /* test_rshimd_osp.c - rshimd's ownership transfer as a pure state machine
- * (osp.c): the owner's answer to OSP_REQ (ten ACKs 100 ms apart, one
- * second, then drop mode), the requester's ten OSP_REQ writes and what an
+ * (osp.c): the owner's answer to OSP_REQ (drop mode at once, ten ACKs
+ * 100 ms apart, one second, then done), the requester's ten OSP_REQ writes and what an
  * ACK or its absence leads to, force requests that do not apply, the
  * device in drop mode left alone; and which drop mode a device starts in
  * (conf.c: DROP_MODE, FORCE_MODE, the livefish default). */
@@ -54,10 +54,10 @@ static void owner_hands_over(void **state)
 	t += 100 * MS;
 	bf_rshimd_osp_step(&o, t, false, false, false, BF_SP1_OSP_REQ, &out);
 	assert_int_equal(out.act, 0);
-	/* The request: ACK at once, and nine more times 100 ms apart. */
+	/* The request: drop mode and an ACK at once, nine more 100 ms apart. */
 	t += 100 * MS;
 	bf_rshimd_osp_step(&o, t, false, false, true, BF_SP1_OSP_REQ, &out);
-	assert_int_equal(out.act, BF_OSP_DO_WRITE);
+	assert_int_equal(out.act, BF_OSP_DO_WRITE | BF_OSP_DO_DROP);
 	assert_true(out.sp1 == BF_SP1_OSP_ACK);
 	assert_true(said(&out, "received ownership transfer request"));
 	assert_true(said(&out, "notifying the requester with ACK"));
@@ -66,20 +66,20 @@ static void owner_hands_over(void **state)
 	for (i = 0; i < 9; i++) {
 		assert_false(bf_rshimd_osp_due(&o, t + 99 * MS));
 		t += 100 * MS;
-		bf_rshimd_osp_step(&o, t, false, false, false, 0, &out);
+		bf_rshimd_osp_step(&o, t, true, false, false, 0, &out);
 		assert_int_equal(out.act, BF_OSP_DO_WRITE);
 		assert_true(out.sp1 == BF_SP1_OSP_ACK);
 	}
 	/* Ten ACKs written; then a second for the requester to come online. */
 	t += 100 * MS;
-	bf_rshimd_osp_step(&o, t, false, false, false, 0, &out);
+	bf_rshimd_osp_step(&o, t, true, false, false, 0, &out);
 	assert_int_equal(out.act, 0);
 	assert_true(bf_rshimd_osp_busy(&o));
 	assert_false(bf_rshimd_osp_due(&o, t + 999 * MS));
 	t += 1000 * MS;
 	assert_true(bf_rshimd_osp_due(&o, t));
-	bf_rshimd_osp_step(&o, t, false, false, false, 0, &out);
-	assert_int_equal(out.act, BF_OSP_DO_DROP);
+	bf_rshimd_osp_step(&o, t, true, false, false, 0, &out);
+	assert_int_equal(out.act, BF_OSP_DO_PASSED);
 	assert_false(bf_rshimd_osp_busy(&o));
 	/* Now in drop mode, with no force request: SP1 is not even read. */
 	assert_false(bf_rshimd_osp_wants_sp1(&o, true));
