@@ -401,7 +401,9 @@ int main(int argc, char **argv)
 							       "back");
 							owned_until[i] = 0;
 						} else if (r == -EEXIST) {
-							bf_debug("%s", bf_error_get() ? bf_error_get() : strerror(-r));
+							/* Said once (it was missing until now), then quietly. */
+							bf_log(owned_until[i] ? BF_LOG_DEBUG : BF_LOG_WARN, "%s; checked again every %d s",
+							       bf_error_get() ? bf_error_get() : strerror(-r), OWNED_RETRY_S);
 							owned_until[i] = time(NULL) + OWNED_RETRY_S;
 						} else if (!missing(r)) {
 							bf_debug("rshim%d: %s", spec[i].index, bf_error_get() ? bf_error_get() : strerror(-r));

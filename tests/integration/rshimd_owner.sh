@@ -53,8 +53,8 @@ stop() {  # stop NAME
 	done
 	rm -f "$TMP/$1.pid"
 }
-logs() { local n; for n in a b1 b2 b3; do [ -e "$TMP/$n.log" ] && sed "s/^/# $n: /" "$TMP/$n.log"; done; }
-trap 'stop b3; stop b2; stop b1; stop a; [ "$T_FAILED" = 0 ] || logs; rm -rf "$TMP"' EXIT
+logs() { local n; for n in a b1 b2 b3 c; do [ -e "$TMP/$n.log" ] && sed "s/^/# $n: /" "$TMP/$n.log"; done; }
+trap 'stop c; stop b3; stop b2; stop b1; stop a; [ "$T_FAILED" = 0 ] || logs; rm -rf "$TMP"' EXIT
 
 wait_log() {  # wait_log FILE TEXT [N] -- up to 20 s for the Nth line with TEXT
 	local i
@@ -176,4 +176,26 @@ ok "the device holds it: the first word reads 'MBF3', character 0 in bits 31:24"
 expect_rc 1 "an OPN of 17 characters is refused" misc_write "$DB" "OPN_STR 0123456789ABCDEFG"
 grep -qx 'OPN_STR         MBF3-OWNER-TEST' "$DB/misc"
 ok "the OPN is unchanged"
+
+# --- a daemon left without the device gets it when its owner lets go -------------------
+expect_rc 0 "daemon C on $USB (no -F) while B drives the device" start c "$USB"
+# The USB device was reset over the other interface (the install): the
+# first open may find it gone (then rshimd looks again 2 s later).
+cp "$TMP/rc.err" "$TMP/c.start"
+for i in $(seq 100); do
+	cat "$TMP/c.start" "$TMP/c.log" 2>/dev/null | grep -q "rshim0: $USB is driven by another backend" && break
+	sleep 0.1
+done
+cat "$TMP/c.start" "$TMP/c.log" | grep "rshim0: $USB is driven by another backend" | grep -q 'checked again every 10 s' &&
+	[ ! -e "$TMP/c/rshim0" ]
+ok "C: no files; it says another backend drives the device, checked again every 10 s"
+[ "$(reg "$DB" 0x5555)" = 0x0000000000005555 ]
+ok "B still drives the device"
+stop b3
+for i in $(seq 250); do [ -e "$TMP/c/rshim0/misc" ] && break; sleep 0.1; done
+drop_is "$TMP/c/rshim0" 0 && grep -q "rshim0: $USB is no longer driven by another backend: ours now" "$TMP/c.log"
+ok "B stopped: C's next check finds no keepalive, C has the files and drives the device"
+[ "$(reg "$TMP/c/rshim0")" = 0x0000000000005555 ]
+ok "C reads the register B wrote last"
+stop c
 done_testing
