@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #define IDLE_MAX_MS      100    /* longest sleep between TM FIFO checks */
-#define KEEPALIVE_NS     300000000ull   /* SP1 keepalive period (upstream 300 ms) */
 #define GONE_GRACE_NS    10000000000ull /* then its files go, until it is back */
 #define REOPEN_NS        200000000ull   /* a device that stopped answering: open it again */
 
@@ -401,11 +400,7 @@ static void *io_main(void *arg)
 			d->tx_sync = true;
 		}
 		if (!drop && !d->gone) {
-			now = bf_clock_ns();
-			if (!d->debug_code && now - d->last_keepalive_ns >= KEEPALIVE_NS) {
-				d->last_keepalive_ns = now;
-				d->r.ops->write_reg(&d->r, BF_CHAN_RSHIM, d->r.chip->r.scratchpad1, BF_SP1_KEEPALIVE);
-			}
+			/* (The SP1 keepalive is written by bf_rshimd_owner_poll.) */
 			r = rx_step(d);
 			if (r > 0)
 				moved += r;

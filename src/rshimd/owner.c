@@ -20,6 +20,7 @@
 #define DIM_WAIT_NS     100000000L
 #define SP1_POLLS       100     /* another backend's keepalive: 100 x 10 ms */
 #define SP1_WAIT_NS     10000000L
+#define KEEPALIVE_NS    300000000ull   /* SP1 keepalive period (upstream 300 ms) */
 
 /* Real time, not device time: the other backend's keepalive comes every
  * 300 ms of the host's clock whatever the simulator's speed. */
@@ -165,4 +166,12 @@ void bf_rshimd_owner_poll(struct bf_rshimd_dev *d)
 		bf_info("rshim%u passed to the requester successfully", d->index);
 	if ((out.act & BF_OSP_DO_REGAIN) && bf_rshimd_dev_set_drop(d, false) == 0)
 		bf_info("rshim%u regained ownership successfully", d->index);
+	/* The owner's keepalive, right after its look at SP1: written at any
+	 * other moment it could bury an OSP_REQ not seen yet. Not while
+	 * DEBUG_CODE holds SP1. */
+	if (!drop && !(out.act & (BF_OSP_DO_WRITE | BF_OSP_DO_DROP)) && !bf_rshimd_osp_busy(&d->osp) &&
+	    !d->debug_code && now - d->last_keepalive_ns >= KEEPALIVE_NS) {
+		d->last_keepalive_ns = now;
+		bf_rshim_write(&d->r, BF_CHAN_RSHIM, d->r.chip->r.scratchpad1, BF_SP1_KEEPALIVE);
+	}
 }
