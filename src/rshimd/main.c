@@ -22,7 +22,7 @@
 #define OWNED_RETRY_S 10       /* a device another backend drives: access check again */
 
 static const char usage[] =
-	"Usage: rshimd [-f] [-F] [-d DEV]... [-i INDEX] [-n] [-l LEVEL] [--root DIR]\n"
+	"Usage: rshimd [-f] [-F] [-d DEV]... [-b BACKEND] [-i INDEX] [-n] [-l LEVEL] [--root DIR]\n"
 	"              [--config FILE] [--pid-file FILE] [--log-file FILE] [--verbose]\n"
 	"\n"
 	"Owns BlueField RShim devices and provides, per device N, the files\n"
@@ -32,8 +32,10 @@ static const char usage[] =
 	"Options:\n"
 	"  -d, --device DEV   a device to own: sim:0, pcie:0000:03:00.2, usb:1-3, or\n"
 	"                     the upstream names sim-0, pcie-0000:03:00.2, usb-1-3;\n"
-	"                     repeatable (default: the rshim<N> lines of the config,\n"
-	"                     else $BFCTL_RSHIM)\n"
+	"                     repeatable (default: $BFCTL_RSHIM, else every device\n"
+	"                     the backends have, now and later, as upstream; the\n"
+	"                     config's rshim<N> lines pin indexes, none<dev> skips)\n"
+	"  -b, --backend B    with no -d: only devices on B (usb, pcie, pcie-lf)\n"
 	"  -i, --index N      device index of a single -d device (rshimN)\n"
 	"  -f, --foreground   stay in front and log to stderr (otherwise: a daemon\n"
 	"                     logging to syslog)\n"
@@ -84,6 +86,51 @@ struct devspec {
 	char name[64];
 	int index;
 };
+
+/* A `none <dev>` line of the configuration names it. */
+static bool ignored(const struct bf_rshimd_conf *conf, const char *name)
+{
+	char n2[64];
+	size_t k;
+
+	for (k = 0; k < conf->nignore; k++) {
+		normalize(conf->ignore[k], n2, sizeof(n2));
+		if (!strcmp(n2, name))
+			return true;
+	}
+	return false;
+}
+
+/* No device named: those the backends in mask have that are not ours
+ * yet (nor ignored) are added, each at the first free index. */
+static void discover_new(struct devspec *spec, int *nspec, bool *used, unsigned mask,
+			 const struct bf_rshimd_conf *conf)
+{
+	static char found[BF_RSHIMD_MAX_DEVS][BF_RSHIMD_NAME_MAX];
+	static bool full_said;
+	int n = bf_rshimd_discover(mask, found, BF_RSHIMD_MAX_DEVS), i, j, k;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < *nspec && strcmp(spec[k].name, found[i]); k++)
+			;
+		if (k < *nspec || ignored(conf, found[i]))
+			continue;
+		for (j = 0; j < BF_RSHIMD_MAX_DEVS && used[j]; j++)
+			;
+		if (*nspec >= BF_RSHIMD_MAX_DEVS || j >= BF_RSHIMD_MAX_DEVS) {
+			if (!full_said)
+				bf_warn("%s found, but rshimd already has %d devices: not taken", found[i],
+					BF_RSHIMD_MAX_DEVS);
+			full_said = true;
+			continue;
+		}
+		snprintf(spec[*nspec].name, sizeof(spec[0].name), "%.*s", (int)sizeof(spec[0].name) - 1, found[i]);
+		spec[*nspec].index = j;
+		used[j] = true;
+		(*nspec)++;
+		bf_log(BF_LOG_INFO, "rshim%d: found %s", j, found[i]);
+	}
+}
 
 /* A device's files and I/O up. 0 or -errno (the sentence in bf_error_get). */
 static int attach(struct bf_rshimd_dev *d, const struct devspec *sp, const struct bf_rshimd_conf *conf,
@@ -158,7 +205,8 @@ int main(int argc, char **argv)
 	struct devspec spec[BF_RSHIMD_MAX_DEVS];
 	const char *root = DEFAULT_ROOT, *conf_path = DEFAULT_CONF, *pidfile = NULL, *logfile = NULL;
 	bool fg = false, net = true, used[BF_RSHIMD_MAX_DEVS] = { false }, up[BF_RSHIMD_MAX_DEVS] = { false };
-	bool force = false, force_left[BF_RSHIMD_MAX_DEVS];
+	bool force = false, force_left[BF_RSHIMD_MAX_DEVS], scan = false;
+	unsigned backends = 0;
 	time_t owned_until[BF_RSHIMD_MAX_DEVS] = { 0 };   /* driven by another backend: next check */
 	int nspec = 0, index = -1, level = 2, opt, ret = 0, i, sig, ready[2] = { -1, -1 };
 	size_t k;
@@ -198,7 +246,8 @@ int main(int argc, char **argv)
 			return 0;
 		case 'F': force = true; break;
 		case 'b':
-			usage_error("-b (probe a whole backend) is not supported yet: name devices with -d", NULL);
+			if (bf_rshimd_backend_parse(optarg, &backends) < 0)
+				usage_error("-b takes usb, pcie or pcie-lf", optarg);
 			break;
 		case 'c':
 			usage_error("-c (command mode) is not supported: use 'bfctl reg' instead", NULL);
@@ -211,6 +260,8 @@ int main(int argc, char **argv)
 		usage_error("unexpected argument", argv[optind]);
 	if (index >= 0 && nspec != 1)
 		usage_error("-i goes with exactly one -d", NULL);
+	if (backends && nspec)
+		usage_error("-b looks for devices on a backend: it does not go with -d", NULL);
 	bf_log_set_prog("rshimd");
 	bf_log_set_level(log_level_of(level));
 	bf_rshimd_conf_defaults(&conf);
@@ -227,26 +278,22 @@ int main(int argc, char **argv)
 			normalize(conf.map[k].dev, spec[nspec].name, sizeof(spec[0].name));
 			spec[nspec++].index = (int)conf.map[k].index;
 		}
-		if (nspec == 0 && getenv("BFCTL_RSHIM") && *getenv("BFCTL_RSHIM")) {
+		/* As upstream: no device named, every one the backends have
+		 * (the rshim<N> lines pin indexes, and are waited for). */
+		if (nspec == 0 && !backends && getenv("BFCTL_RSHIM") && *getenv("BFCTL_RSHIM")) {
 			normalize(getenv("BFCTL_RSHIM"), spec[0].name, sizeof(spec[0].name));
 			spec[nspec++].index = -1;
+		} else {
+			scan = true;
 		}
 	}
-	if (nspec == 0)
-		usage_error("no device: give -d DEV or rshim<N> lines in the config "
-			    "(scanning for devices is not supported yet)", NULL);
 	/* Indexes: -i, then the config's pins, then the first free. */
 	if (index >= 0)
 		spec[0].index = index;
 	for (i = 0; i < nspec; i++) {
 		char n2[64];
 
-		for (k = 0; k < conf.nignore; k++) {
-			normalize(conf.ignore[k], n2, sizeof(n2));
-			if (!strcmp(n2, spec[i].name))
-				break;
-		}
-		if (k < conf.nignore) {
+		if (ignored(&conf, spec[i].name)) {
 			spec[i].name[0] = '\0';
 			continue;
 		}
@@ -320,6 +367,8 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (scan)
+		discover_new(spec, &nspec, used, backends ? backends : BF_RSHIMD_BK_ALL, &conf);
 	for (i = 0; i < nspec && ret == 0; i++) {
 		if (!spec[i].name[0])
 			continue;
@@ -373,7 +422,19 @@ int main(int argc, char **argv)
 		}
 	}
 	if (ret == 0) {
-		bf_log(BF_LOG_INFO, "rshimd %s running (%d device%s)", PACKAGE_VERSION, nspec, nspec == 1 ? "" : "s");
+		char list[BF_RSHIMD_MAX_DEVS * 80] = "";
+		size_t o = 0;
+
+		for (i = 0; i < nspec && o < sizeof(list); i++)
+			if (spec[i].name[0])
+				o += (size_t)snprintf(list + o, sizeof(list) - o, "%srshim%d %s", o ? ", " : ": ",
+						      spec[i].index, spec[i].name);
+		bf_log(BF_LOG_INFO, "rshimd %s running (%d device%s%s)", PACKAGE_VERSION, nspec, nspec == 1 ? "" : "s",
+		       list);
+		if (scan && nspec == 0)
+			bf_log(BF_LOG_INFO, "no RShim device%s%s yet: looking every %d s",
+			       backends ? " on " : "", backends == BF_RSHIMD_BK_USB ? "USB" :
+			       backends == BF_RSHIMD_BK_PCIE ? "PCIe" : backends ? "PCIe livefish" : "", RETRY_S);
 		for (i = 0; i < nspec; i++)
 			if (up[i])
 				force_once(&devs[i], &force_left[i]);
@@ -383,7 +444,10 @@ int main(int argc, char **argv)
 			sig = sigtimedwait(&set, NULL, &ts);
 			if (sig < 0) {
 				/* Every RETRY_S: a device that went away loses its
-				 * files until it is back; a missing one is tried. */
+				 * files until it is back; a missing one is tried;
+				 * with no device named, new ones are taken. */
+				if (scan)
+					discover_new(spec, &nspec, used, backends ? backends : BF_RSHIMD_BK_ALL, &conf);
 				for (i = 0; i < nspec; i++) {
 					if (up[i] && devs[i].gone && !bf_rshimd_dev_answers(&devs[i])) {
 						bf_warn("rshim%d: %s is gone: its files are removed until it is back",

@@ -299,4 +299,14 @@ void bf_rshimd_fuse_stop(struct bf_rshimd_dev *d);
 /* Tell a poll()ing console reader that something changed. */
 void bf_rshimd_fuse_notify(struct bf_rshimd_dev *d);
 
+/* discover.c: no device named, the daemon takes what the backends have. */
+#define BF_RSHIMD_NAME_MAX 64
+enum { BF_RSHIMD_BK_USB = 1, BF_RSHIMD_BK_PCIE = 2, BF_RSHIMD_BK_PCIE_LF = 4, BF_RSHIMD_BK_ALL = 7 };
+/* -b: "usb", "pcie", "pcie-lf" (or upstream's "pcie_lf"); -EINVAL otherwise. */
+int bf_rshimd_backend_parse(const char *s, unsigned *mask);
+/* The names (bfctl style: usb:1-4, pcie:..., pcie-lf:...) of the RShim
+ * devices on the backends in mask, USB first, at most max. Returns how
+ * many; a backend that cannot be searched counts as none (debug log). */
+int bf_rshimd_discover(unsigned mask, char (*names)[BF_RSHIMD_NAME_MAX], size_t max);
+
 #endif

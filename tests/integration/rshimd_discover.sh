@@ -1,0 +1,85 @@
+#!/bin/bash
+# rshimd_discover.sh - rshimd with no device named takes the RShim devices
+# the backends have, as the upstream daemon does: one simulated
+# BlueField-3 on USB and as a PCIe livefish function (`bfsim run
+# --transport usb,pci`); -b limits the search to one backend; `none <dev>`
+# in the configuration leaves a device alone; with nothing to take the
+# daemon starts and waits.
+if [ -z "${RSHIMD_TEST_INNER:-}" ]; then
+	: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+	if [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
+		echo "1..0 # SKIP rshimd needs root and FUSE (/dev/fuse, fusermount3)"
+		exit 0
+	fi
+	if ! unshare -m true 2>/dev/null; then
+		echo "1..0 # SKIP bfsim --transport needs mount namespaces"
+		exit 0
+	fi
+	if ! ldconfig -p | grep -q 'libumockdev-preload\.so\.0'; then
+		echo "1..0 # SKIP libumockdev-preload.so.0 missing (Debian package libumockdev0)"
+		exit 0
+	fi
+	export RSHIMD_TEST_INNER=1
+	exec timeout 300 "$top_builddir/src/sim/bfsim" run --transport usb,pci --speed 20 -- bash "$0"
+fi
+. "$(dirname "$0")/lib.sh"
+
+RSHIMD="$top_builddir/src/rshimd/rshimd"
+export BFCTL_RUNDIR="$TMP/run"
+unset BFCTL_RSHIM                  # $BFCTL_RSHIM would name a device
+: > "$TMP/none.conf"
+
+start() {  # start NAME CONF [ARG...] -- a daemon with no -d: files in $TMP/NAME, log $TMP/NAME.log
+	local n=$1 conf=$2
+	shift 2
+	"$RSHIMD" --root "$TMP/$n" -n --config "$conf" --pid-file "$TMP/$n.pid" --log-file "$TMP/$n.log" -l 4 "$@"
+}
+stop() {  # stop NAME
+	local pid i
+	[ -s "$TMP/$1.pid" ] || return 0
+	pid=$(cat "$TMP/$1.pid")
+	kill "$pid" 2>/dev/null
+	for i in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	rm -f "$TMP/$1.pid"
+}
+logs() { local n; for n in all lf none; do [ -e "$TMP/$n.log" ] && sed "s/^/# $n: /" "$TMP/$n.log"; done; }
+trap 'stop none; stop lf; stop all; [ "$T_FAILED" = 0 ] || logs; rm -rf "$TMP"' EXIT
+dev_name() { sed -n 's/^DEV_NAME  *//p' "$1/misc"; }
+
+# --- every device --------------------------------------------------------------
+expect_rc 0 "rshimd with no device named starts" start all "$TMP/none.conf"
+[ "$(dev_name "$TMP/all/rshim0")" = usb-1-4 ] && [ "$(dev_name "$TMP/all/rshim1")" = pcie-lf-0000:04:00.0 ]
+ok "it took both: rshim0 is usb:1-4 (USB is searched first), rshim1 the livefish function"
+grep -q 'running (2 devices: rshim0 usb:1-4, rshim1 pcie-lf:0000:04:00.0)' "$TMP/all.log"
+ok "the log names what it found"
+grep -qx 'DROP_MODE       1 (0:normal, 1:drop)' "$TMP/all/rshim1/misc" &&
+	grep -qx 'DROP_MODE       0 (0:normal, 1:drop)' "$TMP/all/rshim0/misc"
+ok "one chip, one driver: the livefish function is in drop mode, USB drives it"
+stop all
+[ ! -e "$TMP/all/rshim0" ] && [ ! -e "$TMP/all/rshim1" ]
+ok "stopped: both directories are gone"
+
+# --- -b: one backend ----------------------------------------------------------------
+expect_rc 0 "rshimd -b pcie-lf starts" start lf "$TMP/none.conf" -b pcie-lf
+[ "$(dev_name "$TMP/lf/rshim0")" = pcie-lf-0000:04:00.0 ] && [ ! -e "$TMP/lf/rshim1" ]
+ok "-b pcie-lf: only the livefish function, as rshim0"
+stop lf
+
+# --- none <dev>, and nothing to take -----------------------------------------------
+printf 'none usb-1-4\n' > "$TMP/ignore.conf"
+expect_rc 0 "rshimd -b usb with the only USB device ignored starts anyway" start none "$TMP/ignore.conf" -b usb
+[ -z "$(ls -A "$TMP/none" 2>/dev/null)" ] && kill -0 "$(cat "$TMP/none.pid")"
+ok "no device files, and the daemon keeps running"
+grep -q 'no RShim device on USB yet: looking every 2 s' "$TMP/none.log"
+ok "the log says it is waiting for one"
+stop none
+
+# --- the command line -------------------------------------------------------------
+expect_rc 2 "-b with an unknown backend: usage error" "$RSHIMD" -b serial
+grep -q -- '-b takes usb, pcie or pcie-lf' "$TMP/rc.err"
+ok "it names the backends"
+expect_rc 2 "-b with -d: usage error" "$RSHIMD" -b usb -d usb:1-4
+done_testing
