@@ -221,6 +221,43 @@ static int rx_step(struct bf_rshimd_dev *d)
 	return (int)count;
 }
 
+/* Leaving drop mode: the words in the tile-to-host FIFO were meant for
+ * the previous owner (perhaps the rest of a packet it had started), so
+ * they are read and dropped, as upstream's resync does; bounded, without
+ * waiting for the DPU to go quiet. */
+#define DRAIN_ROUNDS 8
+
+static void rx_drain(struct bf_rshimd_dev *d)
+{
+	const struct bf_chip_regs *g = &d->r.chip->r;
+	uint8_t buf[256 * 8];
+	uint64_t sts, w, dropped = 0;
+	unsigned round, count, i;
+
+	for (round = 0; round < DRAIN_ROUNDS; round++) {
+		if (d->r.ops->fifo_read) {
+			ssize_t n = d->r.ops->fifo_read(&d->r, buf, sizeof(buf));
+
+			if (n <= 0)
+				break;
+			dropped += (uint64_t)n / 8;
+			continue;
+		}
+		if (d->r.ops->read_reg(&d->r, BF_CHAN_RSHIM, g->tm_t2h_sts, &sts) < 0)
+			break;
+		count = (unsigned)(sts & BF_TM_COUNT_MASK);
+		if (!count || count > d->r.chip->tm_fifo_words)
+			break;
+		for (i = 0; i < count; i++)
+			if (d->r.ops->read_reg(&d->r, BF_CHAN_RSHIM, g->tm_t2h_data, &w) < 0)
+				break;
+		dropped += i;
+	}
+	if (dropped)
+		bf_debug("rshim%u: %llu words the DPU had queued before the handover dropped", d->index,
+			 (unsigned long long)dropped);
+}
+
 /* The next packet into txbuf: control messages first, then the console
  * and the network in turn. false when there is nothing to send. */
 static bool tx_build(struct bf_rshimd_dev *d)
@@ -376,7 +413,7 @@ static void *io_main(void *arg)
 
 	for (;;) {
 		struct pollfd pfd[2];
-		bool drop, boot, reset;
+		bool drop, boot, reset, drain;
 		int moved = 0, r, nfd = 1;
 		uint64_t now, junk;
 
@@ -393,7 +430,12 @@ static void *io_main(void *arg)
 		boot = d->boot_open;
 		reset = d->fifo_reset;
 		d->fifo_reset = false;
+		drain = d->rx_drain && !drop;
+		if (drain)
+			d->rx_drain = false;
 		pthread_mutex_unlock(&d->lock);
+		if (drain && !d->gone)
+			rx_drain(d);
 		if (reset) {
 			bf_tmfifo_rx_init(&d->rx);
 			d->txlen = d->txoff = 0;

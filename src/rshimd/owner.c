@@ -98,7 +98,10 @@ int bf_rshimd_dev_set_drop(struct bf_rshimd_dev *d, bool drop)
 	d->in_check = false;
 	if (ret == 0) {
 		d->drop_mode = false;
-		d->fifo_reset = true;   /* the framing starts over, with the sync words */
+		/* The framing starts over: what the DPU queued for the other
+		 * owner is dropped, then the sync words go out. */
+		d->fifo_reset = true;
+		d->rx_drain = true;
 	}
 	pthread_cond_broadcast(&d->cond);
 	pthread_mutex_unlock(&d->lock);

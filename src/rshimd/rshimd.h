@@ -209,6 +209,7 @@ struct bf_rshimd_dev {
 	struct bf_rshimd_ring con_rx, con_tx;
 	void *ph;                    /* struct fuse_pollhandle * of the console */
 	bool fifo_reset;             /* the I/O thread restarts its framing state */
+	bool rx_drain;               /* ... and first drops what waits in the tile-to-host FIFO */
 	bool gone;                   /* the device stopped answering */
 	uint64_t gone_since_ns;
 
