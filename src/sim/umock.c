@@ -31,6 +31,7 @@
 #define AWAY_S     0.5     /* simulated seconds off the bus after a chip reset */
 #define MAX_URBS   1024    /* per run: a client cannot make us allocate more */
 #define STOP_WAIT_MS 2000  /* for clients to let go of an unplugged device at the end */
+#define WATCH_MS   20      /* how often the chip's reset count is looked at */
 
 struct uurb {
 	struct bf_sim_urb m;
@@ -60,6 +61,11 @@ struct umock {
 	bool away;
 	pthread_t back;
 	bool back_running;
+	/* A reset made over another transport (pci) is seen within WATCH_MS,
+	 * not at the next USB request: a client that looks for the device
+	 * after the reset finds it gone or at its new address. */
+	pthread_t watch;
+	bool watch_running, watch_stop;
 };
 
 /* The transport being served. umockdev calls the handlers below from its
@@ -231,6 +237,24 @@ static void check_reset(struct umock *m)
 	bf_info("usb: chip reset: the device left the bus");
 	if (pthread_create(&m->back, NULL, come_back, m) == 0)
 		m->back_running = true;
+}
+
+static void *watch_main(void *arg)
+{
+	struct umock *m = arg;
+	bool stop = false;
+
+	while (!stop) {
+		bf_clock_sleep_ns(WATCH_MS * 1000000ull);
+		pthread_mutex_lock(&live_lock);
+		pthread_mutex_lock(&m->h->lock);
+		stop = m->watch_stop;
+		if (!stop)
+			check_reset(m);
+		pthread_mutex_unlock(&m->h->lock);
+		pthread_mutex_unlock(&live_lock);
+	}
+	return NULL;
 }
 
 static bool stale(struct umock *m, UMockdevIoctlClient *client)
@@ -525,6 +549,9 @@ static int umock_start(struct bf_sim_host *h, void **ctx)
 	g_signal_connect(m->handler, "client-vanished", G_CALLBACK(on_vanished), m);
 	if ((r = add_dev(m)) < 0)
 		return r;
+	if ((r = pthread_create(&m->watch, NULL, watch_main, m)) != 0)
+		return bf_error_ret(r, "usb transport: cannot start its reset watch");
+	m->watch_running = true;
 	/* COMMAND runs under the preload library; a sanitizer runtime in
 	 * COMMAND must accept not being first in the preload list. */
 	env_prepend("LD_PRELOAD", "libumockdev-preload.so.0", ':');
@@ -583,6 +610,12 @@ static void umock_stop(void *ctx)
 
 	if (!m)
 		return;
+	if (m->watch_running) {
+		pthread_mutex_lock(&m->h->lock);
+		m->watch_stop = true;
+		pthread_mutex_unlock(&m->h->lock);
+		pthread_join(m->watch, NULL);
+	}
 	if (m->back_running)
 		pthread_join(m->back, NULL);
 	/* A process that still has the device open (a daemon COMMAND left

@@ -76,6 +76,11 @@ if [ -e /dev/fuse ]; then
 		"'$BFCTL' reg -r usb write 0x13000c68 0x5a5aa5a5 && '$BFCTL' reg -r pcie-lf read 0x13000c68"
 	grep -q '\[0x13000c68\] -> 0x000000005a5aa5a5' "$TMP/rc.out"
 	ok "--transport usb,pci: what USB wrote, the config-space gateway reads: one device"
+	# A reset over pcie-lf re-enumerates the USB device then, not at the
+	# next USB request: a later open over USB finds it at its new address.
+	expect_rc 0 "--transport usb,pci: after a reset over pcie-lf, the first open over usb works" \
+		timeout 120 "$BFSIM" run --transport usb,pci --speed "$SPEED" -- sh -c \
+		"'$BFCTL' reset -r pcie-lf && sleep 1 && '$BFCTL' reg -r usb:1-4 read 0x13000c68"
 else
 	skip "--transport usb,pci" "no /dev/fuse"
 fi
