@@ -201,6 +201,10 @@ static int do_install(struct bf_rshim *r, const char *const *paths, size_t npath
 		return bf_cli_fail(BF_EXIT_TIMEOUT, ret,
 				   "the DPU did not accept the stream: check the log with 'bfctl log' and retry",
 				   "install stopped");
+	/* Refused before a byte went (drop mode, another pusher, locked):
+	 * the device is not accessible, nothing was pushed. */
+	if (ret < 0 && pushed == 0 && (ret == -EACCES || ret == -EBUSY || ret == -EPERM))
+		return bf_cli_fail(BF_EXIT_DEVICE, ret, NULL, "push refused");
 	if (ret < 0)
 		return bf_cli_fail(BF_EXIT_PUSH, ret, "check the connection and run the install again",
 				   "push failed");

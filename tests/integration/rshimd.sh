@@ -164,6 +164,10 @@ grep -q 'Invalid argument' "$TMP/rc.err"
 ok "drop mode: EINVAL as upstream"
 python3 "$BFREG" "$D" 0x13000c68.64 | grep -qx '\[0x13000c68\] -> 0x0000000000000000'
 ok "drop mode: register reads give 0"
+expect_rc 4 "drop mode: bfctl install through the daemon is refused (exit 4, device not accessible)" \
+	"$BFCTL" install -r rshim0 -b "$SAMPLE" --timeout 30
+grep -q "rshim0 is in drop mode .*write 'FORCE_CMD 1' to $D/misc" "$TMP/rc.err"
+ok "drop mode: bfctl says so, and how to ask for the device"
 set_misc "DROP_MODE 0"
 python3 "$BFREG" "$D" 0x13000c68.64 | grep -qx '\[0x13000c68\] -> 0x1122334455667788'
 ok "leaving drop mode: the register is there again"

@@ -67,6 +67,30 @@ static int dmn_write_reg(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint6
 	return ret < 0 ? ret : dmn_ioctl(r, BF_RSHIM_IOC_WRITE2, chan, addr, &val);
 }
 
+static int read_misc(const char *dir, char *buf, size_t cap);
+static int misc_value(const char *text, const char *key, char *out, size_t cap);
+
+/* Why the daemon refused the boot file, in the words an operator needs:
+ * upstream's errnos are terse (EINVAL for drop mode). */
+static int boot_open_error(struct bf_rshim *r, const char *path, int err)
+{
+	struct dmn *d = r->priv;
+	char *misc = err == EINVAL ? malloc(MISC_MAX) : NULL, val[16] = "";
+
+	if (misc && read_misc(d->dir, misc, MISC_MAX) == 0)
+		misc_value(misc, "DROP_MODE", val, sizeof(val));
+	free(misc);
+	if (!strcmp(val, "1"))
+		return bf_error_ret(EACCES, "%s is in drop mode (another backend, e.g. the BMC's rshim, drives the "
+				    "device): write 'FORCE_CMD 1' to %s/misc to ask for it, or stop the other one",
+				    r->name, d->dir);
+	if (err == EBUSY)
+		return bf_error_ret(EBUSY, "%s: another process is pushing a boot stream (%s is open)", r->name, path);
+	if (err == EPERM)
+		return bf_error_ret(EPERM, "%s: the NIC firmware is in secure (locked) mode: no boot stream", r->name);
+	return bf_error_ret(err, "%s: cannot open %s: %s", r->name, path, strerror(err));
+}
+
 /* The daemon's write blocks until the device took the bytes (or its
  * BOOT_TIMEOUT passed); the first write opens the boot file, which resets
  * the device into RShim boot as upstream. */
@@ -80,7 +104,7 @@ static ssize_t dmn_boot_write(struct bf_rshim *r, const void *buf, size_t len)
 		snprintf(path, sizeof(path), "%s/boot", d->dir);
 		d->bootfd = open(path, O_WRONLY | O_CLOEXEC);
 		if (d->bootfd < 0)
-			return bf_error_ret(errno, "%s: cannot open %s: %s", r->name, path, strerror(errno));
+			return boot_open_error(r, path, errno);
 	}
 	do
 		n = write(d->bootfd, buf, len);
