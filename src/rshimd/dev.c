@@ -24,6 +24,18 @@
 
 /* ---- the serialised device ------------------------------------------ */
 
+/* The backend found the device again by itself after it left the bus (a
+ * USB re-enumeration noticed on a register access): the chip was reset,
+ * so the TM FIFO framing starts over, as after a reopen. Caller holds
+ * hw_lock. */
+static void note_reconnect(struct bf_rshimd_dev *d)
+{
+	if (!d->hw || d->hw->reconnects == d->hw_reconnects)
+		return;
+	d->hw_reconnects = d->hw->reconnects;
+	d->hw_reconnected = true;
+}
+
 static int lk_read_reg(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_t *val)
 {
 	struct bf_rshimd_dev *d = r->priv;
@@ -31,6 +43,7 @@ static int lk_read_reg(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_
 
 	pthread_mutex_lock(&d->hw_lock);
 	ret = d->hw ? d->hw->ops->read_reg(d->hw, chan, addr, val) : -ENODEV;
+	note_reconnect(d);
 	pthread_mutex_unlock(&d->hw_lock);
 	if (ret == -ENODEV)
 		d->gone = true;
@@ -44,6 +57,7 @@ static int lk_write_reg(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64
 
 	pthread_mutex_lock(&d->hw_lock);
 	ret = d->hw ? d->hw->ops->write_reg(d->hw, chan, addr, val) : -ENODEV;
+	note_reconnect(d);
 	pthread_mutex_unlock(&d->hw_lock);
 	if (ret == -ENODEV)
 		d->gone = true;
@@ -392,6 +406,8 @@ static int reopen(struct bf_rshimd_dev *d)
 			ret = -ENODEV;
 		} else {
 			d->hw = n;
+			d->hw_reconnects = 0;   /* a new handle counts from 0 */
+			d->hw_reconnected = false;
 			d->gone = false;
 		}
 	}
@@ -434,6 +450,13 @@ static void *io_main(void *arg)
 		if (drain)
 			d->rx_drain = false;
 		pthread_mutex_unlock(&d->lock);
+		pthread_mutex_lock(&d->hw_lock);
+		if (d->hw_reconnected) {
+			d->hw_reconnected = false;
+			reset = true;
+			bf_info("rshim%u: %s was reset and found again: the TM FIFO starts over", d->index, d->name);
+		}
+		pthread_mutex_unlock(&d->hw_lock);
 		if (drain && !d->gone)
 			rx_drain(d);
 		if (reset) {
@@ -540,6 +563,8 @@ int bf_rshimd_dev_start(struct bf_rshimd_dev *d, const char *name, unsigned inde
 	ret = bf_rshim_open(name, &d->hw);
 	if (ret < 0)
 		return ret;
+	d->hw_reconnects = 0;
+	d->hw_reconnected = false;
 	d->r = *d->hw;
 	d->r.ops = d->hw->ops->fifo_read && d->hw->ops->fifo_write ? &lk_ops_fifo : &lk_ops;
 	d->r.priv = d;

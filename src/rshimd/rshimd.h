@@ -209,6 +209,8 @@ struct bf_rshimd_dev {
 	struct bf_rshimd_ring con_rx, con_tx;
 	void *ph;                    /* struct fuse_pollhandle * of the console */
 	bool fifo_reset;             /* the I/O thread restarts its framing state */
+	unsigned hw_reconnects;      /* hw->reconnects last seen (hw_lock) */
+	bool hw_reconnected;         /* ... and it moved: framing starts over (hw_lock) */
 	bool rx_drain;               /* ... and first drops what waits in the tile-to-host FIFO */
 	bool gone;                   /* the device stopped answering */
 	uint64_t gone_since_ns;

@@ -4,7 +4,9 @@
 # BlueField-3 on USB and as a PCIe livefish function (`bfsim run
 # --transport usb,pci`); -b limits the search to one backend; `none <dev>`
 # in the configuration leaves a device alone; with nothing to take the
-# daemon starts and waits.
+# daemon starts and waits. And a chip reset made over the other interface
+# (pcie-lf): the USB device re-enumerates, the daemon finds it again and
+# its TM FIFO starts over.
 if [ -z "${RSHIMD_TEST_INNER:-}" ]; then
 	: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 	if [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
@@ -25,6 +27,7 @@ fi
 . "$(dirname "$0")/lib.sh"
 
 RSHIMD="$top_builddir/src/rshimd/rshimd"
+BFREG="$top_srcdir/tests/integration/bfreg.py"
 export BFCTL_RUNDIR="$TMP/run"
 unset BFCTL_RSHIM                  # $BFCTL_RSHIM would name a device
 : > "$TMP/none.conf"
@@ -45,8 +48,8 @@ stop() {  # stop NAME
 	done
 	rm -f "$TMP/$1.pid"
 }
-logs() { local n; for n in all lf none; do [ -e "$TMP/$n.log" ] && sed "s/^/# $n: /" "$TMP/$n.log"; done; }
-trap 'stop none; stop lf; stop all; [ "$T_FAILED" = 0 ] || logs; rm -rf "$TMP"' EXIT
+logs() { local n; for n in all lf none usb; do [ -e "$TMP/$n.log" ] && sed "s/^/# $n: /" "$TMP/$n.log"; done; }
+trap 'stop usb; stop none; stop lf; stop all; [ "$T_FAILED" = 0 ] || logs; rm -rf "$TMP"' EXIT
 dev_name() { sed -n 's/^DEV_NAME  *//p' "$1/misc"; }
 
 # --- every device --------------------------------------------------------------
@@ -76,6 +79,24 @@ ok "no device files, and the daemon keeps running"
 grep -q 'no RShim device on USB yet: looking every 2 s' "$TMP/none.log"
 ok "the log says it is waiting for one"
 stop none
+
+# --- a reset made over the other interface -------------------------------------
+wait_log() {  # wait_log FILE TEXT -- up to 20 s
+	local i
+	for i in $(seq 200); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+expect_rc 0 "rshimd -b usb starts" start usb "$TMP/none.conf" -b usb
+expect_rc 0 "the chip is reset over pcie-lf while rshimd drives it over usb" "$BFCTL" reset -r pcie-lf
+wait_log "$TMP/usb.log" 'rshim0: usb:1-4 was reset and found again: the TM FIFO starts over'
+ok "the daemon finds the re-enumerated device again and says its TM FIFO starts over"
+python3 "$BFREG" "$TMP/usb/rshim0" 0x13000c68.64 0x77 > /dev/null &&
+	python3 "$BFREG" "$TMP/usb/rshim0" 0x13000c68.64 | grep -qx '\[0x13000c68\] -> 0x0000000000000077'
+ok "registers through its rshim file work after the reset"
+stop usb
 
 # --- the command line -------------------------------------------------------------
 expect_rc 2 "-b with an unknown backend: usage error" "$RSHIMD" -b serial
