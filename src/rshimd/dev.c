@@ -378,6 +378,50 @@ static int tx_step(struct bf_rshimd_dev *d)
 	}
 }
 
+/* Open name for d: 0 with *out when it answers and is the same chip. */
+static int open_usable(struct bf_rshimd_dev *d, const char *name, struct bf_rshim **out)
+{
+	struct bf_rshim *n = NULL;
+	uint64_t v;
+	int ret = bf_rshim_open(name, &n);
+
+	if (ret < 0)
+		return ret;
+	if (n->ops->read_reg(n, BF_CHAN_RSHIM, n->chip->r.fabric_dim, &v) < 0 || bf_chip_is_bad_value(v)) {
+		bf_rshim_close(n);   /* opened, but not answering yet */
+		return -ENODEV;
+	}
+	if (n->chip != d->r.chip) {
+		bf_warn("rshim%u: %s came back as a %s, not a %s: not taken", d->index, name,
+			n->chip->name, d->r.chip->name);
+		bf_rshim_close(n);
+		return -ENODEV;
+	}
+	*out = n;
+	return 0;
+}
+
+/* Take n as d's device (hw_lock held). */
+static void adopt(struct bf_rshimd_dev *d, struct bf_rshim *n)
+{
+	d->hw = n;
+	d->hw_reconnects = 0;   /* a new handle counts from 0 */
+	d->hw_reconnected = false;
+	d->gone = false;
+	snprintf(d->r.name, sizeof(d->r.name), "%s", n->name);
+	snprintf(d->r.dev_name, sizeof(d->r.dev_name), "%s", n->dev_name);
+}
+
+/* After adopt, hw_lock let go: the name, and the TM FIFO starts over. */
+static void adopted(struct bf_rshimd_dev *d, const char *name)
+{
+	pthread_mutex_lock(&d->lock);
+	if (name != d->name)
+		snprintf(d->name, sizeof(d->name), "%s", name);
+	d->fifo_reset = true;
+	pthread_mutex_unlock(&d->lock);
+}
+
 /* Close the backend and open the device again under the same name (the
  * owner lock is let go and taken again); the files stay. 0 or -errno. */
 static int reopen(struct bf_rshimd_dev *d)
@@ -390,34 +434,32 @@ static int reopen(struct bf_rshimd_dev *d)
 		bf_rshim_close(d->hw);
 		d->hw = NULL;
 	}
-	ret = bf_rshim_open(d->name, &n);
-	if (ret == 0) {
-		uint64_t v;
-
-		if (n->ops->read_reg(n, BF_CHAN_RSHIM, n->chip->r.fabric_dim, &v) < 0 || bf_chip_is_bad_value(v)) {
-			bf_rshim_close(n);   /* opened, but not answering yet */
-			n = NULL;
-			ret = -ENODEV;
-		} else if (n->chip != d->r.chip) {
-			bf_warn("rshim%u: %s came back as a %s, not a %s: not taken", d->index, d->name,
-				n->chip->name, d->r.chip->name);
-			bf_rshim_close(n);
-			n = NULL;
-			ret = -ENODEV;
-		} else {
-			d->hw = n;
-			d->hw_reconnects = 0;   /* a new handle counts from 0 */
-			d->hw_reconnected = false;
-			d->gone = false;
-		}
-	}
+	ret = open_usable(d, d->name, &n);
+	if (ret == 0)
+		adopt(d, n);
 	pthread_mutex_unlock(&d->hw_lock);
-	if (ret == 0) {
-		pthread_mutex_lock(&d->lock);
-		d->fifo_reset = true;
-		pthread_mutex_unlock(&d->lock);
-	}
+	if (ret == 0)
+		adopted(d, d->name);
 	return ret;
+}
+
+int bf_rshimd_dev_switch(struct bf_rshimd_dev *d, const char *name)
+{
+	struct bf_rshim *n = NULL;
+	int ret;
+
+	if (!strcmp(name, d->name))
+		return reopen(d);
+	/* The new one first: if it cannot be used, the old one stays. */
+	if ((ret = open_usable(d, name, &n)) < 0)
+		return ret;
+	pthread_mutex_lock(&d->hw_lock);
+	if (d->hw)
+		bf_rshim_close(d->hw);
+	adopt(d, n);
+	pthread_mutex_unlock(&d->hw_lock);
+	adopted(d, name);
+	return 0;
 }
 
 static void *io_main(void *arg)

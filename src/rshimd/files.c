@@ -479,8 +479,7 @@ int bf_rshimd_dev_misc_apply(struct bf_rshimd_dev *d, const struct bf_rshimd_mis
 			return 0;   /* dropped, as every write in drop mode */
 		return write_opn(d, c->str);
 	case BF_MISC_DEV_NAME:
-		bf_warn("rshim%u: writing DEV_NAME is not supported by rshimd yet", d->index);
-		return -EOPNOTSUPP;
+		return bf_rshimd_dev_refresh(d);
 	default:
 		return -EINVAL;
 	}

@@ -448,6 +448,14 @@ int main(int argc, char **argv)
 				 * with no device named, new ones are taken. */
 				if (scan)
 					discover_new(spec, &nspec, used, backends ? backends : BF_RSHIMD_BK_ALL, &conf);
+				/* A DEV_NAME refresh moved a device to another name:
+				 * that is the one to look for if it goes away. */
+				for (i = 0; i < nspec; i++)
+					if (up[i]) {
+						pthread_mutex_lock(&devs[i].lock);
+						snprintf(spec[i].name, sizeof(spec[i].name), "%s", devs[i].name);
+						pthread_mutex_unlock(&devs[i].lock);
+					}
 				for (i = 0; i < nspec; i++) {
 					if (up[i] && devs[i].gone && !bf_rshimd_dev_answers(&devs[i])) {
 						bf_warn("rshim%d: %s is gone: its files are removed until it is back",

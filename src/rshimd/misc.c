@@ -203,7 +203,8 @@ int bf_rshimd_misc_parse(const char *buf, size_t len, struct bf_rshimd_misc_cmd 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(key, keys[i].name))
 			break;
-	if (i == sizeof(keys) / sizeof(keys[0]) || !*val)
+	/* DEV_NAME alone is a command (upstream does not read its value). */
+	if (i == sizeof(keys) / sizeof(keys[0]) || (!*val && keys[i].key != BF_MISC_DEV_NAME))
 		return -EINVAL;
 	cmd->key = keys[i].key;
 	switch (keys[i].type) {

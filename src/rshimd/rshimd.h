@@ -13,6 +13,7 @@
 
 #include "rshim.h"
 #include "tmfifo.h"
+#include "rshim/scan.h"
 
 #define BF_RSHIMD_MAX_DEVS   64
 #define BF_RSHIMD_RING       4096      /* console ring, each direction (upstream 4 KiB) */
@@ -252,6 +253,16 @@ int bf_rshimd_dev_start(struct bf_rshimd_dev *d, const char *name, unsigned inde
 void bf_rshimd_dev_stop(struct bf_rshimd_dev *d);
 /* After an -ENODEV: is the device there after all? (clears d->gone if so) */
 bool bf_rshimd_dev_answers(struct bf_rshimd_dev *d);
+/* Drive the device under another name (the same chip: the same files and
+ * index); if name cannot be used, the current device stays. */
+int bf_rshimd_dev_switch(struct bf_rshimd_dev *d, const char *name);
+/* misc DEV_NAME (refresh.c): a PCIe RShim function that moved to another
+ * function number of the same domain:bus:device is taken again. */
+int bf_rshimd_dev_refresh(struct bf_rshimd_dev *d);
+/* The pure part: among found (n), the RShim function (not livefish) with
+ * cur's domain:bus:device, into out. 0, -EINVAL (cur is no PCIe function
+ * name), -ENODEV (none there). */
+int bf_rshimd_refresh_pick(const char *cur, const struct bf_rshim_found *found, int n, char *out, size_t cap);
 /* Wake the I/O thread (new console bytes, settings changed). */
 void bf_rshimd_dev_wake(struct bf_rshimd_dev *d);
 /* Queue a control message (PEER_MAC, PXE_ID, VLAN_ID, CTRL_REQ). */

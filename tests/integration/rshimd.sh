@@ -155,6 +155,12 @@ ok "console still echoes after the skipped reset"
 exec 3>&-
 set_misc "BOOT_RESET_SKIP 0"
 
+# DEV_NAME refreshes a PCIe RShim function only (rshimd_pcie.sh).
+expect_rc 1 "DEV_NAME on a device that is no PCIe function: EINVAL" \
+	python3 -c 'import os,sys; fd=os.open(sys.argv[1], os.O_WRONLY); os.write(fd, b"DEV_NAME\n")' "$D/misc"
+grep -q 'Invalid argument' "$TMP/rc.err"
+ok "DEV_NAME: Invalid argument, as upstream for other backends"
+
 # DROP_MODE: boot refused, registers read 0, back to normal after.
 set_misc "DROP_MODE 1"
 misc | grep -qx 'DROP_MODE       1 (0:normal, 1:drop)'

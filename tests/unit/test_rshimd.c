@@ -331,6 +331,44 @@ static void conf_keys(void **state)
 	}
 }
 
+/* refresh.c's daemon half is not under test here. */
+int bf_rshimd_dev_switch(struct bf_rshimd_dev *d, const char *name)
+{
+	(void)d;
+	(void)name;
+	return -ENOSYS;
+}
+
+/* DEV_NAME: the RShim function at the same domain:bus:device. */
+static void refresh_pick(void **state)
+{
+	struct bf_rshim_found f[4];
+	struct bf_rshimd_misc_cmd c;
+	char out[64];
+
+	(void)state;
+	memset(f, 0, sizeof(f));
+	snprintf(f[0].name, sizeof(f[0].name), "pcie-lf:0000:03:00.0");
+	f[0].livefish = true;
+	snprintf(f[1].name, sizeof(f[1].name), "pcie:0000:04:00.1");   /* another device */
+	snprintf(f[2].name, sizeof(f[2].name), "pcie:0000:03:00.1");
+	assert_int_equal(bf_rshimd_refresh_pick("pcie:0000:03:00.2", f, 3, out, sizeof(out)), 0);
+	assert_string_equal(out, "pcie:0000:03:00.1");
+	/* Not there any more: neither a livefish function nor another device counts. */
+	assert_int_equal(bf_rshimd_refresh_pick("pcie:0000:03:00.2", f, 2, out, sizeof(out)), -ENODEV);
+	assert_int_equal(bf_rshimd_refresh_pick("pcie:0000:05:00.2", f, 3, out, sizeof(out)), -ENODEV);
+	/* Not a PCIe function name, or a malformed one. */
+	assert_int_equal(bf_rshimd_refresh_pick("usb:1-4", f, 3, out, sizeof(out)), -EINVAL);
+	assert_int_equal(bf_rshimd_refresh_pick("pcie-lf:0000:03:00.0", f, 3, out, sizeof(out)), -EINVAL);
+	assert_int_equal(bf_rshimd_refresh_pick("pcie:03:00.2", f, 3, out, sizeof(out)), -EINVAL);
+	/* An answer that does not fit is not cut short. */
+	assert_int_equal(bf_rshimd_refresh_pick("pcie:0000:03:00.2", f, 3, out, 10), -ENODEV);
+	/* "DEV_NAME" alone is the command; other keys need their value. */
+	assert_int_equal(bf_rshimd_misc_parse("DEV_NAME\n", 9, &c), 0);
+	assert_int_equal(c.key, BF_MISC_DEV_NAME);
+	assert_int_equal(bf_rshimd_misc_parse("BOOT_TIMEOUT\n", 13, &c), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +380,7 @@ int main(void)
 		cmocka_unit_test(ioctl_forms),
 		cmocka_unit_test(ioctl_hostile),
 		cmocka_unit_test(conf_keys),
+		cmocka_unit_test(refresh_pick),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
