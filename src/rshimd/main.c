@@ -101,6 +101,26 @@ static bool ignored(const struct bf_rshimd_conf *conf, const char *name)
 	return false;
 }
 
+/* One daemon that takes every device, as upstream's single instance
+ * (other daemons name their devices with -d). */
+static int scan_lock(int *fd)
+{
+	char who[128] = "?";
+	int ret = bf_rshim_lock_take("rshimd", "rshimd-all", fd);
+	const char *by = bf_error_get() ? strstr(bf_error_get(), "held by ") : NULL;
+
+	if (ret == -EBUSY) {
+		if (by)
+			snprintf(who, sizeof(who), "%.*s", (int)strcspn(by + 8, ":"), by + 8);
+		return bf_error_ret(EBUSY, "another rshimd that takes every device is already running (%s); "
+				    "name devices with -d to run more than one daemon", who);
+	}
+	if (ret < 0)
+		return ret;
+	bf_rshim_lock_write_note(*fd, "rshimd for every device");
+	return 0;
+}
+
 /* No device named: those the backends in mask have that are not ours
  * yet (nor ignored) are added, each at the first free index. */
 static void discover_new(struct devspec *spec, int *nspec, bool *used, unsigned mask,
@@ -207,6 +227,7 @@ int main(int argc, char **argv)
 	bool fg = false, net = true, used[BF_RSHIMD_MAX_DEVS] = { false }, up[BF_RSHIMD_MAX_DEVS] = { false };
 	bool force = false, force_left[BF_RSHIMD_MAX_DEVS], scan = false;
 	unsigned backends = 0;
+	int scan_fd = -1;
 	time_t owned_until[BF_RSHIMD_MAX_DEVS] = { 0 };   /* driven by another backend: next check */
 	int nspec = 0, index = -1, level = 2, opt, ret = 0, i, sig, ready[2] = { -1, -1 };
 	size_t k;
@@ -367,7 +388,9 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (scan)
+	if (scan && (ret = scan_lock(&scan_fd)) < 0)
+		bf_log(BF_LOG_ERROR, "%s", bf_error_get() ? bf_error_get() : strerror(-ret));
+	else if (scan)
 		discover_new(spec, &nspec, used, backends ? backends : BF_RSHIMD_BK_ALL, &conf);
 	for (i = 0; i < nspec && ret == 0; i++) {
 		if (!spec[i].name[0])

@@ -4,7 +4,7 @@
 # BlueField-3 on USB and as a PCIe livefish function (`bfsim run
 # --transport usb,pci`); -b limits the search to one backend; `none <dev>`
 # in the configuration leaves a device alone; with nothing to take the
-# daemon starts and waits. And a chip reset made over the other interface
+# daemon starts and waits; only one such daemon runs. And a chip reset made over the other interface
 # (pcie-lf): the USB device re-enumerates, the daemon finds it again and
 # its TM FIFO starts over.
 if [ -z "${RSHIMD_TEST_INNER:-}" ]; then
@@ -61,6 +61,10 @@ ok "the log names what it found"
 grep -qx 'DROP_MODE       1 (0:normal, 1:drop)' "$TMP/all/rshim1/misc" &&
 	grep -qx 'DROP_MODE       0 (0:normal, 1:drop)' "$TMP/all/rshim0/misc"
 ok "one chip, one driver: the livefish function is in drop mode, USB drives it"
+expect_rc 4 "a second rshimd with no device named is refused (exit 4)" \
+	"$RSHIMD" --root "$TMP/second" -n --config "$TMP/none.conf" -l 4
+grep -q 'another rshimd that takes every device is already running (rshimd for every device (pid [0-9]*))' "$TMP/rc.err"
+ok "it says another one takes every device, and which"
 stop all
 [ ! -e "$TMP/all/rshim0" ] && [ ! -e "$TMP/all/rshim1" ]
 ok "stopped: both directories are gone"
