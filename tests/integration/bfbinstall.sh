@@ -32,17 +32,7 @@ CFG="$top_srcdir/bfcfg/examples/demo.cfg"
 export BFCTL_RUNDIR="$TMP/run" BFCTL_RSHIM_ROOT="$TMP/dev"
 D="$TMP/dev/rshim0"
 PIDF="$TMP/rshimd.pid"
-stop_daemon() {
-	local pid i
-	[ -s "$PIDF" ] || return 0
-	pid=$(cat "$PIDF")
-	kill "$pid" 2>/dev/null
-	for i in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	rm -f "$PIDF"
-}
+stop_daemon() { stop_pidfile "$PIDF"; }
 # On a failure, the daemon's log goes into the TAP output.
 trap 'stop_daemon; [ "$T_FAILED" = 0 ] || sed "s/^/# rshimd: /" "$TMP/rshimd.log" 2>/dev/null | tail -40; rm -rf "$TMP"' EXIT
 

@@ -58,3 +58,15 @@ done_testing() {
 	echo "1..$T_N"
 	[ "$T_FAILED" -eq 0 ]
 }
+
+stop_pidfile() {  # stop_pidfile FILE -- TERM the daemon whose pid FILE holds, wait up to 10 s
+	local pid i
+	[ -s "$1" ] || return 0
+	pid=$(cat "$1")
+	kill "$pid" 2>/dev/null
+	for i in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	rm -f "$1"
+}

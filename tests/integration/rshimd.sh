@@ -14,8 +14,8 @@ if [ -z "${RSHIMD_TEST_INNER:-}" ]; then
 	fi
 	export RSHIMD_TEST_INNER=1
 	# The device in-process (sim:0), or with RSHIMD_TEST_TRANSPORT=usb
-	# behind bfsim's USB transport (libusb through umockdev; see
-	# the *_usb.sh wrappers: not in make check yet, see rshimd_usb.sh).
+	# behind bfsim's USB transport (libusb through umockdev; the *_usb.sh
+	# wrappers).
 	case "${RSHIMD_TEST_TRANSPORT:=sim}" in
 	usb) set -- --transport usb --speed 20 ;;   # speed 20: as usb.sh, room for a loaded host
 	sim) set -- --speed "${BFSIM_TEST_SPEED:-50}" ;;
@@ -43,17 +43,7 @@ printf 'BOOT_TIMEOUT 120\n# a comment\nPCIE_HAS_UIO 1\n' > "$TMP/rshimd.conf"
 start_daemon() {
 	"$RSHIMD" --root "$TMP/dev" -d "$DEVNAME" -n --config "$TMP/rshimd.conf" --pid-file "$PIDF" --log-file "$TMP/rshimd.log" -l 4 "$@"
 }
-stop_daemon() {
-	local pid i
-	[ -s "$PIDF" ] || return 0
-	pid=$(cat "$PIDF")
-	kill "$pid" 2>/dev/null
-	for i in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	rm -f "$PIDF"
-}
+stop_daemon() { stop_pidfile "$PIDF"; }
 misc() { cat "$D/misc"; }
 # echoed WORD: type WORD CR on the console (fd 3); the DPU's tty echoes it,
 # CR as CR LF. Output the DPU printed before (its login banner, if it was

@@ -4,26 +4,10 @@
 # BlueField-3 on USB and as a PCIe livefish function (`bfsim run
 # --transport usb,pci`); -b limits the search to one backend; `none <dev>`
 # in the configuration leaves a device alone; with nothing to take the
-# daemon starts and waits; only one such daemon runs. And a chip reset made over the other interface
-# (pcie-lf): the USB device re-enumerates, the daemon finds it again and
-# its TM FIFO starts over.
-if [ -z "${RSHIMD_TEST_INNER:-}" ]; then
-	: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-	if [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
-		echo "1..0 # SKIP rshimd needs root and FUSE (/dev/fuse, fusermount3)"
-		exit 0
-	fi
-	if ! unshare -m true 2>/dev/null; then
-		echo "1..0 # SKIP bfsim --transport needs mount namespaces"
-		exit 0
-	fi
-	if ! ldconfig -p | grep -q 'libumockdev-preload\.so\.0'; then
-		echo "1..0 # SKIP libumockdev-preload.so.0 missing (Debian package libumockdev0)"
-		exit 0
-	fi
-	export RSHIMD_TEST_INNER=1
-	exec timeout 300 "$top_builddir/src/sim/bfsim" run --transport usb,pci --speed 20 -- bash "$0"
-fi
+# daemon starts and waits; only one such daemon runs. And a chip reset
+# made over the other interface (pcie-lf): the USB device re-enumerates,
+# the daemon finds it again and its TM FIFO starts over.
+. "$(dirname "$0")/usbpci.sh"
 . "$(dirname "$0")/lib.sh"
 
 RSHIMD="$top_builddir/src/rshimd/rshimd"
@@ -37,17 +21,7 @@ start() {  # start NAME CONF [ARG...] -- a daemon with no -d: files in $TMP/NAME
 	shift 2
 	"$RSHIMD" --root "$TMP/$n" -n --config "$conf" --pid-file "$TMP/$n.pid" --log-file "$TMP/$n.log" -l 4 "$@"
 }
-stop() {  # stop NAME
-	local pid i
-	[ -s "$TMP/$1.pid" ] || return 0
-	pid=$(cat "$TMP/$1.pid")
-	kill "$pid" 2>/dev/null
-	for i in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	rm -f "$TMP/$1.pid"
-}
+stop() { stop_pidfile "$TMP/$1.pid"; }   # stop NAME
 logs() { local n; for n in all lf none usb; do [ -e "$TMP/$n.log" ] && sed "s/^/# $n: /" "$TMP/$n.log"; done; }
 trap 'stop usb; stop none; stop lf; stop all; [ "$T_FAILED" = 0 ] || logs; rm -rf "$TMP"' EXIT
 dev_name() { sed -n 's/^DEV_NAME  *//p' "$1/misc"; }

@@ -13,8 +13,8 @@ if [ -z "${RSHIMD_TEST_INNER:-}" ]; then
 	fi
 	export RSHIMD_TEST_INNER=1
 	# The device in-process (sim:0), or with RSHIMD_TEST_TRANSPORT=usb
-	# behind bfsim's USB transport (libusb through umockdev; see
-	# the *_usb.sh wrappers: not in make check yet, see rshimd_usb.sh).
+	# behind bfsim's USB transport (libusb through umockdev; the *_usb.sh
+	# wrappers).
 	case "${RSHIMD_TEST_TRANSPORT:=sim}" in
 	usb) set -- --transport usb --speed 20 ;;   # speed 20: as usb.sh, room for a loaded host
 	sim) set -- --speed "${BFSIM_TEST_SPEED:-50}" ;;
@@ -35,17 +35,7 @@ export BFCTL_RUNDIR="$TMP/run" BFCTL_RSHIM_ROOT="$TMP/dev"
 D="$TMP/dev/rshim0"
 PIDF="$TMP/rshimd.pid"
 DPU="nsenter --net=$BFSIM_DPU_NETNS"
-stop_daemon() {
-	local pid i
-	[ -s "$PIDF" ] || return 0
-	pid=$(cat "$PIDF")
-	kill "$pid" 2>/dev/null
-	for i in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	rm -f "$PIDF"
-}
+stop_daemon() { stop_pidfile "$PIDF"; }
 # On a failure, the daemon's log goes into the TAP output.
 trap 'stop_daemon; [ "$T_FAILED" = 0 ] || sed "s/^/# rshimd: /" "$TMP/rshimd.log" 2>/dev/null | tail -40; rm -rf "$TMP"' EXIT
 

@@ -7,24 +7,7 @@
 # without -F leaves it alone; FORCE_CMD 1 or -F makes the owner hand it
 # over (OSP_REQ / OSP_ACK in SCRATCHPAD1): the old owner in drop mode, the
 # new one driving the device, an install and the console through it.
-if [ -z "${RSHIMD_TEST_INNER:-}" ]; then
-	: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-	if [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
-		echo "1..0 # SKIP rshimd needs root and FUSE (/dev/fuse, fusermount3)"
-		exit 0
-	fi
-	if ! unshare -m true 2>/dev/null; then
-		echo "1..0 # SKIP bfsim --transport needs mount namespaces"
-		exit 0
-	fi
-	if ! ldconfig -p | grep -q 'libumockdev-preload\.so\.0'; then
-		echo "1..0 # SKIP libumockdev-preload.so.0 missing (Debian package libumockdev0)"
-		exit 0
-	fi
-	export RSHIMD_TEST_INNER=1
-	# speed 20: as usb.sh, room for a loaded host.
-	exec timeout 300 "$top_builddir/src/sim/bfsim" run --transport usb,pci --speed 20 -- bash "$0"
-fi
+. "$(dirname "$0")/usbpci.sh"
 . "$(dirname "$0")/lib.sh"
 
 RSHIMD="$top_builddir/src/rshimd/rshimd"
@@ -42,17 +25,7 @@ start() {  # start NAME DEV [ARG...] -- daemon NAME: files in $TMP/NAME, log $TM
 	"$RSHIMD" --root "$TMP/$n" -d "$dev" -n --config "$TMP/$n.conf" --pid-file "$TMP/$n.pid" \
 		--log-file "$TMP/$n.log" -l 4 "$@"
 }
-stop() {  # stop NAME
-	local pid i
-	[ -s "$TMP/$1.pid" ] || return 0
-	pid=$(cat "$TMP/$1.pid")
-	kill "$pid" 2>/dev/null
-	for i in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	rm -f "$TMP/$1.pid"
-}
+stop() { stop_pidfile "$TMP/$1.pid"; }   # stop NAME
 logs() { local n; for n in a b1 b2 b3 c; do [ -e "$TMP/$n.log" ] && sed "s/^/# $n: /" "$TMP/$n.log"; done; }
 trap 'stop c; stop b3; stop b2; stop b1; stop a; [ "$T_FAILED" = 0 ] || logs; rm -rf "$TMP"' EXIT
 

@@ -23,17 +23,7 @@ echo 0x15b3 > "$P/0000:03:00.2/vendor"
 echo 0xc2d4 > "$P/0000:03:00.2/device"     # BF3 RShim PF
 truncate -s 8M "$P/0000:03:00.2/resource0"
 : > "$TMP/none.conf"
-stop() {
-	local pid i
-	[ -s "$TMP/pid" ] || return 0
-	pid=$(cat "$TMP/pid")
-	kill "$pid" 2>/dev/null
-	for i in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	rm -f "$TMP/pid"
-}
+stop() { stop_pidfile "$TMP/pid"; }
 trap 'stop; [ "$T_FAILED" = 0 ] || sed "s/^/# rshimd: /" "$TMP/log"; rm -rf "$TMP"' EXIT
 # The "chip" answers: FABRIC_DIM (RShim channel 0x110) is not 0.
 expect_rc 0 "FABRIC_DIM set in the BAR" "$BFCTL" reg -r pcie:0000:03:00.2 write 0x13000110 0x0000000300000033
