@@ -30,7 +30,7 @@
 #define DEVNUM     2       /* the first address; each re-enumeration takes the next */
 #define AWAY_S     0.5     /* simulated seconds off the bus after a chip reset */
 #define MAX_URBS   1024    /* per run: a client cannot make us allocate more */
-#define STOP_WAIT_MS 2000  /* for clients to let go of an unplugged device at the end */
+#define STOP_WAIT_MS 5000  /* for clients to let go of an unplugged device at the end */
 #define WATCH_MS   20      /* how often the chip's reset count is looked at */
 
 struct uurb {
