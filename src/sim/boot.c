@@ -19,6 +19,7 @@
  * [unverified] where they are logged. */
 #include "config.h"
 #include "sim_int.h"
+#include "clock.h"
 #include "error.h"
 
 #include <archive.h>
@@ -340,15 +341,32 @@ void bf_sim_stream_feed(struct bf_sim *s, const uint8_t *buf, size_t len, double
 	}
 }
 
+/* No data for sim_s simulated seconds. A run faster than real time (the
+ * --speed of tests) turns a few milliseconds of host scheduling into
+ * seconds of device time, so it also takes min(sim_s, idle_real_min_s)
+ * of real time: a busy host is not taken for one that stopped sending.
+ * At speed 1, as on hardware, that changes nothing; a virtual clock is
+ * exact and needs no floor. */
+static bool idle_for(const struct bf_sim *s, double now, double sim_s)
+{
+	double floor_s = sim_s < s->cfg.idle_real_min_s ? sim_s : s->cfg.idle_real_min_s;
+
+	if (now - s->last_data_t < sim_s)
+		return false;
+	if (s->cfg.virtual_clock || s->cfg.virtual_access_ns)
+		return true;
+	return (double)(bf_clock_ns() - s->last_data_ns) / 1e9 >= floor_s;
+}
+
 /* The installer reads the FIFO until it stays empty for 500 ms. Without an
  * initramfs, UEFI gives up waiting for images and boots from eMMC. */
 void bf_sim_stream_idle(struct bf_sim *s, double now)
 {
 	if (s->fifo_len)
 		return;
-	if (s->phase == PH_WAIT_CFG && now - s->last_data_t >= SIM_CFG_IDLE_S) {
+	if (s->phase == PH_WAIT_CFG && idle_for(s, now, SIM_CFG_IDLE_S)) {
 		bf_sim_installer_start(s, now);
-	} else if (s->phase == PH_UEFI && !s->saw_initramfs && now - s->last_data_t >= NO_IMAGE_IDLE_S) {
+	} else if (s->phase == PH_UEFI && !s->saw_initramfs && idle_for(s, now, NO_IMAGE_IDLE_S)) {
 		bf_sim_schedule(s, now, BF_RLOG_UEFI, BF_RLOG_INFO, ACT_NONE,
 				"no boot image from RShim: booting from eMMC");   /* [unverified] */
 		bf_sim_os_boot(s, now);

@@ -56,6 +56,7 @@ void bf_sim_fifo_drain(struct bf_sim *s, double now)
 		s->drained_bytes += n;
 		budget -= n;
 		s->last_data_t = now;
+		s->last_data_ns = bf_clock_ns();
 	}
 	s->drain_t = now;
 }

@@ -6,6 +6,7 @@
  * the shared chip table (chip.c). */
 #include "config.h"
 #include "sim_int.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <string.h>
@@ -25,6 +26,7 @@ void bf_sim_chip_reset(struct bf_sim *s)
 		s->por_t = now;
 	s->drain_t = now;
 	s->last_data_t = now;
+	s->last_data_ns = bf_clock_ns();
 	s->link_t = now;
 	s->fifo_head = s->fifo_len = 0;
 	s->boot_bytes = s->drained_bytes = s->overflow_bytes = 0;

@@ -18,6 +18,7 @@ void bf_sim_config_defaults(struct bf_sim_config *c)
 	c->speed = 1.0;
 	c->link_bps = 40000000;     /* USB 2.0 high-speed bulk, in practice */
 	c->drain_bps = 80000000;    /* boot ROM / UEFI consumption */
+	c->idle_real_min_s = 0.5;
 }
 
 static int parse_u64(const char *s, uint64_t *v)

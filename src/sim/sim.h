@@ -32,6 +32,12 @@ struct bf_sim_config {
 	 * A non-zero virtual_access_ns implies the virtual clock. */
 	bool virtual_clock;
 	uint64_t virtual_access_ns;
+	/* The device's idle timeouts (the installer's end of bf.cfg, UEFI
+	 * waiting for images) also want this much real time, at most their
+	 * own length, so that in a run faster than real time a host that is
+	 * merely descheduled is not taken for one that stopped sending.
+	 * Default 0.5 s; 0 for a caller that drives the device itself. */
+	double idle_real_min_s;
 	/* The NIC loses power once, during this phase of a firmware burn
 	 * (BF_SIM_POWERCUT_*; 0 = off). */
 	unsigned fault_powercut;

@@ -53,6 +53,7 @@ struct bf_sim {
 	double por_t;             /* of power-on */
 	double drain_t;           /* boot FIFO drained up to here */
 	double last_data_t;       /* last byte drained (installer's bf.cfg read) */
+	uint64_t last_data_ns;    /* ... on the host's monotonic clock */
 	double link_t;            /* the host link is busy until then */
 
 	/* registers of the RShim channel (generic store) */

@@ -4,6 +4,7 @@
  * atomically; read defensively (the files are input like any other). */
 #include "config.h"
 #include "sim_int.h"
+#include "clock.h"
 #include "nic.h"
 #include "error.h"
 #include "fileio.h"
@@ -255,6 +256,7 @@ int bf_sim_state_load(struct bf_sim *s)
 	s->reset_t = getd(rt, "reset_time", 0);
 	s->por_t = getd(rt, "por_time", 0);
 	s->drain_t = s->last_data_t = s->sim0;
+	s->last_data_ns = bf_clock_ns();
 	s->resets = getu(rt, "resets");
 	s->boot_bytes = getu(rt, "boot_bytes");
 	s->drained_bytes = getu(rt, "drained_bytes");
