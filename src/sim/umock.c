@@ -15,6 +15,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -561,10 +562,11 @@ static int umock_start(struct bf_sim_host *h, void **ctx)
 	return 0;
 }
 
-/* Processes that have the device node open: under the preload library
- * that is the node's file in the testbed (umockdev does not tell when a
- * client goes away, so /proc is asked). */
-static unsigned holders(struct umock *m)
+/* Processes that have the device node open (their pids, up to max, in
+ * pids): under the preload library that is the node's file in the
+ * testbed (umockdev does not tell when a client goes away, so /proc is
+ * asked). */
+static unsigned holders(struct umock *m, pid_t *pids, unsigned max)
 {
 	gchar *root = umockdev_testbed_get_root_dir(m->tb);
 	char node[PATH_MAX], fddir[300], path[600], target[PATH_MAX];
@@ -597,15 +599,41 @@ static unsigned holders(struct umock *m)
 			}
 		}
 		closedir(fds);
-		n += held;
+		if (held && n < max)
+			pids[n++] = (pid_t)atoi(p->d_name);
 	}
 	closedir(procs);
 	return n;
 }
 
+/* Is any of them still running (not gone, not a zombie)? */
+static bool any_alive(const pid_t *pids, unsigned n)
+{
+	char path[64], buf[256], *rp;
+	unsigned i;
+	ssize_t len;
+	int fd;
+
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pids[i]);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		rp = strrchr(buf, ')');
+		if (rp && rp[1] == ' ' && rp[2] != 'Z' && rp[2] != 'X')
+			return true;
+	}
+	return false;
+}
+
 static void umock_stop(void *ctx)
 {
 	struct umock *m = ctx;
+	pid_t pids[16];
 	unsigned i, n;
 
 	if (!m)
@@ -620,7 +648,7 @@ static void umock_stop(void *ctx)
 		pthread_join(m->back, NULL);
 	/* A process that still has the device open (a daemon COMMAND left
 	 * running) sees it unplugged, and gets a moment to let go of it. */
-	n = m->tb && !m->away && !m->removed ? holders(m) : 0;
+	n = m->tb && !m->away && !m->removed ? holders(m, pids, 16) : 0;
 	if (n)
 		bf_warn("usb: %u process%s still had the simulated device open when the run ended: "
 			"it is unplugged now", n, n == 1 ? "" : "es");
@@ -631,7 +659,10 @@ static void umock_stop(void *ctx)
 	m->removed = true;
 	pthread_mutex_unlock(&m->h->lock);
 	pthread_mutex_unlock(&live_lock);
-	for (i = 0; n && i < STOP_WAIT_MS / 20 && holders(m); i++)
+	/* Until they have ended, not only closed the node: a process may
+	 * still be in the middle of a request (seen under load). One that
+	 * keeps running (a daemon) costs the whole wait. */
+	for (i = 0; n && i < STOP_WAIT_MS / 20 && any_alive(pids, n); i++)
 		bf_clock_sleep_ns(20000000ull);
 	/* From here on the handlers answer ENODEV without looking at m. */
 	pthread_mutex_lock(&live_lock);
