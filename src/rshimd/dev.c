@@ -605,8 +605,6 @@ int bf_rshimd_dev_start(struct bf_rshimd_dev *d, const char *name, unsigned inde
 	ret = bf_rshim_open(name, &d->hw);
 	if (ret < 0)
 		return ret;
-	d->hw_reconnects = 0;
-	d->hw_reconnected = false;
 	d->r = *d->hw;
 	d->r.ops = d->hw->ops->fifo_read && d->hw->ops->fifo_write ? &lk_ops_fifo : &lk_ops;
 	d->r.priv = d;

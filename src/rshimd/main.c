@@ -121,14 +121,14 @@ static int scan_lock(int *fd)
 	return 0;
 }
 
-/* No device named: those the backends in mask have that are not ours
+/* No device named: those the backends in mask (0: all) have that are not ours
  * yet (nor ignored) are added, each at the first free index. */
 static void discover_new(struct devspec *spec, int *nspec, bool *used, unsigned mask,
 			 const struct bf_rshimd_conf *conf)
 {
 	static char found[BF_RSHIMD_MAX_DEVS][BF_RSHIMD_NAME_MAX];
 	static bool full_said;
-	int n = bf_rshimd_discover(mask, found, BF_RSHIMD_MAX_DEVS), i, j, k;
+	int n = bf_rshimd_discover(mask ? mask : BF_RSHIMD_BK_ALL, found, BF_RSHIMD_MAX_DEVS), i, j, k;
 
 	for (i = 0; i < n; i++) {
 		for (k = 0; k < *nspec && strcmp(spec[k].name, found[i]); k++)
@@ -391,7 +391,7 @@ int main(int argc, char **argv)
 	if (scan && (ret = scan_lock(&scan_fd)) < 0)
 		bf_log(BF_LOG_ERROR, "%s", bf_error_get() ? bf_error_get() : strerror(-ret));
 	else if (scan)
-		discover_new(spec, &nspec, used, backends ? backends : BF_RSHIMD_BK_ALL, &conf);
+		discover_new(spec, &nspec, used, backends, &conf);
 	for (i = 0; i < nspec && ret == 0; i++) {
 		if (!spec[i].name[0])
 			continue;
@@ -470,7 +470,7 @@ int main(int argc, char **argv)
 				 * files until it is back; a missing one is tried;
 				 * with no device named, new ones are taken. */
 				if (scan)
-					discover_new(spec, &nspec, used, backends ? backends : BF_RSHIMD_BK_ALL, &conf);
+					discover_new(spec, &nspec, used, backends, &conf);
 				/* A DEV_NAME refresh moved a device to another name:
 				 * that is the one to look for if it goes away. */
 				for (i = 0; i < nspec; i++)
