@@ -167,6 +167,12 @@ ok "drop mode: bfctl says so, and how to ask for the device"
 set_misc "DROP_MODE 0"
 python3 "$BFREG" "$D" 0x13000c68.64 | grep -qx '\[0x13000c68\] -> 0x1122334455667788'
 ok "leaving drop mode: the register is there again"
+exec 4>"$D/boot"   # another pusher holds the boot file
+expect_rc 4 "boot held by another process: bfctl install through the daemon is refused (exit 4)" \
+	"$BFCTL" install -r rshim0 -b "$SAMPLE" --timeout 30
+exec 4>&-
+grep -q 'rshim0: another process is pushing a boot stream' "$TMP/rc.err"
+ok "boot held: bfctl says another process is pushing"
 
 # --- bfctl install through the daemon -----------------------------------------
 expect_rc 0 "bfctl install --rshim rshim0 (through the boot and rshim files)" \
