@@ -1,6 +1,6 @@
 /* fuzz_bfcfg.c - the bf.cfg reader on arbitrary text (bf.cfg is user and
- * device input). libFuzzer target; without libFuzzer it is a TAP smoke
- * test over a few built-in inputs and any files given. */
+ * device input). Seeds: tests/fuzz/seeds/bfcfg (the shipped examples and
+ * shell edge cases). */
 #include "config.h"
 
 #include <stdint.h>
@@ -32,32 +32,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	return 0;
 }
-
-#ifndef BF_FUZZ_LIBFUZZER
-int main(int argc, char **argv)
-{
-	static const char *const seeds[] = {
-		"A=1\nB='x'\nC=\"$(echo \\\"}\\\")\"\nexport D=$'\\t'\n",
-		"f() {\ncat <<-EOF\n\t}\n\tEOF\n}\n", "case x in a) ;; esac\n", "((((", "${${${", "\"",
-		"A=(1 2\n", "if\nthen\nfi\n", "a && || b", "x <<", "function", "f(", "$'", "`",
-	};
-	size_t i;
-	int t = 0;
-
-	for (i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
-		LLVMFuzzerTestOneInput((const uint8_t *)seeds[i], strlen(seeds[i]));
-	printf("ok %d - built-in inputs\n", ++t);
-	for (i = 1; i < (size_t)argc; i++) {
-		static uint8_t buf[1 << 16];
-		FILE *f = fopen(argv[i], "rb");
-		size_t len = f ? fread(buf, 1, sizeof(buf), f) : 0;
-
-		if (f)
-			fclose(f);
-		LLVMFuzzerTestOneInput(buf, len);
-		printf("ok %d - %s\n", ++t, argv[i]);
-	}
-	printf("1..%d\n", t);
-	return 0;
-}
-#endif
