@@ -1,7 +1,7 @@
 /* bfcfg.h - reading bf.cfg without running it (bf_bfcfg_*).
  *
- * bf.cfg is a bash fragment the installer sources (shared/spec/
- * bfcfg-install.md 2.3). This is a real lexer for the subset of shell that
+ * bf.cfg is a bash fragment the installer sources (doc/bfcfg.md,
+ * "Syntax"). This is a real lexer for the subset of shell that
  * matters: words with '...', "...", $'...' and backslash quoting, line
  * continuations, comments, $(...) ${...} `...` kept literally, here-documents,
  * operators, compound commands (if/case/for/while/{ }/( )) and function

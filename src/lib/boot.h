@@ -1,6 +1,6 @@
 /* boot.h - the boot-stream push (bf_boot_*): chip reset into RShim boot,
  * the push with flow control that never overflows the boot FIFO, progress.
- * Facts: shared/spec/rshim.md section 5.
+ * Facts: doc/rshim.md section 3.
  */
 #ifndef BF_BOOT_H
 #define BF_BOOT_H

@@ -1,7 +1,7 @@
 /* bootlog.h - the boot status as the host sees it (bf_bootlog_*): reading
  * the RShim log ring through registers (semaphore, index, rewind, data,
  * restore/clear, release) and recognising the completion strings.
- * Facts: shared/spec/rshim.md section 5, bfcfg-install.md section 5.
+ * Facts: doc/rshim.md section 5, doc/bfcfg.md (messages).
  */
 #ifndef BF_BOOTLOG_H
 #define BF_BOOTLOG_H

@@ -1,6 +1,6 @@
 /* chip.h - BlueField RShim register maps (bf_chip_*): one table, used by the
  * host backends and by the simulator alike, so they cannot drift.
- * Facts: shared/spec/rshim.md sections 0, 3, 4, 5.
+ * Facts: doc/rshim.md sections 1 to 5.
  */
 #ifndef BF_CHIP_H
 #define BF_CHIP_H

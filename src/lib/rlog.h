@@ -1,6 +1,6 @@
 /* rlog.h - RShim log records (bf_rlog_*): encode (DPU side: firmware and
  * the installer's bfrshlog) and decode (host side). Pure buffer functions.
- * Facts: shared/spec/rshim.md section 5, bfcfg-install.md section 6.
+ * Facts: doc/rshim.md section 5, doc/bfcfg.md (messages).
  *
  * Header word (64-bit LE): 63:60 module, 59:56 type, 54:48 payload length
  * in words, 47:16 argument, 15:8 has_arg, 7:0 level (MSG); 31:0 PC or

@@ -1,6 +1,8 @@
 /* rshim.h - the device interface everything above the transport uses
- * (bf_rshim_*). Backends, one file each under rshim/: sim (in-process
- * bfsim), later usb, pcie, pcie_lf, daemon.
+ * (bf_rshim_*). Backends, one file each under rshim/: usb (libusb), pcie
+ * (BAR0 from sysfs), pcie_lf (the livefish config-space gateway), daemon
+ * (a running rshimd's device files) and sim (a device bfsim serves).
+ * Facts: doc/rshim.md.
  */
 #ifndef BF_RSHIM_H
 #define BF_RSHIM_H

@@ -1,7 +1,7 @@
 /* tmfifo.h - tile-monitor FIFO framing (bf_tmfifo_*): the 8-byte message
  * header that multiplexes the console and the network over the TM FIFOs,
  * on both sides (host rshim, DPU mlxbf-tmfifo). Pure buffer functions.
- * Facts: shared/spec/rshim.md section 4.
+ * Facts: doc/rshim.md section 4.
  *
  * Header (one FIFO word, byte 0 first on the wire):
  *   byte 0    type: 1 network, 3 console; control 0xFB..0xFF

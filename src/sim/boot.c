@@ -15,7 +15,7 @@
  * line. Memory is bounded whatever the bundle's size: the initramfs scan
  * keeps at most SIM_INITRD_SCAN bytes, the info image SIM_INFO_MAX.
  *
- * Firmware lines not verbatim in the spec (shared/spec) are marked
+ * Firmware lines not documented publicly (doc/rshim.md, doc/bfcfg.md) are marked
  * [unverified] where they are logged. */
 #include "config.h"
 #include "sim_int.h"

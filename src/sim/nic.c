@@ -1,7 +1,7 @@
 /* nic.c - the simulated NIC: its PCI functions' config space (header,
  * capability list, the functional VSEC), the gateway to the address spaces
  * (CR space, ICMD VCR, semaphores, recovery), power, resets and power cuts,
- * and its state in nv.json. Facts: shared/spec/firmware.md 1 and 2. */
+ * and its state in nv.json. Facts: doc/firmware.md sections 1 and 2. */
 #include "config.h"
 #include "nic_int.h"
 #include "clock.h"

@@ -6,7 +6,7 @@
  * MQIS, MFRL, MNVDA/MNVDI/MNVIA/MNVQC/MNVGC), an NV configuration store with
  * default/current/next values (next becomes current at a reset), two flash
  * banks and the component-update state machine. State is kept in the
- * simulator's nv.json ("nic"). Facts: shared/spec/firmware.md.
+ * simulator's nv.json ("nic"). Facts: doc/firmware.md.
  *
  * The config space is reached byte-wise like the sysfs "config" file:
  * in-process (tests, the "sim:0" device of bfctl fw) or over FUSE

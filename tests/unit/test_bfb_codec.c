@@ -1,5 +1,5 @@
 /* test_bfb_codec.c - the BFB header codec and streaming parser against
- * vectors computed by hand from the spec (shared/spec/bfb.md), every header
+ * vectors computed by hand from the spec (doc/bfb.md), every header
  * field corrupted, truncation at every boundary, huge lengths, unknown ids,
  * zero-length images, trailing data, feeding in pieces of every size. */
 #include "config.h"

@@ -1,6 +1,6 @@
 /* test_fw_layout.c - the register tables (fw/layout.c): every field of
  * every register packs and unpacks to itself, fields do not overlap, the
- * byte vectors of shared/spec/firmware.md 2.6 come out exactly, and the
+ * byte vectors of doc/firmware.md section 2 come out exactly, and the
  * bit positions of the fields the tools rely on are where the spec says;
  * the NV type dwords, the MCDA data order, MCAM bits, versions, dates and
  * the simulated NIC's image format. */

@@ -3,7 +3,7 @@
  * mailbox allows, verify, activate, release; the flash-programming
  * semaphore; PSID and chip checks before anything is sent; cancel on error
  * or on a stop request (Ctrl-C) so that the NIC keeps its running image.
- * Facts: shared/spec/firmware.md 6. */
+ * Facts: doc/firmware.md section 4. */
 #ifndef BF_FW_BURN_H
 #define BF_FW_BURN_H
 

@@ -1,6 +1,6 @@
 /* fw/icmd.h - the ICMD mailbox in the VCR space (bf_fw_icmd_*): the command
  * interface the access registers travel through. Facts:
- * shared/spec/firmware.md 2.1-2.5. */
+ * doc/firmware.md section 2. */
 #ifndef BF_FW_ICMD_H
 #define BF_FW_ICMD_H
 

@@ -1,5 +1,6 @@
 /* fw/layout.c - the PRM register tables and their one packer/unpacker.
- * Offsets and bits: shared/spec/firmware.md 2.6 and 3 (HEAD layouts). */
+ * Offsets and bits: doc/firmware.md sections 2 and 3 (mstflint's
+ * tools_layouts/reg_access_hca_layouts.h). */
 #include "config.h"
 #include "fw/layout.h"
 

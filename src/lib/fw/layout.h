@@ -3,7 +3,7 @@
  * (MGIR, MCAM, MLOCK, MCQS, MCQI and its data layouts, MCC, MCDA, MQIS,
  * MFRL, MNVDA/MNVDI/MNVIA/MNVQC/MNVGC, the ACCESS_REGISTER TLVs), packed
  * and unpacked by the same code on both sides, so they cannot drift.
- * Facts: shared/spec/firmware.md sections 2.6 and 3.
+ * Facts: doc/firmware.md sections 2 and 3.
  *
  * Registers are big-endian: "0xOO [h:l]" is bits h..l (from the LSB) of the
  * big-endian dword at byte offset 0xOO. A C struct per register holds the

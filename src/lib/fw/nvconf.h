@@ -2,7 +2,7 @@
  * MNVQC/MNVGC (bf_fw_nvconf_*): the values of parameters for the next
  * boot, in effect now, and by default; changes staged and written as whole
  * TLVs (read-modify-write, valid bits set); the device's own limits
- * (capability TLVs). Facts: shared/spec/firmware.md 3.10 (mlxconfig flows). */
+ * (capability TLVs). Facts: doc/firmware.md section 3 (NVDA/NVQC/NVIA). */
 #ifndef BF_FW_NVCONF_H
 #define BF_FW_NVCONF_H
 

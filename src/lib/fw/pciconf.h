@@ -2,7 +2,7 @@
  * the functional vendor-specific capability (VSEC, cap 0x09) as a gateway
  * to the device's address spaces (CR space, ICMD, semaphores), with its
  * semaphore, dword and block transfers, bounded completion polling and
- * syndromes. Facts: shared/spec/firmware.md 1.3-1.8.
+ * syndromes. Facts: doc/firmware.md section 1.
  *
  * The config space itself is reached through a small accessor: pread/pwrite
  * on /sys/bus/pci/devices/<bdf>/config ($BFCTL_SYSFS for tests), or any

@@ -1,6 +1,6 @@
 /* fw/query.h - what `flint q` shows, read from the device's registers
  * (bf_fw_query): MGIR, MCQS/MCQI (running and pending versions), MQIS.
- * Facts: shared/spec/firmware.md 5.1. */
+ * Facts: doc/firmware.md section 3. */
 #ifndef BF_FW_QUERY_H
 #define BF_FW_QUERY_H
 

@@ -1,6 +1,6 @@
 /* fw/reg.h - ACCESS_REGISTER over ICMD (bf_fw_reg_*): the operation TLV,
  * the register TLV, the register status turned into a sentence. Facts:
- * shared/spec/firmware.md 2.6. */
+ * doc/firmware.md section 2 (ACCESS_REGISTER). */
 #ifndef BF_FW_REG_H
 #define BF_FW_REG_H
 

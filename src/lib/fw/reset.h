@@ -1,6 +1,6 @@
 /* fw/reset.h - NIC firmware reset through MFRL (bf_fw_reset_*): the levels
  * and types the device supports, the reset itself, and the wait for it
- * (MGIR uptime). Facts: shared/spec/firmware.md 3.9, 5.3, 6.8. */
+ * (MGIR uptime). Facts: doc/firmware.md sections 3 and 5. */
 #ifndef BF_FW_RESET_H
 #define BF_FW_RESET_H
 

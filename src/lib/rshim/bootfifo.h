@@ -1,7 +1,7 @@
 /* rshim/bootfifo.h - the register path of the boot stream (bf_rshim_boot_fifo_*)
  * shared by the backends without a bulk endpoint (pcie, pcie-lf): words
  * written to BOOT_FIFO_DATA, as many as the FIFO count says there is room
- * for. Facts: shared/spec/rshim.md section 2 "Boot FIFO over PCIe".
+ * for. Facts: doc/rshim.md section 3.
  */
 #ifndef BF_RSHIM_BOOTFIFO_H
 #define BF_RSHIM_BOOTFIFO_H

@@ -2,7 +2,7 @@
  * the CR-space addresses behind it (BF_LF_*): one header for the host
  * backend (rshim/pcie_lf.c) and the simulator's model of the function
  * (src/sim/pcicfg.c), so the two cannot drift.
- * Facts: shared/spec/rshim.md section 2 "PCIe livefish", section 3.
+ * Facts: doc/rshim.md sections 1 (PCIe livefish) and 2.
  */
 #ifndef BF_RSHIM_LF_REGS_H
 #define BF_RSHIM_LF_REGS_H

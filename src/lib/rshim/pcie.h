@@ -1,7 +1,7 @@
 /* rshim/pcie.h - the PCIe backend's BAR0 access (bf_pcie_*): every MMIO
  * access goes through an accessor, so tests bind it to the simulator and
  * only real hardware maps /sys/bus/pci/devices/<bdf>/resource0.
- * Facts: shared/spec/rshim.md section 2. */
+ * Facts: doc/rshim.md section 1. */
 #ifndef BF_RSHIM_PCIE_H
 #define BF_RSHIM_PCIE_H
 

@@ -3,7 +3,7 @@
  * config-space access goes through an accessor, so tests bind it to an
  * in-process model of the function (src/sim/pcicfg.c) and hardware uses
  * pread/pwrite on /sys/bus/pci/devices/<bdf>/config.
- * Facts: shared/spec/rshim.md section 2 "PCIe livefish".
+ * Facts: doc/rshim.md section 1 (PCIe livefish).
  */
 #ifndef BF_RSHIM_PCIE_LF_H
 #define BF_RSHIM_PCIE_LF_H
