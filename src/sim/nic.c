@@ -30,7 +30,7 @@ static const struct nic_chip chips[] = {
 };
 
 
-double nic_now(struct nic_core *c)
+double bf_sim_nic_now(struct nic_core *c)
 {
 	return bf_sim_now(c->s);
 }
@@ -65,9 +65,9 @@ static void build_cfg(struct bf_sim_nic *n)
 	c[0x48] = 0x03; c[0x49] = 0x9c;                            /* VPD */
 	c[0x9c] = 0x11; c[0x9d] = n->q.no_vsec ? 0x40 : NIC_VSEC_OFF; put16(c + 0x9e, 0x003f);
 	if (!n->q.no_vsec) {
-		c[NIC_VSEC_OFF] = 0x09;                            /* vendor specific, functional (type 0) */
+		c[NIC_VSEC_OFF] = BF_FW_VSEC_CAP_ID;               /* functional (VSC type 0 in [31:24]) */
 		c[NIC_VSEC_OFF + 1] = 0x40;
-		c[NIC_VSEC_OFF + 2] = NIC_VSEC_LEN;
+		c[NIC_VSEC_OFF + 2] = BF_FW_VSEC_LEN;
 	}
 	c[0x40] = 0x01; c[0x41] = n->q.cap_loop ? 0x60 : 0x00;    /* power management, last */
 	put16(c + 0x42, 0x0003);
@@ -122,9 +122,9 @@ static void load_state(struct nic_core *c)
 		if (json_object_object_get_ex(nic, "powercut_fired", &v) && json_object_get_boolean(v))
 			c->powercut = 0;
 		if (json_object_object_get_ex(nic, "nv_next", &v))
-			nic_nv_load(&c->next, v);
+			bf_sim_nic_nv_load(&c->next, v);
 		if (json_object_object_get_ex(nic, "nv_current", &v))
-			nic_nv_load(&c->current, v);
+			bf_sim_nic_nv_load(&c->current, v);
 	}
 	{
 		/* A BFB install since (the simulated installer's NIC firmware
@@ -142,7 +142,7 @@ static void load_state(struct nic_core *c)
 			if (json_object_object_get_ex(nf, "psid", &x) && *json_object_get_string(x))
 				snprintf(k->psid, sizeof(k->psid), "%s", json_object_get_string(x));
 			c->pending = -1;
-			c->reset_t = nic_now(c);
+			c->reset_t = bf_sim_nic_now(c);
 		}
 	}
 	if (!c->bank[c->active].valid) {
@@ -163,7 +163,7 @@ static void load_state(struct nic_core *c)
 		k->date_bcd = 0x20240204;   /* 4.2.2024 */
 		k->size = 0x2000000;
 		k->hw_dev_id = c->chip->hw_dev_id;
-		c->reset_t = nic_now(c);
+		c->reset_t = bf_sim_nic_now(c);
 	}
 }
 
@@ -201,8 +201,8 @@ void bf_sim_nic_save(struct bf_sim *s)
 	json_object_object_add(o, "powercuts", json_object_new_int((int)c->powercuts));
 	if (s->cfg.fault_powercut && !c->powercut)
 		json_object_object_add(o, "powercut_fired", json_object_new_boolean(1));
-	json_object_object_add(o, "nv_next", nic_nv_save(&c->next));
-	json_object_object_add(o, "nv_current", nic_nv_save(&c->current));
+	json_object_object_add(o, "nv_next", bf_sim_nic_nv_save(&c->next));
+	json_object_object_add(o, "nv_current", bf_sim_nic_nv_save(&c->current));
 	json_object_object_add(s->nv, "nic", o);
 }
 
@@ -212,7 +212,7 @@ void bf_sim_nic_free(struct bf_sim *s)
 
 	if (!c)
 		return;
-	nic_nv_free(c);
+	bf_sim_nic_nv_free(c);
 	free(c->upd);
 	free(c);
 	s->nic = NULL;
@@ -220,7 +220,7 @@ void bf_sim_nic_free(struct bf_sim *s)
 
 static void reset_function(struct bf_sim_nic *n)
 {
-	n->ctrl_space = NIC_AS_CR;
+	n->ctrl_space = BF_FW_AS_CR;
 	n->syndrome_code = 0;
 	n->sem = 0;
 	n->addr = 0;
@@ -246,7 +246,7 @@ struct bf_sim_nic *bf_sim_nic_get(struct bf_sim *s, unsigned fn)
 		c->chip = &chips[s->chip->ver == BF_CHIP_BF2 ? BF_CHIP_BF2 : BF_CHIP_BF3];
 		c->powercut = s->cfg.fault_powercut;
 		c->next_handle = 0x1a2b;
-		nic_nv_init(c);
+		bf_sim_nic_nv_init(c);
 		load_state(c);
 		for (i = 0; i < BF_SIM_NIC_FUNCS; i++) {
 			struct bf_sim_nic *n = &c->fn[i];
@@ -294,7 +294,7 @@ void bf_sim_nic_sleep(struct bf_sim_nic *n, uint64_t ns)
 
 /* The NIC comes up: the pending image (if any) runs, the next-boot NV
  * configuration becomes current, everything volatile starts afresh. */
-void nic_boot(struct nic_core *c)
+void bf_sim_nic_boot(struct nic_core *c)
 {
 	unsigned i;
 
@@ -315,22 +315,22 @@ void nic_boot(struct nic_core *c)
 		}
 	}
 	c->pending = -1;
-	nic_nv_apply_next(c);
-	nic_fsm_reset(c);
+	bf_sim_nic_nv_apply_next(c);
+	bf_sim_nic_fsm_reset(c);
 	c->sem_icmd = c->sem_flash = 0;
-	c->reset_t = nic_now(c);
+	c->reset_t = bf_sim_nic_now(c);
 	for (i = 0; i < BF_SIM_NIC_FUNCS; i++)
 		reset_function(&c->fn[i]);
 }
 
 /* Power lost: everything volatile is gone (an update in progress with it);
  * what is on flash stays. It comes back NIC_T_POWERCUT later. */
-void nic_power_cut(struct nic_core *c)
+void bf_sim_nic_power_cut(struct nic_core *c)
 {
 	c->powercuts++;
-	nic_fsm_reset(c);
+	bf_sim_nic_fsm_reset(c);
 	c->off = true;
-	c->off_until = nic_now(c) + NIC_T_POWERCUT;
+	c->off_until = bf_sim_nic_now(c) + NIC_T_POWERCUT;
 	c->reset_at = 0;
 }
 
@@ -340,19 +340,19 @@ static void tick(struct nic_core *c)
 
 	if (c->s->cfg.virtual_access_ns)
 		c->s->virt_t += (double)c->s->cfg.virtual_access_ns / 1e9;
-	now = nic_now(c);
+	now = bf_sim_nic_now(c);
 	if (c->reset_at && now >= c->reset_at && !c->off) {
 		/* The driver (or the link toggle) resets the NIC. */
 		c->resets++;
-		nic_fsm_reset(c);
+		bf_sim_nic_fsm_reset(c);
 		c->off = true;
 		c->off_until = c->reset_at + NIC_T_RESET_OFF;
 		c->reset_at = 0;
 	}
 	if (c->off && now >= c->off_until)
-		nic_boot(c);
+		bf_sim_nic_boot(c);
 	if (!c->off)
-		nic_fsm_tick(c, now);
+		bf_sim_nic_fsm_tick(c, now);
 }
 
 void bf_sim_nic_fw_info(struct bf_sim *s, struct bf_sim_nic_fw *out)
@@ -377,34 +377,34 @@ void bf_sim_nic_fw_info(struct bf_sim *s, struct bf_sim_nic_fw *out)
 
 static bool space_ok(const struct bf_sim_nic *n, uint32_t sp)
 {
-	return sp == NIC_AS_ICMD_EXT || sp == NIC_AS_CR || sp == NIC_AS_ICMD || sp == NIC_AS_SEM ||
-	       (sp == NIC_AS_RECOVERY && n->core->chip->hw_dev_id == 0x21c);
+	return sp == BF_FW_AS_ICMD_EXT || sp == BF_FW_AS_CR || sp == BF_FW_AS_ICMD || sp == BF_FW_AS_SEMAPHORE ||
+	       (sp == BF_FW_AS_RECOVERY && n->core->chip->hw_dev_id == 0x21c);
 }
 
 static uint32_t space_size(const struct bf_sim_nic *n, uint32_t sp)
 {
 	switch (sp) {
-	case NIC_AS_CR: return NIC_CR_SIZE;
-	case NIC_AS_ICMD: return NIC_ICMD_MBOX + NIC_MBOX_MAX;
-	case NIC_AS_SEM: return 0x100;
-	case NIC_AS_RECOVERY: return 0x10;
+	case BF_FW_AS_CR: return NIC_CR_SIZE;
+	case BF_FW_AS_ICMD: return BF_FW_VCR_MBOX + NIC_MBOX_MAX;
+	case BF_FW_AS_SEMAPHORE: return BF_FW_SEM_SPACE_SIZE;
+	case BF_FW_AS_RECOVERY: return 0x10;
 	default: return 0x1000;
 	}
 }
 
-uint32_t nic_mbox_size(const struct bf_sim_nic *n)
+uint32_t bf_sim_nic_mbox_size(const struct bf_sim_nic *n)
 {
 	return n->q.mailbox_size && n->q.mailbox_size <= NIC_MBOX_MAX ? n->q.mailbox_size : NIC_MBOX_SIZE;
 }
 
 static uint32_t icmd_ctrl_read(struct bf_sim_nic *n)
 {
-	uint32_t v = n->icmd_ctrl & ~1u;
+	uint32_t v = n->icmd_ctrl & ~BF_FW_VCR_CTRL_BUSY;
 
-	if ((n->icmd_ctrl & 1) && (n->q.icmd_stuck || nic_now(n->core) < n->icmd_done_t))
-		v |= 1;
+	if ((n->icmd_ctrl & BF_FW_VCR_CTRL_BUSY) && (n->q.icmd_stuck || bf_sim_nic_now(n->core) < n->icmd_done_t))
+		v |= BF_FW_VCR_CTRL_BUSY;
 	else
-		n->icmd_ctrl &= ~1u;
+		n->icmd_ctrl &= ~BF_FW_VCR_CTRL_BUSY;
 	return v;
 }
 
@@ -413,26 +413,26 @@ static uint32_t space_read(struct bf_sim_nic *n, uint32_t sp, uint32_t a)
 	struct nic_core *c = n->core;
 
 	switch (sp) {
-	case NIC_AS_CR:
-		if (a == NIC_CR_HWID)
+	case BF_FW_AS_CR:
+		if (a == BF_FW_CR_HW_ID)
 			return c->chip->hw_dev_id;   /* revision 0 in [23:16] */
-		if (a == NIC_CR_CFG_DONE)
-			return n->q.icmd_not_ready ? 0x80000000u : 0;
+		if (a == BF_FW_CR_CFG_NOT_DONE)
+			return n->q.icmd_not_ready ? BF_FW_CR_CFG_NOT_DONE_BIT : 0;
 		return 0;
-	case NIC_AS_ICMD:
-		if (a == 0)
+	case BF_FW_AS_ICMD:
+		if (a == BF_FW_VCR_CTRL)
 			return icmd_ctrl_read(n);
-		if (a == 0x1000)
-			return nic_mbox_size(n);
-		if (a == 0x1008)
+		if (a == BF_FW_VCR_MBOX_SIZE)
+			return bf_sim_nic_mbox_size(n);
+		if (a == BF_FW_VCR_SYNDROME)
 			return n->icmd_syndrome;
-		if (a >= NIC_ICMD_MBOX && a < NIC_ICMD_MBOX + NIC_MBOX_MAX)
-			return n->mbox[(a - NIC_ICMD_MBOX) / 4];
+		if (a >= BF_FW_VCR_MBOX && a < BF_FW_VCR_MBOX + NIC_MBOX_MAX)
+			return n->mbox[(a - BF_FW_VCR_MBOX) / 4];
 		return 0;
-	case NIC_AS_SEM:
-		if (a == NIC_SEM_ICMD)
+	case BF_FW_AS_SEMAPHORE:
+		if (a == BF_FW_SEM_ICMD)
 			return c->sem_icmd;
-		if (a == NIC_SEM_FLASH)
+		if (a == BF_FW_SEM_FLASH)
 			return c->sem_flash;
 		return 0;
 	default:
@@ -452,21 +452,21 @@ static void space_write(struct bf_sim_nic *n, uint32_t sp, uint32_t a, uint32_t 
 	struct nic_core *c = n->core;
 
 	switch (sp) {
-	case NIC_AS_ICMD:
-		if (a == 0) {
-			bool go = (v & 1) && !(icmd_ctrl_read(n) & 1);
+	case BF_FW_AS_ICMD:
+		if (a == BF_FW_VCR_CTRL) {
+			bool go = (v & BF_FW_VCR_CTRL_BUSY) && !(icmd_ctrl_read(n) & BF_FW_VCR_CTRL_BUSY);
 
-			n->icmd_ctrl = (v & ~1u) | (n->icmd_ctrl & 1);
+			n->icmd_ctrl = (v & ~BF_FW_VCR_CTRL_BUSY) | (n->icmd_ctrl & BF_FW_VCR_CTRL_BUSY);
 			if (go)
-				nic_icmd_go(n);
-		} else if (a >= NIC_ICMD_MBOX && a < NIC_ICMD_MBOX + nic_mbox_size(n)) {
-			n->mbox[(a - NIC_ICMD_MBOX) / 4] = v;
+				bf_sim_nic_icmd_go(n);
+		} else if (a >= BF_FW_VCR_MBOX && a < BF_FW_VCR_MBOX + bf_sim_nic_mbox_size(n)) {
+			n->mbox[(a - BF_FW_VCR_MBOX) / 4] = v;
 		}
 		break;
-	case NIC_AS_SEM:
-		if (a == NIC_SEM_ICMD)
+	case BF_FW_AS_SEMAPHORE:
+		if (a == BF_FW_SEM_ICMD)
 			sem_write(&c->sem_icmd, v);
-		else if (a == NIC_SEM_FLASH)
+		else if (a == BF_FW_SEM_FLASH)
 			sem_write(&c->sem_flash, v);
 		break;
 	default:
@@ -478,8 +478,8 @@ static void space_write(struct bf_sim_nic *n, uint32_t sp, uint32_t a, uint32_t 
  * flag toggles) unless the gw_stuck quirk holds it. */
 static void gateway(struct bf_sim_nic *n, uint32_t v)
 {
-	uint32_t a = v & 0x3fffffffu, sp = n->ctrl_space;
-	bool write = v >> 31, synd = false;
+	uint32_t a = v & BF_FW_VSEC_ADDR_MASK, sp = n->ctrl_space;
+	bool write = !!(v & BF_FW_VSEC_ADDR_FLAG), synd = false;
 
 	n->st.gw_ops++;
 	if (!n->sem)
@@ -494,15 +494,15 @@ static void gateway(struct bf_sim_nic *n, uint32_t v)
 		n->syndrome_code = n->q.syndrome & 0xf;
 	} else if (!space_ok(n, sp) || a >= space_size(n, sp) || (a & 3)) {
 		synd = true;
-		n->syndrome_code = 3;   /* ADDRESS_OUT_OF_RANGE */
+		n->syndrome_code = BF_FW_VSEC_SYND_OUT_OF_RANGE;
 	}
 	if (write) {
 		if (!synd)
 			space_write(n, sp, a, n->data);
-		n->addr = a | (synd ? 1u << 30 : 0);
+		n->addr = a | (synd ? BF_FW_VSEC_ADDR_SYND : 0);
 	} else {
 		n->data = synd ? 0 : space_read(n, sp, a);
-		n->addr = a | 1u << 31 | (synd ? 1u << 30 : 0);
+		n->addr = a | BF_FW_VSEC_ADDR_FLAG | (synd ? BF_FW_VSEC_ADDR_SYND : 0);
 	}
 }
 
@@ -512,18 +512,18 @@ static uint32_t vsec_read(struct bf_sim_nic *n, uint32_t r)
 	switch (r) {
 	case 0x0:
 		return get32(n->cfg + NIC_VSEC_OFF);
-	case 0x4:
-		return (n->ctrl_space & 0xffff) | (n->syndrome_code & 0xf) << 24 |
-		       (space_ok(n, n->ctrl_space) ? 1u << 29 : 0);
-	case 0x8:
+	case BF_FW_VSEC_CTRL:
+		return (n->ctrl_space & BF_FW_VSEC_CTRL_SPACE) | (n->syndrome_code & 0xf) << BF_FW_VSEC_CTRL_SYND_SHIFT |
+		       (space_ok(n, n->ctrl_space) ? 1u << BF_FW_VSEC_CTRL_STATUS_SHIFT : 0);
+	case BF_FW_VSEC_COUNTER:
 		if (++n->counter == 0)
 			n->counter = 1;
 		return n->counter;
-	case 0xC:
+	case BF_FW_VSEC_SEMAPHORE:
 		return n->q.sem_stuck ? 0x5eed : n->sem;
-	case 0x10:
+	case BF_FW_VSEC_ADDRESS:
 		return n->addr;
-	case 0x14:
+	case BF_FW_VSEC_DATA:
 		return n->data;
 	default:
 		return 0;
@@ -533,17 +533,17 @@ static uint32_t vsec_read(struct bf_sim_nic *n, uint32_t r)
 static void vsec_write(struct bf_sim_nic *n, uint32_t r, uint32_t v)
 {
 	switch (r) {
-	case 0x4:
-		n->ctrl_space = v & 0xffff;
+	case BF_FW_VSEC_CTRL:
+		n->ctrl_space = v & BF_FW_VSEC_CTRL_SPACE;
 		break;
-	case 0xC:
+	case BF_FW_VSEC_SEMAPHORE:
 		if (!n->q.sem_stuck)
 			sem_write(&n->sem, v);
 		break;
-	case 0x10:
+	case BF_FW_VSEC_ADDRESS:
 		gateway(n, v);
 		break;
-	case 0x14:
+	case BF_FW_VSEC_DATA:
 		n->data = v;
 		break;
 	default:
@@ -553,7 +553,7 @@ static void vsec_write(struct bf_sim_nic *n, uint32_t r, uint32_t v)
 
 static bool in_vsec(const struct bf_sim_nic *n, uint32_t off)
 {
-	return !n->q.no_vsec && off >= NIC_VSEC_OFF && off < NIC_VSEC_OFF + NIC_VSEC_LEN;
+	return !n->q.no_vsec && off >= NIC_VSEC_OFF && off < NIC_VSEC_OFF + BF_FW_VSEC_LEN;
 }
 
 int bf_sim_nic_cfg_read(struct bf_sim_nic *n, uint32_t off, void *buf, size_t len)
@@ -609,10 +609,10 @@ int bf_sim_nic_cfg_write(struct bf_sim_nic *n, uint32_t off, const void *buf, si
 			uint8_t d[4];
 
 			switch (r) {
-			case 0x4: put32(d, n->ctrl_space); break;
-			case 0xC: put32(d, n->sem); break;
-			case 0x10: put32(d, n->addr & 0x3fffffffu); break;
-			case 0x14: put32(d, n->data); break;
+			case BF_FW_VSEC_CTRL: put32(d, n->ctrl_space); break;
+			case BF_FW_VSEC_SEMAPHORE: put32(d, n->sem); break;
+			case BF_FW_VSEC_ADDRESS: put32(d, n->addr & BF_FW_VSEC_ADDR_MASK); break;
+			case BF_FW_VSEC_DATA: put32(d, n->data); break;
 			default: memset(d, 0, 4); break;
 			}
 			for (; i < len && in_vsec(n, off + (uint32_t)i) &&

@@ -25,7 +25,7 @@ static const struct { uint16_t id; uint8_t status; } comps[] = {
 #define BOOT_INDEX 1
 #define OWNER_ICMD 5
 
-void nic_fsm_reset(struct nic_core *c)
+void bf_sim_nic_fsm_reset(struct nic_core *c)
 {
 	c->fsm = BF_FW_FSM_IDLE;
 	c->fsm_err = 0;
@@ -38,7 +38,7 @@ void nic_fsm_reset(struct nic_core *c)
 	c->upd = NULL;
 }
 
-void nic_fsm_tick(struct nic_core *c, double now)
+void bf_sim_nic_fsm_tick(struct nic_core *c, double now)
 {
 	if (c->fsm == BF_FW_FSM_INITIALIZE && now >= c->init_done_t)
 		c->fsm = BF_FW_FSM_DOWNLOAD;
@@ -50,11 +50,11 @@ static bool cut(struct nic_core *c, unsigned phase)
 	if (c->powercut != phase)
 		return false;
 	c->powercut = 0;
-	nic_power_cut(c);
+	bf_sim_nic_power_cut(c);
 	return true;
 }
 
-int nic_reg_mcqs(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
+int bf_sim_nic_reg_mcqs(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 {
 	struct nic_core *c = n->core;
 	struct bf_fw_mcqs m;
@@ -138,7 +138,7 @@ static int mcqi_info(struct nic_core *c, unsigned idx, unsigned type, bool pendi
 	}
 }
 
-int nic_reg_mcqi(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
+int bf_sim_nic_reg_mcqi(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 {
 	struct bf_fw_mcqi m;
 	uint8_t blob[256];
@@ -201,10 +201,10 @@ static void drop_update(struct nic_core *c)
 	c->verified = false;
 }
 
-int nic_reg_mcc(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
+int bf_sim_nic_reg_mcc(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 {
 	struct nic_core *c = n->core;
-	double now = nic_now(c);
+	double now = bf_sim_nic_now(c);
 	struct bf_fw_mcc m;
 
 	bf_fw_unpack(&bf_fw_mcc_layout, p, &m);
@@ -228,7 +228,7 @@ int nic_reg_mcc(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 			break;
 		case BF_FW_MCC_RELEASE_UPDATE_HANDLE:
 			drop_update(c);
-			nic_fsm_reset(c);
+			bf_sim_nic_fsm_reset(c);
 			break;
 		case BF_FW_MCC_UPDATE_COMPONENT:
 			if (c->fsm != BF_FW_FSM_LOCKED)
@@ -282,7 +282,7 @@ int nic_reg_mcc(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 			break;
 		case BF_FW_MCC_FORCE_HANDLE_RELEASE:
 			drop_update(c);
-			nic_fsm_reset(c);
+			bf_sim_nic_fsm_reset(c);
 			break;
 		case BF_FW_MCC_CHECK_UPDATE_HANDLE:
 			break;
@@ -312,7 +312,7 @@ int nic_reg_mcc(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 	return 0;
 }
 
-int nic_reg_mcda(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
+int bf_sim_nic_reg_mcda(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 {
 	struct nic_core *c = n->core;
 	struct bf_fw_mcda m;
@@ -329,7 +329,7 @@ int nic_reg_mcda(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 	bf_fw_mcda_get(&m, c->upd + m.offset, m.size);
 	if (m.offset + m.size > c->received)
 		c->received = m.offset + m.size;
-	c->last_cmd_t = nic_now(c);
+	c->last_cmd_t = bf_sim_nic_now(c);
 	*exec += (double)m.size / NIC_FLASH_BPS;
 	return 0;
 }

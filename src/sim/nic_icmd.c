@@ -1,5 +1,5 @@
 /* nic_icmd.c - the simulated NIC's ICMD mailbox (VCR space, spec 2.2-2.4)
- * and ACCESS_REGISTER (opcode 0x9001, spec 2.6): the operation and register
+ * and ACCESS_REGISTER (BF_FW_ICMD_ACCESS_REGISTER, spec 2.6): the operation and register
  * TLVs, dispatch to the registers, and the identity and reset registers
  * (MGIR, MCAM, MLOCK, MQIS, MFRL). Every register is packed and unpacked
  * with the tables the host uses (fw/layout.c). */
@@ -8,8 +8,6 @@
 
 #include <string.h>
 
-#define ICMD_ACCESS_REGISTER 0x9001
-enum { ICMD_OK = 0, ICMD_BAD_OPCODE = 1, ICMD_BAD_CMD = 2 };
 
 static int reg_mgir(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 {
@@ -27,7 +25,7 @@ static int reg_mgir(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 	m.num_ports = 2;
 	m.mfg_base_mac_47_32 = (uint16_t)(c->chip->base_mac >> 32);
 	m.mfg_base_mac_31_0 = (uint32_t)c->chip->base_mac;
-	m.uptime = (uint32_t)(nic_now(c) - c->reset_t);
+	m.uptime = (uint32_t)(bf_sim_nic_now(c) - c->reset_t);
 	m.major = (uint8_t)(k->version >> 24);
 	m.minor = (uint8_t)(k->version >> 16);
 	m.sub_minor = (uint8_t)k->version;
@@ -142,7 +140,7 @@ static int reg_mfrl(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 		 * it waits for a link toggle or PERST, which the simulation
 		 * does not model (it stays armed until the next reset). */
 		if ((m.reset_trigger & 0x08) && m.pci_sync_for_fw_update_start)
-			c->reset_at = nic_now(c) + NIC_T_DRIVER;
+			c->reset_at = bf_sim_nic_now(c) + NIC_T_DRIVER;
 	} else if (method != BF_FW_METHOD_GET) {
 		return 0x6;
 	}
@@ -164,15 +162,15 @@ static const struct {
 	{ BF_FW_REG_MLOCK, reg_mlock, &bf_fw_mlock_layout },
 	{ BF_FW_REG_MQIS, reg_mqis, &bf_fw_mqis_layout },
 	{ BF_FW_REG_MFRL, reg_mfrl, &bf_fw_mfrl_layout },
-	{ BF_FW_REG_MCQS, nic_reg_mcqs, &bf_fw_mcqs_layout },
-	{ BF_FW_REG_MCQI, nic_reg_mcqi, &bf_fw_mcqi_layout },
-	{ BF_FW_REG_MCC, nic_reg_mcc, &bf_fw_mcc_layout },
-	{ BF_FW_REG_MCDA, nic_reg_mcda, &bf_fw_mcda_layout },
-	{ BF_FW_REG_MNVDA, nic_reg_mnvda, &bf_fw_mnvda_layout },
-	{ BF_FW_REG_MNVDI, nic_reg_mnvdi, &bf_fw_mnvdi_layout },
-	{ BF_FW_REG_MNVIA, nic_reg_mnvia, &bf_fw_mnvia_layout },
-	{ BF_FW_REG_MNVQC, nic_reg_mnvqc, &bf_fw_mnvqc_layout },
-	{ BF_FW_REG_MNVGC, nic_reg_mnvgc, &bf_fw_mnvgc_layout },
+	{ BF_FW_REG_MCQS, bf_sim_nic_reg_mcqs, &bf_fw_mcqs_layout },
+	{ BF_FW_REG_MCQI, bf_sim_nic_reg_mcqi, &bf_fw_mcqi_layout },
+	{ BF_FW_REG_MCC, bf_sim_nic_reg_mcc, &bf_fw_mcc_layout },
+	{ BF_FW_REG_MCDA, bf_sim_nic_reg_mcda, &bf_fw_mcda_layout },
+	{ BF_FW_REG_MNVDA, bf_sim_nic_reg_mnvda, &bf_fw_mnvda_layout },
+	{ BF_FW_REG_MNVDI, bf_sim_nic_reg_mnvdi, &bf_fw_mnvdi_layout },
+	{ BF_FW_REG_MNVIA, bf_sim_nic_reg_mnvia, &bf_fw_mnvia_layout },
+	{ BF_FW_REG_MNVQC, bf_sim_nic_reg_mnvqc, &bf_fw_mnvqc_layout },
+	{ BF_FW_REG_MNVGC, bf_sim_nic_reg_mnvgc, &bf_fw_mnvgc_layout },
 };
 
 /* Operation TLV + register TLV + payload, in place in buf (size bytes).
@@ -187,7 +185,7 @@ static int access_register(struct bf_sim_nic *n, uint8_t *buf, size_t size, doub
 	bf_fw_unpack(&bf_fw_op_tlv_layout, buf, &op);
 	bf_fw_unpack(&bf_fw_reg_tlv_layout, buf + BF_FW_OP_TLV_SIZE, &rt);
 	if (op.type != BF_FW_TLV_OPERATION || op.len != 4)
-		return ICMD_BAD_CMD;
+		return BF_FW_ICMD_BAD_CMD;
 	plen = rt.len >= 1 ? (size_t)rt.len * 4 - 4 : 0;
 	if (rt.type != BF_FW_TLV_REG || plen > size - BF_FW_AR_HDR_SIZE) {
 		status = 0x3;
@@ -212,14 +210,14 @@ static int access_register(struct bf_sim_nic *n, uint8_t *buf, size_t size, doub
 	bf_fw_pack(&bf_fw_op_tlv_layout, &op, buf);
 	if (n->q.reply_garbage)
 		memset(buf, 0xa5, BF_FW_OP_TLV_SIZE);
-	return ICMD_OK;
+	return BF_FW_ICMD_OK;
 }
 
-void nic_icmd_go(struct bf_sim_nic *n)
+void bf_sim_nic_icmd_go(struct bf_sim_nic *n)
 {
 	struct nic_core *c = n->core;
-	uint32_t size = nic_mbox_size(n), i;
-	uint16_t opcode = (uint16_t)(n->icmd_ctrl >> 16);
+	uint32_t size = bf_sim_nic_mbox_size(n), i;
+	uint16_t opcode = (uint16_t)(n->icmd_ctrl >> BF_FW_VCR_CTRL_OPCODE_SHIFT);
 	uint8_t buf[NIC_MBOX_MAX];
 	double exec = NIC_T_CMD;
 	int status;
@@ -229,10 +227,10 @@ void nic_icmd_go(struct bf_sim_nic *n)
 		n->st.icmd_sem_violations++;
 	for (i = 0; i < size / 4; i++)
 		bf_fw_put32(buf, 4 * i, n->mbox[i]);
-	if (opcode == ICMD_ACCESS_REGISTER)
+	if (opcode == BF_FW_ICMD_ACCESS_REGISTER)
 		status = access_register(n, buf, size, &exec);
 	else
-		status = ICMD_BAD_OPCODE;
+		status = BF_FW_ICMD_BAD_OPCODE;
 	if (c->off)
 		return;   /* the NIC lost power while executing */
 	for (i = 0; i < size / 4; i++)
@@ -240,6 +238,7 @@ void nic_icmd_go(struct bf_sim_nic *n)
 	if (n->q.icmd_status)
 		status = (int)n->q.icmd_status;
 	n->icmd_syndrome = status ? 0x00c0de00u | (uint32_t)status : 0;
-	n->icmd_ctrl = (n->icmd_ctrl & ~0xff01u) | ((uint32_t)status & 0xff) << 8 | 1;
-	n->icmd_done_t = nic_now(c) + exec;
+	n->icmd_ctrl = (n->icmd_ctrl & ~(0xffu << BF_FW_VCR_CTRL_STATUS_SHIFT | BF_FW_VCR_CTRL_BUSY)) |
+		       ((uint32_t)status & 0xff) << BF_FW_VCR_CTRL_STATUS_SHIFT | BF_FW_VCR_CTRL_BUSY;
+	n->icmd_done_t = bf_sim_nic_now(c) + exec;
 }

@@ -8,19 +8,14 @@
 #include "nic.h"
 #include "sim_int.h"
 #include "fw/layout.h"
+#include "fw/vsec.h"
 
-/* Address spaces (spec 1.5) and the VSEC (1.4). */
-enum { NIC_AS_ICMD_EXT = 0x1, NIC_AS_CR = 0x2, NIC_AS_ICMD = 0x3, NIC_AS_SEM = 0xA, NIC_AS_RECOVERY = 0xC };
+/* Where this NIC puts its VSEC in config space, and the sizes of its
+ * spaces (the register map itself is fw/vsec.h, shared with the host). */
 #define NIC_VSEC_OFF      0xC0
-#define NIC_VSEC_LEN      0x18
-#define NIC_CR_HWID       0xf0014
-#define NIC_CR_CFG_DONE   0xb5f04       /* bit 31: static_cfg_not_done */
 #define NIC_CR_SIZE       0x1000000
-#define NIC_ICMD_MBOX     0x100000
 #define NIC_MBOX_SIZE     0x340         /* 832 bytes: ICMD_MAX_CMD_SIZE */
 #define NIC_MBOX_MAX      0x1000
-#define NIC_SEM_ICMD      0x0
-#define NIC_SEM_FLASH     0x10
 
 /* Time model (simulated seconds). */
 #define NIC_T_CMD         5e-6          /* an ICMD command */
@@ -110,34 +105,34 @@ struct nic_core {
 };
 
 /* nic.c */
-double nic_now(struct nic_core *c);
-uint32_t nic_mbox_size(const struct bf_sim_nic *n);
-void nic_power_cut(struct nic_core *c);
-void nic_boot(struct nic_core *c);
+double bf_sim_nic_now(struct nic_core *c);
+uint32_t bf_sim_nic_mbox_size(const struct bf_sim_nic *n);
+void bf_sim_nic_power_cut(struct nic_core *c);
+void bf_sim_nic_boot(struct nic_core *c);
 
 /* nic_icmd.c */
-void nic_icmd_go(struct bf_sim_nic *n);
+void bf_sim_nic_icmd_go(struct bf_sim_nic *n);
 
 /* nic_fsm.c: components, MCQS, MCQI, MCC, MCDA. Register handlers take the
  * payload (big-endian, in place: the reply replaces the request), return
  * the register status and add the command's duration to *exec. */
-void nic_fsm_reset(struct nic_core *c);
-void nic_fsm_tick(struct nic_core *c, double now);
-int nic_reg_mcqs(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
-int nic_reg_mcqi(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
-int nic_reg_mcc(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
-int nic_reg_mcda(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
+void bf_sim_nic_fsm_reset(struct nic_core *c);
+void bf_sim_nic_fsm_tick(struct nic_core *c, double now);
+int bf_sim_nic_reg_mcqs(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
+int bf_sim_nic_reg_mcqi(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
+int bf_sim_nic_reg_mcc(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
+int bf_sim_nic_reg_mcda(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
 
 /* nic_nv.c: the NV store. */
-void nic_nv_init(struct nic_core *c);
-void nic_nv_free(struct nic_core *c);
-void nic_nv_apply_next(struct nic_core *c);
-int nic_reg_mnvda(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
-int nic_reg_mnvdi(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
-int nic_reg_mnvia(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
-int nic_reg_mnvqc(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
-int nic_reg_mnvgc(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
-json_object *nic_nv_save(const struct nic_nvset *set);
-void nic_nv_load(struct nic_nvset *set, json_object *o);
+void bf_sim_nic_nv_init(struct nic_core *c);
+void bf_sim_nic_nv_free(struct nic_core *c);
+void bf_sim_nic_nv_apply_next(struct nic_core *c);
+int bf_sim_nic_reg_mnvda(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
+int bf_sim_nic_reg_mnvdi(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
+int bf_sim_nic_reg_mnvia(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
+int bf_sim_nic_reg_mnvqc(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
+int bf_sim_nic_reg_mnvgc(struct bf_sim_nic *n, int method, uint8_t *p, double *exec);
+json_object *bf_sim_nic_nv_save(const struct nic_nvset *set);
+void bf_sim_nic_nv_load(struct nic_nvset *set, json_object *o);
 
 #endif

@@ -129,20 +129,20 @@ static void set_del(struct nic_nvset *s, uint32_t type)
 	}
 }
 
-void nic_nv_init(struct nic_core *c)
+void bf_sim_nic_nv_init(struct nic_core *c)
 {
 	memset(&c->next, 0, sizeof(c->next));
 	memset(&c->current, 0, sizeof(c->current));
 }
 
-void nic_nv_free(struct nic_core *c)
+void bf_sim_nic_nv_free(struct nic_core *c)
 {
 	free(c->next.v);
 	free(c->current.v);
-	nic_nv_init(c);
+	bf_sim_nic_nv_init(c);
 }
 
-void nic_nv_apply_next(struct nic_core *c)
+void bf_sim_nic_nv_apply_next(struct nic_core *c)
 {
 	size_t i;
 
@@ -203,7 +203,7 @@ static unsigned fw_check(struct nic_core *c, const struct nic_tlv *t)
 	return 0;
 }
 
-int nic_reg_mnvda(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
+int bf_sim_nic_reg_mnvda(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 {
 	struct nic_core *c = n->core;
 	struct bf_fw_mnvda m;
@@ -242,7 +242,7 @@ int nic_reg_mnvda(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 	return 0;
 }
 
-int nic_reg_mnvdi(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
+int bf_sim_nic_reg_mnvdi(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 {
 	struct bf_fw_mnvda m;
 	bool cap;
@@ -257,7 +257,7 @@ int nic_reg_mnvdi(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 	return 0;
 }
 
-int nic_reg_mnvia(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
+int bf_sim_nic_reg_mnvia(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 {
 	struct bf_fw_mnvia m;
 
@@ -271,7 +271,7 @@ int nic_reg_mnvia(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 	return 0;
 }
 
-int nic_reg_mnvqc(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
+int bf_sim_nic_reg_mnvqc(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 {
 	struct bf_fw_mnvqc m;
 	bool cap;
@@ -288,7 +288,7 @@ int nic_reg_mnvqc(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 	return 0;
 }
 
-int nic_reg_mnvgc(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
+int bf_sim_nic_reg_mnvgc(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 {
 	struct bf_fw_mnvgc m = { .nvda_read_factory_settings = 1, .nvda_read_current_settings = 1 };
 
@@ -300,7 +300,7 @@ int nic_reg_mnvgc(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 	return 0;
 }
 
-json_object *nic_nv_save(const struct nic_nvset *set)
+json_object *bf_sim_nic_nv_save(const struct nic_nvset *set)
 {
 	json_object *o = json_object_new_object();
 	size_t i, j;
@@ -318,7 +318,7 @@ json_object *nic_nv_save(const struct nic_nvset *set)
 }
 
 /* State files are input: unknown types, odd or oversized data are dropped. */
-void nic_nv_load(struct nic_nvset *set, json_object *o)
+void bf_sim_nic_nv_load(struct nic_nvset *set, json_object *o)
 {
 	if (!json_object_is_type(o, json_type_object))
 		return;

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SEM_FLASH          0x10          /* flash-programming semaphore, AS 0xA */
+#define SEM_FLASH          BF_FW_SEM_FLASH
 #define SEM_FLASH_TRIES    40
 #define MCC_BUSY_RETRIES   3000          /* status 0x8: resent 80 ms apart */
 #define MCC_BUSY_NS        80000000ull

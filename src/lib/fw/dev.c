@@ -251,7 +251,7 @@ static int identify(struct bf_fw_dev *d)
 	unsigned st;
 	int r;
 
-	if ((r = bf_fw_pci_read4(d->pci, BF_FW_AS_CR, 0xf0014, &v)) < 0)
+	if ((r = bf_fw_pci_read4(d->pci, BF_FW_AS_CR, BF_FW_CR_HW_ID, &v)) < 0)
 		return r;
 	if (v == 0xbad0cafe)
 		return bf_error_ret(EACCES, "the CR space of %s is locked (secure host): the firmware cannot be "

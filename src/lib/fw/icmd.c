@@ -9,14 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#define VCR_CTRL        0x0
-#define VCR_MBOX_SIZE   0x1000
-#define VCR_SYNDROME    0x1008
-#define VCR_MBOX        0x100000
-#define CR_CFG_NOT_DONE 0xb5f04          /* CX6/CX6DX/CX7/BF2/BF3: bit 31 */
-#define SEM_ICMD        0x0
-#define CTRL_BUSY       1u
-#define CTRL_EXMB       2u
+#define VCR_CTRL        BF_FW_VCR_CTRL
+#define VCR_MBOX_SIZE   BF_FW_VCR_MBOX_SIZE
+#define VCR_SYNDROME    BF_FW_VCR_SYNDROME
+#define VCR_MBOX        BF_FW_VCR_MBOX
+#define CR_CFG_NOT_DONE BF_FW_CR_CFG_NOT_DONE
+#define SEM_ICMD        BF_FW_SEM_ICMD
+#define CTRL_BUSY       BF_FW_VCR_CTRL_BUSY
+#define CTRL_EXMB       BF_FW_VCR_CTRL_EXMB
 #define SEM_TRIES       256
 
 const char *bf_fw_icmd_status_text(unsigned st)

@@ -9,8 +9,6 @@
 
 #include "fw/pciconf.h"
 
-#define BF_FW_ICMD_ACCESS_REGISTER 0x9001
-
 struct bf_fw_icmd {
 	struct bf_fw_pci *pci;
 	unsigned space;              /* ICMD (0x3), or PCI_ALL_ICMD (0x103) after a PXIR swap */

@@ -14,14 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
-/* VSEC registers, from the capability (spec 1.4). */
-#define V_CTRL     0x04
-#define V_COUNTER  0x08
-#define V_SEM      0x0C
-#define V_ADDR     0x10
-#define V_DATA     0x14
-#define ADDR_FLAG  (1u << 31)
-#define ADDR_SYND  (1u << 30)
+#define V_CTRL     BF_FW_VSEC_CTRL
+#define V_COUNTER  BF_FW_VSEC_COUNTER
+#define V_SEM      BF_FW_VSEC_SEMAPHORE
+#define V_ADDR     BF_FW_VSEC_ADDRESS
+#define V_DATA     BF_FW_VSEC_DATA
+#define ADDR_FLAG  BF_FW_VSEC_ADDR_FLAG
+#define ADDR_SYND  BF_FW_VSEC_ADDR_SYND
 #define ALL_ONES   0xffffffffu
 
 static const struct { unsigned space, bit; const char *name; } spaces[] = {
@@ -335,7 +334,7 @@ static int find_vsec(struct bf_fw_pci *p)
 		visited[ptr] = true;
 		if ((r = bf_fw_pci_cfg_read32(p, ptr, &v)) < 0)
 			return r;
-		if ((v & 0xff) == 0x09)
+		if ((v & 0xff) == BF_FW_VSEC_CAP_ID)
 			return (int)ptr;
 		ptr = (v >> 8) & 0xfc;
 	}

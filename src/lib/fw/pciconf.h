@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fw/vsec.h"
+
 struct bf_fw_pci_io {
 	/* len bytes at off of the config space. 0 or -errno. */
 	int (*read)(void *ctx, uint32_t off, void *buf, size_t len);
@@ -25,14 +27,6 @@ struct bf_fw_pci_io {
 	uint64_t (*now)(void *ctx);
 	void (*close)(void *ctx);   /* may be NULL */
 	void *ctx;
-};
-
-/* Address spaces (CTRL.space, spec 1.5). */
-enum {
-	BF_FW_AS_ICMD_EXT = 0x1, BF_FW_AS_CR = 0x2, BF_FW_AS_ICMD = 0x3, BF_FW_AS_NODNIC = 0x4,
-	BF_FW_AS_EXPROM = 0x5, BF_FW_AS_ND_CR = 0x6, BF_FW_AS_SCAN_CR = 0x7, BF_FW_AS_SEMAPHORE = 0xA,
-	BF_FW_AS_RECOVERY = 0xC, BF_FW_AS_MAC = 0xF, BF_FW_AS_PCI_ICMD = 0x101, BF_FW_AS_PCI_CR = 0x102,
-	BF_FW_AS_PCI_ALL_ICMD = 0x103, BF_FW_AS_PCI_SCAN_CR = 0x107, BF_FW_AS_PCI_GLOBAL_SEM = 0x10A,
 };
 
 struct bf_fw_pci {
