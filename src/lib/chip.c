@@ -26,21 +26,21 @@ static const struct bf_chip chips[] = {
 	{
 		.ver = BF_CHIP_BF1, .name = "BlueField-1", .id = "bf1",
 		.usb_pid = 0x0004, .pcie_devid = 0xc2d2, .pcie_lf_devid = 0x0211,
-		.bar0_size = 0x100000, .boot_fifo_words = 512, .tm_fifo_words = 256,
+		.bar0_size = 0x100000, .boot_fifo_words = 512, .boot_fifo_count_mask = 0x3ff, .tm_fifo_words = 256,
 		.uptime_hz = 200000000ull,
 		.r = BF12_REGS, .mem_acc_lvl_shift = 48,
 	},
 	{
 		.ver = BF_CHIP_BF2, .name = "BlueField-2", .id = "bf2",
 		.usb_pid = 0x0214, .pcie_devid = 0xc2d3, .pcie_lf_devid = 0x0214,
-		.bar0_size = 0x100000, .boot_fifo_words = 512, .tm_fifo_words = 256,
+		.bar0_size = 0x100000, .boot_fifo_words = 512, .boot_fifo_count_mask = 0x3ff, .tm_fifo_words = 256,
 		.uptime_hz = 200000000ull,
 		.r = BF12_REGS, .mem_acc_lvl_shift = 48,
 	},
 	{
 		.ver = BF_CHIP_BF3, .name = "BlueField-3", .id = "bf3",
 		.usb_pid = 0x021c, .pcie_devid = 0xc2d4, .pcie_lf_devid = 0x021c,
-		.bar0_size = 0x800000, .boot_fifo_words = 1024, .tm_fifo_words = 256,
+		.bar0_size = 0x800000, .boot_fifo_words = 1024, .boot_fifo_count_mask = 0x7ff, .tm_fifo_words = 256,
 		.uptime_hz = 200000000ull,
 		.r = {
 			.semaphore0 = 0xf10, .fabric_dim = 0x110, .swint = 0x318,

@@ -68,6 +68,9 @@ struct bf_chip {
 	uint16_t pcie_lf_devid;    /* livefish */
 	uint32_t bar0_size;
 	unsigned boot_fifo_words;  /* hardware depth of the boot FIFO */
+	/* BOOT_FIFO_COUNT's field: wide enough for a full FIFO (BF1/2: 10
+	 * bits for 512 words; BF3: 11 bits for 1024, see doc/usb-timing.md). */
+	uint64_t boot_fifo_count_mask;
 	unsigned tm_fifo_words;    /* each direction */
 	uint64_t uptime_hz;        /* UPTIME counter rate */
 	struct bf_chip_regs r;
@@ -78,7 +81,7 @@ struct bf_chip {
 #define BF_PCI_VENDOR        0x15b3
 
 #define BF_RESET_KEY         0xca710001ull   /* RESET_CONTROL bits 31:0 */
-#define BF_FIFO_COUNT_MASK   0x3ffull
+#define BF_FIFO_COUNT_MASK   0x3ffull   /* BF1/2; the generic path never counts past 512 */
 #define BF_TM_COUNT_MASK     0x1ffull
 #define BF_TM_SPACE_RESERVE  3               /* words the host keeps free */
 #define BF_BOOT_CONTROL_RSHIM 0              /* boot from the RShim boot FIFO */

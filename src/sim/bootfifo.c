@@ -20,7 +20,7 @@ bool bf_sim_gone(struct bf_sim *s)
 /* Move drained bytes from the FIFO to the boot model, at the drain rate. */
 void bf_sim_fifo_drain(struct bf_sim *s, double now)
 {
-	double dt = now - s->drain_t;
+	double dt = now - s->drain_t, drain_t;
 	uint64_t budget;
 
 	if (dt <= 0)
@@ -32,6 +32,10 @@ void bf_sim_fifo_drain(struct bf_sim *s, double now)
 	budget = (uint64_t)(dt * (double)s->cfg.drain_bps);
 	if (budget == 0)
 		return;   /* keep drain_t: the fraction accumulates */
+	/* Time moves on by what the whole bytes took, so that the fraction
+	 * of a byte is not lost at each call (frequent calls would slow the
+	 * drain down); an emptied FIFO starts over at now. */
+	drain_t = s->drain_t + (double)budget / (double)s->cfg.drain_bps;
 	while (budget && s->fifo_len && !s->stalled) {
 		size_t n = s->fifo_len, first;
 
@@ -58,7 +62,7 @@ void bf_sim_fifo_drain(struct bf_sim *s, double now)
 		s->last_data_t = now;
 		s->last_data_ns = bf_clock_ns();
 	}
-	s->drain_t = now;
+	s->drain_t = budget || s->stalled ? now : drain_t;
 }
 
 /* Whole words into the FIFO; what does not fit is lost, like a hardware
@@ -84,13 +88,12 @@ size_t bf_sim_fifo_push(struct bf_sim *s, const uint8_t *buf, size_t len)
 	return n;
 }
 
-/* BOOT_FIFO_COUNT: words, masked to the register's 10 bits (spec: mask
- * 0x3ff). A completely full BF3 FIFO (1024 words) therefore reads 0, as
- * the register width implies; the host's generic path never fills it
- * (it assumes 512 words and keeps 3 free). */
+/* BOOT_FIFO_COUNT: words, in a field as wide as the chip's (chip.h): a
+ * full BF3 FIFO reads 1024, which is what the upstream daemon's USB path
+ * relies on to see it full (doc/usb-timing.md). */
 uint64_t bf_sim_fifo_count(const struct bf_sim *s)
 {
-	return (s->fifo_len / 8) & BF_FIFO_COUNT_MASK;
+	return (s->fifo_len / 8) & s->chip->boot_fifo_count_mask;
 }
 
 /* The bulk boot path. A synchronous transfer of n bytes takes n / link_bps;

@@ -45,6 +45,7 @@ struct uurb {
 struct umock {
 	struct bf_sim_host *h;
 	struct bf_sim_usb *u;
+	struct bf_sim_usb_timing timing;
 	UMockdevTestbed *tb;
 	UMockdevIoctlBase *handler;
 	char devnode[64];
@@ -522,7 +523,15 @@ static int umock_start(struct bf_sim_host *h, void **ctx)
 	*ctx = m;
 	bf_sim_get_status(h->sim, &st);
 	m->resets_seen = st.resets;
-	if ((r = bf_sim_usb_open(h->sim, &m->u)) < 0)
+	/* The link's timing: BFSIM_USB_TIMING="ctl_us=250,link_mb_s=32.8"
+	 * over the defaults (usbdev.h). */
+	bf_sim_usb_timing_defaults(&m->timing);
+	if (getenv("BFSIM_USB_TIMING") &&
+	    bf_sim_usb_timing_parse(&m->timing, getenv("BFSIM_USB_TIMING")) < 0)
+		return bf_error_ret(EINVAL, "usb transport: BFSIM_USB_TIMING '%s' is not a list of "
+				    "link_mb_s, uframe_us, uframe_pkts, ctl_us, ctl_bus_us, done_us=VALUE",
+				    getenv("BFSIM_USB_TIMING"));
+	if ((r = bf_sim_usb_open(h->sim, &m->timing, &m->u)) < 0)
 		return r;
 	m->tb = umockdev_testbed_new();
 	if (!m->tb)

@@ -5,24 +5,92 @@
 #include "sim_int.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct bf_sim_usb {
 	struct bf_sim *s;
+	struct bf_sim_usb_timing tm;
+	double uf_start;                      /* the microframe of the last packet landed */
+	unsigned uf_pkts;                     /* packets landed in it */
 	struct bf_sim_urb *pend;              /* submission order */
 	struct bf_sim_urb *doneq, **done_tail;
 	double link_t;                        /* the OUT link is busy until then */
 	double ctrl_t;                        /* endpoint 0 is busy until then */
 };
 
-int bf_sim_usb_open(struct bf_sim *s, struct bf_sim_usb **out)
+void bf_sim_usb_timing_defaults(struct bf_sim_usb_timing *t)
+{
+	*t = (struct bf_sim_usb_timing){
+		.link_bps = 0,
+		.uframe_s = BF_SIM_USB_UFRAME,
+		.uframe_pkts = BF_SIM_USB_UFRAME_PKTS,
+		.ctl_s = 125e-6,
+		.ctl_bus_s = 2e-6,
+		.done_s = 40e-6,
+	};
+}
+
+int bf_sim_usb_timing_parse(struct bf_sim_usb_timing *t, const char *spec)
+{
+	static const struct { const char *key; size_t off; double scale; } keys[] = {
+		{ "link_mb_s", offsetof(struct bf_sim_usb_timing, link_bps), 1e6 },
+		{ "uframe_us", offsetof(struct bf_sim_usb_timing, uframe_s), 1e-6 },
+		{ "ctl_us", offsetof(struct bf_sim_usb_timing, ctl_s), 1e-6 },
+		{ "ctl_bus_us", offsetof(struct bf_sim_usb_timing, ctl_bus_s), 1e-6 },
+		{ "done_us", offsetof(struct bf_sim_usb_timing, done_s), 1e-6 },
+	};
+	const char *p = spec;
+
+	while (p && *p) {
+		const char *eq = strchr(p, '='), *end = strchr(p, ',');
+		size_t klen, i;
+		char *e;
+		double v;
+
+		if (!end)
+			end = p + strlen(p);
+		if (!eq || eq > end)
+			return -EINVAL;
+		klen = (size_t)(eq - p);
+		v = strtod(eq + 1, &e);
+		if (e != end || !isfinite(v) || v < 0 || v > 1e9)
+			return -EINVAL;
+		if (klen == 11 && !strncmp(p, "uframe_pkts", 11)) {
+			if (v < 1 || v > 1000 || v != (double)(unsigned)v)
+				return -EINVAL;
+			t->uframe_pkts = (unsigned)v;
+		} else {
+			for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+				if (strlen(keys[i].key) == klen && !strncmp(p, keys[i].key, klen))
+					break;
+			if (i == sizeof(keys) / sizeof(keys[0]))
+				return -EINVAL;
+			*(double *)((char *)t + keys[i].off) = v * keys[i].scale;
+		}
+		p = *end ? end + 1 : end;
+	}
+	if (t->uframe_s <= 0 || t->ctl_bus_s > t->ctl_s)
+		return -EINVAL;
+	return 0;
+}
+
+int bf_sim_usb_open(struct bf_sim *s, const struct bf_sim_usb_timing *t, struct bf_sim_usb **out)
 {
 	struct bf_sim_usb *u = calloc(1, sizeof(*u));
 
 	if (!u)
 		return -ENOMEM;
 	u->s = s;
+	if (t)
+		u->tm = *t;
+	else
+		bf_sim_usb_timing_defaults(&u->tm);
+	if (u->tm.link_bps <= 0)
+		u->tm.link_bps = (double)s->cfg.link_bps;
+	u->uf_start = -1;
 	u->done_tail = &u->doneq;
 	*out = u;
 	return 0;
@@ -72,7 +140,36 @@ static struct bf_sim_urb *link_head(struct bf_sim_usb *u)
 
 static double pkt_time(const struct bf_sim_usb *u, size_t n)
 {
-	return (double)n / (double)u->s->cfg.link_bps;
+	return (double)n / u->tm.link_bps;
+}
+
+/* The start of the microframe t falls in (t >= 0; no libm). */
+static double uframe_of(const struct bf_sim_usb *u, double t)
+{
+	return (double)(uint64_t)(t / u->tm.uframe_s) * u->tm.uframe_s;
+}
+
+/* When a packet whose transfer would end at t lands: the same, unless
+ * its microframe already carried uframe_pkts packets (then it goes into
+ * the next microframe). */
+static double pkt_slot(const struct bf_sim_usb *u, double t)
+{
+	double uf = uframe_of(u, t);
+
+	if (uf == u->uf_start && u->uf_pkts >= u->tm.uframe_pkts)
+		return uf + u->tm.uframe_s + (t - uf);
+	return t;
+}
+
+static void pkt_landed(struct bf_sim_usb *u, double t)
+{
+	double uf = uframe_of(u, t);
+
+	if (uf != u->uf_start) {
+		u->uf_start = uf;
+		u->uf_pkts = 0;
+	}
+	u->uf_pkts++;
 }
 
 static size_t pkt_len(const struct bf_sim_urb *urb)
@@ -94,9 +191,9 @@ int bf_sim_usb_submit(struct bf_sim_usb *u, struct bf_sim_urb *urb)
 	case BF_SIM_URB_CONTROL:
 		if (urb->ep & 0x7f || urb->len < 8 || urb->len > 8 + 4096)
 			return -EINVAL;
-		urb->t_sample = (now > u->ctrl_t ? now : u->ctrl_t) + BF_SIM_USB_CTRL_WIRE / 2;
-		u->ctrl_t = urb->t_sample + BF_SIM_USB_CTRL_WIRE / 2;
-		urb->t_done = u->ctrl_t + BF_SIM_USB_HC_LATENCY;
+		urb->t_sample = (now > u->ctrl_t ? now : u->ctrl_t) + u->tm.ctl_s / 2;
+		u->ctrl_t = urb->t_sample + u->tm.ctl_s / 2;
+		urb->t_done = u->ctrl_t + u->tm.done_s;
 		break;
 	case BF_SIM_URB_BULK:
 		if (urb->ep != BF_SIM_USB_EP_BOOT && urb->ep != BF_SIM_USB_EP_TM_OUT &&
@@ -285,7 +382,7 @@ static double next_timed(struct bf_sim_usb *u, struct bf_sim_urb **which)
 			if (p->t_next < 0) {
 				double start = p->t_sample > u->link_t ? p->t_sample : u->link_t;
 
-				p->t_next = start + pkt_time(u, pkt_len(p));
+				p->t_next = pkt_slot(u, start + pkt_time(u, pkt_len(p)));
 			}
 			t = p->t_next;
 		} else
@@ -327,8 +424,8 @@ static void advance(struct bf_sim_usb *u)
 				/* The bus carries the control stages between
 				 * bulk packets. */
 				if (h && h->t_next > t)
-					h->t_next += BF_SIM_USB_CTRL_BUS;
-				u->link_t += BF_SIM_USB_CTRL_BUS;
+					h->t_next += u->tm.ctl_bus_s;
+				u->link_t += u->tm.ctl_bus_s;
 				urb->moved = 1;   /* sampled */
 				if (r < 0) {
 					complete(u, urb, r);
@@ -341,12 +438,14 @@ static void advance(struct bf_sim_usb *u)
 		}
 		if (urb->len == 0 || out_packet(u, urb, t)) {
 			u->link_t = t;
+			if (urb->len)
+				pkt_landed(u, t);
 			if (urb->moved >= urb->len) {
 				urb->actual = urb->moved;
 				urb->wired = true;
-				urb->t_done = t + BF_SIM_USB_HC_LATENCY;
+				urb->t_done = t + u->tm.done_s;
 			} else {
-				urb->t_next = t + pkt_time(u, pkt_len(urb));
+				urb->t_next = pkt_slot(u, t + pkt_time(u, pkt_len(urb)));
 			}
 		} else {
 			u->link_t = t;

@@ -4,17 +4,23 @@
  * --transport usb` (usbdevfs ioctls of a real libusb in COMMAND) and the
  * push benchmark (in process, on the virtual clock).
  *
- * Timing model, in simulated time (bf_sim_time):
+ * Timing model, in simulated time (bf_sim_time), with run-time parameters
+ * (struct bf_sim_usb_timing; the defaults and their sources are in
+ * doc/usb-timing.md):
  *  - bulk OUT: one link for all OUT endpoints, in submission order, packets
- *    of 512 bytes at link_bps; a packet reaches the endpoint when its last
+ *    of 512 bytes at the link rate, at most uframe_pkts of them landing in
+ *    one 125 us microframe; a packet reaches the endpoint when its last
  *    byte has crossed the link.
  *  - boot FIFO endpoint: on BlueField-3 a packet is stored whether or not
  *    the FIFO has room; what does not fit is lost (counted as overflow),
  *    which is why the host must watch BOOT_FIFO_COUNT. On BlueField-2 the
  *    endpoint NAKs while the FIFO is full; the packet is retried.
- *  - control transfers: one at a time on endpoint 0, CTRL_WIRE each; the
- *    register is sampled half-way; CTRL_BUS of it delays the bulk link.
- *  - every transfer completes HC_LATENCY after its last byte moved.
+ *  - control transfers: one at a time on endpoint 0, ctl_s each; the
+ *    register is sampled half-way; ctl_bus_s of it delays the bulk link.
+ *  - every transfer completes done_s after its last byte moved (the host
+ *    sees it then).
+ *  - the boot FIFO drains at the simulator's drain_bps; BOOT_FIFO_COUNT is
+ *    as wide as the chip's field (chip.h), so a full BF3 FIFO reads 1024.
  *  - TM FIFO endpoints: interrupt IN completes with the tile-to-host word
  *    count once it is non-zero; bulk IN takes the words there are.
  * The caller serialises all calls (the transport's lock).
@@ -33,9 +39,26 @@
 #define BF_SIM_USB_EP_TM_IN   0x82   /* bulk IN */
 #define BF_SIM_USB_EP_TM_INT  0x83   /* interrupt IN: words available */
 #define BF_SIM_USB_PACKET     512    /* high-speed bulk max packet */
-#define BF_SIM_USB_CTRL_WIRE  20e-6  /* a control transfer's three stages on the bus */
-#define BF_SIM_USB_CTRL_BUS   2e-6   /* ... of which bus time taken from bulk traffic */
-#define BF_SIM_USB_HC_LATENCY 40e-6  /* transfer done -> completion seen (xHCI interrupt moderation) */
+#define BF_SIM_USB_UFRAME    125e-6 /* a high-speed microframe */
+#define BF_SIM_USB_UFRAME_PKTS 13    /* bulk packets of 512 B in one microframe, at most */
+
+/* The link's timing (seconds, bytes per second). */
+struct bf_sim_usb_timing {
+	double link_bps;          /* bulk OUT rate; 0: the simulator's link_bps */
+	double uframe_s;          /* microframe length */
+	unsigned uframe_pkts;     /* bulk packets per microframe, at most */
+	double ctl_s;             /* a control transfer's three stages on endpoint 0 */
+	double ctl_bus_s;         /* ... of which bus time taken from bulk traffic */
+	double done_s;            /* last byte moved -> completion seen by the host */
+};
+
+/* The defaults (doc/usb-timing.md): link 0 (the simulator's), 125 us and
+ * 13 packets per microframe, 125 us control transfers of which 2 us on
+ * the bus, 40 us completion latency. */
+void bf_sim_usb_timing_defaults(struct bf_sim_usb_timing *t);
+/* "key=value,..." over t: link_mb_s, uframe_us, uframe_pkts, ctl_us,
+ * ctl_bus_us, done_us (decimal, MB = 10^6 bytes). 0 or -EINVAL. */
+int bf_sim_usb_timing_parse(struct bf_sim_usb_timing *t, const char *spec);
 
 enum bf_sim_urb_type { BF_SIM_URB_CONTROL, BF_SIM_URB_BULK, BF_SIM_URB_INTERRUPT };
 
@@ -59,7 +82,8 @@ struct bf_sim_urb {
 
 struct bf_sim_usb;
 
-int bf_sim_usb_open(struct bf_sim *s, struct bf_sim_usb **out);
+/* t: NULL for the defaults. */
+int bf_sim_usb_open(struct bf_sim *s, const struct bf_sim_usb_timing *t, struct bf_sim_usb **out);
 /* Outstanding URBs are forgotten (the caller owns them). */
 void bf_sim_usb_close(struct bf_sim_usb *u);
 

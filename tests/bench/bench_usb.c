@@ -1,12 +1,17 @@
-/* bench_usb.c - boot-stream push over USB in the simulator's USB timing
- * model (src/sim/usbdev.h), on the virtual clock, for two host policies
- * (tests/common/usbrig.h): bfctl's (src/lib/rshim/usbflow.h) and the
- * upstream daemon's BF3 loop (implemented in the rig only). Prints
- *   BENCH push_usb bfctl=<fraction> upstream=<fraction> overflow_bfctl=<bytes>
- *         overflow_upstream=<bytes> reads_per_mib=<n> link_mib_s=<l> mib=<n>
- * fractions of the modelled link limit (link_bps), both policies on the same
- * BF3 model in one run.
- * Usage: bench_usb [MIB] (default 32). */
+/* bench_usb.c - the boot-stream push over USB in the simulator's USB
+ * timing model (src/sim/usbdev.h) on the virtual clock: bfctl's push
+ * engine (src/lib/rshim/usbpush.c, the code usb.c runs, through the
+ * model instead of libusb) against the upstream daemon's BF3 loop
+ * (modelled in tests/common/usbrig.c), over a grid of control-transfer
+ * latency x FIFO drain rate x link rate. Per cell, in MB/s (10^6 B/s):
+ *   BENCH push_usb_grid ctl_us=C drain_mb_s=D link_mb_s=L bfctl=B upstream=U bound=X
+ *         ratio_to_upstream=B/U fraction_of_bound=B/X overflow=BYTES
+ * then
+ *   BENCH push_usb worst_ratio_to_upstream=.. worst_fraction_of_bound=.. cells=N mib=M
+ * The bound of a cell is min(link, drain, credit): see doc/usb-timing.md.
+ * Deterministic (simulated time only).
+ * Usage: bench_usb [--check] [MIB] (default 4). --check: exit 1 when bfctl
+ * loses data or is slower than the upstream loop in any cell. */
 #include "config.h"
 
 #include <errno.h>
@@ -19,18 +24,52 @@
 #include "fileio.h"
 #include "usbrig.h"
 
+static const double ctl_us[] = { 20, 60, 125, 250 };
+static const double drain_mb_s[] = { 1.7, 20, 40, 80 };
+static const double link_mb_s[] = { 32.8, 40 };
+
+/* The best any policy can do in this cell (doc/usb-timing.md): the link
+ * (with its microframe limit), the drain, and the credit: BOOT_FIFO_COUNT
+ * can vouch for at most one FIFO (minus a word) of bytes that the host saw
+ * complete before it sent the read, so the credit grows by at most that
+ * much per c + 2h + p (the read's own round trip, the completion latency
+ * of the bytes it counts, one packet time). */
+static double bound(const struct bf_sim_usb_timing *t, double drain, double fifo)
+{
+	double link = t->link_bps, uf = t->uframe_pkts * 512.0 / t->uframe_s;
+	double credit = (fifo - 8) / (t->ctl_s + 2 * t->done_s + 512.0 / t->link_bps);
+	double b = link < uf ? link : uf;
+
+	if (drain < b)
+		b = drain;
+	return credit < b ? credit : b;
+}
+
+static int run(const struct bf_sim_usb_timing *t, double drain, const uint8_t *data, size_t len,
+	       bool bfctl, double *mb_s, uint64_t *overflow)
+{
+	struct usbrig g;
+	int64_t n;
+
+	if (usbrig_open(&g, BF_CHIP_BF3, (uint64_t)(drain * 1e6), 0, t, data, len) < 0)
+		return -1;
+	n = bfctl ? usbrig_push_bfctl(&g, 3600) : usbrig_push_upstream(&g);
+	*mb_s = (double)len / usbrig_elapsed(&g) / 1e6;
+	*overflow = usbrig_close(&g);
+	return n == (int64_t)len ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
-	size_t mib = argc > 1 ? strtoul(argv[1], NULL, 10) : 32, len;
+	bool check = argc > 1 && !strcmp(argv[1], "--check");
+	size_t mib = argc > 1 + check ? strtoul(argv[1 + check], NULL, 10) : 4, len, i, j, k;
 	char path[] = "/tmp/bfctl-bench-usb.XXXXXX";
-	uint64_t reads, ov_b, ov_u;
-	struct bf_sim_config cfg;
-	double tb, tu, link;
-	struct usbrig g;
+	double worst_up = 1e9, worst_bound = 1e9;
+	unsigned cells = 0, bad = 0;
 	char *data;
 	int fd, r;
 
-	if ((fd = mkstemp(path)) < 0)
+	if (!mib || mib > 1024 || (fd = mkstemp(path)) < 0)
 		return 1;
 	close(fd);
 	r = bench_bundle(path, (const uint8_t[]){ 62 }, (const uint64_t[]){ (uint64_t)mib << 20 }, 1);
@@ -41,27 +80,40 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_usb: cannot make the bundle: %s\n", strerror(-r));
 		return 1;
 	}
-	bf_sim_config_defaults(&cfg);
-	link = (double)cfg.link_bps;
-	if (usbrig_open(&g, BF_CHIP_BF3, 0, 0, (const uint8_t *)data, len) < 0 ||
-	    usbrig_push_bfctl(&g, ~0u) != (int64_t)len) {
-		fprintf(stderr, "bench_usb: bfctl policy run failed\n");
-		return 1;
-	}
-	tb = usbrig_elapsed(&g);
-	reads = g.reads;
-	ov_b = usbrig_close(&g);
-	if (usbrig_open(&g, BF_CHIP_BF3, 0, 0, (const uint8_t *)data, len) < 0 ||
-	    usbrig_push_upstream(&g) != (int64_t)len) {
-		fprintf(stderr, "bench_usb: upstream policy run failed\n");
-		return 1;
-	}
-	tu = usbrig_elapsed(&g);
-	ov_u = usbrig_close(&g);
-	printf("BENCH push_usb bfctl=%.3f upstream=%.3f overflow_bfctl=%llu overflow_upstream=%llu "
-	       "reads_per_mib=%.0f link_mib_s=%.1f mib=%zu\n",
-	       (double)len / tb / link, (double)len / tu / link, (unsigned long long)ov_b,
-	       (unsigned long long)ov_u, (double)reads / ((double)len / 1048576.0), link / 1048576.0, mib);
+	for (i = 0; i < sizeof(ctl_us) / sizeof(ctl_us[0]); i++)
+		for (j = 0; j < sizeof(drain_mb_s) / sizeof(drain_mb_s[0]); j++)
+			for (k = 0; k < sizeof(link_mb_s) / sizeof(link_mb_s[0]); k++) {
+				struct bf_sim_usb_timing t;
+				double b, u, x;
+				uint64_t ov_b, ov_u;
+
+				bf_sim_usb_timing_defaults(&t);
+				t.ctl_s = ctl_us[i] * 1e-6;
+				t.link_bps = link_mb_s[k] * 1e6;
+				if (run(&t, drain_mb_s[j], (const uint8_t *)data, len, true, &b, &ov_b) < 0 ||
+				    run(&t, drain_mb_s[j], (const uint8_t *)data, len, false, &u, &ov_u) < 0) {
+					fprintf(stderr, "bench_usb: a push failed (ctl %g us, drain %g MB/s, "
+						"link %g MB/s)\n", ctl_us[i], drain_mb_s[j], link_mb_s[k]);
+					return 1;
+				}
+				x = bound(&t, drain_mb_s[j] * 1e6, 8192) / 1e6;
+				printf("BENCH push_usb_grid ctl_us=%g drain_mb_s=%g link_mb_s=%g bfctl=%.2f "
+				       "upstream=%.2f bound=%.2f ratio_to_upstream=%.3f fraction_of_bound=%.3f "
+				       "overflow=%llu\n", ctl_us[i], drain_mb_s[j], link_mb_s[k], b, u, x,
+				       b / u, b / x, (unsigned long long)ov_b);
+				if (b / u < worst_up)
+					worst_up = b / u;
+				if (b / x < worst_bound)
+					worst_bound = b / x;
+				bad += ov_b != 0 || b < u;
+				cells++;
+			}
+	printf("BENCH push_usb worst_ratio_to_upstream=%.3f worst_fraction_of_bound=%.3f cells=%u mib=%zu\n",
+	       worst_up, worst_bound, cells, mib);
 	free(data);
+	if (check && bad) {
+		fprintf(stderr, "bench_usb: %u cell(s) lost data or were slower than the upstream loop\n", bad);
+		return 1;
+	}
 	return 0;
 }

@@ -1,16 +1,13 @@
-/* usbrig.c - push policies against the simulator's USB function (see
- * usbrig.h). */
+/* usbrig.c - the push engine over the simulator's USB model on the
+ * virtual clock, and the reference loops (see usbrig.h). */
 #include "config.h"
 #include "usbrig.h"
-#include "rshim/usbflow.h"
 
 #include <errno.h>
 #include <string.h>
 
-#define NURB 8
-
 int usbrig_open(struct usbrig *g, enum bf_chip_ver ver, uint64_t drain_bps, uint64_t stall_after,
-		const uint8_t *data, size_t len)
+		const struct bf_sim_usb_timing *t, const uint8_t *data, size_t len)
 {
 	struct bf_sim_config cfg;
 	int r;
@@ -19,12 +16,13 @@ int usbrig_open(struct usbrig *g, enum bf_chip_ver ver, uint64_t drain_bps, uint
 	bf_sim_config_defaults(&cfg);
 	cfg.chip = g->chip = bf_chip_get(ver);
 	cfg.virtual_clock = true;
+	cfg.idle_real_min_s = 0;
 	if (drain_bps)
 		cfg.drain_bps = drain_bps;
 	cfg.fault_stall_after = stall_after;
 	if ((r = bf_sim_open(&cfg, &g->s)) < 0)
 		return r;
-	if ((r = bf_sim_usb_open(g->s, &g->u)) < 0) {
+	if ((r = bf_sim_usb_open(g->s, t, &g->u)) < 0) {
 		bf_sim_close(g->s);
 		return r;
 	}
@@ -52,14 +50,6 @@ double usbrig_elapsed(const struct usbrig *g)
 	return bf_sim_time(g->s) - g->t0;
 }
 
-/* Wait for the model's next event, then react USBRIG_HOST_LATENCY later. */
-static void wait_next(struct usbrig *g)
-{
-	double t = bf_sim_usb_next_event(g->u), now = bf_sim_time(g->s);
-
-	bf_sim_advance(g->s, (t > now ? t - now : 0) + USBRIG_HOST_LATENCY);
-}
-
 static void count_read_urb(struct usbrig *g, struct bf_sim_urb *urb, uint8_t *buf)
 {
 	uint16_t wv = 0, wi = 0;
@@ -78,72 +68,119 @@ static void count_read_urb(struct usbrig *g, struct bf_sim_urb *urb, uint8_t *bu
 	urb->len = 16;
 }
 
-static void bulk_urb(struct usbrig *g, struct bf_sim_urb *urb, size_t n)
+static void bulk_urb(struct bf_sim_urb *urb, const uint8_t *buf, size_t n)
 {
 	memset(urb, 0, sizeof(*urb));
 	urb->type = BF_SIM_URB_BULK;
 	urb->ep = BF_SIM_USB_EP_BOOT;
-	urb->buf = (uint8_t *)g->data + g->off;
+	urb->buf = (uint8_t *)buf;
 	urb->len = n;
 }
 
-static uint64_t le64(const uint8_t *p)
+/* The engine's transfer layer (struct bf_usbpush_io) on the model. */
+static int io_submit_bulk(void *ctx, unsigned slot, const uint8_t *buf, size_t len)
 {
-	uint64_t v = 0;
-	int i;
+	struct usbrig *g = ctx;
 
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
+	bulk_urb(&g->bulk[slot], buf, len);
+	return bf_sim_usb_submit(g->u, &g->bulk[slot]);
 }
 
-int64_t usbrig_push_bfctl(struct usbrig *g, unsigned max_steps)
+static int io_submit_read(void *ctx, unsigned slot)
 {
-	struct bf_sim_urb bulk[NURB], ctl[BF_USBFLOW_READS], *done;
-	uint8_t ctlbuf[BF_USBFLOW_READS][16];
-	bool busy[NURB] = { false };
-	struct bf_usbflow f;
-	unsigned nctl = 0, step, i;
+	struct usbrig *g = ctx;
 
-	bf_usbflow_init(&f, (uint64_t)g->chip->boot_fifo_words * 8, g->chip->ver == BF_CHIP_BF3);
-	for (step = 0; step < max_steps && (g->off < g->len || f.submitted > f.completed); step++) {
-		while ((done = bf_sim_usb_reap(g->u))) {
-			if (done->status != 0)
-				return -1;
-			if (done >= ctl && done < ctl + BF_USBFLOW_READS) {
-				bf_usbflow_read_done(&f, le64(ctlbuf[done - ctl] + 8));
-			} else {
-				bf_usbflow_completed(&f, done->actual, done->len);
-				busy[done - bulk] = false;
-			}
-		}
-		while (bf_usbflow_want_read(&f, g->off < g->len)) {
-			unsigned k = nctl++ % BF_USBFLOW_READS;   /* they complete in order */
+	count_read_urb(g, &g->rd[slot], g->rdbuf[slot]);
+	return bf_sim_usb_submit(g->u, &g->rd[slot]);
+}
 
-			count_read_urb(g, &ctl[k], ctlbuf[k]);
-			if (bf_sim_usb_submit(g->u, &ctl[k]) < 0)
-				return -1;
-			bf_usbflow_read_submitted(&f);
-		}
-		for (i = 0; i < NURB && g->off < g->len; i++) {
-			size_t n;
+static void io_cancel(void *ctx, enum bf_usbpush_kind kind, unsigned slot)
+{
+	struct usbrig *g = ctx;
 
-			if (busy[i])
-				continue;
-			n = bf_usbflow_grant(&f, g->len - g->off < BF_USBFLOW_URB ? g->len - g->off : BF_USBFLOW_URB);
-			if (!n)
-				break;
-			bulk_urb(g, &bulk[i], n);
-			if (bf_sim_usb_submit(g->u, &bulk[i]) < 0)
-				return -1;
-			busy[i] = true;
-			bf_usbflow_submitted(&f, n);
-			g->off += n;
-		}
-		wait_next(g);
+	bf_sim_usb_discard(g->u, kind == BF_USBPUSH_BULK ? &g->bulk[slot] : &g->rd[slot]);
+}
+
+static int urb_err(const struct bf_sim_urb *u)
+{
+	return u->status == -ENOENT ? -ECANCELED : u->status;
+}
+
+static unsigned deliver(struct usbrig *g)
+{
+	struct bf_sim_urb *d;
+	unsigned n = 0;
+
+	while ((d = bf_sim_usb_reap(g->u))) {
+		n++;
+		if (d >= g->rd && d < g->rd + BF_USBFLOW_READS)
+			bf_usbpush_read_done(g->p, (unsigned)(d - g->rd), urb_err(d), d->buf + 8, d->actual);
+		else
+			bf_usbpush_bulk_done(g->p, (unsigned)(d - g->bulk), urb_err(d), d->actual);
 	}
-	g->reads = f.reads;
-	return (int64_t)f.completed;
+	return n;
+}
+
+/* Completions that are due; else the virtual clock moves to the model's
+ * next event (at most ms on), where the host sees it at once: the
+ * model's completion latency is the whole of the host's delay. */
+static int io_events(void *ctx, unsigned ms)
+{
+	struct usbrig *g = ctx;
+	double now, t, lim;
+
+	if (deliver(g) || !ms)
+		return 0;
+	now = bf_sim_time(g->s);
+	lim = now + ms / 1e3;
+	t = bf_sim_usb_next_event(g->u);
+	if (t < 0 || t > lim)
+		t = lim;
+	bf_sim_advance(g->s, (t > now ? t - now : 0) + 1e-9);
+	deliver(g);
+	return 0;
+}
+
+static uint64_t io_now_ns(void *ctx)
+{
+	struct usbrig *g = ctx;
+
+	return (uint64_t)(bf_sim_time(g->s) * 1e9);
+}
+
+static const struct bf_usbpush_io rig_io = {
+	.submit_bulk = io_submit_bulk,
+	.submit_read = io_submit_read,
+	.cancel = io_cancel,
+	.events = io_events,
+	.now_ns = io_now_ns,
+};
+
+int64_t usbrig_push_bfctl(struct usbrig *g, double max_s)
+{
+	struct bf_sim_status st;
+	int64_t ret = 0;
+	ssize_t n;
+
+	if (bf_usbpush_create(&rig_io, g, g->chip, "usbrig", &g->p) < 0)
+		return -1;
+	while (g->off < g->len && usbrig_elapsed(g) < max_s) {
+		n = bf_usbpush_write(g->p, g->data + g->off, g->len - g->off);
+		if (n < 0) {
+			ret = -1;
+			break;
+		}
+		g->off += (size_t)n;
+	}
+	if (ret == 0 && g->off == g->len && bf_usbpush_flush(g->p, max_s) < 0)
+		ret = -1;
+	g->reads = bf_usbpush_reads(g->p);
+	bf_usbpush_free(g->p);
+	g->p = NULL;
+	if (ret < 0)
+		return ret;
+	bf_sim_get_status(g->s, &st);
+	return (int64_t)(st.boot_bytes + st.overflow_bytes);
 }
 
 /* Submit one URB and wait for it (a synchronous libusb call). */
@@ -154,10 +191,22 @@ static int sync_urb(struct usbrig *g, struct bf_sim_urb *urb)
 	if (bf_sim_usb_submit(g->u, urb) < 0)
 		return -1;
 	for (;;) {
-		wait_next(g);
+		double t = bf_sim_usb_next_event(g->u), now = bf_sim_time(g->s);
+
+		bf_sim_advance(g->s, (t > now ? t - now : 0) + 1e-9);
 		if ((done = bf_sim_usb_reap(g->u)))
 			return done == urb ? done->status : -1;
 	}
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
 }
 
 int64_t usbrig_push_upstream(struct usbrig *g)
@@ -174,13 +223,13 @@ int64_t usbrig_push_upstream(struct usbrig *g)
 		if (sync_urb(g, &ctl) < 0)
 			return -1;
 		g->reads++;
-		free_b = fifo - (int64_t)le64(ctlbuf + 8) * 8;
+		free_b = fifo - (int64_t)le64(ctlbuf + 8) * 8;   /* the raw value, unmasked */
 		if (free_b <= 0) {
 			bf_sim_advance(g->s, 0.050);
 			continue;
 		}
 		n = g->len - g->off < (size_t)free_b ? g->len - g->off : (size_t)free_b;
-		bulk_urb(g, &bulk, n);
+		bulk_urb(&bulk, g->data + g->off, n);
 		if (sync_urb(g, &bulk) < 0)
 			return -1;
 		g->off += bulk.actual;
@@ -195,7 +244,7 @@ int64_t usbrig_push_blind(struct usbrig *g)
 	int64_t moved = 0;
 
 	while (g->off < g->len) {
-		bulk_urb(g, &u, g->len - g->off < 8192 ? g->len - g->off : 8192);
+		bulk_urb(&u, g->data + g->off, g->len - g->off < 8192 ? g->len - g->off : 8192);
 		if (sync_urb(g, &u) < 0)
 			return -1;
 		g->off += u.len;

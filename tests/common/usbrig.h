@@ -1,7 +1,8 @@
-/* usbrig.h - host push policies driven against the simulator's USB function
- * (src/sim/usbdev.h) on the virtual clock, for the unit test of the policy
- * and the push_usb benchmark (usbrig_*). A host reacts to a completion
- * USBRIG_HOST_LATENCY after it. */
+/* usbrig.h - the simulator's USB function (src/sim/usbdev.h) on the
+ * virtual clock as the transfer layer of the real push engine
+ * (src/lib/rshim/usbpush.h), for the unit test of the policy and the
+ * push_usb benchmarks (usbrig_*). Also two reference host loops that are
+ * not bfctl's: the upstream daemon's BF3 loop and a push without credit. */
 #ifndef BF_TESTS_USBRIG_H
 #define BF_TESTS_USBRIG_H
 
@@ -11,8 +12,8 @@
 #include "chip.h"
 #include "sim.h"
 #include "usbdev.h"
-
-#define USBRIG_HOST_LATENCY 20e-6   /* completion seen -> next submission (user space) */
+#include "rshim/usbpush.h"
+#include "rshim/usbflow.h"
 
 struct usbrig {
 	struct bf_sim *s;
@@ -22,22 +23,28 @@ struct usbrig {
 	size_t len, off;
 	double t0;
 	uint64_t reads;             /* count reads the policy issued */
+	/* the engine's transfers */
+	struct bf_usbpush *p;
+	struct bf_sim_urb bulk[BF_USBPUSH_BULK_MAX], rd[BF_USBFLOW_READS];
+	uint8_t rdbuf[BF_USBFLOW_READS][16];
 };
 
 /* A simulated chip, reset to boot from RShim, about to take data[0..len).
- * drain_bps / stall_after: 0 keeps the defaults. 0 or -errno. */
+ * drain_bps / stall_after: 0 keeps the defaults; t: NULL for the default
+ * link timing. 0 or -errno. */
 int usbrig_open(struct usbrig *g, enum bf_chip_ver ver, uint64_t drain_bps, uint64_t stall_after,
-		const uint8_t *data, size_t len);
+		const struct bf_sim_usb_timing *t, const uint8_t *data, size_t len);
 /* Bytes sent into a full boot FIFO (lost), then everything freed. */
 uint64_t usbrig_close(struct usbrig *g);
-/* bfctl's policy (usbflow, as usbpush.c drives it) for at most max_steps
- * host reactions. Bytes completed, or -1 on a transfer error. */
-int64_t usbrig_push_bfctl(struct usbrig *g, unsigned max_steps);
-/* The upstream daemon's BF3 loop (spec rshim.md 1): read BOOT_FIFO_COUNT,
- * one synchronous bulk write of at most the free space, 50 ms sleep when
- * full. Bytes completed, or -1. */
+/* bfctl's push engine (usbpush.c, as usb.c drives it: write until all is
+ * taken, then flush) for at most max_s simulated seconds. Bytes that
+ * crossed the link (stored or lost), or -1 on an error. */
+int64_t usbrig_push_bfctl(struct usbrig *g, double max_s);
+/* The upstream daemon's BF3 loop (rshim_usb.c): read BOOT_FIFO_COUNT
+ * (synchronously), one synchronous bulk write of at most the free space,
+ * 50 ms sleep when full. Bytes moved, or -1. */
 int64_t usbrig_push_upstream(struct usbrig *g);
-/* No credit at all: 8 KiB transfers back to back. Bytes completed, or -1. */
+/* No credit at all: 8 KiB transfers back to back. Bytes moved, or -1. */
 int64_t usbrig_push_blind(struct usbrig *g);
 /* Simulated seconds since usbrig_open. */
 double usbrig_elapsed(const struct usbrig *g);

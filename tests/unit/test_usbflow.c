@@ -25,7 +25,7 @@ static void test_credit_rules(void **state)
 	struct bf_usbflow f;
 
 	(void)state;
-	bf_usbflow_init(&f, 8192, true);
+	bf_usbflow_init(&f, 8192, 0x7ff, true);
 	assert_int_equal(bf_usbflow_grant(&f, 4096), 0);        /* nothing known yet */
 	assert_true(bf_usbflow_want_read(&f, true));
 	assert_false(bf_usbflow_want_read(&f, false));           /* nothing left to send */
@@ -46,19 +46,20 @@ static void test_credit_rules(void **state)
 	bf_usbflow_read_submitted(&f);
 	bf_usbflow_read_done(&f, 1000);
 	assert_int_equal(bf_usbflow_grant(&f, 100000), 8184 - 8000);
-	/* A count beyond what this policy can have put there: no credit. */
+	/* A full FIFO (1024 words, the field is 11 bits wide): more than
+	 * this policy can have put there, so someone else did: no credit. */
 	bf_usbflow_read_submitted(&f);
-	bf_usbflow_read_done(&f, 1023 + 1);   /* masked to 10 bits: 0 ... */
-	assert_int_equal(bf_usbflow_grant(&f, 100000), 8184);   /* ...which is read as empty */
+	bf_usbflow_read_done(&f, 1024);
+	assert_int_equal(bf_usbflow_grant(&f, 100000), 184);
 	bf_usbflow_read_submitted(&f);
 	bf_usbflow_read_done(&f, 1023);       /* a full window */
-	assert_int_equal(bf_usbflow_grant(&f, 100000), 8184);   /* the limit never moves back */
+	assert_int_equal(bf_usbflow_grant(&f, 100000), 184);    /* the limit never moves back */
 	/* A cancelled transfer gives back what it did not move. */
 	bf_usbflow_submitted(&f, 4096);
 	bf_usbflow_completed(&f, 1024, 4096);
 	assert_int_equal(f.submitted, 8184 + 1024);
 	/* BF2: no reads, a bound on bytes in flight. */
-	bf_usbflow_init(&f, 4096, false);
+	bf_usbflow_init(&f, 4096, 0x3ff, false);
 	assert_false(bf_usbflow_want_read(&f, true));
 	assert_true(bf_usbflow_grant(&f, 1u << 20) >= 65536);
 }
@@ -89,8 +90,8 @@ static void test_bf3_policy_never_overflows(void **state)
 	(void)state;
 	d = stream(&len);
 	for (i = 0; i < sizeof(drains) / sizeof(drains[0]); i++) {
-		assert_int_equal(usbrig_open(&g, BF_CHIP_BF3, drains[i], 0, d, len), 0);
-		assert_int_equal(usbrig_push_bfctl(&g, 10000000), len);
+		assert_int_equal(usbrig_open(&g, BF_CHIP_BF3, drains[i], 0, NULL, d, len), 0);
+		assert_int_equal(usbrig_push_bfctl(&g, 60), len);
 		assert_int_equal(usbrig_close(&g), 0);
 	}
 	free(d);
@@ -104,7 +105,7 @@ static void test_bf3_blind_push_overflows(void **state)
 
 	(void)state;
 	d = stream(&len);
-	assert_int_equal(usbrig_open(&g, BF_CHIP_BF3, 5000000, 0, d, len), 0);
+	assert_int_equal(usbrig_open(&g, BF_CHIP_BF3, 5000000, 0, NULL, d, len), 0);
 	assert_int_equal(usbrig_push_blind(&g), len);
 	assert_true(usbrig_close(&g) > 0);   /* the model loses what does not fit */
 	free(d);
@@ -118,7 +119,7 @@ static void test_bf2_naks_instead(void **state)
 
 	(void)state;
 	d = stream(&len);
-	assert_int_equal(usbrig_open(&g, BF_CHIP_BF2, 5000000, 0, d, len), 0);
+	assert_int_equal(usbrig_open(&g, BF_CHIP_BF2, 5000000, 0, NULL, d, len), 0);
 	assert_int_equal(usbrig_push_blind(&g), len);
 	assert_int_equal(usbrig_close(&g), 0);
 	free(d);
@@ -133,8 +134,8 @@ static void test_bf3_stalled_device(void **state)
 
 	(void)state;
 	d = stream(&len);
-	assert_int_equal(usbrig_open(&g, BF_CHIP_BF3, 80000000, 100000, d, len), 0);
-	moved = usbrig_push_bfctl(&g, 20000);
+	assert_int_equal(usbrig_open(&g, BF_CHIP_BF3, 80000000, 100000, NULL, d, len), 0);
+	moved = usbrig_push_bfctl(&g, 1.0);
 	/* It stops getting credit once the FIFO is full: nothing lost, and
 	 * no more than the drained bytes plus one FIFO went out. */
 	assert_true(moved >= 100000 && moved < (int64_t)len);
@@ -145,6 +146,7 @@ static void test_bf3_stalled_device(void **state)
 
 static void test_upstream_policy_is_safe_but_slower(void **state)
 {
+	struct bf_sim_usb_timing t;
 	struct usbrig g;
 	double t_up, t_bf;
 	uint8_t *d;
@@ -152,12 +154,14 @@ static void test_upstream_policy_is_safe_but_slower(void **state)
 
 	(void)state;
 	d = stream(&len);
-	assert_int_equal(usbrig_open(&g, BF_CHIP_BF3, 0, 0, d, len), 0);
+	bf_sim_usb_timing_defaults(&t);
+	t.ctl_s = 20e-6;
+	assert_int_equal(usbrig_open(&g, BF_CHIP_BF3, 0, 0, &t, d, len), 0);
 	assert_int_equal(usbrig_push_upstream(&g), len);
 	t_up = usbrig_elapsed(&g);
 	assert_int_equal(usbrig_close(&g), 0);
-	assert_int_equal(usbrig_open(&g, BF_CHIP_BF3, 0, 0, d, len), 0);
-	assert_int_equal(usbrig_push_bfctl(&g, 10000000), len);
+	assert_int_equal(usbrig_open(&g, BF_CHIP_BF3, 0, 0, &t, d, len), 0);
+	assert_int_equal(usbrig_push_bfctl(&g, 60), len);
 	t_bf = usbrig_elapsed(&g);
 	assert_int_equal(usbrig_close(&g), 0);
 	/* Simulated time, deterministic: not a timing assertion on this host. */

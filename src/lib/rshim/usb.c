@@ -4,6 +4,7 @@
  * port (after a chip reset, ours or the DPU's). Facts: spec rshim.md 1. */
 #include "config.h"
 #include "rshim/usb.h"
+#include "rshim/usbpush.h"
 #include "clock.h"
 #include "error.h"
 #include "log.h"

@@ -20,21 +20,13 @@ int bf_rshim_usb_open(const char *arg, struct bf_rshim **out);
  * -errno (libusb unavailable). */
 int bf_rshim_scan_usb(struct bf_rshim_found *out, size_t max);
 
-/* The push engine (usbpush.c), used by usb.c. */
+/* The push engine (usbpush.h) on libusb transfers (usbpush_libusb.c),
+ * used by usb.c; then bf_usbpush_write/flush/free. */
 struct libusb_device_handle;
 struct libusb_context;
 struct bf_usbpush;
 int bf_usbpush_new(struct libusb_context *ctx, struct libusb_device_handle *h,
 		   const struct bf_chip *chip, unsigned char boot_ep, const char *name,
 		   struct bf_usbpush **out);
-/* Accept up to len bytes (copied) into transfers within the credit; waits
- * a little for credit when there is none. Bytes accepted (0: none yet) or
- * -errno (-ENODEV unplugged, -EIO transfer error). */
-ssize_t bf_usbpush_write(struct bf_usbpush *p, const void *buf, size_t len);
-/* Wait until every transfer in flight has completed; -ETIMEDOUT if none
- * completes for timeout_s. */
-int bf_usbpush_flush(struct bf_usbpush *p, double timeout_s);
-/* Cancel what is in flight (bounded wait for the cancellations) and free. */
-void bf_usbpush_free(struct bf_usbpush *p);
 
 #endif

@@ -5,9 +5,9 @@
 
 #define INFLIGHT_NAK   (256u << 10)   /* BF1/BF2: the device NAKs, keep the pipe full */
 
-void bf_usbflow_init(struct bf_usbflow *f, uint64_t fifo_bytes, bool counted)
+void bf_usbflow_init(struct bf_usbflow *f, uint64_t fifo_bytes, uint64_t count_mask, bool counted)
 {
-	*f = (struct bf_usbflow){ .counted = counted };
+	*f = (struct bf_usbflow){ .counted = counted, .count_mask = count_mask };
 	f->window = fifo_bytes > 8 ? fifo_bytes - 8 : 0;
 	f->inflight_max = counted ? f->window : INFLIGHT_NAK;
 	/* Before the first count read nothing is known: the FIFO may hold
@@ -76,7 +76,7 @@ static uint64_t pop_base(struct bf_usbflow *f)
 
 void bf_usbflow_read_done(struct bf_usbflow *f, uint64_t count)
 {
-	uint64_t used = (count & BF_FIFO_COUNT_MASK) * 8, lim, base = pop_base(f);
+	uint64_t used = (count & f->count_mask) * 8, lim, base = pop_base(f);
 
 	if (used > f->window) {
 		/* More than the window can ever hold under this policy:

@@ -34,6 +34,7 @@
 
 struct bf_usbflow {
 	bool counted;          /* BF3: credits from BOOT_FIFO_COUNT */
+	uint64_t count_mask;   /* BOOT_FIFO_COUNT's field */
 	uint64_t window;       /* bytes: FIFO size minus one word */
 	uint64_t inflight_max; /* bytes on the wire at most (all chips) */
 	uint64_t submitted;    /* S */
@@ -47,7 +48,7 @@ struct bf_usbflow {
 
 /* fifo_bytes: the boot FIFO's size in bytes (BF3: 8192); counted: the
  * device loses data sent into a full FIFO. */
-void bf_usbflow_init(struct bf_usbflow *f, uint64_t fifo_bytes, bool counted);
+void bf_usbflow_init(struct bf_usbflow *f, uint64_t fifo_bytes, uint64_t count_mask, bool counted);
 /* Bytes that may be submitted now, at most want (whole words). */
 size_t bf_usbflow_grant(const struct bf_usbflow *f, size_t want);
 void bf_usbflow_submitted(struct bf_usbflow *f, size_t n);
@@ -58,7 +59,7 @@ void bf_usbflow_completed(struct bf_usbflow *f, size_t moved, size_t submitted);
  * calls bf_usbflow_read_submitted. more: boot stream still to send. */
 bool bf_usbflow_want_read(const struct bf_usbflow *f, bool more);
 void bf_usbflow_read_submitted(struct bf_usbflow *f);
-/* The count read returned count (words, as read: masked to 10 bits). */
+/* The count read returned count (words, the register as read). */
 void bf_usbflow_read_done(struct bf_usbflow *f, uint64_t count);
 /* A count read failed (the oldest pending one): the credit stays where
  * it was. */

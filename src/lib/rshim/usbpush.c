@@ -1,68 +1,44 @@
-/* usbpush.c - the boot stream over USB with transfers kept in flight
- * (asynchronous libusb), within the credit that usbflow.h proves safe for
- * BlueField-3's boot FIFO, which does not flow-control. BlueField-1/2 NAK
- * while the FIFO is full: there only the bytes in flight are bounded.
- *
- * Everything runs in the caller's thread: libusb callbacks fire inside
- * libusb_handle_events*, called from write, flush and free.
+/* usbpush.c - the boot stream over USB with transfers kept in flight,
+ * within the credit that usbflow.h proves safe for BlueField-3's boot
+ * FIFO, which does not flow-control. BlueField-1/2 NAK while the FIFO is
+ * full: there only the bytes in flight are bounded. The transfers go
+ * through a struct bf_usbpush_io (usbpush.h).
  */
 #include "config.h"
-#include "rshim/usb.h"
+#include "rshim/usbpush.h"
 #include "rshim/usbflow.h"
-#include "clock.h"
 #include "error.h"
 #include "log.h"
 
 #include <errno.h>
-#include <libusb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define NB_MAX        8
 #define CHUNK_NAK     (64u << 10)   /* BF1/BF2 transfer size */
 #define READ_FAILS    3             /* consecutive failed count reads tolerated */
-#define CTRL_TIMEOUT  5000          /* ms, one count read */
 
 struct slot {
-	struct libusb_transfer *t;
 	uint8_t *buf;
 	size_t len;
 	bool busy;
-	struct bf_usbpush *p;
 };
 
 struct bf_usbpush {
-	libusb_context *ctx;
-	libusb_device_handle *h;
-	const struct bf_chip *chip;
-	unsigned char ep;
+	const struct bf_usbpush_io *io;
+	void *ctx;
 	char name[64];
 	struct bf_usbflow f;
-	struct slot bulk[NB_MAX];
+	struct slot bulk[BF_USBPUSH_BULK_MAX];
 	unsigned nb;
 	size_t chunk;
-	struct slot rd[BF_USBFLOW_READS];
+	bool rd_busy[BF_USBFLOW_READS];
 	unsigned rd_next;             /* count reads complete in order on endpoint 0 */
-	uint16_t cnt_wvalue, cnt_windex;
 	bool active;                  /* a stream is being pushed: keep reading the count */
 	int err;                      /* sticky: the push has failed */
 	unsigned rd_fail;
 	uint64_t events;              /* completions seen */
 };
-
-static int status_errno(enum libusb_transfer_status st)
-{
-	switch (st) {
-	case LIBUSB_TRANSFER_COMPLETED: return 0;
-	case LIBUSB_TRANSFER_NO_DEVICE: return -ENODEV;
-	case LIBUSB_TRANSFER_TIMED_OUT: return -ETIMEDOUT;
-	case LIBUSB_TRANSFER_CANCELLED: return -ECANCELED;
-	case LIBUSB_TRANSFER_STALL: return -EPIPE;
-	case LIBUSB_TRANSFER_OVERFLOW: return -EOVERFLOW;
-	default: return -EIO;
-	}
-}
 
 static void fail(struct bf_usbpush *p, int err, const char *what)
 {
@@ -76,36 +52,47 @@ static void fail(struct bf_usbpush *p, int err, const char *what)
 			     strerror(-err));
 }
 
-static void pump_reads(struct bf_usbpush *p);
-
-static void LIBUSB_CALL bulk_done(struct libusb_transfer *t)
+/* Keep count reads going while there is credit to gain. */
+static void pump_reads(struct bf_usbpush *p)
 {
-	struct slot *s = t->user_data;
-	struct bf_usbpush *p = s->p;
-	int err = status_errno(t->status);
+	while (!p->err && bf_usbflow_want_read(&p->f, p->active)) {
+		unsigned k = p->rd_next;
+		int r;
+
+		if (p->rd_busy[k])
+			return;
+		if ((r = p->io->submit_read(p->ctx, k)) < 0) {
+			fail(p, r, "submitting a count read");
+			return;
+		}
+		p->rd_busy[k] = true;
+		bf_usbflow_read_submitted(&p->f);
+		p->rd_next = (k + 1) % BF_USBFLOW_READS;
+	}
+}
+
+void bf_usbpush_bulk_done(struct bf_usbpush *p, unsigned slot, int err, size_t moved)
+{
+	struct slot *s = &p->bulk[slot];
 
 	s->busy = false;
 	p->events++;
-	bf_usbflow_completed(&p->f, (size_t)t->actual_length, s->len);
+	bf_usbflow_completed(&p->f, moved, s->len);
 	if (err && err != -ECANCELED)
 		fail(p, err, "a bulk transfer");
-	else if (!err && (size_t)t->actual_length != s->len)
+	else if (!err && moved != s->len)
 		fail(p, -EIO, "a short bulk transfer");
 	pump_reads(p);
 }
 
-static void LIBUSB_CALL read_done(struct libusb_transfer *t)
+void bf_usbpush_read_done(struct bf_usbpush *p, unsigned slot, int err, const uint8_t *d, size_t n)
 {
-	struct slot *s = t->user_data;
-	struct bf_usbpush *p = s->p;
-	int err = status_errno(t->status);
-	const uint8_t *d = libusb_control_transfer_get_data(t);
 	uint64_t v = 0;
 	int i;
 
-	s->busy = false;
+	p->rd_busy[slot] = false;
 	p->events++;
-	if (!err && t->actual_length == 8) {
+	if (!err && n == 8) {
 		for (i = 7; i >= 0; i--)
 			v = v << 8 | d[i];
 		if (bf_chip_is_bad_value(v)) {
@@ -128,39 +115,12 @@ static void LIBUSB_CALL read_done(struct libusb_transfer *t)
 	pump_reads(p);
 }
 
-/* Keep count reads going while there is credit to gain. */
-static void pump_reads(struct bf_usbpush *p)
-{
-	while (!p->err && bf_usbflow_want_read(&p->f, p->active)) {
-		struct slot *s = &p->rd[p->rd_next];
-		int r;
-
-		if (s->busy)
-			return;
-		libusb_fill_control_setup(s->buf, 0xc2, 0, p->cnt_wvalue, p->cnt_windex, 8);
-		libusb_fill_control_transfer(s->t, p->h, s->buf, read_done, s, CTRL_TIMEOUT);
-		if ((r = libusb_submit_transfer(s->t)) < 0) {
-			fail(p, r == LIBUSB_ERROR_NO_DEVICE ? -ENODEV : -EIO, "submitting a count read");
-			return;
-		}
-		s->busy = true;
-		bf_usbflow_read_submitted(&p->f);
-		p->rd_next = (p->rd_next + 1) % BF_USBFLOW_READS;
-	}
-}
-
 static void run_events(struct bf_usbpush *p, unsigned ms)
 {
-	struct timeval tv = { .tv_sec = 0, .tv_usec = (long)ms * 1000 };
-	uint64_t seen = p->events, deadline = bf_clock_ns() + (uint64_t)ms * 1000000ull;
+	int r = p->io->events(p->ctx, ms);
 
-	/* One wait on hardware; where the device file is not pollable (the
-	 * simulator's), libusb returns at once: loop until something
-	 * happened or the time is up. */
-	do {
-		if (libusb_handle_events_timeout_completed(p->ctx, &tv, NULL) < 0)
-			break;
-	} while (p->events == seen && ms && bf_clock_ns() < deadline);
+	if (r == -ENODEV)
+		fail(p, r, "waiting for transfers");
 }
 
 static bool any_busy(const struct bf_usbpush *p)
@@ -171,14 +131,13 @@ static bool any_busy(const struct bf_usbpush *p)
 		if (p->bulk[i].busy)
 			return true;
 	for (i = 0; i < BF_USBFLOW_READS; i++)
-		if (p->rd[i].busy)
+		if (p->rd_busy[i])
 			return true;
 	return false;
 }
 
-int bf_usbpush_new(struct libusb_context *ctx, struct libusb_device_handle *h,
-		   const struct bf_chip *chip, unsigned char boot_ep, const char *name,
-		   struct bf_usbpush **out)
+int bf_usbpush_create(const struct bf_usbpush_io *io, void *ctx, const struct bf_chip *chip,
+		      const char *name, struct bf_usbpush **out)
 {
 	struct bf_usbpush *p = calloc(1, sizeof(*p));
 	bool counted = chip->ver == BF_CHIP_BF3;
@@ -186,33 +145,21 @@ int bf_usbpush_new(struct libusb_context *ctx, struct libusb_device_handle *h,
 
 	if (!p)
 		return -ENOMEM;
+	p->io = io;
 	p->ctx = ctx;
-	p->h = h;
-	p->chip = chip;
-	p->ep = boot_ep;
 	snprintf(p->name, sizeof(p->name), "%s", name);
-	bf_usbflow_init(&p->f, (uint64_t)chip->boot_fifo_words * 8, counted);
+	bf_usbflow_init(&p->f, (uint64_t)chip->boot_fifo_words * 8, chip->boot_fifo_count_mask, counted);
 	p->chunk = counted ? BF_USBFLOW_URB : CHUNK_NAK;
-	p->nb = counted ? NB_MAX : 4;
-	if (bf_chip_usb_wvalue_windex(chip, BF_CHAN_RSHIM, chip->r.boot_fifo_count,
-				      &p->cnt_wvalue, &p->cnt_windex) < 0)
-		goto nomem;
-	for (i = 0; i < p->nb; i++) {
-		p->bulk[i].p = p;
-		if (!(p->bulk[i].t = libusb_alloc_transfer(0)) || !(p->bulk[i].buf = malloc(p->chunk)))
-			goto nomem;
-	}
-	for (i = 0; i < BF_USBFLOW_READS; i++) {
-		p->rd[i].p = p;
-		if (!(p->rd[i].t = libusb_alloc_transfer(0)) ||
-		    !(p->rd[i].buf = malloc(LIBUSB_CONTROL_SETUP_SIZE + 8)))
-			goto nomem;
-	}
+	p->nb = counted ? BF_USBPUSH_BULK_MAX : 4;
+	for (i = 0; i < p->nb; i++)
+		if (!(p->bulk[i].buf = malloc(p->chunk))) {
+			while (i--)
+				free(p->bulk[i].buf);
+			free(p);
+			return -ENOMEM;
+		}
 	*out = p;
 	return 0;
-nomem:
-	bf_usbpush_free(p);
-	return -ENOMEM;
 }
 
 /* Fill free bulk slots from buf within the credit. Returns bytes taken. */
@@ -242,9 +189,8 @@ static size_t fill(struct bf_usbpush *p, const uint8_t *buf, size_t len)
 		memset(s->buf + want, 0, wire - want);
 		memcpy(s->buf, buf + taken, want);
 		s->len = wire;
-		libusb_fill_bulk_transfer(s->t, p->h, p->ep, s->buf, (int)wire, bulk_done, s, 0);
-		if ((r = libusb_submit_transfer(s->t)) < 0) {
-			fail(p, r == LIBUSB_ERROR_NO_DEVICE ? -ENODEV : -EIO, "submitting a bulk transfer");
+		if ((r = p->io->submit_bulk(p->ctx, i, s->buf, wire)) < 0) {
+			fail(p, r, "submitting a bulk transfer");
 			break;
 		}
 		s->busy = true;
@@ -276,7 +222,7 @@ ssize_t bf_usbpush_write(struct bf_usbpush *p, const void *buf, size_t len)
 
 int bf_usbpush_flush(struct bf_usbpush *p, double timeout_s)
 {
-	uint64_t last = bf_clock_ns(), seen = p->events;
+	uint64_t last = p->io->now_ns(p->ctx), seen = p->events;
 	unsigned i;
 
 	p->active = false;
@@ -290,8 +236,8 @@ int bf_usbpush_flush(struct bf_usbpush *p, double timeout_s)
 		run_events(p, 50);
 		if (p->events != seen) {
 			seen = p->events;
-			last = bf_clock_ns();
-		} else if ((double)(bf_clock_ns() - last) / 1e9 > timeout_s) {
+			last = p->io->now_ns(p->ctx);
+		} else if ((double)(p->io->now_ns(p->ctx) - last) / 1e9 > timeout_s) {
 			return bf_error_ret(ETIMEDOUT, "%s: the boot stream's last transfers did not complete "
 					    "in %.0f s: the device stopped draining the boot FIFO", p->name,
 					    timeout_s);
@@ -300,34 +246,37 @@ int bf_usbpush_flush(struct bf_usbpush *p, double timeout_s)
 	return p->err;
 }
 
+uint64_t bf_usbpush_reads(const struct bf_usbpush *p)
+{
+	return p->f.reads;
+}
+
 void bf_usbpush_free(struct bf_usbpush *p)
 {
-	uint64_t deadline = bf_clock_ns() + 2000000000ull;
+	uint64_t deadline;
 	unsigned i;
 
 	if (!p)
 		return;
+	deadline = p->io->now_ns(p->ctx) + 2000000000ull;
 	p->active = false;
 	for (i = 0; i < p->nb; i++)
 		if (p->bulk[i].busy)
-			libusb_cancel_transfer(p->bulk[i].t);
+			p->io->cancel(p->ctx, BF_USBPUSH_BULK, i);
 	for (i = 0; i < BF_USBFLOW_READS; i++)
-		if (p->rd[i].busy)
-			libusb_cancel_transfer(p->rd[i].t);
-	while (any_busy(p) && bf_clock_ns() < deadline)
-		run_events(p, 50);
+		if (p->rd_busy[i])
+			p->io->cancel(p->ctx, BF_USBPUSH_READ, i);
+	while (any_busy(p) && p->io->now_ns(p->ctx) < deadline)
+		p->io->events(p->ctx, 50);
 	if (any_busy(p)) {
-		/* libusb still owns them: leak rather than free memory in use. */
+		/* The transfer layer still owns them: leak rather than free
+		 * memory in use. */
 		bf_info("%s: transfers still in flight after cancel; left to the device close", p->name);
 		return;
 	}
-	for (i = 0; i < NB_MAX; i++) {
-		libusb_free_transfer(p->bulk[i].t);
+	if (p->io->release)
+		p->io->release(p->ctx);
+	for (i = 0; i < p->nb; i++)
 		free(p->bulk[i].buf);
-	}
-	for (i = 0; i < BF_USBFLOW_READS; i++) {
-		libusb_free_transfer(p->rd[i].t);
-		free(p->rd[i].buf);
-	}
 	free(p);
 }
