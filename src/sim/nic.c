@@ -165,6 +165,7 @@ static void load_state(struct nic_core *c)
 		k->hw_dev_id = c->chip->hw_dev_id;
 		c->reset_t = bf_sim_nic_now(c);
 	}
+	bf_sim_nic_flash_load(c);
 }
 
 void bf_sim_nic_save(struct bf_sim *s)
@@ -204,6 +205,7 @@ void bf_sim_nic_save(struct bf_sim *s)
 	json_object_object_add(o, "nv_next", bf_sim_nic_nv_save(&c->next));
 	json_object_object_add(o, "nv_current", bf_sim_nic_nv_save(&c->current));
 	json_object_object_add(s->nv, "nic", o);
+	bf_sim_nic_flash_save(c);
 }
 
 void bf_sim_nic_free(struct bf_sim *s)
@@ -213,6 +215,8 @@ void bf_sim_nic_free(struct bf_sim *s)
 	if (!c)
 		return;
 	bf_sim_nic_nv_free(c);
+	bf_sim_nic_bank_drop(&c->bank[0]);
+	bf_sim_nic_bank_drop(&c->bank[1]);
 	free(c->upd);
 	free(c);
 	s->nic = NULL;

@@ -34,6 +34,7 @@ void bf_sim_nic_fsm_reset(struct nic_core *c)
 	c->received = 0;
 	c->comp_size = 0;
 	c->verified = false;
+	c->upload = -1;
 	free(c->upd);
 	c->upd = NULL;
 }
@@ -88,19 +89,35 @@ static int mcqi_info(struct nic_core *c, unsigned idx, unsigned type, bool pendi
 {
 	const struct nic_bank *k = &c->bank[c->active];
 
+	if (idx >= NCOMPS)
+		return 0x7;
+	if (type == BF_FW_MCQI_CAPABILITIES) {
+		/* Every component reports its capabilities (hosts walk them
+		 * all, a token that is not present included). */
+		struct bf_fw_mcqi_cap cap = { 0 };
+
+		cap.mcda_max_write_size = BF_FW_MCDA_DATA_MAX;
+		cap.log_mcda_word_size = 2;
+		if (idx == BOOT_INDEX) {
+			cap.supported_info_bitmask = 1u << 1 | 1u << 5;
+			cap.component_size = pending && c->pending >= 0 ? c->bank[c->pending].size : k->size;
+			cap.rd_en = 1;   /* READ_COMPONENT: mstflint's verify reads it back */
+			cap.max_component_size = NIC_MAX_COMPONENT;
+			cap.match_psid = 1;
+			cap.match_chip_id = 1;
+		} else {
+			cap.max_component_size = 0x10000;
+		}
+		bf_fw_pack(&bf_fw_mcqi_cap_layout, &cap, blob);
+		*len = bf_fw_mcqi_cap_layout.size;
+		return 0;
+	}
 	if (idx != BOOT_INDEX)
 		return 0x7;
 	switch (type) {
 	case BF_FW_MCQI_CAPABILITIES: {
 		struct bf_fw_mcqi_cap cap = { 0 };
 
-		cap.supported_info_bitmask = 1u << 1 | 1u << 5;
-		cap.component_size = k->size;
-		cap.max_component_size = NIC_MAX_COMPONENT;
-		cap.mcda_max_write_size = BF_FW_MCDA_DATA_MAX;
-		cap.log_mcda_word_size = 2;
-		cap.match_psid = 1;
-		cap.match_chip_id = 1;
 		bf_fw_pack(&bf_fw_mcqi_cap_layout, &cap, blob);
 		*len = bf_fw_mcqi_cap_layout.size;
 		return 0;
@@ -153,9 +170,13 @@ int bf_sim_nic_reg_mcqi(struct bf_sim_nic *n, int method, uint8_t *p, double *ex
 	st = mcqi_info(n->core, m.component_index, m.info_type, m.read_pending_component, blob, &len);
 	if (st)
 		return st;
-	if (m.offset > len || m.data_size > BF_FW_MCQI_DATA_MAX)
+	if (m.offset > len)
 		return 0x7;
+	/* A window larger than the register carries is cut to it (mstflint
+	 * asks for 128 bytes at a time). */
 	k = len - m.offset < m.data_size ? len - m.offset : m.data_size;
+	if (k > BF_FW_MCQI_DATA_MAX)
+		k = BF_FW_MCQI_DATA_MAX;
 	m.info_size = (uint32_t)len;
 	m.data_size = (uint16_t)k;
 	memset(m.data, 0, sizeof(m.data));
@@ -180,6 +201,9 @@ static unsigned verify(struct nic_core *c)
 		return 0x3;   /* REJECTED_NOT_APPLICABLE (match_chip_id, match_psid) */
 	{
 		struct nic_bank *k = &c->bank[!c->active];
+
+		bf_sim_nic_flash_commit(c, k, c->upd, c->comp_size);
+		c->upd = NULL;
 
 		k->valid = true;
 		k->hw_dev_id = c->chip->hw_dev_id;
@@ -249,6 +273,7 @@ int bf_sim_nic_reg_mcc(struct bf_sim_nic *n, int method, uint8_t *p, double *exe
 				}
 				c->comp_size = m.component_size;
 				c->bank[!c->active].valid = false;   /* erased */
+				bf_sim_nic_bank_drop(&c->bank[!c->active]);
 				c->fsm = BF_FW_FSM_INITIALIZE;
 				c->init_done_t = now + 0.02 + (double)m.component_size / NIC_ERASE_BPS;
 			}
@@ -275,6 +300,21 @@ int bf_sim_nic_reg_mcc(struct bf_sim_nic *n, int method, uint8_t *p, double *exe
 			c->verified = false;
 			c->fsm_err = 0;
 			break;
+		case BF_FW_MCC_READ_COMPONENT:
+		case BF_FW_MCC_READ_PENDING_COMPONENT: {
+			int bank = ins == BF_FW_MCC_READ_COMPONENT ? c->active : c->pending;
+
+			if (c->fsm != BF_FW_FSM_LOCKED)
+				return 0x7;
+			c->fsm_err = 0;
+			if (bank < 0 || !c->bank[bank].valid || !c->bank[bank].img) {
+				c->fsm_err = 0x1;   /* nothing to read */
+				break;
+			}
+			c->upload = bank;
+			c->fsm = BF_FW_FSM_UPLOAD;
+			break;
+		}
 		case BF_FW_MCC_CANCEL:
 			drop_update(c);
 			c->fsm = BF_FW_FSM_LOCKED;
@@ -312,14 +352,33 @@ int bf_sim_nic_reg_mcc(struct bf_sim_nic *n, int method, uint8_t *p, double *exe
 	return 0;
 }
 
+/* MCDA GET in UPLOAD: a window of the bank READ_COMPONENT chose. */
+static int mcda_read(struct nic_core *c, struct bf_fw_mcda *m, uint8_t *p, double *exec)
+{
+	const struct nic_bank *k;
+
+	if (c->fsm != BF_FW_FSM_UPLOAD || m->update_handle != c->handle || c->upload < 0)
+		return 0x7;
+	k = &c->bank[c->upload];
+	if (!k->img || m->size > BF_FW_MCDA_DATA_MAX || m->offset > k->size || m->size > k->size - m->offset)
+		return 0x7;
+	bf_fw_mcda_put(m, k->img + m->offset, m->size);
+	bf_fw_pack(&bf_fw_mcda_layout, m, p);
+	c->last_cmd_t = bf_sim_nic_now(c);
+	*exec += (double)m->size / NIC_READ_BPS;
+	return 0;
+}
+
 int bf_sim_nic_reg_mcda(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 {
 	struct nic_core *c = n->core;
 	struct bf_fw_mcda m;
 
-	if (method != BF_FW_METHOD_SET)
-		return 0x6;   /* READ_COMPONENT is not modelled */
 	bf_fw_unpack(&bf_fw_mcda_layout, p, &m);
+	if (method == BF_FW_METHOD_GET)
+		return mcda_read(c, &m, p, exec);
+	if (method != BF_FW_METHOD_SET)
+		return 0x6;
 	if (c->fsm != BF_FW_FSM_DOWNLOAD || m.update_handle != c->handle || !c->upd ||
 	    m.size > BF_FW_MCDA_DATA_MAX || m.offset > c->comp_size || m.size > c->comp_size - m.offset)
 		return 0x7;

@@ -41,10 +41,11 @@ static int reg_mgir(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 	m.extended_sub_minor = k->version & 0xffff;
 	m.life_cycle = 1;   /* GA secured */
 	m.sec_boot = 1;
-	m.rom0_type = c->chip->rom_type[0]; m.rom0_arch = c->chip->rom_arch[0]; m.rom0_version = roms[0];
-	m.rom1_type = c->chip->rom_type[1]; m.rom1_arch = c->chip->rom_arch[1]; m.rom1_version = roms[1];
-	m.rom2_type = c->chip->rom_type[2]; m.rom2_arch = c->chip->rom_arch[2]; m.rom2_version = roms[2];
-	m.rom3_type = c->chip->rom_type[3]; m.rom3_arch = c->chip->rom_arch[3]; m.rom3_version = roms[3];
+	/* The chip's list in the order flint prints it: rom3 first. */
+	m.rom3_type = c->chip->rom_type[0]; m.rom3_arch = c->chip->rom_arch[0]; m.rom3_version = roms[0];
+	m.rom2_type = c->chip->rom_type[1]; m.rom2_arch = c->chip->rom_arch[1]; m.rom2_version = roms[1];
+	m.rom1_type = c->chip->rom_type[2]; m.rom1_arch = c->chip->rom_arch[2]; m.rom1_version = roms[2];
+	m.rom0_type = c->chip->rom_type[3]; m.rom0_arch = c->chip->rom_arch[3]; m.rom0_version = roms[3];
 	bf_fw_pack(&bf_fw_mgir_layout, &m, p);
 	return 0;
 }
@@ -54,7 +55,7 @@ static int reg_mcam(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 	static const uint16_t regs[] = {
 		BF_FW_REG_MGIR, BF_FW_REG_MNVDA, BF_FW_REG_MNVDI, BF_FW_REG_MFRL, BF_FW_REG_MNVQC,
 		BF_FW_REG_MNVIA, BF_FW_REG_MNVGC, BF_FW_REG_MCQS, BF_FW_REG_MCQI, BF_FW_REG_MCC,
-		BF_FW_REG_MCDA, BF_FW_REG_MQIS, BF_FW_REG_MCAM,
+		BF_FW_REG_MCDA, BF_FW_REG_MQIS, BF_FW_REG_MCAM, BF_FW_REG_MVTS,
 	};
 	struct bf_fw_mcam m;
 	size_t i;
@@ -120,6 +121,18 @@ static int reg_mqis(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 	return 0;
 }
 
+/* MVTS: the firmware keeps no version timestamp (a GET answers all zero,
+ * "no valid timestamp"); a SET is taken and forgotten. */
+static int reg_mvts(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
+{
+	(void)n;
+	(void)exec;
+	if (method != BF_FW_METHOD_GET && method != BF_FW_METHOD_SET)
+		return 0x6;
+	memset(p, 0, bf_fw_mvts_layout.size);
+	return 0;
+}
+
 #define NIC_RESET_LEVELS 0x48   /* level 3 (PCI link toggle / hot reset) and 4 (warm reboot) */
 #define NIC_RESET_TYPES  0x05   /* full chip, NIC only */
 
@@ -160,6 +173,7 @@ static const struct {
 	{ BF_FW_REG_MGIR, reg_mgir, &bf_fw_mgir_layout },
 	{ BF_FW_REG_MCAM, reg_mcam, &bf_fw_mcam_layout },
 	{ BF_FW_REG_MLOCK, reg_mlock, &bf_fw_mlock_layout },
+	{ BF_FW_REG_MVTS, reg_mvts, &bf_fw_mvts_layout },
 	{ BF_FW_REG_MQIS, reg_mqis, &bf_fw_mqis_layout },
 	{ BF_FW_REG_MFRL, reg_mfrl, &bf_fw_mfrl_layout },
 	{ BF_FW_REG_MCQS, bf_sim_nic_reg_mcqs, &bf_fw_mcqs_layout },
@@ -172,6 +186,14 @@ static const struct {
 	{ BF_FW_REG_MNVQC, bf_sim_nic_reg_mnvqc, &bf_fw_mnvqc_layout },
 	{ BF_FW_REG_MNVGC, bf_sim_nic_reg_mnvgc, &bf_fw_mnvgc_layout },
 };
+
+/* The shortest payload a register takes: its size, but MNVDA's is the NV
+ * header plus the data length the host asks for (mstflint reads 64 bytes
+ * of the base MAC/GUID TLV). */
+static size_t reg_min_size(uint16_t id, const struct bf_fw_layout *l)
+{
+	return id == BF_FW_REG_MNVDA ? BF_FW_NV_HDR_SIZE : l->size;
+}
 
 /* Operation TLV + register TLV + payload, in place in buf (size bytes).
  * Returns the ICMD status; the register status goes into the reply. */
@@ -196,12 +218,17 @@ static int access_register(struct bf_sim_nic *n, uint8_t *buf, size_t size, doub
 	} else {
 		for (i = 0; i < sizeof(handlers) / sizeof(handlers[0]) && handlers[i].id != op.register_id; i++)
 			;
-		if (i == sizeof(handlers) / sizeof(handlers[0]))
+		if (i == sizeof(handlers) / sizeof(handlers[0])) {
 			status = 0x4;
-		else if (plen < handlers[i].l->size)
+		} else if (plen < reg_min_size(handlers[i].id, handlers[i].l) ||
+			   BF_FW_AR_HDR_SIZE + (size_t)handlers[i].l->size > size) {
 			status = 0x24;
-		else
+		} else {
+			/* What the host did not send reads as zero. */
+			if (plen < handlers[i].l->size)
+				memset(buf + BF_FW_AR_HDR_SIZE + plen, 0, handlers[i].l->size - plen);
 			status = (unsigned)handlers[i].fn(n, op.method, buf + BF_FW_AR_HDR_SIZE, exec);
+		}
 	}
 	if (n->q.reg_status && (!n->q.reg_status_id || n->q.reg_status_id == op.register_id))
 		status = n->q.reg_status;

@@ -20,6 +20,7 @@
 /* Time model (simulated seconds). */
 #define NIC_T_CMD         5e-6          /* an ICMD command */
 #define NIC_FLASH_BPS     4e6           /* programming the update area (MCDA) */
+#define NIC_READ_BPS      50e6          /* reading flash back (MCDA GET in UPLOAD) */
 #define NIC_ERASE_BPS     64e6          /* erasing it (UPDATE_COMPONENT -> INITIALIZE) */
 #define NIC_VERIFY_BPS    400e6         /* digest check at VERIFY_COMPONENT */
 #define NIC_T_ACTIVATE    0.05
@@ -33,6 +34,12 @@ struct nic_bank {
 	uint16_t hw_dev_id;
 	uint32_t version, date_bcd, size, crc;
 	char psid[17], product[17];
+	/* What the bank holds, as READ_COMPONENT returns it (size bytes):
+	 * the image burned (an FS4 image with its magic pattern written back),
+	 * or one made from the fields above (factory, installer); saved as
+	 * nic-bank<N>.bin in the state directory when it changed. */
+	uint8_t *img;
+	bool img_dirty;
 };
 
 struct nic_tlv {
@@ -69,11 +76,11 @@ struct nic_chip {
 	uint16_t pci_devid, hw_dev_id, subsys;
 	const char *psid, *fw, *date;     /* factory firmware */
 	uint64_t base_mac;
-	uint8_t rom_type[4], rom_arch[4];   /* MGIR rom0..rom3 */
+	uint8_t rom_type[4], rom_arch[4];   /* MGIR rom3..rom0, as a query lists them */
 };
 
-/* rom0 UEFI virtio-net 21.4.13, rom1 UEFI virtio-blk 22.4.12, rom2 UEFI
- * 14.33.10, rom3 PXE 3.7.300 (major [31:24], minor [23:16], build [15:0]). */
+/* rom3 UEFI virtio-net 21.4.13, rom2 UEFI virtio-blk 22.4.12, rom1 UEFI
+ * 14.33.10, rom0 PXE 3.7.300 (major [31:24], minor [23:16], build [15:0]). */
 #define NIC_ROM_VERSIONS { 21u << 24 | 4u << 16 | 13, 22u << 24 | 4u << 16 | 12, \
 			   14u << 24 | 33u << 16 | 10, 3u << 24 | 7u << 16 | 300 }
 
@@ -97,6 +104,7 @@ struct nic_core {
 	uint32_t handle, next_handle, comp_size, received;
 	double init_done_t, last_cmd_t;
 	bool verified;
+	int upload;                       /* the bank READ_COMPONENT reads, -1 none */
 	uint8_t *upd;                     /* the component as received */
 	/* NV configuration */
 	struct nic_nvset next, current;
@@ -109,6 +117,15 @@ double bf_sim_nic_now(struct nic_core *c);
 uint32_t bf_sim_nic_mbox_size(const struct bf_sim_nic *n);
 void bf_sim_nic_power_cut(struct nic_core *c);
 void bf_sim_nic_boot(struct nic_core *c);
+/* Make the contents of bank k from its fields (an FS4 image). */
+int bf_sim_nic_bank_synth(struct nic_core *c, struct nic_bank *k);
+void bf_sim_nic_bank_drop(struct nic_bank *k);
+
+/* nic_flash.c: the banks' contents and their files. */
+void bf_sim_nic_flash_load(struct nic_core *c);
+void bf_sim_nic_flash_save(struct nic_core *c);
+/* comp (len bytes, malloc()ed) becomes k's contents; k owns it. */
+void bf_sim_nic_flash_commit(struct nic_core *c, struct nic_bank *k, uint8_t *comp, uint32_t len);
 
 /* nic_icmd.c */
 void bf_sim_nic_icmd_go(struct bf_sim_nic *n);

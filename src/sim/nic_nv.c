@@ -18,6 +18,7 @@ struct nvdef { uint32_t type; uint8_t size; bool cap; };
 struct nvfield { uint32_t type; uint8_t off, lsb, width; uint32_t val; };
 
 static const struct nvdef tlvs[] = {
+	{ 0x00000002, 16, true }, { 0x00000003, 8, true },      /* nv_base_mac_guid / cap (read-only here) */
 	{ 0x0000000C, 16, false }, { 0x0000000D, 16, true },    /* nv_internal_cpu_conf / cap */
 	{ 0x00000080, 12, false }, { 0x00000081, 20, true },    /* nv_global_pci_conf / cap */
 	{ 0x00000088, 4, false }, { 0x00000089, 4, true },      /* nv_power_conf / cap (LAG) */
@@ -87,6 +88,18 @@ static void factory(const struct nic_core *c, uint32_t type, struct nic_tlv *t)
 			bf_fw_bits_set(t->data, defaults[i].off, defaults[i].lsb, defaults[i].width, defaults[i].val);
 	if (base == 0x91 && c->fn[0].q.hide_virtio_cap)
 		bf_fw_bits_set(t->data, 0, 31, 1, 0);
+	if (base == 0x2) {
+		/* The manufacturing base MAC, and the GUID formed from it
+		 * (MAC[0:3] 03 00 MAC[3:6]), as MGIR reports them. */
+		uint64_t mac = c->chip->base_mac, guid = (mac >> 24) << 40 | 0x0300ull << 24 | (mac & 0xffffff);
+
+		bf_fw_put32(t->data, 0x0, (uint32_t)(mac >> 32));
+		bf_fw_put32(t->data, 0x4, (uint32_t)mac);
+		bf_fw_put32(t->data, 0x8, (uint32_t)(guid >> 32));
+		bf_fw_put32(t->data, 0xC, (uint32_t)guid);
+	}
+	if (base == 0x3)
+		bf_fw_put32(t->data, 0x0, 3u << 30);   /* mac_en, guid_en; no count allocated */
 }
 
 static struct nic_tlv *set_find(struct nic_nvset *s, uint32_t type)

@@ -263,4 +263,55 @@ grep -q '^burn=130$' "$TMP/rc.out" && grep -q 'interrupted during the data trans
 	grep -qE '^FW Version: +32\.40\.1000$' "$TMP/rc.out" && grep -q 'Activating the image -   OK' "$TMP/rc.out"
 ok "exit 130, nothing pending, the next burn succeeds"
 
+
+# mstflint itself against the simulated NIC, on both chips: query, burn an FS4
+# image through the component update, verify by reading the flash back
+# (READ_COMPONENT + MCDA); it and bfctl agree on what the flash holds.
+if command -v mstflint >/dev/null; then
+	check "FS4 images for mstflint and bfctl, both chips" sh -c "
+		'$BFSIM' fwimage -o '$IMG/m-bf3.bin' --format fs4 --version 32.43.2002 --psid MT_0000000884 --date 3.6.2024 \
+			--size 16K && '$BFSIM' fwimage -o '$IMG/m-bf2.bin' --format fs4 --chip bf2 --version 24.43.2002 \
+			--psid MT_0000000540 --date 3.6.2024 --size 16K &&
+		'$BFSIM' fwimage -o '$IMG/b-bf3.bin' --format fs4 --version 32.43.3004 --psid MT_0000000884 --size 16K &&
+		'$BFSIM' fwimage -o '$IMG/b-bf2.bin' --format fs4 --chip bf2 --version 24.43.3004 --psid MT_0000000540 \
+			--size 16K" 
+	fields='FW Version|FW Release Date|Product Version|Base GUID|Base MAC|PSID|Security Attributes'
+	for chip in bf3 bf2; do
+		ST="$TMP/state-mst-$chip"
+		run() { "$BFSIM" run --state "$ST" --chip $chip --speed "$SPEED" --transport pci -- "$@"; }
+		case $chip in bf3) fwv=32.40.1000 psid=MT_0000000884 ;; *) fwv=24.40.1000 psid=MT_0000000540 ;; esac
+		maj=${fwv%%.*}
+		expect_rc 0 "$chip: mstflint q" run mstflint -d 0000:03:00.0 q
+		cp "$TMP/rc.out" "$TMP/mq.out"
+		check "$chip: mstflint reads the running version and the PSID" sh -c \
+			"grep -qE '^FW Version: +$fwv\$' '$TMP/mq.out' && grep -qE '^PSID: +$psid\$' '$TMP/mq.out'"
+		expect_rc 0 "$chip: bfctl fw query" run "$BFCTL" fw query 0000:03:00.0
+		check "$chip: bfctl and mstflint show the same versions, date, GUID, MAC, PSID, security" sh -c "
+			grep -E '^($fields):' '$TMP/mq.out' | tr -s ' ' >'$TMP/mq.f' &&
+			grep -E '^($fields):' '$TMP/rc.out' | tr -s ' ' | diff - '$TMP/mq.f' && [ \$(wc -l <'$TMP/mq.f') = 7 ]"
+		check "$chip: and the same ROMs, in the same order" sh -c "
+			grep -A3 '^Rom Info' '$TMP/mq.out' | tr -s ' ' >'$TMP/mq.r' &&
+			grep -A3 '^Rom Info' '$TMP/rc.out' | tr -s ' ' | diff - '$TMP/mq.r' && [ \$(wc -l <'$TMP/mq.r') = 4 ]"
+		expect_rc 0 "$chip: mstflint v (the factory image, read back)" run mstflint -d 0000:03:00.0 v
+		check "$chip: the flash holds a valid image" grep -q 'FW image verification succeeded' "$TMP/rc.out"
+		expect_rc 0 "$chip: mstflint burns an FS4 image" run mstflint -d 0000:03:00.0 -i "$IMG/m-$chip.bin" -y b
+		check "$chip: mstflint's progress to OK" grep -q 'Writing Boot image component -   OK' "$TMP/rc.out"
+		expect_rc 0 "$chip: bfctl sees mstflint's burn" run "$BFCTL" fw query 0000:03:00.0
+		check "$chip: the new version and date pending, the old one running" sh -c "
+			grep -qE '^FW Version: +$maj\.43\.2002\$' '$TMP/rc.out' &&
+			grep -qE '^FW Version\(Running\): +$fwv\$' '$TMP/rc.out' &&
+			grep -qE '^FW Release Date: +3\.6\.2024\$' '$TMP/rc.out'"
+		expect_rc 0 "$chip: mstflint v reads back what it burned" run mstflint -d 0000:03:00.0 v
+		check "$chip: verified" grep -q 'FW image verification succeeded' "$TMP/rc.out"
+		expect_rc 0 "$chip: reset, bfctl burns, mstflint queries and verifies" run sh -c "
+			'$BFCTL' fw reset 0000:03:00.0 -y >/dev/null && '$BFCTL' fw burn 0000:03:00.0 '$IMG/b-$chip.bin' -y >/dev/null &&
+			mstflint -d 0000:03:00.0 q && mstflint -d 0000:03:00.0 v"
+		check "$chip: mstflint sees bfctl's burn pending and verifies it" sh -c "
+			grep -qE '^FW Version: +$maj\.43\.3004\$' '$TMP/rc.out' &&
+			grep -qE '^FW Version\(Running\): +$maj\.43\.2002\$' '$TMP/rc.out' &&
+			grep -q 'FW image verification succeeded' '$TMP/rc.out'"
+	done
+else
+	skip "mstflint against the simulated NIC" "no mstflint here"
+fi
 done_testing

@@ -188,6 +188,14 @@ static const struct bf_fw_field mlock_f[] = {
 #undef S
 LAYOUT(bf_fw_mlock_layout, "MLOCK", BF_FW_REG_MLOCK, 0x10, mlock_f);
 
+#define S struct bf_fw_mvts
+static const struct bf_fw_field mvts_f[] = {
+	FU(S, clear_all_ts_flag, 0x00, 31, 31), FU(S, running_flag, 0x00, 30, 30),
+	FU(S, check_timestamp_flag, 0x00, 29, 29), FB(S, timestamp, 0x04, 16),
+};
+#undef S
+LAYOUT(bf_fw_mvts_layout, "MVTS", BF_FW_REG_MVTS, 0x14, mvts_f);
+
 #define S struct bf_fw_mcqs
 static const struct bf_fw_field mcqs_f[] = {
 	FU(S, component_index, 0x00, 15, 0), FU(S, device_index, 0x00, 27, 16),
@@ -337,7 +345,7 @@ static const struct bf_fw_field mnvia_f[] = { FU(S, target, 0x00, 2, 0), FU(S, w
 LAYOUT(bf_fw_mnvia_layout, "MNVIA", BF_FW_REG_MNVIA, 0x8, mnvia_f);
 
 static const struct bf_fw_layout *const all_layouts[] = {
-	&bf_fw_mgir_layout, &bf_fw_mcam_layout, &bf_fw_mlock_layout, &bf_fw_mcqs_layout,
+	&bf_fw_mgir_layout, &bf_fw_mcam_layout, &bf_fw_mlock_layout, &bf_fw_mvts_layout, &bf_fw_mcqs_layout,
 	&bf_fw_mcqi_layout, &bf_fw_mcc_layout, &bf_fw_mcda_layout, &bf_fw_mqis_layout,
 	&bf_fw_mfrl_layout, &bf_fw_mnvda_layout, &bf_fw_mnvdi_layout, &bf_fw_mnvqc_layout,
 	&bf_fw_mnvgc_layout, &bf_fw_mnvia_layout,

@@ -21,7 +21,7 @@ enum {
 	BF_FW_REG_MFRL = 0x9028, BF_FW_REG_MNVQC = 0x9030, BF_FW_REG_MNVIA = 0x9033,
 	BF_FW_REG_MNVGC = 0x9034, BF_FW_REG_MCQS = 0x9060, BF_FW_REG_MCQI = 0x9061,
 	BF_FW_REG_MCC = 0x9062, BF_FW_REG_MCDA = 0x9063, BF_FW_REG_MQIS = 0x9064,
-	BF_FW_REG_MCAM = 0x907F, BF_FW_REG_MLOCK = 0x402D,
+	BF_FW_REG_MCAM = 0x907F, BF_FW_REG_MLOCK = 0x402D, BF_FW_REG_MVTS = 0x902C,
 };
 
 /* Big-endian dword and bit-field access on a register buffer. width 1..32,
@@ -126,6 +126,15 @@ struct bf_fw_mlock {
 };
 extern const struct bf_fw_layout bf_fw_mlock_layout;
 
+/* --- MVTS (0x902C, 0x14): the version timestamp burn tools test and set
+ * (mstflint tools_layouts tools_open_mvts: flags in dword 0, the timestamp
+ * and firmware version after it; all zero = no valid timestamp). */
+struct bf_fw_mvts {
+	uint8_t clear_all_ts_flag, running_flag, check_timestamp_flag;
+	uint8_t timestamp[16];
+};
+extern const struct bf_fw_layout bf_fw_mvts_layout;
+
 /* --- MCQS (0x9060, 0x10): component query status, spec 3.4 ---------------- */
 enum { BF_FW_COMP_BOOT_IMG = 0x1, BF_FW_COMP_OEM_NVCONFIG = 0x4, BF_FW_COMP_MLNX_NVCONFIG = 0x5,
        BF_FW_COMP_CS_TOKEN = 0x6, BF_FW_COMP_DBG_TOKEN = 0x7, BF_FW_COMP_CRYPTO_TO_COMM = 0xD,
@@ -181,7 +190,7 @@ extern const struct bf_fw_layout bf_fw_mcqi_activation_layout;
 enum { BF_FW_MCC_QUERY = 0x0, BF_FW_MCC_LOCK_UPDATE_HANDLE = 0x1, BF_FW_MCC_RELEASE_UPDATE_HANDLE = 0x2,
        BF_FW_MCC_UPDATE_COMPONENT = 0x3, BF_FW_MCC_VERIFY_COMPONENT = 0x4, BF_FW_MCC_ACTIVATE = 0x6,
        BF_FW_MCC_READ_COMPONENT = 0x7, BF_FW_MCC_CANCEL = 0x8, BF_FW_MCC_CHECK_UPDATE_HANDLE = 0x9,
-       BF_FW_MCC_FORCE_HANDLE_RELEASE = 0xA };
+       BF_FW_MCC_FORCE_HANDLE_RELEASE = 0xA, BF_FW_MCC_READ_PENDING_COMPONENT = 0xB };
 enum { BF_FW_FSM_IDLE, BF_FW_FSM_LOCKED, BF_FW_FSM_INITIALIZE, BF_FW_FSM_DOWNLOAD, BF_FW_FSM_VERIFY,
        BF_FW_FSM_APPLY, BF_FW_FSM_ACTIVATE, BF_FW_FSM_UPLOAD, BF_FW_FSM_UPLOAD_PENDING,
        BF_FW_FSM_DOWNSTREAM_DEVICE_TRANSFER };

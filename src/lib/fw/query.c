@@ -105,11 +105,11 @@ int bf_fw_query(struct bf_fw_dev *d, struct bf_fw_query *q)
 	} else {
 		snprintf(q->fw_version, sizeof(q->fw_version), "%s", q->fw_running);
 	}
-	/* The ROMs of the running image, rom0 first. */
-	add_rom(q, m.rom0_type, m.rom0_arch, m.rom0_version);
-	add_rom(q, m.rom1_type, m.rom1_arch, m.rom1_version);
-	add_rom(q, m.rom2_type, m.rom2_arch, m.rom2_version);
+	/* The ROMs of the running image, rom3 first (as flint lists them). */
 	add_rom(q, m.rom3_type, m.rom3_arch, m.rom3_version);
+	add_rom(q, m.rom2_type, m.rom2_arch, m.rom2_version);
+	add_rom(q, m.rom1_type, m.rom1_arch, m.rom1_version);
+	add_rom(q, m.rom0_type, m.rom0_arch, m.rom0_version);
 	/* The base MAC of manufacturing; its GUID as the devices form it
 	 * (MAC[0:3] 03 00 MAC[3:6]). */
 	mac = (uint64_t)m.mfg_base_mac_47_32 << 32 | m.mfg_base_mac_31_0;
