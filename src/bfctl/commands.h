@@ -11,5 +11,6 @@ int bf_cmd_reset(int argc, char **argv);
 int bf_cmd_reg(int argc, char **argv);
 int bf_cmd_console(int argc, char **argv);
 int bf_cmd_list(int argc, char **argv);
+int bf_cmd_profile(int argc, char **argv);
 
 #endif

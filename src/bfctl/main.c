@@ -21,6 +21,7 @@ static const struct bf_cmd commands[] = {
 	{ "bfb", "inspect, verify, pack and unpack BFB boot bundles", bf_cmd_bfb },
 	{ "cfg", "check and show bf.cfg files; password hashes", bf_cmd_cfg },
 	{ "fw", "NIC firmware: query, configure, burn, reset (PCI config space)", bf_cmd_fw },
+	{ "profile", "check DPU profiles (firmware, bf.cfg and DPU networking)", bf_cmd_profile },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
