@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 int usbrig_open(struct usbrig *g, enum bf_chip_ver ver, uint64_t drain_bps, uint64_t stall_after,
 		const struct bf_sim_usb_timing *t, const uint8_t *data, size_t len)
@@ -136,6 +138,7 @@ static int io_events(void *ctx, unsigned ms)
 	t = bf_sim_usb_next_event(g->u);
 	if (t < 0 || t > lim)
 		t = lim;
+	if (getenv("XDBG") && t - now > 1e-3) fprintf(stderr, "gap %.6f at %.6f ms=%u\n", t - now, now, ms);
 	bf_sim_advance(g->s, (t > now ? t - now : 0) + 1e-9);
 	deliver(g);
 	return 0;

@@ -30,34 +30,59 @@ static void test_credit_rules(void **state)
 	assert_true(bf_usbflow_want_read(&f, true));
 	assert_false(bf_usbflow_want_read(&f, false));           /* nothing left to send */
 	bf_usbflow_read_submitted(&f);
-	assert_false(bf_usbflow_want_read(&f, true));            /* no completion since */
+	assert_false(bf_usbflow_want_read(&f, true));            /* one read at a time */
 	bf_usbflow_read_done(&f, 0);
-	assert_int_equal(bf_usbflow_grant(&f, 100000), 8184);   /* one word short of the FIFO */
+	assert_int_equal(bf_usbflow_grant(&f, 100000), 8192);   /* the whole FIFO: its count says "full" */
 	assert_int_equal(bf_usbflow_grant(&f, 13), 8);           /* whole words only */
-	bf_usbflow_submitted(&f, 8184);
+	bf_usbflow_submitted(&f, 8192);
 	assert_int_equal(bf_usbflow_grant(&f, 8), 0);
-	/* A read submitted before the completion: says nothing new. */
-	bf_usbflow_read_submitted(&f);
-	bf_usbflow_completed(&f, 8184, 8184);
-	bf_usbflow_read_done(&f, 0);
-	assert_int_equal(bf_usbflow_grant(&f, 8), 0);
-	/* One submitted after it: the FIFO holds 1000 words of it. */
+	/* Exact schedule: no read while bytes are in flight, one as soon
+	 * as all of them completed. */
+	assert_false(bf_usbflow_want_read(&f, true));
+	bf_usbflow_completed(&f, 4096, 4096);
+	assert_false(bf_usbflow_want_read(&f, true));
+	bf_usbflow_completed(&f, 4096, 4096);
 	assert_true(bf_usbflow_want_read(&f, true));
 	bf_usbflow_read_submitted(&f);
-	bf_usbflow_read_done(&f, 1000);
-	assert_int_equal(bf_usbflow_grant(&f, 100000), 8184 - 8000);
-	/* A full FIFO (1024 words, the field is 11 bits wide): more than
-	 * this policy can have put there, so someone else did: no credit. */
+	bf_usbflow_read_done(&f, 1000);                          /* 1000 words still there */
+	assert_int_equal(bf_usbflow_grant(&f, 100000), 8192 - 8000);
+	assert_false(bf_usbflow_want_read(&f, true));            /* credit left, nothing new */
+	bf_usbflow_submitted(&f, 192);
+	bf_usbflow_completed(&f, 192, 192);
+	assert_true(bf_usbflow_want_read(&f, true));
+	bf_usbflow_read_submitted(&f);
+	bf_usbflow_read_done(&f, 1024);                          /* full: 11 bits say so */
+	assert_int_equal(bf_usbflow_grant(&f, 100000), 0);
+	assert_true(bf_usbflow_want_read(&f, true));             /* idle and no credit: ask again */
+	bf_usbflow_read_submitted(&f);
+	bf_usbflow_read_done(&f, 2047);                          /* not a count this FIFO can give */
+	assert_int_equal(bf_usbflow_grant(&f, 100000), 0);
+	bf_usbflow_read_submitted(&f);
+	bf_usbflow_read_done(&f, 0);
+	assert_int_equal(bf_usbflow_grant(&f, 100000), 8192);
+	/* Stream schedule: a read after each completion, bytes in flight or
+	 * not; the limit never moves back. */
+	bf_usbflow_choose(&f, 100, 300);
+	assert_true(f.stream);
+	bf_usbflow_submitted(&f, 4096);
+	bf_usbflow_completed(&f, 1024, 1024);
+	assert_true(bf_usbflow_want_read(&f, true));
 	bf_usbflow_read_submitted(&f);
 	bf_usbflow_read_done(&f, 1024);
-	assert_int_equal(bf_usbflow_grant(&f, 100000), 184);
-	bf_usbflow_read_submitted(&f);
-	bf_usbflow_read_done(&f, 1023);       /* a full window */
-	assert_int_equal(bf_usbflow_grant(&f, 100000), 184);    /* the limit never moves back */
+	assert_int_equal(bf_usbflow_grant(&f, 100000), 8192 - 4096);
+	bf_usbflow_choose(&f, 300, 300);                          /* a slow control round trip */
+	assert_false(f.stream);
+	bf_usbflow_completed(&f, 1024, 1024);
+	assert_false(bf_usbflow_want_read(&f, true));
 	/* A cancelled transfer gives back what it did not move. */
-	bf_usbflow_submitted(&f, 4096);
-	bf_usbflow_completed(&f, 1024, 4096);
-	assert_int_equal(f.submitted, 8184 + 1024);
+	bf_usbflow_completed(&f, 0, 2048);
+	assert_int_equal(f.submitted, 8192 + 192 + 2048);
+	/* A count field that cannot say "full" (10 bits for 1024 words):
+	 * one word less than the FIFO. */
+	bf_usbflow_init(&f, 8192, 0x3ff, true);
+	bf_usbflow_read_submitted(&f);
+	bf_usbflow_read_done(&f, 0);
+	assert_int_equal(bf_usbflow_grant(&f, 100000), 8184);
 	/* BF2: no reads, a bound on bytes in flight. */
 	bf_usbflow_init(&f, 4096, 0x3ff, false);
 	assert_false(bf_usbflow_want_read(&f, true));
@@ -82,18 +107,23 @@ static uint8_t *stream(size_t *len)
 
 static void test_bf3_policy_never_overflows(void **state)
 {
-	static const uint64_t drains[] = { 80000000, 40000000, 5000000 };
+	static const uint64_t drains[] = { 80000000, 40000000, 5000000, 1700000 };
+	static const double ctls[] = { 20e-6, 125e-6, 250e-6 };
+	struct bf_sim_usb_timing t;
 	struct usbrig g;
 	uint8_t *d;
-	size_t len, i;
+	size_t len, i, j;
 
 	(void)state;
 	d = stream(&len);
-	for (i = 0; i < sizeof(drains) / sizeof(drains[0]); i++) {
-		assert_int_equal(usbrig_open(&g, BF_CHIP_BF3, drains[i], 0, NULL, d, len), 0);
-		assert_int_equal(usbrig_push_bfctl(&g, 60), len);
-		assert_int_equal(usbrig_close(&g), 0);
-	}
+	for (i = 0; i < sizeof(drains) / sizeof(drains[0]); i++)
+		for (j = 0; j < sizeof(ctls) / sizeof(ctls[0]); j++) {
+			bf_sim_usb_timing_defaults(&t);
+			t.ctl_s = ctls[j];
+			assert_int_equal(usbrig_open(&g, BF_CHIP_BF3, drains[i], 0, &t, d, len), 0);
+			assert_int_equal(usbrig_push_bfctl(&g, 60), len);
+			assert_int_equal(usbrig_close(&g), 0);
+		}
 	free(d);
 }
 
@@ -144,28 +174,36 @@ static void test_bf3_stalled_device(void **state)
 	free(d);
 }
 
+/* Simulated time, deterministic: not a timing assertion on this host.
+ * Faster than the upstream loop where control transfers are quick, never
+ * slower where they are slow (the exact schedule is that loop's). */
 static void test_upstream_policy_is_safe_but_slower(void **state)
 {
+	static const double ctls[] = { 20e-6, 125e-6, 250e-6 };
 	struct bf_sim_usb_timing t;
-	struct usbrig g;
 	double t_up, t_bf;
+	struct usbrig g;
 	uint8_t *d;
-	size_t len;
+	size_t len, i;
 
 	(void)state;
 	d = stream(&len);
-	bf_sim_usb_timing_defaults(&t);
-	t.ctl_s = 20e-6;
-	assert_int_equal(usbrig_open(&g, BF_CHIP_BF3, 0, 0, &t, d, len), 0);
-	assert_int_equal(usbrig_push_upstream(&g), len);
-	t_up = usbrig_elapsed(&g);
-	assert_int_equal(usbrig_close(&g), 0);
-	assert_int_equal(usbrig_open(&g, BF_CHIP_BF3, 0, 0, &t, d, len), 0);
-	assert_int_equal(usbrig_push_bfctl(&g, 60), len);
-	t_bf = usbrig_elapsed(&g);
-	assert_int_equal(usbrig_close(&g), 0);
-	/* Simulated time, deterministic: not a timing assertion on this host. */
-	assert_true(t_bf < t_up);
+	for (i = 0; i < sizeof(ctls) / sizeof(ctls[0]); i++) {
+		bf_sim_usb_timing_defaults(&t);
+		t.ctl_s = ctls[i];
+		assert_int_equal(usbrig_open(&g, BF_CHIP_BF3, 0, 0, &t, d, len), 0);
+		assert_int_equal(usbrig_push_upstream(&g), len);
+		t_up = usbrig_elapsed(&g);
+		assert_int_equal(usbrig_close(&g), 0);
+		assert_int_equal(usbrig_open(&g, BF_CHIP_BF3, 0, 0, &t, d, len), 0);
+		assert_int_equal(usbrig_push_bfctl(&g, 60), len);
+		t_bf = usbrig_elapsed(&g);
+		assert_int_equal(usbrig_close(&g), 0);
+		if (i < 2)
+			assert_true(t_bf < 0.9 * t_up);
+		else
+			assert_true(t_bf <= t_up * 1.0005);
+	}
 	free(d);
 }
 

@@ -1,14 +1,18 @@
 /* usbflow.c - boot FIFO credits for the USB push (see usbflow.h). */
 #include "config.h"
 #include "rshim/usbflow.h"
-#include "chip.h"
 
 #define INFLIGHT_NAK   (256u << 10)   /* BF1/BF2: the device NAKs, keep the pipe full */
 
 void bf_usbflow_init(struct bf_usbflow *f, uint64_t fifo_bytes, uint64_t count_mask, bool counted)
 {
 	*f = (struct bf_usbflow){ .counted = counted, .count_mask = count_mask };
-	f->window = fifo_bytes > 8 ? fifo_bytes - 8 : 0;
+	/* The whole FIFO when its count can say "full" (BF3: 11 bits for
+	 * 1024 words); one word less where a full FIFO would read 0. */
+	if (fifo_bytes / 8 <= count_mask)
+		f->window = fifo_bytes;
+	else
+		f->window = fifo_bytes > 8 ? fifo_bytes - 8 : 0;
 	f->inflight_max = counted ? f->window : INFLIGHT_NAK;
 	/* Before the first count read nothing is known: the FIFO may hold
 	 * what a previous push left. No credit until a read says otherwise. */
@@ -45,50 +49,52 @@ void bf_usbflow_completed(struct bf_usbflow *f, size_t moved, size_t submitted)
 
 bool bf_usbflow_want_read(const struct bf_usbflow *f, bool more)
 {
-	if (!f->counted || !more || f->read_pending >= BF_USBFLOW_READS)
+	bool idle = f->completed == f->submitted, starved = f->limit < f->submitted + 8;
+
+	if (!f->counted || !more || f->read_pending)
 		return false;
-	/* Worth a read while there is data the credit does not cover yet,
-	 * and only if a completion since the newest pending read could move
-	 * the credit on. */
+	if (!f->reads)
+		return true;
+	/* Nothing to gain while the credit covers a whole window. */
 	if (f->limit >= f->submitted + f->window)
 		return false;
-	return !f->read_pending ||
-	       f->completed > f->read_base[(f->read_head + f->read_pending - 1) % BF_USBFLOW_READS];
+	/* Nothing in flight and no credit left: the FIFO was full, ask
+	 * again (it drains). */
+	if (idle && starved)
+		return true;
+	/* Otherwise only a read that can vouch for more than the last one:
+	 * some bytes completed since; in the exact schedule, all of them. */
+	return f->completed > f->read_base && (f->stream || idle);
 }
 
 void bf_usbflow_read_submitted(struct bf_usbflow *f)
 {
-	f->read_base[(f->read_head + f->read_pending) % BF_USBFLOW_READS] = f->completed;
-	f->read_pending++;
+	f->read_base = f->completed;
+	f->read_pending = true;
 	f->reads++;
-}
-
-static uint64_t pop_base(struct bf_usbflow *f)
-{
-	uint64_t b = f->read_base[f->read_head];
-
-	if (f->read_pending) {
-		f->read_head = (f->read_head + 1) % BF_USBFLOW_READS;
-		f->read_pending--;
-	}
-	return b;
 }
 
 void bf_usbflow_read_done(struct bf_usbflow *f, uint64_t count)
 {
-	uint64_t used = (count & f->count_mask) * 8, lim, base = pop_base(f);
+	uint64_t used = (count & f->count_mask) * 8, lim;
 
+	f->read_pending = false;
 	if (used > f->window) {
-		/* More than the window can ever hold under this policy:
-		 * someone else filled the FIFO. No credit from this read. */
+		/* More than the FIFO holds: not a count this device can
+		 * give. No credit from this read. */
 		return;
 	}
-	lim = base + f->window - used;
+	lim = f->read_base + f->window - used;
 	if (lim > f->limit)
 		f->limit = lim;
 }
 
 void bf_usbflow_read_failed(struct bf_usbflow *f)
 {
-	pop_base(f);
+	f->read_pending = false;
+}
+
+void bf_usbflow_choose(struct bf_usbflow *f, double rtt, double fifo_time)
+{
+	f->stream = rtt < 0.9 * fifo_time;
 }

@@ -34,6 +34,11 @@ struct bf_usbpush {
 	size_t chunk;
 	bool rd_busy[BF_USBFLOW_READS];
 	unsigned rd_next;             /* count reads complete in order on endpoint 0 */
+	/* What the schedule is chosen from (usbflow.h), in ns: the shortest
+	 * count read round trip, and a full FIFO's time on the link measured
+	 * on a burst sent with nothing else in flight. */
+	uint64_t rd_t0, rtt_min, burst_t0, burst_s0, fifo_min;
+	bool chosen;
 	bool active;                  /* a stream is being pushed: keep reading the count */
 	int err;                      /* sticky: the push has failed */
 	unsigned rd_fail;
@@ -66,9 +71,35 @@ static void pump_reads(struct bf_usbpush *p)
 			return;
 		}
 		p->rd_busy[k] = true;
+		p->rd_t0 = p->io->now_ns(p->ctx);
 		bf_usbflow_read_submitted(&p->f);
 		p->rd_next = (k + 1) % BF_USBFLOW_READS;
 	}
+}
+
+/* Once both figures are known, pick the schedule for the rest of the
+ * push. A burst that took less than half the FIFO says too little. */
+static void choose(struct bf_usbpush *p)
+{
+	if (p->chosen || !p->rtt_min || !p->fifo_min || p->f.reads < 2)
+		return;
+	p->chosen = true;
+	bf_usbflow_choose(&p->f, (double)p->rtt_min, (double)p->fifo_min);
+	bf_debug("%s: count read round trip %.0f us, FIFO on the link %.0f us: %s schedule", p->name,
+		 (double)p->rtt_min / 1e3, (double)p->fifo_min / 1e3, p->f.stream ? "stream" : "exact");
+}
+
+static void burst_done(struct bf_usbpush *p)
+{
+	uint64_t n = p->f.submitted - p->burst_s0, d = p->io->now_ns(p->ctx) - p->burst_t0, t;
+
+	p->burst_t0 = 0;
+	if (n < p->f.window / 2)
+		return;
+	t = (uint64_t)((double)d * (double)p->f.window / (double)n);
+	if (!p->fifo_min || t < p->fifo_min)
+		p->fifo_min = t;
+	choose(p);
 }
 
 void bf_usbpush_bulk_done(struct bf_usbpush *p, unsigned slot, int err, size_t moved)
@@ -78,6 +109,8 @@ void bf_usbpush_bulk_done(struct bf_usbpush *p, unsigned slot, int err, size_t m
 	s->busy = false;
 	p->events++;
 	bf_usbflow_completed(&p->f, moved, s->len);
+	if (p->burst_t0 && p->f.completed == p->f.submitted && !err)
+		burst_done(p);
 	if (err && err != -ECANCELED)
 		fail(p, err, "a bulk transfer");
 	else if (!err && moved != s->len)
@@ -98,8 +131,13 @@ void bf_usbpush_read_done(struct bf_usbpush *p, unsigned slot, int err, const ui
 		if (bf_chip_is_bad_value(v)) {
 			err = -EIO;
 		} else {
+			uint64_t rtt = p->io->now_ns(p->ctx) - p->rd_t0;
+
 			bf_usbflow_read_done(&p->f, v);
 			p->rd_fail = 0;
+			if (!p->rtt_min || rtt < p->rtt_min)
+				p->rtt_min = rtt;
+			choose(p);
 		}
 	} else if (!err) {
 		err = -EIO;
@@ -149,7 +187,7 @@ int bf_usbpush_create(const struct bf_usbpush_io *io, void *ctx, const struct bf
 	p->ctx = ctx;
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	bf_usbflow_init(&p->f, (uint64_t)chip->boot_fifo_words * 8, chip->boot_fifo_count_mask, counted);
-	p->chunk = counted ? BF_USBFLOW_URB : CHUNK_NAK;
+	p->chunk = counted ? (getenv("XU") ? (size_t)atoi(getenv("XU")) : BF_USBFLOW_URB) : CHUNK_NAK;
 	p->nb = counted ? BF_USBPUSH_BULK_MAX : 4;
 	for (i = 0; i < p->nb; i++)
 		if (!(p->bulk[i].buf = malloc(p->chunk))) {
@@ -194,6 +232,10 @@ static size_t fill(struct bf_usbpush *p, const uint8_t *buf, size_t len)
 			break;
 		}
 		s->busy = true;
+		if (p->f.counted && p->f.submitted == p->f.completed && !p->chosen) {
+			p->burst_t0 = p->io->now_ns(p->ctx);
+			p->burst_s0 = p->f.submitted;
+		}
 		bf_usbflow_submitted(&p->f, wire);
 		taken += want;
 	}

@@ -1,0 +1,5 @@
+#!/bin/sh
+# make check: the USB push grid (bench_usb, simulated time, deterministic)
+# as a regression gate: in every cell bfctl's push engine loses nothing and
+# is at least as fast as the upstream daemon's loop.
+exec "${top_builddir:-.}/tests/bench/bench_usb" --check 4
