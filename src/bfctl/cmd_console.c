@@ -76,16 +76,14 @@ int bf_cmd_console(int argc, char **argv)
 	struct bf_deadline idle;
 	bool tty = isatty(STDIN_FILENO) == 1, eof = false, quit = false;
 	struct bf_rshim *r;
-	char *end;
 	int opt, ret = 0;
 
 	while ((opt = getopt_long(argc, argv, "r:t:" BF_CLI_SHORTOPTS, longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'r': dev = optarg; break;
 		case 't':
-			idle_s = strtod(optarg, &end);
-			if (*end || !(idle_s > 0))
-				bf_cli_usage_error("bad --timeout '%s'", optarg);
+			if (bf_duration_parse(optarg, &idle_s) < 0)
+				bf_cli_usage_error("--timeout: %s", bf_error_get());
 			break;
 		default: bf_cli_common(opt, console_usage);
 		}

@@ -6,6 +6,7 @@
 #include "cmd_fw.h"
 #include "commands.h"
 #include "error.h"
+#include "clock.h"
 #include "event.h"
 #include "fw/dev.h"
 #include "fw/query.h"
@@ -288,9 +289,8 @@ int bf_cmd_fw_reset(int argc, char **argv)
 				bf_cli_usage_error("--sync takes 0, 1 or 2 (--sync=N)");
 			break;
 		case OPT_TIMEOUT:
-			o.timeout_s = strtod(optarg, &end);
-			if (*end || !(o.timeout_s > 0))
-				bf_cli_usage_error("--timeout takes seconds");
+			if (bf_duration_parse(optarg, &o.timeout_s) < 0)
+				bf_cli_usage_error("--timeout: %s", bf_error_get());
 			break;
 		default: bf_cli_common(opt, fw_usage);
 		}

@@ -94,13 +94,16 @@ struct install {
 	struct bf_statusview sv;
 	enum wait_for wait;
 	enum bf_boot_mark done;      /* the completing mark, once seen */
+	const char *extras;          /* " + bf.cfg", " + rootfs", ... */
 };
 
 static int on_mark(void *ctx, enum bf_boot_mark m, const char *line)
 {
 	struct install *in = ctx;
 
-	if (m == BF_MARK_CRITICAL || mark_completes(m, in->wait))
+	/* A DPU with no OS to boot never prints what is awaited: that is the
+	 * verdict, not a wait for the deadline. */
+	if (m == BF_MARK_CRITICAL || m == BF_MARK_NO_OS || mark_completes(m, in->wait))
 		in->done = m;
 	(void)line;
 	return 0;
@@ -189,8 +192,7 @@ static int do_install(struct bf_rshim *r, const char *const *paths, size_t npath
 	if (ret < 0)
 		return bf_cli_fail(BF_EXIT_DEVICE, ret, "check the device with 'bfctl list'",
 				   "cannot reset %s into RShim boot", r->name);
-	bf_event_say("Pushing %s%s%s", paths[0], npaths > 1 ? " + bf.cfg" : "",
-		     npaths > 2 ? " + rootfs" : "");
+	bf_event_say("Pushing %s%s", paths[0], in->extras);
 	ret = bf_boot_push_files(r, paths, npaths, &o, &pushed);
 	if (ret == -ECANCELED)
 		goto critical;
@@ -205,6 +207,10 @@ static int do_install(struct bf_rshim *r, const char *const *paths, size_t npath
 	 * the device is not accessible, nothing was pushed. */
 	if (ret < 0 && pushed == 0 && (ret == -EACCES || ret == -EBUSY || ret == -EPERM))
 		return bf_cli_fail(BF_EXIT_DEVICE, ret, NULL, "push refused");
+	if (ret == -ESTALE)
+		return bf_cli_fail(BF_EXIT_PUSH, ret,
+				   "leave the files unchanged while they are pushed and run the install again",
+				   "push failed");
 	if (ret < 0)
 		return bf_cli_fail(BF_EXIT_PUSH, ret, "check the connection and run the install again",
 				   "push failed");
@@ -244,6 +250,13 @@ critical:
 		return bf_cli_fail(BF_EXIT_BOOT, -EIO, "see the log above; the DPU did not install",
 				   "install on %s", r->name);
 	}
+	if (in->done == BF_MARK_NO_OS) {
+		bf_error_clear();
+		bf_error_set("the installer ended and the DPU found no OS to boot on its eMMC");
+		return bf_cli_fail(BF_EXIT_BOOT, -ENOENT,
+				   "install a bundle with an OS and UPDATE_DPU_OS=yes (a bf.cfg with UPDATE_DPU_OS=no or a firmware-only bundle installs none)",
+				   "install on %s (verdict: no-os)", r->name);
+	}
 	if (in->sv.garbage)
 		bf_info("%s: %llu malformed log records skipped", r->name,
 			(unsigned long long)in->sv.garbage);
@@ -274,7 +287,6 @@ int bf_cmd_install(int argc, char **argv)
 	bool keep = false, force = false;
 	struct bf_rshim *r;
 	size_t npaths = 0;
-	char *end;
 	int opt, ret;
 
 	while ((opt = getopt_long(argc, argv, "r:b:c:f:t:w:k" BF_CLI_SHORTOPTS, longopts, NULL)) != -1) {
@@ -287,10 +299,11 @@ int bf_cmd_install(int argc, char **argv)
 		case OPT_FORCE: force = true; break;
 		case 't':
 		case OPT_STALL: {
-			double v = strtod(optarg, &end);
+			double v;
 
-			if (*end || !(v > 0))
-				bf_cli_usage_error("bad number of seconds '%s'", optarg);
+			if (bf_duration_parse(optarg, &v) < 0)
+				bf_cli_usage_error("--%s: %s", opt == 't' ? "timeout" : "stall-timeout",
+						   bf_error_get());
 			*(opt == 't' ? &timeout : &stall) = v;
 			break;
 		}
@@ -334,9 +347,9 @@ int bf_cmd_install(int argc, char **argv)
 			bfb, (unsigned long long)sum.trailing_bytes);
 	if (cfg && (ret = check_cfg(cfg, force)) < 0)
 		return bf_cli_fail(BF_EXIT_INPUT, ret, "nothing was pushed", "bf.cfg rejected");
-	if (rootfs && access(rootfs, R_OK) < 0)
-		return bf_cli_fail(BF_EXIT_INPUT, -errno, "nothing was pushed",
-				   "cannot read rootfs %s", rootfs);
+	if (rootfs && (ret = bf_file_check_input(rootfs)) < 0)
+		return bf_cli_fail(BF_EXIT_INPUT, ret, "nothing was pushed", "rootfs rejected");
+	in.extras = cfg && rootfs ? " + bf.cfg + rootfs" : cfg ? " + bf.cfg" : rootfs ? " + rootfs" : "";
 	paths[npaths++] = bfb;
 	if (cfg)
 		paths[npaths++] = cfg;

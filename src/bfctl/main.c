@@ -61,6 +61,16 @@ static const struct bf_cmd *find_command(const char *name)
 	return NULL;
 }
 
+/* The reader of stdout went away (bfctl install | head): what the
+ * command printed there was lost, so its end is told on stderr. */
+static int finish(const char *name, int code)
+{
+	if (fflush(stdout) == EOF || ferror(stdout))
+		fprintf(stderr, "%s: standard output was closed early; the command %s (exit %d)\n",
+			name, code == BF_EXIT_OK ? "completed" : "failed", code);
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	const struct bf_cmd *cmd;
@@ -119,5 +129,5 @@ int main(int argc, char **argv)
 	snprintf(name, sizeof(name), "bfctl %s", cmd->name);
 	bf_cli_set_cmdname(name);
 	optind = 1;
-	return cmd->fn(argc - i, argv + i);
+	return finish(name, cmd->fn(argc - i, argv + i));
 }

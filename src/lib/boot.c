@@ -144,31 +144,78 @@ int bf_boot_push_buf(struct bf_rshim *r, const void *buf, size_t len,
 	return ret;
 }
 
-static int total_size(const char *const *paths, size_t n, uint64_t *total)
+#define PUSH_MAX_FILES 8
+
+static int total_size(const char *const *paths, size_t n, uint64_t *sizes, uint64_t *total)
 {
 	struct stat st;
 	size_t i;
 
 	*total = 0;
+	if (n > PUSH_MAX_FILES)
+		return bf_error_ret(E2BIG, "at most %d files make a boot stream", PUSH_MAX_FILES);
 	for (i = 0; i < n; i++) {
 		if (stat(paths[i], &st) < 0)
 			return bf_error_ret(errno, "cannot read %s: %s", paths[i], strerror(errno));
+		sizes[i] = (uint64_t)st.st_size;
 		*total += (uint64_t)st.st_size;
 	}
 	return 0;
+}
+
+/* One file of the stream: exactly the size it had when the push began. A
+ * file that ends early (truncated while pushed) would leave the device
+ * waiting for bytes that never come: -ESTALE at once. *fill carries the
+ * partial word over to the next file. */
+static int push_file(struct pusher *p, const char *path, uint64_t size, uint8_t *buf, size_t *fill)
+{
+	uint64_t got = 0;
+	int ret = 0, fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return bf_error_ret(errno, "cannot open %s: %s", path, strerror(errno));
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	while (got < size) {
+		uint64_t room = PUSH_CHUNK - *fill;
+		ssize_t n = read(fd, buf + *fill, (size_t)(size - got < room ? size - got : room));
+		size_t whole;
+
+		if (n < 0 && errno == EINTR && !bf_stop_requested())
+			continue;
+		if (n < 0) {
+			ret = bf_error_ret(errno, "read error in %s: %s", path, strerror(errno));
+			break;
+		}
+		if (n == 0) {
+			ret = bf_error_ret(ESTALE, "%s shrank during the push: it ended after %llu of its %llu bytes",
+					   path, (unsigned long long)got, (unsigned long long)size);
+			break;
+		}
+		got += (uint64_t)n;
+		*fill += (size_t)n;
+		/* Whole words only; a tail of < 8 bytes waits for the next
+		 * file or the end of the stream. */
+		whole = *fill & ~(size_t)7;
+		if ((ret = push_buf(p, buf, whole)) < 0)
+			break;
+		memmove(buf, buf + whole, *fill - whole);
+		*fill -= whole;
+	}
+	close(fd);
+	return ret;
 }
 
 int bf_boot_push_files(struct bf_rshim *r, const char *const *paths, size_t npaths,
 		       const struct bf_boot_opts *o, uint64_t *pushed)
 {
 	struct pusher p = { .r = r, .o = o };
+	uint64_t sizes[PUSH_MAX_FILES], total;
 	uint8_t *buf;
 	size_t fill = 0, i;
-	uint64_t total;
 	int ret;
 
 	*pushed = 0;
-	ret = total_size(paths, npaths, &total);
+	ret = total_size(paths, npaths, sizes, &total);
 	if (ret < 0)
 		return ret;
 	buf = malloc(PUSH_CHUNK);
@@ -178,38 +225,8 @@ int bf_boot_push_files(struct bf_rshim *r, const char *const *paths, size_t npat
 	if (o->progress)
 		bf_progress_begin(&p.prog, "push", total);
 
-	for (i = 0; i < npaths && ret == 0; i++) {
-		int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
-
-		if (fd < 0) {
-			ret = bf_error_ret(errno, "cannot open %s: %s", paths[i], strerror(errno));
-			break;
-		}
-		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-		for (;;) {
-			ssize_t n = read(fd, buf + fill, PUSH_CHUNK - fill);
-			size_t whole;
-
-			if (n < 0 && errno == EINTR && !bf_stop_requested())
-				continue;
-			if (n < 0) {
-				ret = bf_error_ret(errno, "read error in %s: %s", paths[i], strerror(errno));
-				break;
-			}
-			if (n == 0)
-				break;
-			fill += (size_t)n;
-			/* Whole words only; a tail of < 8 bytes waits for the next
-			 * file or the end of the stream. */
-			whole = fill & ~(size_t)7;
-			ret = push_buf(&p, buf, whole);
-			if (ret < 0)
-				break;
-			memmove(buf, buf + whole, fill - whole);
-			fill -= whole;
-		}
-		close(fd);
-	}
+	for (i = 0; i < npaths && ret == 0; i++)
+		ret = push_file(&p, paths[i], sizes[i], buf, &fill);
 	if (ret == 0 && fill)
 		ret = push_buf(&p, buf, fill);   /* the backend zero-pads the last word */
 	if (o->progress) {

@@ -76,6 +76,7 @@ static const struct {
 	{ "Runtime upgrade finished", BF_MARK_RUNTIME_DONE, "runtime-upgrade-finished" },
 	{ "Linux up", BF_MARK_LINUX_UP, "linux-up" },
 	{ "Rebooting...", BF_MARK_REBOOTING, "rebooting" },
+	{ "no bootable OS", BF_MARK_NO_OS, "no-os" },
 };
 
 enum bf_boot_mark bf_bootlog_mark(const char *line)

@@ -29,6 +29,7 @@ enum bf_boot_mark {
 	BF_MARK_NIC_MODE,       /* "In Enhanced NIC mode" */
 	BF_MARK_RUNTIME_DONE,   /* "Runtime upgrade finished" */
 	BF_MARK_CRITICAL,       /* "CRITICAL ERROR" */
+	BF_MARK_NO_OS,          /* "no bootable OS" (UEFI found nothing on eMMC) */
 };
 
 /* Case-insensitive match of the upstream completion strings. */

@@ -1,8 +1,11 @@
 /* clock.c - monotonic time, deadlines and the stop flag. */
 #include "config.h"
 #include "clock.h"
+#include "error.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
@@ -37,7 +40,24 @@ void bf_clock_sleep_until_ns(uint64_t t)
 void bf_deadline_set(struct bf_deadline *d, double seconds, const char *reason)
 {
 	d->reason = reason;
+	if (!(seconds <= BF_DURATION_MAX_S))   /* also NaN: never overflow the ns count */
+		seconds = BF_DURATION_MAX_S;
 	d->at_ns = seconds > 0 ? bf_clock_ns() + (uint64_t)(seconds * 1e9) : 0;
+}
+
+int bf_duration_parse(const char *text, double *seconds)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(text, &end);
+	if (end == text || *end || isnan(v) || !(v > 0))
+		return bf_error_ret(EINVAL, "'%s' is not a number of seconds above 0", text);
+	if (errno == ERANGE || !(v <= BF_DURATION_MAX_S))
+		return bf_error_ret(ERANGE, "'%s' seconds is too long (at most %.0f)", text, BF_DURATION_MAX_S);
+	*seconds = v;
+	return 0;
 }
 
 bool bf_deadline_passed(const struct bf_deadline *d)
@@ -71,6 +91,10 @@ void bf_stop_install_handlers(void)
 	/* No SA_RESTART: blocking calls return EINTR so loops see the flag. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A reader that goes away (bfctl install | head) must never kill a
+	 * push half way: writes to it fail with EPIPE instead, and the
+	 * command goes on to its end. */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 bool bf_stop_requested(void) { return stop_flag != 0; }

@@ -15,6 +15,16 @@ struct bf_deadline {
 };
 
 void bf_deadline_set(struct bf_deadline *d, double seconds, const char *reason);
+
+/* The longest duration a command line may give (about 115 days): above it,
+ * a deadline in nanoseconds would overflow. */
+#define BF_DURATION_MAX_S 1e7
+
+/* Parse a duration in seconds ("30", "0.5") from the command line: a
+ * finite number above 0 and at most BF_DURATION_MAX_S ("inf", "nan",
+ * "1e12", "-1", "" and trailing text are refused). 0, or -EINVAL / -ERANGE
+ * with a sentence (bf_error_get()) quoting the text. */
+int bf_duration_parse(const char *text, double *seconds);
 bool bf_deadline_passed(const struct bf_deadline *d);
 /* Nanoseconds left (0 when passed, UINT64_MAX when no deadline). */
 uint64_t bf_deadline_left_ns(const struct bf_deadline *d);

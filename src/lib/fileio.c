@@ -54,6 +54,27 @@ int bf_file_read_all(const char *path, size_t max, char **buf, size_t *len)
 	return 0;
 }
 
+int bf_file_check_input(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return bf_error_ret(errno, "cannot read %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+
+		close(fd);
+		return bf_error_ret(e, "cannot read %s: %s", path, strerror(e));
+	}
+	close(fd);
+	if (S_ISDIR(st.st_mode))
+		return bf_error_ret(EISDIR, "%s is a directory, not a file", path);
+	if (!S_ISREG(st.st_mode))
+		return bf_error_ret(EINVAL, "%s is not a regular file", path);
+	return 0;
+}
+
 int bf_data_path(const char *rel, char *out, size_t cap)
 {
 	const char *dirs[3] = { getenv("BFCTL_DATADIR"), BF_DATADIR, BF_SRCDIR };

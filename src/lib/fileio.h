@@ -8,6 +8,11 @@
  * bytes. -EFBIG above max bytes; other failures -errno; sentence set. */
 int bf_file_read_all(const char *path, size_t max, char **buf, size_t *len);
 
+/* An input file a command will read later (e.g. a rootfs to push): it
+ * opens for reading and is a regular file. 0, or -errno with a sentence
+ * naming path ("is a directory", "cannot read"). */
+int bf_file_check_input(const char *path);
+
 /* write() all of buf, retrying short writes and EINTR. 0 or -errno. */
 int bf_file_write_all(int fd, const void *buf, size_t len);
 
