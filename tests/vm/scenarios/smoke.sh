@@ -6,6 +6,7 @@
 # Open vSwitch (ovsdb-server + ovs-vswitchd, kernel datapath) forwarding
 # between namespaces, and the host's sshd answering over a veth.
 # TAP on stdout.
+: "${top_builddir:=$top_srcdir/_build}"
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/vm/scenarios/guest-lib.sh"
 
