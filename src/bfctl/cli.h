@@ -21,20 +21,34 @@ enum { BF_OPT_JSON = 0x1000, BF_OPT_VERSION, BF_OPT_FIRST_CMD };
 	{ "help", no_argument, NULL, 'h' }
 #define BF_CLI_SHORTOPTS "vh"
 
-/* Handles -v, --json, -h (prints usage, exits 0) and unknown options
- * (exits BF_EXIT_USAGE). Returns only for the options it accepted. */
+/* getopt_long for commands: remembers argv and the tables so that
+ * bf_cli_common can say what was wrong in the project's words (getopt's
+ * own messages are off). */
+int bf_cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+
+/* Handles -v, --json, -h (prints usage, exits 0) and unknown options or
+ * missing values ("bfctl CMD: unknown option '--foo'; see 'bfctl CMD
+ * --help'", exit BF_EXIT_USAGE, with a result event under --json).
+ * Returns only for the options it accepted. */
 void bf_cli_common(int opt, const char *usage);
 
 /* Print usage to stdout and exit 0 / to stderr and exit BF_EXIT_USAGE. */
 void bf_cli_usage_exit(const char *usage, bool error) __attribute__((noreturn));
-/* "bfctl CMD: <msg>" to stderr, then exit BF_EXIT_USAGE. */
+/* "bfctl CMD: <msg>; see 'bfctl CMD --help'" to stderr (and a result
+ * event under --json), then exit BF_EXIT_USAGE. */
 void bf_cli_usage_error(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
 /* Report a failure: one sentence (what failed, the library's recorded
- * reason or strerror(-err), and hint when given) on stderr, a "result" event
+ * reason or else the errno's, none for err 0, and hint when given) on stderr, a "result" event
  * in JSON mode; returns code. */
 int bf_cli_fail(int code, int err, const char *hint, const char *what, ...)
 	__attribute__((format(printf, 4, 5)));
+/* A local input file (bundle, bf.cfg, image, manifest) must be readable
+ * before anything is done with it: 0, or "cannot read PATH: <reason>"
+ * reported with BF_EXIT_INPUT (every command answers an unreadable input
+ * the same way) and that code returned. */
+int bf_cli_input(const char *path);
+
 /* Report success ("result" event in JSON mode); returns 0. */
 int bf_cli_ok(void);
 

@@ -9,6 +9,7 @@
 #include "error.h"
 #include "event.h"
 #include "log.h"
+#include "print.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -51,66 +52,104 @@ static int bfb_verify(int argc, char **argv)
 {
 	static const struct option longopts[] = { BF_CLI_LONGOPTS, { 0 } };
 	struct bf_bfb_summary sum;
+	enum bf_print_to t;
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, BF_CLI_SHORTOPTS, longopts, NULL)) != -1)
+	while ((opt = bf_cli_getopt(argc, argv, BF_CLI_SHORTOPTS, longopts)) != -1)
 		bf_cli_common(opt, bfb_usage);
 	if (optind + 1 != argc)
 		bf_cli_usage_error("verify needs exactly one FILE");
 
+	if ((r = bf_cli_input(argv[optind])))
+		return r;
+	memset(&sum, 0, sizeof(sum));
 	r = bf_bfb_file_verify(argv[optind], &sum);
-	if (bf_event_json()) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "file", json_object_new_string(argv[optind]));
-		json_object_object_add(o, "ok", json_object_new_boolean(r == 0));
-		json_object_object_add(o, "images", json_object_new_int((int)sum.nimages));
-		json_object_object_add(o, "bytes", json_object_new_int64((int64_t)sum.bytes));
-		json_object_object_add(o, "trailing_bytes", json_object_new_int64((int64_t)sum.trailing_bytes));
-		if (r == -EBADMSG) {
-			json_object_object_add(o, "error_offset", json_object_new_int64((int64_t)sum.err_offset));
-			if (sum.err_id >= 0)
-				json_object_object_add(o, "error_image",
-					json_object_new_string(sum.err_name));
-		}
-		bf_event_emit("verify", o);
+	t = r == 0 ? BF_PRINT_ANY : BF_PRINT_JSON;    /* text: only the verdict OK */
+	bf_print_begin("verify");
+	bf_print_string(t, "file", "%s: ", argv[optind]);
+	bf_print_bool(BF_PRINT_JSON, "ok", NULL, r == 0);
+	bf_print_uint(t, "images", "OK, %llu images, ", sum.nimages);
+	bf_print_uint(t, "bytes", "%llu bytes", sum.bytes);
+	bf_print_uint(t, "trailing_bytes", sum.trailing_bytes ? " (plus trailing data)\n" : "\n",
+		      sum.trailing_bytes);
+	if (r == -EBADMSG) {
+		bf_print_uint(BF_PRINT_JSON, "error_offset", NULL, sum.err_offset);
+		if (sum.err_id >= 0)
+			bf_print_string(BF_PRINT_JSON, "error_image", NULL, sum.err_name);
 	}
+	bf_print_end();
 	if (r == -EBADMSG)
 		return bf_cli_fail(BF_EXIT_INPUT, r, "the bundle is damaged: download it again",
 				   "%s", argv[optind]);
 	if (r < 0)
-		return bf_cli_fail(bf_cli_exit_for(r), r, NULL, "cannot read %s", argv[optind]);
-	bf_event_say("%s: OK, %u images, %llu bytes%s", argv[optind], sum.nimages,
-		     (unsigned long long)sum.bytes,
-		     sum.trailing_bytes ? " (plus trailing data)" : "");
+		return bf_cli_fail(BF_EXIT_INPUT, r, NULL, "cannot verify %s", argv[optind]);
 	return bf_cli_ok();
 }
 
-static void json_images(struct json_object *o, const struct bf_bfb_info *in)
+static void print_images(const struct bf_bfb_info *in)
 {
-	struct json_object *arr = json_object_new_array();
 	size_t i;
 
+	bf_print_line("%5s %12s %3s %-16s %3s %10s %-10s %-4s %s", "INDEX", "OFFSET", "ID", "NAME",
+		      "VER", "LENGTH", "CRC", "OK", "DESCRIPTION");
+	bf_print_open_array("images");
 	for (i = 0; i < in->nimages; i++) {
 		const struct bf_bfb_image *im = &in->images[i];
 		const struct bf_bfb_id *e = bf_bfb_id_find(im->hdr.id);
-		struct json_object *j = json_object_new_object();
-		char crc[16];
+		char crc[16], unk[32];
 
 		snprintf(crc, sizeof(crc), "0x%08x", im->hdr.crc);
-		json_object_object_add(j, "index", json_object_new_int((int)im->index));
-		json_object_object_add(j, "offset", json_object_new_int64((int64_t)im->offset));
-		json_object_object_add(j, "id", json_object_new_int(im->hdr.id));
-		json_object_object_add(j, "name", e ? json_object_new_string(e->name) : NULL);
-		json_object_object_add(j, "description", e ? json_object_new_string(e->desc) : NULL);
-		json_object_object_add(j, "version", json_object_new_int(im->hdr.cur_ver));
-		json_object_object_add(j, "length", json_object_new_int64(im->hdr.len));
-		json_object_object_add(j, "crc", json_object_new_string(crc));
-		json_object_object_add(j, "crc_ok", json_object_new_boolean(im->crc_ok));
-		json_object_object_add(j, "following", json_object_new_uint64(im->hdr.following));
-		json_object_array_add(arr, j);
+		snprintf(unk, sizeof(unk), "image_id_%u", im->hdr.id);
+		bf_print_open_object(NULL);
+		bf_print_uint(BF_PRINT_ANY, "index", "%5llu ", im->index);
+		bf_print_uint(BF_PRINT_ANY, "offset", "%#12llx ", im->offset);
+		bf_print_uint(BF_PRINT_ANY, "id", "%3llu ", im->hdr.id);
+		bf_print_string(BF_PRINT_JSON, "name", NULL, e ? e->name : NULL);
+		bf_print_string(BF_PRINT_TEXT, NULL, "%-16s ", e ? e->name : unk);
+		bf_print_uint(BF_PRINT_ANY, "version", "%3llu ", im->hdr.cur_ver);
+		bf_print_uint(BF_PRINT_ANY, "length", "%10llu ", im->hdr.len);
+		bf_print_string(BF_PRINT_ANY, "crc", "%s ", crc);
+		bf_print_bool(BF_PRINT_JSON, "crc_ok", NULL, im->crc_ok);
+		bf_print_string(BF_PRINT_TEXT, NULL, "%-4s ", im->crc_ok ? "ok" : "BAD");
+		bf_print_uint(BF_PRINT_JSON, "following", NULL, im->hdr.following);
+		bf_print_string(BF_PRINT_JSON, "description", NULL, e ? e->desc : NULL);
+		bf_print_string(BF_PRINT_TEXT, NULL, "%s\n", e ? e->desc : "unknown image type");
+		bf_print_close_object();
 	}
-	json_object_object_add(o, "images", arr);
+	bf_print_close_array();
+}
+
+static void print_info(const char *path, const struct bf_bfb_info *in)
+{
+	size_t i;
+
+	bf_print_begin("bfb_info");
+	bf_print_string(BF_PRINT_ANY, "file", "%s: ", path);
+	bf_print_uint(BF_PRINT_TEXT, NULL, "%llu images, ", in->nimages);
+	bf_print_uint(BF_PRINT_ANY, "size", "%llu bytes, ", in->size);
+	bf_print_string(BF_PRINT_ANY, "kind", "kind %s\n", in->kind);
+	print_images(in);
+	bf_print_uint(in->trailing_bytes ? BF_PRINT_ANY : BF_PRINT_JSON, "trailing_bytes",
+		      "trailing data: %llu bytes ", in->trailing_bytes);
+	if (in->trailing_bytes) {
+		bf_print_uint(BF_PRINT_ANY, "trailing_offset", "at offset %llu: ", in->trailing_offset);
+		bf_print_string(BF_PRINT_ANY, "trailing_head", "\"%s\"\n", in->trailing_head);
+	}
+	if (in->ncomps)
+		bf_print_line("components:");
+	bf_print_open_array("components");
+	for (i = 0; i < in->ncomps; i++) {
+		bf_print_open_object(NULL);
+		bf_print_string(BF_PRINT_ANY, "name", "  %-20s ", in->comps[i].name);
+		bf_print_string(BF_PRINT_ANY, "version", "%s\n", in->comps[i].version);
+		bf_print_close_object();
+	}
+	bf_print_close_array();
+	if (in->info_warning[0])
+		bf_print_string(BF_PRINT_JSON, "info_warning", NULL, in->info_warning);
+	if (in->status)
+		bf_print_string(BF_PRINT_JSON, "error", NULL, in->error);
+	bf_print_end();
 }
 
 static int bfb_info(int argc, char **argv)
@@ -121,66 +160,18 @@ static int bfb_info(int argc, char **argv)
 	size_t i;
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, BF_CLI_SHORTOPTS, longopts, NULL)) != -1)
+	while ((opt = bf_cli_getopt(argc, argv, BF_CLI_SHORTOPTS, longopts)) != -1)
 		bf_cli_common(opt, bfb_usage);
 	if (optind + 1 != argc)
 		bf_cli_usage_error("info needs exactly one FILE");
+	if ((r = bf_cli_input(argv[optind])))
+		return r;
 	r = bf_bfb_info_read(argv[optind], &in);
 	if (r < 0)
-		return bf_cli_fail(bf_cli_exit_for(r), r, NULL, "cannot read %s", argv[optind]);
+		return bf_cli_fail(BF_EXIT_INPUT, r, NULL, "cannot inspect %s", argv[optind]);
 	for (i = 0; i < in.nimages; i++)
 		bad += !in.images[i].crc_ok;
-	if (bf_event_json()) {
-		struct json_object *o = json_object_new_object(), *comps = json_object_new_array();
-
-		json_object_object_add(o, "file", json_object_new_string(argv[optind]));
-		json_object_object_add(o, "size", json_object_new_int64((int64_t)in.size));
-		json_object_object_add(o, "kind", json_object_new_string(in.kind));
-		json_images(o, &in);
-		json_object_object_add(o, "trailing_bytes", json_object_new_int64((int64_t)in.trailing_bytes));
-		if (in.trailing_bytes) {
-			json_object_object_add(o, "trailing_offset", json_object_new_int64((int64_t)in.trailing_offset));
-			json_object_object_add(o, "trailing_head", json_object_new_string(in.trailing_head));
-		}
-		for (i = 0; i < in.ncomps; i++) {
-			struct json_object *c = json_object_new_object();
-
-			json_object_object_add(c, "name", json_object_new_string(in.comps[i].name));
-			json_object_object_add(c, "version", json_object_new_string(in.comps[i].version));
-			json_object_array_add(comps, c);
-		}
-		json_object_object_add(o, "components", comps);
-		if (in.info_warning[0])
-			json_object_object_add(o, "info_warning", json_object_new_string(in.info_warning));
-		if (in.status)
-			json_object_object_add(o, "error", json_object_new_string(in.error));
-		bf_event_emit("bfb_info", o);
-	} else {
-		bf_event_say("%s: %zu images, %llu bytes, kind %s", argv[optind], in.nimages,
-			     (unsigned long long)in.size, in.kind);
-		bf_event_say("%5s %12s %3s %-16s %3s %10s %-10s %-4s %s", "INDEX", "OFFSET", "ID", "NAME",
-			     "VER", "LENGTH", "CRC", "OK", "DESCRIPTION");
-		for (i = 0; i < in.nimages; i++) {
-			const struct bf_bfb_image *im = &in.images[i];
-			const struct bf_bfb_id *e = bf_bfb_id_find(im->hdr.id);
-			char unk[32];
-
-			snprintf(unk, sizeof(unk), "image_id_%u", im->hdr.id);
-			bf_event_say("%5u %#12llx %3u %-16s %3u %10u 0x%08x %-4s %s", im->index,
-				     (unsigned long long)im->offset, im->hdr.id, e ? e->name : unk,
-				     im->hdr.cur_ver, im->hdr.len, im->hdr.crc, im->crc_ok ? "ok" : "BAD",
-				     e ? e->desc : "unknown image type");
-		}
-		if (in.trailing_bytes)
-			bf_event_say("trailing data: %llu bytes at offset %llu: \"%s\"",
-				     (unsigned long long)in.trailing_bytes,
-				     (unsigned long long)in.trailing_offset, in.trailing_head);
-		if (in.ncomps) {
-			bf_event_say("components:");
-			for (i = 0; i < in.ncomps; i++)
-				bf_event_say("  %-20s %s", in.comps[i].name, in.comps[i].version);
-		}
-	}
+	print_info(argv[optind], &in);
 	if (in.info_warning[0])
 		bf_warn("%s: %s", argv[optind], in.info_warning);
 	if (in.status || bad) {
@@ -217,14 +208,12 @@ static int bfb_pack(int argc, char **argv)
 	bf_bfb_pack_init(p);
 	bf_error_clear();
 	/* Parameters first, wherever they are: they win over manifest defaults. */
-	opterr = 0;
-	while (r == 0 && (opt = getopt_long(argc, argv, "-o:" BF_CLI_SHORTOPTS, longopts, NULL)) != -1)
+	while (r == 0 && (opt = bf_cli_getopt(argc, argv, "-o:" BF_CLI_SHORTOPTS, longopts)) != -1)
 		if (opt == OPT_PARAM)
 			r = bf_bfb_pack_set_param(p, optarg);
-	opterr = 1;
 	optind = 1;
 	/* Inputs are applied in command-line order: later ones win. */
-	while (r == 0 && (opt = getopt_long(argc, argv, "-o:" BF_CLI_SHORTOPTS, longopts, NULL)) != -1) {
+	while (r == 0 && (opt = bf_cli_getopt(argc, argv, "-o:" BF_CLI_SHORTOPTS, longopts)) != -1) {
 		switch (opt) {
 		case 'o': out = optarg; break;
 		case OPT_FORCE: force = true; break;
@@ -241,14 +230,10 @@ static int bfb_pack(int argc, char **argv)
 	if (r == 0)
 		r = bf_bfb_pack_write(p, out, expert, force, true);
 	if (r == 0) {
-		if (bf_event_json()) {
-			struct json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "file", json_object_new_string(out));
-			json_object_object_add(o, "images", json_object_new_int((int)p->n));
-			bf_event_emit("pack", o);
-		}
-		bf_event_say("%s: %zu images written", out, p->n);
+		bf_print_begin("pack");
+		bf_print_string(BF_PRINT_ANY, "file", "%s: ", out);
+		bf_print_uint(BF_PRINT_ANY, "images", "%llu images written\n", p->n);
+		bf_print_end();
 	}
 	bf_bfb_pack_free(p);
 	free(p);
@@ -273,7 +258,7 @@ static int bfb_unpack(int argc, char **argv)
 	unsigned n = 0;
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, "C:" BF_CLI_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((opt = bf_cli_getopt(argc, argv, "C:" BF_CLI_SHORTOPTS, longopts)) != -1) {
 		switch (opt) {
 		case 'C': dir = optarg; break;
 		case OPT_FORCE: force = true; break;
@@ -282,6 +267,8 @@ static int bfb_unpack(int argc, char **argv)
 	}
 	if (optind + 1 != argc || !dir)
 		bf_cli_usage_error("unpack needs FILE and -C DIR");
+	if ((r = bf_cli_input(argv[optind])))
+		return r;
 	bf_error_clear();
 	r = bf_bfb_file_unpack(argv[optind], dir, force, &n);
 	if (r == -EEXIST)
@@ -290,15 +277,11 @@ static int bfb_unpack(int argc, char **argv)
 		return bf_cli_fail(BF_EXIT_INPUT, r, "nothing was written", "%s is damaged", argv[optind]);
 	if (r < 0)
 		return bf_cli_fail(bf_cli_exit_for(r), r, NULL, "unpacking %s", argv[optind]);
-	if (bf_event_json()) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "file", json_object_new_string(argv[optind]));
-		json_object_object_add(o, "directory", json_object_new_string(dir));
-		json_object_object_add(o, "files", json_object_new_int((int)n));
-		bf_event_emit("unpack", o);
-	}
-	bf_event_say("%s: %u files written to %s", argv[optind], n, dir);
+	bf_print_begin("unpack");
+	bf_print_string(BF_PRINT_ANY, "file", "%s: ", argv[optind]);
+	bf_print_uint(BF_PRINT_ANY, "files", "%llu files written to ", n);
+	bf_print_string(BF_PRINT_ANY, "directory", "%s\n", dir);
+	bf_print_end();
 	return bf_cli_ok();
 }
 

@@ -8,6 +8,7 @@
 #include "cfgkeys.h"
 #include "fileio.h"
 #include "passwd.h"
+#include "print.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -98,7 +99,7 @@ static int cfg_passwd(int argc, char **argv)
 	bool from_stdin = false;
 	int opt, r, tty;
 
-	while ((opt = getopt_long(argc, argv, BF_CLI_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((opt = bf_cli_getopt(argc, argv, BF_CLI_SHORTOPTS, longopts)) != -1) {
 		switch (opt) {
 		case OPT_STDIN: from_stdin = true; break;
 		case OPT_MD5: alg = BF_PASSWD_MD5; break;
@@ -112,7 +113,7 @@ static int cfg_passwd(int argc, char **argv)
 	} else {
 		tty = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
 		if (tty < 0)
-			return bf_cli_fail(BF_EXIT_USAGE, -errno, "use --stdin in scripts",
+			return bf_cli_fail(BF_EXIT_USAGE, 0, "use --stdin in scripts",
 					   "no terminal to read the password from");
 		r = prompt_noecho(tty, "Password: ", pw, sizeof(pw));
 		if (r >= 0) {
@@ -125,7 +126,7 @@ static int cfg_passwd(int argc, char **argv)
 				explicit_bzero(pw, sizeof(pw));
 				explicit_bzero(again, sizeof(again));
 				bf_error_clear();
-				return bf_cli_fail(BF_EXIT_INPUT, -EINVAL, "try again",
+				return bf_cli_fail(BF_EXIT_INPUT, 0, "try again",
 						   "the two passwords differ");
 			}
 		}
@@ -133,24 +134,19 @@ static int cfg_passwd(int argc, char **argv)
 		explicit_bzero(again, sizeof(again));
 	}
 	if (r == -ENAMETOOLONG)
-		return bf_cli_fail(BF_EXIT_INPUT, r, NULL, "password longer than %d bytes", PW_MAX - 1);
+		return bf_cli_fail(BF_EXIT_INPUT, 0, NULL, "password longer than %d bytes", PW_MAX - 1);
 	if (r < 0)
 		return bf_cli_fail(BF_EXIT_FAILURE, r, NULL, "cannot read the password");
 	if (r == 0)
-		return bf_cli_fail(BF_EXIT_INPUT, -EINVAL, NULL, "empty password");
+		return bf_cli_fail(BF_EXIT_INPUT, 0, NULL, "empty password");
 	r = bf_passwd_hash(pw, alg, hash, sizeof(hash));
 	explicit_bzero(pw, sizeof(pw));
 	if (r < 0)
 		return bf_cli_fail(BF_EXIT_FAILURE, r, NULL, "cannot hash the password");
-	if (bf_event_json()) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "hash", json_object_new_string(hash));
-		json_object_object_add(o, "algorithm",
-			json_object_new_string(alg == BF_PASSWD_MD5 ? "md5" : "sha512"));
-		bf_event_emit("passwd", o);
-	}
-	bf_event_say("%s", hash);
+	bf_print_begin("passwd");
+	bf_print_string(BF_PRINT_ANY, "hash", "%s\n", hash);
+	bf_print_string(BF_PRINT_JSON, "algorithm", NULL, alg == BF_PASSWD_MD5 ? "md5" : "sha512");
+	bf_print_end();
 	return bf_cli_ok();
 }
 
@@ -162,6 +158,8 @@ static int load_both(const char *path, struct bf_cfgkeys *keys, struct bf_cfgche
 	char *buf;
 	int r;
 
+	if ((r = bf_cli_input(path)))
+		return r;
 	if ((r = bf_cfgkeys_load(keys)) < 0)
 		return bf_cli_fail(BF_EXIT_FAILURE, r, NULL, "cannot load the key database");
 	r = bf_file_read_all(path, CFG_FILE_MAX, &buf, &len);
@@ -171,9 +169,24 @@ static int load_both(const char *path, struct bf_cfgkeys *keys, struct bf_cfgche
 	}
 	if (r < 0) {
 		bf_cfgkeys_free(keys);
-		return bf_cli_fail(r == -EFBIG ? BF_EXIT_INPUT : BF_EXIT_FAILURE, r, NULL, "cannot check %s", path);
+		return bf_cli_fail(r == -ENOMEM ? BF_EXIT_FAILURE : BF_EXIT_INPUT, r, NULL, "cannot check %s", path);
 	}
 	return 0;
+}
+
+void bf_cli_cfg_diag(const char *path, const struct bf_cfgdiag *d, bool text)
+{
+	enum bf_print_to to = text ? BF_PRINT_ANY : BF_PRINT_JSON;
+
+	bf_print_begin("cfg_diag");
+	bf_print_string(to, "file", "%s:", path);
+	bf_print_uint(to, "line", "%llu:", d->pos.line);
+	bf_print_uint(to, "col", "%llu: ", d->pos.col);
+	bf_print_string(to, "severity", "%s: ", bf_cfgdiag_sev_name(d->sev));
+	if (d->key[0])
+		bf_print_string(BF_PRINT_JSON, "key", NULL, d->key);
+	bf_print_string(to, "message", "%s\n", d->msg);
+	bf_print_end();
 }
 
 static int cfg_check(int argc, char **argv)
@@ -185,33 +198,16 @@ static int cfg_check(int argc, char **argv)
 	size_t i;
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, BF_CLI_SHORTOPTS, longopts, NULL)) != -1)
+	while ((opt = bf_cli_getopt(argc, argv, BF_CLI_SHORTOPTS, longopts)) != -1)
 		bf_cli_common(opt, cfg_usage);
 	if (optind + 1 != argc)
 		bf_cli_usage_error("check needs exactly one FILE");
 	path = argv[optind];
 	if ((r = load_both(path, &keys, &chk)) != 0)
 		return r;
-	for (i = 0; i < chk.n; i++) {
-		const struct bf_cfgdiag *d = &chk.d[i];
-
-		if (bf_event_json()) {
-			struct json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "file", json_object_new_string(path));
-			json_object_object_add(o, "line", json_object_new_int((int)d->pos.line));
-			json_object_object_add(o, "col", json_object_new_int((int)d->pos.col));
-			json_object_object_add(o, "severity", json_object_new_string(bf_cfgdiag_sev_name(d->sev)));
-			if (d->key[0])
-				json_object_object_add(o, "key", json_object_new_string(d->key));
-			json_object_object_add(o, "message", json_object_new_string(d->msg));
-			bf_event_emit("cfg_diag", o);
-		} else {
-			bf_event_say("%s:%u:%u: %s: %s", path, d->pos.line, d->pos.col,
-				     bf_cfgdiag_sev_name(d->sev), d->msg);
-		}
-	}
-	bf_event_say("%s: %u error%s, %u warning%s, %u note%s", path, chk.errors, chk.errors == 1 ? "" : "s",
+	for (i = 0; i < chk.n; i++)
+		bf_cli_cfg_diag(path, &chk.d[i], true);
+	bf_print_line("%s: %u error%s, %u warning%s, %u note%s", path, chk.errors, chk.errors == 1 ? "" : "s",
 		     chk.warnings, chk.warnings == 1 ? "" : "s", chk.notes, chk.notes == 1 ? "" : "s");
 	r = chk.errors;
 	bf_cfgcheck_free(&chk);
@@ -229,17 +225,12 @@ static void show_one(const char *name, const char *value, const char *source, bo
 {
 	const char *shown = secret && *value ? "xxxxxx" : value;
 
-	if (bf_event_json()) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "key", json_object_new_string(name));
-		json_object_object_add(o, "value", json_object_new_string(shown));
-		json_object_object_add(o, "source", json_object_new_string(source));
-		json_object_object_add(o, "step", json_object_new_string(step));
-		bf_event_emit("cfg_setting", o);
-	} else {
-		bf_event_say("  %-32s %-24s (%s)", name, shown, source);
-	}
+	bf_print_begin("cfg_setting");
+	bf_print_string(BF_PRINT_ANY, "key", "  %-32s ", name);
+	bf_print_string(BF_PRINT_ANY, "value", "%-24s ", shown);
+	bf_print_string(BF_PRINT_ANY, "source", "(%s)\n", source);
+	bf_print_string(BF_PRINT_JSON, "step", NULL, step);
+	bf_print_end();
 }
 
 static int cfg_show(int argc, char **argv)
@@ -250,14 +241,14 @@ static int cfg_show(int argc, char **argv)
 	size_t s, i, j;
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, BF_CLI_SHORTOPTS, longopts, NULL)) != -1)
+	while ((opt = bf_cli_getopt(argc, argv, BF_CLI_SHORTOPTS, longopts)) != -1)
 		bf_cli_common(opt, cfg_usage);
 	if (optind + 1 != argc)
 		bf_cli_usage_error("show needs exactly one FILE");
 	if ((r = load_both(argv[optind], &keys, &chk)) != 0)
 		return r;
 	if (!chk.cfg) {
-		r = bf_cli_fail(BF_EXIT_INPUT, -EBADMSG, "run 'bfctl cfg check' for the details",
+		r = bf_cli_fail(BF_EXIT_INPUT, 0, "run 'bfctl cfg check' for the details",
 				"%s does not parse", argv[optind]);
 		goto out;
 	}
@@ -270,7 +261,7 @@ static int cfg_show(int argc, char **argv)
 			if (strcmp(k->step, keys.steps[s]))
 				continue;
 			if (!header) {
-				bf_event_say("%s (%s):", keys.steps[s], keys.step_desc[s]);
+				bf_print_line("%s (%s):", keys.steps[s], keys.step_desc[s]);
 				header = true;
 			}
 			if (strchr(k->name, '<')) {
@@ -290,7 +281,7 @@ static int cfg_show(int argc, char **argv)
 		}
 	}
 	for (j = 0; j < chk.cfg->nfuncs; j++)
-		bf_event_say("hook %s: runs as root on the DPU", chk.cfg->funcs[j].name);
+		bf_print_line("hook %s: runs as root on the DPU", chk.cfg->funcs[j].name);
 	r = bf_cli_ok();
 out:
 	bf_cfgcheck_free(&chk);

@@ -78,7 +78,7 @@ int bf_cmd_console(int argc, char **argv)
 	struct bf_rshim *r;
 	int opt, ret = 0;
 
-	while ((opt = getopt_long(argc, argv, "r:t:" BF_CLI_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((opt = bf_cli_getopt(argc, argv, "r:t:" BF_CLI_SHORTOPTS, longopts)) != -1) {
 		switch (opt) {
 		case 'r': dev = optarg; break;
 		case 't':

@@ -8,6 +8,7 @@
 #include "error.h"
 #include "clock.h"
 #include "event.h"
+#include "print.h"
 #include "fw/dev.h"
 #include "fw/query.h"
 #include "fw/reset.h"
@@ -107,9 +108,68 @@ static const char *arg(int argc, char **argv, int i)
 
 /* query. ----------------------------------------------------------------------- */
 
-static void line(const char *label, const char *value)
+void bf_fw_cli_field(enum bf_print_to to, const char *key, const char *label, int width, const char *val)
 {
-	bf_event_say("%-22s%s", label, value);
+	char fmt[96];
+
+	snprintf(fmt, sizeof(fmt), "%-*s%%s\n", width, label);
+	bf_print_string(to, key, fmt, val);
+}
+
+void bf_fw_cli_field_na(const char *key, const char *label, int width, const char *val)
+{
+	bf_print_string(BF_PRINT_JSON, key, NULL, val);
+	bf_fw_cli_field(BF_PRINT_TEXT, NULL, label, width, val[0] ? val : "N/A");
+}
+
+#define QW 22   /* the label column of `flint q` */
+
+/* The lines and labels of `flint q`; the JSON keys of fw_query. */
+static void print_query(const char *dev, const struct bf_fw_query *q)
+{
+	char fmt[96];
+	unsigned i;
+
+	bf_print_begin("fw_query");
+	bf_print_string(BF_PRINT_JSON, "device", NULL, dev);
+	bf_print_string(BF_PRINT_JSON, "device_type", NULL, q->device_type);
+	bf_print_int(BF_PRINT_JSON, "pci_device_id", NULL, q->pci_devid);
+	bf_print_int(BF_PRINT_JSON, "hw_id", NULL, q->hw_id);
+	bf_fw_cli_field(BF_PRINT_ANY, "image_type", "Image type:", QW, q->image_type);
+	bf_fw_cli_field(BF_PRINT_ANY, "fw_version", "FW Version:", QW, q->fw_version);
+	bf_fw_cli_field(strcmp(q->fw_version, q->fw_running) ? BF_PRINT_ANY : BF_PRINT_JSON, "fw_version_running",
+			"FW Version(Running):", QW, q->fw_running);
+	bf_print_bool(BF_PRINT_JSON, "pending_reset", NULL, q->pending);
+	bf_fw_cli_field(BF_PRINT_ANY, "release_date", "FW Release Date:", QW, q->release_date);
+	bf_fw_cli_field(q->product_version[0] ? BF_PRINT_ANY : BF_PRINT_JSON, "product_version", "Product Version:",
+			QW, q->product_version);
+	bf_print_open_array("rom_info");
+	for (i = 0; i < q->nrom; i++) {
+		snprintf(fmt, sizeof(fmt), "%-*stype=%%s ", QW, i ? "" : "Rom Info:");
+		bf_print_open_object(NULL);
+		bf_print_string(BF_PRINT_ANY, "type", fmt, q->rom[i].type);
+		bf_print_string(BF_PRINT_ANY, "version", "version=%s ", q->rom[i].version);
+		bf_print_string(BF_PRINT_ANY, "cpu", "cpu=%s\n", q->rom[i].cpu);
+		bf_print_close_object();
+	}
+	bf_print_close_array();
+	bf_fw_cli_field(BF_PRINT_TEXT, NULL, "Description:", QW, "UID                GuidsNumber");
+	snprintf(fmt, sizeof(fmt), "%-*s%%-19sN/A\n", QW, "Base GUID:");
+	bf_print_string(BF_PRINT_ANY, "base_guid", fmt, q->base_guid);
+	snprintf(fmt, sizeof(fmt), "%-*s%%-19sN/A\n", QW, "Base MAC:");
+	bf_print_string(BF_PRINT_ANY, "base_mac", fmt, q->base_mac);
+	bf_fw_cli_field_na("image_vsd", "Image VSD:", QW, q->image_vsd);
+	bf_fw_cli_field_na("device_vsd", "Device VSD:", QW, q->device_vsd);
+	bf_fw_cli_field(BF_PRINT_ANY, "psid", "PSID:", QW, q->psid);
+	bf_fw_cli_field(BF_PRINT_ANY, "security_attributes", "Security Attributes:", QW, q->security);
+	if (q->ini_revision) {
+		snprintf(fmt, sizeof(fmt), "%-*s0x%%llx\n", QW, "INI revision:");
+		bf_print_uint(BF_PRINT_TEXT, NULL, fmt, q->ini_revision);
+	}
+	bf_print_string(BF_PRINT_JSON, "model", NULL, q->model);
+	bf_print_string(BF_PRINT_JSON, "description", NULL, q->description);
+	bf_print_int(BF_PRINT_JSON, "uptime_s", NULL, q->uptime);
+	bf_print_end();
 }
 
 static int fw_query(int argc, char **argv)
@@ -118,10 +178,9 @@ static int fw_query(int argc, char **argv)
 	struct bf_fw_query q;
 	struct bf_fw_dev *d;
 	const char *dev;
-	unsigned i;
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, BF_CLI_SHORTOPTS, lo, NULL)) != -1)
+	while ((opt = bf_cli_getopt(argc, argv, BF_CLI_SHORTOPTS, lo)) != -1)
 		bf_cli_common(opt, fw_usage);
 	if (!(dev = arg(argc, argv, 0)) || arg(argc, argv, 1))
 		bf_cli_usage_error("query takes DEV");
@@ -131,73 +190,7 @@ static int fw_query(int argc, char **argv)
 	bf_fw_dev_close(d);
 	if (r < 0)
 		return bf_fw_cli_fail(r, "cannot query", dev);
-	if (bf_event_json()) {
-		json_object *o = json_object_new_object(), *roms = json_object_new_array();
-
-		json_object_object_add(o, "device", json_object_new_string(dev));
-		json_object_object_add(o, "device_type", json_object_new_string(q.device_type));
-		json_object_object_add(o, "pci_device_id", json_object_new_int(q.pci_devid));
-		json_object_object_add(o, "hw_id", json_object_new_int(q.hw_id));
-		json_object_object_add(o, "image_type", json_object_new_string(q.image_type));
-		json_object_object_add(o, "fw_version", json_object_new_string(q.fw_version));
-		json_object_object_add(o, "fw_version_running", json_object_new_string(q.fw_running));
-		json_object_object_add(o, "pending_reset", json_object_new_boolean(q.pending));
-		json_object_object_add(o, "release_date", json_object_new_string(q.release_date));
-		json_object_object_add(o, "product_version", json_object_new_string(q.product_version));
-		for (i = 0; i < q.nrom; i++) {
-			json_object *x = json_object_new_object();
-
-			json_object_object_add(x, "type", json_object_new_string(q.rom[i].type));
-			json_object_object_add(x, "version", json_object_new_string(q.rom[i].version));
-			json_object_object_add(x, "cpu", json_object_new_string(q.rom[i].cpu));
-			json_object_array_add(roms, x);
-		}
-		json_object_object_add(o, "rom_info", roms);
-		json_object_object_add(o, "base_guid", json_object_new_string(q.base_guid));
-		json_object_object_add(o, "base_mac", json_object_new_string(q.base_mac));
-		json_object_object_add(o, "image_vsd", json_object_new_string(q.image_vsd));
-		json_object_object_add(o, "device_vsd", json_object_new_string(q.device_vsd));
-		json_object_object_add(o, "psid", json_object_new_string(q.psid));
-		json_object_object_add(o, "security_attributes", json_object_new_string(q.security));
-		json_object_object_add(o, "model", json_object_new_string(q.model));
-		json_object_object_add(o, "description", json_object_new_string(q.description));
-		json_object_object_add(o, "uptime_s", json_object_new_int64(q.uptime));
-		bf_event_emit("fw_query", o);
-		return bf_cli_ok();
-	}
-	/* The lines and labels of `flint q`. */
-	line("Image type:", q.image_type);
-	line("FW Version:", q.fw_version);
-	if (strcmp(q.fw_version, q.fw_running))
-		line("FW Version(Running):", q.fw_running);
-	line("FW Release Date:", q.release_date);
-	if (q.product_version[0])
-		line("Product Version:", q.product_version);
-	for (i = 0; i < q.nrom; i++) {
-		char b[96];
-
-		snprintf(b, sizeof(b), "type=%s version=%s cpu=%s", q.rom[i].type, q.rom[i].version, q.rom[i].cpu);
-		line(i ? "" : "Rom Info:", b);
-	}
-	line("Description:", "UID                GuidsNumber");
-	{
-		char b[64];
-
-		snprintf(b, sizeof(b), "%-19sN/A", q.base_guid);
-		line("Base GUID:", b);
-		snprintf(b, sizeof(b), "%-19sN/A", q.base_mac);
-		line("Base MAC:", b);
-	}
-	line("Image VSD:", q.image_vsd[0] ? q.image_vsd : "N/A");
-	line("Device VSD:", q.device_vsd[0] ? q.device_vsd : "N/A");
-	line("PSID:", q.psid);
-	line("Security Attributes:", q.security);
-	if (q.ini_revision) {
-		char b[16];
-
-		snprintf(b, sizeof(b), "0x%x", q.ini_revision);
-		line("INI revision:", b);
-	}
+	print_query(dev, &q);
 	return bf_cli_ok();
 }
 
@@ -206,50 +199,47 @@ static int fw_query(int argc, char **argv)
 static void reset_row(int n, const char *text, bool ok, bool def)
 {
 	if (def)
-		bf_event_say("%d: %-62s-%-14s(default)", n, text, ok ? "Supported" : "Not Supported");
+		bf_print_line("%d: %-62s-%-14s(default)", n, text, ok ? "Supported" : "Not Supported");
 	else
-		bf_event_say("%d: %-62s-%s", n, text, ok ? "Supported" : "Not Supported");
+		bf_print_line("%d: %-62s-%s", n, text, ok ? "Supported" : "Not Supported");
 }
 
-static void show_caps(const struct bf_fw_reset_caps *c)
+/* The reset levels, types and sync: the tables of `mlxfwreset query` in
+ * text, the supported ones and the defaults in JSON. */
+static void print_caps(const struct bf_fw_reset_caps *c)
 {
 	static const int levels[] = { 0, 1, 3, 4 };
 	size_t i;
 	int t;
 
-	bf_event_say("Reset-levels:");
-	for (i = 0; i < 4; i++)
-		reset_row(levels[i], bf_fw_reset_level_text(levels[i]), bf_fw_reset_level_ok(c, levels[i]),
-			  levels[i] == c->default_level);
-	bf_event_say("%s", "");
-	bf_event_say("Reset-types (relevant only for reset-levels 1,3,4):");
-	for (t = 0; t <= 4; t++)
+	bf_print_line("Reset-levels:");
+	bf_print_open_array("levels");
+	for (i = 0; i < 4; i++) {
+		bool ok = bf_fw_reset_level_ok(c, levels[i]);
+
+		reset_row(levels[i], bf_fw_reset_level_text(levels[i]), ok, levels[i] == c->default_level);
+		if (ok)
+			bf_print_int(BF_PRINT_JSON, NULL, NULL, levels[i]);
+	}
+	bf_print_close_array();
+	bf_print_line("%s", "");
+	bf_print_line("Reset-types (relevant only for reset-levels 1,3,4):");
+	bf_print_open_array("types");
+	for (t = 0; t <= 4; t++) {
 		reset_row(t, bf_fw_reset_type_text(t), c->types & (1u << t), t == c->default_type);
-	bf_event_say("%s", "");
-	bf_event_say("Reset sync (relevant only for reset-level 3):");
+		if (c->types & (1u << t))
+			bf_print_int(BF_PRINT_JSON, NULL, NULL, t);
+	}
+	bf_print_close_array();
+	bf_print_int(BF_PRINT_JSON, "default_level", NULL, c->default_level);
+	bf_print_int(BF_PRINT_JSON, "default_type", NULL, c->default_type);
+	bf_print_line("%s", "");
+	bf_print_line("Reset sync (relevant only for reset-level 3):");
 	/* BlueField on Linux: the driver owns the reset; bfctl does not
 	 * toggle the link itself (sync 0). */
 	reset_row(0, "Tool is the owner", false, false);
 	reset_row(1, "Driver is the owner", c->driver_sync, c->driver_sync);
-}
-
-static json_object *caps_json(const struct bf_fw_reset_caps *c)
-{
-	json_object *o = json_object_new_object(), *l = json_object_new_array(), *t = json_object_new_array();
-	int i;
-
-	for (i = 0; i <= 4; i++) {
-		if (bf_fw_reset_level_ok(c, i))
-			json_object_array_add(l, json_object_new_int(i));
-		if (c->types & (1u << i))
-			json_object_array_add(t, json_object_new_int(i));
-	}
-	json_object_object_add(o, "levels", l);
-	json_object_object_add(o, "types", t);
-	json_object_object_add(o, "default_level", json_object_new_int(c->default_level));
-	json_object_object_add(o, "default_type", json_object_new_int(c->default_type));
-	json_object_object_add(o, "driver_sync", json_object_new_boolean(c->driver_sync));
-	return o;
+	bf_print_bool(BF_PRINT_JSON, "driver_sync", NULL, c->driver_sync);
 }
 
 int bf_cmd_fw_reset(int argc, char **argv)
@@ -269,7 +259,7 @@ int bf_cmd_fw_reset(int argc, char **argv)
 	char *end, q[160];
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, "y" BF_CLI_SHORTOPTS, lo, NULL)) != -1) {
+	while ((opt = bf_cli_getopt(argc, argv, "y" BF_CLI_SHORTOPTS, lo)) != -1) {
 		switch (opt) {
 		case 'y': yes = true; break;
 		case OPT_QUERY: query = true; break;
@@ -303,11 +293,14 @@ int bf_cmd_fw_reset(int argc, char **argv)
 		bf_fw_dev_close(d);
 		return bf_fw_cli_fail(r, "cannot query the reset levels of", dev);
 	}
-	if (!bf_event_json())
-		show_caps(&c);
+	/* The tables before the question; the JSON event at the end. */
+	if (query || !bf_event_json()) {
+		bf_print_begin("fw_reset_query");
+		print_caps(&c);
+		bf_print_end();
+	}
 	if (query) {
 		bf_fw_dev_close(d);
-		bf_event_emit("fw_reset_query", caps_json(&c));
 		return bf_cli_ok();
 	}
 	if (o.level < 0)
@@ -322,14 +315,14 @@ int bf_cmd_fw_reset(int argc, char **argv)
 		bf_fw_dev_close(d);
 		return bf_fw_cli_fail(r, "cannot query", dev);
 	}
-	bf_event_say("%s", "");
+	bf_print_line("%s", "");
 	snprintf(q, sizeof(q), "Reset %s with level %d (%s), type %d, sync %d? The NIC and its links go down.", dev,
 		 o.level, bf_fw_reset_level_text(o.level), o.type, o.sync);
 	if ((r = bf_fw_cli_confirm(q, yes))) {
 		bf_fw_dev_close(d);
 		return r;
 	}
-	bf_event_say("-I- Sending reset command to device %s ...", dev);
+	bf_print_line("-I- Sending reset command to device %s ...", dev);
 	r = bf_fw_reset(d, &o, &waited);
 	if (r < 0) {
 		bf_fw_dev_close(d);
@@ -337,30 +330,32 @@ int bf_cmd_fw_reset(int argc, char **argv)
 	}
 	if (!waited) {
 		bf_fw_dev_close(d);
-		bf_event_say(o.level == 4 ? "-I- Reboot the host (warm reboot) to load the new firmware." :
-					    "-I- Live patch requested: the device was not reset.");
-		bf_event_emit("fw_reset", caps_json(&c));
+		bf_print_line(o.level == 4 ? "-I- Reboot the host (warm reboot) to load the new firmware." :
+					     "-I- Live patch requested: the device was not reset.");
+		bf_print_begin("fw_reset");
+		if (bf_event_json())
+			print_caps(&c);
+		bf_print_end();
 		return bf_cli_ok();
 	}
 	r = bf_fw_query(d, &after);
 	bf_fw_dev_close(d);
 	if (r < 0)
 		return bf_fw_cli_fail(r, "cannot query after the reset", dev);
-	bf_event_say("-I- The device was reset.");
-	bf_event_say("FW Version(Running):  %s (was %s)", after.fw_running, before.fw_running);
-	bf_event_say("FW Version(Pending):  %s", after.pending ? after.fw_version : "none");
-	{
-		json_object *j = caps_json(&c);
-
-		json_object_object_add(j, "device", json_object_new_string(dev));
-		json_object_object_add(j, "level", json_object_new_int(o.level));
-		json_object_object_add(j, "type", json_object_new_int(o.type));
-		json_object_object_add(j, "sync", json_object_new_int(o.sync));
-		json_object_object_add(j, "running_before", json_object_new_string(before.fw_running));
-		json_object_object_add(j, "running", json_object_new_string(after.fw_running));
-		json_object_object_add(j, "pending", after.pending ? json_object_new_string(after.fw_version) : NULL);
-		bf_event_emit("fw_reset", j);
-	}
+	bf_print_line("-I- The device was reset.");
+	bf_print_begin("fw_reset");
+	if (bf_event_json())
+		print_caps(&c);
+	bf_print_string(BF_PRINT_JSON, "device", NULL, dev);
+	bf_print_int(BF_PRINT_JSON, "level", NULL, o.level);
+	bf_print_int(BF_PRINT_JSON, "type", NULL, o.type);
+	bf_print_int(BF_PRINT_JSON, "sync", NULL, o.sync);
+	bf_print_string(BF_PRINT_JSON, "running_before", NULL, before.fw_running);
+	bf_print_string(BF_PRINT_ANY, "running", "FW Version(Running):  %s ", after.fw_running);
+	bf_print_string(BF_PRINT_TEXT, NULL, "(was %s)\n", before.fw_running);
+	bf_print_string(BF_PRINT_JSON, "pending", NULL, after.pending ? after.fw_version : NULL);
+	bf_print_string(BF_PRINT_TEXT, NULL, "FW Version(Pending):  %s\n", after.pending ? after.fw_version : "none");
+	bf_print_end();
 	return bf_cli_ok();
 }
 

@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#include "print.h"
+
 struct bf_fw_dev;
 
 /* Open DEV; on failure report it and return the exit code (else 0). */
@@ -13,6 +15,11 @@ int bf_fw_cli_open(const char *dev, struct bf_fw_dev **d);
 int bf_fw_cli_confirm(const char *question, bool yes);
 /* Report a library failure with the default exit code for err. */
 int bf_fw_cli_fail(int err, const char *what, const char *dev);
+
+/* One "LABEL:<padded to width>VALUE" line of flint's (text) and the JSON
+ * key; _na: "N/A" in text for an empty value. */
+void bf_fw_cli_field(enum bf_print_to to, const char *key, const char *label, int width, const char *val);
+void bf_fw_cli_field_na(const char *key, const char *label, int width, const char *val);
 
 /* The usage text of `bfctl fw`. */
 const char *bf_fw_cli_usage(void);

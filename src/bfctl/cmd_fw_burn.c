@@ -23,7 +23,7 @@ struct ui {
 
 static void say_ok(const char *what)
 {
-	bf_event_say("%s -   OK", what);
+	bf_print_line("%s -   OK", what);
 }
 
 static void on_progress(void *ctx, enum bf_fw_burn_phase ph, uint64_t done, uint64_t total)
@@ -71,7 +71,7 @@ int bf_cmd_fw_burn(int argc, char **argv)
 	bool yes = false;
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, "y" BF_CLI_SHORTOPTS, lo, NULL)) != -1) {
+	while ((opt = bf_cli_getopt(argc, argv, "y" BF_CLI_SHORTOPTS, lo)) != -1) {
 		if (opt == 'y')
 			yes = true;
 		else if (opt == OPT_ALLOW)
@@ -83,9 +83,11 @@ int bf_cmd_fw_burn(int argc, char **argv)
 		bf_cli_usage_error("burn takes DEV and IMAGE");
 	dev = argv[optind];
 	path = argv[optind + 1];
+	if ((r = bf_cli_input(path)))
+		return r;
 	bf_error_clear();
 	if ((r = bf_file_read_all(path, BF_FW_IMAGE_MAX + BF_FW_IMAGE_HDR_SIZE, &img, &len)) < 0)
-		return bf_cli_fail(r == -ENOENT ? BF_EXIT_INPUT : bf_cli_exit_for(r), r, NULL, "cannot read %s", path);
+		return bf_cli_fail(r == -ENOMEM ? BF_EXIT_FAILURE : BF_EXIT_INPUT, r, NULL, "%s", path);
 	if ((r = bf_fw_image_check((const uint8_t *)img, len, &h)) < 0) {
 		free(img);
 		return bf_cli_fail(BF_EXIT_INPUT, r, NULL, "%s", path);
@@ -102,12 +104,12 @@ int bf_cmd_fw_burn(int argc, char **argv)
 				   "cannot burn %s into %s", path, dev);
 	}
 	bf_fw_version_fmt(h.version, newv, sizeof(newv));
-	bf_event_say("    Current FW version on flash:  %s", q.fw_version);
-	bf_event_say("    New FW version:               %s", newv);
+	bf_print_line("    Current FW version on flash:  %s", q.fw_version);
+	bf_print_line("    New FW version:               %s", newv);
 	if (strcmp(h.psid, psid))
-		bf_event_say("    PSID change:                  %s -> %s", psid, h.psid);
+		bf_print_line("    PSID change:                  %s -> %s", psid, h.psid);
 	if (q.pending)
-		bf_event_say("-W- %s already waits for a reset to run %s: its firmware takes no other update until then",
+		bf_print_line("-W- %s already waits for a reset to run %s: its firmware takes no other update until then",
 			     dev, q.fw_version);
 	snprintf(question, sizeof(question), "Burn %s (%s) into %s?", path, newv, dev);
 	if ((r = bf_fw_cli_confirm(question, yes))) {
@@ -127,22 +129,19 @@ int bf_cmd_fw_burn(int argc, char **argv)
 		return bf_cli_fail(r == -EINTR ? BF_EXIT_INTERRUPTED : bf_cli_exit_for(r), r, NULL, "burning %s into %s failed",
 				   path, dev);
 	}
-	{
-		json_object *j = json_object_new_object();
-
-		json_object_object_add(j, "device", json_object_new_string(dev));
-		json_object_object_add(j, "image", json_object_new_string(path));
-		json_object_object_add(j, "version", json_object_new_string(newv));
-		json_object_object_add(j, "running", json_object_new_string(q.fw_running));
-		json_object_object_add(j, "psid", json_object_new_string(h.psid));
-		json_object_object_add(j, "bytes", json_object_new_int64((int64_t)len));
-		json_object_object_add(j, "chunk", json_object_new_int64(res.chunk));
-		json_object_object_add(j, "config_accesses", json_object_new_int64((int64_t)res.accesses));
-		json_object_object_add(j, "seconds", json_object_new_double((double)(bf_fw_pci_now(d->pci) - t0) / 1e9));
-		json_object_object_add(j, "pending_reset", json_object_new_boolean(res.activated));
-		bf_event_emit("fw_burn", j);
-	}
+	bf_print_begin("fw_burn");
+	bf_print_string(BF_PRINT_JSON, "device", NULL, dev);
+	bf_print_string(BF_PRINT_JSON, "image", NULL, path);
+	bf_print_string(BF_PRINT_JSON, "version", NULL, newv);
+	bf_print_string(BF_PRINT_JSON, "running", NULL, q.fw_running);
+	bf_print_string(BF_PRINT_JSON, "psid", NULL, h.psid);
+	bf_print_uint(BF_PRINT_JSON, "bytes", NULL, len);
+	bf_print_uint(BF_PRINT_JSON, "chunk", NULL, res.chunk);
+	bf_print_uint(BF_PRINT_JSON, "config_accesses", NULL, res.accesses);
+	bf_print_double(BF_PRINT_JSON, "seconds", NULL, (double)(bf_fw_pci_now(d->pci) - t0) / 1e9);
+	bf_print_bool(BF_PRINT_JSON, "pending_reset", NULL, res.activated);
+	bf_print_end();
 	bf_fw_dev_close(d);
-	bf_event_say("-I- To load new FW, issue system-level reset or use 'bfctl fw reset %s'.", dev);
+	bf_print_line("-I- To load new FW, issue system-level reset or use 'bfctl fw reset %s'.", dev);
 	return bf_cli_ok();
 }

@@ -6,6 +6,7 @@
 #include "cmd_fw.h"
 #include "error.h"
 #include "event.h"
+#include "print.h"
 #include "fw/dev.h"
 #include "fw/nvconf.h"
 #include "fw/params.h"
@@ -59,66 +60,55 @@ static void header(struct session *s)
 
 	bf_fw_dev_mqis(s->d, 1, model, sizeof(model));
 	bf_fw_dev_mqis(s->d, 2, desc, sizeof(desc));
-	bf_event_say("%s", "");
-	bf_event_say("Device #1:");
-	bf_event_say("----------");
-	bf_event_say("%s", "");
-	bf_event_say("%-20s%s", "Device type:", s->d->type ? s->d->type->name : "unknown");
-	bf_event_say("%-20s%s", "Name:", model[0] ? model : "N/A");
-	bf_event_say("%-20s%s", "Description:", desc[0] ? desc : "N/A");
-	bf_event_say("%-20s%s", "Device:", s->dev);
-	bf_event_say("%s", "");
+	bf_print_line("%s", "");
+	bf_print_line("Device #1:");
+	bf_print_line("----------");
+	bf_print_line("%s", "");
+	bf_print_line("%-20s%s", "Device type:", s->d->type ? s->d->type->name : "unknown");
+	bf_print_line("%-20s%s", "Name:", model[0] ? model : "N/A");
+	bf_print_line("%-20s%s", "Description:", desc[0] ? desc : "N/A");
+	bf_print_line("%-20s%s", "Device:", s->dev);
+	bf_print_line("%s", "");
 }
 
-static json_object *item_json(const struct bf_fw_nvconf *c, const struct bf_fw_nvitem *it)
+/* One parameter: a row of mlxconfig's table in text ('*' when next differs
+ * from default or current, RO, the name, then Default / Current / Next
+ * (query) or Next / New (set)), an object of the params/changes array in
+ * JSON. */
+static void print_item(const struct bf_fw_nvconf *c, const struct bf_fw_nvitem *it, bool set)
 {
-	json_object *o = json_object_new_object();
-	char b[64];
+	char pre[8] = "   ", d[48], cu[48], n[48], nw[48];
 
-	json_object_object_add(o, "name", json_object_new_string(it->name));
-	json_object_object_add(o, "supported", json_object_new_boolean(it->supported));
-	if (it->supported) {
-		bf_fw_param_format(it->p, it->next, b, sizeof(b));
-		json_object_object_add(o, "next", json_object_new_string(b));
-		if (c->has_current) {
-			bf_fw_param_format(it->p, it->cur, b, sizeof(b));
-			json_object_object_add(o, "current", json_object_new_string(b));
-		}
-		if (c->has_default) {
-			bf_fw_param_format(it->p, it->def, b, sizeof(b));
-			json_object_object_add(o, "default", json_object_new_string(b));
-		}
-		json_object_object_add(o, "next_value", json_object_new_int64(it->next));
-		json_object_object_add(o, "read_only", json_object_new_boolean(it->ro));
-		json_object_object_add(o, "max", json_object_new_int64(it->max));
-	}
-	if (it->staged) {
-		bf_fw_param_format(it->p, it->value, b, sizeof(b));
-		json_object_object_add(o, "new", json_object_new_string(b));
-	}
-	return o;
-}
-
-/* One row: '*' when next differs from default or current, RO, the name,
- * then Default / Current / Next (query) or Next / New (set). */
-static void row(const struct bf_fw_nvconf *c, const struct bf_fw_nvitem *it, bool set)
-{
-	char d[48], cu[48], n[48], nw[48];
-
-	if (!it->supported) {
-		bf_event_say("   %-48s%s", it->name, "not supported by this device");
-		return;
-	}
+	if (it->supported && !set)
+		snprintf(pre, sizeof(pre), "%c%-2s", it->next != it->def || it->next != it->cur ? '*' : ' ',
+			 it->ro ? "RO" : "");
 	bf_fw_param_format(it->p, it->def, d, sizeof(d));
 	bf_fw_param_format(it->p, it->cur, cu, sizeof(cu));
 	bf_fw_param_format(it->p, it->next, n, sizeof(n));
-	if (set) {
-		bf_fw_param_format(it->p, it->value, nw, sizeof(nw));
-		bf_event_say("   %-48s%-24s%s", it->name, n, nw);
-		return;
+	bf_fw_param_format(it->p, it->value, nw, sizeof(nw));
+	bf_print_open_object(NULL);
+	bf_print_string(BF_PRINT_TEXT, NULL, "%s", pre);
+	bf_print_string(BF_PRINT_ANY, "name", "%-48s", it->name);
+	bf_print_bool(BF_PRINT_JSON, "supported", NULL, it->supported);
+	if (!it->supported) {
+		bf_print_null(BF_PRINT_TEXT, NULL, "not supported by this device\n");
+	} else {
+		if (!set) {
+			bf_print_string(BF_PRINT_TEXT, NULL, "%-24s", c->has_default ? d : "N/A");
+			bf_print_string(BF_PRINT_TEXT, NULL, "%-24s", c->has_current ? cu : "N/A");
+		}
+		bf_print_string(BF_PRINT_ANY, "next", set ? "%-24s" : "%s\n", n);
+		if (c->has_current)
+			bf_print_string(BF_PRINT_JSON, "current", NULL, cu);
+		if (c->has_default)
+			bf_print_string(BF_PRINT_JSON, "default", NULL, d);
+		bf_print_int(BF_PRINT_JSON, "next_value", NULL, it->next);
+		bf_print_bool(BF_PRINT_JSON, "read_only", NULL, it->ro);
+		bf_print_int(BF_PRINT_JSON, "max", NULL, it->max);
 	}
-	bf_event_say("%c%-2s%-48s%-24s%-24s%s", it->next != it->def || it->next != it->cur ? '*' : ' ',
-		     it->ro ? "RO" : "", it->name, c->has_default ? d : "N/A", c->has_current ? cu : "N/A", n);
+	if (it->staged)
+		bf_print_string(set ? BF_PRINT_ANY : BF_PRINT_JSON, "new", "%s\n", nw);
+	bf_print_close_object();
 }
 
 /* The items named (or every parameter, each port of per-port ones). */
@@ -167,25 +157,20 @@ static int do_query(struct session *s, char **names, int n)
 		return r == -EINVAL ? bf_cli_fail(BF_EXIT_INPUT, r, NULL, "cannot query") :
 				      bf_fw_cli_fail(r, "cannot read the configuration of", s->dev);
 	}
-	if (bf_event_json()) {
-		json_object *o = json_object_new_object(), *a = json_object_new_array();
-
-		for (i = 0; i < count; i++)
-			json_object_array_add(a, item_json(&s->c, &items[i]));
-		json_object_object_add(o, "device", json_object_new_string(s->dev));
-		json_object_object_add(o, "params", a);
-		bf_event_emit("fw_config", o);
-	} else {
-		header(s);
-		bf_event_say("%-51s%-24s%-24s%s", "Configurations:", "Default", "Current", "Next Boot");
-		for (i = 0; i < count; i++) {
-			row(&s->c, &items[i], false);
-			star = star || (items[i].supported &&
-					(items[i].next != items[i].def || items[i].next != items[i].cur));
-		}
-		if (star)
-			bf_event_say("The '*' shows parameters with next value different from default/current value.");
+	bf_print_begin("fw_config");
+	header(s);
+	bf_print_string(BF_PRINT_JSON, "device", NULL, s->dev);
+	bf_print_line("%-51s%-24s%-24s%s", "Configurations:", "Default", "Current", "Next Boot");
+	bf_print_open_array("params");
+	for (i = 0; i < count; i++) {
+		print_item(&s->c, &items[i], false);
+		star = star || (items[i].supported &&
+				(items[i].next != items[i].def || items[i].next != items[i].cur));
 	}
+	bf_print_close_array();
+	if (star)
+		bf_print_line("The '*' shows parameters with next value different from default/current value.");
+	bf_print_end();
 	free(items);
 	return bf_cli_ok();
 }
@@ -196,10 +181,10 @@ static void after_change(struct session *s, const char *what)
 
 	if (bf_fw_nvconf_prepare_reset(&s->c, &prepared, &dpu) < 0)
 		bf_error_clear();
-	bf_event_say("%s Done!", what);
+	bf_print_line("%s Done!", what);
 	if (dpu)
-		bf_event_say("-I- Skipped reset preparation (DPU mode)");
-	bf_event_say(prepared || dpu ? "-I- Please reboot machine to load new configurations (or: bfctl fw reset %s)." :
+		bf_print_line("-I- Skipped reset preparation (DPU mode)");
+	bf_print_line(prepared || dpu ? "-I- Please reboot machine to load new configurations (or: bfctl fw reset %s)." :
 				      "-I- Please power cycle machine to load new configurations.", s->dev);
 }
 
@@ -245,12 +230,13 @@ static int do_set(struct session *s, char **args, int n, bool yes)
 			goto out;
 		}
 	}
+	/* The table before the question (text); the event after the change (JSON). */
 	if (!bf_event_json()) {
 		header(s);
-		bf_event_say("%-51s%-24s%s", "Configurations:", "Next Boot", "New");
+		bf_print_line("%-51s%-24s%s", "Configurations:", "Next Boot", "New");
 		for (i = 0; i < (size_t)n; i++)
-			row(&s->c, &items[i], true);
-		bf_event_say("%s", "");
+			print_item(&s->c, &items[i], true);
+		bf_print_line("%s", "");
 	}
 	if ((r = bf_fw_cli_confirm("Apply new Configuration?", yes)))
 		goto out;
@@ -259,14 +245,14 @@ static int do_set(struct session *s, char **args, int n, bool yes)
 		goto out;
 	}
 	after_change(s, "Applying...");
-	{
-		json_object *o = json_object_new_object(), *a = json_object_new_array();
-
+	if (bf_event_json()) {
+		bf_print_begin("fw_config_set");
+		bf_print_string(BF_PRINT_JSON, "device", NULL, s->dev);
+		bf_print_open_array("changes");
 		for (i = 0; i < (size_t)n; i++)
-			json_object_array_add(a, item_json(&s->c, &items[i]));
-		json_object_object_add(o, "device", json_object_new_string(s->dev));
-		json_object_object_add(o, "changes", a);
-		bf_event_emit("fw_config_set", o);
+			print_item(&s->c, &items[i], true);
+		bf_print_close_array();
+		bf_print_end();
 	}
 	r = bf_cli_ok();
 out:
@@ -285,7 +271,8 @@ static int do_reset(struct session *s, bool yes)
 	if ((r = bf_fw_nvconf_reset_all(&s->c)) < 0)
 		return bf_fw_cli_fail(r, "cannot reset the configuration of", s->dev);
 	after_change(s, "Reset configuration...");
-	bf_event_emit("fw_config_reset", NULL);
+	bf_print_begin("fw_config_reset");
+	bf_print_end();
 	return bf_cli_ok();
 }
 
@@ -297,7 +284,7 @@ int bf_cmd_fw_config(int argc, char **argv)
 	bool yes = false;
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, "y" BF_CLI_SHORTOPTS, lo, NULL)) != -1) {
+	while ((opt = bf_cli_getopt(argc, argv, "y" BF_CLI_SHORTOPTS, lo)) != -1) {
 		if (opt == 'y')
 			yes = true;
 		else

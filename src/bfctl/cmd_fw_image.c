@@ -19,10 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void line(const char *label, const char *value)
-{
-	bf_event_say("%-23s%s", label, value);
-}
+#define IW 23   /* the label column of `flint -i FILE q` */
 
 /* flint's FW version: the subminor (and a minor of 100 or more) as 4 digits. */
 static void version(const uint16_t v[3], char *b, size_t n)
@@ -30,10 +27,15 @@ static void version(const uint16_t v[3], char *b, size_t n)
 	snprintf(b, n, v[1] < 100 ? "%u.%u.%04u" : "%u.%04u.%04u", v[0], v[1], v[2]);
 }
 
-static void uid_line(const char *label, const struct bf_fw_fs4_uid *u, bool guid)
+/* flint's UID line ("Base GUID:  <16 hex>  <count>"); JSON: the hex UID. */
+static void uid_line(const char *key, const char *label, const struct bf_fw_fs4_uid *u, bool guid)
 {
-	char id[24], cnt[24];
+	char id[24], cnt[24], fmt[48];
 
+	if (key) {
+		snprintf(id, sizeof(id), guid ? "%016" PRIx64 : "%012" PRIx64, u->uid);
+		bf_print_string(BF_PRINT_JSON, key, NULL, id);
+	}
 	if (!u->uid)
 		snprintf(id, sizeof(id), "%-16s", "N/A");
 	else if (guid)
@@ -44,7 +46,9 @@ static void uid_line(const char *label, const struct bf_fw_fs4_uid *u, bool guid
 		snprintf(cnt, sizeof(cnt), "        %u", u->count);
 	else
 		snprintf(cnt, sizeof(cnt), "       N/A");
-	bf_event_say("%-18s     %s%s", label, id, cnt);
+	snprintf(fmt, sizeof(fmt), "%-18s     %%s", label);
+	bf_print_string(BF_PRINT_TEXT, NULL, fmt, id);
+	bf_print_string(BF_PRINT_TEXT, NULL, "%s\n", cnt);
 }
 
 static const char *chip_name(uint32_t hw)
@@ -63,76 +67,55 @@ static void show_fs4(const char *path, const struct bf_fw_fs4_info *fi, bool ful
 
 	version(fi->fw_ver, v, sizeof(v));
 	snprintf(d, sizeof(d), "%x.%x.%x", fi->rel_day, fi->rel_month, fi->rel_year);
-	if (bf_event_json()) {
-		json_object *o = json_object_new_object(), *hw = json_object_new_array();
-
-		json_object_object_add(o, "image", json_object_new_string(path));
-		json_object_object_add(o, "image_type", json_object_new_string("FS4"));
-		json_object_object_add(o, "fw_version", json_object_new_string(v));
-		json_object_object_add(o, "release_date", json_object_new_string(d));
-		json_object_object_add(o, "part_number", json_object_new_string(fi->name));
-		json_object_object_add(o, "description", json_object_new_string(fi->description));
-		json_object_object_add(o, "product_version", json_object_new_string(fi->product));
-		json_object_object_add(o, "psid", json_object_new_string(fi->psid));
-		json_object_object_add(o, "orig_psid", json_object_new_string(fi->orig_psid));
-		json_object_object_add(o, "image_vsd", json_object_new_string(fi->image_vsd));
-		json_object_object_add(o, "device_vsd", json_object_new_string(fi->device_vsd));
-		snprintf(b, sizeof(b), "%016" PRIx64, fi->guid.uid);
-		json_object_object_add(o, "base_guid", json_object_new_string(b));
-		snprintf(b, sizeof(b), "%012" PRIx64, fi->mac.uid);
-		json_object_object_add(o, "base_mac", json_object_new_string(b));
-		json_object_object_add(o, "security_attributes", json_object_new_string(sec));
-		json_object_object_add(o, "security_version", json_object_new_int64(fi->security_version));
-		for (i = 0; i < fi->nhw; i++) {
-			json_object *x = json_object_new_object();
-
-			json_object_object_add(x, "hw_id", json_object_new_int((int)(fi->hw_ids[i] & 0xffff)));
-			json_object_object_add(x, "revision", json_object_new_int((int)(fi->hw_ids[i] >> 16 & 0xff)));
-			json_object_object_add(x, "chip", json_object_new_string(chip_name(fi->hw_ids[i] & 0xffff)));
-			json_object_array_add(hw, x);
-		}
-		json_object_object_add(o, "supported_hw", hw);
-		json_object_object_add(o, "pci_device_id", json_object_new_int(fi->pci_device_id));
-		json_object_object_add(o, "image_start", json_object_new_int64(fi->start));
-		json_object_object_add(o, "component_bytes", json_object_new_int64(fi->end));
-		json_object_object_add(o, "itoc_sections", json_object_new_int((int)fi->nsections));
-		json_object_object_add(o, "device_sector", json_object_new_boolean(fi->dtoc));
-		bf_event_emit("fw_image", o);
-		return;
-	}
-	line("Image type:", "FS4");
-	line("FW Version:", v);
-	if (fi->rel_day || fi->rel_month || fi->rel_year)
-		line("FW Release Date:", d);
-	if (full && fi->name[0])
-		line("Part Number:", fi->name);
-	if (full && fi->description[0])
-		line("Description:", fi->description);
-	if (fi->product[0])
-		line("Product Version:", fi->product);
-	line("Description:", "UID                GuidsNumber");
-	uid_line("Base GUID:", &fi->guid, true);
+	bf_print_begin("fw_image");
+	bf_print_string(BF_PRINT_JSON, "image", NULL, path);
+	bf_fw_cli_field(BF_PRINT_ANY, "image_type", "Image type:", IW, "FS4");
+	bf_fw_cli_field(BF_PRINT_ANY, "fw_version", "FW Version:", IW, v);
+	bf_fw_cli_field(fi->rel_day || fi->rel_month || fi->rel_year ? BF_PRINT_ANY : BF_PRINT_JSON, "release_date",
+			"FW Release Date:", IW, d);
+	bf_fw_cli_field(full && fi->name[0] ? BF_PRINT_ANY : BF_PRINT_JSON, "part_number", "Part Number:", IW,
+			fi->name);
+	bf_fw_cli_field(full && fi->description[0] ? BF_PRINT_ANY : BF_PRINT_JSON, "description", "Description:",
+			IW, fi->description);
+	bf_fw_cli_field(fi->product[0] ? BF_PRINT_ANY : BF_PRINT_JSON, "product_version", "Product Version:", IW,
+			fi->product);
+	bf_fw_cli_field(BF_PRINT_TEXT, NULL, "Description:", IW, "UID                GuidsNumber");
+	uid_line("base_guid", "Base GUID:", &fi->guid, true);
 	if (fi->dtoc && (fi->guid.uid != fi->orig_guid.uid || fi->guid.count != fi->orig_guid.count))
-		uid_line("Orig Base GUID:", &fi->orig_guid, true);
-	uid_line("Base MAC:", &fi->mac, false);
+		uid_line(NULL, "Orig Base GUID:", &fi->orig_guid, true);
+	uid_line("base_mac", "Base MAC:", &fi->mac, false);
 	if (fi->dtoc && (fi->mac.uid != fi->orig_mac.uid || fi->mac.count != fi->orig_mac.count))
-		uid_line("Orig Base MAC:", &fi->orig_mac, false);
-	line("Image VSD:", fi->image_vsd[0] ? fi->image_vsd : "N/A");
-	line("Device VSD:", fi->device_vsd[0] ? fi->device_vsd : "N/A");
-	line("PSID:", fi->psid);
+		uid_line(NULL, "Orig Base MAC:", &fi->orig_mac, false);
+	bf_fw_cli_field_na("image_vsd", "Image VSD:", IW, fi->image_vsd);
+	bf_fw_cli_field_na("device_vsd", "Device VSD:", IW, fi->device_vsd);
+	bf_fw_cli_field(BF_PRINT_ANY, "psid", "PSID:", IW, fi->psid);
+	bf_print_string(BF_PRINT_JSON, "orig_psid", NULL, fi->orig_psid);
 	if (fi->dtoc && strncmp(fi->psid, fi->orig_psid, 13))
-		line("Orig PSID:", fi->orig_psid[0] ? fi->orig_psid : "N/A");
-	line("Security Attributes:", sec);
-	snprintf(b, sizeof(b), "%u", fi->security_version);
-	line("Security Ver:", b);
-	if (full) {
-		line("Default Update Method:", fi->mcc_en ? "fw_ctrl" : "Legacy");
-		for (i = 0; i < fi->nhw; i++) {
+		bf_fw_cli_field(BF_PRINT_TEXT, NULL, "Orig PSID:", IW, fi->orig_psid[0] ? fi->orig_psid : "N/A");
+	bf_fw_cli_field(BF_PRINT_ANY, "security_attributes", "Security Attributes:", IW, sec);
+	snprintf(b, sizeof(b), "%-*s%%llu\n", IW, "Security Ver:");
+	bf_print_uint(BF_PRINT_ANY, "security_version", b, fi->security_version);
+	bf_fw_cli_field(full ? BF_PRINT_TEXT : 0, NULL, "Default Update Method:", IW, fi->mcc_en ? "fw_ctrl" : "Legacy");
+	bf_print_open_array("supported_hw");
+	for (i = 0; i < fi->nhw; i++) {
+		bf_print_open_object(NULL);
+		bf_print_int(BF_PRINT_JSON, "hw_id", NULL, (int)(fi->hw_ids[i] & 0xffff));
+		bf_print_int(BF_PRINT_JSON, "revision", NULL, (int)(fi->hw_ids[i] >> 16 & 0xff));
+		bf_print_string(BF_PRINT_JSON, "chip", NULL, chip_name(fi->hw_ids[i] & 0xffff));
+		bf_print_close_object();
+		if (full) {
 			snprintf(b, sizeof(b), "%s (HW id 0x%x, revision %u)", chip_name(fi->hw_ids[i] & 0xffff),
 				 fi->hw_ids[i] & 0xffff, fi->hw_ids[i] >> 16 & 0xff);
-			line(i ? "" : "Supported HW:", b);
+			bf_fw_cli_field(BF_PRINT_TEXT, NULL, i ? "" : "Supported HW:", IW, b);
 		}
 	}
+	bf_print_close_array();
+	bf_print_int(BF_PRINT_JSON, "pci_device_id", NULL, fi->pci_device_id);
+	bf_print_uint(BF_PRINT_JSON, "image_start", NULL, fi->start);
+	bf_print_uint(BF_PRINT_JSON, "component_bytes", NULL, fi->end);
+	bf_print_uint(BF_PRINT_JSON, "itoc_sections", NULL, fi->nsections);
+	bf_print_bool(BF_PRINT_JSON, "device_sector", NULL, fi->dtoc);
+	bf_print_end();
 }
 
 static void show_bfsim(const char *path, const struct bf_fw_image_hdr *h)
@@ -141,28 +124,19 @@ static void show_bfsim(const char *path, const struct bf_fw_image_hdr *h)
 
 	bf_fw_version_fmt(h->version, v, sizeof(v));
 	bf_fw_date_fmt(h->date_bcd, d, sizeof(d));
-	if (bf_event_json()) {
-		json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "image", json_object_new_string(path));
-		json_object_object_add(o, "image_type", json_object_new_string("BFSIMFW1"));
-		json_object_object_add(o, "fw_version", json_object_new_string(v));
-		json_object_object_add(o, "release_date", json_object_new_string(d));
-		json_object_object_add(o, "product_version", json_object_new_string(h->product));
-		json_object_object_add(o, "psid", json_object_new_string(h->psid));
-		json_object_object_add(o, "hw_id", json_object_new_int(h->hw_dev_id));
-		json_object_object_add(o, "chip", json_object_new_string(chip_name(h->hw_dev_id)));
-		bf_event_emit("fw_image", o);
-		return;
-	}
-	line("Image type:", "BFSIMFW1");
-	line("FW Version:", v);
-	line("FW Release Date:", d);
-	if (h->product[0])
-		line("Product Version:", h->product);
-	line("PSID:", h->psid);
+	bf_print_begin("fw_image");
+	bf_print_string(BF_PRINT_JSON, "image", NULL, path);
+	bf_fw_cli_field(BF_PRINT_ANY, "image_type", "Image type:", IW, "BFSIMFW1");
+	bf_fw_cli_field(BF_PRINT_ANY, "fw_version", "FW Version:", IW, v);
+	bf_fw_cli_field(BF_PRINT_ANY, "release_date", "FW Release Date:", IW, d);
+	bf_fw_cli_field(h->product[0] ? BF_PRINT_ANY : BF_PRINT_JSON, "product_version", "Product Version:", IW,
+			h->product);
+	bf_fw_cli_field(BF_PRINT_ANY, "psid", "PSID:", IW, h->psid);
+	bf_print_int(BF_PRINT_JSON, "hw_id", NULL, h->hw_dev_id);
+	bf_print_string(BF_PRINT_JSON, "chip", NULL, chip_name(h->hw_dev_id));
 	snprintf(d, sizeof(d), "%s (HW id 0x%x)", chip_name(h->hw_dev_id), h->hw_dev_id);
-	line("Chip:", d);
+	bf_fw_cli_field(BF_PRINT_TEXT, NULL, "Chip:", IW, d);
+	bf_print_end();
 }
 
 int bf_cmd_fw_image(int argc, char **argv)
@@ -177,7 +151,7 @@ int bf_cmd_fw_image(int argc, char **argv)
 	size_t len;
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, BF_CLI_SHORTOPTS, lo, NULL)) != -1) {
+	while ((opt = bf_cli_getopt(argc, argv, BF_CLI_SHORTOPTS, lo)) != -1) {
 		if (opt == OPT_FULL)
 			full = true;
 		else
@@ -186,9 +160,11 @@ int bf_cmd_fw_image(int argc, char **argv)
 	if (argc - optind != 1)
 		bf_cli_usage_error("image takes FILE");
 	path = argv[optind];
+	if ((r = bf_cli_input(path)))
+		return r;
 	bf_error_clear();
 	if ((r = bf_file_read_all(path, BF_FW_IMAGE_MAX + BF_FW_IMAGE_HDR_SIZE, &img, &len)) < 0)
-		return bf_cli_fail(r == -ENOENT ? BF_EXIT_INPUT : bf_cli_exit_for(r), r, NULL, "cannot read %s", path);
+		return bf_cli_fail(r == -ENOMEM ? BF_EXIT_FAILURE : BF_EXIT_INPUT, r, NULL, "%s", path);
 	/* bf_fw_image_check first: it says what the file is not when it is neither. */
 	if ((r = bf_fw_image_check((const uint8_t *)img, len, &h)) == 0 && h.format == BF_FW_IMAGE_FS4)
 		r = bf_fw_fs4_parse((const uint8_t *)img, len, 0, &fi);

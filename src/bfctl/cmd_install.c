@@ -14,6 +14,7 @@
 #include "error.h"
 #include "event.h"
 #include "log.h"
+#include "print.h"
 #include "rshim.h"
 #include "statusview.h"
 
@@ -149,7 +150,9 @@ static int check_cfg(const char *path, bool force)
 		return r;
 	}
 	for (i = 0; i < chk.n; i++)
-		if (chk.d[i].sev != BF_CFGDIAG_NOTE || bf_log_get_level() >= BF_LOG_INFO)
+		if (bf_event_json())
+			bf_cli_cfg_diag(path, &chk.d[i], false);
+		else if (chk.d[i].sev != BF_CFGDIAG_NOTE || bf_log_get_level() >= BF_LOG_INFO)
 			bf_log(chk.d[i].sev == BF_CFGDIAG_ERROR ? BF_LOG_ERROR :
 			       chk.d[i].sev == BF_CFGDIAG_WARNING ? BF_LOG_WARN : BF_LOG_INFO,
 			       "%s:%u:%u: %s", path, chk.d[i].pos.line, chk.d[i].pos.col, chk.d[i].msg);
@@ -192,7 +195,7 @@ static int do_install(struct bf_rshim *r, const char *const *paths, size_t npath
 	if (ret < 0)
 		return bf_cli_fail(BF_EXIT_DEVICE, ret, "check the device with 'bfctl list'",
 				   "cannot reset %s into RShim boot", r->name);
-	bf_event_say("Pushing %s%s", paths[0], in->extras);
+	bf_print_line("Pushing %s%s", paths[0], in->extras);
 	ret = bf_boot_push_files(r, paths, npaths, &o, &pushed);
 	if (ret == -ECANCELED)
 		goto critical;
@@ -218,7 +221,7 @@ static int do_install(struct bf_rshim *r, const char *const *paths, size_t npath
 	if (ret < 0)
 		return bf_cli_fail(BF_EXIT_PUSH, ret, NULL, "cannot end the push on %s", r->name);
 	bf_info("%s: %llu bytes pushed", r->name, (unsigned long long)pushed);
-	bf_event_say("Collecting BlueField booting status. Press Ctrl+C to stop...");
+	bf_print_line("Collecting BlueField booting status. Press Ctrl+C to stop...");
 
 	while (!in->done) {
 		ret = bf_statusview_poll(&in->sv);
@@ -260,7 +263,7 @@ critical:
 	if (in->sv.garbage)
 		bf_info("%s: %llu malformed log records skipped", r->name,
 			(unsigned long long)in->sv.garbage);
-	bf_event_say("%s: install complete (%s)", r->name, bf_bootlog_mark_name(in->done));
+	bf_print_line("%s: install complete (%s)", r->name, bf_bootlog_mark_name(in->done));
 	return bf_cli_ok();
 }
 
@@ -289,7 +292,7 @@ int bf_cmd_install(int argc, char **argv)
 	size_t npaths = 0;
 	int opt, ret;
 
-	while ((opt = getopt_long(argc, argv, "r:b:c:f:t:w:k" BF_CLI_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((opt = bf_cli_getopt(argc, argv, "r:b:c:f:t:w:k" BF_CLI_SHORTOPTS, longopts)) != -1) {
 		switch (opt) {
 		case 'r': dev = optarg; break;
 		case 'b': bfb = optarg; break;
@@ -327,21 +330,19 @@ int bf_cmd_install(int argc, char **argv)
 		bf_cli_usage_error("--bfb FILE is required");
 
 	/* Nothing is pushed until every input checks out. */
+	if ((ret = bf_cli_input(bfb)) || (cfg && (ret = bf_cli_input(cfg))))
+		return ret;
+	memset(&sum, 0, sizeof(sum));
 	ret = bf_bfb_file_verify(bfb, &sum);
-	if (bf_event_json()) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "file", json_object_new_string(bfb));
-		json_object_object_add(o, "ok", json_object_new_boolean(ret == 0));
-		json_object_object_add(o, "images", json_object_new_int((int)sum.nimages));
-		json_object_object_add(o, "bytes", json_object_new_int64((int64_t)sum.bytes));
-		bf_event_emit("verify", o);
-	}
+	bf_print_begin("verify");
+	bf_print_string(ret == 0 ? BF_PRINT_ANY : BF_PRINT_JSON, "file", "%s: verified, ", bfb);
+	bf_print_bool(BF_PRINT_JSON, "ok", NULL, ret == 0);
+	bf_print_uint(ret == 0 ? BF_PRINT_ANY : BF_PRINT_JSON, "images", "%llu images\n", sum.nimages);
+	bf_print_uint(BF_PRINT_JSON, "bytes", NULL, sum.bytes);
+	bf_print_end();
 	if (ret < 0)
-		return bf_cli_fail(ret == -EBADMSG ? BF_EXIT_INPUT : bf_cli_exit_for(ret), ret,
-				   "nothing was pushed; get an intact copy of the bundle",
+		return bf_cli_fail(BF_EXIT_INPUT, ret, "nothing was pushed; get an intact copy of the bundle",
 				   "%s failed verification", bfb);
-	bf_event_say("%s: verified, %u images", bfb, sum.nimages);
 	if (sum.trailing_bytes)
 		bf_warn("%s carries %llu bytes after its last image (a bf.cfg appended earlier?); they are pushed too",
 			bfb, (unsigned long long)sum.trailing_bytes);

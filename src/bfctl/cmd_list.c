@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "error.h"
 #include "event.h"
+#include "print.h"
 #include "rshim.h"
 #include "rshim/scan.h"
 #include "rshim/usb.h"
@@ -46,49 +47,32 @@ static const char *owner_name(uint64_t sp1)
 	return "none";
 }
 
+static void print_device(const char *name, const struct bf_chip *chip, const char *kind, const char *dev_name,
+			 const char *mode, const char *owner)
+{
+	bf_print_begin("device");
+	bf_print_string(BF_PRINT_ANY, "name", "%-20s ", name);
+	bf_print_string(BF_PRINT_JSON, "chip", NULL, chip->id);
+	bf_print_string(BF_PRINT_ANY, "chip_name", "%-12s ", chip->name);
+	bf_print_string(BF_PRINT_ANY, "transport", "%-10s ", kind);
+	bf_print_string(BF_PRINT_ANY, "dev_name", "%-14s ", dev_name);
+	bf_print_string(BF_PRINT_ANY, "mode", "%-8s ", mode);
+	bf_print_string(BF_PRINT_ANY, "owner", "%s\n", owner);
+	bf_print_end();
+}
+
 static void show(struct bf_rshim *r, const char *kind)
 {
 	uint64_t sp1 = 0, sp2 = 0;
-	const char *mode, *owner;
 
 	bf_rshim_rd(r, r->chip->r.scratchpad1, &sp1);
 	bf_rshim_rd(r, r->chip->r.scratchpad2, &sp2);
-	mode = mode_name(sp2, r->chip);
-	owner = owner_name(sp1);
-	if (bf_event_json()) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "name", json_object_new_string(r->name));
-		json_object_object_add(o, "chip", json_object_new_string(r->chip->id));
-		json_object_object_add(o, "chip_name", json_object_new_string(r->chip->name));
-		json_object_object_add(o, "transport", json_object_new_string(kind));
-		json_object_object_add(o, "dev_name", json_object_new_string(r->dev_name));
-		json_object_object_add(o, "mode", json_object_new_string(mode));
-		json_object_object_add(o, "owner", json_object_new_string(owner));
-		bf_event_emit("device", o);
-	} else {
-		bf_event_say("%-20s %-12s %-10s %-14s %-8s %s", r->name, r->chip->name, kind,
-			     r->dev_name, mode, owner);
-	}
+	print_device(r->name, r->chip, kind, r->dev_name, mode_name(sp2, r->chip), owner_name(sp1));
 }
 
 static void show_found(const struct bf_rshim_found *f, const char *kind)
 {
-	if (bf_event_json()) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "name", json_object_new_string(f->name));
-		json_object_object_add(o, "chip", json_object_new_string(f->chip->id));
-		json_object_object_add(o, "chip_name", json_object_new_string(f->chip->name));
-		json_object_object_add(o, "transport", json_object_new_string(kind));
-		json_object_object_add(o, "dev_name", json_object_new_string(f->addr));
-		json_object_object_add(o, "mode", json_object_new_string("-"));
-		json_object_object_add(o, "owner", json_object_new_string("not accessible"));
-		bf_event_emit("device", o);
-	} else {
-		bf_event_say("%-20s %-12s %-10s %-14s %-8s %s", f->name, f->chip->name, kind, f->addr, "-",
-			     "not accessible");
-	}
+	print_device(f->name, f->chip, kind, f->addr, "-", "not accessible");
 }
 
 int bf_cmd_list(int argc, char **argv)
@@ -97,12 +81,12 @@ int bf_cmd_list(int argc, char **argv)
 	struct bf_rshim *r;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, BF_CLI_SHORTOPTS, longopts, NULL)) != -1)
+	while ((opt = bf_cli_getopt(argc, argv, BF_CLI_SHORTOPTS, longopts)) != -1)
 		bf_cli_common(opt, list_usage);
 	if (optind != argc)
 		bf_cli_usage_error("unexpected argument '%s'", argv[optind]);
 
-	bf_event_say("%-20s %-12s %-10s %-14s %-8s %s", "NAME", "CHIP", "TRANSPORT", "DEV_NAME",
+	bf_print_line("%-20s %-12s %-10s %-14s %-8s %s", "NAME", "CHIP", "TRANSPORT", "DEV_NAME",
 		     "MODE", "OWNER");
 	{
 		struct bf_rshim_found found[64];

@@ -39,7 +39,7 @@ int bf_cmd_log(int argc, char **argv)
 	struct bf_rshim *r;
 	int opt, ret;
 
-	while ((opt = getopt_long(argc, argv, "r:f" BF_CLI_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((opt = bf_cli_getopt(argc, argv, "r:f" BF_CLI_SHORTOPTS, longopts)) != -1) {
 		switch (opt) {
 		case 'r': dev = optarg; break;
 		case 'f': follow = true; break;

@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "error.h"
 #include "event.h"
+#include "print.h"
 #include "rshim.h"
 
 #include <errno.h>
@@ -51,7 +52,7 @@ int bf_cmd_reg(int argc, char **argv)
 	bool write, w32 = false;
 	int opt, ret;
 
-	while ((opt = getopt_long(argc, argv, "+r:" BF_CLI_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((opt = bf_cli_getopt(argc, argv, "+r:" BF_CLI_SHORTOPTS, longopts)) != -1) {
 		if (opt == 'r')
 			dev = optarg;
 		else
@@ -101,21 +102,15 @@ int bf_cmd_reg(int argc, char **argv)
 		bf_rshim_close(r);
 		return ret;
 	}
-	if (bf_event_json()) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "op", json_object_new_string(op));
-		json_object_object_add(o, "addr", json_object_new_int64((int64_t)addr));
-		json_object_object_add(o, "channel", json_object_new_int((int)chan));
-		json_object_object_add(o, "offset", json_object_new_int((int)off));
-		json_object_object_add(o, "width", json_object_new_int(w32 ? 32 : 64));
-		json_object_object_add(o, "value", json_object_new_uint64(val));
-		bf_event_emit("reg", o);
-	}
-	if (w32)
-		bf_event_say("[0x%08" PRIx64 "] %s 0x%08" PRIx64, addr, write ? "<-" : "->", val);
-	else
-		bf_event_say("[0x%08" PRIx64 "] %s 0x%016" PRIx64, addr, write ? "<-" : "->", val);
+	bf_print_begin("reg");
+	bf_print_string(BF_PRINT_JSON, "op", NULL, op);
+	bf_print_uint(BF_PRINT_ANY, "addr", "[0x%08llx] ", addr);
+	bf_print_uint(BF_PRINT_JSON, "channel", NULL, chan);
+	bf_print_uint(BF_PRINT_JSON, "offset", NULL, off);
+	bf_print_uint(BF_PRINT_JSON, "width", NULL, w32 ? 32 : 64);
+	bf_print_string(BF_PRINT_TEXT, NULL, "%s ", write ? "<-" : "->");
+	bf_print_uint(BF_PRINT_ANY, "value", w32 ? "0x%08llx\n" : "0x%016llx\n", val);
+	bf_print_end();
 	bf_rshim_close(r);
 	return bf_cli_ok();
 }

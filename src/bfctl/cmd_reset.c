@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "error.h"
 #include "event.h"
+#include "print.h"
 #include "rshim.h"
 
 static const char reset_usage[] =
@@ -28,7 +29,7 @@ int bf_cmd_reset(int argc, char **argv)
 	struct bf_rshim *r;
 	int opt, ret;
 
-	while ((opt = getopt_long(argc, argv, "r:" BF_CLI_SHORTOPTS, longopts, NULL)) != -1) {
+	while ((opt = bf_cli_getopt(argc, argv, "r:" BF_CLI_SHORTOPTS, longopts)) != -1) {
 		if (opt == 'r')
 			dev = optarg;
 		else
@@ -45,7 +46,7 @@ int bf_cmd_reset(int argc, char **argv)
 		bf_rshim_close(r);
 		return ret;
 	}
-	bf_event_say("%s: reset", r->name);
+	bf_print_line("%s: reset", r->name);
 	bf_rshim_close(r);
 	return bf_cli_ok();
 }

@@ -5,6 +5,7 @@
 #include "error.h"
 #include "event.h"
 #include "log.h"
+#include "print.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,16 @@ int main(int argc, char **argv)
 	bf_event_init(false);
 	bf_cli_set_cmdname("bfctl");
 	bf_stop_install_handlers();
+	/* getopt's messages are replaced by ours (bf_cli_common). */
+	opterr = 0;
+	/* --json anywhere (before "--") holds for every exit, usage errors
+	 * found before getopt reaches it included. */
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json")) {
+			bf_event_init(true);
+			break;
+		}
+	i = 1;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
@@ -87,32 +98,31 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "-vv")) {
 			bf_log_set_level(bf_log_get_level() + 2);
 		} else if (!strcmp(argv[i], "--json")) {
-			bf_event_init(true);
+			continue;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			return BF_EXIT_OK;
+			usage(bf_event_json() ? stderr : stdout);
+			return bf_cli_ok();
 		} else if (!strcmp(argv[i], "--version")) {
-			printf("bfctl %s\n", PACKAGE_VERSION);
-			return BF_EXIT_OK;
+			bf_print_begin("version");
+			bf_print_string(BF_PRINT_ANY, "version", "bfctl %s\n", PACKAGE_VERSION);
+			bf_print_end();
+			return bf_cli_ok();
 		} else {
-			fprintf(stderr, "bfctl: unknown option '%s' (see 'bfctl --help')\n", argv[i]);
-			return BF_EXIT_USAGE;
+			bf_cli_usage_error("unknown option '%s'", argv[i]);
 		}
 	}
 	if (i >= argc) {
 		usage(stderr);
-		return BF_EXIT_USAGE;
+		bf_cli_usage_error("a command is needed");
 	}
 	if (!strcmp(argv[i], "help")) {
 		if (i + 1 >= argc) {
-			usage(stdout);
-			return BF_EXIT_OK;
+			usage(bf_event_json() ? stderr : stdout);
+			return bf_cli_ok();
 		}
 		cmd = find_command(argv[i + 1]);
-		if (!cmd) {
-			fprintf(stderr, "bfctl: unknown command '%s' (see 'bfctl --help')\n", argv[i + 1]);
-			return BF_EXIT_USAGE;
-		}
+		if (!cmd)
+			bf_cli_usage_error("unknown command '%s'", argv[i + 1]);
 		snprintf(name, sizeof(name), "bfctl %s", cmd->name);
 		bf_cli_set_cmdname(name);
 		{
@@ -122,10 +132,8 @@ int main(int argc, char **argv)
 		}
 	}
 	cmd = find_command(argv[i]);
-	if (!cmd) {
-		fprintf(stderr, "bfctl: unknown command '%s' (see 'bfctl --help')\n", argv[i]);
-		return BF_EXIT_USAGE;
-	}
+	if (!cmd)
+		bf_cli_usage_error("unknown command '%s'", argv[i]);
 	snprintf(name, sizeof(name), "bfctl %s", cmd->name);
 	bf_cli_set_cmdname(name);
 	optind = 1;

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "event.h"
 #include "clock.h"
+#include "print.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,48 +21,70 @@ void bf_event_init(bool json)
 {
 	ev_json = json;
 	ev_t0 = bf_clock_ns();
-	/* Times and rates: millisecond / byte resolution is plenty. */
+	/* Times and rates: millisecond / byte resolution is plenty (also for
+	 * the JSON files written with json-c). */
 	json_c_set_serialization_double_format("%.3f", JSON_C_OPTION_GLOBAL);
 }
 
 bool bf_event_json(void) { return ev_json; }
 
-void bf_event_emit(const char *name, struct json_object *obj)
+double bf_event_elapsed(void)
 {
-	struct json_object *ev;
-
-	if (!ev_json) {
-		json_object_put(obj);
-		return;
-	}
-	ev = json_object_new_object();
-	json_object_object_add(ev, "event", json_object_new_string(name));
-	json_object_object_add(ev, "time",
-		json_object_new_double((double)(bf_clock_ns() - ev_t0) / 1e9));
-	if (obj) {
-		json_object_object_foreach(obj, key, val)
-			json_object_object_add(ev, key, json_object_get(val));
-		json_object_put(obj);
-	}
-	bf_event_progress_clear();
-	fputs(json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), stdout);
-	fputc('\n', stdout);
-	fflush(stdout);
-	json_object_put(ev);
+	return (double)(bf_clock_ns() - ev_t0) / 1e9;
 }
 
-void bf_event_say(const char *fmt, ...)
+static void emit_value(const char *key, struct json_object *v)
 {
-	va_list ap;
+	switch (json_object_get_type(v)) {
+	case json_type_null:
+		bf_print_null(BF_PRINT_JSON, key, NULL);
+		break;
+	case json_type_boolean:
+		bf_print_bool(BF_PRINT_JSON, key, NULL, json_object_get_boolean(v));
+		break;
+	case json_type_double:
+		bf_print_double(BF_PRINT_JSON, key, NULL, json_object_get_double(v));
+		break;
+	case json_type_int:
+		if (json_object_get_int64(v) == INT64_MAX)   /* a uint64 beyond it */
+			bf_print_uint(BF_PRINT_JSON, key, NULL, json_object_get_uint64(v));
+		else
+			bf_print_int(BF_PRINT_JSON, key, NULL, json_object_get_int64(v));
+		break;
+	case json_type_string:
+		bf_print_string(BF_PRINT_JSON, key, NULL, json_object_get_string(v));
+		break;
+	case json_type_array: {
+		size_t i, n = json_object_array_length(v);
 
-	if (ev_json)
-		return;
-	bf_event_progress_clear();
-	va_start(ap, fmt);
-	vfprintf(stdout, fmt, ap);
-	va_end(ap);
-	fputc('\n', stdout);
-	fflush(stdout);
+		bf_print_open_array(key);
+		for (i = 0; i < n; i++)
+			emit_value(NULL, json_object_array_get_idx(v, i));
+		bf_print_close_array();
+		break;
+	}
+	case json_type_object:
+		bf_print_open_object(key);
+		{
+			json_object_object_foreach(v, k, val)
+				emit_value(k, val);
+		}
+		bf_print_close_object();
+		break;
+	}
+}
+
+void bf_event_emit(const char *name, struct json_object *obj)
+{
+	if (ev_json) {
+		bf_print_begin(name);
+		if (obj) {
+			json_object_object_foreach(obj, key, val)
+				emit_value(key, val);
+		}
+		bf_print_end();
+	}
+	json_object_put(obj);
 }
 
 void bf_event_progress_clear(void)
@@ -108,16 +131,14 @@ static void progress_draw(struct bf_progress *p, uint64_t now, bool final)
 	char done_s[32], total_s[32], rate_s[32], eta_s[32];
 
 	if (ev_json) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "bytes", json_object_new_int64((int64_t)p->done));
-		json_object_object_add(o, "total", json_object_new_int64((int64_t)p->total));
-		json_object_object_add(o, "rate_bps", json_object_new_double(rate));
+		bf_print_begin(p->op);
+		bf_print_uint(BF_PRINT_JSON, "bytes", NULL, p->done);
+		bf_print_uint(BF_PRINT_JSON, "total", NULL, p->total);
+		bf_print_double(BF_PRINT_JSON, "rate_bps", NULL, rate);
 		if (p->total && rate > 0)
-			json_object_object_add(o, "eta_s",
-				json_object_new_double((double)(p->total - p->done) / rate));
-		json_object_object_add(o, "done", json_object_new_boolean(final));
-		bf_event_emit(p->op, o);
+			bf_print_double(BF_PRINT_JSON, "eta_s", NULL, (double)(p->total - p->done) / rate);
+		bf_print_bool(BF_PRINT_JSON, "done", NULL, final);
+		bf_print_end();
 		return;
 	}
 	if (!p->tty)

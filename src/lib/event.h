@@ -12,17 +12,22 @@
 #include <stdint.h>
 #include <json-c/json.h>
 
+#include "print.h"
+
 void bf_event_init(bool json);
 bool bf_event_json(void);
 
-/* Emit one JSON event line: adds "event": name (first key) and "time"
- * (seconds since bf_event_init). Takes ownership of obj (may be NULL).
- * Does nothing in human mode (the object is freed). */
+/* Seconds since bf_event_init (the "time" of every event). */
+double bf_event_elapsed(void);
+
+/* Emit one JSON event built with json-c (for objects that exist anyway,
+ * e.g. a state file): written through the printer (print.h), so it gets
+ * "event" and "time" first and the same escaping. Takes ownership of obj
+ * (may be NULL). Does nothing in human mode. New output uses bf_print_*. */
 void bf_event_emit(const char *name, struct json_object *obj);
 
-/* Human text line on stdout (suppressed in JSON mode). Never pass device
- * data as fmt: use "%s". */
-void bf_event_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A human text line: bf_print_line (print.h). */
+#define bf_event_say bf_print_line
 
 /* Erase a progress bar currently drawn on stderr (before other output). */
 void bf_event_progress_clear(void);

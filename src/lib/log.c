@@ -1,6 +1,7 @@
 /* log.c - verbosity-controlled diagnostics to stderr. */
 #include "config.h"
 #include "log.h"
+#include "escape.h"
 #include "event.h"
 
 #include <stdbool.h>
@@ -40,9 +41,15 @@ void bf_logv(int level, const char *fmt, va_list ap)
 	}
 	/* Keep a live progress bar from being overwritten mid-line. */
 	bf_event_progress_clear();
-	fprintf(stderr, "%s: %s: ", log_prog, tags[level]);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	{
+		/* Messages carry file and device text: escaped (escape.h). */
+		char msg[1024];
+
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		fprintf(stderr, "%s: %s: ", log_prog, tags[level]);
+		bf_escape_text_fputs(msg, stderr);
+		fputc('\n', stderr);
+	}
 }
 
 void bf_log(int level, const char *fmt, ...)

@@ -4,6 +4,7 @@
 #include "error.h"
 #include "event.h"
 #include "log.h"
+#include "print.h"
 #include "rlog.h"
 
 #include <errno.h>
@@ -50,30 +51,22 @@ static int show_line(struct bf_statusview *sv, const struct bf_rlog_rec *rec, co
 	enum bf_boot_mark m = bf_bootlog_mark(line);
 
 	sv->lines++;
-	if (bf_event_json()) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "module", json_object_new_string(bf_rlog_module_name(rec->module)));
-		json_object_object_add(o, "level", json_object_new_string(bf_rlog_level_name(rec)));
-		json_object_object_add(o, "text", json_object_new_string(rec->text));
-		json_object_object_add(o, "line", json_object_new_string(line));
-		bf_event_emit("log", o);
-	} else {
-		bf_event_say("%s", line);
-	}
+	bf_print_begin("log");
+	bf_print_string(BF_PRINT_JSON, "module", NULL, bf_rlog_module_name(rec->module));
+	bf_print_string(BF_PRINT_JSON, "level", NULL, bf_rlog_level_name(rec));
+	bf_print_string(BF_PRINT_JSON, "text", NULL, rec->text);
+	bf_print_string(BF_PRINT_ANY, "line", "%s\n", line);
+	bf_print_end();
 	if (bf_rlog_is_error(rec))
 		keep(sv->last_error, sizeof(sv->last_error), line);
 	if (m == BF_MARK_NONE)
 		return 0;
 	if (m == BF_MARK_CRITICAL)
 		keep(sv->last_critical, sizeof(sv->last_critical), line);
-	if (bf_event_json()) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "mark", json_object_new_string(bf_bootlog_mark_name(m)));
-		json_object_object_add(o, "line", json_object_new_string(line));
-		bf_event_emit("mark", o);
-	}
+	bf_print_begin("mark");
+	bf_print_string(BF_PRINT_JSON, "mark", NULL, bf_bootlog_mark_name(m));
+	bf_print_string(BF_PRINT_JSON, "line", NULL, line);
+	bf_print_end();
 	return sv->on_mark ? sv->on_mark(sv->ctx, m, line) : 0;
 }
 

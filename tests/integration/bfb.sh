@@ -85,7 +85,7 @@ ok "verify says truncated"
 python3 -c 'import json,sys; e=[json.loads(l) for l in open(sys.argv[1])]; v=e[0]; assert v["event"]=="verify" and v["ok"] is False and v["error_offset"]==0 and v["error_image"]=="psc-bl-v0", v; assert e[-1]["event"]=="result" and e[-1]["exit_code"]==3' v.json
 ok "verify --json: error_offset and error_image, result exit_code 3"
 expect_rc 3 "verify: not a BFB" "$BFCTL" bfb verify m.yaml
-expect_rc 1 "verify: missing file" "$BFCTL" bfb verify nosuch.bfb
+expect_rc 3 "verify: missing file" "$BFCTL" bfb verify nosuch.bfb
 
 # --- info --------------------------------------------------------------------
 cat "$SAMPLE" "$top_srcdir/bfcfg/examples/demo.cfg" > withcfg.bfb

@@ -125,7 +125,7 @@ ok "--json: every line parses; verify, push, log, mark and result follow the sch
 
 # --- device and usage errors -------------------------------------------
 expect_rc 4 "unknown device: exit 4" "$BFCTL" install -r sim:7 -b "$SAMPLE"
-expect_rc 4 "bad device name: exit 4" "$BFCTL" install -r nosuch:0 -b "$SAMPLE"
+expect_rc 2 "malformed device name: a usage error, exit 2" "$BFCTL" install -r nosuch:0 -b "$SAMPLE"
 expect_rc 2 "missing --bfb: exit 2" "$BFCTL" install -r sim:0
 printf 'UPDATE_DPU_OS="yes\nWITH_NIC_FW_UPDATE=no\n' > "$TMP/bad.cfg"
 st="$TMP/state-badcfg"

@@ -1,0 +1,233 @@
+/* print.c - the text/JSON printer: fields declared once, escaped on the way out. */
+#include "config.h"
+#include "print.h"
+#include "escape.h"
+#include "event.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Text formats are the program's own constants, passed through. */
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+
+#define MAX_DEPTH 16
+
+static struct {
+	FILE *f;                 /* the event being built (memory stream) */
+	char *buf;
+	size_t len;
+	int depth;               /* 0: the event object */
+	bool first[MAX_DEPTH];   /* nothing written yet at this level */
+	bool in_array[MAX_DEPTH];
+} js;
+
+static bool want(enum bf_print_to to)
+{
+	return (to & (bf_event_json() ? BF_PRINT_JSON : BF_PRINT_TEXT)) != 0;
+}
+
+void bf_print_begin(const char *event)
+{
+	if (!bf_event_json())
+		return;
+	if (js.f)
+		bf_print_end();   /* never nested: finish the one left open */
+	js.f = open_memstream(&js.buf, &js.len);
+	if (!js.f)
+		return;
+	js.depth = 0;
+	js.first[0] = false;
+	js.in_array[0] = false;
+	fputs("{\"event\":", js.f);
+	bf_escape_json(js.f, event, strlen(event));
+	fprintf(js.f, ",\"time\":%.3f", bf_event_elapsed());
+}
+
+void bf_print_end(void)
+{
+	if (!bf_event_json()) {
+		fflush(stdout);
+		return;
+	}
+	if (!js.f)
+		return;
+	while (js.depth > 0)
+		(js.in_array[js.depth] ? bf_print_close_array : bf_print_close_object)();
+	fputc('}', js.f);
+	if (fclose(js.f) == 0) {
+		bf_event_progress_clear();
+		fwrite(js.buf, 1, js.len, stdout);
+		fputc('\n', stdout);
+		fflush(stdout);
+	}
+	free(js.buf);
+	js.f = NULL;
+	js.buf = NULL;
+}
+
+/* Write the separator and the key of the next JSON value; false when no
+ * event is open. */
+static bool json_key(const char *key)
+{
+	if (!js.f)
+		return false;
+	if (!js.first[js.depth])
+		fputc(',', js.f);
+	js.first[js.depth] = false;
+	if (key && !js.in_array[js.depth]) {
+		bf_escape_json(js.f, key, strlen(key));
+		fputc(':', js.f);
+	}
+	return true;
+}
+
+static void text_out(const char *fmt, const char *val)
+{
+	char small[512], *e = small;
+	size_t need = bf_escape_text(small, sizeof(small), val ? val : "");
+
+	if (need >= sizeof(small) && (e = malloc(need + 1)))
+		bf_escape_text(e, need + 1, val);
+	bf_event_progress_clear();
+	printf(fmt, e ? e : small);
+	if (e != small)
+		free(e);
+}
+
+void bf_print_string(enum bf_print_to to, const char *key, const char *fmt, const char *val)
+{
+	if (!want(to))
+		return;
+	if (!bf_event_json()) {
+		if (fmt)
+			text_out(fmt, val);
+		return;
+	}
+	if (!json_key(key))
+		return;
+	if (val)
+		bf_escape_json(js.f, val, strlen(val));
+	else
+		fputs("null", js.f);
+}
+
+void bf_print_int(enum bf_print_to to, const char *key, const char *fmt, long long val)
+{
+	if (!want(to))
+		return;
+	if (!bf_event_json()) {
+		if (fmt) {
+			bf_event_progress_clear();
+			printf(fmt, val);
+		}
+	} else if (json_key(key)) {
+		fprintf(js.f, "%lld", val);
+	}
+}
+
+void bf_print_uint(enum bf_print_to to, const char *key, const char *fmt, unsigned long long val)
+{
+	if (!want(to))
+		return;
+	if (!bf_event_json()) {
+		if (fmt) {
+			bf_event_progress_clear();
+			printf(fmt, val);
+		}
+	} else if (json_key(key)) {
+		fprintf(js.f, "%llu", val);
+	}
+}
+
+void bf_print_double(enum bf_print_to to, const char *key, const char *fmt, double val)
+{
+	if (!want(to))
+		return;
+	if (!bf_event_json()) {
+		if (fmt) {
+			bf_event_progress_clear();
+			printf(fmt, val);
+		}
+	} else if (json_key(key)) {
+		if (isfinite(val))
+			fprintf(js.f, "%.3f", val);
+		else
+			fputs("null", js.f);
+	}
+}
+
+void bf_print_bool(enum bf_print_to to, const char *key, const char *fmt, bool val)
+{
+	if (!want(to))
+		return;
+	if (!bf_event_json()) {
+		if (fmt)
+			text_out(fmt, val ? "true" : "false");
+	} else if (json_key(key)) {
+		fputs(val ? "true" : "false", js.f);
+	}
+}
+
+void bf_print_null(enum bf_print_to to, const char *key, const char *fmt)
+{
+	if (!want(to))
+		return;
+	if (!bf_event_json()) {
+		if (fmt) {
+			bf_event_progress_clear();
+			fputs(fmt, stdout);
+		}
+	} else if (json_key(key)) {
+		fputs("null", js.f);
+	}
+}
+
+static void json_open(const char *key, bool array)
+{
+	if (!bf_event_json() || js.depth + 1 >= MAX_DEPTH || !json_key(key))
+		return;
+	fputc(array ? '[' : '{', js.f);
+	js.depth++;
+	js.first[js.depth] = true;
+	js.in_array[js.depth] = array;
+}
+
+static void json_close(void)
+{
+	if (!bf_event_json() || !js.f || js.depth == 0)
+		return;
+	fputc(js.in_array[js.depth] ? ']' : '}', js.f);
+	js.depth--;
+}
+
+void bf_print_open_object(const char *key) { json_open(key, false); }
+void bf_print_close_object(void) { json_close(); }
+void bf_print_open_array(const char *key) { json_open(key, true); }
+void bf_print_close_array(void) { json_close(); }
+
+void bf_print_line(const char *fmt, ...)
+{
+	char line[1024], *l = line;
+	va_list ap;
+	int n;
+
+	if (bf_event_json())
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n >= (int)sizeof(line) && (l = malloc((size_t)n + 1))) {
+		va_start(ap, fmt);
+		vsnprintf(l, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	bf_event_progress_clear();
+	bf_escape_text_fputs(l ? l : line, stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
+	if (l && l != line)
+		free(l);
+}
