@@ -60,6 +60,9 @@ static const char fw_usage[] =
 	"                         2 firmware\n"
 	"      --query            reset: only show the levels and types\n"
 	"      --full             image: also the part number, description, update method\n"
+	"      --clear-semaphore  free the VSEC semaphore first: the way out when a tool\n"
+	"                         was killed holding it (exit 4, 'most likely died');\n"
+	"                         only when no other tool is using the device\n"
 	"      --json             JSON events (fw_query, fw_config, fw_burn, fw_reset, fw_image)\n"
 	"  -h, --help             this help\n"
 	"\n"
@@ -73,12 +76,22 @@ int bf_fw_cli_fail(int err, const char *what, const char *dev)
 	return bf_cli_fail(bf_cli_exit_for(err), err, NULL, "%s %s", what, dev);
 }
 
+static bool clear_sem;
+
+void bf_fw_cli_common(int opt, const char *usage)
+{
+	if (opt == BF_FW_OPT_CLEAR_SEM)
+		clear_sem = true;
+	else
+		bf_cli_common(opt, usage);
+}
+
 int bf_fw_cli_open(const char *dev, struct bf_fw_dev **d)
 {
 	int r;
 
 	bf_error_clear();
-	r = bf_fw_dev_open(dev, d);
+	r = bf_fw_dev_open_flags(dev, clear_sem ? BF_FW_OPEN_CLEAR_SEMAPHORE : 0, d);
 	if (r < 0)
 		return bf_cli_fail(r == -ETIMEDOUT ? BF_EXIT_TIMEOUT : BF_EXIT_DEVICE, r, NULL, "cannot open %s", dev);
 	return 0;
@@ -174,14 +187,14 @@ static void print_query(const char *dev, const struct bf_fw_query *q)
 
 static int fw_query(int argc, char **argv)
 {
-	static const struct option lo[] = { BF_CLI_LONGOPTS, { 0 } };
+	static const struct option lo[] = { BF_FW_CLI_LONGOPTS, { 0 } };
 	struct bf_fw_query q;
 	struct bf_fw_dev *d;
 	const char *dev;
 	int opt, r;
 
 	while ((opt = bf_cli_getopt(argc, argv, BF_CLI_SHORTOPTS, lo)) != -1)
-		bf_cli_common(opt, fw_usage);
+		bf_fw_cli_common(opt, fw_usage);
 	if (!(dev = arg(argc, argv, 0)) || arg(argc, argv, 1))
 		bf_cli_usage_error("query takes DEV");
 	if ((r = bf_fw_cli_open(dev, &d)))
@@ -249,7 +262,7 @@ int bf_cmd_fw_reset(int argc, char **argv)
 		{ "level", required_argument, NULL, OPT_LEVEL }, { "type", required_argument, NULL, OPT_TYPE },
 		{ "sync", optional_argument, NULL, OPT_SYNC }, { "query", no_argument, NULL, OPT_QUERY },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT }, { "yes", no_argument, NULL, 'y' },
-		BF_CLI_LONGOPTS, { 0 } };
+		BF_FW_CLI_LONGOPTS, { 0 } };
 	struct bf_fw_reset_opts o = { .level = -1, .type = -1, .sync = BF_FW_SYNC_DRIVER, .timeout_s = 180 };
 	struct bf_fw_reset_caps c;
 	struct bf_fw_query before, after;
@@ -282,7 +295,7 @@ int bf_cmd_fw_reset(int argc, char **argv)
 			if (bf_duration_parse(optarg, &o.timeout_s) < 0)
 				bf_cli_usage_error("--timeout: %s", bf_error_get());
 			break;
-		default: bf_cli_common(opt, fw_usage);
+		default: bf_fw_cli_common(opt, fw_usage);
 		}
 	}
 	if (!(dev = arg(argc, argv, 0)) || arg(argc, argv, 1))

@@ -8,6 +8,13 @@
 
 struct bf_fw_dev;
 
+/* --clear-semaphore, taken by every subcommand that opens a device: add
+ * BF_FW_CLI_LONGOPTS to its options and pass what getopt returns through
+ * bf_fw_cli_common. */
+enum { BF_FW_OPT_CLEAR_SEM = 0x1800 };
+#define BF_FW_CLI_LONGOPTS { "clear-semaphore", no_argument, NULL, BF_FW_OPT_CLEAR_SEM }, BF_CLI_LONGOPTS
+void bf_fw_cli_common(int opt, const char *usage);
+
 /* Open DEV; on failure report it and return the exit code (else 0). */
 int bf_fw_cli_open(const char *dev, struct bf_fw_dev **d);
 /* Ask question (y/N) on the terminal unless yes. 0 to go on, or an exit

@@ -57,7 +57,7 @@ int bf_cmd_fw_burn(int argc, char **argv)
 	enum { OPT_ALLOW = BF_OPT_FIRST_CMD };
 	static const struct option lo[] = {
 		{ "yes", no_argument, NULL, 'y' }, { "allow-psid-change", no_argument, NULL, OPT_ALLOW },
-		BF_CLI_LONGOPTS, { 0 } };
+		BF_FW_CLI_LONGOPTS, { 0 } };
 	struct bf_fw_burn_opts o = { 0 };
 	struct bf_fw_burn_result res;
 	struct bf_fw_image_hdr h;
@@ -77,7 +77,7 @@ int bf_cmd_fw_burn(int argc, char **argv)
 		else if (opt == OPT_ALLOW)
 			o.allow_psid_change = true;
 		else
-			bf_cli_common(opt, bf_fw_cli_usage());
+			bf_fw_cli_common(opt, bf_fw_cli_usage());
 	}
 	if (argc - optind != 2)
 		bf_cli_usage_error("burn takes DEV and IMAGE");

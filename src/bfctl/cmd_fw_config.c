@@ -278,7 +278,7 @@ static int do_reset(struct session *s, bool yes)
 
 int bf_cmd_fw_config(int argc, char **argv)
 {
-	static const struct option lo[] = { { "yes", no_argument, NULL, 'y' }, BF_CLI_LONGOPTS, { 0 } };
+	static const struct option lo[] = { { "yes", no_argument, NULL, 'y' }, BF_FW_CLI_LONGOPTS, { 0 } };
 	struct session s;
 	const char *dev, *op;
 	bool yes = false;
@@ -288,7 +288,7 @@ int bf_cmd_fw_config(int argc, char **argv)
 		if (opt == 'y')
 			yes = true;
 		else
-			bf_cli_common(opt, bf_fw_cli_usage());
+			bf_fw_cli_common(opt, bf_fw_cli_usage());
 	}
 	if (argc - optind < 2)
 		bf_cli_usage_error("config takes DEV and query, set or reset");

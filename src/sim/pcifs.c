@@ -11,6 +11,9 @@
  *                                   read from the config header, "0x%04x\n" as sysfs prints them
  *   devices/<bdf>/enable            "0\n"/"1\n" (rw)
  *   devices/<bdf>/irq, resource     as sysfs prints them (no BARs, no interrupt)
+ *   devices/<bdf>/bfsim_config_accesses
+ *                                   not in sysfs: the config reads and writes
+ *                                   served so far ("<reads> <writes>\n"), for benches
  * Files are direct I/O: nothing is cached, each pread/pwrite is one
  * request, as on sysfs. */
 #define FUSE_USE_VERSION 35
@@ -45,7 +48,7 @@
 
 enum file_kind {
 	F_CONFIG, F_VENDOR, F_DEVICE, F_SUBSYS_VENDOR, F_SUBSYS_DEVICE, F_CLASS, F_REVISION,
-	F_ENABLE, F_IRQ, F_RESOURCE, F_COUNT
+	F_ENABLE, F_IRQ, F_RESOURCE, F_ACCESSES, F_COUNT
 };
 
 static const struct {
@@ -62,12 +65,14 @@ static const struct {
 	[F_ENABLE] = { "enable", 0644 },
 	[F_IRQ] = { "irq", 0444 },
 	[F_RESOURCE] = { "resource", 0444 },
+	[F_ACCESSES] = { "bfsim_config_accesses", 0444 },
 };
 
 struct pcifs {
 	struct bf_sim_host *h;
 	struct bf_sim_pcibus bus;
 	bool enabled[BF_SIM_PCI_MAX_DEVS];
+	uint64_t cfg_reads[BF_SIM_PCI_MAX_DEVS], cfg_writes[BF_SIM_PCI_MAX_DEVS];
 	char mnt[PATH_MAX];
 	struct fuse_session *se;
 	pthread_t thread;
@@ -217,6 +222,9 @@ static int attr_text(struct pcifs *fs, size_t d, enum file_kind k, char *out, si
 	case F_REVISION: return snprintf(out, cap, "0x%02x\n", h[8]);
 	case F_ENABLE: return snprintf(out, cap, "%d\n", fs->enabled[d] ? 1 : 0);
 	case F_IRQ: return snprintf(out, cap, "0\n");
+	case F_ACCESSES:
+		return snprintf(out, cap, "%llu %llu\n", (unsigned long long)fs->cfg_reads[d],
+				(unsigned long long)fs->cfg_writes[d]);
 	case F_RESOURCE:
 		/* 6 BARs, the ROM and the bridge/IOV windows: all empty. */
 		for (i = 0; i < 13 && o + 58 < cap; i++)
@@ -364,6 +372,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 			return (void)fuse_reply_buf(req, NULL, 0);
 		if (size > cap - (size_t)off)
 			size = cap - (size_t)off;
+		fs->cfg_reads[d]++;
 		if ((n = cfg_read_locked(fs, d, (uint32_t)off, buf, size)) < 0)
 			return (void)fuse_reply_err(req, -n);
 		return (void)fuse_reply_buf(req, buf, size);
@@ -403,6 +412,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *data, size_t si
 		return (void)fuse_reply_write(req, 0);
 	if (size > cap - (size_t)off)
 		size = cap - (size_t)off;
+	fs->cfg_writes[d]++;
 	if ((r = cfg_write_locked(fs, d, (uint32_t)off, data, size)) < 0)
 		return (void)fuse_reply_err(req, -r);
 	fuse_reply_write(req, size);

@@ -100,6 +100,12 @@ expect_rc 0 "fw query sim:0 after it" sim fw query sim:0
 grep -qE '^FW Version: +32\.43\.1020$' "$TMP/rc.out" && grep -qE '^FW Version\(Running\): +32\.42\.1010$' "$TMP/rc.out" &&
 	grep -qE '^FW Release Date: +2\.5\.2024$' "$TMP/rc.out"
 ok "the FS4 image's version and date pending"
+expect_rc 0 "in-process: kill -9 during a burn, then the next burn" "$BFSIM" run --state "$TMP/state-sim-kill" -- sh -c "
+	'$BFCTL' fw burn sim:0 '$IMG/big.img' -y >/dev/null 2>&1 & p=\$!
+	sleep 1; kill -9 \$p; wait \$p; echo burn=\$?
+	'$BFCTL' fw query sim:0 >/dev/null && '$BFCTL' fw burn sim:0 '$IMG/newer.img' -y"
+check "in-process: the simulator died with bfctl; the next burn succeeds" sh -c "
+	grep -q '^burn=137$' '$TMP/rc.out' && grep -q 'Activating the image -   OK' '$TMP/rc.out'"
 expect_rc 4 "sim:0.2 does not exist" sim fw query sim:0.2
 ST="$TMP/state-install"
 expect_rc 0 "a BFB install updates the NIC firmware" sh -c \
@@ -264,6 +270,35 @@ grep -q '^burn=130$' "$TMP/rc.out" && grep -q 'interrupted during the data trans
 ok "exit 130, nothing pending, the next burn succeeds"
 
 
+# kill -9 during a burn: the VSEC semaphore stays taken (bfctl holds it
+# across commands during a burn; the kill waits until the config space shows
+# it taken). The next command says its holder most likely died and how to
+# recover; --clear-semaphore does, with a warning; then a burn takes over the
+# dead PID's flash and ICMD semaphores and the update it left, and succeeds.
+ST="$TMP/state-kill"
+expect_rc 0 "kill -9 during a burn" pci -- sh -c "
+	'$BFCTL' fw burn 03:00.0 '$IMG/big.img' -y >/dev/null 2>&1 & p=\$!
+	sleep 1; i=0
+	while [ \$i -lt 500 ]; do
+		v=\$(od -An -tx4 -j 204 -N4 /sys/bus/pci/devices/0000:03:00.0/config | tr -d ' ')
+		[ \"\$v\" != 00000000 ] && break; i=\$((i + 1))
+	done
+	kill -9 \$p; wait \$p; echo burn=\$? sem=\$v
+	'$BFCTL' fw query 03:00.0 >/dev/null; echo query=\$?
+	'$BFCTL' fw query 03:00.0 --clear-semaphore && '$BFCTL' fw burn 03:00.0 '$IMG/newer.img' -y -v"
+check "killed while holding the VSEC semaphore" grep -qE '^burn=137 sem=0*[1-9a-f]' "$TMP/rc.out"
+check "the next command: exit 4, the holder most likely died, use --clear-semaphore" sh -c "
+	grep -q '^query=4$' '$TMP/rc.out' &&
+	grep -q 'stayed taken with the same ticket .* most likely died holding it .* clear it with --clear-semaphore' '$TMP/rc.err'"
+check "--clear-semaphore warns, and the query works" sh -c "
+	grep -q 'warning: 0000:03:00.0: cleared the VSEC semaphore, which held ticket' '$TMP/rc.err' &&
+	grep -qE '^FW Version: +32\.40\.1000$' '$TMP/rc.out'"
+check "the next burn takes over what the dead burn held, and succeeds" sh -c "
+	grep -qE 'flash semaphore held by PID [0-9]+, which is gone|releasing an update left in state' '$TMP/rc.err' &&
+	grep -q 'Activating the image -   OK' '$TMP/rc.out'"
+expect_rc 0 "--clear-semaphore on a free semaphore changes nothing" fw query 03:00.0 --clear-semaphore -v
+check "it says there was nothing to clear" grep -q 'the VSEC semaphore was free; nothing to clear' "$TMP/rc.err"
+
 # mstflint itself against the simulated NIC, on both chips: query, burn an FS4
 # image through the component update, verify by reading the flash back
 # (READ_COMPONENT + MCDA); it and bfctl agree on what the flash holds.
@@ -278,7 +313,11 @@ if command -v mstflint >/dev/null; then
 	fields='FW Version|FW Release Date|Product Version|Base GUID|Base MAC|PSID|Security Attributes'
 	for chip in bf3 bf2; do
 		ST="$TMP/state-mst-$chip"
-		run() { "$BFSIM" run --state "$ST" --chip $chip --speed "$SPEED" --transport pci -- "$@"; }
+		# mstflint's lock files live in /tmp/mstflint_lockfiles, shared with
+		# whatever else on the host runs it: each run gets its own.
+		run() { "$BFSIM" run --state "$ST" --chip $chip --speed "$SPEED" --transport pci -- sh -c \
+			'mkdir -p /tmp/mstflint_lockfiles && mount -t tmpfs bfsim /tmp/mstflint_lockfiles && exec "$@"' \
+			sh "$@"; }
 		case $chip in bf3) fwv=32.40.1000 psid=MT_0000000884 ;; *) fwv=24.40.1000 psid=MT_0000000540 ;; esac
 		maj=${fwv%%.*}
 		expect_rc 0 "$chip: mstflint q" run mstflint -d 0000:03:00.0 q

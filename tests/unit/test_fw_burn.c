@@ -6,7 +6,8 @@
  * another PSID or chip is refused before anything is sent, and the
  * firmware refuses it too when the PSID check is overridden; a second
  * update before the reset is refused; Ctrl-C (a stop request) cancels; an
- * update left locked by a dead tool is taken over. */
+ * update left locked by a dead tool is taken over; the accesses and time a
+ * burn costs, and the semaphores free after it. */
 #include "config.h"
 
 #include <errno.h>
@@ -288,6 +289,44 @@ static void test_chunk(void **state)
 	assert_int_equal(bf_fw_burn_chunk(36), 0);
 }
 
+/* What a burn costs on the virtual clock (2 us a config access), and what
+ * it leaves: the budget of config accesses per KiB (the payload alone
+ * needs 768: 3 per dword through the gateway), about one busy-bit read per
+ * command, and every semaphore free at the end. */
+static void test_budget(void **state)
+{
+	struct bf_fw_burn_result res;
+	struct fwt t;
+	size_t len;
+	uint8_t *img = make_image("32.41.1000", "MT_0000000884", 0x21c, 256 * 1024, &len);
+	uint64_t polls0;
+	uint32_t v;
+	double t0, secs, kib = (double)len / 1024.0;
+
+	(void)state;
+	fwt_sim(&t, BF_CHIP_BF3, 0, false);
+	open_dev(&t);
+	polls0 = t.d->icmd.polls;
+	t0 = bf_sim_time(t.s);
+	assert_int_equal(burn(&t, img, len, false, &res), 0);
+	secs = bf_sim_time(t.s) - t0;
+	fprintf(stderr, "# %.0f accesses/KiB, %.2f polls/command, %.3f s\n", (double)res.accesses / kib,
+		(double)(t.d->icmd.polls - polls0) / (double)res.commands, secs);
+	assert_true((double)res.accesses / kib < 1150);
+	assert_true((double)(t.d->icmd.polls - polls0) / (double)res.commands < 1.6);
+	/* 2048 chunks of 128 bytes at 2 us an access: within 0.9 s of device
+	 * time (taking the semaphores for every access, 1.06 s). */
+	assert_true(secs < 0.9);
+	assert_int_equal(bf_sim_nic_cfg_read(t.n, t.d->pci->vsec + BF_FW_VSEC_SEMAPHORE, &v, 4), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(bf_fw_pci_read4(t.d->pci, BF_FW_AS_SEMAPHORE, BF_FW_SEM_ICMD, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(bf_fw_pci_read4(t.d->pci, BF_FW_AS_SEMAPHORE, BF_FW_SEM_FLASH, &v), 0);
+	assert_int_equal(v, 0);
+	fwt_close(&t);
+	free(img);
+}
+
 static void test_bf2(void **state)
 {
 	struct bf_fw_burn_result res;
@@ -310,6 +349,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_burn_reset_persist),
+		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_powercut_lock),
 		cmocka_unit_test(test_powercut_mcda),
 		cmocka_unit_test(test_powercut_verify),

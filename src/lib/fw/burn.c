@@ -17,8 +17,9 @@
 #define SEM_FLASH_TRIES    40
 #define MCC_BUSY_RETRIES   3000          /* status 0x8: resent 80 ms apart */
 #define MCC_BUSY_NS        80000000ull
-#define INIT_POLL_NS       240000000ull  /* INITIALIZE polled every 240 ms ... */
-#define INIT_POLLS         3000          /* ... up to 720 s */
+#define INIT_POLL_NS       20000000ull   /* INITIALIZE polled every 20 ms ... */
+#define INIT_TIMEOUT_NS    720000000000ull /* ... up to 720 s */
+#define HOLD_NS            200000000ull  /* semaphores kept across commands for up to 200 ms */
 #define OWNER_ICMD         5
 
 static const char *const phase_names[] = { "lock", "initialize", "data", "verify", "activate", "release", "done" };
@@ -191,8 +192,7 @@ static int run(struct burn *b, const uint8_t *img, size_t len)
 {
 	struct bf_fw_mcc m;
 	uint32_t chunk = bf_fw_burn_chunk(b->d->icmd.max_cmd_size);
-	uint64_t off;
-	unsigned polls;
+	uint64_t off, t0;
 	int r;
 
 	b->res->chunk = chunk;
@@ -234,7 +234,8 @@ static int run(struct burn *b, const uint8_t *img, size_t len)
 	m.component_size = (uint32_t)len;
 	if ((r = mcc_expect(b, BF_FW_MCC_UPDATE_COMPONENT, &m, 0xff, "UPDATE_COMPONENT")) < 0)
 		return r;
-	for (polls = 0; m.control_state == BF_FW_FSM_INITIALIZE && polls < INIT_POLLS; polls++) {
+	t0 = bf_fw_pci_now(b->d->pci);
+	while (m.control_state == BF_FW_FSM_INITIALIZE && bf_fw_pci_now(b->d->pci) - t0 < INIT_TIMEOUT_NS) {
 		if (stop(b))
 			return interrupted(b, "initialization");
 		bf_fw_pci_sleep(b->d->pci, INIT_POLL_NS);
@@ -310,7 +311,12 @@ int bf_fw_burn(struct bf_fw_dev *d, const uint8_t *img, size_t len, const struct
 		free(comp);
 		return r;
 	}
+	/* Keep the VSEC and ICMD semaphores from one command to the next
+	 * (given back every HOLD_NS for other tools). */
+	d->icmd.hold_ns = HOLD_NS;
 	r = run(&b, comp, clen);
+	d->icmd.hold_ns = 0;
+	bf_fw_icmd_end(&d->icmd);
 	free(comp);
 	{
 		char why[512];

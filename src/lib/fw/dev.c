@@ -289,7 +289,7 @@ static int identify(struct bf_fw_dev *d)
 	return 0;
 }
 
-int bf_fw_dev_open_io(const struct bf_fw_pci_io *io, const char *name, struct bf_fw_dev **out)
+static int open_io(const struct bf_fw_pci_io *io, const char *name, unsigned flags, struct bf_fw_dev **out)
 {
 	struct bf_fw_dev *d = calloc(1, sizeof(*d));
 	int r;
@@ -302,7 +302,7 @@ int bf_fw_dev_open_io(const struct bf_fw_pci_io *io, const char *name, struct bf
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	snprintf(d->bdf, sizeof(d->bdf), "%s", name);
 	d->boot_index = -1;
-	if ((r = bf_fw_pci_open(io, name, &d->pci)) < 0 || (r = identify(d)) < 0) {
+	if ((r = bf_fw_pci_open(io, name, flags, &d->pci)) < 0 || (r = identify(d)) < 0) {
 		bf_fw_dev_close(d);
 		return r;
 	}
@@ -310,7 +310,17 @@ int bf_fw_dev_open_io(const struct bf_fw_pci_io *io, const char *name, struct bf
 	return 0;
 }
 
+int bf_fw_dev_open_io(const struct bf_fw_pci_io *io, const char *name, struct bf_fw_dev **out)
+{
+	return open_io(io, name, 0, out);
+}
+
 int bf_fw_dev_open(const char *name, struct bf_fw_dev **out)
+{
+	return bf_fw_dev_open_flags(name, 0, out);
+}
+
+int bf_fw_dev_open_flags(const char *name, unsigned flags, struct bf_fw_dev **out)
 {
 	struct bf_fw_pci_io io;
 	struct bf_fw_dev *d;
@@ -322,14 +332,14 @@ int bf_fw_dev_open(const char *name, struct bf_fw_dev **out)
 	if (!strncmp(bdf, "sim:", 4)) {
 		if ((r = open_sim(bdf, &io)) < 0)
 			return r;
-		return bf_fw_dev_open_io(&io, name, out);
+		return open_io(&io, name, flags, out);
 	}
 	if (!(d = calloc(1, sizeof(*d))))
 		return -ENOMEM;
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
 	d->boot_index = -1;
-	if ((r = bf_fw_pci_open_sysfs(bdf, &d->pci)) < 0 || (r = identify(d)) < 0) {
+	if ((r = bf_fw_pci_open_sysfs(bdf, flags, &d->pci)) < 0 || (r = identify(d)) < 0) {
 		bf_fw_dev_close(d);
 		return r;
 	}

@@ -52,6 +52,8 @@ struct bf_fw_dev {
 int bf_fw_dev_resolve(const char *name, char *bdf, size_t cap);
 /* Open by name. 0 or -errno with a sentence. */
 int bf_fw_dev_open(const char *name, struct bf_fw_dev **out);
+/* The same with BF_FW_OPEN_* flags (fw/pciconf.h). */
+int bf_fw_dev_open_flags(const char *name, unsigned flags, struct bf_fw_dev **out);
 /* Open over an accessor (tests bind the simulated NIC in-process). */
 int bf_fw_dev_open_io(const struct bf_fw_pci_io *io, const char *name, struct bf_fw_dev **out);
 void bf_fw_dev_close(struct bf_fw_dev *d);

@@ -150,7 +150,7 @@ static int vwrite(struct bf_fw_pci *p, uint32_t reg, uint32_t v)
 
 static int sem_lock(struct bf_fw_pci *p)
 {
-	uint32_t v, ticket = 0;
+	uint32_t v = 0, ticket = 0, first = 0;
 	unsigned i;
 	int r;
 
@@ -161,34 +161,88 @@ static int sem_lock(struct bf_fw_pci *p)
 			if ((r = vread(p, V_COUNTER, &ticket)) < 0 || (r = vwrite(p, V_SEM, ticket)) < 0 ||
 			    (r = vread(p, V_SEM, &v)) < 0)
 				return r;
-			if (v == ticket)
+			if (v == ticket) {
+				p->ticket = ticket;
+				p->space = 0;   /* someone else may have moved CTRL */
 				return 0;
+			}
 		}
+		if (i == 0)
+			first = v;
+		else if (v != first)
+			first = 0;   /* it changed hands: the owners are alive */
 		bf_fw_pci_sleep(p, 1000000);
 	}
+	if (first && v == first)
+		return bf_error_ret(EBUSY, "the VSEC semaphore of %s stayed taken with the same ticket (0x%x) for %u tries "
+				    "(%.1f s): no tool took or released it meanwhile, so its holder most likely died "
+				    "holding it (kill -9 during a command); if no other tool (bfctl, mstflint, mstconfig) "
+				    "is using %s, clear it with --clear-semaphore", p->name, v, p->sem_tries,
+				    p->sem_tries / 1000.0, p->name);
 	return bf_error_ret(EBUSY, "the VSEC semaphore of %s stayed taken (value 0x%x) for %u tries: another tool "
-			    "is using the device, or one died holding it", p->name, v, p->sem_tries);
+			    "is using the device; retry when it is done", p->name, v, p->sem_tries);
 }
 
 static void sem_unlock(struct bf_fw_pci *p)
 {
 	vwrite(p, V_SEM, 0);
+	p->space = 0;
 }
 
-/* Select the address space (CTRL.space) and check it is supported. */
+int bf_fw_pci_hold(struct bf_fw_pci *p)
+{
+	int r;
+
+	if (p->hold) {
+		p->hold++;
+		return 0;
+	}
+	if ((r = sem_lock(p)) < 0)
+		return r;
+	p->hold = 1;
+	return 0;
+}
+
+void bf_fw_pci_release(struct bf_fw_pci *p)
+{
+	if (!p->hold || --p->hold)
+		return;
+	sem_unlock(p);
+}
+
+int bf_fw_pci_clear_semaphore(struct bf_fw_pci *p, uint32_t *was)
+{
+	int r;
+
+	if ((r = vread(p, V_SEM, was)) < 0)
+		return r;
+	if ((r = vwrite(p, V_SEM, 0)) < 0)
+		return r;
+	p->hold = 0;
+	p->space = 0;
+	return 0;
+}
+
+/* Select the address space (CTRL.space) and check it is supported; while
+ * we hold the semaphore, only when it changes. */
 static int set_space(struct bf_fw_pci *p, unsigned sp)
 {
 	uint32_t v;
 	int r;
 
+	if (p->hold && p->space == sp)
+		return 0;
 	if ((r = vread(p, V_CTRL, &v)) < 0)
 		return r;
 	if ((v & 0xffff) != sp) {
 		if ((r = vwrite(p, V_CTRL, (v & ~0xffffu) | sp)) < 0 || (r = vread(p, V_CTRL, &v)) < 0)
 			return r;
 	}
-	if ((v & 0xffff) != sp || !(v >> 29))
+	if ((v & 0xffff) != sp || !(v >> 29)) {
+		p->space = 0;
 		return -ENOTSUP;
+	}
+	p->space = sp;
 	return 0;
 }
 
@@ -261,7 +315,7 @@ static int block(struct bf_fw_pci *p, bool write, unsigned sp, uint32_t addr, ui
 
 	if ((addr & 3) || (addr >> 30) || ((uint64_t)addr + 4 * n) > 0x40000000ull)
 		return bf_error_ret(EINVAL, "address 0x%x (+%zu dwords) is not a 4-aligned 30-bit address", addr, n);
-	if ((r = sem_lock(p)) < 0)
+	if ((r = bf_fw_pci_hold(p)) < 0)
 		return r;
 	if ((r = set_space(p, sp)) < 0)
 		goto unsupported;
@@ -286,10 +340,12 @@ static int block(struct bf_fw_pci *p, bool write, unsigned sp, uint32_t addr, ui
 		}
 		i++;
 	}
-	sem_unlock(p);
+	if (r < 0 || synd)
+		p->space = 0;
+	bf_fw_pci_release(p);
 	return r;
 unsupported:
-	sem_unlock(p);
+	bf_fw_pci_release(p);
 	if (r == -ENOTSUP)
 		r = bf_error_ret(ENOTSUP, "%s does not support the %s address space (0x%x) through its VSEC",
 				 p->name, bf_fw_space_name(sp), sp);
@@ -377,7 +433,23 @@ static int probe_spaces(struct bf_fw_pci *p)
 	return 0;
 }
 
-int bf_fw_pci_open(const struct bf_fw_pci_io *io, const char *name, struct bf_fw_pci **out)
+/* --clear-semaphore: free the VSEC semaphore before probing under it. */
+static int clear_at_open(struct bf_fw_pci *p)
+{
+	uint32_t was;
+	int r;
+
+	if ((r = bf_fw_pci_clear_semaphore(p, &was)) < 0)
+		return r;
+	if (was)
+		bf_warn("%s: cleared the VSEC semaphore, which held ticket 0x%x; if another tool was using the device, "
+			"its access may now collide with ours", p->name, was);
+	else
+		bf_info("%s: the VSEC semaphore was free; nothing to clear", p->name);
+	return 0;
+}
+
+int bf_fw_pci_open(const struct bf_fw_pci_io *io, const char *name, unsigned flags, struct bf_fw_pci **out)
 {
 	struct bf_fw_pci *p = calloc(1, sizeof(*p));
 	uint32_t v;
@@ -414,6 +486,8 @@ int bf_fw_pci_open(const struct bf_fw_pci_io *io, const char *name, struct bf_fw
 				 "the firmware is not reachable this way", name, v >> 24, v >> 24 == 2 ? "recovery" : "unknown");
 		goto fail;
 	}
+	if ((flags & BF_FW_OPEN_CLEAR_SEMAPHORE) && (r = clear_at_open(p)) < 0)
+		goto fail;
 	if ((r = probe_spaces(p)) < 0)
 		goto fail;
 	bf_debug("%s: VSEC at 0x%02x, spaces 0x%x%s", name, p->vsec, p->cap_mask, p->pxir ? " (PXIR)" : "");
@@ -495,7 +569,7 @@ static void sysfs_close(void *ctx)
 	free(c);
 }
 
-int bf_fw_pci_open_sysfs(const char *bdf, struct bf_fw_pci **out)
+int bf_fw_pci_open_sysfs(const char *bdf, unsigned flags, struct bf_fw_pci **out)
 {
 	struct bf_fw_pci_io io = { .read = sysfs_read, .write = sysfs_write, .close = sysfs_close };
 	struct sysfs_cfg *c = calloc(1, sizeof(*c));
@@ -517,5 +591,5 @@ int bf_fw_pci_open_sysfs(const char *bdf, struct bf_fw_pci **out)
 		return bf_error_ret(e, "cannot open %s: %s", path, strerror(e));
 	}
 	io.ctx = c;
-	return bf_fw_pci_open(&io, bdf, out);
+	return bf_fw_pci_open(&io, bdf, flags, out);
 }

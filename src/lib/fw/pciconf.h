@@ -38,6 +38,12 @@ struct bf_fw_pci {
 	bool pxir;                  /* PCI_CRSPACE + PCI_ALL_ICMD + PCI_GLOBAL_SEMAPHORE */
 	bool recovery;              /* the RECOVERY space answers (it has no mask bit) */
 	uint64_t accesses;          /* config reads + writes made */
+	/* Holding the VSEC semaphore across several transfers (bf_fw_pci_hold):
+	 * depth of nested holds, and the space CTRL selects while we hold it
+	 * (nobody else can change it then; 0 = unknown). */
+	unsigned hold;
+	unsigned space;
+	uint32_t ticket;            /* the ticket we hold it with */
 	/* Bounds (the upstream values; tests may lower them). */
 	unsigned sem_tries;         /* VSEC semaphore: tries, 1 ms apart (2048) */
 	unsigned poll_tries;        /* ADDRESS flag polls (2048, 1 ms sleep every 16) */
@@ -48,9 +54,13 @@ struct bf_fw_pci {
  * spaces under its semaphore. 0 or -errno with a sentence (-ENODEV not
  * responding or not NVIDIA, -ENOTSUP no functional VSEC). On failure the
  * accessor is closed. */
-int bf_fw_pci_open(const struct bf_fw_pci_io *io, const char *name, struct bf_fw_pci **out);
+int bf_fw_pci_open(const struct bf_fw_pci_io *io, const char *name, unsigned flags, struct bf_fw_pci **out);
 /* The same on $BFCTL_SYSFS (default /sys)/bus/pci/devices/<bdf>/config. */
-int bf_fw_pci_open_sysfs(const char *bdf, struct bf_fw_pci **out);
+int bf_fw_pci_open_sysfs(const char *bdf, unsigned flags, struct bf_fw_pci **out);
+/* flags: before anything else, write 0 to the VSEC semaphore, whoever
+ * holds it (with a warning when it was taken): the way out when a tool
+ * died holding it. Only when no other tool is using the device. */
+#define BF_FW_OPEN_CLEAR_SEMAPHORE 0x1
 void bf_fw_pci_close(struct bf_fw_pci *p);
 
 bool bf_fw_pci_space_ok(const struct bf_fw_pci *p, unsigned space);
@@ -66,6 +76,16 @@ int bf_fw_pci_read4(struct bf_fw_pci *p, unsigned space, uint32_t addr, uint32_t
 int bf_fw_pci_write4(struct bf_fw_pci *p, unsigned space, uint32_t addr, uint32_t v);
 int bf_fw_pci_read_block(struct bf_fw_pci *p, unsigned space, uint32_t addr, uint32_t *v, size_t n);
 int bf_fw_pci_write_block(struct bf_fw_pci *p, unsigned space, uint32_t addr, const uint32_t *v, size_t n);
+
+/* Keep the VSEC semaphore across the transfers that follow, until the
+ * matching release (holds nest): one take and one release for a whole
+ * ICMD command instead of one per dword access, and the address space is
+ * selected only when it changes. 0 or -errno as a transfer's. Whoever
+ * holds it must release it soon: every other tool waits for it. */
+int bf_fw_pci_hold(struct bf_fw_pci *p);
+void bf_fw_pci_release(struct bf_fw_pci *p);
+/* Write 0 to the VSEC semaphore, whoever holds it (--clear-semaphore). */
+int bf_fw_pci_clear_semaphore(struct bf_fw_pci *p, uint32_t *was);
 
 /* Raw config-space access (counted), and the device's clock. */
 int bf_fw_pci_cfg_read32(struct bf_fw_pci *p, uint32_t off, uint32_t *v);

@@ -43,8 +43,11 @@ int bf_fw_reg_raw(struct bf_fw_icmd *ic, uint16_t reg_id, int method, uint8_t *p
 	for (tries = 0;; tries++) {
 		bf_fw_reg_encode(buf, reg_id, method, reg_size);
 		memcpy(buf + BF_FW_AR_HDR_SIZE, payload, wsize);
+		ic->key = reg_id;
+		/* With nothing of the register to read, only the operation
+		 * TLV's first two dwords (type, length, status, register id). */
 		if ((r = bf_fw_icmd_send(ic, BF_FW_ICMD_ACCESS_REGISTER, buf, BF_FW_AR_HDR_SIZE + wsize,
-					 BF_FW_AR_HDR_SIZE + rsize)) < 0)
+					 rsize ? BF_FW_AR_HDR_SIZE + rsize : 8)) < 0)
 			return r;
 		bf_fw_unpack(&bf_fw_op_tlv_layout, buf, &op);
 		if (op.type != BF_FW_TLV_OPERATION || op.len != 4)
@@ -56,6 +59,7 @@ int bf_fw_reg_raw(struct bf_fw_icmd *ic, uint16_t reg_id, int method, uint8_t *p
 		/* REG_NOT_SUPP through PXIR: once more in the PCI twin of the ICMD space. */
 		if (op.status == 0x4 && ic->pci->pxir && !tries && ic->space == BF_FW_AS_ICMD) {
 			ic->space = BF_FW_AS_PCI_ALL_ICMD;
+			ic->ctrl_known = false;
 			continue;
 		}
 		break;
