@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <libdeflate.h>
+#include <zlib.h>
 
 /* Canonical emission order and descriptions, as mlx-mkbfb. */
 const struct bf_bfb_id bf_bfb_ids[] = {
@@ -410,6 +411,23 @@ int bf_bfb_parser_feed(struct bf_bfb_parser *p, const uint8_t *buf, size_t len)
 	/* A zero-length image with no padding completes without further input. */
 	if (p->state == BF_BFB_P_PAD && p->left == 0)
 		return parser_image_done(p);
+	return 0;
+}
+
+int bf_bfb_parser_feed_crc(struct bf_bfb_parser *p, uint64_t n, uint32_t crc)
+{
+	if (p->state != BF_BFB_P_DATA || n > p->left || p->ops->image_data)
+		return -EINVAL;
+	if (!(p->flags & BF_BFB_NO_CRC))
+		p->crc = (uint32_t)crc32_combine(p->crc, crc, (z_off_t)n);
+	p->left -= n;
+	p->offset += n;
+	if (p->left == 0) {
+		p->left = bf_bfb_padded(p->cur.hdr.len) - p->cur.hdr.len;
+		p->state = BF_BFB_P_PAD;
+		if (p->left == 0)
+			return parser_image_done(p);
+	}
 	return 0;
 }
 

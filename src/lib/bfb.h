@@ -123,5 +123,9 @@ void bf_bfb_parser_init(struct bf_bfb_parser *p, const struct bf_bfb_parser_ops 
 int bf_bfb_parser_feed(struct bf_bfb_parser *p, const uint8_t *buf, size_t len);
 /* End of stream: -EBADMSG if it ended inside a header or image, or held no image. */
 int bf_bfb_parser_finish(struct bf_bfb_parser *p);
+/* Inside an image's data (state BF_BFB_P_DATA, no image_data callback):
+ * its next n bytes (at most left) were read elsewhere, crc being their
+ * CRC-32 on their own. Returns what feeding those bytes would have. */
+int bf_bfb_parser_feed_crc(struct bf_bfb_parser *p, uint64_t n, uint32_t crc);
 
 #endif

@@ -1,9 +1,16 @@
 /* bench_verify.c - BFB verification speed against reading the file and
  * against the CRC alone, side by side in one run:
+ *   BENCH bfb_verify_process mib=... bfctl_s=... cat_s=... ratio_to_cat=...
+ *         (whole processes as a user runs them, the file in the page cache:
+ *         `bfctl bfb verify FILE` against `cat FILE > /dev/null`, taking
+ *         turns, best of 5 each; with their user + system CPU time, which
+ *         says how much of the wall time was waiting for a core)
  *   BENCH bfb_verify mib_s=... read_mib_s=... crc_mib_s=... ratio_to_read=...
+ *         (in this process: bf_bfb_file_verify against read())
  *   BENCH crc32 zlib_mib_s=... libdeflate_mib_s=...
  *   BENCH mlx_mkbfb_d seconds=... verify_seconds=... speedup=...   (when $MLX_MKBFB is set)
- * Usage: bench_verify FILE [MIB]: FILE is created (MIB, default 1536) if absent. */
+ * Usage: bench_verify FILE [MIB [BFCTL]]: FILE is created (MIB, default 1536)
+ * if absent; BFCTL (default src/bfctl/bfctl) is the program timed. */
 #include "config.h"
 
 #include <errno.h>
@@ -11,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,6 +39,31 @@ static int make_file(const char *path, size_t mib)
 	const uint64_t sizes[] = { 65536 + 13, 65536 + 13, 65536 + 13, big, big };
 
 	return bench_bundle(path, ids, sizes, 5);
+}
+
+/* Wall time of one whole process, its output thrown away; < 0 on
+ * failure. *cpu: its user + system time. */
+static double run_process(char *const argv[], double *cpu)
+{
+	uint64_t t0 = bf_clock_ns();
+	struct rusage ru;
+	int st, fd;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0)
+			dup2(fd, 1);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (wait4(pid, &st, 0, &ru) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return -1;
+	*cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	return (double)(bf_clock_ns() - t0) / 1e9;
 }
 
 static double secs_since(uint64_t t0)
@@ -58,6 +91,7 @@ int main(int argc, char **argv)
 	const char *path = argc > 1 ? argv[1] : "bench-verify.bfb";
 	size_t mib = argc > 2 ? strtoul(argv[2], NULL, 10) : 1536;
 	const char *mkbfb = getenv("MLX_MKBFB");
+	const char *bfctl = argc > 3 ? argv[3] : "src/bfctl/bfctl";
 	struct bf_bfb_summary sum;
 	uint64_t bytes, t0;
 	double t_read = 1e9, t_verify = 1e9, t, t_z, t_d;
@@ -70,6 +104,31 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	read_all(path, &bytes);   /* warm the page cache */
+	{
+		char *cat[] = { "cat", (char *)path, NULL };
+		char *verify[] = { (char *)bfctl, "bfb", "verify", (char *)path, NULL };
+		double t_cat = 1e9, t_bf = 1e9, cpu, cpu_cat = 0, cpu_bf = 0;
+
+		for (i = 0; i < 5; i++) {
+			t = run_process(cat, &cpu);
+			if (t >= 0 && t < t_cat) {
+				t_cat = t;
+				cpu_cat = cpu;
+			}
+			t = run_process(verify, &cpu);
+			if (t < 0) {
+				fprintf(stderr, "bench_verify: %s bfb verify %s failed\n", bfctl, path);
+				return 1;
+			}
+			if (t < t_bf) {
+				t_bf = t;
+				cpu_bf = cpu;
+			}
+		}
+		printf("BENCH bfb_verify_process mib=%.0f bfctl_s=%.3f cat_s=%.3f ratio_to_cat=%.2f "
+		       "bfctl_cpu_s=%.3f cat_cpu_s=%.3f\n", (double)bytes / 1048576.0, t_bf, t_cat,
+		       t_cat / t_bf, cpu_bf, cpu_cat);
+	}
 	/* Alternate the two, best of three each: the machine is noisy. */
 	for (i = 0; i < 3; i++) {
 		t = read_all(path, &bytes);
