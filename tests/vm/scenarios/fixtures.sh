@@ -39,6 +39,20 @@ check "devlink port del removes the SF" devlink port del $SFIDX
 check "... and its representor netdev" sh -c "! ip link show '$rep' 2>/dev/null"
 expect_rc 1 "deleting a physical port: refused" devlink port del $DL/0
 
+# The BlueField layout: one netdevsim device per PF, named as on a DPU.
+check "netdevsim reloads with bluefield=1" sh -c 'echo 1 > /sys/bus/netdevsim/del_device && rmmod netdevsim && modprobe netdevsim bluefield=1'
+check "devices 0 and 1, one uplink each" bash -c 'nsim_new 0 1 && nsim_new 1 1'
+check "switchdev on both" sh -c 'devlink dev eswitch set netdevsim/netdevsim0 mode switchdev && devlink dev eswitch set netdevsim/netdevsim1 mode switchdev'
+check "uplinks p0, p1 and host PF representors pf0, pf1 (pcipf)" \
+	jqt '[.port[] | select(.flavour == "physical" or .flavour == "pcipf") | "\(.flavour):\(.netdev | test("."))"] | length == 4' devlink -j port show
+check "phys_port_name p0 p1 pf0 pf1 are all there" bash -c 'for n in p0 p1 pf0 pf1; do netdev_by_port_name $n >/dev/null || exit 1; done'
+check "p0 and pf0 share PF 0's switch id" same_switch_id "$(netdev_by_port_name p0)" "$(netdev_by_port_name pf0)"
+check "an SF on PF 1 (pfnum 1, sfnum 0): representor pf1sf0" \
+	bash -c 'devlink port add netdevsim/netdevsim1 flavour pcisf pfnum 1 sfnum 0 && netdev_by_port_name pf1sf0'
+expect_rc 1 "pfnum 0 on PF 1's device: refused" devlink port add netdevsim/netdevsim1 flavour pcisf pfnum 0 sfnum 1
+check "legacy mode removes the host PF representor" \
+	bash -c 'devlink dev eswitch set netdevsim/netdevsim0 mode legacy && ! netdev_by_port_name pf0'
+
 # The simulated virtio-net controller with netdevs for its SF representors.
 VN="$top_builddir/src/sim/virtnet"
 export BFSIM_VIRTNET_STATE=/run/virtnet.json

@@ -78,3 +78,5 @@ ssh_prints() {  # ssh_prints ADDR EXPECTED CMD... -- CMD over ssh prints EXPECTE
 	got=$(ssh_guest "$addr" "$@") || return 1
 	[ "$got" = "$want" ] || { echo "got '$got', wanted '$want'"; return 1; }
 }
+
+export -f nsim_new netdev_by_port_name wait_for
