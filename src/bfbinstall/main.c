@@ -8,6 +8,7 @@
  * "BlueField Update Failed" and exit 1 (upstream continues, exits 0). */
 #include "config.h"
 #include "bfb_file.h"
+#include "bfb_platform.h"
 #include "clock.h"
 #include "error.h"
 #include "log.h"
@@ -40,21 +41,27 @@ static const char usage_text[] =
 	"  -r, --rshim DEV          rshimN (as /dev/rshimN) or the path of the device\n"
 	"                           directory; [IP:[PORT:]]rshimN is the remote form\n"
 	"  -k, --keep-log           leave the RShim log in the device (no CLEAR_ON_READ)\n"
+	"      --force-platform     push a bundle whose inventory is for another chip\n"
+	"                           than the device's (refused by default)\n"
 	"  -v, --verbose            more detail\n"
 	"  -h, --help               this help\n"
+	"      --version            print the version\n"
 	"  -d, --deferred, -u, --runtime, -p, --pldm FILE, -a, --apply-lfwp 0|1,\n"
 	"  -m, --remote-mode scp|nc|ncpipe, -R, --reverse-nc\n"
 	"                           accepted as upstream, answered 'not supported yet'\n"
 	"\n"
-	"bfctl's bfb-install: pushes through rshimd's device files (rshimd(8)) and\n"
-	"follows the boot log in misc until the DPU is ready.\n"
+	"bfctl's bfb-install: checks the bundle against the device (chip), pushes\n"
+	"through rshimd's device files (rshimd(8)) and follows the boot log in misc.\n"
+	"It stops at the first of \"Rebooting...\", \"DPU is ready\", \"Linux up\" or\n"
+	"\"In Enhanced NIC mode\" (a device in NIC mode: only at the last), or at\n"
+	"\"CRITICAL ERROR\" (a failed update).\n"
 	"Exit status: 0 done, 1 error or a failed update, 130 interrupted.\n"
 	"See bfb-install(1).\n";
 
 struct opts {
 	const char *bfb, *cfg, *rootfs, *rshim, *pldm, *remote_mode;
 	int nbfb, nrshim, apply_lfwp;
-	bool deferred, keep_log, verbose, reverse_nc;
+	bool deferred, keep_log, verbose, reverse_nc, force_platform;
 };
 
 /* BF3 defaults; BF1/BF2 from misc DEV_INFO (upstream apply_chip_settings). */
@@ -335,6 +342,8 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "pldm", required_argument, NULL, 'p' },
 		{ "runtime", no_argument, NULL, 'u' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "force-platform", no_argument, NULL, 'P' },
 		{ 0 } };
 	int opt;
 
@@ -360,6 +369,8 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'r': o->rshim = optarg; o->nrshim++; break;
 		case 'R': o->reverse_nc = true; break;
 		case 'v': o->verbose = true; break;
+		case 'V': printf("bfb-install (bfctl) %s\n", PACKAGE_VERSION); exit(0);
+		case 'P': o->force_platform = true; break;
 		default:
 			fprintf(stderr, "Command line error\n");
 			exit(1);
@@ -487,6 +498,20 @@ int main(int argc, char **argv)
 		nic_mode = true;
 	}
 	free(misc);
+	{
+		/* Before any register write: a bundle for another chip is refused
+		 * here, not found out after the transfer. */
+		char note[200];
+
+		ret = bf_bfb_platform_check_file(o.bfb, r->chip->ver, NULL, note, sizeof(note));
+		if (note[0] && o.verbose)
+			printf("  %s\n", note);
+		if (ret == -EXDEV && o.force_platform)
+			printf("Warning: %s; pushing anyway (--force-platform)\n", bf_error_get());
+		else if (ret < 0)
+			fail_exit("Error: %s: %s", o.bfb, bf_error_get() ? bf_error_get() : strerror(-ret));
+		bf_error_clear();
+	}
 	bf_stop_install_handlers();
 	atexit(cleanup);
 	if ((ret = clear_sp2_267(r, &g)) < 0)

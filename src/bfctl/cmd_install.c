@@ -3,6 +3,9 @@
 #include "config.h"
 #include "bfb.h"
 #include "bfb_file.h"
+#include "bfb_platform.h"
+#include "fw/dev.h"
+#include "fw/query.h"
 #include "cfgcheck.h"
 #include "cfgkeys.h"
 #include "fileio.h"
@@ -42,11 +45,13 @@ static uint64_t poll_ns(const struct bf_rshim *r, uint64_t ns)
 static const char install_usage[] =
 	"Usage: bfctl install --rshim DEV --bfb FILE [--config BF.CFG] [--rootfs FILE]\n"
 	"                     [--timeout S] [--wait-for ready|linux|reboot]\n"
-	"                     [--keep-log] [--force] [--json] [-v]\n"
+	"                     [--keep-log] [--force] [--force-platform] [--json] [-v]\n"
 	"\n"
-	"Verify the BFB, reset the BlueField into RShim boot, push the BFB with\n"
-	"the optional bf.cfg and rootfs appended (as bfb-install does), and stream\n"
-	"the boot status (the RShim log) until the install completes.\n"
+	"Verify the BFB, check that it is for this device (chip, NIC firmware and\n"
+	"its PSID, from the bundle's inventory), reset the BlueField into RShim\n"
+	"boot, push the BFB with the optional bf.cfg and rootfs appended (as\n"
+	"bfb-install does), and stream the boot status (the RShim log) until the\n"
+	"install completes.\n"
 	"\n"
 	"Options:\n"
 	"  -r, --rshim DEV       the device (sim:0, ...; default $BFCTL_RSHIM)\n"
@@ -65,6 +70,8 @@ static const char install_usage[] =
 	"  -k, --keep-log        leave the log in the device (no clear-on-read); the\n"
 	"                        ring holds 127 words, so later messages can be lost\n"
 	"      --force           push even if the bf.cfg has errors\n"
+	"      --force-platform  push a bundle whose inventory is for another chip or\n"
+	"                        NIC PSID than the device's (refused by default)\n"
 	"      --json            JSON events: verify, push, log, mark, result\n"
 	"  -v, --verbose         more detail\n"
 	"  -h, --help            this help\n"
@@ -164,6 +171,59 @@ static int check_cfg(const char *path, bool force)
 				    errors, errors == 1 ? "" : "s", path);
 	if (errors)
 		bf_warn("%s has %u error%s; pushing anyway (--force)", path, errors, errors == 1 ? "" : "s");
+	return 0;
+}
+
+/* The PSID of the device's NIC when this transport reaches it: sim:N is
+ * the simulated NIC itself, pcie:D:B:D.F the function 0 beside the RShim
+ * function. "" otherwise (over USB the host has no path to the NIC). */
+static void nic_psid(const char *dev, char *psid, size_t cap)
+{
+	struct bf_fw_query q;
+	struct bf_fw_dev *d;
+	char nic[96];
+	size_t n;
+
+	psid[0] = '\0';
+	if (!strncmp(dev, "sim:", 4)) {
+		snprintf(nic, sizeof(nic), "%s", dev);
+	} else if (!strncmp(dev, "pcie:", 5) && (n = strlen(dev)) > 7 && n < sizeof(nic) + 5 &&
+		   dev[n - 2] == '.') {
+		snprintf(nic, sizeof(nic), "%s", dev + 5);
+		nic[strlen(nic) - 1] = '0';
+	} else {
+		return;
+	}
+	if (bf_fw_dev_open(nic, &d) == 0) {
+		if (bf_fw_query(d, &q) == 0)
+			snprintf(psid, cap, "%s", q.psid);
+		bf_fw_dev_close(d);
+	}
+	bf_error_clear();
+}
+
+/* Is the bundle for this device (chip, NIC firmware and its PSID)? Before
+ * any reset. 0, or an exit code with the sentence printed. */
+static int check_platform(const char *bfb, const char *dev, const struct bf_rshim *r,
+			  const char *psid, bool force)
+{
+	char note[200];
+	int ret;
+
+	ret = bf_bfb_platform_check_file(bfb, r->chip->ver, psid, note, sizeof(note));
+	if (ret < 0 && ret != -EXDEV)
+		return bf_cli_fail(bf_cli_exit_for(ret), ret, "nothing was pushed", "cannot read %s", bfb);
+	if (note[0])
+		bf_info("%s: %s", bfb, note);
+	if (ret == -EXDEV && force) {
+		bf_warn("%s: %s; installing anyway (--force-platform)", bfb, bf_error_get());
+		bf_error_clear();
+		return 0;
+	}
+	if (ret < 0)
+		return bf_cli_fail(BF_EXIT_INPUT, ret,
+				   "nothing was pushed; use the bundle for this platform (--force-platform overrides)",
+				   "%s does not fit %s", bfb, dev);
 	return 0;
 }
 
@@ -269,7 +329,7 @@ critical:
 
 int bf_cmd_install(int argc, char **argv)
 {
-	enum { OPT_STALL = BF_OPT_FIRST_CMD, OPT_FORCE };
+	enum { OPT_STALL = BF_OPT_FIRST_CMD, OPT_FORCE, OPT_FORCE_PLATFORM };
 	static const struct option longopts[] = {
 		{ "rshim", required_argument, NULL, 'r' },
 		{ "bfb", required_argument, NULL, 'b' },
@@ -280,6 +340,7 @@ int bf_cmd_install(int argc, char **argv)
 		{ "wait-for", required_argument, NULL, 'w' },
 		{ "keep-log", no_argument, NULL, 'k' },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "force-platform", no_argument, NULL, OPT_FORCE_PLATFORM },
 		BF_CLI_LONGOPTS, { 0 } };
 	const char *dev = NULL, *bfb = NULL, *cfg = NULL, *rootfs = NULL;
 	const char *paths[3];
@@ -287,7 +348,8 @@ int bf_cmd_install(int argc, char **argv)
 	struct install in = { .wait = WAIT_READY };
 	struct bf_bfb_summary sum;
 	struct bf_deadline deadline;
-	bool keep = false, force = false;
+	bool keep = false, force = false, force_platform = false;
+	char psid[24];
 	struct bf_rshim *r;
 	size_t npaths = 0;
 	int opt, ret;
@@ -300,6 +362,7 @@ int bf_cmd_install(int argc, char **argv)
 		case 'f': rootfs = optarg; break;
 		case 'k': keep = true; break;
 		case OPT_FORCE: force = true; break;
+		case OPT_FORCE_PLATFORM: force_platform = true; break;
 		case 't':
 		case OPT_STALL: {
 			double v;
@@ -357,8 +420,17 @@ int bf_cmd_install(int argc, char **argv)
 	if (rootfs)
 		paths[npaths++] = rootfs;
 
+	if (!dev)
+		dev = getenv("BFCTL_RSHIM");
+	/* The NIC is asked before the RShim is opened: for a simulated device
+	 * both are the same simulator. */
+	nic_psid(dev ? dev : "", psid, sizeof(psid));
 	if ((ret = bf_cli_open_rshim(dev, &r)) != 0)
 		return ret;
+	if ((ret = check_platform(bfb, r->name, r, psid, force_platform)) != 0) {
+		bf_rshim_close(r);
+		return ret;
+	}
 	bf_deadline_set(&deadline, timeout, "installing");
 	ret = bf_statusview_init(&in.sv, r, !keep, on_mark, &in);
 	if (ret == 0)

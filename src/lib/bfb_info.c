@@ -63,6 +63,15 @@ int bf_bfb_info_components(const char *json, size_t len, struct bf_bfb_component
 			copy_text(comps[*n].version, sizeof(comps[*n].version), json_object_get_string(ver));
 		else
 			comps[*n].version[0] = '\0';
+		comps[*n].psid[0] = '\0';
+		{
+			json_object *oem, *nv, *psid;
+
+			if (json_object_object_get_ex(m, "Oem", &oem) && json_object_is_type(oem, json_type_object) &&
+			    json_object_object_get_ex(oem, "Nvidia", &nv) && json_object_is_type(nv, json_type_object) &&
+			    json_object_object_get_ex(nv, "PSID", &psid) && json_object_is_type(psid, json_type_string))
+				copy_text(comps[*n].psid, sizeof(comps[*n].psid), json_object_get_string(psid));
+		}
 		(*n)++;
 	}
 	json_object_put(root);

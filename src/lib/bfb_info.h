@@ -16,6 +16,7 @@
 struct bf_bfb_component {
 	char name[64];
 	char version[64];
+	char psid[24];                 /* Oem.Nvidia.PSID of a NIC firmware member, or "" */
 };
 
 struct bf_bfb_info {

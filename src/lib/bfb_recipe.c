@@ -208,12 +208,13 @@ int bf_bfb_recipe_info(struct bf_bfb_pack *p, yaml_document_t *d, yaml_node_t *s
 	json_object_object_add(root, "Name", json_object_new_string("BFB File Content"));
 	for (it = members->data.sequence.items.start; r == 0 && it < members->data.sequence.items.top; it++, i++) {
 		yaml_node_t *m = yaml_document_get_node(d, *it);
-		char name[256], ver[256], sid[256], id[16], oid[96];
+		char name[256], ver[256], sid[256], psid[64], id[16], oid[96];
 		json_object *o;
 
 		if ((r = str_param(p, d, m, "name", name, sizeof(name), true)) < 0 ||
 		    (r = str_param(p, d, m, "version", ver, sizeof(ver), true)) < 0 ||
-		    (r = str_param(p, d, m, "software_id", sid, sizeof(sid), false)) < 0)
+		    (r = str_param(p, d, m, "software_id", sid, sizeof(sid), false)) < 0 ||
+		    (r = str_param(p, d, m, "psid", psid, sizeof(psid), false)) < 0)
 			break;
 		snprintf(id, sizeof(id), "%u", i);
 		snprintf(oid, sizeof(oid), "/redfish/v1/UpdateService/SoftwareInventory/%u", i);
@@ -223,6 +224,13 @@ int bf_bfb_recipe_info(struct bf_bfb_pack *p, yaml_document_t *d, yaml_node_t *s
 		json_object_object_add(o, "Name", json_object_new_string(name));
 		json_object_object_add(o, "Version", json_object_new_string(ver));
 		json_object_object_add(o, "SoftwareId", json_object_new_string(sid));
+		if (*psid) {   /* the PSID the NIC firmware is for */
+			json_object *oem = json_object_new_object(), *nv = json_object_new_object();
+
+			json_object_object_add(nv, "PSID", json_object_new_string(psid));
+			json_object_object_add(oem, "Nvidia", nv);
+			json_object_object_add(o, "Oem", oem);
+		}
 		json_object_array_add(arr, o);
 	}
 	json_object_object_add(root, "Members", arr);

@@ -10,7 +10,11 @@
 #include "config.h"
 #include "sim_int.h"
 #include "bfcfg.h"
+#include "bfb_info.h"
+#include "bfb_platform.h"
+#include "error.h"
 #include "log.h"
+#include "nic.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +28,7 @@ struct inst {
 	/* versions from the manifest, or the info image */
 	const char *kind, *os_name, *os_ver, *release, *atf, *uefi, *bsp, *doca;
 	const char *nic_ver, *psid, *bmc, *cec;
+	bool nic_fits;            /* the NIC firmware is for this NIC's PSID */
 };
 
 static const char *jget(json_object *o, const char *path, const char *def)
@@ -197,17 +202,56 @@ static void bmc_components(struct inst *in)
 	hook(in, "post_bmc_components_update");
 }
 
+/* What the real installer finds out the hard way: a bundle for another
+ * chip stops it ("Invalid FW Package"), NIC firmware for another PSID fails
+ * the NIC update. From the bundle's inventory, with the host's own check.
+ * Returns false when the install stops here. */
+static bool platform_fits(struct inst *in, bool *nic_ok)
+{
+	static struct bf_bfb_component comps[BF_BFB_INFO_MAX_COMPS];
+	struct bf_sim *s = in->s;
+	struct bf_sim_nic_fw nic;
+	const char *why;
+	char note[200], b[200];
+	size_t n = 0;
+
+	*nic_ok = true;
+	if (!s->info || bf_bfb_info_components(s->info, s->info_len, comps, BF_BFB_INFO_MAX_COMPS, &n, &why) < 0)
+		return true;
+	if (bf_bfb_platform_check(comps, n, s->chip->ver, NULL, note, sizeof(note)) < 0) {
+		snprintf(b, sizeof(b), "CRITICAL ERROR: Invalid FW Package: not for BlueField-%d", (int)s->chip->ver);
+		say(in, 0.1, BF_RLOG_ERR, ACT_STALL, b);
+		bf_error_clear();
+		return false;
+	}
+	bf_sim_nic_fw_info(s, &nic);
+	if (nic.psid[0] && bf_bfb_platform_check(comps, n, s->chip->ver, nic.psid, note, sizeof(note)) < 0) {
+		*nic_ok = false;
+		bf_error_clear();
+	}
+	return true;
+}
+
 /* H. NIC firmware; returns true when an update was attempted. */
 static bool nic_firmware(struct inst *in)
 {
 	json_object *inst = bf_sim_nv_installed(in->s), *cur, *nf;
 	const char *running = json_object_object_get_ex(inst, "nic_fw", &cur) ? jget(cur, "version", "") : "";
-	char b[160];
+	struct bf_sim_nic_fw nic;
+	char b[200];
 
 	if (!yes(in, "WITH_NIC_FW_UPDATE", true))
 		return false;
 	if (!in->nic_ver) {
 		say(in, 0.2, BF_RLOG_WARN, ACT_NONE, "NIC Firmware files were not found");
+		return false;
+	}
+	if (!in->nic_fits) {
+		bf_sim_nic_fw_info(in->s, &nic);
+		say(in, 1.5, BF_RLOG_INFO, ACT_NONE, "Updating NIC firmware...");
+		snprintf(b, sizeof(b), "NIC firmware update failed: Invalid FW Package (PSID %s, NIC %s)",
+			 in->psid && *in->psid ? in->psid : "other", nic.psid);
+		say(in, 0.2, BF_RLOG_ERR, ACT_NONE, b);
 		return false;
 	}
 	if (!strcmp(running, in->nic_ver) && !yes(in, "FORCE_NIC_FW_UPDATE", false)) {
@@ -248,6 +292,10 @@ void bf_sim_installer_start(struct bf_sim *s, double t)
 	}
 	if (!in.cfg && bf_bfcfg_parse("", 0, &in.cfg) < 0)
 		return;
+	if (!platform_fits(&in, &in.nic_fits)) {
+		bf_bfcfg_free(in.cfg);
+		return;
+	}
 	/* C. the OS (not in NIC mode, not from a firmware bundle) */
 	if (!nic_mode && !strcmp(in.kind, "full") && yes(&in, "UPDATE_DPU_OS", true))
 		install_os(&in);

@@ -38,8 +38,11 @@ trap 'stop_daemon; [ "$T_FAILED" = 0 ] || sed "s/^/# rshimd: /" "$TMP/rshimd.log
 
 # --- the command line, before any device is touched ------------------------
 expect_rc 0 "-h prints the usage" "$BFBI" -h
+check "-h says where it stops" grep -q 'It stops at the first of "Rebooting..."' "$TMP/rc.out"
 grep -q -- '-b, --bfb FILE' "$TMP/rc.out" && grep -q -- '-r, --rshim DEV' "$TMP/rc.out"
 ok "usage lists -b and -r"
+expect_rc 0 "--version" "$BFBI" --version
+check "--version prints the version" grep -q '^bfb-install (bfctl) [0-9]' "$TMP/rc.out"
 expect_rc 1 "no bfb: exit 1" "$BFBI" -r rshim0
 grep -qx 'Error: Need to provide either bfb or pldm file.' "$TMP/rc.out"
 ok "no bfb: the upstream message"
@@ -94,6 +97,10 @@ printf 'DISPLAY_LEVEL 1\n' > "$D/misc"
 grep -q '^CLEAR_ON_READ   0' "$D/misc"
 ok "CLEAR_ON_READ is back to 0 afterwards"
 printf 'DISPLAY_LEVEL 0\n' > "$D/misc"
+
+expect_rc 1 "a BlueField-2 bundle on this BlueField-3 is refused" "$BFBI" -b "$top_builddir/bfb/sample-full-bf2.bfb" -r "$D"
+check "wrong platform: both named, nothing pushed" sh -c \
+	"grep -q 'is for BlueField-2 (its inventory: BF2_BSP.*the device is a BlueField-3' '$TMP/rc.out' && ! grep -q Pushing '$TMP/rc.out'"
 
 stop_daemon
 "$BFSIM" status --state "$BFSIM_STATE" --json > "$TMP/status.json"
