@@ -269,170 +269,207 @@ static void read_declaration(struct rd *R, unsigned flags)
 	skip_command(R);
 }
 
-static void read_command(struct rd *R)
+/* ( ) ;; -- a subshell opens or closes, a case pattern or item ends. */
+static void read_punct(struct rd *R)
 {
 	struct lex *L = &R->L;
-	static const char *const closers[][2] = {
-		{ "fi", " if " }, { "done", " do " }, { "esac", " case " }, { "}", " { " },
-	};
-	size_t k;
 
 	if (L->t == T_LPAREN) {
 		push(R, "(", L->pos);
-		bf_bfcfg_lex_next(L);
-		return;
+	} else if (L->t == T_RPAREN) {
+		if (R->case_depth && R->depth && !strcmp(R->stack[R->depth - 1].what, "case"))
+			;   /* end of a case pattern */
+		else
+			pop(R, ")", " ( ", L->pos);
+	} else if (!R->case_depth) {
+		bf_bfcfg_lex_error(L, L->pos, "unexpected ';;' outside case");
 	}
-	if (L->t == T_RPAREN) {
-		if (R->case_depth && R->depth && !strcmp(R->stack[R->depth - 1].what, "case")) {
-			bf_bfcfg_lex_next(L);        /* end of a case pattern */
-			return;
-		}
-		pop(R, ")", " ( ", L->pos);
-		bf_bfcfg_lex_next(L);
-		return;
-	}
-	if (L->t == T_DSEMI) {
-		if (!R->case_depth)
-			bf_bfcfg_lex_error(L, L->pos, "unexpected ';;' outside case");
-		bf_bfcfg_lex_next(L);
-		return;
-	}
-	if (L->t != T_WORD) {
-		if (L->t == T_REDIR || L->t == T_HEREDOC) {
-			skip_command(R);
-			return;
-		}
-		bf_bfcfg_lex_error(L, L->pos, "unexpected '%.*s'", (int)(L->end - L->start), L->s + L->start);
-		return;
-	}
+	bf_bfcfg_lex_next(L);
+}
+
+/* fi done esac } -- closes what the stack says is open. */
+static bool read_closer(struct rd *R)
+{
+	static const char *const closers[][2] = {
+		{ "fi", " if " }, { "done", " do " }, { "esac", " case " }, { "}", " { " },
+	};
+	struct lex *L = &R->L;
+	size_t k;
+
 	for (k = 0; k < sizeof(closers) / sizeof(closers[0]); k++)
 		if (word_is(L, closers[k][0])) {
 			pop(R, closers[k][0], closers[k][1], L->pos);
 			bf_bfcfg_lex_next(L);
 			skip_command(R);
-			return;
+			return true;
 		}
+	return false;
+}
+
+/* case WORD in -- at "case" (already pushed). */
+static void read_case(struct rd *R)
+{
+	struct lex *L = &R->L;
+
+	bf_bfcfg_lex_next(L);
+	if (L->t == T_WORD)
+		bf_bfcfg_lex_next(L);
+	while (L->t == T_NEWLINE)
+		bf_bfcfg_lex_next(L);
+	if (!word_is(L, "in"))
+		bf_bfcfg_lex_error(L, L->pos, "case: expected 'in'");
+	bf_bfcfg_lex_next(L);
+}
+
+/* Reserved words that open, continue or prefix a compound command:
+ * if case { do for select then else elif ! while until time. */
+static bool read_keyword(struct rd *R)
+{
+	struct lex *L = &R->L;
+
 	if (word_is(L, "if") || word_is(L, "case") || word_is(L, "{")) {
 		push(R, L->word.p, L->pos);
-		if (word_is(L, "case")) {
-			/* case WORD in */
+		if (word_is(L, "case"))
+			read_case(R);
+		else
 			bf_bfcfg_lex_next(L);
-			if (L->t == T_WORD)
-				bf_bfcfg_lex_next(L);
-			while (L->t == T_NEWLINE)
-				bf_bfcfg_lex_next(L);
-			if (!word_is(L, "in"))
-				bf_bfcfg_lex_error(L, L->pos, "case: expected 'in'");
-			bf_bfcfg_lex_next(L);
-			return;
-		}
-		bf_bfcfg_lex_next(L);
-		return;
+		return true;
 	}
 	if (word_is(L, "for") || word_is(L, "select")) {
 		/* for NAME [in WORDS]; do: the loop opens at 'do'. */
 		bf_bfcfg_lex_next(L);
 		skip_command(R);
-		return;
+		return true;
 	}
 	if (word_is(L, "do")) {
 		push(R, "do", L->pos);
 		bf_bfcfg_lex_next(L);
-		return;
+		return true;
+	}
+	if ((word_is(L, "then") || word_is(L, "else") || word_is(L, "elif")) &&
+	    (!R->depth || strcmp(R->stack[R->depth - 1].what, "if"))) {
+		bf_bfcfg_lex_error(L, L->pos, "unexpected '%s'", L->word.p);
+		return true;
 	}
 	if (word_is(L, "then") || word_is(L, "else") || word_is(L, "elif") || word_is(L, "!") ||
 	    word_is(L, "while") || word_is(L, "until") || word_is(L, "time")) {
-		if ((word_is(L, "then") || word_is(L, "else") || word_is(L, "elif")) &&
-		    (!R->depth || strcmp(R->stack[R->depth - 1].what, "if"))) {
-			bf_bfcfg_lex_error(L, L->pos, "unexpected '%s'", L->word.p);
-			return;
-		}
 		bf_bfcfg_lex_next(L);
+		return true;
+	}
+	return false;
+}
+
+/* function NAME [()] { body } -- at "function". */
+static void read_function_keyword(struct rd *R)
+{
+	struct lex *L = &R->L;
+	struct bf_bfcfg_pos p;
+	char *name;
+
+	bf_bfcfg_lex_next(L);
+	if (L->t != T_WORD) {
+		bf_bfcfg_lex_error(L, L->pos, "function: expected a name");
 		return;
 	}
-	if (word_is(L, "function")) {
-		char *name;
-		struct bf_bfcfg_pos p;
+	name = strdup(L->word.p);
+	p = L->pos;
+	bf_bfcfg_lex_next(L);
+	if (L->t == T_LPAREN) {
+		bf_bfcfg_lex_next(L);
+		if (L->t != T_RPAREN)
+			bf_bfcfg_lex_error(L, L->pos, "function %s: expected ')'", name ? name : "");
+		bf_bfcfg_lex_next(L);
+	}
+	if (!L->err && name)
+		read_function(R, name, p);
+	free(name);
+}
 
-		bf_bfcfg_lex_next(L);
-		if (L->t != T_WORD) {
-			bf_bfcfg_lex_error(L, L->pos, "function: expected a name");
-			return;
+/* NAME=VALUE... [command]: variables, unless a command follows (then they
+ * are only that command's environment). */
+static void read_assignments(struct rd *R)
+{
+	struct lex *L = &R->L;
+	struct { char *w; size_t eq; struct bf_bfcfg_pos pos; unsigned flags; } a[16];
+	unsigned na = 0, i;
+
+	while (!L->err && L->t == T_WORD && L->assign) {
+		if (na < 16) {
+			a[na].w = bf_bfcfg_sb_take(&L->word);
+			a[na].eq = L->assign;
+			a[na].pos = L->pos;
+			a[na].flags = (L->expands ? BF_BFCFG_EXPANDS : 0) | (L->array ? BF_BFCFG_ARRAY : 0);
+			if (!a[na].w)
+				R->oom = true;
+			else
+				na++;
 		}
-		name = strdup(L->word.p);
-		p = L->pos;
 		bf_bfcfg_lex_next(L);
-		if (L->t == T_LPAREN) {
+	}
+	if (L->t == T_WORD) {
+		add_cmd(R, L->word.p, L->pos);
+	} else if (!L->err) {
+		for (i = 0; i < na; i++)
+			add_var(R, a[i].w, a[i].eq, a[i].pos, a[i].flags);
+	}
+	for (i = 0; i < na; i++)
+		free(a[i].w);
+	skip_command(R);
+}
+
+/* NAME args... or NAME() { body }. */
+static void read_simple_command(struct rd *R)
+{
+	struct lex *L = &R->L;
+	char *name = strdup(L->word.p ? L->word.p : "");
+	struct bf_bfcfg_pos p = L->pos;
+
+	bf_bfcfg_lex_next(L);
+	if (L->t == T_LPAREN && name) {
+		bf_bfcfg_lex_next(L);
+		if (L->t != T_RPAREN)
+			bf_bfcfg_lex_error(L, L->pos, "expected ')' after '%s('", name);
+		else {
 			bf_bfcfg_lex_next(L);
-			if (L->t != T_RPAREN)
-				bf_bfcfg_lex_error(L, L->pos, "function %s: expected ')'", name ? name : "");
-			bf_bfcfg_lex_next(L);
-		}
-		if (!L->err && name)
 			read_function(R, name, p);
+		}
 		free(name);
 		return;
 	}
+	if (name)
+		add_cmd(R, name, p);
+	else
+		R->oom = true;
+	free(name);
+	skip_command(R);
+}
+
+/* One command at the lexer's position, by what it starts with. */
+static void read_command(struct rd *R)
+{
+	struct lex *L = &R->L;
+
+	if (L->t == T_LPAREN || L->t == T_RPAREN || L->t == T_DSEMI)
+		return read_punct(R);
+	if (L->t == T_REDIR || L->t == T_HEREDOC)
+		return skip_command(R);
+	if (L->t != T_WORD) {
+		bf_bfcfg_lex_error(L, L->pos, "unexpected '%.*s'", (int)(L->end - L->start), L->s + L->start);
+		return;
+	}
+	if (read_closer(R) || read_keyword(R))
+		return;
+	if (word_is(L, "function"))
+		return read_function_keyword(R);
 	if (word_is(L, "export"))
 		return read_declaration(R, BF_BFCFG_EXPORTED);
 	if (word_is(L, "readonly"))
 		return read_declaration(R, BF_BFCFG_READONLY);
 	if (word_is(L, "declare") || word_is(L, "typeset") || word_is(L, "local"))
 		return read_declaration(R, 0);
-	if (L->assign) {
-		/* Leading assignments: variables, unless a command follows. */
-		struct { char *w; size_t eq; struct bf_bfcfg_pos pos; unsigned flags; } a[16];
-		unsigned na = 0, i;
-
-		while (!L->err && L->t == T_WORD && L->assign) {
-			if (na < 16) {
-				a[na].w = bf_bfcfg_sb_take(&L->word);
-				a[na].eq = L->assign;
-				a[na].pos = L->pos;
-				a[na].flags = (L->expands ? BF_BFCFG_EXPANDS : 0) | (L->array ? BF_BFCFG_ARRAY : 0);
-				if (!a[na].w)
-					R->oom = true;
-				else
-					na++;
-			}
-			bf_bfcfg_lex_next(L);
-		}
-		if (L->t == T_WORD) {
-			add_cmd(R, L->word.p, L->pos);   /* VAR=x command: the command's environment */
-		} else if (!L->err) {
-			for (i = 0; i < na; i++)
-				add_var(R, a[i].w, a[i].eq, a[i].pos, a[i].flags);
-		}
-		for (i = 0; i < na; i++)
-			free(a[i].w);
-		skip_command(R);
-		return;
-	}
-	{
-		char *name = strdup(L->word.p ? L->word.p : "");
-		struct bf_bfcfg_pos p = L->pos;
-
-		bf_bfcfg_lex_next(L);
-		if (L->t == T_LPAREN && name) {
-			/* name() { ... } */
-			bf_bfcfg_lex_next(L);
-			if (L->t != T_RPAREN) {
-				bf_bfcfg_lex_error(L, L->pos, "expected ')' after '%s('", name);
-				free(name);
-				return;
-			}
-			bf_bfcfg_lex_next(L);
-			read_function(R, name, p);
-			free(name);
-			return;
-		}
-		if (name)
-			add_cmd(R, name, p);
-		else
-			R->oom = true;
-		free(name);
-		skip_command(R);
-	}
+	if (L->assign)
+		return read_assignments(R);
+	read_simple_command(R);
 }
 
 void bf_bfcfg_free(struct bf_bfcfg *c)

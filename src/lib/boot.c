@@ -86,7 +86,7 @@ static int push_poll(struct pusher *p, uint64_t now)
 		return ret;
 	/* The device failed between two writes (e.g. unplugged): say how far
 	 * the push got, as a failed write does. */
-	snprintf(why, sizeof(why), "%s", bf_error_get() ? bf_error_get() : strerror(-ret));
+	snprintf(why, sizeof(why), "%s", bf_error_str(ret));
 	return bf_error_ret(-ret, "%s (%llu bytes pushed)", why, (unsigned long long)p->pushed);
 }
 

@@ -2,6 +2,8 @@
 #include "config.h"
 #include "error.h"
 
+#include <string.h>
+
 #include <stdio.h>
 
 static __thread char err_buf[512];
@@ -25,6 +27,13 @@ void bf_error_set(const char *fmt, ...)
 const char *bf_error_get(void)
 {
 	return err_set ? err_buf : NULL;
+}
+
+const char *bf_error_str(int err)
+{
+	if (err_set)
+		return err_buf;
+	return strerror(err < 0 ? -err : err);
 }
 
 void bf_error_clear(void)

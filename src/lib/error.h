@@ -29,6 +29,8 @@ void bf_error_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bf_error_setv(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 /* The recorded sentence, or NULL when none was recorded since the last clear. */
 const char *bf_error_get(void);
+/* The recorded sentence, else strerror of err (negative or positive). */
+const char *bf_error_str(int err);
 void bf_error_clear(void);
 
 /* Set the error sentence and return -err (err is a positive errno). */

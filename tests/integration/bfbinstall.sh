@@ -29,7 +29,7 @@ RSHIMD="$top_builddir/src/rshimd/rshimd"
 BFBI="$top_builddir/src/bfbinstall/bfb-install"
 SAMPLE="$top_builddir/bfb/sample-full.bfb"
 CFG="$top_srcdir/bfcfg/examples/demo.cfg"
-export BFCTL_RUNDIR="$TMP/run" BFCTL_RSHIM_ROOT="$TMP/dev"
+export BFCTL_RSHIM_ROOT="$TMP/dev"
 D="$TMP/dev/rshim0"
 PIDF="$TMP/rshimd.pid"
 stop_daemon() { stop_pidfile "$PIDF"; }
@@ -39,63 +39,57 @@ trap 'stop_daemon; [ "$T_FAILED" = 0 ] || sed "s/^/# rshimd: /" "$TMP/rshimd.log
 # --- the command line, before any device is touched ------------------------
 expect_rc 0 "-h prints the usage" "$BFBI" -h
 check "-h says where it stops" grep -q 'It stops at the first of "Rebooting..."' "$TMP/rc.out"
+ok "usage lists -b and -r" - <<'CHECK'
 grep -q -- '-b, --bfb FILE' "$TMP/rc.out" && grep -q -- '-r, --rshim DEV' "$TMP/rc.out"
-ok "usage lists -b and -r"
+CHECK
 expect_rc 0 "--version" "$BFBI" --version
 check "--version prints the version" grep -q '^bfb-install (bfctl) [0-9]' "$TMP/rc.out"
 expect_rc 1 "no bfb: exit 1" "$BFBI" -r rshim0
-grep -qx 'Error: Need to provide either bfb or pldm file.' "$TMP/rc.out"
-ok "no bfb: the upstream message"
+ok "no bfb: the upstream message" grep -qx 'Error: Need to provide either bfb or pldm file.' "$TMP/rc.out"
 expect_rc 1 "no rshim: exit 1" "$BFBI" -b "$SAMPLE"
-grep -qx 'Error: Need to provide rshim device name.' "$TMP/rc.out"
-ok "no rshim: the upstream message"
+ok "no rshim: the upstream message" grep -qx 'Error: Need to provide rshim device name.' "$TMP/rc.out"
 expect_rc 1 "missing bfb file: exit 1" "$BFBI" -b "$TMP/none.bfb" -r rshim0
-grep -qx "Error: $TMP/none.bfb not found." "$TMP/rc.out"
-ok "missing bfb: 'not found'"
+ok "missing bfb: 'not found'" grep -qx "Error: $TMP/none.bfb not found." "$TMP/rc.out"
 expect_rc 1 "two bfbs: exit 1" "$BFBI" -b "$SAMPLE" -b "$SAMPLE" -r rshim0
-grep -qx 'Error: More than one bfb image provided' "$TMP/rc.out"
-ok "two bfbs: the upstream message"
+ok "two bfbs: the upstream message" grep -qx 'Error: More than one bfb image provided' "$TMP/rc.out"
 expect_rc 1 "stray argument: exit 1" "$BFBI" -b "$SAMPLE" -r rshim0 extra
-grep -q '^Unexpected arguments: extra' "$TMP/rc.err"
-ok "stray argument: 'Unexpected arguments'"
+ok "stray argument: 'Unexpected arguments'" grep -q '^Unexpected arguments: extra' "$TMP/rc.err"
 expect_rc 1 "bad option: exit 1" "$BFBI" --no-such-option
-grep -qx 'Command line error' "$TMP/rc.err"
-ok "bad option: 'Command line error'"
+ok "bad option: 'Command line error'" grep -qx 'Command line error' "$TMP/rc.err"
 expect_rc 1 "remote form answers not yet" "$BFBI" -b "$SAMPLE" -r 192.0.2.1:rshim0
-grep -q 'remote rshim (192.0.2.1:rshim0) is not supported by this bfb-install yet' "$TMP/rc.out"
-ok "remote form: a clear 'not supported yet'"
+ok "remote form: a clear 'not supported yet'" grep -q 'remote rshim (192.0.2.1:rshim0) is not supported by this bfb-install yet' "$TMP/rc.out"
 expect_rc 1 "-d answers not yet" "$BFBI" -b "$SAMPLE" -r rshim0 -d
-grep -q 'deferred activation (-d/-u) is not supported by this bfb-install yet' "$TMP/rc.out"
-ok "-d: a clear 'not supported yet'"
+ok "-d: a clear 'not supported yet'" grep -q 'deferred activation (-d/-u) is not supported by this bfb-install yet' "$TMP/rc.out"
 expect_rc 1 "a directory without device files is refused" "$BFBI" -b "$SAMPLE" -r "$TMP"
-grep -qx "Error: $TMP is not a valid rshim device." "$TMP/rc.out"
-ok "not a device: the upstream message"
+ok "not a device: the upstream message" grep -qx "Error: $TMP is not a valid rshim device." "$TMP/rc.out"
 
 # --- an install --------------------------------------------------------------
-"$RSHIMD" --root "$TMP/dev" -d "$DEVNAME" -n --config "$TMP/none.conf" --pid-file "$PIDF" --log-file "$TMP/rshimd.log" -l 4
-ok "rshimd is up"
+ok "rshimd is up" "$RSHIMD" --root "$TMP/dev" -d "$DEVNAME" -n --config "$TMP/none.conf" --pid-file "$PIDF" --log-file "$TMP/rshimd.log" -l 4
 cp "$SAMPLE" "$TMP/bad.bfb"
 printf '\xff' | dd of="$TMP/bad.bfb" bs=1 seek=100 conv=notrunc status=none
 expect_rc 1 "a damaged BFB is refused before the device is touched" "$BFBI" -b "$TMP/bad.bfb" -r "$D"
+ok "damaged BFB: says why, pushes nothing" - <<'CHECK'
 grep -q "Error: $TMP/bad.bfb is not a valid BFB" "$TMP/rc.out" && ! grep -q Pushing "$TMP/rc.out"
-ok "damaged BFB: says why, pushes nothing"
+CHECK
 
 expect_rc 0 "bfb-install -b BFB -c bf.cfg -r DIR completes" "$BFBI" -b "$SAMPLE" -c "$CFG" -r "$D"
 cp "$TMP/rc.out" "$TMP/install.out"
+ok "the upstream header lines" - <<'CHECK'
 head -5 "$TMP/install.out" | tr '\n' '|' | grep -q "^Updating BlueField with local RSHIM|  BFB file: $SAMPLE|  Config File:: $CFG|  RSHIM Device Node: $D|Checking if local host has root access...|"
-ok "the upstream header lines"
+CHECK
+ok "Pushing bfb + cfg, then Collecting BlueField booting status" - <<'CHECK'
 grep -qx 'Pushing bfb + cfg' "$TMP/install.out" &&
 	grep -qx 'Collecting BlueField booting status. Press Ctrl+C to stop…' "$TMP/install.out"
-ok "Pushing bfb + cfg, then Collecting BlueField booting status"
+CHECK
+ok "the log lines as misc shows them, up to DPU is ready" - <<'CHECK'
 grep -q '^ INFO\[MISC\]: DPU is ready' "$TMP/install.out" && grep -q '^ INFO\[BL1\]' "$TMP/install.out"
-ok "the log lines as misc shows them, up to DPU is ready"
-[ "$(grep -c 'Linux up' "$TMP/install.out")" = 1 ]
-ok "each log line is printed once"
+CHECK
+ok "each log line is printed once" [ "$(grep -c 'Linux up' "$TMP/install.out")" = 1 ]
+ok "/tmp/bfb-install-rshim0.log starts with '# date' and has the log" - <<'CHECK'
 head -1 /tmp/bfb-install-rshim0.log | grep -q '^# ' && grep -q 'DPU is ready' /tmp/bfb-install-rshim0.log
-ok "/tmp/bfb-install-rshim0.log starts with '# date' and has the log"
+CHECK
 printf 'DISPLAY_LEVEL 1\n' > "$D/misc"
-grep -q '^CLEAR_ON_READ   0' "$D/misc"
-ok "CLEAR_ON_READ is back to 0 afterwards"
+ok "CLEAR_ON_READ is back to 0 afterwards" grep -q '^CLEAR_ON_READ   0' "$D/misc"
 printf 'DISPLAY_LEVEL 0\n' > "$D/misc"
 
 expect_rc 1 "a BlueField-2 bundle on this BlueField-3 is refused" "$BFBI" -b "$top_builddir/bfb/sample-full-bf2.bfb" -r "$D"
@@ -104,8 +98,7 @@ check "wrong platform: both named, nothing pushed" sh -c \
 
 stop_daemon
 "$BFSIM" status --state "$BFSIM_STATE" --json > "$TMP/status.json"
-python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); sys.exit(0 if d["password_set"] and d["installed"]["os"]["version"] else 1)' "$TMP/status.json"
-ok "the bf.cfg reached the installer (password set) and the OS is recorded installed"
+ok "the bf.cfg reached the installer (password set) and the OS is recorded installed" python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); sys.exit(0 if d["password_set"] and d["installed"]["os"]["version"] else 1)' "$TMP/status.json"
 
 # A stalled push: the device stops draining the boot FIFO; BOOT_TIMEOUT ends it.
 # The fault is the simulator's: under the USB transport it is bfsim run's,
@@ -119,8 +112,9 @@ fi
 BFSIM_FAULT=stall-after=200000 "$RSHIMD" --root "$TMP/dev" -d "$DEVNAME" -n --config "$TMP/none.conf" --pid-file "$PIDF" --log-file "$TMP/rshimd.log" -l 4
 printf 'BOOT_TIMEOUT 2\n' > "$D/misc"
 expect_rc 1 "a stalled push fails" "$BFBI" -b "$SAMPLE" -r "$D"
+ok "stalled push: the upstream error line, then BlueField Update Failed" - <<'CHECK'
 grep -q '^Error: Failed to push boot stream via local rshim' "$TMP/rc.out" &&
 	grep -qx 'BlueField Update Failed' "$TMP/rc.out"
-ok "stalled push: the upstream error line, then BlueField Update Failed"
+CHECK
 stop_daemon
 done_testing

@@ -30,38 +30,39 @@ ROOTFS=zfs
 CFG
 expect_rc 3 "errors: exit 3" "$BFCTL" cfg check t.cfg
 o="$TMP/rc.out"
-grep -q "^t.cfg:1:1: error: UPDATE_DPU_OS takes yes or no" "$o"; ok "yes/no type, with the position"
-grep -q "^t.cfg:3:1: warning: unknown key WITH_NIC_FW_UPDAT.*did you mean WITH_NIC_FW_UPDATE" "$o"; ok "unknown key with a suggestion"
-grep -q "^t.cfg:4:1: warning: ubuntu_PASSWORD looks like a plaintext password" "$o"; ok "plaintext password"
-grep -q "^t.cfg:5:1: error: BMC_IP takes an IP address" "$o"; ok "ip type"
-grep -q "^t.cfg:6:1: error: OOB_NETPREFIX=40 is out of range \[0, 32\]" "$o"; ok "integer range"
-grep -q "^t.cfg:7:1: error: NET_RSHIM_MAC takes a MAC address" "$o"; ok "mac type"
-! grep -q "^t.cfg:8:" "$o"; ok "a valid boot entry with a VLAN and HTTP passes"
-grep -q "^t.cfg:9:1: error: BOOT1 takes DISK" "$o"; ok "boot entry syntax"
-grep -q "^t.cfg:10:1: warning: EXTRA holds a command substitution" "$o"; ok "command substitution"
-grep -q "^t.cfg:11:1: warning: UPDATE_DPU_GOLDEN_IMAGE is overridden" "$o"; ok "key the installer overrides"
-grep -q "^t.cfg:12:1: note: hook bfb_modify_os runs as root on the DPU" "$o"; ok "hook note"
-grep -q "^t.cfg:15:1: warning: command 'echo' runs as root" "$o"; ok "command warning"
-grep -q "^t.cfg:16:1: error: grub_admin_PASSWORD takes a grub PBKDF2 hash" "$o"; ok "pbkdf2 type"
-grep -q "^t.cfg:17:1: error: SYS_ENABLE_SMMU takes TRUE or FALSE" "$o"; ok "TRUE/FALSE type"
-grep -q "^t.cfg:18:1: error: ROOTFS takes one of ext4, xfs, btrfs" "$o"; ok "enum type"
-grep -q "^t.cfg: 8 errors, 6 warnings, 1 note$" "$o"; ok "summary counts"
+ok "yes/no type, with the position" grep -q "^t.cfg:1:1: error: UPDATE_DPU_OS takes yes or no" "$o"
+ok "unknown key with a suggestion" grep -q "^t.cfg:3:1: warning: unknown key WITH_NIC_FW_UPDAT.*did you mean WITH_NIC_FW_UPDATE" "$o"
+ok "plaintext password" grep -q "^t.cfg:4:1: warning: ubuntu_PASSWORD looks like a plaintext password" "$o"
+ok "ip type" grep -q "^t.cfg:5:1: error: BMC_IP takes an IP address" "$o"
+ok "integer range" grep -q "^t.cfg:6:1: error: OOB_NETPREFIX=40 is out of range \[0, 32\]" "$o"
+ok "mac type" grep -q "^t.cfg:7:1: error: NET_RSHIM_MAC takes a MAC address" "$o"
+ok "a valid boot entry with a VLAN and HTTP passes" not grep -q "^t.cfg:8:" "$o"
+ok "boot entry syntax" grep -q "^t.cfg:9:1: error: BOOT1 takes DISK" "$o"
+ok "command substitution" grep -q "^t.cfg:10:1: warning: EXTRA holds a command substitution" "$o"
+ok "key the installer overrides" grep -q "^t.cfg:11:1: warning: UPDATE_DPU_GOLDEN_IMAGE is overridden" "$o"
+ok "hook note" grep -q "^t.cfg:12:1: note: hook bfb_modify_os runs as root on the DPU" "$o"
+ok "command warning" grep -q "^t.cfg:15:1: warning: command 'echo' runs as root" "$o"
+ok "pbkdf2 type" grep -q "^t.cfg:16:1: error: grub_admin_PASSWORD takes a grub PBKDF2 hash" "$o"
+ok "TRUE/FALSE type" grep -q "^t.cfg:17:1: error: SYS_ENABLE_SMMU takes TRUE or FALSE" "$o"
+ok "enum type" grep -q "^t.cfg:18:1: error: ROOTFS takes one of ext4, xfs, btrfs" "$o"
+ok "summary counts" grep -q "^t.cfg: 8 errors, 6 warnings, 1 note$" "$o"
 
 printf "ubuntu_PASSWORD='%s'\n" '$6$abc$tooshort' > h.cfg
 expect_rc 3 "a malformed hash is an error" "$BFCTL" cfg check h.cfg
 printf "ubuntu_PASSWORD='%s'\n" '$1$3B0RIrfX$AbrUqhoCQuvfi4TdNyeCs1' > md5.cfg
 expect_rc 0 "an MD5 hash is only a warning" "$BFCTL" cfg check md5.cfg
-grep -q "weak" "$TMP/rc.out"; ok "MD5 is called weak"
+ok "MD5 is called weak" grep -q "weak" "$TMP/rc.out"
 printf 'ubuntu_PASSWORD=%s\n' '$1$3B0RIrfX$AbrUqhoCQuvfi4TdNyeCs1' > unq.cfg
 expect_rc 3 "a crypt hash outside single quotes is an error (bash would expand it)" "$BFCTL" cfg check unq.cfg
-grep -q "single quotes" "$TMP/rc.out"; ok "the message says to single-quote it"
+ok "the message says to single-quote it" grep -q "single quotes" "$TMP/rc.out"
 printf '\\' > bs.cfg     # found by fuzz_bfcfg: a backslash as the last byte read past the end
 expect_rc 0 "a backslash as the very last byte is a literal" "$BFCTL" cfg check bs.cfg
 printf 'A="unterminated\n' > syn.cfg
 expect_rc 3 "a syntax error" "$BFCTL" cfg check syn.cfg
-grep -q "^syn.cfg:1:3: error: unterminated double quote" "$TMP/rc.out"; ok "syntax error position"
+ok "syntax error position" grep -q "^syn.cfg:1:3: error: unterminated double quote" "$TMP/rc.out"
 
 "$BFCTL" --json cfg check t.cfg > c.json
+ok "--json: cfg_diag events and result" - <<'CHECK'
 python3 - c.json <<'PY'
 import json, sys
 e = [json.loads(l) for l in open(sys.argv[1])]
@@ -69,16 +70,16 @@ d = [x for x in e if x["event"] == "cfg_diag"]
 assert len(d) == 15 and all({"file", "line", "col", "severity", "message"} <= set(x) for x in d)
 assert e[-1]["event"] == "result" and e[-1]["exit_code"] == 3
 PY
-ok "--json: cfg_diag events and result"
+CHECK
 
 expect_rc 0 "show" "$BFCTL" cfg show "$top_srcdir/bfcfg/examples/demo.cfg"
-grep -qE '^  UPDATE_BMC_FW +no +\(bf.cfg\)' "$TMP/rc.out"; ok "show: a value from the file"
-grep -qE '^  UPDATE_ATF_UEFI +yes +\(default\)' "$TMP/rc.out"; ok "show: a default filled in"
-grep -qE '^  ubuntu_PASSWORD +xxxxxx' "$TMP/rc.out"; ok "show: the password hash is masked"
+ok "show: a value from the file" grep -qE '^  UPDATE_BMC_FW +no +\(bf.cfg\)' "$TMP/rc.out"
+ok "show: a default filled in" grep -qE '^  UPDATE_ATF_UEFI +yes +\(default\)' "$TMP/rc.out"
+ok "show: the password hash is masked" grep -qE '^  ubuntu_PASSWORD +xxxxxx' "$TMP/rc.out"
 
 echo 's3cret' | "$BFCTL" cfg passwd --stdin > pw.out
 python3 -c 'import crypt,sys' 2>/dev/null
-grep -qE '^\$6\$[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{86}$' pw.out; ok "passwd: a SHA-512 crypt hash"
+ok "passwd: a SHA-512 crypt hash" grep -qE '^\$6\$[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{86}$' pw.out
 printf "ubuntu_PASSWORD='%s'\n" "$(cat pw.out)" > pw.cfg
 expect_rc 0 "the generated hash passes the check" "$BFCTL" cfg check pw.cfg
 expect_rc 2 "passwd without a terminal and without --stdin refuses" "$BFCTL" cfg passwd

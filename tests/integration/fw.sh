@@ -22,84 +22,84 @@ mkdir -p "$IMG"
 # --- images ---------------------------------------------------------------
 expect_rc 0 "bfsim fwimage" "$BFSIM" fwimage -o "$IMG/new.img" --version 32.41.1000 --psid MT_0000000884 \
 	--date 28.4.2024 --size 64K
-grep -q 'firmware 32.41.1000 for BlueField-3 (PSID MT_0000000884, 65664 bytes)' "$TMP/rc.out"
-ok "it says what it wrote"
+ok "it says what it wrote" grep -q 'firmware 32.41.1000 for BlueField-3 (PSID MT_0000000884, 65664 bytes)' "$TMP/rc.out"
 expect_rc 8 "an existing image is kept" "$BFSIM" fwimage -o "$IMG/new.img" --version 1.2.3 --psid X
 expect_rc 2 "a bad version is a usage error" "$BFSIM" fwimage -o "$IMG/x.img" --version 1.2 --psid X
+ok "more images: another version, another PSID, a BlueField-2 one, a big one, a damaged one" - <<'CHECK'
 "$BFSIM" fwimage -o "$IMG/newer.img" --version 32.42.1010 --psid MT_0000000884 --size 16K >/dev/null &&
 "$BFSIM" fwimage -o "$IMG/other.img" --version 32.41.1000 --psid MT_0000000999 --size 16K >/dev/null &&
 "$BFSIM" fwimage -o "$IMG/bf2.img" --chip bf2 --version 24.41.1000 --psid MT_0000000540 --size 16K >/dev/null &&
 "$BFSIM" fwimage -o "$IMG/big.img" --version 32.43.1000 --psid MT_0000000884 --size 2M >/dev/null &&
 cp "$IMG/newer.img" "$IMG/bad.img" && printf 'X' | dd of="$IMG/bad.img" bs=1 seek=5000 conv=notrunc 2>/dev/null
-ok "more images: another version, another PSID, a BlueField-2 one, a big one, a damaged one"
+CHECK
 
 # --- FS4 images and bfctl fw image ---------------------------------------------
 expect_rc 0 "bfsim fwimage --format fs4" "$BFSIM" fwimage -o "$IMG/fs4.bin" --format fs4 --version 32.43.1020 \
 	--psid MT_0000000884 --date 2.5.2024 --size 32K
-grep -q 'FS4 firmware 32.43.1020 for BlueField-3 (PSID MT_0000000884, 53248 bytes)' "$TMP/rc.out"
-ok "it says what it wrote"
+ok "it says what it wrote" grep -q 'FS4 firmware 32.43.1020 for BlueField-3 (PSID MT_0000000884, 53248 bytes)' "$TMP/rc.out"
+ok "FS4 images for another PSID, for a BlueField-2, a damaged one" - <<'CHECK'
 "$BFSIM" fwimage -o "$IMG/fs4-other.bin" --format fs4 --version 32.43.1020 --psid MT_0000000999 --size 8K >/dev/null &&
 "$BFSIM" fwimage -o "$IMG/fs4-bf2.bin" --format fs4 --chip bf2 --version 24.43.1020 --psid MT_0000000540 --size 8K \
 	>/dev/null && cp "$IMG/fs4.bin" "$IMG/fs4-bad.bin" &&
 	printf 'X' | dd of="$IMG/fs4-bad.bin" bs=1 seek=$((0x4000 + 100)) conv=notrunc 2>/dev/null
-ok "FS4 images for another PSID, for a BlueField-2, a damaged one"
+CHECK
 expect_rc 0 "fw image on an FS4 file" "$BFCTL" fw image "$IMG/fs4.bin"
+ok "flint q's labels and the image's values" - <<'CHECK'
 grep -qE '^Image type: +FS4$' "$TMP/rc.out" && grep -qE '^FW Version: +32\.43\.1020$' "$TMP/rc.out" &&
 	grep -qE '^FW Release Date: +2\.5\.2024$' "$TMP/rc.out" && grep -qE '^Product Version: +32\.43\.1020$' "$TMP/rc.out" &&
 	grep -qE '^Description: +UID +GuidsNumber$' "$TMP/rc.out" && grep -qE '^Base GUID: +N/A +8$' "$TMP/rc.out" &&
 	grep -qE '^Image VSD: +N/A$' "$TMP/rc.out" && grep -qE '^PSID: +MT_0000000884$' "$TMP/rc.out" &&
 	grep -qE '^Security Attributes: +signed-fw$' "$TMP/rc.out" && grep -qE '^Security Ver: +0$' "$TMP/rc.out" &&
 	! grep -q 'Part Number' "$TMP/rc.out"
-ok "flint q's labels and the image's values"
+CHECK
 if command -v mstflint >/dev/null; then
 	cp "$TMP/rc.out" "$TMP/image.out"
 	expect_rc 0 "mstflint verifies the FS4 image" mstflint -i "$IMG/fs4.bin" v
-	grep -q 'FW image verification succeeded' "$TMP/rc.out"
-	ok "mstflint finds it valid"
+	ok "mstflint finds it valid" grep -q 'FW image verification succeeded' "$TMP/rc.out"
 	expect_rc 0 "mstflint -i q" mstflint -i "$IMG/fs4.bin" q
-	diff "$TMP/rc.out" "$TMP/image.out" >&2
-	ok "bfctl fw image prints what mstflint prints"
+	ok "bfctl fw image prints what mstflint prints" - <<'CHECK'
+diff "$TMP/rc.out" "$TMP/image.out" >&2
+CHECK
 else
 	skip "mstflint on the FS4 image" "no mstflint here"
 fi
 expect_rc 0 "fw image --full" "$BFCTL" fw image "$IMG/fs4-bf2.bin" --full
+ok "q full's part number, description, update method; the chip" - <<'CHECK'
 grep -qE '^Part Number: +BFSIM-FW$' "$TMP/rc.out" && grep -qE '^Description: +BlueField-2 NIC firmware \(bfsim\)$' "$TMP/rc.out" &&
 	grep -qE '^Default Update Method: +fw_ctrl$' "$TMP/rc.out" && grep -qE '^Supported HW: +BlueField-2 \(HW id 0x214' "$TMP/rc.out"
-ok "q full's part number, description, update method; the chip"
+CHECK
 expect_rc 0 "fw image --json" "$BFCTL" fw image "$IMG/fs4.bin" --json
-grep -q '"event":"fw_image".*"image_type":"FS4","fw_version":"32.43.1020".*"psid":"MT_0000000884".*"supported_hw":\[{"hw_id":540,' "$TMP/rc.out"
-ok "JSON fw_image event"
+ok "JSON fw_image event" grep -q '"event":"fw_image".*"image_type":"FS4","fw_version":"32.43.1020".*"psid":"MT_0000000884".*"supported_hw":\[{"hw_id":540,' "$TMP/rc.out"
 expect_rc 3 "fw image on a damaged FS4 file" "$BFCTL" fw image "$IMG/fs4-bad.bin"
-grep -q 'the ITOC section 0x03 at 0x4000 is damaged (CRC' "$TMP/rc.err"
-ok "names the section and where it is"
+ok "names the section and where it is" grep -q 'the ITOC section 0x03 at 0x4000 is damaged (CRC' "$TMP/rc.err"
 expect_rc 3 "fw image on a file that is no image" "$BFCTL" fw image "$0"
-grep -q 'neither an FS4 image' "$TMP/rc.err"
-ok "says what it is not"
+ok "says what it is not" grep -q 'neither an FS4 image' "$TMP/rc.err"
 expect_rc 0 "fw image on a simulator image" "$BFCTL" fw image "$IMG/new.img"
+ok "BFSIMFW1 too" - <<'CHECK'
 grep -qE '^Image type: +BFSIMFW1$' "$TMP/rc.out" && grep -qE '^FW Version: +32\.41\.1000$' "$TMP/rc.out"
-ok "BFSIMFW1 too"
+CHECK
 
 # --- in-process: sim:0 under bfsim run ----------------------------------------
 ST="$TMP/state-sim"
 sim() { "$BFSIM" run --state "$ST" -- "$BFCTL" "$@"; }
 expect_rc 0 "fw query sim:0" sim fw query sim:0
+ok "flint's labels and the simulated NIC's values" - <<'CHECK'
 grep -qE '^FW Version: +32\.40\.1000$' "$TMP/rc.out" && grep -qE '^PSID: +MT_0000000884$' "$TMP/rc.out" &&
 	grep -qE '^Security Attributes: +secure-fw$' "$TMP/rc.out" &&
 	grep -qE '^Rom Info: +type=UEFI Virtio net version=21\.4\.13 cpu=AMD64,AARCH64$' "$TMP/rc.out" &&
 	grep -qE '^Base MAC: +a088c275c110 ' "$TMP/rc.out" && ! grep -q 'Running' "$TMP/rc.out"
-ok "flint's labels and the simulated NIC's values"
+CHECK
 expect_rc 0 "fw burn sim:0" sim fw burn sim:0 "$IMG/newer.img" -y
 expect_rc 0 "fw reset sim:0" sim fw reset sim:0 -y
-grep -q 'FW Version(Running):  32.42.1010 (was 32.40.1000)' "$TMP/rc.out"
-ok "running the new firmware after the reset"
+ok "running the new firmware after the reset" grep -q 'FW Version(Running):  32.42.1010 (was 32.40.1000)' "$TMP/rc.out"
 expect_rc 0 "bfsim status after the reset" "$BFSIM" status --state "$ST"
-grep -q 'NIC FW      32.42.1010 (PSID MT_0000000884)' "$TMP/rc.out"
-ok "bfsim status shows what the NIC runs"
+ok "bfsim status shows what the NIC runs" grep -q 'NIC FW      32.42.1010 (PSID MT_0000000884)' "$TMP/rc.out"
 expect_rc 0 "burn an FS4 image into sim:0" sim fw burn sim:0 "$IMG/fs4.bin" -y
 expect_rc 0 "fw query sim:0 after it" sim fw query sim:0
+ok "the FS4 image's version and date pending" - <<'CHECK'
 grep -qE '^FW Version: +32\.43\.1020$' "$TMP/rc.out" && grep -qE '^FW Version\(Running\): +32\.42\.1010$' "$TMP/rc.out" &&
 	grep -qE '^FW Release Date: +2\.5\.2024$' "$TMP/rc.out"
-ok "the FS4 image's version and date pending"
+CHECK
 expect_rc 0 "in-process: kill -9 during a burn, then the next burn" "$BFSIM" run --state "$TMP/state-sim-kill" -- sh -c "
 	'$BFCTL' fw burn sim:0 '$IMG/big.img' -y >/dev/null 2>&1 & p=\$!
 	sleep 1; kill -9 \$p; wait \$p; echo burn=\$?
@@ -111,8 +111,9 @@ ST="$TMP/state-install"
 expect_rc 0 "a BFB install updates the NIC firmware" sh -c \
 	"'$BFSIM' run --state '$ST' --speed 50 -- '$BFCTL' install --rshim sim:0 --bfb '$top_builddir/bfb/sample-full.bfb' >/dev/null &&
 	 '$BFSIM' run --state '$ST' -- '$BFCTL' fw query sim:0"
+ok "the NIC runs what the installer put there" - <<'CHECK'
 grep -qE '^FW Version: +32\.41\.1000$' "$TMP/rc.out" && ! grep -q 'Running' "$TMP/rc.out"
-ok "the NIC runs what the installer put there"
+CHECK
 
 # --- through the kernel: --transport pci -------------------------------------
 why=
@@ -140,19 +141,17 @@ pci() {  # pci [bfsim run options] -- COMMAND...
 fw() { pci -- "$BFCTL" fw "$@"; }
 
 expect_rc 0 "query by PCI address" fw query 0000:03:00.0
+ok "the NIC answers through sysfs config space" - <<'CHECK'
 grep -qE '^FW Version: +32\.40\.1000$' "$TMP/rc.out" && grep -qE '^Image type: +FS4$' "$TMP/rc.out"
-ok "the NIC answers through sysfs config space"
+CHECK
 expect_rc 0 "query by short address, mst names, --json" pci -- sh -c \
 	"'$BFCTL' fw query 03:00.1 >/dev/null && '$BFCTL' fw query /dev/mst/mt41692_pciconf0.1 >/dev/null &&
 	 '$BFCTL' fw query mt41692_pciconf0 --json"
-grep -q '"event":"fw_query".*"device_type":"BlueField3".*"fw_version":"32.40.1000".*"psid":"MT_0000000884"' "$TMP/rc.out"
-ok "JSON fw_query event"
+ok "JSON fw_query event" grep -q '"event":"fw_query".*"device_type":"BlueField3".*"fw_version":"32.40.1000".*"psid":"MT_0000000884"' "$TMP/rc.out"
 expect_rc 4 "an mst name with no such device" fw query mt41686_pciconf0
-grep -q 'no device mt41686_pciconf0' "$TMP/rc.err"
-ok "says why"
+ok "says why" grep -q 'no device mt41686_pciconf0' "$TMP/rc.err"
 expect_rc 4 "sim:0 is refused under the transport" fw query sim:0
-grep -q 'use 0000:03:00.0, not sim:0' "$TMP/rc.err"
-ok "and names the PCI address to use"
+ok "and names the PCI address to use" grep -q 'use 0000:03:00.0, not sim:0' "$TMP/rc.err"
 
 # config: the virtio-net hotplug sequence of the field guide.
 expect_rc 0 "config reset" fw config 03:00.0 reset -y
@@ -160,92 +159,82 @@ expect_rc 0 "config set on 03:00.0 (virtio-net hotplug)" fw config 03:00.0 set I
 	NUM_OF_VFS=0 NUM_OF_PF=0 PCI_SWITCH_EMULATION_ENABLE=1 PCI_SWITCH_EMULATION_NUM_PORT=32 \
 	VIRTIO_NET_EMULATION_ENABLE=1 VIRTIO_NET_EMULATION_NUM_VF=0 VIRTIO_NET_EMULATION_NUM_PF=0 \
 	VIRTIO_NET_EMULATION_NUM_MSIX=64 LAG_RESOURCE_ALLOCATION=1 PER_PF_NUM_SF=1 PF_TOTAL_SF=64 PF_SF_BAR_SIZE=10 -y
+ok "mlxconfig's messages" - <<'CHECK'
 grep -q 'Applying... Done!' "$TMP/rc.out" && grep -q 'Please reboot machine to load new configurations' "$TMP/rc.out"
-ok "mlxconfig's messages"
+CHECK
 expect_rc 0 "config set on 03:00.1" fw config 03:00.1 set PER_PF_NUM_SF=1 PF_TOTAL_SF=2 PF_SF_BAR_SIZE=10 -y
 expect_rc 0 "config query (next differs from current)" fw config 03:00.0 query PF_TOTAL_SF SRIOV_EN \
 	VIRTIO_NET_EMULATION_NUM_MSIX LINK_TYPE_P2
+ok "Default / Current / Next, '*' where next differs" - <<'CHECK'
 grep -qE '^\*  PF_TOTAL_SF +0 +0 +64$' "$TMP/rc.out" && grep -qE '^\*  SRIOV_EN +True\(1\) +True\(1\) +False\(0\)$' "$TMP/rc.out" &&
 	grep -qE '^   LINK_TYPE_P2 +ETH\(2\) +ETH\(2\) +ETH\(2\)$' "$TMP/rc.out"
-ok "Default / Current / Next, '*' where next differs"
+CHECK
 expect_rc 0 "config query on 03:00.1 --json" fw config 03:00.1 query PF_TOTAL_SF --json
-grep -q '"name":"PF_TOTAL_SF","supported":true,"next":"2","current":"0","default":"0"' "$TMP/rc.out"
-ok "each PF has its own PF_TOTAL_SF"
+ok "each PF has its own PF_TOTAL_SF" grep -q '"name":"PF_TOTAL_SF","supported":true,"next":"2","current":"0","default":"0"' "$TMP/rc.out"
 expect_rc 2 "set without -y and without a terminal" fw config 03:00.0 set SRIOV_EN=1 </dev/null
-grep -q 'pass -y' "$TMP/rc.err"
-ok "says to pass -y"
+ok "says to pass -y" grep -q 'pass -y' "$TMP/rc.err"
 expect_rc 3 "an unknown parameter" fw config 03:00.0 set SRIOV_ENABLE=1 -y
-grep -q 'unknown parameter SRIOV_ENABLE (did you mean SRIOV_EN?)' "$TMP/rc.err"
-ok "did you mean"
+ok "did you mean" grep -q 'unknown parameter SRIOV_ENABLE (did you mean SRIOV_EN?)' "$TMP/rc.err"
 expect_rc 3 "a value out of the device's range" fw config 03:00.0 set NUM_OF_VFS=128 -y
-grep -q 'NUM_OF_VFS: 128 is out of range: 03:00.0 allows 0 to 127' "$TMP/rc.err"
-ok "the range is the device's"
+ok "the range is the device's" grep -q 'NUM_OF_VFS: 128 is out of range: 03:00.0 allows 0 to 127' "$TMP/rc.err"
 expect_rc 3 "a value text that contradicts its number" fw config 03:00.0 set INTERNAL_CPU_OFFLOAD_ENGINE='DISABLED(0)' -y
 expect_rc 0 "upstream value texts" fw config 03:00.0 set INTERNAL_CPU_OFFLOAD_ENGINE='ENABLED(0)' UEFI_HII_EN=True \
 	LINK_TYPE_P1=ETH -y
 
 # burn: pending, refused again before the reset, running after it.
 expect_rc 0 "burn" fw burn 03:00.0 "$IMG/new.img" -y
+ok "flint's lines" - <<'CHECK'
 grep -q 'Current FW version on flash:  32.40.1000' "$TMP/rc.out" && grep -q 'Writing Boot image component -   OK' "$TMP/rc.out"
-ok "flint's lines"
+CHECK
 expect_rc 0 "query after the burn" fw query 03:00.0
+ok "the new version pending, the old one running" - <<'CHECK'
 grep -qE '^FW Version: +32\.41\.1000$' "$TMP/rc.out" && grep -qE '^FW Version\(Running\): +32\.40\.1000$' "$TMP/rc.out" &&
 	grep -qE '^FW Release Date: +28\.4\.2024$' "$TMP/rc.out"
-ok "the new version pending, the old one running"
+CHECK
 expect_rc 1 "a second burn before the reset" fw burn 03:00.0 "$IMG/newer.img" -y
-grep -q 'pending reset (BLOCKED_PENDING_RESET, error 0x9)' "$TMP/rc.err"
-ok "the firmware refuses it"
+ok "the firmware refuses it" grep -q 'pending reset (BLOCKED_PENDING_RESET, error 0x9)' "$TMP/rc.err"
 expect_rc 0 "reset --query" fw reset 03:00.0 --query
+ok "mstfwreset's table" - <<'CHECK'
 grep -qE '^3: Driver restart and PCI reset +-Supported +\(default\)$' "$TMP/rc.out" &&
 	grep -qE '^2: NIC only reset \(for SoC devices\) +-Supported +\(default\)$' "$TMP/rc.out"
-ok "mstfwreset's table"
+CHECK
 expect_rc 1 "a reset the tool must do (sync 0) is refused" fw reset 03:00.0 --sync=0 -y
-grep -q "use --sync=1 (the mlx5 driver resets the NIC)" "$TMP/rc.err"
-ok "says to let the driver do it"
+ok "says to let the driver do it" grep -q "use --sync=1 (the mlx5 driver resets the NIC)" "$TMP/rc.err"
 expect_rc 0 "reset" fw reset 03:00.0 -y
-grep -q 'FW Version(Running):  32.41.1000 (was 32.40.1000)' "$TMP/rc.out"
-ok "the new firmware runs"
+ok "the new firmware runs" grep -q 'FW Version(Running):  32.41.1000 (was 32.40.1000)' "$TMP/rc.out"
 expect_rc 0 "the configuration is current after the reset" fw config 03:00.0 query PF_TOTAL_SF
-grep -qE '^\*  PF_TOTAL_SF +0 +64 +64$' "$TMP/rc.out"
-ok "next became current"
+ok "next became current" grep -qE '^\*  PF_TOTAL_SF +0 +64 +64$' "$TMP/rc.out"
 
 # Refusals before anything is sent.
 expect_rc 3 "an image for another PSID" fw burn 03:00.0 "$IMG/other.img" -y
-grep -q 'the image is for PSID MT_0000000999, 03:00.0 is MT_0000000884' "$TMP/rc.err"
-ok "names both PSIDs"
+ok "names both PSIDs" grep -q 'the image is for PSID MT_0000000999, 03:00.0 is MT_0000000884' "$TMP/rc.err"
 expect_rc 1 "--allow-psid-change: the firmware refuses it itself" fw burn 03:00.0 "$IMG/other.img" -y --allow-psid-change
-grep -q 'REJECTED_NOT_APPLICABLE' "$TMP/rc.err"
-ok "REJECTED_NOT_APPLICABLE"
+ok "REJECTED_NOT_APPLICABLE" grep -q 'REJECTED_NOT_APPLICABLE' "$TMP/rc.err"
 expect_rc 3 "an image for another chip" fw burn 03:00.0 "$IMG/bf2.img" -y
-grep -q 'the image is for a BlueField-2' "$TMP/rc.err"
-ok "says which"
+ok "says which" grep -q 'the image is for a BlueField-2' "$TMP/rc.err"
 expect_rc 3 "a damaged image" fw burn 03:00.0 "$IMG/bad.img" -y
-grep -q 'damaged (CRC mismatch)' "$TMP/rc.err"
-ok "says so"
+ok "says so" grep -q 'damaged (CRC mismatch)' "$TMP/rc.err"
 expect_rc 0 "still running 32.41.1000, nothing pending" fw query 03:00.0
+ok "nothing changed" - <<'CHECK'
 grep -qE '^FW Version: +32\.41\.1000$' "$TMP/rc.out" && ! grep -q 'Running' "$TMP/rc.out"
-ok "nothing changed"
+CHECK
 
 # An FS4 image, as NVIDIA ships them: the same refusals, then burned.
 expect_rc 3 "an FS4 image for another PSID" fw burn 03:00.0 "$IMG/fs4-other.bin" -y
-grep -q 'the image is for PSID MT_0000000999, 03:00.0 is MT_0000000884' "$TMP/rc.err"
-ok "names both PSIDs"
+ok "names both PSIDs" grep -q 'the image is for PSID MT_0000000999, 03:00.0 is MT_0000000884' "$TMP/rc.err"
 expect_rc 1 "FS4, --allow-psid-change: the firmware refuses it itself" fw burn 03:00.0 "$IMG/fs4-other.bin" -y \
 	--allow-psid-change
-grep -q 'REJECTED_NOT_APPLICABLE' "$TMP/rc.err"
-ok "REJECTED_NOT_APPLICABLE"
+ok "REJECTED_NOT_APPLICABLE" grep -q 'REJECTED_NOT_APPLICABLE' "$TMP/rc.err"
 expect_rc 3 "an FS4 image for another chip" fw burn 03:00.0 "$IMG/fs4-bf2.bin" -y
-grep -q 'the image is for a BlueField-2' "$TMP/rc.err"
-ok "says which"
+ok "says which" grep -q 'the image is for a BlueField-2' "$TMP/rc.err"
 expect_rc 3 "a damaged FS4 image" fw burn 03:00.0 "$IMG/fs4-bad.bin" -y
-grep -q 'is damaged (CRC' "$TMP/rc.err"
-ok "says so"
+ok "says so" grep -q 'is damaged (CRC' "$TMP/rc.err"
 expect_rc 0 "burn an FS4 image" fw burn 03:00.0 "$IMG/fs4.bin" -y
+ok "flint's lines" - <<'CHECK'
 grep -q 'New FW version:               32.43.1020' "$TMP/rc.out" && grep -q 'Writing Boot image component -   OK' "$TMP/rc.out"
-ok "flint's lines"
+CHECK
 expect_rc 0 "reset after the FS4 burn" fw reset 03:00.0 -y
-grep -q 'FW Version(Running):  32.43.1020 (was 32.41.1000)' "$TMP/rc.out"
-ok "the FS4 image's firmware runs"
+ok "the FS4 image's firmware runs" grep -q 'FW Version(Running):  32.43.1020 (was 32.41.1000)' "$TMP/rc.out"
 
 # A power cut in each phase: the old firmware comes back; the next burn works.
 for phase in lock mcda verify activate; do
@@ -254,9 +243,10 @@ for phase in lock mcda verify activate; do
 		'$BFCTL' fw burn 03:00.0 '$IMG/newer.img' -y; echo burn=\$?
 		sleep 0.3
 		'$BFCTL' fw query 03:00.0 && '$BFCTL' fw burn 03:00.0 '$IMG/newer.img' -y && '$BFCTL' fw query 03:00.0"
-	grep -q '^burn=4$' "$TMP/rc.out" && grep -q 'stopped responding during' "$TMP/rc.err" &&
-		grep -qE '^FW Version: +32\.40\.1000$' "$TMP/rc.out" && grep -qE '^FW Version: +32\.42\.1010$' "$TMP/rc.out"
-	ok "$phase: burn fails (exit 4), old firmware after the power returns, the next burn succeeds"
+	ok "$phase: burn fails (exit 4), old firmware after the power returns, the next burn succeeds" - <<'CHECK'
+grep -q '^burn=4$' "$TMP/rc.out" && grep -q 'stopped responding during' "$TMP/rc.err" &&
+	grep -qE '^FW Version: +32\.40\.1000$' "$TMP/rc.out" && grep -qE '^FW Version: +32\.42\.1010$' "$TMP/rc.out"
+CHECK
 done
 
 # Ctrl-C during the data transfer cancels the update.
@@ -265,9 +255,10 @@ expect_rc 0 "SIGINT during a burn" pci -- sh -c "
 	'$BFCTL' fw burn 03:00.0 '$IMG/big.img' -y & p=\$!
 	sleep 1; kill -INT \$p; wait \$p; echo burn=\$?
 	'$BFCTL' fw query 03:00.0 && '$BFCTL' fw burn 03:00.0 '$IMG/newer.img' -y"
+ok "exit 130, nothing pending, the next burn succeeds" - <<'CHECK'
 grep -q '^burn=130$' "$TMP/rc.out" && grep -q 'interrupted during the data transfer: the update was cancelled' "$TMP/rc.err" &&
 	grep -qE '^FW Version: +32\.40\.1000$' "$TMP/rc.out" && grep -q 'Activating the image -   OK' "$TMP/rc.out"
-ok "exit 130, nothing pending, the next burn succeeds"
+CHECK
 
 
 # kill -9 during a burn: the VSEC semaphore stays taken (bfctl holds it

@@ -20,34 +20,48 @@ gate() {  # gate DESCRIPTION CFG-TEXT -- installs; leaves $st and $TMP/rc.out
 }
 
 gate "defaults" 'UPDATE_DPU_OS=yes\n'
-grep -q 'Installing OS image' "$TMP/rc.out" && grep -q 'Updating NIC firmware' "$TMP/rc.out"; ok "defaults: OS and NIC firmware installed, logged"
-[ "$(installed "$st" os)" = 22.04 ] && [ "$(installed "$st" nic_fw)" = 32.41.1000 ] && [ "$(installed "$st" atf)" != none ]; ok "defaults: OS, NIC firmware, ATF recorded"
-grep -q 'Skipping BMC components upgrade' "$TMP/rc.out"; ok "defaults without BMC_PASSWORD: BMC upgrade skipped"
+ok "defaults: OS and NIC firmware installed, logged" - <<'CHECK'
+grep -q 'Installing OS image' "$TMP/rc.out" && grep -q 'Updating NIC firmware' "$TMP/rc.out"
+CHECK
+ok "defaults: OS, NIC firmware, ATF recorded" - <<'CHECK'
+[ "$(installed "$st" os)" = 22.04 ] && [ "$(installed "$st" nic_fw)" = 32.41.1000 ] && [ "$(installed "$st" atf)" != none ]
+CHECK
+ok "defaults without BMC_PASSWORD: BMC upgrade skipped" grep -q 'Skipping BMC components upgrade' "$TMP/rc.out"
 
 gate "UPDATE_DPU_OS=no" 'UPDATE_DPU_OS=no\n'
-! grep -q 'Installing OS image' "$TMP/rc.out"; ok "UPDATE_DPU_OS=no: no OS install logged"
-[ "$(installed "$st" os)" = none ]; ok "UPDATE_DPU_OS=no: no OS recorded"
+ok "UPDATE_DPU_OS=no: no OS install logged" not grep -q 'Installing OS image' "$TMP/rc.out"
+ok "UPDATE_DPU_OS=no: no OS recorded" [ "$(installed "$st" os)" = none ]
 
 gate "UPDATE_ATF_UEFI=no" 'UPDATE_ATF_UEFI=no\n'
-[ "$(installed "$st" atf)" = none ] && [ "$(installed "$st" uefi)" = none ]; ok "UPDATE_ATF_UEFI=no: ATF/UEFI not recorded"
+ok "UPDATE_ATF_UEFI=no: ATF/UEFI not recorded" - <<'CHECK'
+[ "$(installed "$st" atf)" = none ] && [ "$(installed "$st" uefi)" = none ]
+CHECK
 
 gate "WITH_NIC_FW_UPDATE=no" 'WITH_NIC_FW_UPDATE=no\n'
-! grep -q 'Updating NIC firmware' "$TMP/rc.out"; ok "WITH_NIC_FW_UPDATE=no: no NIC update logged"
-[ "$(installed "$st" nic_fw)" = none ]; ok "WITH_NIC_FW_UPDATE=no: NIC firmware not recorded"
+ok "WITH_NIC_FW_UPDATE=no: no NIC update logged" not grep -q 'Updating NIC firmware' "$TMP/rc.out"
+ok "WITH_NIC_FW_UPDATE=no: NIC firmware not recorded" [ "$(installed "$st" nic_fw)" = none ]
 
 gate "NIC_FW_RESET=no" 'NIC_FW_RESET=no\n'
-grep -q 'Skip NIC Firmware reset' "$TMP/rc.out"; ok "NIC_FW_RESET=no: reset skipped in the log"
+ok "NIC_FW_RESET=no: reset skipped in the log" grep -q 'Skip NIC Firmware reset' "$TMP/rc.out"
 
 gate "UPDATE_BMC_FW=yes with BMC_PASSWORD" 'BMC_PASSWORD=secret\nUPDATE_CEC_FW=no\n'
-grep -q 'Updating BMC firmware' "$TMP/rc.out" && ! grep -q 'Updating CEC firmware' "$TMP/rc.out"; ok "BMC updated, CEC gated off, in the log"
-[ "$(installed "$st" bmc_fw)" != none ] && [ "$(installed "$st" cec_fw)" = none ]; ok "BMC firmware recorded, CEC not"
+ok "BMC updated, CEC gated off, in the log" - <<'CHECK'
+grep -q 'Updating BMC firmware' "$TMP/rc.out" && ! grep -q 'Updating CEC firmware' "$TMP/rc.out"
+CHECK
+ok "BMC firmware recorded, CEC not" - <<'CHECK'
+[ "$(installed "$st" bmc_fw)" != none ] && [ "$(installed "$st" cec_fw)" = none ]
+CHECK
 
 gate "UPDATE_CEC_FW=yes, UPDATE_BMC_FW=no" 'BMC_PASSWORD=secret\nUPDATE_BMC_FW=no\n'
-grep -q 'Updating CEC firmware' "$TMP/rc.out" && ! grep -q 'Updating BMC firmware' "$TMP/rc.out"; ok "CEC updated, BMC gated off, in the log"
-[ "$(installed "$st" cec_fw)" != none ] && [ "$(installed "$st" bmc_fw)" = none ]; ok "CEC firmware recorded, BMC not"
+ok "CEC updated, BMC gated off, in the log" - <<'CHECK'
+grep -q 'Updating CEC firmware' "$TMP/rc.out" && ! grep -q 'Updating BMC firmware' "$TMP/rc.out"
+CHECK
+ok "CEC firmware recorded, BMC not" - <<'CHECK'
+[ "$(installed "$st" cec_fw)" != none ] && [ "$(installed "$st" bmc_fw)" = none ]
+CHECK
 
 gate "ubuntu_PASSWORD" "ubuntu_PASSWORD='\$6\$Xq3vZ1pLmN0rTb2s\$9nkCqCaKuxNvJ3luEq9vWvSi7DFnpSlkb/ZOTriWDQb5o2RpXwkJlrxsg169mdKq9ualaXKdxe20gNryE6ssr0'\n"
-grep -q 'Changing the default password for user ubuntu' "$TMP/rc.out"; ok "password change logged"
-[ "$(installed "$st" ubuntu_password_hash)" != none ]; ok "password hash recorded"
+ok "password change logged" grep -q 'Changing the default password for user ubuntu' "$TMP/rc.out"
+ok "password hash recorded" [ "$(installed "$st" ubuntu_password_hash)" != none ]
 
 done_testing

@@ -26,16 +26,13 @@ for chip in bf3 bf2; do
 		"$BFSIM" run --chip "$chip" --state "$st" --speed "$SPEED" -- \
 		"$BFCTL" install --rshim sim:0 --bfb "$bundle" --config "$CFG" --timeout 120
 	cp "$TMP/rc.out" "$TMP/install-$chip.out"
-	grep -q 'DPU is ready' "$TMP/install-$chip.out"
-	ok "$chip: the live status ends with DPU is ready"
-	grep -qE '^ (INFO|WARN|ERR)\[(BL1|BL2|BL2R|BL31|UEFI|PSC|MISC)\]: ' "$TMP/install-$chip.out"
-	ok "$chip: log lines have the upstream shape ' INFO[MOD]: text'"
-	awk '/Pushing/{p=NR} /DPU is ready/{d=NR} END{exit !(p && d && p < d)}' "$TMP/install-$chip.out"
-	ok "$chip: push happens before DPU is ready"
-	"$BFSIM" status --state "$st" --json > "$TMP/status-$chip.json"
-	ok "$chip: bfsim status --json"
-	[ "$(json_field "$TMP/status-$chip.json" installed.os.version 2>/dev/null)" = "22.04" ]
-	ok "$chip: the OS version from the bundle is recorded as installed"
+	ok "$chip: the live status ends with DPU is ready" grep -q 'DPU is ready' "$TMP/install-$chip.out"
+	ok "$chip: log lines have the upstream shape ' INFO[MOD]: text'" grep -qE '^ (INFO|WARN|ERR)\[(BL1|BL2|BL2R|BL31|UEFI|PSC|MISC)\]: ' "$TMP/install-$chip.out"
+	ok "$chip: push happens before DPU is ready" awk '/Pushing/{p=NR} /DPU is ready/{d=NR} END{exit !(p && d && p < d)}' "$TMP/install-$chip.out"
+	ok "$chip: bfsim status --json" - <<'CHECK'
+"$BFSIM" status --state "$st" --json > "$TMP/status-$chip.json"
+CHECK
+	ok "$chip: the OS version from the bundle is recorded as installed" [ "$(json_field "$TMP/status-$chip.json" installed.os.version 2>/dev/null)" = "22.04" ]
 done
 
 # --- bf.cfg gates change what is logged and installed --------------------
@@ -46,12 +43,9 @@ printf 'UPDATE_DPU_OS="no"\nWITH_NIC_FW_UPDATE=no\n' > "$TMP/no-os.cfg"
 expect_rc 0 "UPDATE_DPU_OS=no, WITH_NIC_FW_UPDATE=no: the install completes" \
 	"$BFSIM" run --state "$st" --speed "$SPEED" -- \
 	"$BFCTL" install -r sim:0 -b "$SAMPLE" -c "$TMP/no-os.cfg" --timeout 120
-! grep -q 'Installing OS image' "$TMP/rc.out"
-ok "UPDATE_DPU_OS=no: no OS installation in the log"
-! grep -q 'Updating NIC firmware' "$TMP/rc.out"
-ok "WITH_NIC_FW_UPDATE=no: no NIC firmware update in the log"
-grep -q 'DPU is ready' "$TMP/rc.out"
-ok "the OS installed earlier boots: DPU is ready"
+ok "UPDATE_DPU_OS=no: no OS installation in the log" not grep -q 'Installing OS image' "$TMP/rc.out"
+ok "WITH_NIC_FW_UPDATE=no: no NIC firmware update in the log" not grep -q 'Updating NIC firmware' "$TMP/rc.out"
+ok "the OS installed earlier boots: DPU is ready" grep -q 'DPU is ready' "$TMP/rc.out"
 # On a new device: no OS is recorded; the NIC firmware is.
 st="$TMP/state-gate"
 printf 'UPDATE_DPU_OS=no\n' > "$TMP/no-os-only.cfg"
@@ -59,10 +53,8 @@ expect_rc 0 "new device, UPDATE_DPU_OS=no: completes at Rebooting... (--wait-for
 	"$BFSIM" run --state "$st" --speed "$SPEED" -- \
 	"$BFCTL" install -r sim:0 -b "$SAMPLE" -c "$TMP/no-os-only.cfg" --wait-for reboot --timeout 120
 "$BFSIM" status --state "$st" --json > "$TMP/status-gate.json"
-python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline())["installed"]; sys.exit(0 if "os" not in d and d["nic_fw"]["version"] else 1)' "$TMP/status-gate.json"
-ok "new device, UPDATE_DPU_OS=no: status shows NIC firmware installed and no OS"
-! grep -q 'DPU is ready' "$TMP/rc.out"
-ok "new device without an OS never reports DPU is ready"
+ok "new device, UPDATE_DPU_OS=no: status shows NIC firmware installed and no OS" python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline())["installed"]; sys.exit(0 if "os" not in d and d["nic_fw"]["version"] else 1)' "$TMP/status-gate.json"
+ok "new device without an OS never reports DPU is ready" not grep -q 'DPU is ready' "$TMP/rc.out"
 
 # --- a corrupt BFB is refused with nothing pushed ------------------------
 cp "$SAMPLE" "$TMP/bad.bfb"
@@ -70,11 +62,9 @@ printf '\xff' | dd of="$TMP/bad.bfb" bs=1 seek=100 conv=notrunc status=none
 st="$TMP/state-bad"
 expect_rc 3 "corrupt BFB: exit 3 (invalid input)" \
 	"$BFSIM" run --state "$st" -- "$BFCTL" install -r sim:0 -b "$TMP/bad.bfb"
-grep -q 'nothing was pushed' "$TMP/rc.err"
-ok "corrupt BFB: the message says nothing was pushed"
+ok "corrupt BFB: the message says nothing was pushed" grep -q 'nothing was pushed' "$TMP/rc.err"
 "$BFSIM" status --state "$st" --json > "$TMP/status-bad.json" 2>/dev/null
-[ "$(json_field "$TMP/status-bad.json" counters.boot_bytes 2>/dev/null || echo 0)" = "0" ]
-ok "corrupt BFB: the device received 0 bytes"
+ok "corrupt BFB: the device received 0 bytes" [ "$(json_field "$TMP/status-bad.json" counters.boot_bytes 2>/dev/null || echo 0)" = "0" ]
 
 # --- a stall ends with the deadline code within the deadline --------------
 start=$(date +%s)
@@ -82,33 +72,32 @@ expect_rc 7 "FIFO stall: exit 7 (deadline)" \
 	"$BFSIM" run --fault stall-after=65536 -- \
 	"$BFCTL" install -r sim:0 -b "$SAMPLE" --timeout 4
 elapsed=$(( $(date +%s) - start ))
-[ "$elapsed" -le 15 ]
-ok "FIFO stall: ended within the deadline (${elapsed}s for --timeout 4)"
-grep -qi 'deadline\|no progress' "$TMP/rc.err"
-ok "FIFO stall: the message names what was being waited for"
+ok "FIFO stall: ended within the deadline (${elapsed}s for --timeout 4)" [ "$elapsed" -le 15 ]
+ok "FIFO stall: the message names what was being waited for" grep -qi 'deadline\|no progress' "$TMP/rc.err"
 
 # --- the device's own errors and faults on the way ------------------------
 expect_rc 6 "a byte damaged in transit: the boot stage reports CRITICAL ERROR, exit 6" \
 	"$BFSIM" run --speed "$SPEED" --fault corrupt-stream=70000 -- \
 	"$BFCTL" install -r sim:0 -b "$SAMPLE" --timeout 60
+ok "exit 6 names the device's error line" - <<'CHECK'
 grep -q 'CRITICAL ERROR' "$TMP/rc.out" && grep -q 'the device reported' "$TMP/rc.err"
-ok "exit 6 names the device's error line"
+CHECK
 expect_rc 5 "the device unplugged mid-push: exit 5" \
 	"$BFSIM" run --speed "$SPEED" --fault unplug-after=100000 -- \
 	"$BFCTL" install -r sim:0 -b "$SAMPLE" --timeout 60
 # Whether a write or the log poll between two writes meets the unplug first
 # depends on timing; both say how far the push got.
-grep -Eq 'after 100000 bytes|\(100000 bytes pushed\)' "$TMP/rc.err"
-ok "exit 5 says how far the push got"
+ok "exit 5 says how far the push got" grep -Eq 'after 100000 bytes|\(100000 bytes pushed\)' "$TMP/rc.err"
 expect_rc 0 "garbage records in the log ring: the install still completes" \
 	"$BFSIM" run --speed "$SPEED" --fault corrupt-log -- \
 	"$BFCTL" install -v -r sim:0 -b "$SAMPLE" --timeout 60
-grep -qE 'info: sim:0: [1-9][0-9]* malformed log records skipped' "$TMP/rc.err"
-ok "the skipped records are counted (-v)"
+ok "the skipped records are counted (-v)" grep -qE 'info: sim:0: [1-9][0-9]* malformed log records skipped' "$TMP/rc.err"
 
 # --- JSON events parse and follow the schema ----------------------------
+ok "--json install exits 0" - <<'CHECK'
 "$BFSIM" run --speed "$SPEED" -- "$BFCTL" install --json -r sim:0 -b "$SAMPLE" --timeout 120 > "$TMP/install.jsonl"
-ok "--json install exits 0"
+CHECK
+ok "--json: every line parses; verify, push, log, mark and result follow the schema" - <<'CHECK'
 python3 - "$TMP/install.jsonl" <<'PY'
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
@@ -121,7 +110,7 @@ assert logs and all({"module", "level", "text", "line"} <= set(e) for e in logs)
 assert any(e["event"] == "mark" and e["mark"] == "dpu-ready" for e in ev), "mark"
 assert kinds[-1] == "result" and ev[-1]["ok"] is True and ev[-1]["exit_code"] == 0, ev[-1]
 PY
-ok "--json: every line parses; verify, push, log, mark and result follow the schema"
+CHECK
 
 # --- device and usage errors -------------------------------------------
 expect_rc 4 "unknown device: exit 4" "$BFCTL" install -r sim:7 -b "$SAMPLE"
@@ -131,31 +120,27 @@ printf 'UPDATE_DPU_OS="yes\nWITH_NIC_FW_UPDATE=no\n' > "$TMP/bad.cfg"
 st="$TMP/state-badcfg"
 expect_rc 3 "bf.cfg with a syntax error: exit 3" \
 	"$BFSIM" run --state "$st" -- "$BFCTL" install -r sim:0 -b "$SAMPLE" -c "$TMP/bad.cfg"
-grep -q 'bad.cfg:1:15: unterminated double quote' "$TMP/rc.err"
-ok "the bf.cfg error names FILE:LINE:COL"
-[ "$(json_field <("$BFSIM" status --state "$st" --json) counters.boot_bytes 2>/dev/null || echo 0)" = "0" ]
-ok "bf.cfg with errors: the device received 0 bytes"
+ok "the bf.cfg error names FILE:LINE:COL" grep -q 'bad.cfg:1:15: unterminated double quote' "$TMP/rc.err"
+ok "bf.cfg with errors: the device received 0 bytes" [ "$(json_field <("$BFSIM" status --state "$st" --json) counters.boot_bytes 2>/dev/null || echo 0)" = "0" ]
 expect_rc 3 "missing bf.cfg file: exit 3, nothing pushed" "$BFCTL" install -r sim:0 -b "$SAMPLE" -c "$TMP/nosuch.cfg"
 
 # --- log, reg, reset, list on the installed device ----------------------
 st="$TMP/state-bf3"
 expect_rc 0 "reg read of SCRATCHPAD2 (BF3 linear address)" \
 	"$BFSIM" run --state "$st" -- "$BFCTL" reg -r sim:0 read 0x13000c48
-grep -qE '^\[0x13000c48\] -> 0x[0-9a-f]{16}$' "$TMP/rc.out"
-ok "reg read prints [0xADDR] -> 0xVALUE"
+ok "reg read prints [0xADDR] -> 0xVALUE" grep -qE '^\[0x13000c48\] -> 0x[0-9a-f]{16}$' "$TMP/rc.out"
 expect_rc 0 "reg write then read back SCRATCHPAD6" \
 	"$BFSIM" run --state "$st" -- sh -c "'$BFCTL' reg -r sim:0 write 0x13000c68 0x1234abcd && '$BFCTL' reg -r sim:0 read 0x13000c68.32"
-grep -q '\[0x13000c68\] -> 0x1234abcd' "$TMP/rc.out"
-ok "the written value reads back"
+ok "the written value reads back" grep -q '\[0x13000c68\] -> 0x1234abcd' "$TMP/rc.out"
 expect_rc 2 "reg with a bad address: exit 2" "$BFCTL" reg -r sim:0 read 0x99999999
 expect_rc 0 "list shows sim:0" "$BFCTL" list
-grep -q '^sim:0 ' "$TMP/rc.out"
-ok "list: sim:0 with its chip"
+ok "list: sim:0 with its chip" grep -q '^sim:0 ' "$TMP/rc.out"
 printf 'echo-this-line\n' > "$TMP/console.in"
 expect_rc 0 "console: a scripted session" \
 	"$BFSIM" run --state "$st" -- sh -c "'$BFCTL' console -r sim:0 --timeout 1 < '$TMP/console.in'"
+ok "console: the DPU's login prompt, and what was typed echoed back" - <<'CHECK'
 grep -q 'login:' "$TMP/rc.out" && grep -q 'echo-this-line' "$TMP/rc.out"
-ok "console: the DPU's login prompt, and what was typed echoed back"
+CHECK
 expect_rc 0 "reset" "$BFSIM" run --state "$st" -- "$BFCTL" reset -r sim:0
 expect_rc 0 "log after reset" "$BFSIM" run --state "$st" -- "$BFCTL" log -r sim:0
 
@@ -164,7 +149,8 @@ expect_rc 0 "log after reset" "$BFSIM" run --state "$st" -- "$BFCTL" log -r sim:
 expect_rc 0 "install after an unwatched reboot" \
 	"$BFSIM" run --state "$st" --speed "$SPEED" -- sh -c \
 	"'$BFCTL' reset -r sim:0 && sleep 2 && '$BFCTL' install -r sim:0 -b '$SAMPLE' --timeout 120"
+ok "the install waited for its own boot, not the stale 'DPU is ready' of the one before" - <<'CHECK'
 grep -q 'Ubuntu installation started' "$TMP/rc.out" && grep -q 'DPU is ready' "$TMP/rc.out"
-ok "the install waited for its own boot, not the stale 'DPU is ready' of the one before"
+CHECK
 
 done_testing

@@ -9,28 +9,49 @@ T_N=0
 T_FAILED=0
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/bfctl-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
+# Device locks of this script only: tests running side by side (make check
+# -j, other checkouts on the machine) never see each other's devices busy.
+export BFCTL_RUNDIR="$TMP/run"
 
-ok() {     # ok DESCRIPTION -- the previous command's status decides
-	local rc=$?
-	T_N=$((T_N + 1))
-	if [ "$rc" -eq 0 ]; then
-		echo "ok $T_N - $*"
+ok() {     # ok DESCRIPTION CMD... | ok DESCRIPTION - <<'EOF' ... EOF
+	# Runs CMD (or, with "-", the shell text on standard input, in this
+	# shell, so that it sees the script's variables and functions) and
+	# passes on status 0. A check with no command fails: it could not fail.
+	local _desc=$1 _rc _text
+	shift
+	if [ "$#" -eq 0 ]; then
+		T_N=$((T_N + 1)); T_FAILED=$((T_FAILED + 1))
+		echo "not ok $T_N - $_desc (no command to check)"
+		return 0
+	fi
+	if [ "$1" = - ] && [ "$#" -eq 1 ]; then
+		_text=$(cat)
+		if [ -z "${_text//[[:space:]]/}" ]; then
+			T_N=$((T_N + 1)); T_FAILED=$((T_FAILED + 1))
+			echo "not ok $T_N - $_desc (no command to check)"
+			return 0
+		fi
+		eval "$_text" >"$TMP/check.out" 2>&1 </dev/null
 	else
-		echo "not ok $T_N - $*"
+		"$@" >"$TMP/check.out" 2>&1
+	fi
+	_rc=$?
+	T_N=$((T_N + 1))
+	if [ "$_rc" -eq 0 ]; then
+		echo "ok $T_N - $_desc"
+	else
+		echo "not ok $T_N - $_desc"
 		T_FAILED=$((T_FAILED + 1))
+		sed 's/^/# /' "$TMP/check.out" | head -40
 	fi
 }
 
-check() {  # check DESCRIPTION CMD... -- runs CMD, passes on status 0
-	local desc=$1
-	shift
-	if "$@" >"$TMP/check.out" 2>&1; then
-		T_N=$((T_N + 1)); echo "ok $T_N - $desc"
-	else
-		T_N=$((T_N + 1)); echo "not ok $T_N - $desc"
-		T_FAILED=$((T_FAILED + 1))
-		sed 's/^/# /' "$TMP/check.out"
-	fi
+check() {  # check DESCRIPTION CMD... -- the same as ok
+	ok "$@"
+}
+
+not() {    # not CMD... -- passes when CMD fails: ok "no OS" not grep -q OS log
+	! "$@"
 }
 
 expect_rc() {  # expect_rc CODE DESCRIPTION CMD...

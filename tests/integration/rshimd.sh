@@ -32,7 +32,7 @@ DEVNAME_MISC=sim-0
 RSHIMD="$top_builddir/src/rshimd/rshimd"
 BFREG="$top_srcdir/tests/integration/bfreg.py"
 SAMPLE="$top_builddir/bfb/sample-full.bfb"
-export BFCTL_RUNDIR="$TMP/run" BFCTL_RSHIM_ROOT="$TMP/dev"
+export BFCTL_RSHIM_ROOT="$TMP/dev"
 D="$TMP/dev/rshim0"
 PIDF="$TMP/rshimd.pid"
 # On a failure, the daemon's log goes into the TAP output.
@@ -57,53 +57,45 @@ set_misc() { printf '%s\n' "$*" > "$D/misc"; }
 
 # --- the device files ---------------------------------------------------------
 expect_rc 0 "rshimd starts and returns once the files are there" start_daemon
-[ "$(ls "$D" | tr '\n' ' ')" = "boot console misc rshim " ]
-ok "rshim0 has boot, console, misc, rshim"
+ok "rshim0 has boot, console, misc, rshim" [ "$(ls "$D" | tr '\n' ' ')" = "boot console misc rshim " ]
 misc > "$TMP/misc0"
+ok "misc: DEV_NAME and DEV_INFO in the upstream key column" - <<'CHECK'
 grep -qx "DEV_NAME        $DEVNAME_MISC" "$TMP/misc0" && grep -qx 'DEV_INFO        BlueField-3(Rev 1)' "$TMP/misc0"
-ok "misc: DEV_NAME and DEV_INFO in the upstream key column"
-grep -qx 'BOOT_TIMEOUT    120 (seconds)' "$TMP/misc0"
-ok "misc: BOOT_TIMEOUT from the config file"
-! grep -q 'PEER_MAC' "$TMP/misc0"
-ok "misc at DISPLAY_LEVEL 0 has no level-1 keys"
+CHECK
+ok "misc: BOOT_TIMEOUT from the config file" grep -qx 'BOOT_TIMEOUT    120 (seconds)' "$TMP/misc0"
+ok "misc at DISPLAY_LEVEL 0 has no level-1 keys" not grep -q 'PEER_MAC' "$TMP/misc0"
 set_misc "DISPLAY_LEVEL 1"
 misc > "$TMP/misc1"
+ok "misc at DISPLAY_LEVEL 1 adds BOOT_RESET_SKIP .. CLEAR_ON_READ" - <<'CHECK'
 grep -q '^BOOT_RESET_SKIP 0 (1: skip)$' "$TMP/misc1" && grep -q '^CLEAR_ON_READ   0' "$TMP/misc1"
-ok "misc at DISPLAY_LEVEL 1 adds BOOT_RESET_SKIP .. CLEAR_ON_READ"
+CHECK
 expect_rc 1 "misc: an unknown key is refused" bash -c "echo 'NO_SUCH_KEY 1' > '$D/misc'"
-grep -q 'Invalid argument' "$TMP/rc.err"
-ok "misc: the writer sees EINVAL"
+ok "misc: the writer sees EINVAL" grep -q 'Invalid argument' "$TMP/rc.err"
 expect_rc 1 "misc: DISPLAY_LEVEL out of range is refused" bash -c "echo 'DISPLAY_LEVEL 7' > '$D/misc'"
 
 # --- one owner per device -------------------------------------------------------
 expect_rc 4 "a second rshimd on the same device is refused" \
 	timeout 60 "$RSHIMD" -f --root "$TMP/dev2" -d "$DEVNAME" -n --config "$TMP/rshimd.conf"
-grep -q "is held by rshimd as $D" "$TMP/rc.err"
-ok "the refusal names the holder: rshimd as $D"
+ok "the refusal names the holder: rshimd as $D" grep -q "is held by rshimd as $D" "$TMP/rc.err"
 expect_rc 4 "a direct bfctl on the device is refused" "$BFCTL" reg -r "$DEVNAME" read 0x13000c68
+ok "bfctl says who holds it and how to go through the daemon" - <<'CHECK'
 grep -q "held by rshimd" "$TMP/rc.err" && grep -q 'rshim<N>' "$TMP/rc.err"
-ok "bfctl says who holds it and how to go through the daemon"
+CHECK
 
 # --- rshim: bf-reg's ioctls ----------------------------------------------------
 expect_rc 0 "bf-reg write (13-byte RSHIM_IOC_WRITE2) of SCRATCHPAD6" \
 	python3 "$BFREG" "$D" 0x13000c68.64 0x1122334455667788
-grep -qx '\[0x13000c68\] <- 0x1122334455667788' "$TMP/rc.out"
-ok "bf-reg write prints what it wrote"
+ok "bf-reg write prints what it wrote" grep -qx '\[0x13000c68\] <- 0x1122334455667788' "$TMP/rc.out"
 expect_rc 0 "bf-reg read (RSHIM_IOC_READ2)" python3 "$BFREG" "$D" 0x13000c68.64
-grep -qx '\[0x13000c68\] -> 0x1122334455667788' "$TMP/rc.out"
-ok "the register reads back"
+ok "the register reads back" grep -qx '\[0x13000c68\] -> 0x1122334455667788' "$TMP/rc.out"
 expect_rc 0 "12-byte RSHIM_IOC_READ, (1 << 16) | 0xc68" python3 "$BFREG" "$D" 0x10c68.64 --v1
-grep -qx '\[0x10010c68\] -> 0x1122334455667788' "$TMP/rc.out"
-ok "the 12-byte form reaches the same register"
+ok "the 12-byte form reaches the same register" grep -qx '\[0x10010c68\] -> 0x1122334455667788' "$TMP/rc.out"
 expect_rc 0 "32-bit read of the upper half" python3 "$BFREG" "$D" 0x13000c6c.32
-grep -qx '\[0x13000c6c\] -> 0x0000000011223344' "$TMP/rc.out"
-ok "a 4-byte access returns that half"
+ok "a 4-byte access returns that half" grep -qx '\[0x13000c6c\] -> 0x0000000011223344' "$TMP/rc.out"
 expect_rc 0 "bfctl reg through the daemon (--rshim rshim0)" "$BFCTL" reg -r rshim0 read 0x13000c68
-grep -q '0x1122334455667788' "$TMP/rc.out"
-ok "bfctl reads the same value through the daemon's rshim file"
+ok "bfctl reads the same value through the daemon's rshim file" grep -q '0x1122334455667788' "$TMP/rc.out"
 expect_rc 1 "an address naming no register is refused" python3 "$BFREG" "$D" 0x0ff00000.64
-grep -q 'Invalid argument' "$TMP/rc.err"
-ok "the ioctl fails with EINVAL"
+ok "the ioctl fails with EINVAL" grep -q 'Invalid argument' "$TMP/rc.err"
 
 # --- the upstream flow by hand: cat to boot, read misc until ready ----------------
 set_misc "DISPLAY_LEVEL 2"
@@ -115,103 +107,97 @@ for i in $(seq 600); do
 	grep -q 'DPU is ready' "$TMP/log" && break
 	sleep 0.2
 done
-grep -q 'DPU is ready' "$TMP/log"
-ok "reading misc (DISPLAY_LEVEL 2, CLEAR_ON_READ 1) shows DPU is ready"
+ok "reading misc (DISPLAY_LEVEL 2, CLEAR_ON_READ 1) shows DPU is ready" grep -q 'DPU is ready' "$TMP/log"
+ok "the log section has the upstream line shape, from the boot ROM to Linux up" - <<'CHECK'
 grep -q '^ INFO\[BL1\]: ' "$TMP/log" && grep -q '^ INFO\[MISC\]: Linux up' "$TMP/log"
-ok "the log section has the upstream line shape, from the boot ROM to Linux up"
-[ "$(grep -c 'DPU is ready' "$TMP/log")" = 1 ]
-ok "CLEAR_ON_READ 1: each message is shown once"
+CHECK
+ok "CLEAR_ON_READ 1: each message is shown once" [ "$(grep -c 'DPU is ready' "$TMP/log")" = 1 ]
+ok "closing boot set BOOT_CONTROL back to eMMC" - <<'CHECK'
 misc | grep -qx 'BOOT_MODE       1 (0:rshim, 1:emmc, 2:emmc-boot-swap)'
-ok "closing boot set BOOT_CONTROL back to eMMC"
+CHECK
 set_misc "CLEAR_ON_READ 0"
 
 # --- console ---------------------------------------------------------------------
 exec 3<>"$D/console"
-echoed hello
-ok "console: the DPU echoes 'hello' CR as 'hello' CR LF"
+ok "console: the DPU echoes 'hello' CR as 'hello' CR LF" echoed hello
 expect_rc 1 "console: a second opener gets EBUSY" bash -c "exec 4<>'$D/console'"
-grep -q 'busy' "$TMP/rc.err"
-ok "console: EBUSY"
+ok "console: EBUSY" grep -q 'busy' "$TMP/rc.err"
 
 # BOOT_RESET_SKIP: opening boot does not reset a running system.
 set_misc "BOOT_RESET_SKIP 1"
 up0=$(python3 "$BFREG" "$D" 0x13000630.64 | awk '{print $3}')
 expect_rc 0 "boot open/close with BOOT_RESET_SKIP 1" sh -c ": > '$D/boot'"
 up1=$(python3 "$BFREG" "$D" 0x13000630.64 | awk '{print $3}')
-[ $((up1)) -gt $((up0)) ]
-ok "BOOT_RESET_SKIP 1: UPTIME kept counting (no chip reset)"
-echoed again
-ok "console still echoes after the skipped reset"
+ok "BOOT_RESET_SKIP 1: UPTIME kept counting (no chip reset)" [ $((up1)) -gt $((up0)) ]
+ok "console still echoes after the skipped reset" echoed again
 exec 3>&-
 set_misc "BOOT_RESET_SKIP 0"
 
 # DEV_NAME refreshes a PCIe RShim function only (rshimd_pcie.sh).
 expect_rc 1 "DEV_NAME on a device that is no PCIe function: EINVAL" \
 	python3 -c 'import os,sys; fd=os.open(sys.argv[1], os.O_WRONLY); os.write(fd, b"DEV_NAME\n")' "$D/misc"
-grep -q 'Invalid argument' "$TMP/rc.err"
-ok "DEV_NAME: Invalid argument, as upstream for other backends"
+ok "DEV_NAME: Invalid argument, as upstream for other backends" grep -q 'Invalid argument' "$TMP/rc.err"
 
 # DROP_MODE: boot refused, registers read 0, back to normal after.
 set_misc "DROP_MODE 1"
+ok "misc shows DROP_MODE 1" - <<'CHECK'
 misc | grep -qx 'DROP_MODE       1 (0:normal, 1:drop)'
-ok "misc shows DROP_MODE 1"
+CHECK
 expect_rc 1 "drop mode: boot open refused" bash -c ": > '$D/boot'"
-grep -q 'Invalid argument' "$TMP/rc.err"
-ok "drop mode: EINVAL as upstream"
+ok "drop mode: EINVAL as upstream" grep -q 'Invalid argument' "$TMP/rc.err"
+ok "drop mode: register reads give 0" - <<'CHECK'
 python3 "$BFREG" "$D" 0x13000c68.64 | grep -qx '\[0x13000c68\] -> 0x0000000000000000'
-ok "drop mode: register reads give 0"
+CHECK
 expect_rc 4 "drop mode: bfctl install through the daemon is refused (exit 4, device not accessible)" \
 	"$BFCTL" install -r rshim0 -b "$SAMPLE" --timeout 30
-grep -q "rshim0 is in drop mode .*write 'FORCE_CMD 1' to $D/misc" "$TMP/rc.err"
-ok "drop mode: bfctl says so, and how to ask for the device"
+ok "drop mode: bfctl says so, and how to ask for the device" grep -q "rshim0 is in drop mode .*write 'FORCE_CMD 1' to $D/misc" "$TMP/rc.err"
 set_misc "DROP_MODE 0"
+ok "leaving drop mode: the register is there again" - <<'CHECK'
 python3 "$BFREG" "$D" 0x13000c68.64 | grep -qx '\[0x13000c68\] -> 0x1122334455667788'
-ok "leaving drop mode: the register is there again"
+CHECK
 exec 4>"$D/boot"   # another pusher holds the boot file
 expect_rc 4 "boot held by another process: bfctl install through the daemon is refused (exit 4)" \
 	"$BFCTL" install -r rshim0 -b "$SAMPLE" --timeout 30
 exec 4>&-
-grep -q 'rshim0: another process is pushing a boot stream' "$TMP/rc.err"
-ok "boot held: bfctl says another process is pushing"
+ok "boot held: bfctl says another process is pushing" grep -q 'rshim0: another process is pushing a boot stream' "$TMP/rc.err"
 
 # --- bfctl install through the daemon -----------------------------------------
 expect_rc 0 "bfctl install --rshim rshim0 (through the boot and rshim files)" \
 	"$BFCTL" install -r rshim0 -b "$SAMPLE" --timeout 120
-grep -q 'DPU is ready' "$TMP/rc.out"
-ok "the install through the daemon ends with DPU is ready"
+ok "the install through the daemon ends with DPU is ready" grep -q 'DPU is ready' "$TMP/rc.out"
 
 # --- a restart while idle loses nothing ------------------------------------------
 set_misc "DISPLAY_LEVEL 2"
 misc | sed -n '/Log Messages/,$p' > "$TMP/log-before"
 python3 "$BFREG" "$D" 0x13000c68.64 0x0123456789abcdef >/dev/null
 stop_daemon
-[ ! -e "$D/misc" ]
-ok "a stopped daemon unmounts its files"
+ok "a stopped daemon unmounts its files" [ ! -e "$D/misc" ]
 expect_rc 0 "with the daemon gone, bfctl opens the device directly" "$BFCTL" reg -r "$DEVNAME" read 0x13000c68
-grep -q '0x0123456789abcdef' "$TMP/rc.out"
-ok "the register written through the daemon is in the device"
+ok "the register written through the daemon is in the device" grep -q '0x0123456789abcdef' "$TMP/rc.out"
 expect_rc 0 "rshimd starts again" start_daemon
 set_misc "DISPLAY_LEVEL 2"
 misc | sed -n '/Log Messages/,$p' > "$TMP/log-after"
-cmp -s "$TMP/log-before" "$TMP/log-after" && grep -q 'DPU is ready' "$TMP/log-after"
-ok_or_diff() { local rc=$?; [ $rc = 0 ] || diff "$TMP/log-before" "$TMP/log-after" | sed 's/^/# /'; return $rc; }
-ok_or_diff
-ok "after the restart misc shows the same log (nothing lost, nothing cleared)"
+ok "after the restart misc shows the same log (nothing lost, nothing cleared)" - <<'CHECK'
+cmp -s "$TMP/log-before" "$TMP/log-after" && grep -q 'DPU is ready' "$TMP/log-after" ||
+	{ diff "$TMP/log-before" "$TMP/log-after"; false; }
+CHECK
+ok "after the restart the register value is the same" - <<'CHECK'
 python3 "$BFREG" "$D" 0x13000c68.64 | grep -qx '\[0x13000c68\] -> 0x0123456789abcdef'
-ok "after the restart the register value is the same"
+CHECK
 exec 3<>"$D/console"
-echoed after
-ok "after the restart the DPU's console still answers"
+ok "after the restart the DPU's console still answers" echoed after
 exec 3>&-
 
 # A client holding a file open does not keep the daemon from stopping.
 exec 3<>"$D/console"
 pid=$(cat "$PIDF")
 stop_daemon
+ok "rshimd stops even with the console held open" - <<'CHECK'
 ! kill -0 "$pid" 2>/dev/null
-ok "rshimd stops even with the console held open"
+CHECK
+ok "the held console then fails (the connection was aborted)" - <<'CHECK'
 ! cat <&3 >/dev/null 2>&1
-ok "the held console then fails (the connection was aborted)"
+CHECK
 exec 3>&-
 
 # A device that stops answering is tried again for 10 s (a USB device
@@ -219,18 +205,19 @@ exec 3>&-
 # rshimd.sh over USB goes through that at every install); one that stays
 # away loses its files. The simulated unplug lasts: its device stays away.
 if [ "$RSHIMD_TEST_TRANSPORT" = sim ]; then
-	BFSIM_FAULT=unplug-after=100000 start_daemon 2>"$TMP/start.err"
-	ok "rshimd up on a device that vanishes after 100000 boot bytes (this state has had more)"
+	ok "rshimd up on a device that vanishes after 100000 boot bytes (this state has had more)" - <<'CHECK'
+BFSIM_FAULT=unplug-after=100000 start_daemon 2>"$TMP/start.err"
+CHECK
 	expect_rc 1 "a push into the vanished device fails" bash -c "cat '$SAMPLE' > '$D/boot'"
-	grep -q 'No such device' "$TMP/rc.err"
-	ok "the writer sees ENODEV"
-	cat "$TMP/start.err" "$TMP/rshimd.log" | grep -q 'sim:0 stopped answering'
-	ok "the daemon says the device stopped answering"
+	ok "the writer sees ENODEV" grep -q 'No such device' "$TMP/rc.err"
+	ok "the daemon says the device stopped answering" - <<'CHECK'
+cat "$TMP/start.err" "$TMP/rshimd.log" | grep -q 'sim:0 stopped answering'
+CHECK
 	for i in $(seq 200); do [ -e "$D/misc" ] || break; sleep 0.1; done
-	[ ! -e "$D/misc" ] && grep -q 'sim:0 is gone: its files are removed' "$TMP/rshimd.log"
-	ok "a device that stays away loses its files"
-	kill -0 "$(cat "$PIDF")"
-	ok "the daemon keeps running, waiting for it"
+	ok "a device that stays away loses its files" - <<'CHECK'
+[ ! -e "$D/misc" ] && grep -q 'sim:0 is gone: its files are removed' "$TMP/rshimd.log"
+CHECK
+	ok "the daemon keeps running, waiting for it" kill -0 "$(cat "$PIDF")"
 	stop_daemon
 fi
 done_testing

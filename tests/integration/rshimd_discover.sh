@@ -12,7 +12,6 @@
 
 RSHIMD="$top_builddir/src/rshimd/rshimd"
 BFREG="$top_srcdir/tests/integration/bfreg.py"
-export BFCTL_RUNDIR="$TMP/run"
 unset BFCTL_RSHIM                  # $BFCTL_RSHIM would name a device
 : > "$TMP/none.conf"
 
@@ -28,34 +27,36 @@ dev_name() { sed -n 's/^DEV_NAME  *//p' "$1/misc"; }
 
 # --- every device --------------------------------------------------------------
 expect_rc 0 "rshimd with no device named starts" start all "$TMP/none.conf"
+ok "it took both: rshim0 is usb:1-4 (USB is searched first), rshim1 the livefish function" - <<'CHECK'
 [ "$(dev_name "$TMP/all/rshim0")" = usb-1-4 ] && [ "$(dev_name "$TMP/all/rshim1")" = pcie-lf-0000:04:00.0 ]
-ok "it took both: rshim0 is usb:1-4 (USB is searched first), rshim1 the livefish function"
-grep -q 'running (2 devices: rshim0 usb:1-4, rshim1 pcie-lf:0000:04:00.0)' "$TMP/all.log"
-ok "the log names what it found"
+CHECK
+ok "the log names what it found" grep -q 'running (2 devices: rshim0 usb:1-4, rshim1 pcie-lf:0000:04:00.0)' "$TMP/all.log"
+ok "one chip, one driver: the livefish function is in drop mode, USB drives it" - <<'CHECK'
 grep -qx 'DROP_MODE       1 (0:normal, 1:drop)' "$TMP/all/rshim1/misc" &&
 	grep -qx 'DROP_MODE       0 (0:normal, 1:drop)' "$TMP/all/rshim0/misc"
-ok "one chip, one driver: the livefish function is in drop mode, USB drives it"
+CHECK
 expect_rc 4 "a second rshimd with no device named is refused (exit 4)" \
 	"$RSHIMD" --root "$TMP/second" -n --config "$TMP/none.conf" -l 4
-grep -q 'another rshimd that takes every device is already running (rshimd for every device (pid [0-9]*))' "$TMP/rc.err"
-ok "it says another one takes every device, and which"
+ok "it says another one takes every device, and which" grep -q 'another rshimd that takes every device is already running (rshimd for every device (pid [0-9]*))' "$TMP/rc.err"
 stop all
+ok "stopped: both directories are gone" - <<'CHECK'
 [ ! -e "$TMP/all/rshim0" ] && [ ! -e "$TMP/all/rshim1" ]
-ok "stopped: both directories are gone"
+CHECK
 
 # --- -b: one backend ----------------------------------------------------------------
 expect_rc 0 "rshimd -b pcie-lf starts" start lf "$TMP/none.conf" -b pcie-lf
+ok "-b pcie-lf: only the livefish function, as rshim0" - <<'CHECK'
 [ "$(dev_name "$TMP/lf/rshim0")" = pcie-lf-0000:04:00.0 ] && [ ! -e "$TMP/lf/rshim1" ]
-ok "-b pcie-lf: only the livefish function, as rshim0"
+CHECK
 stop lf
 
 # --- none <dev>, and nothing to take -----------------------------------------------
 printf 'none usb-1-4\n' > "$TMP/ignore.conf"
 expect_rc 0 "rshimd -b usb with the only USB device ignored starts anyway" start none "$TMP/ignore.conf" -b usb
+ok "no device files, and the daemon keeps running" - <<'CHECK'
 [ -z "$(ls -A "$TMP/none" 2>/dev/null)" ] && kill -0 "$(cat "$TMP/none.pid")"
-ok "no device files, and the daemon keeps running"
-grep -q 'no RShim device on USB yet: looking every 2 s' "$TMP/none.log"
-ok "the log says it is waiting for one"
+CHECK
+ok "the log says it is waiting for one" grep -q 'no RShim device on USB yet: looking every 2 s' "$TMP/none.log"
 stop none
 
 # --- a reset made over the other interface -------------------------------------
@@ -69,16 +70,15 @@ wait_log() {  # wait_log FILE TEXT -- up to 20 s
 }
 expect_rc 0 "rshimd -b usb starts" start usb "$TMP/none.conf" -b usb
 expect_rc 0 "the chip is reset over pcie-lf while rshimd drives it over usb" "$BFCTL" reset -r pcie-lf
-wait_log "$TMP/usb.log" 'rshim0: usb:1-4 was reset and found again: the TM FIFO starts over'
-ok "the daemon finds the re-enumerated device again and says its TM FIFO starts over"
+ok "the daemon finds the re-enumerated device again and says its TM FIFO starts over" wait_log "$TMP/usb.log" 'rshim0: usb:1-4 was reset and found again: the TM FIFO starts over'
+ok "registers through its rshim file work after the reset" - <<'CHECK'
 python3 "$BFREG" "$TMP/usb/rshim0" 0x13000c68.64 0x77 > /dev/null &&
 	python3 "$BFREG" "$TMP/usb/rshim0" 0x13000c68.64 | grep -qx '\[0x13000c68\] -> 0x0000000000000077'
-ok "registers through its rshim file work after the reset"
+CHECK
 stop usb
 
 # --- the command line -------------------------------------------------------------
 expect_rc 2 "-b with an unknown backend: usage error" "$RSHIMD" -b serial
-grep -q -- '-b takes usb, pcie or pcie-lf' "$TMP/rc.err"
-ok "it names the backends"
+ok "it names the backends" grep -q -- '-b takes usb, pcie or pcie-lf' "$TMP/rc.err"
 expect_rc 2 "-b with -d: usage error" "$RSHIMD" -b usb -d usb:1-4
 done_testing

@@ -31,7 +31,7 @@ DEVNAME_MISC=sim-0
 RSHIMD="$top_builddir/src/rshimd/rshimd"
 PING="$top_srcdir/tests/integration/ping.py"
 SAMPLE="$top_builddir/bfb/sample-full.bfb"
-export BFCTL_RUNDIR="$TMP/run" BFCTL_RSHIM_ROOT="$TMP/dev"
+export BFCTL_RSHIM_ROOT="$TMP/dev"
 D="$TMP/dev/rshim0"
 PIDF="$TMP/rshimd.pid"
 DPU="nsenter --net=$BFSIM_DPU_NETNS"
@@ -39,16 +39,20 @@ stop_daemon() { stop_pidfile "$PIDF"; }
 # On a failure, the daemon's log goes into the TAP output.
 trap 'stop_daemon; [ "$T_FAILED" = 0 ] || sed "s/^/# rshimd: /" "$TMP/rshimd.log" 2>/dev/null | tail -40; rm -rf "$TMP"' EXIT
 
+ok "COMMAND's namespace starts without tmfifo_net0" - <<'CHECK'
 ! ip link show tmfifo_net0 >/dev/null 2>&1
-ok "COMMAND's namespace starts without tmfifo_net0"
+CHECK
 expect_rc 0 "rshimd starts with the network" \
 	"$RSHIMD" --root "$TMP/dev" -d "$DEVNAME" --config "$TMP/no-such.conf" --pid-file "$PIDF" --log-file "$TMP/rshimd.log" -l 4
+ok "tmfifo_net0 has the upstream host MAC 00:1a:ca:ff:ff:02" - <<'CHECK'
 ip -br link show tmfifo_net0 | grep -q '00:1a:ca:ff:ff:02'
-ok "tmfifo_net0 has the upstream host MAC 00:1a:ca:ff:ff:02"
+CHECK
+ok "the DPU's tmfifo_net0 is 192.168.100.2/24 in its own namespace" - <<'CHECK'
 $DPU ip -br addr show tmfifo_net0 | grep -q '192.168.100.2/24'
-ok "the DPU's tmfifo_net0 is 192.168.100.2/24 in its own namespace"
+CHECK
+ok "the DPU's MAC is 00:1a:ca:ff:ff:01" - <<'CHECK'
 $DPU ip -br link show tmfifo_net0 | grep -q '00:1a:ca:ff:ff:01'
-ok "the DPU's MAC is 00:1a:ca:ff:ff:01"
+CHECK
 ip addr add 192.168.100.1/24 dev tmfifo_net0
 
 PING_WAIT=2 expect_rc 1 "before the DPU's OS runs, nothing answers" python3 "$PING" 192.168.100.2 1
@@ -57,8 +61,7 @@ expect_rc 0 "install through the daemon" "$BFCTL" install -r rshim0 -b "$SAMPLE"
 # take a while on a loaded host: up to three tries before the real check.
 for i in 1 2 3; do python3 "$PING" 192.168.100.2 1 >/dev/null 2>&1 && break; done
 expect_rc 0 "ping 192.168.100.2 across tmfifo_net0 (host to DPU)" python3 "$PING" 192.168.100.2 5
-grep -q '5 packets transmitted, 5 received' "$TMP/rc.out"
-ok "5 of 5 echo replies"
+ok "5 of 5 echo replies" grep -q '5 packets transmitted, 5 received' "$TMP/rc.out"
 expect_rc 0 "ping 192.168.100.1 from the DPU's namespace" $DPU python3 "$PING" 192.168.100.1 3
 expect_rc 0 "1400-byte echoes (frames near the MTU)" python3 "$PING" 192.168.100.2 3 1400
 
@@ -94,21 +97,21 @@ while True:
 open(sys.argv[2], "wb").write(out)
 PY
 wait $srv
-cmp -s "$TMP/blob" "$TMP/back"
-ok "3 MB over TCP to the DPU and back arrive intact"
+ok "3 MB over TCP to the DPU and back arrive intact" cmp -s "$TMP/blob" "$TMP/back"
 
 # The control exchange: the DPU answers CTRL_REQ with what it holds.
 printf 'DISPLAY_LEVEL 1\n' > "$D/misc"
-grep -qx 'PEER_MAC        00:1a:ca:ff:ff:01 (rw)' "$D/misc"
-ok "misc level 1: PEER_MAC is the DPU's MAC, as the DPU answers"
+ok "misc level 1: PEER_MAC is the DPU's MAC, as the DPU answers" grep -qx 'PEER_MAC        00:1a:ca:ff:ff:01 (rw)' "$D/misc"
 printf 'PEER_MAC 00:1a:ca:ff:ff:09\n' > "$D/misc"
 printf 'PXE_ID 0x1234abcd\n' > "$D/misc"
 printf 'VLAN_ID 100 200\n' > "$D/misc"
 cat "$D/misc" > "$TMP/misc1"
+ok "PEER_MAC, PXE_ID, VLAN_ID written reach the DPU and come back in its answer" - <<'CHECK'
 grep -qx 'PEER_MAC        00:1a:ca:ff:ff:09 (rw)' "$TMP/misc1" && grep -qx 'PXE_ID          0x1234abcd (rw)' "$TMP/misc1" &&
 	grep -qx 'VLAN_ID         100 200 (rw)' "$TMP/misc1"
-ok "PEER_MAC, PXE_ID, VLAN_ID written reach the DPU and come back in its answer"
+CHECK
 stop_daemon
+ok "a stopped daemon takes tmfifo_net0 away" - <<'CHECK'
 ! ip link show tmfifo_net0 >/dev/null 2>&1
-ok "a stopped daemon takes tmfifo_net0 away"
+CHECK
 done_testing

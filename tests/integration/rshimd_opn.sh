@@ -10,7 +10,6 @@ if [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/n
 	exit
 fi
 RSHIMD="$top_builddir/src/rshimd/rshimd"
-export BFCTL_RUNDIR="$TMP/run"
 : > "$TMP/none.conf"
 
 # session CHIP STEP -- one bfsim run on $TMP/st-CHIP: rshimd on sim:0, then STEP.
@@ -37,11 +36,11 @@ for chip in bf3 bf2; do
 	first="OPN_STR         900-9D3B6-00CV-A"
 	[ "$chip" = bf2 ] && first="OPN_STR         N/A"
 	expect_rc 0 "$chip: OPN_STR written through misc" session "$chip" write
-	printf '%s\n' "$first" "OPN_STR         MBF2H332A-AEEOT" "OPN_STR         MBF2H332A-AEEOT" |
-		cmp -s - "$TMP/rc.out"
-	ok "$chip: misc showed ${first#OPN_STR         }, then the OPN written; one written in drop mode was dropped"
+	ok "$chip: misc showed ${first#OPN_STR         }, then the OPN written; one written in drop mode was dropped" - <<'CHECK'
+printf '%s\n' "$first" "OPN_STR         MBF2H332A-AEEOT" "OPN_STR         MBF2H332A-AEEOT" |
+	cmp -s - "$TMP/rc.out"
+CHECK
 	expect_rc 0 "$chip: bfsim and rshimd started again on the same state" session "$chip" read
-	[ "$(cat "$TMP/rc.out")" = "OPN_STR         MBF2H332A-AEEOT" ]
-	ok "$chip: the simulated device kept the OPN"
+	ok "$chip: the simulated device kept the OPN" [ "$(cat "$TMP/rc.out")" = "OPN_STR         MBF2H332A-AEEOT" ]
 done
 done_testing

@@ -15,7 +15,6 @@ BFREG="$top_srcdir/tests/integration/bfreg.py"
 USB=usb:1-4
 LF=pcie-lf:0000:04:00.0
 SP6=0x13000c68                     # SCRATCHPAD6 (BF3), free for tests
-export BFCTL_RUNDIR="$TMP/run"     # shared: the owner locks are per device name
 DA="$TMP/a/rshim0"
 
 start() {  # start NAME DEV [ARG...] -- daemon NAME: files in $TMP/NAME, log $TMP/NAME.log
@@ -45,110 +44,109 @@ misc_write() { printf '%s\n' "$2" > "$1/misc"; }
 
 # --- A owns the device ----------------------------------------------------------
 expect_rc 0 "daemon A on $USB starts" start a "$USB"
+ok "A drives the device: not in drop mode, a register written through it reads back" - <<'CHECK'
 drop_is "$DA" 0 && [ "$(reg "$DA" 0x1111)" = 0x0000000000001111 ] &&
 	[ "$(reg "$DA")" = 0x0000000000001111 ]
-ok "A drives the device: not in drop mode, a register written through it reads back"
+CHECK
 
 # --- B without -F: the access check finds A's keepalive --------------------------
 printf 'DROP_MODE 0\n' > "$TMP/b1.conf"
 expect_rc 0 "daemon B on $LF (DROP_MODE 0, no -F) starts" start b1 "$LF"
+ok "B: no files; it says another backend drives the device, and how to ask for it" - <<'CHECK'
 [ ! -e "$TMP/b1/rshim0" ] && grep -q "rshim0: $LF is driven by another backend" "$TMP/rc.err" &&
 	grep -q 'with -F (or FORCE_MODE 1) to ask for it' "$TMP/rc.err"
-ok "B: no files; it says another backend drives the device, and how to ask for it"
+CHECK
+ok "A keeps the device (B's access check took nothing from it)" - <<'CHECK'
 drop_is "$DA" 0 && [ "$(reg "$DA" 0x2222)" = 0x0000000000002222 ] && [ "$(reg "$DA")" = 0x0000000000002222 ]
-ok "A keeps the device (B's access check took nothing from it)"
+CHECK
 stop b1
 
 # --- B on the livefish default: drop mode, the device left alone ------------------
 DB="$TMP/b2/rshim0"
 expect_rc 0 "daemon B on $LF (livefish: drop mode by default) starts" start b2 "$LF"
+ok "B has its files in drop mode (DROP_MODE 1, FORCE_CMD 0)" - <<'CHECK'
 drop_is "$DB" 1 && grep -qx 'FORCE_CMD       0 (1: send Force command)' "$DB/misc"
-ok "B has its files in drop mode (DROP_MODE 1, FORCE_CMD 0)"
-[ "$(reg "$DB")" = 0x0000000000000000 ]
-ok "B in drop mode: register reads give 0"
+CHECK
+ok "B in drop mode: register reads give 0" [ "$(reg "$DB")" = 0x0000000000000000 ]
 expect_rc 1 "FORCE_CMD 1 on A, which owns the device, is refused" misc_write "$DA" "FORCE_CMD 1"
-grep -q 'Invalid argument' "$TMP/rc.err"
-ok "the writer sees EINVAL"
+ok "the writer sees EINVAL" grep -q 'Invalid argument' "$TMP/rc.err"
 sleep 0.5
+ok "A still drives the device" - <<'CHECK'
 drop_is "$DA" 0 && [ "$(reg "$DA")" = 0x0000000000002222 ]
-ok "A still drives the device"
+CHECK
 
 # --- FORCE_CMD 1 on B: A hands the device over --------------------------------------
 expect_rc 0 "FORCE_CMD 1 on B (in drop mode) is taken" misc_write "$DB" "FORCE_CMD 1"
-wait_log "$TMP/b2.log" 'rshim0 regained ownership successfully'
-ok "B: regained ownership successfully"
-wait_log "$TMP/a.log" 'rshim0 passed to the requester successfully'
-ok "A: passed to the requester successfully"
+ok "B: regained ownership successfully" wait_log "$TMP/b2.log" 'rshim0 regained ownership successfully'
+ok "A: passed to the requester successfully" wait_log "$TMP/a.log" 'rshim0 passed to the requester successfully'
 grep -o 'rshim0 \(received ownership transfer request\|notifying the requester with ACK\|entering drop mode\|passed to the requester successfully\)' \
 	"$TMP/a.log" | tr '\n' '|' > "$TMP/a.seq"
-[ "$(cat "$TMP/a.seq")" = 'rshim0 received ownership transfer request|rshim0 notifying the requester with ACK|rshim0 entering drop mode|rshim0 passed to the requester successfully|' ]
-ok "A's log: request received, ACK, drop mode, passed"
+ok "A's log: request received, ACK, drop mode, passed" [ "$(cat "$TMP/a.seq")" = 'rshim0 received ownership transfer request|rshim0 notifying the requester with ACK|rshim0 entering drop mode|rshim0 passed to the requester successfully|' ]
 grep -o 'rshim0 \(FORCE_CMD: asking\|executing Force command\|received ownership transfer ack\|leaving drop mode\|regained ownership successfully\)' \
 	"$TMP/b2.log" | tr '\n' '|' > "$TMP/b.seq"
-[ "$(cat "$TMP/b.seq")" = 'rshim0 FORCE_CMD: asking|rshim0 executing Force command|rshim0 received ownership transfer ack|rshim0 leaving drop mode|rshim0 regained ownership successfully|' ]
-ok "B's log: force command, ack received, drop mode left, ownership regained"
+ok "B's log: force command, ack received, drop mode left, ownership regained" [ "$(cat "$TMP/b.seq")" = 'rshim0 FORCE_CMD: asking|rshim0 executing Force command|rshim0 received ownership transfer ack|rshim0 leaving drop mode|rshim0 regained ownership successfully|' ]
+ok "misc: A shows DROP_MODE 1, B DROP_MODE 0" - <<'CHECK'
 drop_is "$DA" 1 && drop_is "$DB" 0
-ok "misc: A shows DROP_MODE 1, B DROP_MODE 0"
+CHECK
 reg "$DA" 0x3333 >/dev/null
 expect_rc 0 "bfctl reg through B's files" env BFCTL_RSHIM_ROOT="$TMP/b2" "$BFCTL" reg -r rshim0 read "$SP6"
-grep -q "\[$SP6\] -> 0x0000000000002222" "$TMP/rc.out"
-ok "a register write through A (in drop mode) did not reach the device"
+ok "a register write through A (in drop mode) did not reach the device" grep -q "\[$SP6\] -> 0x0000000000002222" "$TMP/rc.out"
 [ "$(reg "$DB" 0x4444)" = 0x0000000000004444 ]
 expect_rc 0 "bfctl reg through B's files, again" env BFCTL_RSHIM_ROOT="$TMP/b2" "$BFCTL" reg -r rshim0 read "$SP6"
-grep -q "\[$SP6\] -> 0x0000000000004444" "$TMP/rc.out"
-ok "a register written through B is in the device"
-[ "$(reg "$DA")" = 0x0000000000000000 ]
-ok "A in drop mode reads 0"
+ok "a register written through B is in the device" grep -q "\[$SP6\] -> 0x0000000000004444" "$TMP/rc.out"
+ok "A in drop mode reads 0" [ "$(reg "$DA")" = 0x0000000000000000 ]
 expect_rc 1 "DROP_MODE 0 on A while B owns the device is refused" misc_write "$DA" "DROP_MODE 0"
+ok "EACCES: A's access check found B's keepalive; A stays in drop mode" - <<'CHECK'
 grep -q 'Permission denied' "$TMP/rc.err" && grep -q 'rshim0 is not accessible' "$TMP/a.log" && drop_is "$DA" 1
-ok "EACCES: A's access check found B's keepalive; A stays in drop mode"
+CHECK
 
 # --- and back: the USB side asks ------------------------------------------------------
 expect_rc 0 "FORCE_CMD 1 on A" misc_write "$DA" "FORCE_CMD 1"
+ok "A regained the device, B passed it" - <<'CHECK'
 wait_log "$TMP/a.log" 'rshim0 regained ownership successfully' &&
 	wait_log "$TMP/b2.log" 'rshim0 passed to the requester successfully'
-ok "A regained the device, B passed it"
+CHECK
+ok "A drives it again and reads what B wrote" - <<'CHECK'
 drop_is "$DA" 0 && drop_is "$DB" 1 && [ "$(reg "$DA")" = 0x0000000000004444 ]
-ok "A drives it again and reads what B wrote"
+CHECK
 stop b2
 
 # --- B with -F: the access check fails, B is kept in drop mode and asks -----------------
 DB="$TMP/b3/rshim0"
 printf 'DROP_MODE 0\n' > "$TMP/b3.conf"
 expect_rc 0 "daemon B on $LF with -F starts" start b3 "$LF" -F
-[ -e "$DB/misc" ]
-ok "B -F: files, though another backend drove the device"
+ok "B -F: files, though another backend drove the device" [ -e "$DB/misc" ]
+ok "B -F took the device over; A passed it" - <<'CHECK'
 wait_log "$TMP/b3.log" 'rshim0 regained ownership successfully' &&
 	wait_log "$TMP/a.log" 'rshim0 passed to the requester successfully' 2
-ok "B -F took the device over; A passed it"
+CHECK
+ok "misc: A in drop mode, B not" - <<'CHECK'
 drop_is "$DA" 1 && drop_is "$DB" 0
-ok "misc: A in drop mode, B not"
+CHECK
 
 # --- A gone, B installs, and its console answers ---------------------------------------
 stop a
+ok "a small bundle for the install over the livefish function" - <<'CHECK'
 "$BFSIM" bundle -o "$TMP/full0.bfb" --chip bf3 --size 0 >/dev/null &&
 	"$BFCTL" bfb pack -o "$TMP/small.bfb" --from "$TMP/full0.bfb" image==Image >/dev/null
-ok "a small bundle for the install over the livefish function"
+CHECK
 expect_rc 0 "bfctl install through B's files (rshim0 of daemon B)" \
 	env BFCTL_RSHIM_ROOT="$TMP/b3" "$BFCTL" install -r rshim0 -b "$TMP/small.bfb" --timeout 120
-grep -q 'DPU is ready' "$TMP/rc.out"
-ok "the install through B ends with DPU is ready"
+ok "the install through B ends with DPU is ready" grep -q 'DPU is ready' "$TMP/rc.out"
 exec 3<>"$DB/console"
 printf 'owner-echo\r' >&3
+ok "B's console: the DPU echoes what was typed (the TM FIFO started over cleanly)" - <<'CHECK'
 timeout 20 grep -a -m1 'owner-echo' <&3 >/dev/null
-ok "B's console: the DPU echoes what was typed (the TM FIFO started over cleanly)"
+CHECK
 exec 3>&-
 
 # --- OPN_STR: written through B, in the device ---------------------------------------
 expect_rc 0 "OPN_STR written through B's misc" misc_write "$DB" "OPN_STR MBF3-OWNER-TEST"
-grep -qx 'OPN_STR         MBF3-OWNER-TEST' "$DB/misc"
-ok "misc shows the new OPN"
+ok "misc shows the new OPN" grep -qx 'OPN_STR         MBF3-OWNER-TEST' "$DB/misc"
 expect_rc 0 "bf-reg read of the first OPN word (YU 0x9bdc, 32 bits)" python3 "$BFREG" "$DB" 0x13409bdc.32
-grep -qx '\[0x13409bdc\] -> 0x000000004d424633' "$TMP/rc.out"
-ok "the device holds it: the first word reads 'MBF3', character 0 in bits 31:24"
+ok "the device holds it: the first word reads 'MBF3', character 0 in bits 31:24" grep -qx '\[0x13409bdc\] -> 0x000000004d424633' "$TMP/rc.out"
 expect_rc 1 "an OPN of 17 characters is refused" misc_write "$DB" "OPN_STR 0123456789ABCDEFG"
-grep -qx 'OPN_STR         MBF3-OWNER-TEST' "$DB/misc"
-ok "the OPN is unchanged"
+ok "the OPN is unchanged" grep -qx 'OPN_STR         MBF3-OWNER-TEST' "$DB/misc"
 
 # --- a daemon left without the device gets it when its owner lets go -------------------
 expect_rc 0 "daemon C on $USB (no -F) while B drives the device" start c "$USB"
@@ -159,16 +157,16 @@ for i in $(seq 100); do
 	cat "$TMP/c.start" "$TMP/c.log" 2>/dev/null | grep -q "rshim0: $USB is driven by another backend" && break
 	sleep 0.1
 done
+ok "C: no files; it says another backend drives the device, checked again every 10 s" - <<'CHECK'
 cat "$TMP/c.start" "$TMP/c.log" | grep "rshim0: $USB is driven by another backend" | grep -q 'checked again every 10 s' &&
 	[ ! -e "$TMP/c/rshim0" ]
-ok "C: no files; it says another backend drives the device, checked again every 10 s"
-[ "$(reg "$DB" 0x5555)" = 0x0000000000005555 ]
-ok "B still drives the device"
+CHECK
+ok "B still drives the device" [ "$(reg "$DB" 0x5555)" = 0x0000000000005555 ]
 stop b3
 for i in $(seq 250); do [ -e "$TMP/c/rshim0/misc" ] && break; sleep 0.1; done
+ok "B stopped: C's next check finds no keepalive, C has the files and drives the device" - <<'CHECK'
 drop_is "$TMP/c/rshim0" 0 && grep -q "rshim0: $USB is no longer driven by another backend: ours now" "$TMP/c.log"
-ok "B stopped: C's next check finds no keepalive, C has the files and drives the device"
-[ "$(reg "$TMP/c/rshim0")" = 0x0000000000005555 ]
-ok "C reads the register B wrote last"
+CHECK
+ok "C reads the register B wrote last" [ "$(reg "$TMP/c/rshim0")" = 0x0000000000005555 ]
 stop c
 done_testing

@@ -16,7 +16,7 @@ BFREG="$top_srcdir/tests/integration/bfreg.py"
 S="$TMP/sys"
 P="$S/bus/pci/devices"
 D="$TMP/dev/rshim0"
-export BFCTL_SYSFS="$S" BFCTL_RUNDIR="$TMP/run"
+export BFCTL_SYSFS="$S"
 unset BFCTL_RSHIM
 mkdir -p "$P/0000:03:00.2"
 echo 0x15b3 > "$P/0000:03:00.2/vendor"
@@ -35,10 +35,10 @@ bar_word() {  # bar_word BDF OFFSET -- the 64-bit word in resource0, hex
 expect_rc 0 "rshimd on pcie:0000:03:00.2 starts" \
 	"$RSHIMD" --root "$TMP/dev" -d pcie:0000:03:00.2 -n --config "$TMP/none.conf" --pid-file "$TMP/pid" \
 	--log-file "$TMP/log" -l 4
-grep -qx 'DEV_NAME        pcie-0000:03:00.2' "$D/misc"
-ok "misc shows DEV_NAME pcie-0000:03:00.2"
+ok "misc shows DEV_NAME pcie-0000:03:00.2" grep -qx 'DEV_NAME        pcie-0000:03:00.2' "$D/misc"
+ok "a register written through the rshim file lands in BAR0" - <<'CHECK'
 python3 "$BFREG" "$D" 0x13000c68.64 0x5151 > /dev/null && [ "$(bar_word 0000:03:00.2 0xc68)" = 0x0000000000005151 ]
-ok "a register written through the rshim file lands in BAR0"
+CHECK
 
 # The function moves: .2 is gone, the RShim PF is .1 now.
 mv "$P/0000:03:00.2" "$P/0000:03:00.1"
@@ -46,19 +46,20 @@ dev_name_write() {  # the errno, as Python names it, on stderr
 	python3 -c 'import os,sys; fd=os.open(sys.argv[1], os.O_WRONLY); os.write(fd, b"DEV_NAME\n")' "$D/misc"
 }
 expect_rc 0 "DEV_NAME written to misc" dev_name_write
-grep -qx 'DEV_NAME        pcie-0000:03:00.1' "$D/misc"
-ok "misc shows the new function, in the same rshim0"
+ok "misc shows the new function, in the same rshim0" grep -qx 'DEV_NAME        pcie-0000:03:00.1' "$D/misc"
+ok "the log has the refresh, old and new names" - <<'CHECK'
 grep -q 'rshim0 starting device refresh (current: pcie:0000:03:00.2)' "$TMP/log" &&
 	grep -q 'rshim0 device refresh success (new: pcie:0000:03:00.1)' "$TMP/log"
-ok "the log has the refresh, old and new names"
+CHECK
+ok "registers go to the new function's BAR0" - <<'CHECK'
 python3 "$BFREG" "$D" 0x13000c68.64 0x6262 > /dev/null && [ "$(bar_word 0000:03:00.1 0xc68)" = 0x0000000000006262 ]
-ok "registers go to the new function's BAR0"
+CHECK
 
 # Nothing at that address any more: refused, the device stays as it was.
 mv "$P/0000:03:00.1" "$TMP/away"
 expect_rc 1 "DEV_NAME with no RShim function at 0000:03:00 fails" dev_name_write
+ok "ENODEV, and the daemon keeps the device it had" - <<'CHECK'
 grep -q "No such device" "$TMP/rc.err" && grep -qx 'DEV_NAME        pcie-0000:03:00.1' "$D/misc"
-ok "ENODEV, and the daemon keeps the device it had"
-grep -q 'rshim0 failed to refresh the PCIe device pcie:0000:03:00.1' "$TMP/log"
-ok "the log says the refresh failed"
+CHECK
+ok "the log says the refresh failed" grep -q 'rshim0 failed to refresh the PCIe device pcie:0000:03:00.1' "$TMP/log"
 done_testing

@@ -5,8 +5,7 @@
 
 for cmd in bundle run status; do
 	expect_rc 0 "bfsim $cmd --help" "$BFSIM" "$cmd" --help
-	grep -q "bfsim bundle" "$TMP/rc.out"
-	ok "bfsim $cmd --help prints the usage"
+	ok "bfsim $cmd --help prints the usage" grep -q "bfsim bundle" "$TMP/rc.out"
 done
 expect_rc 2 "unknown command: exit 2" "$BFSIM" frobnicate
 expect_rc 2 "run without a command: exit 2" "$BFSIM" run
@@ -15,8 +14,9 @@ expect_rc 2 "bad --fault: exit 2" "$BFSIM" run --fault melt -- true
 
 # bundle
 expect_rc 0 "bundle --kind fw --chip bf2" "$BFSIM" bundle -o "$TMP/fw.bfb" --kind fw --chip bf2
+ok "the bundle starts with the BFB magic" - <<'CHECK'
 [ -s "$TMP/fw.bfb" ] && [ "$(head -c 4 "$TMP/fw.bfb" | od -An -tx1 | tr -d ' ')" = "42660213" ]
-ok "the bundle starts with the BFB magic"
+CHECK
 expect_rc 8 "bundle refuses to overwrite" "$BFSIM" bundle -o "$TMP/fw.bfb"
 expect_rc 0 "bundle --size 1" "$BFSIM" bundle -o "$TMP/full.bfb" --size 1 --force
 
@@ -24,10 +24,10 @@ expect_rc 0 "bundle --size 1" "$BFSIM" bundle -o "$TMP/full.bfb" --size 1 --forc
 expect_rc 0 "run exports the device settings" \
 	"$BFSIM" run --chip bf2 --speed 7 --fault corrupt-log -- sh -c 'echo "$BFSIM_CHIP $BFSIM_SPEED $BFSIM_FAULT $BFSIM_STATE"'
 read -r chip speed fault state < "$TMP/rc.out"
-[ "$chip $speed $fault" = "bf2 7 corrupt-log" ]
-ok "COMMAND sees BFSIM_CHIP, BFSIM_SPEED, BFSIM_FAULT"
+ok "COMMAND sees BFSIM_CHIP, BFSIM_SPEED, BFSIM_FAULT" [ "$chip $speed $fault" = "bf2 7 corrupt-log" ]
+ok "the temporary state directory is removed afterwards" - <<'CHECK'
 [ -n "$state" ] && [ ! -e "$state" ]
-ok "the temporary state directory is removed afterwards"
+CHECK
 expect_rc 42 "run propagates COMMAND's exit status" "$BFSIM" run -- sh -c 'exit 42'
 expect_rc 143 "run: COMMAND killed by SIGTERM gives 128+15" "$BFSIM" run -- sh -c 'kill -TERM $$'
 expect_rc 127 "run: a missing COMMAND gives 127" "$BFSIM" run -- /nonexistent/cmd
@@ -35,8 +35,7 @@ expect_rc 127 "run: a missing COMMAND gives 127" "$BFSIM" run -- /nonexistent/cm
 sleep 0.5
 kill -INT $pid
 wait $pid
-[ $? -eq 130 ]
-ok "SIGINT to bfsim run reaches COMMAND (exit 130)"
+ok "SIGINT to bfsim run reaches COMMAND (exit 130)" [ $? -eq 130 ]
 
 # status --json on a device that booted
 st="$TMP/state"
@@ -44,7 +43,8 @@ if [ -x "$BFCTL" ]; then
 	expect_rc 0 "install into a kept state" \
 		"$BFSIM" run --state "$st" --speed 100 -- "$BFCTL" install -r sim:0 -b "$TMP/full.bfb" --timeout 120
 	expect_rc 0 "status --json" "$BFSIM" status --state "$st" --json
-	python3 - "$TMP/rc.out" <<'PY'
+	ok "status --json: phase os, installed versions, counters" - <<'CHECK'
+python3 - "$TMP/rc.out" <<'PY'
 import json, sys
 d = json.loads(open(sys.argv[1]).readline())
 assert d["event"] == "status", d
@@ -54,10 +54,9 @@ assert d["installed"]["nic_fw"]["version"], d["installed"]
 assert d["counters"]["boot_bytes"] > 0 and d["counters"]["resets"] >= 1, d["counters"]
 assert d["password_set"] is False
 PY
-	ok "status --json: phase os, installed versions, counters"
+CHECK
 	expect_rc 0 "status (text)" "$BFSIM" status --state "$st"
-	grep -q '^phase *os' "$TMP/rc.out"
-	ok "status text shows the phase"
+	ok "status text shows the phase" grep -q '^phase *os' "$TMP/rc.out"
 else
 	skip "install into a kept state" "no bfctl"
 fi
