@@ -162,13 +162,14 @@ exec 4>&-
 ok "boot held: bfctl says another process is pushing" grep -q 'rshim0: another process is pushing a boot stream' "$TMP/rc.err"
 
 # --- bfctl install through the daemon -----------------------------------------
-expect_rc 0 "bfctl install --rshim rshim0 (through the boot and rshim files)" \
-	"$BFCTL" install -r rshim0 -b "$SAMPLE" --timeout 120
+expect_rc 0 "bfctl install --rshim rshim0 (through the boot and rshim files; --keep-log)" \
+	"$BFCTL" install -r rshim0 -b "$SAMPLE" --keep-log --timeout 120
 ok "the install through the daemon ends with DPU is ready" grep -q 'DPU is ready' "$TMP/rc.out"
 
 # --- a restart while idle loses nothing ------------------------------------------
 set_misc "DISPLAY_LEVEL 2"
 misc | sed -n '/Log Messages/,$p' > "$TMP/log-before"
+ok "with --keep-log the install left the log in the device" grep -q 'DPU is ready' "$TMP/log-before"
 python3 "$BFREG" "$D" 0x13000c68.64 0x0123456789abcdef >/dev/null
 stop_daemon
 ok "a stopped daemon unmounts its files" [ ! -e "$D/misc" ]
