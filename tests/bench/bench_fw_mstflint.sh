@@ -8,11 +8,11 @@
 #   BENCH fw_burn_vs_mstflint mib=<image MiB> bfctl_s=.. mstflint_s=.. time_ratio=..
 #         bfctl_cfg_accesses_per_kib=.. mstflint_cfg_accesses_per_kib=.. access_ratio=..
 # Each access is a FUSE round trip (tens of microseconds here), so the
-# default image is 1 MiB; BENCH_FW_KIB=32768 burns the full 32 MiB (about
+# default image is 256 KiB; BENCH_FW_KIB=32768 burns the full 32 MiB (about
 # an hour per tool). Skips (one line) without mstflint, FUSE or root.
 set -u
 B=${top_builddir:-.}
-KIB=${BENCH_FW_KIB:-1024}
+KIB=${BENCH_FW_KIB:-256}
 if ! command -v mstflint >/dev/null; then
 	echo "BENCH fw_burn_vs_mstflint skipped=no-mstflint"
 	exit 0
