@@ -1,6 +1,7 @@
 /* cfgkeys.c - loading and querying bfcfg/keys.yaml. */
 #include "config.h"
 #include "cfgkeys.h"
+#include "strdist.h"
 #include "error.h"
 #include "fileio.h"
 
@@ -248,32 +249,6 @@ const struct bf_cfghook *bf_cfgkeys_hook(const struct bf_cfgkeys *k, const char 
 	return NULL;
 }
 
-/* Edit distance, bounded: names are short. */
-static unsigned distance(const char *a, const char *b)
-{
-	unsigned row[65], i, j, la = (unsigned)strlen(a), lb = (unsigned)strlen(b);
-
-	if (la > 64 || lb > 64)
-		return 99;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		unsigned prev = row[0], tmp;
-
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			tmp = row[j];
-			row[j] = prev + (a[i - 1] != b[j - 1]);
-			if (row[j - 1] + 1 < row[j])
-				row[j] = row[j - 1] + 1;
-			if (tmp + 1 < row[j])
-				row[j] = tmp + 1;
-			prev = tmp;
-		}
-	}
-	return row[lb];
-}
-
 const char *bf_cfgkeys_suggest(const struct bf_cfgkeys *k, const char *name)
 {
 	const char *best = NULL;
@@ -285,7 +260,7 @@ const char *bf_cfgkeys_suggest(const struct bf_cfgkeys *k, const char *name)
 			continue;
 		if (!strcasecmp(k->keys[i].name, name))
 			return k->keys[i].name;
-		d = distance(name, k->keys[i].name);
+		d = bf_str_distance(name, k->keys[i].name);
 		if (d < bestd) {
 			bestd = d;
 			best = k->keys[i].name;
