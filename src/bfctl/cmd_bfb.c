@@ -200,7 +200,7 @@ static int bfb_pack(int argc, char **argv)
 		BF_CLI_LONGOPTS, { 0 } };
 	struct bf_bfb_pack *p = malloc(sizeof(*p));
 	const char *out = NULL;
-	bool force = false, expert = false;
+	bool force = false, expert = false, bad_input;
 	int opt, r = 0;
 
 	if (!p)
@@ -225,6 +225,8 @@ static int bfb_pack(int argc, char **argv)
 		default: bf_cli_common(opt, bfb_usage);
 		}
 	}
+	/* An input that cannot be read or used is invalid input, as everywhere. */
+	bad_input = r < 0 && r != -ENOMEM;
 	if (r == 0 && !out)
 		bf_cli_usage_error("pack needs -o OUT");
 	if (r == 0)
@@ -239,7 +241,7 @@ static int bfb_pack(int argc, char **argv)
 	free(p);
 	if (r == -EEXIST)
 		return bf_cli_fail(BF_EXIT_EXISTS, r, "use --force to replace it", "cannot write the bundle");
-	if (r == -EINVAL || r == -EBADMSG || r == -EFBIG || r == -E2BIG)
+	if (bad_input || r == -EINVAL || r == -EBADMSG || r == -EFBIG || r == -E2BIG)
 		return bf_cli_fail(BF_EXIT_INPUT, r, NULL, "nothing written");
 	if (r < 0)
 		return bf_cli_fail(BF_EXIT_FAILURE, r, NULL, "nothing written");
