@@ -5,15 +5,21 @@
 #include "commands.h"
 #include "error.h"
 #include "event.h"
+#include "escape.h"
 #include "log.h"
+#include "print.h"
 #include "rshim.h"
 #include "statusview.h"
+
+#include <stdio.h>
 
 static const char log_usage[] =
 	"Usage: bfctl log --rshim DEV [--follow] [--clear] [--json] [-v]\n"
 	"\n"
 	"Show the RShim log (boot ROM, ATF, UEFI, PSC and installer messages) in\n"
-	"the upstream text form, e.g. \" INFO[BL31]: ...\".\n"
+	"the upstream text form, e.g. \" INFO[BL31]: ...\". 'bfctl install' reads\n"
+	"the log and clears it as it shows it: right after an install the log is\n"
+	"empty, unless the install ran with --keep-log.\n"
 	"\n"
 	"Options:\n"
 	"  -r, --rshim DEV  the device (default $BFCTL_RSHIM)\n"
@@ -25,6 +31,25 @@ static const char log_usage[] =
 
 #define FOLLOW_POLL_NS 200000000ull
 
+/* An empty ring right after an install is no mystery: say why. */
+static void empty_hint(const char *name)
+{
+	static const char hint[] =
+		"the log is empty: 'bfctl install' reads the log and clears it as it shows it "
+		"(clear-on-read); run the install with --keep-log to leave it in the device for 'bfctl log'";
+
+	if (bf_event_json()) {
+		bf_print_begin("log_empty");
+		bf_print_string(BF_PRINT_JSON, "device", NULL, name);
+		bf_print_string(BF_PRINT_JSON, "hint", NULL, hint);
+		bf_print_end();
+		return;
+	}
+	fprintf(stderr, "%s: ", bf_cli_cmdname());
+	bf_escape_text_fputs(name, stderr);
+	fprintf(stderr, ": %s\n", hint);
+}
+
 int bf_cmd_log(int argc, char **argv)
 {
 	enum { OPT_CLEAR = BF_OPT_FIRST_CMD };
@@ -34,7 +59,7 @@ int bf_cmd_log(int argc, char **argv)
 		{ "clear", no_argument, NULL, OPT_CLEAR },
 		BF_CLI_LONGOPTS, { 0 } };
 	const char *dev = NULL;
-	bool follow = false, clear = false;
+	bool follow = false, clear = false, first = true;
 	struct bf_statusview sv;
 	struct bf_rshim *r;
 	int opt, ret;
@@ -60,6 +85,9 @@ int bf_cmd_log(int argc, char **argv)
 			bf_rshim_close(r);
 			return ret;
 		}
+		if (first && sv.lines == 0)
+			empty_hint(r->name);
+		first = false;
 		if (follow)
 			bf_clock_sleep_ns(FOLLOW_POLL_NS);
 	} while (follow && !bf_stop_requested());

@@ -31,11 +31,13 @@ static int profile_check(int argc, char **argv)
 	const char *path;
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, BF_CLI_SHORTOPTS, longopts, NULL)) != -1)
+	while ((opt = bf_cli_getopt(argc, argv, BF_CLI_SHORTOPTS, longopts)) != -1)
 		bf_cli_common(opt, profile_usage);
 	if (optind + 1 != argc)
 		bf_cli_usage_error("check needs exactly one FILE");
 	path = argv[optind];
+	if ((r = bf_cli_input(path)))
+		return r;
 	r = bf_profile_open(path, &p, &res);
 	if (r < 0) {
 		bf_profile_free(&p);

@@ -2,9 +2,7 @@
  * severity: message [class]) and as JSON "profile_diag" events. */
 #include "config.h"
 #include "profile.h"
-#include "event.h"
-
-#include <json-c/json.h>
+#include "print.h"
 
 void bf_profile_report(const char *path, const struct bf_profile_result *res)
 {
@@ -14,23 +12,18 @@ void bf_profile_report(const char *path, const struct bf_profile_result *res)
 		const struct bf_profile_diag *d = &res->d[i];
 		const char *file = d->pos.file ? d->pos.file : path;
 
-		if (bf_event_json()) {
-			struct json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "file", json_object_new_string(file));
-			json_object_object_add(o, "line", json_object_new_int((int)d->pos.line));
-			json_object_object_add(o, "col", json_object_new_int((int)d->pos.col));
-			json_object_object_add(o, "severity", json_object_new_string(bf_profile_sev_name(d->sev)));
-			json_object_object_add(o, "class", json_object_new_string(bf_profile_class_name(d->cls)));
-			if (d->path[0])
-				json_object_object_add(o, "path", json_object_new_string(d->path));
-			json_object_object_add(o, "message", json_object_new_string(d->msg));
-			bf_event_emit("profile_diag", o);
-		} else {
-			bf_event_say("%s:%u:%u: %s: %s [%s]", file, d->pos.line, d->pos.col, bf_profile_sev_name(d->sev),
-				     d->msg, bf_profile_class_name(d->cls));
-		}
+		bf_print_begin("profile_diag");
+		bf_print_string(BF_PRINT_ANY, "file", "%s:", file);
+		bf_print_uint(BF_PRINT_ANY, "line", "%llu:", d->pos.line);
+		bf_print_uint(BF_PRINT_ANY, "col", "%llu: ", d->pos.col);
+		bf_print_string(BF_PRINT_ANY, "severity", "%s: ", bf_profile_sev_name(d->sev));
+		bf_print_string(BF_PRINT_JSON, "class", NULL, bf_profile_class_name(d->cls));
+		if (d->path[0])
+			bf_print_string(BF_PRINT_JSON, "path", NULL, d->path);
+		bf_print_string(BF_PRINT_ANY, "message", "%s ", d->msg);
+		bf_print_string(BF_PRINT_TEXT, NULL, "[%s]\n", bf_profile_class_name(d->cls));
+		bf_print_end();
 	}
-	bf_event_say("%s: %u error%s, %u warning%s", path, res->errors, res->errors == 1 ? "" : "s", res->warnings,
+	bf_print_line("%s: %u error%s, %u warning%s", path, res->errors, res->errors == 1 ? "" : "s", res->warnings,
 		     res->warnings == 1 ? "" : "s");
 }

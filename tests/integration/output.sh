@@ -103,6 +103,9 @@ fw config
 fw burn x
 fw reset --level 9 x
 fw image
+profile
+profile check
+profile check --bogus x
 ARGS
 expect_rc 2 "--json given after the bad option still gives a result" "$BFCTL" install --bogus --json
 check "install --bogus --json: result 2" json_ok "$TMP/rc.out" 2
@@ -145,6 +148,7 @@ for f in nosuch adir; do
 	expect_rc 3 "cfg show $f: exit 3" "$BFCTL" cfg show $f
 	expect_rc 3 "fw image $f: exit 3" "$BFCTL" fw image $f
 	expect_rc 3 "fw burn DEV $f: exit 3 (before the device)" "$BFCTL" fw burn 0000:09:00.0 $f -y
+	expect_rc 3 "profile check $f: exit 3" "$BFCTL" profile check $f
 	expect_rc 3 "install -b $f: exit 3" "$BFCTL" install -r sim:0 -b $f
 	expect_rc 3 "install -c $f: exit 3" "$BFCTL" install -r sim:0 -b "$top_builddir/bfb/sample-full.bfb" -c $f
 done
@@ -159,5 +163,16 @@ expect_rc 3 "an empty password" sh -c 'echo | "$1" cfg passwd --stdin' sh "$BFCT
 check "says 'empty password', no strerror" grep -qx "bfctl cfg passwd: empty password" "$TMP/rc.err"
 expect_rc 2 "passwd without a terminal" "$BFCTL" cfg passwd
 check "no 'No such device or address'" grep -qx "bfctl cfg passwd: no terminal to read the password from; use --stdin in scripts" "$TMP/rc.err"
+
+# --- bfctl log right after an install ---------------------------------------
+SAMPLE="$top_builddir/bfb/sample-full.bfb"
+expect_rc 0 "install, then log: the ring is empty" "$BFSIM" run --speed 50 --state "$TMP/dpu" -- sh -c \
+	'"$1" install -r sim:0 -b "$2" >/dev/null 2>&1 && "$1" log -r sim:0' sh "$BFCTL" "$SAMPLE"
+check "log says the install read and cleared it, and how to keep it" \
+	grep -q "the log is empty: 'bfctl install' reads the log and clears it.*--keep-log" "$TMP/rc.err"
+expect_rc 0 "install --keep-log, then log: the records are there" "$BFSIM" run --speed 50 --state "$TMP/dpu2" -- sh -c \
+	'"$1" install -r sim:0 -b "$2" --keep-log >/dev/null 2>&1 && "$1" log -r sim:0' sh "$BFCTL" "$SAMPLE"
+check "log shows the installer's records, no hint" sh -c 'grep -q "DPU is ready" "$1" && ! grep -q "log is empty" "$2"' \
+	sh "$TMP/rc.out" "$TMP/rc.err"
 
 done_testing
