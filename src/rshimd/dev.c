@@ -161,18 +161,10 @@ void bf_rshimd_dev_queue_ctrl(struct bf_rshimd_dev *d, uint64_t word)
 static void on_rx(void *ctx, uint8_t type, const uint8_t *buf, size_t len)
 {
 	struct bf_rshimd_dev *d = ctx;
-	bool notify = false;
 
 	switch (type) {
 	case BF_TMFIFO_CONSOLE:
-		pthread_mutex_lock(&d->lock);
-		/* Discarded while nobody has the console open, as upstream. */
-		if (d->console_open && bf_rshimd_ring_put(&d->con_rx, buf, len))
-			notify = true;
-		pthread_cond_broadcast(&d->cond);
-		pthread_mutex_unlock(&d->lock);
-		if (notify)
-			bf_rshimd_fuse_notify(d);
+		bf_rshimd_con_deliver(d, buf, len);
 		return;
 	case BF_TMFIFO_NET:
 		bf_rshimd_net_deliver(d, buf, len);
@@ -301,7 +293,6 @@ static bool tx_build(struct bf_rshimd_dev *d)
 		d->txlen = bf_tmfifo_frame(BF_TMFIFO_CONSOLE, pay, n, d->txbuf, sizeof(d->txbuf));
 		d->txoff = 0;
 		d->tx_net_next = true;
-		bf_rshimd_fuse_notify(d);
 		return d->txlen > 0;
 	}
 	pthread_mutex_unlock(&d->lock);
@@ -470,9 +461,10 @@ static void *io_main(void *arg)
 	uint64_t last_reopen_ns = 0;
 
 	for (;;) {
-		struct pollfd pfd[2];
+		struct pollfd pfd[4];
 		bool drop, boot, reset, drain;
-		int moved = 0, r, nfd = 1;
+		int moved = 0, r, nfd = 1, con = -1, ino = -1;
+		short con_ev;
 		uint64_t now, junk;
 
 		/* Ownership first: it may hand the device over or take it. */
@@ -506,6 +498,9 @@ static void *io_main(void *arg)
 			d->txlen = d->txoff = 0;
 			d->tx_sync = true;
 		}
+		/* The console terminal: output left over goes out, typed bytes in. */
+		if (bf_rshimd_con_pump(d))
+			moved++;
 		if (!drop && !d->gone) {
 			/* (The SP1 keepalive is written by bf_rshimd_owner_poll.) */
 			r = rx_step(d);
@@ -550,13 +545,28 @@ static void *io_main(void *arg)
 			pfd[1].events = POLLIN;
 			nfd = 2;
 		}
+		if ((con_ev = bf_rshimd_con_events(d)) != 0) {
+			con = nfd++;
+			pfd[con].fd = d->ptm;
+			pfd[con].events = con_ev;
+		}
+		if (bf_rshimd_con_watch_fd(d) >= 0) {
+			ino = nfd++;
+			pfd[ino].fd = bf_rshimd_con_watch_fd(d);
+			pfd[ino].events = POLLIN;
+		}
+		idle_ms = bf_rshimd_con_wait_ms(d, idle_ms);
 		r = poll(pfd, (nfds_t)nfd, (int)idle_ms);
 		if (r > 0 && (pfd[0].revents & POLLIN)) {
 			if (read(d->wakefd, &junk, sizeof(junk)) < 0 && errno != EAGAIN)
 				bf_debug("rshim%u: wake-up read: %s", d->index, strerror(errno));
 			idle_ms = 0;
 		}
-		if (r > 0 && nfd == 2 && (pfd[1].revents & POLLIN))
+		if (r > 0 && nfd >= 2 && con != 1 && (pfd[1].revents & POLLIN))
+			idle_ms = 0;
+		if (r > 0 && con >= 0 && (pfd[con].revents & (POLLIN | POLLOUT)))
+			idle_ms = 0;
+		if (r > 0 && ino >= 0 && (pfd[ino].revents & POLLIN))
 			idle_ms = 0;
 	}
 	return NULL;
@@ -587,6 +597,7 @@ int bf_rshimd_dev_start(struct bf_rshimd_dev *d, const char *name, unsigned inde
 	memset(d, 0, sizeof(*d));
 	d->wakefd = -1;
 	d->tapfd = -1;
+	d->ptm = d->pts = d->con_ino = -1;
 	d->index = index;
 	d->conf = conf;
 	snprintf(d->name, sizeof(d->name), "%s", name);
@@ -632,6 +643,8 @@ int bf_rshimd_dev_start(struct bf_rshimd_dev *d, const char *name, unsigned inde
 	}
 	if (net && (ret = bf_rshimd_net_open(d)) < 0)
 		goto fail;
+	if ((ret = bf_rshimd_con_open(d)) < 0)
+		goto fail;
 	if ((ret = pthread_create(&d->io, NULL, io_main, d)) != 0) {
 		ret = bf_error_ret(ret, "rshim%u: cannot start the I/O thread", index);
 		goto fail;
@@ -641,6 +654,7 @@ int bf_rshimd_dev_start(struct bf_rshimd_dev *d, const char *name, unsigned inde
 		d->drop_mode ? " in drop mode" : "");
 	return 0;
 fail:
+	bf_rshimd_con_close(d);
 	bf_rshimd_net_close(d);
 	if (d->wakefd >= 0)
 		close(d->wakefd);
@@ -662,6 +676,7 @@ void bf_rshimd_dev_stop(struct bf_rshimd_dev *d)
 	if (d->io_started)
 		pthread_join(d->io, NULL);
 	d->io_started = false;
+	bf_rshimd_con_close(d);
 	bf_rshimd_net_close(d);
 	if (d->wakefd >= 0)
 		close(d->wakefd);

@@ -1,7 +1,7 @@
 /* files.c - what the device files do (spec rshim.md 5, 7): boot (open
  * resets unless BOOT_RESET_SKIP, write pushes with flow control, close
- * ends the stream), console (a byte stream over the TM FIFO), misc (text
- * per open, "KEY value" writes), rshim (register ioctls). */
+ * ends the stream), misc (text per open, "KEY value" writes), rshim
+ * (register ioctls). The console is a terminal: console.c. */
 #include "config.h"
 #include "rshimd.h"
 #include "boot.h"
@@ -181,118 +181,6 @@ void bf_rshimd_boot_close(struct bf_rshimd_dev *d)
 	pthread_mutex_unlock(&d->lock);
 	bf_rshimd_dev_wake(d);
 	bf_info("rshim%u boot close", d->index);
-}
-
-/* ---- console --------------------------------------------------------------- */
-
-int bf_rshimd_console_open(struct bf_rshimd_dev *d)
-{
-	int ret = 0;
-
-	pthread_mutex_lock(&d->lock);
-	if (d->gone)
-		ret = -ENODEV;
-	else if (d->console_open)
-		ret = -EBUSY;
-	else {
-		d->console_open = true;
-		d->con_rx.len = 0;
-	}
-	pthread_mutex_unlock(&d->lock);
-	return ret;
-}
-
-void bf_rshimd_console_close(struct bf_rshimd_dev *d)
-{
-	pthread_mutex_lock(&d->lock);
-	d->console_open = false;
-	d->con_rx.len = 0;
-	pthread_cond_broadcast(&d->cond);
-	pthread_mutex_unlock(&d->lock);
-}
-
-ssize_t bf_rshimd_console_read(struct bf_rshimd_dev *d, void *buf, size_t len, bool nonblock,
-			       bf_rshimd_intr_fn intr, void *ctx)
-{
-	size_t n;
-
-	if (len > BF_RSHIMD_READ_MAX)
-		len = BF_RSHIMD_READ_MAX;
-	pthread_mutex_lock(&d->lock);
-	while (!d->con_rx.len) {
-		if (d->stop || d->gone) {
-			pthread_mutex_unlock(&d->lock);
-			return d->gone ? -ENODEV : 0;
-		}
-		if (nonblock) {
-			pthread_mutex_unlock(&d->lock);
-			return -EAGAIN;
-		}
-		if (intr && intr(ctx)) {
-			pthread_mutex_unlock(&d->lock);
-			return -EINTR;
-		}
-		cond_wait_slice(d);
-	}
-	n = bf_rshimd_ring_get(&d->con_rx, buf, len);
-	pthread_mutex_unlock(&d->lock);
-	return (ssize_t)n;
-}
-
-ssize_t bf_rshimd_console_write(struct bf_rshimd_dev *d, const void *buf, size_t len, bool nonblock,
-				bf_rshimd_intr_fn intr, void *ctx)
-{
-	const uint8_t *p = buf;
-	size_t done = 0;
-
-	pthread_mutex_lock(&d->lock);
-	while (done < len) {
-		size_t n = bf_rshimd_ring_put(&d->con_tx, p + done, len - done);
-
-		done += n;
-		if (n) {
-			pthread_mutex_unlock(&d->lock);
-			bf_rshimd_dev_wake(d);
-			pthread_mutex_lock(&d->lock);
-			continue;
-		}
-		if (d->stop || d->gone || nonblock || (intr && intr(ctx)))
-			break;
-		cond_wait_slice(d);
-	}
-	pthread_mutex_unlock(&d->lock);
-	if (done)
-		return (ssize_t)done;
-	return d->gone ? -ENODEV : nonblock ? -EAGAIN : -EINTR;
-}
-
-int bf_rshimd_console_sync(struct bf_rshimd_dev *d, bf_rshimd_intr_fn intr, void *ctx)
-{
-	int ret = 0;
-
-	pthread_mutex_lock(&d->lock);
-	while (d->con_tx.len && !d->stop && !d->gone) {
-		if (intr && intr(ctx)) {
-			ret = -EINTR;
-			break;
-		}
-		cond_wait_slice(d);
-	}
-	pthread_mutex_unlock(&d->lock);
-	return ret;
-}
-
-unsigned bf_rshimd_console_events(struct bf_rshimd_dev *d)
-{
-	unsigned ev = 0;
-
-	pthread_mutex_lock(&d->lock);
-	if (d->con_rx.len)
-		ev |= POLLIN;
-	if (d->con_tx.len < sizeof(d->con_tx.buf))
-		ev |= POLLOUT;
-	pthread_mutex_unlock(&d->lock);
-	return ev;
 }
 
 /* ---- misc ------------------------------------------------------------------ */

@@ -1,6 +1,7 @@
 /* fuse.c - the device directory through FUSE (low-level API): boot,
- * console, rshim and misc as regular files with direct I/O, the rshim
- * file's register access by ioctl. FUSE passes ioctls on regular files in
+ * rshim and misc as regular files with direct I/O, the rshim file's
+ * register access by ioctl, and console as a symbolic link to the
+ * device's console terminal (console.c). FUSE passes ioctls on regular files in
  * the restricted form only: the kernel sizes and copies the argument from
  * the command's _IOC_SIZE/_IOC_DIR bits (12 or 13 bytes here, both
  * directions); a server cannot ask for other memory (retry is CUSE-only).
@@ -107,7 +108,7 @@ static struct bf_rshimd_dev *dev_of(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
-static void fill_attr(fuse_ino_t ino, struct stat *st)
+static void fill_attr(const struct bf_rshimd_dev *d, fuse_ino_t ino, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->st_ino = ino;
@@ -117,6 +118,10 @@ static void fill_attr(fuse_ino_t ino, struct stat *st)
 	if (ino == INO_ROOT) {
 		st->st_mode = S_IFDIR | 0755;
 		st->st_nlink = 2;
+	} else if (ino == INO_CONSOLE) {
+		st->st_mode = S_IFLNK | 0777;
+		st->st_nlink = 1;
+		st->st_size = (off_t)strlen(d->pts_path);
 	} else {
 		st->st_mode = S_IFREG | 0600;
 		st->st_nlink = 1;
@@ -142,7 +147,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	memset(&e, 0, sizeof(e));
 	e.ino = i;
 	e.attr_timeout = e.entry_timeout = 1.0;
-	fill_attr(i, &e.attr);
+	fill_attr(dev_of(req), i, &e.attr);
 	fuse_reply_entry(req, &e);
 }
 
@@ -155,8 +160,19 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fuse_reply_err(req, ENOENT);
 		return;
 	}
-	fill_attr(ino, &st);
+	fill_attr(dev_of(req), ino, &st);
 	fuse_reply_attr(req, &st, 1.0);
+}
+
+/* console: the slave of the device's pty (fixed while the files exist). */
+static void op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	struct bf_rshimd_dev *d = dev_of(req);
+
+	if (ino != INO_CONSOLE || !d->pts_path[0])
+		fuse_reply_err(req, ino == INO_CONSOLE ? ENODEV : EINVAL);
+	else
+		fuse_reply_readlink(req, d->pts_path);
 }
 
 /* O_TRUNC of `cat x > boot` arrives as a size change: nothing to do. */
@@ -185,7 +201,7 @@ static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		const char *n = i == 0 ? "." : i == 1 ? ".." : names[INO_ROOT + i - 1];
 		size_t need;
 
-		fill_attr(i < 2 ? INO_ROOT : (fuse_ino_t)(INO_ROOT + i - 1), &st);
+		fill_attr(dev_of(req), i < 2 ? INO_ROOT : (fuse_ino_t)(INO_ROOT + i - 1), &st);
 		need = fuse_add_direntry(req, buf + len, sizeof(buf) - len, n, &st, i + 1);
 		if (len + need > size || len + need > sizeof(buf))
 			break;
@@ -210,10 +226,6 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fi->nonseekable = 1;
 		r = bf_rshimd_boot_open(d);
 		break;
-	case INO_CONSOLE:
-		fi->nonseekable = 1;
-		r = bf_rshimd_console_open(d);
-		break;
 	case INO_RSHIM:
 		fi->nonseekable = 1;
 		break;
@@ -236,8 +248,6 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
 	if (ino == INO_BOOT)
 		bf_rshimd_boot_close(d);
-	else if (ino == INO_CONSOLE)
-		bf_rshimd_console_close(d);
 	else if (ino == INO_MISC) {
 		struct misc_fh *m = misc_fh_get(fi->fh);
 
@@ -264,19 +274,6 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 {
 	struct bf_rshimd_dev *d = dev_of(req);
 
-	if (ino == INO_CONSOLE) {
-		char buf[BF_RSHIMD_READ_MAX];
-		ssize_t n;
-
-		fuse_req_interrupt_func(req, on_interrupt, d);
-		n = bf_rshimd_console_read(d, buf, size < sizeof(buf) ? size : sizeof(buf),
-					   (fi->flags & O_NONBLOCK) != 0, req_intr, req);
-		if (n < 0)
-			fuse_reply_err(req, (int)-n);
-		else
-			fuse_reply_buf(req, buf, (size_t)n);
-		return;
-	}
 	if (ino == INO_MISC) {
 		struct misc_fh *m = misc_fh_get(fi->fh);
 		size_t n = 0;
@@ -314,10 +311,6 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		fuse_req_interrupt_func(req, on_interrupt, d);
 		n = bf_rshimd_boot_write(d, buf, size, req_intr, req);
 		break;
-	case INO_CONSOLE:
-		fuse_req_interrupt_func(req, on_interrupt, d);
-		n = bf_rshimd_console_write(d, buf, size, (fi->flags & O_NONBLOCK) != 0, req_intr, req);
-		break;
 	case INO_MISC: {
 		struct bf_rshimd_misc_cmd c;
 		int r = bf_rshimd_misc_parse(buf, size, &c);
@@ -334,20 +327,6 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		fuse_reply_err(req, (int)-n);
 	else
 		fuse_reply_write(req, (size_t)n);
-}
-
-static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
-{
-	struct bf_rshimd_dev *d = dev_of(req);
-	int r = 0;
-
-	(void)datasync;
-	(void)fi;
-	if (ino == INO_CONSOLE) {
-		fuse_req_interrupt_func(req, on_interrupt, d);
-		r = bf_rshimd_console_sync(d, req_intr, req);
-	}
-	fuse_reply_err(req, -r);
 }
 
 static void op_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg,
@@ -373,43 +352,6 @@ static void op_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg
 		fuse_reply_ioctl(req, 0, out, out_len);
 }
 
-static void op_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, struct fuse_pollhandle *ph)
-{
-	struct bf_rshimd_dev *d = dev_of(req);
-	struct fuse_pollhandle *old = NULL;
-
-	(void)fi;
-	if (ino != INO_CONSOLE) {
-		if (ph)
-			fuse_pollhandle_destroy(ph);
-		fuse_reply_poll(req, POLLIN | POLLOUT);
-		return;
-	}
-	if (ph) {
-		pthread_mutex_lock(&d->lock);
-		old = d->ph;
-		d->ph = ph;
-		pthread_mutex_unlock(&d->lock);
-		if (old)
-			fuse_pollhandle_destroy(old);
-	}
-	fuse_reply_poll(req, bf_rshimd_console_events(d));
-}
-
-void bf_rshimd_fuse_notify(struct bf_rshimd_dev *d)
-{
-	struct fuse_pollhandle *ph;
-
-	pthread_mutex_lock(&d->lock);
-	ph = d->ph;
-	d->ph = NULL;
-	pthread_mutex_unlock(&d->lock);
-	if (ph) {
-		fuse_lowlevel_notify_poll(ph);
-		fuse_pollhandle_destroy(ph);
-	}
-}
-
 static const struct fuse_lowlevel_ops ops = {
 	.lookup = op_lookup,
 	.getattr = op_getattr,
@@ -417,11 +359,10 @@ static const struct fuse_lowlevel_ops ops = {
 	.readdir = op_readdir,
 	.open = op_open,
 	.release = op_release,
+	.readlink = op_readlink,
 	.read = op_read,
 	.write = op_write,
-	.fsync = op_fsync,
 	.ioctl = op_ioctl,
-	.poll = op_poll,
 };
 
 static void *fuse_main_thread(void *arg)
@@ -518,7 +459,6 @@ static int open_abort(struct bf_rshimd_dev *d, dev_t dev)
 void bf_rshimd_fuse_stop(struct bf_rshimd_dev *d)
 {
 	struct fuse_session *se = d->se;
-	struct fuse_pollhandle *ph;
 	struct stat st;
 	bool have_dev;
 	int abort_fd;
@@ -530,8 +470,6 @@ void bf_rshimd_fuse_stop(struct bf_rshimd_dev *d)
 	pthread_mutex_lock(&d->lock);
 	d->stop = true;
 	pthread_cond_broadcast(&d->cond);
-	ph = d->ph;
-	d->ph = NULL;
 	pthread_mutex_unlock(&d->lock);
 	abort_fd = have_dev ? open_abort(d, st.st_dev) : -1;
 	fuse_session_exit(se);
@@ -544,8 +482,6 @@ void bf_rshimd_fuse_stop(struct bf_rshimd_dev *d)
 	if (d->fuse_started)
 		pthread_join(d->fuse_thread, NULL);
 	d->fuse_started = false;
-	if (ph)
-		fuse_pollhandle_destroy(ph);
 	fuse_session_destroy(se);
 	d->se = NULL;
 	if (d->made_dir && rmdir(d->mnt) < 0)

@@ -17,7 +17,7 @@
 
 #define BF_RSHIMD_MAX_DEVS   64
 #define BF_RSHIMD_RING       4096      /* console ring, each direction (upstream 4 KiB) */
-#define BF_RSHIMD_READ_MAX   512       /* console bytes per read() */
+#define BF_RSHIMD_READ_MAX   512       /* console bytes dropped at a time (nobody reads) */
 #define BF_RSHIMD_MISC_MAX   8192      /* misc text of one open */
 #define BF_RSHIMD_TX_MAX     2048      /* one TM FIFO write */
 
@@ -206,9 +206,7 @@ struct bf_rshimd_dev {
 	bool boot_open;
 	uint8_t boot_tail[8];
 	size_t boot_tail_len;
-	bool console_open;
-	struct bf_rshimd_ring con_rx, con_tx;
-	void *ph;                    /* struct fuse_pollhandle * of the console */
+	struct bf_rshimd_ring con_tx;   /* typed on the console, to the DPU */
 	bool fifo_reset;             /* the I/O thread restarts its framing state */
 	unsigned hw_reconnects;      /* hw->reconnects last seen (hw_lock) */
 	bool hw_reconnected;         /* ... and it moved: framing starts over (hw_lock) */
@@ -228,6 +226,16 @@ struct bf_rshimd_dev {
 	bool tx_sync;                /* send the sync words first */
 	uint64_t last_keepalive_ns;
 	struct bf_rshimd_osp osp;
+
+	/* the console terminal (console.c; I/O thread) */
+	int ptm, pts;                /* pty master, and a slave held open */
+	char pts_path[64];           /* what the console link points at */
+	struct bf_rshimd_ring con_rx;   /* from the DPU, not yet taken by the pty */
+	uint64_t con_dropped;        /* output nobody read, dropped */
+	int con_ino;                 /* inotify: opens and closes of the slave */
+	unsigned con_users;          /* others that have the slave open */
+	bool con_live;               /* output goes to the terminal */
+	uint64_t con_settle_ns;      /* first opened: the ring goes out then */
 
 	/* tmfifo_net<N> (net.c) */
 	int tapfd;
@@ -282,16 +290,6 @@ int bf_rshimd_boot_open(struct bf_rshimd_dev *d);
 ssize_t bf_rshimd_boot_write(struct bf_rshimd_dev *d, const void *buf, size_t len,
 			     bf_rshimd_intr_fn intr, void *ctx);
 void bf_rshimd_boot_close(struct bf_rshimd_dev *d);
-int bf_rshimd_console_open(struct bf_rshimd_dev *d);
-void bf_rshimd_console_close(struct bf_rshimd_dev *d);
-ssize_t bf_rshimd_console_read(struct bf_rshimd_dev *d, void *buf, size_t len, bool nonblock,
-			       bf_rshimd_intr_fn intr, void *ctx);
-ssize_t bf_rshimd_console_write(struct bf_rshimd_dev *d, const void *buf, size_t len, bool nonblock,
-				bf_rshimd_intr_fn intr, void *ctx);
-/* Wait until the console's output reached the device (fsync). */
-int bf_rshimd_console_sync(struct bf_rshimd_dev *d, bf_rshimd_intr_fn intr, void *ctx);
-/* POLLIN / POLLOUT now. */
-unsigned bf_rshimd_console_events(struct bf_rshimd_dev *d);
 /* Wake everything blocked on d (interrupts, shutdown). */
 void bf_rshimd_dev_kick(struct bf_rshimd_dev *d);
 
@@ -307,11 +305,24 @@ void bf_rshimd_net_deliver(struct bf_rshimd_dev *d, const uint8_t *frame, size_t
 /* Read one frame from the TAP into d->net_frame if none is pending. */
 void bf_rshimd_net_fill(struct bf_rshimd_dev *d);
 
+/* console.c: the console as a pty whose slave the console link names. */
+int bf_rshimd_con_open(struct bf_rshimd_dev *d);
+void bf_rshimd_con_close(struct bf_rshimd_dev *d);
+/* Console bytes from the DPU (never blocks; the oldest give way). */
+void bf_rshimd_con_deliver(struct bf_rshimd_dev *d, const uint8_t *buf, size_t len);
+/* The master's poll events the I/O thread waits for (0: no terminal),
+ * the inotify descriptor it also waits on (-1: none), and how long it
+ * may sleep (ms, at most) for the next step here. */
+short bf_rshimd_con_events(struct bf_rshimd_dev *d);
+int bf_rshimd_con_watch_fd(const struct bf_rshimd_dev *d);
+unsigned bf_rshimd_con_wait_ms(const struct bf_rshimd_dev *d, unsigned ms);
+/* Output still waiting goes out; typed bytes into con_tx. true if some
+ * were typed. */
+bool bf_rshimd_con_pump(struct bf_rshimd_dev *d);
+
 /* fuse.c */
 int bf_rshimd_fuse_start(struct bf_rshimd_dev *d, const char *root);
 void bf_rshimd_fuse_stop(struct bf_rshimd_dev *d);
-/* Tell a poll()ing console reader that something changed. */
-void bf_rshimd_fuse_notify(struct bf_rshimd_dev *d);
 
 /* discover.c: no device named, the daemon takes what the backends have. */
 #define BF_RSHIMD_NAME_MAX 64
