@@ -82,10 +82,41 @@ static void normalize(const char *in, char *out, size_t cap)
 	snprintf(out, cap, "%s", in);
 }
 
-struct devspec {
-	char name[64];
-	int index;
+/* One device rshimd serves: which, at which index, and its state. */
+struct slot {
+	char name[64];               /* "" once ignored (a `none` line) */
+	int index;                   /* rshim<index>; -1 until assigned */
+	bool up;                     /* files and I/O running */
+	bool force_left;             /* the ownership request of its first attach */
+	time_t owned_until;          /* driven by another backend: checked again then */
+	struct bf_rshimd_dev dev;
 };
+
+/* The daemon: its options, then the table of devices. */
+struct daemon {
+	const char *root, *conf_path, *pidfile, *logfile;
+	bool fg, net, force, scan;
+	unsigned backends;           /* -b: BF_RSHIMD_BK_* (0: all) */
+	int index, level;            /* -i (-1: none), -l */
+	struct bf_rshimd_conf conf;
+	struct slot slot[BF_RSHIMD_MAX_DEVS];
+	int nslot;
+	bool used[BF_RSHIMD_MAX_DEVS];   /* indexes taken */
+	int scan_fd;                 /* the every-device lock (scan) */
+	int ready_fd;                /* the waiting parent's pipe (not -f), else -1 */
+	sigset_t sigs;
+};
+
+/* A slot for name at index (-1: assigned later). */
+static struct slot *slot_add(struct daemon *dm, const char *name, int index)
+{
+	struct slot *sl = &dm->slot[dm->nslot++];
+
+	normalize(name, sl->name, sizeof(sl->name));
+	sl->index = index;
+	sl->force_left = dm->force;
+	return sl;
+}
 
 /* A `none <dev>` line of the configuration names it. */
 static bool ignored(const struct bf_rshimd_conf *conf, const char *name)
@@ -121,49 +152,53 @@ static int scan_lock(int *fd)
 	return 0;
 }
 
-/* No device named: those the backends in mask (0: all) have that are not ours
- * yet (nor ignored) are added, each at the first free index. */
-static void discover_new(struct devspec *spec, int *nspec, bool *used, unsigned mask,
-			 const struct bf_rshimd_conf *conf)
+/* No device named: those the backends in dm->backends (0: all) have
+ * that are not ours yet (nor ignored) get a slot, each at the first free
+ * index. */
+static void discover_new(struct daemon *dm)
 {
 	static char found[BF_RSHIMD_MAX_DEVS][BF_RSHIMD_NAME_MAX];
 	static bool full_said;
-	int n = bf_rshimd_discover(mask ? mask : BF_RSHIMD_BK_ALL, found, BF_RSHIMD_MAX_DEVS), i, j, k;
+	int n = bf_rshimd_discover(dm->backends ? dm->backends : BF_RSHIMD_BK_ALL, found, BF_RSHIMD_MAX_DEVS);
+	int i, j, k;
 
 	for (i = 0; i < n; i++) {
-		for (k = 0; k < *nspec && strcmp(spec[k].name, found[i]); k++)
+		struct slot *sl;
+
+		for (k = 0; k < dm->nslot && strcmp(dm->slot[k].name, found[i]); k++)
 			;
-		if (k < *nspec || ignored(conf, found[i]))
+		if (k < dm->nslot || ignored(&dm->conf, found[i]))
 			continue;
-		for (j = 0; j < BF_RSHIMD_MAX_DEVS && used[j]; j++)
+		for (j = 0; j < BF_RSHIMD_MAX_DEVS && dm->used[j]; j++)
 			;
-		if (*nspec >= BF_RSHIMD_MAX_DEVS || j >= BF_RSHIMD_MAX_DEVS) {
+		if (dm->nslot >= BF_RSHIMD_MAX_DEVS || j >= BF_RSHIMD_MAX_DEVS) {
 			if (!full_said)
 				bf_warn("%s found, but rshimd already has %d devices: not taken", found[i],
 					BF_RSHIMD_MAX_DEVS);
 			full_said = true;
 			continue;
 		}
-		snprintf(spec[*nspec].name, sizeof(spec[0].name), "%.*s", (int)sizeof(spec[0].name) - 1, found[i]);
-		spec[*nspec].index = j;
-		used[j] = true;
-		(*nspec)++;
+		sl = &dm->slot[dm->nslot++];
+		snprintf(sl->name, sizeof(sl->name), "%.*s", (int)sizeof(sl->name) - 1, found[i]);
+		sl->index = j;
+		sl->force_left = dm->force;
+		dm->used[j] = true;
 		bf_log(BF_LOG_INFO, "rshim%d: found %s", j, found[i]);
 	}
 }
 
 /* A device's files and I/O up. 0 or -errno (the sentence in bf_error_get). */
-static int attach(struct bf_rshimd_dev *d, const struct devspec *sp, const struct bf_rshimd_conf *conf,
-		  bool net, bool force, const char *root)
+static int attach(struct daemon *dm, struct slot *sl)
 {
+	struct bf_rshimd_dev *d = &sl->dev;
 	char note[PATH_MAX + 64];
 	int ret;
 
 	bf_error_clear();
-	ret = bf_rshimd_dev_start(d, sp->name, (unsigned)sp->index, conf, net, force);
+	ret = bf_rshimd_dev_start(d, sl->name, (unsigned)sl->index, &dm->conf, dm->net, sl->force_left);
 	if (ret < 0)
 		return ret;
-	if ((ret = bf_rshimd_fuse_start(d, root)) < 0) {
+	if ((ret = bf_rshimd_fuse_start(d, dm->root)) < 0) {
 		char why[512];
 
 		snprintf(why, sizeof(why), "%s", bf_error_get() ? bf_error_get() : strerror(-ret));
@@ -177,19 +212,20 @@ static int attach(struct bf_rshimd_dev *d, const struct devspec *sp, const struc
 
 /* -F / FORCE_MODE: one request per device, once it is attached (after
  * the start-up, so that what follows is in the log). */
-static void force_once(struct bf_rshimd_dev *d, bool *left)
+static void force_once(struct slot *sl)
 {
-	if (!*left)
+	if (!sl->force_left)
 		return;
-	*left = false;
-	if (bf_rshimd_dev_force(d) < 0)
-		bf_log(BF_LOG_INFO, "rshim%u skipping Force command (already attached)", d->index);
+	sl->force_left = false;
+	if (bf_rshimd_dev_force(&sl->dev) < 0)
+		bf_log(BF_LOG_INFO, "rshim%u skipping Force command (already attached)", sl->dev.index);
 }
 
-static void detach(struct bf_rshimd_dev *d)
+static void detach(struct slot *sl)
 {
-	bf_rshimd_fuse_stop(d);
-	bf_rshimd_dev_stop(d);
+	bf_rshimd_fuse_stop(&sl->dev);
+	bf_rshimd_dev_stop(&sl->dev);
+	sl->up = false;
 }
 
 static bool missing(int err)
@@ -202,7 +238,19 @@ static int log_level_of(int l)
 	return l <= 0 ? BF_LOG_ERROR : l == 1 ? BF_LOG_WARN : l == 2 ? BF_LOG_INFO : BF_LOG_DEBUG;
 }
 
-int main(int argc, char **argv)
+/* A start-up failure as the exit status. */
+static int exit_code(int ret)
+{
+	return ret == 0 ? BF_EXIT_OK : ret == -EBUSY || ret == -ENODEV ? BF_EXIT_DEVICE : BF_EXIT_FAILURE;
+}
+
+static const char *why(int ret)
+{
+	return bf_error_get() ? bf_error_get() : strerror(-ret);
+}
+
+/* ---- parse: the command line into dm (usage errors exit 2) ------------- */
+static void parse(struct daemon *dm, int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "device", required_argument, NULL, 'd' },
@@ -220,54 +268,48 @@ int main(int argc, char **argv)
 		{ "force", no_argument, NULL, 'F' },
 		{ "backend", required_argument, NULL, 'b' },
 		{ 0 } };
-	static struct bf_rshimd_dev devs[BF_RSHIMD_MAX_DEVS];
-	static struct bf_rshimd_conf conf;
-	struct devspec spec[BF_RSHIMD_MAX_DEVS];
-	const char *root = DEFAULT_ROOT, *conf_path = DEFAULT_CONF, *pidfile = NULL, *logfile = NULL;
-	bool fg = false, net = true, used[BF_RSHIMD_MAX_DEVS] = { false }, up[BF_RSHIMD_MAX_DEVS] = { false };
-	bool force = false, force_left[BF_RSHIMD_MAX_DEVS], scan = false;
-	unsigned backends = 0;
-	int scan_fd = -1;
-	time_t owned_until[BF_RSHIMD_MAX_DEVS] = { 0 };   /* driven by another backend: next check */
-	int nspec = 0, index = -1, level = 2, opt, ret = 0, i, sig, ready[2] = { -1, -1 };
-	size_t k;
-	sigset_t set;
 	char *end;
+	int opt;
 
+	dm->root = DEFAULT_ROOT;
+	dm->conf_path = DEFAULT_CONF;
+	dm->net = true;
+	dm->index = -1;
+	dm->level = 2;
+	dm->scan_fd = dm->ready_fd = -1;
 	while ((opt = getopt_long(argc, argv, "d:i:fnl:vhFb:c", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
-			if (nspec >= BF_RSHIMD_MAX_DEVS)
+			if (dm->nslot >= BF_RSHIMD_MAX_DEVS)
 				usage_error("too many devices", NULL);
-			normalize(optarg, spec[nspec].name, sizeof(spec[0].name));
-			spec[nspec++].index = -1;
+			slot_add(dm, optarg, -1);
 			break;
 		case 'i':
-			index = (int)strtol(optarg, &end, 10);
-			if (*end || index < 0 || index >= BF_RSHIMD_MAX_DEVS)
+			dm->index = (int)strtol(optarg, &end, 10);
+			if (*end || dm->index < 0 || dm->index >= BF_RSHIMD_MAX_DEVS)
 				usage_error("-i takes 0 to 63, not", optarg);
 			break;
-		case 'f': fg = true; break;
-		case 'n': net = false; break;
+		case 'f': dm->fg = true; break;
+		case 'n': dm->net = false; break;
 		case 'l':
-			level = (int)strtol(optarg, &end, 10);
-			if (*end || level < 0 || level > 4)
+			dm->level = (int)strtol(optarg, &end, 10);
+			if (*end || dm->level < 0 || dm->level > 4)
 				usage_error("-l takes 0 to 4, not", optarg);
 			break;
-		case 'R': root = optarg; break;
-		case 'C': conf_path = optarg; break;
-		case 'P': pidfile = optarg; break;
-		case 'L': logfile = optarg; break;
-		case 'V': level = 4; break;
+		case 'R': dm->root = optarg; break;
+		case 'C': dm->conf_path = optarg; break;
+		case 'P': dm->pidfile = optarg; break;
+		case 'L': dm->logfile = optarg; break;
+		case 'V': dm->level = 4; break;
 		case 'v':
 			printf("rshimd %s\n", PACKAGE_VERSION);
-			return 0;
+			exit(BF_EXIT_OK);
 		case 'h':
 			fputs(usage, stdout);
-			return 0;
-		case 'F': force = true; break;
+			exit(BF_EXIT_OK);
+		case 'F': dm->force = true; break;
 		case 'b':
-			if (bf_rshimd_backend_parse(optarg, &backends) < 0)
+			if (bf_rshimd_backend_parse(optarg, &dm->backends) < 0)
 				usage_error("-b takes usb, pcie or pcie-lf", optarg);
 			break;
 		case 'c':
@@ -279,247 +321,319 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage_error("unexpected argument", argv[optind]);
-	if (index >= 0 && nspec != 1)
+	if (dm->index >= 0 && dm->nslot != 1)
 		usage_error("-i goes with exactly one -d", NULL);
-	if (backends && nspec)
+	if (dm->backends && dm->nslot)
 		usage_error("-b looks for devices on a backend: it does not go with -d", NULL);
-	bf_log_set_prog("rshimd");
-	bf_log_set_level(log_level_of(level));
-	bf_rshimd_conf_defaults(&conf);
-	if (bf_rshimd_conf_load(&conf, conf_path) < 0) {
-		fprintf(stderr, "rshimd: %s\n", bf_error_get());
-		return 1;
-	}
+}
+
+/* ---- configure: the config file, and the devices when none is named ---- */
+static int configure(struct daemon *dm)
+{
+	size_t k;
+	int i;
+
+	bf_rshimd_conf_defaults(&dm->conf);
+	if (bf_rshimd_conf_load(&dm->conf, dm->conf_path) < 0)
+		return -EINVAL;
 	/* One ownership request per device, at its first attach. */
-	force = force || conf.force_mode;
-	for (i = 0; i < BF_RSHIMD_MAX_DEVS; i++)
-		force_left[i] = force;
-	if (nspec == 0) {
-		for (k = 0; k < conf.nmap; k++) {
-			normalize(conf.map[k].dev, spec[nspec].name, sizeof(spec[0].name));
-			spec[nspec++].index = (int)conf.map[k].index;
-		}
-		/* As upstream: no device named, every one the backends have
-		 * (the rshim<N> lines pin indexes, and are waited for). */
-		if (nspec == 0 && !backends && getenv("BFCTL_RSHIM") && *getenv("BFCTL_RSHIM")) {
-			normalize(getenv("BFCTL_RSHIM"), spec[0].name, sizeof(spec[0].name));
-			spec[nspec++].index = -1;
-		} else {
-			scan = true;
-		}
-	}
-	/* Indexes: -i, then the config's pins, then the first free. */
-	if (index >= 0)
-		spec[0].index = index;
-	for (i = 0; i < nspec; i++) {
-		char n2[64];
+	dm->force = dm->force || dm->conf.force_mode;
+	for (i = 0; i < dm->nslot; i++)
+		dm->slot[i].force_left = dm->force;
+	if (dm->nslot)
+		return 0;
+	for (k = 0; k < dm->conf.nmap; k++)
+		slot_add(dm, dm->conf.map[k].dev, (int)dm->conf.map[k].index);
+	/* As upstream: no device named, every one the backends have (the
+	 * rshim<N> lines pin indexes, and are waited for). */
+	if (dm->nslot == 0 && !dm->backends && getenv("BFCTL_RSHIM") && *getenv("BFCTL_RSHIM"))
+		slot_add(dm, getenv("BFCTL_RSHIM"), -1);
+	else
+		dm->scan = true;
+	return 0;
+}
 
-		if (ignored(&conf, spec[i].name)) {
-			spec[i].name[0] = '\0';
+/* ---- assign: indexes: -i, then the config's pins, then the first free - */
+static void assign(struct daemon *dm)
+{
+	char n2[64];
+	size_t k;
+	int i, j;
+
+	if (dm->index >= 0)
+		dm->slot[0].index = dm->index;
+	for (i = 0; i < dm->nslot; i++) {
+		struct slot *sl = &dm->slot[i];
+
+		if (ignored(&dm->conf, sl->name)) {
+			sl->name[0] = '\0';
 			continue;
 		}
-		for (k = 0; spec[i].index < 0 && k < conf.nmap; k++) {
-			normalize(conf.map[k].dev, n2, sizeof(n2));
-			if (!strcmp(n2, spec[i].name))
-				spec[i].index = (int)conf.map[k].index;
+		for (k = 0; sl->index < 0 && k < dm->conf.nmap; k++) {
+			normalize(dm->conf.map[k].dev, n2, sizeof(n2));
+			if (!strcmp(n2, sl->name))
+				sl->index = (int)dm->conf.map[k].index;
 		}
-		if (spec[i].index >= 0) {
-			if (used[spec[i].index])
-				usage_error("two devices with the same index", spec[i].name);
-			used[spec[i].index] = true;
+		if (sl->index >= 0) {
+			if (dm->used[sl->index])
+				usage_error("two devices with the same index", sl->name);
+			dm->used[sl->index] = true;
 		}
 	}
-	for (i = 0; i < nspec; i++) {
-		int j;
-
-		if (spec[i].index >= 0)
+	for (i = 0; i < dm->nslot; i++) {
+		if (dm->slot[i].index >= 0)
 			continue;
-		for (j = 0; used[j]; j++)
+		for (j = 0; dm->used[j]; j++)
 			;
-		spec[i].index = j;
-		used[j] = true;
+		dm->slot[i].index = j;
+		dm->used[j] = true;
 	}
+}
 
-	if (!fg) {
-		/* The parent returns once the files are there (or says why not):
-		 * until then only warnings and errors, on the caller's stderr. */
-		pid_t pid;
+/* ---- daemonise: the parent returns once the files are there (or says why
+ * not); until then only warnings and errors, on the caller's stderr ---- */
+static void daemonise(struct daemon *dm)
+{
+	int ready[2], fd;
+	pid_t pid;
 
-		if (pipe(ready) < 0) {
-			perror("rshimd: pipe");
-			return 1;
-		}
-		pid = fork();
-		if (pid < 0) {
-			perror("rshimd: fork");
-			return 1;
-		}
-		if (pid > 0) {
-			char c = 1;
-
-			close(ready[1]);
-			if (read(ready[0], &c, 1) != 1)
-				c = 1;
-			return c;
-		}
-		close(ready[0]);
-		if (bf_log_get_level() > BF_LOG_WARN)
-			bf_log_set_level(BF_LOG_WARN);
-		setsid();
-		if (chdir("/") < 0)
-			bf_debug("chdir /: %s", strerror(errno));
-		{
-			int fd = open("/dev/null", O_RDWR);
-
-			if (fd >= 0) {
-				dup2(fd, STDIN_FILENO);
-				dup2(fd, STDOUT_FILENO);
-				if (fd > STDERR_FILENO)
-					close(fd);
-			}
-		}
-		/* Start-up errors still go to the caller's stderr (below). */
+	if (dm->fg)
+		return;
+	if (pipe(ready) < 0) {
+		perror("rshimd: pipe");
+		exit(BF_EXIT_FAILURE);
 	}
-	/* Signals are taken by this thread only (sigwait below). */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	pid = fork();
+	if (pid < 0) {
+		perror("rshimd: fork");
+		exit(BF_EXIT_FAILURE);
+	}
+	if (pid > 0) {
+		char c = BF_EXIT_FAILURE;
+
+		close(ready[1]);
+		if (read(ready[0], &c, 1) != 1)
+			c = BF_EXIT_FAILURE;
+		exit(c);
+	}
+	close(ready[0]);
+	dm->ready_fd = ready[1];
+	if (bf_log_get_level() > BF_LOG_WARN)
+		bf_log_set_level(BF_LOG_WARN);
+	setsid();
+	if (chdir("/") < 0)
+		bf_debug("chdir /: %s", strerror(errno));
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	/* Start-up errors still go to the caller's stderr (below). */
+}
+
+/* ---- start: signals, the devices, the pid file ------------------------ */
+static int start(struct daemon *dm)
+{
+	int ret = 0, i;
+
+	/* Signals are taken by this thread only (sigwait in supervise). */
+	sigemptyset(&dm->sigs);
+	sigaddset(&dm->sigs, SIGINT);
+	sigaddset(&dm->sigs, SIGTERM);
+	sigaddset(&dm->sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &dm->sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (scan && (ret = scan_lock(&scan_fd)) < 0)
-		bf_log(BF_LOG_ERROR, "%s", bf_error_get() ? bf_error_get() : strerror(-ret));
-	else if (scan)
-		discover_new(spec, &nspec, used, backends, &conf);
-	for (i = 0; i < nspec && ret == 0; i++) {
-		if (!spec[i].name[0])
+	if (dm->scan && (ret = scan_lock(&dm->scan_fd)) < 0)
+		bf_log(BF_LOG_ERROR, "%s", why(ret));
+	else if (dm->scan)
+		discover_new(dm);
+	for (i = 0; i < dm->nslot && ret == 0; i++) {
+		struct slot *sl = &dm->slot[i];
+
+		if (!sl->name[0])
 			continue;
-		ret = attach(&devs[i], &spec[i], &conf, net, force_left[i], root);
+		ret = attach(dm, sl);
 		if (ret == 0) {
-			up[i] = true;
+			sl->up = true;
 		} else if (ret == -EEXIST) {
 			/* Upstream leaves such a device alone until it is probed
 			 * again (USB replug, daemon restart); here it is checked
 			 * again every OWNED_RETRY_S, so it is taken once free. */
-			bf_warn("%s; checked again every %d s", bf_error_get() ? bf_error_get() : strerror(-ret),
-				OWNED_RETRY_S);
-			owned_until[i] = time(NULL) + OWNED_RETRY_S;
+			bf_warn("%s; checked again every %d s", why(ret), OWNED_RETRY_S);
+			sl->owned_until = time(NULL) + OWNED_RETRY_S;
 			ret = 0;
 		} else if (missing(ret)) {
 			/* Devices come and go: looked for again every RETRY_S. */
-			bf_warn("rshim%d: %s is not there: waiting for it (%s)", spec[i].index, spec[i].name,
-				bf_error_get() ? bf_error_get() : strerror(-ret));
+			bf_warn("rshim%d: %s is not there: waiting for it (%s)", sl->index, sl->name, why(ret));
 			ret = 0;
 		} else {
-			bf_log(BF_LOG_ERROR, "%s", bf_error_get() ? bf_error_get() : strerror(-ret));
+			bf_log(BF_LOG_ERROR, "%s", why(ret));
 		}
 	}
-	if (ret == 0 && pidfile) {
-		FILE *f = fopen(pidfile, "w");
+	if (ret == 0 && dm->pidfile) {
+		FILE *f = fopen(dm->pidfile, "w");
 
 		if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
-			bf_log(BF_LOG_ERROR, "cannot write %s: %s", pidfile, strerror(errno));
+			bf_log(BF_LOG_ERROR, "cannot write %s: %s", dm->pidfile, strerror(errno));
 			ret = -EIO;
 		}
 	}
-	if (!fg) {
-		char c = ret == 0 ? 0 : ret == -EBUSY || ret == -ENODEV ? 4 : 1;
+	return ret;
+}
 
-		if (write(ready[1], &c, 1) < 0)
-			bf_debug("cannot report readiness: %s", strerror(errno));
-		close(ready[1]);
-		if (ret == 0) {
-			int fd = logfile ? open(logfile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640) :
-				 open("/dev/null", O_WRONLY | O_CLOEXEC);
+/* ---- ready: the waiting parent learns the outcome; a daemon logs to
+ * syslog or --log-file from now on ---------------------------------------- */
+static void ready(struct daemon *dm, int ret)
+{
+	char c = (char)exit_code(ret);
+	int fd;
 
-			if (!logfile)
-				bf_log_to_syslog("rshimd");
-			else if (fd < 0)
-				bf_warn("cannot open %s: %s (logging nowhere)", logfile, strerror(errno));
-			bf_log_set_level(log_level_of(level));
-			if (fd >= 0) {
-				dup2(fd, STDERR_FILENO);
-				close(fd);
-			}
+	if (dm->ready_fd < 0)
+		return;
+	if (write(dm->ready_fd, &c, 1) < 0)
+		bf_debug("cannot report readiness: %s", strerror(errno));
+	close(dm->ready_fd);
+	dm->ready_fd = -1;
+	if (ret < 0)
+		return;
+	fd = dm->logfile ? open(dm->logfile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640) :
+	     open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (!dm->logfile)
+		bf_log_to_syslog("rshimd");
+	else if (fd < 0)
+		bf_warn("cannot open %s: %s (logging nowhere)", dm->logfile, strerror(errno));
+	bf_log_set_level(log_level_of(dm->level));
+	if (fd >= 0) {
+		dup2(fd, STDERR_FILENO);
+		close(fd);
+	}
+}
+
+static void say_running(const struct daemon *dm)
+{
+	char list[BF_RSHIMD_MAX_DEVS * 80] = "";
+	size_t o = 0;
+	int i, n = dm->nslot;
+
+	for (i = 0; i < n && o < sizeof(list); i++)
+		if (dm->slot[i].name[0])
+			o += (size_t)snprintf(list + o, sizeof(list) - o, "%srshim%d %s", o ? ", " : ": ",
+					      dm->slot[i].index, dm->slot[i].name);
+	bf_log(BF_LOG_INFO, "rshimd %s running (%d device%s%s)", PACKAGE_VERSION, n, n == 1 ? "" : "s", list);
+	if (dm->scan && n == 0)
+		bf_log(BF_LOG_INFO, "no RShim device%s%s yet: looking every %d s",
+		       dm->backends ? " on " : "", dm->backends == BF_RSHIMD_BK_USB ? "USB" :
+		       dm->backends == BF_RSHIMD_BK_PCIE ? "PCIe" : dm->backends ? "PCIe livefish" : "", RETRY_S);
+}
+
+/* A slot not up, due: attach it again. */
+static void retry(struct daemon *dm, struct slot *sl)
+{
+	int r = attach(dm, sl);
+
+	if (r == 0) {
+		sl->up = true;
+		force_once(sl);
+		bf_log(BF_LOG_INFO, "rshim%d: %s is %s", sl->index, sl->name,
+		       sl->owned_until ? "no longer driven by another backend: ours now" : "back");
+		sl->owned_until = 0;
+	} else if (r == -EEXIST) {
+		/* Said once (it was missing until now), then quietly. */
+		bf_log(sl->owned_until ? BF_LOG_DEBUG : BF_LOG_WARN, "%s; checked again every %d s", why(r),
+		       OWNED_RETRY_S);
+		sl->owned_until = time(NULL) + OWNED_RETRY_S;
+	} else if (!missing(r)) {
+		bf_debug("rshim%d: %s", sl->index, why(r));
+	}
+}
+
+/* Every RETRY_S: a device that went away loses its files until it is
+ * back; a missing one is tried; with no device named, new ones are taken. */
+static void tick(struct daemon *dm)
+{
+	int i;
+
+	if (dm->scan)
+		discover_new(dm);
+	/* A DEV_NAME refresh moved a device to another name: that is the one
+	 * to look for if it goes away. */
+	for (i = 0; i < dm->nslot; i++)
+		if (dm->slot[i].up) {
+			pthread_mutex_lock(&dm->slot[i].dev.lock);
+			snprintf(dm->slot[i].name, sizeof(dm->slot[i].name), "%s", dm->slot[i].dev.name);
+			pthread_mutex_unlock(&dm->slot[i].dev.lock);
+		}
+	for (i = 0; i < dm->nslot; i++) {
+		struct slot *sl = &dm->slot[i];
+
+		if (sl->up && sl->dev.gone && !bf_rshimd_dev_answers(&sl->dev)) {
+			bf_warn("rshim%d: %s is gone: its files are removed until it is back", sl->index, sl->name);
+			detach(sl);
+		} else if (!sl->up && sl->name[0] && time(NULL) >= sl->owned_until) {
+			retry(dm, sl);
 		}
 	}
-	if (ret == 0) {
-		char list[BF_RSHIMD_MAX_DEVS * 80] = "";
-		size_t o = 0;
+}
 
-		for (i = 0; i < nspec && o < sizeof(list); i++)
-			if (spec[i].name[0])
-				o += (size_t)snprintf(list + o, sizeof(list) - o, "%srshim%d %s", o ? ", " : ": ",
-						      spec[i].index, spec[i].name);
-		bf_log(BF_LOG_INFO, "rshimd %s running (%d device%s%s)", PACKAGE_VERSION, nspec, nspec == 1 ? "" : "s",
-		       list);
-		if (scan && nspec == 0)
-			bf_log(BF_LOG_INFO, "no RShim device%s%s yet: looking every %d s",
-			       backends ? " on " : "", backends == BF_RSHIMD_BK_USB ? "USB" :
-			       backends == BF_RSHIMD_BK_PCIE ? "PCIe" : backends ? "PCIe livefish" : "", RETRY_S);
-		for (i = 0; i < nspec; i++)
-			if (up[i])
-				force_once(&devs[i], &force_left[i]);
-		for (;;) {
-			struct timespec ts = { RETRY_S, 0 };
+/* ---- supervise: until SIGINT or SIGTERM --------------------------------- */
+static void supervise(struct daemon *dm)
+{
+	int i, sig;
 
-			sig = sigtimedwait(&set, NULL, &ts);
-			if (sig < 0) {
-				/* Every RETRY_S: a device that went away loses its
-				 * files until it is back; a missing one is tried;
-				 * with no device named, new ones are taken. */
-				if (scan)
-					discover_new(spec, &nspec, used, backends, &conf);
-				/* A DEV_NAME refresh moved a device to another name:
-				 * that is the one to look for if it goes away. */
-				for (i = 0; i < nspec; i++)
-					if (up[i]) {
-						pthread_mutex_lock(&devs[i].lock);
-						snprintf(spec[i].name, sizeof(spec[i].name), "%s", devs[i].name);
-						pthread_mutex_unlock(&devs[i].lock);
-					}
-				for (i = 0; i < nspec; i++) {
-					if (up[i] && devs[i].gone && !bf_rshimd_dev_answers(&devs[i])) {
-						bf_warn("rshim%d: %s is gone: its files are removed until it is back",
-							spec[i].index, spec[i].name);
-						detach(&devs[i]);
-						up[i] = false;
-					} else if (!up[i] && spec[i].name[0] && time(NULL) >= owned_until[i]) {
-						int r = attach(&devs[i], &spec[i], &conf, net, force_left[i], root);
+	say_running(dm);
+	for (i = 0; i < dm->nslot; i++)
+		if (dm->slot[i].up)
+			force_once(&dm->slot[i]);
+	for (;;) {
+		struct timespec ts = { RETRY_S, 0 };
 
-						if (r == 0) {
-							up[i] = true;
-							force_once(&devs[i], &force_left[i]);
-							bf_log(BF_LOG_INFO, "rshim%d: %s is %s", spec[i].index, spec[i].name,
-							       owned_until[i] ? "no longer driven by another backend: ours now" :
-							       "back");
-							owned_until[i] = 0;
-						} else if (r == -EEXIST) {
-							/* Said once (it was missing until now), then quietly. */
-							bf_log(owned_until[i] ? BF_LOG_DEBUG : BF_LOG_WARN, "%s; checked again every %d s",
-							       bf_error_get() ? bf_error_get() : strerror(-r), OWNED_RETRY_S);
-							owned_until[i] = time(NULL) + OWNED_RETRY_S;
-						} else if (!missing(r)) {
-							bf_debug("rshim%d: %s", spec[i].index, bf_error_get() ? bf_error_get() : strerror(-r));
-						}
-					}
-				}
-				continue;
-			}
-			if (sig == SIGHUP) {
-				bf_log(BF_LOG_INFO, "SIGHUP: nothing to reload (restart to apply %s)", conf_path);
-				continue;
-			}
-			bf_log(BF_LOG_INFO, "signal %d: stopping", sig);
-			break;
+		sig = sigtimedwait(&dm->sigs, NULL, &ts);
+		if (sig < 0) {
+			tick(dm);
+			continue;
 		}
+		if (sig == SIGHUP) {
+			bf_log(BF_LOG_INFO, "SIGHUP: nothing to reload (restart to apply %s)", dm->conf_path);
+			continue;
+		}
+		bf_log(BF_LOG_INFO, "signal %d: stopping", sig);
+		return;
 	}
+}
+
+static void stop_all(struct daemon *dm)
+{
+	int i;
+
 	bf_stop_request();   /* a boot push in progress gives up */
-	for (i = nspec; i-- > 0;)
-		if (up[i])
-			detach(&devs[i]);
-	if (pidfile && ret == 0)
-		unlink(pidfile);
-	return ret == 0 ? 0 : ret == -EBUSY || ret == -ENODEV ? 4 : 1;
+	for (i = dm->nslot; i-- > 0;)
+		if (dm->slot[i].up)
+			detach(&dm->slot[i]);
+}
+
+int main(int argc, char **argv)
+{
+	static struct daemon dm;
+	int ret;
+
+	parse(&dm, argc, argv);
+	bf_log_set_prog("rshimd");
+	bf_log_set_level(log_level_of(dm.level));
+	if (configure(&dm) < 0) {
+		fprintf(stderr, "rshimd: %s\n", bf_error_get());
+		return BF_EXIT_FAILURE;
+	}
+	assign(&dm);
+	daemonise(&dm);
+	ret = start(&dm);
+	ready(&dm, ret);
+	if (ret == 0)
+		supervise(&dm);
+	stop_all(&dm);
+	if (dm.pidfile && ret == 0)
+		unlink(dm.pidfile);
+	return exit_code(ret);
 }
