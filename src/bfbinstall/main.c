@@ -153,6 +153,21 @@ static void misc_value(const char *text, const char *key, char *out, size_t cap)
 	}
 }
 
+/* Why node has no boot file, and what to do. */
+static void no_device(const char *dir, int err)
+{
+	struct stat st;
+
+	/* The mount of a daemon that ended: "Transport endpoint is not connected". */
+	if (err == ENOTCONN || (stat(dir, &st) < 0 && errno == ENOTCONN))
+		fail_exit("Error: rshimd is not running: %s is left from an rshimd that ended (%s). "
+			  "Start rshimd (see rshimd(8)); it takes the directory over.", dir, strerror(ENOTCONN));
+	if (err == ENOENT && stat(dir, &st) < 0 && errno == ENOENT)
+		fail_exit("Error: rshimd is not running: %s does not exist (or rshimd serves the device in "
+			  "another --root). Start rshimd (see rshimd(8)) and try again.", dir);
+	fail_exit("Error: %s is not a valid rshim device.", dir);
+}
+
 static void cleanup(void)
 {
 	if (clear_set)
@@ -470,7 +485,7 @@ int main(int argc, char **argv)
 		printf("  Warning: No host root access.\n");
 	snprintf(logpath, sizeof(logpath), "%s/boot", node);
 	if (stat(logpath, &st) < 0)
-		fail_exit("Error: %s is not a valid rshim device.", node);
+		no_device(node, errno);
 	printf("Checking if rshim driver is running locally...\n");
 	fflush(stdout);
 	/* Deliberately stricter than upstream: a damaged bundle is refused

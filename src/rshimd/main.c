@@ -268,6 +268,7 @@ static void parse(struct daemon *dm, int argc, char **argv)
 		{ "force", no_argument, NULL, 'F' },
 		{ "backend", required_argument, NULL, 'b' },
 		{ 0 } };
+	struct stat st;
 	char *end;
 	int opt;
 
@@ -325,6 +326,12 @@ static void parse(struct daemon *dm, int argc, char **argv)
 		usage_error("-i goes with exactly one -d", NULL);
 	if (dm->backends && dm->nslot)
 		usage_error("-b looks for devices on a backend: it does not go with -d", NULL);
+	/* The rshim<N> directories go in it; it is not made. */
+	if (stat(dm->root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "rshimd: --root %s: %s: give an existing directory (rshimd makes rshim<N> in it)\n",
+			dm->root, stat(dm->root, &st) < 0 ? strerror(errno) : "not a directory");
+		exit(BF_EXIT_USAGE);
+	}
 }
 
 /* ---- configure: the config file, and the devices when none is named ---- */
@@ -443,6 +450,7 @@ static int start(struct daemon *dm)
 	sigaddset(&dm->sigs, SIGINT);
 	sigaddset(&dm->sigs, SIGTERM);
 	sigaddset(&dm->sigs, SIGHUP);
+	sigaddset(&dm->sigs, SIGQUIT);
 	pthread_sigmask(SIG_BLOCK, &dm->sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -473,14 +481,8 @@ static int start(struct daemon *dm)
 			bf_log(BF_LOG_ERROR, "%s", why(ret));
 		}
 	}
-	if (ret == 0 && dm->pidfile) {
-		FILE *f = fopen(dm->pidfile, "w");
-
-		if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
-			bf_log(BF_LOG_ERROR, "cannot write %s: %s", dm->pidfile, strerror(errno));
-			ret = -EIO;
-		}
-	}
+	if (ret == 0 && dm->pidfile && (ret = bf_rshimd_pidfile_write(dm->pidfile)) < 0)
+		bf_log(BF_LOG_ERROR, "%s", why(ret));
 	return ret;
 }
 
@@ -627,13 +629,16 @@ int main(int argc, char **argv)
 		return BF_EXIT_FAILURE;
 	}
 	assign(&dm);
+	if (dm.pidfile && bf_rshimd_pidfile_check(dm.pidfile) < 0) {
+		fprintf(stderr, "rshimd: %s\n", bf_error_get());
+		return BF_EXIT_FAILURE;
+	}
 	daemonise(&dm);
 	ret = start(&dm);
 	ready(&dm, ret);
 	if (ret == 0)
 		supervise(&dm);
 	stop_all(&dm);
-	if (dm.pidfile && ret == 0)
-		unlink(dm.pidfile);
+	bf_rshimd_pidfile_remove();
 	return exit_code(ret);
 }

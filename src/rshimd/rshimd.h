@@ -324,6 +324,14 @@ bool bf_rshimd_con_pump(struct bf_rshimd_dev *d);
 int bf_rshimd_fuse_start(struct bf_rshimd_dev *d, const char *root);
 void bf_rshimd_fuse_stop(struct bf_rshimd_dev *d);
 
+/* pidfile.c: --pid-file. check: before start-up, 0 when there is none
+ * or a stale one (removed, with a warning), -EEXIST when a running rshimd
+ * has it. write: once the devices are up; from then on it is removed
+ * however the process ends (remove, exit, a crash signal). */
+int bf_rshimd_pidfile_check(const char *path);
+int bf_rshimd_pidfile_write(const char *path);
+void bf_rshimd_pidfile_remove(void);
+
 /* discover.c: no device named, the daemon takes what the backends have. */
 #define BF_RSHIMD_NAME_MAX 64
 enum { BF_RSHIMD_BK_USB = 1, BF_RSHIMD_BK_PCIE = 2, BF_RSHIMD_BK_PCIE_LF = 4, BF_RSHIMD_BK_ALL = 7 };

@@ -28,6 +28,7 @@ upto() {  # upto FILE TEXT N -- wait (20 s at most) for the Nth line with TEXT
 }
 : > "$T/a.conf"
 printf 'DROP_MODE 1\n' > "$T/b.conf"
+mkdir -p "$T/a" "$T/b"
 t=$(now)
 "$R" --root "$T/a" -d usb:1-4 -n --config "$T/a.conf" --pid-file "$T/a.pid" --log-file "$T/a.log" || exit 1
 check=$(since "$t")

@@ -15,6 +15,7 @@ export BFCTL_RUNDIR="$T/run" BFCTL_RSHIM_ROOT="$T/dev"
 DPU="nsenter --net=$BFSIM_DPU_NETNS"
 cleanup() { [ -s "$T/pid" ] && kill "$(cat "$T/pid")" 2>/dev/null; sleep 0.5; rm -rf "$T"; }
 trap cleanup EXIT
+mkdir -p "$T/dev"
 "$B/src/rshimd/rshimd" --root "$T/dev" -d sim:0 --config "$T/none.conf" --pid-file "$T/pid" || exit 1
 "$B/src/bfctl/bfctl" install -r rshim0 -b "$B/bfb/sample-full.bfb" --timeout 300 >/dev/null || exit 1
 ip addr add 192.168.100.1/24 dev tmfifo_net0

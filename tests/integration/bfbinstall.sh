@@ -30,6 +30,7 @@ BFBI="$top_builddir/src/bfbinstall/bfb-install"
 SAMPLE="$top_builddir/bfb/sample-full.bfb"
 CFG="$top_srcdir/bfcfg/examples/demo.cfg"
 export BFCTL_RSHIM_ROOT="$TMP/dev"
+mkdir -p "$TMP/dev"   # --root must exist
 D="$TMP/dev/rshim0"
 PIDF="$TMP/rshimd.pid"
 stop_daemon() { stop_pidfile "$PIDF"; }

@@ -33,6 +33,7 @@ RSHIMD="$top_builddir/src/rshimd/rshimd"
 BFREG="$top_srcdir/tests/integration/bfreg.py"
 SAMPLE="$top_builddir/bfb/sample-full.bfb"
 export BFCTL_RSHIM_ROOT="$TMP/dev"
+mkdir -p "$TMP/dev"   # --root must exist
 D="$TMP/dev/rshim0"
 PIDF="$TMP/rshimd.pid"
 # On a failure, the daemon's log goes into the TAP output.
@@ -74,6 +75,7 @@ ok "misc: the writer sees EINVAL" grep -q 'Invalid argument' "$TMP/rc.err"
 expect_rc 1 "misc: DISPLAY_LEVEL out of range is refused" bash -c "echo 'DISPLAY_LEVEL 7' > '$D/misc'"
 
 # --- one owner per device -------------------------------------------------------
+mkdir -p "$TMP/dev2"
 expect_rc 4 "a second rshimd on the same device is refused" \
 	timeout 60 "$RSHIMD" -f --root "$TMP/dev2" -d "$DEVNAME" -n --config "$TMP/rshimd.conf"
 ok "the refusal names the holder: rshimd as $D" grep -q "is held by rshimd as $D" "$TMP/rc.err"

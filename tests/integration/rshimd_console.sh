@@ -24,6 +24,7 @@ fi
 RSHIMD="$top_builddir/src/rshimd/rshimd"
 SAMPLE="$top_builddir/bfb/sample-full.bfb"
 export BFCTL_RUNDIR="$TMP/run" BFCTL_RSHIM_ROOT="$TMP/dev" TERM=xterm SCREENDIR="$TMP/screens"
+mkdir -p "$TMP/dev"   # --root must exist
 mkdir -m 700 "$SCREENDIR"
 D="$TMP/dev/rshim0"
 PIDF="$TMP/rshimd.pid"

@@ -18,7 +18,7 @@ unset BFCTL_RSHIM                  # $BFCTL_RSHIM would name a device
 start() {  # start NAME CONF [ARG...] -- a daemon with no -d: files in $TMP/NAME, log $TMP/NAME.log
 	local n=$1 conf=$2
 	shift 2
-	"$RSHIMD" --root "$TMP/$n" -n --config "$conf" --pid-file "$TMP/$n.pid" --log-file "$TMP/$n.log" -l 4 "$@"
+	mkdir -p "$TMP/$n" && "$RSHIMD" --root "$TMP/$n" -n --config "$conf" --pid-file "$TMP/$n.pid" --log-file "$TMP/$n.log" -l 4 "$@"
 }
 stop() { stop_pidfile "$TMP/$1.pid"; }   # stop NAME
 logs() { local n; for n in all lf none usb; do [ -e "$TMP/$n.log" ] && sed "s/^/# $n: /" "$TMP/$n.log"; done; }
@@ -35,6 +35,7 @@ ok "one chip, one driver: the livefish function is in drop mode, USB drives it" 
 grep -qx 'DROP_MODE       1 (0:normal, 1:drop)' "$TMP/all/rshim1/misc" &&
 	grep -qx 'DROP_MODE       0 (0:normal, 1:drop)' "$TMP/all/rshim0/misc"
 CHECK
+mkdir -p "$TMP/second"
 expect_rc 4 "a second rshimd with no device named is refused (exit 4)" \
 	"$RSHIMD" --root "$TMP/second" -n --config "$TMP/none.conf" -l 4
 ok "it says another one takes every device, and which" grep -q 'another rshimd that takes every device is already running (rshimd for every device (pid [0-9]*))' "$TMP/rc.err"

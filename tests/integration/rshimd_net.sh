@@ -32,6 +32,7 @@ RSHIMD="$top_builddir/src/rshimd/rshimd"
 PING="$top_srcdir/tests/integration/ping.py"
 SAMPLE="$top_builddir/bfb/sample-full.bfb"
 export BFCTL_RSHIM_ROOT="$TMP/dev"
+mkdir -p "$TMP/dev"   # --root must exist
 D="$TMP/dev/rshim0"
 PIDF="$TMP/rshimd.pid"
 DPU="nsenter --net=$BFSIM_DPU_NETNS"

@@ -16,7 +16,7 @@ RSHIMD="$top_builddir/src/rshimd/rshimd"
 session() {
 	BFSIM_TEST_CHIP=$1 BFSIM_TEST_STEP=$2 timeout 120 "$BFSIM" run --chip "$1" --state "$TMP/st-$1" --speed 50 -- bash -c '
 		D="$0/dev/rshim0"
-		"$1" --root "$0/dev" -d sim:0 -n --config "$0/none.conf" --pid-file "$0/pid" || exit 1
+		mkdir -p "$0/dev" && "$1" --root "$0/dev" -d sim:0 -n --config "$0/none.conf" --pid-file "$0/pid" || exit 1
 		trap "kill \$(cat \"$0/pid\"); sleep 1" EXIT
 		opn() { grep "^OPN_STR " "$D/misc"; }
 		case $BFSIM_TEST_STEP in

@@ -21,6 +21,7 @@ start() {  # start NAME DEV [ARG...] -- daemon NAME: files in $TMP/NAME, log $TM
 	local n=$1 dev=$2
 	shift 2
 	[ -e "$TMP/$n.conf" ] || : > "$TMP/$n.conf"
+	mkdir -p "$TMP/$n"
 	"$RSHIMD" --root "$TMP/$n" -d "$dev" -n --config "$TMP/$n.conf" --pid-file "$TMP/$n.pid" \
 		--log-file "$TMP/$n.log" -l 4 "$@"
 }

@@ -32,6 +32,7 @@ bar_word() {  # bar_word BDF OFFSET -- the 64-bit word in resource0, hex
 		"$P/$1/resource0" "$2"
 }
 
+mkdir -p "$TMP/dev"
 expect_rc 0 "rshimd on pcie:0000:03:00.2 starts" \
 	"$RSHIMD" --root "$TMP/dev" -d pcie:0000:03:00.2 -n --config "$TMP/none.conf" --pid-file "$TMP/pid" \
 	--log-file "$TMP/log" -l 4
