@@ -13,6 +13,7 @@
 #include "error.h"
 #include "log.h"
 #include "rshim.h"
+#include "rshim/misc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MISC_MAX   65536
+#define MISC_MAX   BF_RSHIM_MISC_MAX
 #define CHUNK      (1u << 20)
 
 static const char usage_text[] =
@@ -89,68 +90,22 @@ static void fail_exit(const char *fmt, ...)
 	exit(1);
 }
 
+/* The misc file of node (the library's reader: bounded, EINTR retried
+ * unless a stop was requested). */
 static int misc_write(const char *line)
 {
-	char path[PATH_MAX + 8];
-	size_t n = strlen(line);
-	int fd, r = 0;
-
-	snprintf(path, sizeof(path), "%s/misc", node);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, line, n) != (ssize_t)n)
-		r = -errno;
-	close(fd);
-	return r;
+	return bf_rshim_misc_write(node, line);
 }
 
 static int misc_read(char *buf, size_t cap)
 {
-	char path[PATH_MAX + 8];
-	size_t fill = 0;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/misc", node);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (fill + 1 < cap) {
-		ssize_t n = read(fd, buf + fill, cap - 1 - fill);
-
-		if (n < 0 && errno == EINTR && !bf_stop_requested())
-			continue;
-		if (n <= 0)
-			break;
-		fill += (size_t)n;
-	}
-	close(fd);
-	buf[fill] = '\0';
-	return 0;
+	return bf_rshim_misc_read(node, buf, cap, NULL);
 }
 
 /* The value column of KEY in the misc text ("" if absent). */
 static void misc_value(const char *text, const char *key, char *out, size_t cap)
 {
-	const char *p = text;
-	size_t k = strlen(key), n = 0;
-
-	out[0] = '\0';
-	while (p && *p) {
-		if (!strncmp(p, key, k) && (p[k] == ' ' || p[k] == '\t')) {
-			p += k;
-			while (*p == ' ' || *p == '\t')
-				p++;
-			while (p[n] && p[n] != '\n' && p[n] != ' ' && n + 1 < cap)
-				n++;
-			memcpy(out, p, n);
-			out[n] = '\0';
-			return;
-		}
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
+	bf_rshim_misc_value(text, strlen(text), key, out, cap);
 }
 
 /* Why node has no boot file, and what to do. */
@@ -296,8 +251,11 @@ static bool wait_for_update(const struct opts *o, bool nic_mode, FILE *logf)
 		const char *cur = "";
 		size_t cur_len, last_len = strlen(last), i;
 
-		if (misc_read(misc, MISC_MAX) < 0)
+		if (misc_read(misc, MISC_MAX) < 0) {
+			if (bf_stop_requested())
+				break;   /* interrupted: the caller says so */
 			fail_exit("Error: cannot read %s/misc", node);
+		}
 		/* From the first " INFO", " ERR" or " WARN" line to the end. */
 		for (i = 0; misc[i];) {
 			const char *nl;

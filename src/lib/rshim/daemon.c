@@ -6,6 +6,7 @@
 #include "rshim.h"
 #include "error.h"
 #include "rshim_ioctl.h"
+#include "rshim/misc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,8 +15,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
-
-#define MISC_MAX 65536
 
 struct dmn {
 	char dir[4096];
@@ -67,18 +66,16 @@ static int dmn_write_reg(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint6
 	return ret < 0 ? ret : dmn_ioctl(r, BF_RSHIM_IOC_WRITE2, chan, addr, &val);
 }
 
-static int read_misc(const char *dir, char *buf, size_t cap);
-static int misc_value(const char *text, const char *key, char *out, size_t cap);
-
 /* Why the daemon refused the boot file, in the words an operator needs:
  * upstream's errnos are terse (EINVAL for drop mode). */
 static int boot_open_error(struct bf_rshim *r, const char *path, int err)
 {
 	struct dmn *d = r->priv;
-	char *misc = err == EINVAL ? malloc(MISC_MAX) : NULL, val[16] = "";
+	char *misc = err == EINVAL ? malloc(BF_RSHIM_MISC_MAX) : NULL, val[16] = "";
+	size_t len;
 
-	if (misc && read_misc(d->dir, misc, MISC_MAX) == 0)
-		misc_value(misc, "DROP_MODE", val, sizeof(val));
+	if (misc && bf_rshim_misc_read(d->dir, misc, BF_RSHIM_MISC_MAX, &len) == 0)
+		bf_rshim_misc_value(misc, len, "DROP_MODE", val, sizeof(val));
 	free(misc);
 	if (!strcmp(val, "1"))
 		return bf_error_ret(EACCES, "%s is in drop mode (another backend, e.g. the BMC's rshim, drives the "
@@ -141,67 +138,18 @@ static const struct bf_rshim_ops dmn_ops = {
 	.boot_end = dmn_boot_end,
 };
 
-/* The value of KEY in the misc text (first token after the key column). */
-static int misc_value(const char *text, const char *key, char *out, size_t cap)
-{
-	size_t klen = strlen(key);
-	const char *p = text;
-
-	while (p && *p) {
-		if (!strncmp(p, key, klen) && (p[klen] == ' ' || p[klen] == '\t')) {
-			size_t n = 0;
-
-			p += klen;
-			while (*p == ' ' || *p == '\t')
-				p++;
-			while (p[n] && p[n] != '\n' && p[n] != ' ' && p[n] != '(' && n + 1 < cap)
-				n++;
-			memcpy(out, p, n);
-			out[n] = '\0';
-			return 0;
-		}
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return -ENOENT;
-}
-
-static int read_misc(const char *dir, char *buf, size_t cap)
-{
-	char path[4200];
-	size_t fill = 0;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/misc", dir);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (fill + 1 < cap) {
-		ssize_t n = read(fd, buf + fill, cap - 1 - fill);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		fill += (size_t)n;
-	}
-	close(fd);
-	buf[fill] = '\0';
-	return 0;
-}
-
 int bf_rshim_daemon_open(const char *name, struct bf_rshim **out)
 {
 	const char *root = getenv("BFCTL_RSHIM_ROOT");
 	char path[4200], val[64], *misc;
 	struct bf_rshim *r;
+	size_t len;
 	struct dmn *d;
 	int ret;
 
 	d = calloc(1, sizeof(*d));
 	r = calloc(1, sizeof(*r));
-	misc = malloc(MISC_MAX);
+	misc = malloc(BF_RSHIM_MISC_MAX);
 	if (!d || !r || !misc) {
 		free(d);
 		free(r);
@@ -219,23 +167,29 @@ int bf_rshim_daemon_open(const char *name, struct bf_rshim **out)
 	}
 	snprintf(path, sizeof(path), "%s/rshim", d->dir);
 	d->regfd = open(path, O_RDWR | O_CLOEXEC);
+	if (d->regfd < 0 && errno == ENOTCONN) {
+		/* The mount of a daemon that ended. */
+		ret = bf_error_ret(ENODEV, "%s: rshimd is not running: %s is left from an rshimd that ended "
+				   "(%s); start rshimd (see rshimd(8))", name, d->dir, strerror(ENOTCONN));
+		goto fail;
+	}
 	if (d->regfd < 0) {
 		ret = bf_error_ret(errno == ENOENT ? ENODEV : errno,
 				   "%s: cannot open %s: %s (is rshimd running? see 'rshimd(8)')",
 				   name, path, strerror(errno));
 		goto fail;
 	}
-	if ((ret = read_misc(d->dir, misc, MISC_MAX)) < 0) {
+	if ((ret = bf_rshim_misc_read(d->dir, misc, BF_RSHIM_MISC_MAX, &len)) < 0) {
 		close(d->regfd);
 		ret = bf_error_ret(-ret, "%s: cannot read %s/misc: %s", name, d->dir, strerror(-ret));
 		goto fail;
 	}
-	if (misc_value(misc, "DEV_INFO", val, sizeof(val)) < 0 || !(r->chip = bf_chip_by_name(val))) {
+	if (bf_rshim_misc_value(misc, len, "DEV_INFO", val, sizeof(val)) < 0 || !(r->chip = bf_chip_by_name(val))) {
 		close(d->regfd);
 		ret = bf_error_ret(EPROTO, "%s: %s/misc names no known chip in DEV_INFO", name, d->dir);
 		goto fail;
 	}
-	if (misc_value(misc, "DEV_NAME", val, sizeof(val)) == 0)
+	if (bf_rshim_misc_value(misc, len, "DEV_NAME", val, sizeof(val)) == 0)
 		snprintf(r->dev_name, sizeof(r->dev_name), "%s", val);
 	free(misc);
 	r->ops = &dmn_ops;
