@@ -242,13 +242,14 @@ static bool add_ops(struct json_object *ops, const struct bf_agent_obs *o, const
 
 	switch (a->kind) {
 	case BF_AK_OVS_CONFIG: {
-		struct json_object *keys = json_object_new_array(), *m = json_object_new_array(), *kv;
+		struct json_object *keys = json_object_new_array(), *m, *kv;
 
 		json_object_array_add(keys, jstr(a->id));
 		json_object_array_add(ops, mutate("Open_vSwitch", json_object_new_array(), "other_config", "delete",
 						  pair("set", keys)));
 		if (a->op == BF_AOP_REMOVE)
 			return true;
+		m = json_object_new_array();
 		kv = json_object_new_array();
 		json_object_array_add(kv, jstr(a->id));
 		json_object_array_add(kv, jstr(a->detail));
