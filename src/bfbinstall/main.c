@@ -9,6 +9,7 @@
 #include "config.h"
 #include "bfb_file.h"
 #include "bfb_platform.h"
+#include "cfgcheck.h"
 #include "clock.h"
 #include "error.h"
 #include "log.h"
@@ -42,6 +43,9 @@ static const char usage_text[] =
 	"  -r, --rshim DEV          rshimN (as /dev/rshimN) or the path of the device\n"
 	"                           directory; [IP:[PORT:]]rshimN is the remote form\n"
 	"  -k, --keep-log           leave the RShim log in the device (no CLEAR_ON_READ)\n"
+	"      --allow-plaintext-password\n"
+	"                           push a bf.cfg with a plaintext password where a\n"
+	"                           crypt hash belongs (refused by default)\n"
 	"      --force-platform     push a bundle whose inventory is for another chip\n"
 	"                           than the device's (refused by default)\n"
 	"  -v, --verbose            more detail\n"
@@ -62,7 +66,7 @@ static const char usage_text[] =
 struct opts {
 	const char *bfb, *cfg, *rootfs, *rshim, *pldm, *remote_mode;
 	int nbfb, nrshim, apply_lfwp;
-	bool deferred, keep_log, verbose, reverse_nc, force_platform;
+	bool deferred, keep_log, verbose, reverse_nc, force_platform, allow_plain;
 };
 
 /* BF3 defaults; BF1/BF2 from misc DEV_INFO (upstream apply_chip_settings). */
@@ -317,6 +321,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "force-platform", no_argument, NULL, 'P' },
+		{ "allow-plaintext-password", no_argument, NULL, 'A' },
 		{ 0 } };
 	int opt;
 
@@ -344,6 +349,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'v': o->verbose = true; break;
 		case 'V': printf("bfb-install (bfctl) %s\n", PACKAGE_VERSION); exit(0);
 		case 'P': o->force_platform = true; break;
+		case 'A': o->allow_plain = true; break;
 		default:
 			fprintf(stderr, "Command line error\n");
 			exit(1);
@@ -430,6 +436,10 @@ int main(int argc, char **argv)
 		fail_exit("Error: %s not found.", o.rootfs);
 	if (o.cfg && stat(o.cfg, &st) < 0)
 		fail_exit("Error: %s not found.", o.cfg);
+	/* The bf.cfg is checked as bfctl install checks it, before the device
+	 * is touched: errors, or a plaintext password where a hash belongs. */
+	if (o.cfg && (ret = bf_cfgcheck_install_file(o.cfg, o.allow_plain ? BF_CFGCHECK_ALLOW_PLAINTEXT : 0)) < 0)
+		fail_exit("Error: %s", bf_error_get() ? bf_error_get() : strerror(-ret));
 
 	printf("Updating BlueField with local RSHIM\n");
 	printf("  BFB file: %s\n", o.bfb);

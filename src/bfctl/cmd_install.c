@@ -7,7 +7,6 @@
 #include "fw/dev.h"
 #include "fw/query.h"
 #include "cfgcheck.h"
-#include "cfgkeys.h"
 #include "fileio.h"
 #include "boot.h"
 #include "bootlog.h"
@@ -40,12 +39,12 @@ static uint64_t poll_ns(const struct bf_rshim *r, uint64_t ns)
 
 	return v < MIN_POLL_NS ? MIN_POLL_NS : (uint64_t)v;
 }
-#define BFCFG_MAX         (1u << 20)
 
 static const char install_usage[] =
 	"Usage: bfctl install --rshim DEV --bfb FILE [--config BF.CFG] [--rootfs FILE]\n"
 	"                     [--timeout S] [--wait-for ready|linux|reboot]\n"
-	"                     [--keep-log] [--force] [--force-platform] [--json] [-v]\n"
+	"                     [--keep-log] [--force] [--force-platform]\n"
+	"                     [--allow-plaintext-password] [--json] [-v]\n"
 	"\n"
 	"Verify the BFB, check that it is for this device (chip, NIC firmware and\n"
 	"its PSID, from the bundle's inventory), reset the BlueField into RShim\n"
@@ -70,6 +69,10 @@ static const char install_usage[] =
 	"  -k, --keep-log        leave the log in the device (no clear-on-read); the\n"
 	"                        ring holds 127 words, so later messages can be lost\n"
 	"      --force           push even if the bf.cfg has errors\n"
+	"      --allow-plaintext-password\n"
+	"                        push a bf.cfg with a plaintext password where a\n"
+	"                        crypt hash belongs (refused by default: make the\n"
+	"                        hash with 'bfctl cfg passwd')\n"
 	"      --force-platform  push a bundle whose inventory is for another chip or\n"
 	"                        NIC PSID than the device's (refused by default)\n"
 	"      --json            JSON events: verify, push, log, mark, result\n"
@@ -126,52 +129,6 @@ static int push_poll(void *ctx)
 	if (r == 0 && in->done == BF_MARK_CRITICAL)
 		return -ECANCELED;
 	return r;
-}
-
-/* Check the bf.cfg as `bfctl cfg check` does: errors stop the install
- * (unless force), warnings are shown. */
-static int check_cfg(const char *path, bool force)
-{
-	struct bf_cfgkeys keys;
-	struct bf_cfgcheck chk;
-	unsigned errors;
-	size_t len, i;
-	char *buf;
-	int r;
-
-	r = bf_file_read_all(path, BFCFG_MAX, &buf, &len);
-	if (r < 0)
-		return r;
-	if (len == 0) {
-		free(buf);
-		return bf_error_ret(EINVAL, "bf.cfg %s is empty: the installer ignores an empty bf.cfg", path);
-	}
-	if ((r = bf_cfgkeys_load(&keys)) < 0) {
-		free(buf);
-		return r;
-	}
-	r = bf_cfgcheck_run(&keys, buf, len, &chk);
-	free(buf);
-	if (r < 0) {
-		bf_cfgkeys_free(&keys);
-		return r;
-	}
-	for (i = 0; i < chk.n; i++)
-		if (bf_event_json())
-			bf_cli_cfg_diag(path, &chk.d[i], false);
-		else if (chk.d[i].sev != BF_CFGDIAG_NOTE || bf_log_get_level() >= BF_LOG_INFO)
-			bf_log(chk.d[i].sev == BF_CFGDIAG_ERROR ? BF_LOG_ERROR :
-			       chk.d[i].sev == BF_CFGDIAG_WARNING ? BF_LOG_WARN : BF_LOG_INFO,
-			       "%s:%u:%u: %s", path, chk.d[i].pos.line, chk.d[i].pos.col, chk.d[i].msg);
-	errors = chk.errors;
-	bf_cfgcheck_free(&chk);
-	bf_cfgkeys_free(&keys);
-	if (errors && !force)
-		return bf_error_ret(EBADMSG, "%s has %u error%s (above; 'bfctl cfg check %s')", path,
-				    errors, errors == 1 ? "" : "s", path);
-	if (errors)
-		bf_warn("%s has %u error%s; pushing anyway (--force)", path, errors, errors == 1 ? "" : "s");
-	return 0;
 }
 
 /* The PSID of the device's NIC when this transport reaches it: sim:N is
@@ -329,7 +286,7 @@ critical:
 
 int bf_cmd_install(int argc, char **argv)
 {
-	enum { OPT_STALL = BF_OPT_FIRST_CMD, OPT_FORCE, OPT_FORCE_PLATFORM };
+	enum { OPT_STALL = BF_OPT_FIRST_CMD, OPT_FORCE, OPT_FORCE_PLATFORM, OPT_ALLOW_PLAIN };
 	static const struct option longopts[] = {
 		{ "rshim", required_argument, NULL, 'r' },
 		{ "bfb", required_argument, NULL, 'b' },
@@ -341,6 +298,7 @@ int bf_cmd_install(int argc, char **argv)
 		{ "keep-log", no_argument, NULL, 'k' },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "force-platform", no_argument, NULL, OPT_FORCE_PLATFORM },
+		{ "allow-plaintext-password", no_argument, NULL, OPT_ALLOW_PLAIN },
 		BF_CLI_LONGOPTS, { 0 } };
 	const char *dev = NULL, *bfb = NULL, *cfg = NULL, *rootfs = NULL;
 	const char *paths[3];
@@ -348,7 +306,7 @@ int bf_cmd_install(int argc, char **argv)
 	struct install in = { .wait = WAIT_READY };
 	struct bf_bfb_summary sum;
 	struct bf_deadline deadline;
-	bool keep = false, force = false, force_platform = false;
+	bool keep = false, force = false, force_platform = false, allow_plain = false;
 	char psid[24];
 	struct bf_rshim *r;
 	size_t npaths = 0;
@@ -363,6 +321,7 @@ int bf_cmd_install(int argc, char **argv)
 		case 'k': keep = true; break;
 		case OPT_FORCE: force = true; break;
 		case OPT_FORCE_PLATFORM: force_platform = true; break;
+		case OPT_ALLOW_PLAIN: allow_plain = true; break;
 		case 't':
 		case OPT_STALL: {
 			double v;
@@ -409,7 +368,8 @@ int bf_cmd_install(int argc, char **argv)
 	if (sum.trailing_bytes)
 		bf_warn("%s carries %llu bytes after its last image (a bf.cfg appended earlier?); they are pushed too",
 			bfb, (unsigned long long)sum.trailing_bytes);
-	if (cfg && (ret = check_cfg(cfg, force)) < 0)
+	if (cfg && (ret = bf_cfgcheck_install_file(cfg, (force ? BF_CFGCHECK_FORCE : 0) |
+						   (allow_plain ? BF_CFGCHECK_ALLOW_PLAINTEXT : 0))) < 0)
 		return bf_cli_fail(BF_EXIT_INPUT, ret, "nothing was pushed", "bf.cfg rejected");
 	if (rootfs && (ret = bf_file_check_input(rootfs)) < 0)
 		return bf_cli_fail(BF_EXIT_INPUT, ret, "nothing was pushed", "rootfs rejected");

@@ -181,6 +181,34 @@ static int on_trailing(void *ctx, uint64_t off, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+/* A trailing bf.cfg line that sets a secret (NAME_PASSWORD=..., a seed, a
+ * token) keeps its name, never its value. */
+static void mask_secret(char *line, size_t cap)
+{
+	static const char *const secret[] = { "PASSWORD", "SEED", "SECRET", "TOKEN", NULL };
+	char name[64], *p = line, *eq;
+	size_t i, n;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!strncmp(p, "export ", 7))
+		p += 7;
+	for (n = 0; (p[n] >= 'A' && p[n] <= 'Z') || (p[n] >= 'a' && p[n] <= 'z') ||
+		    (p[n] >= '0' && p[n] <= '9') || p[n] == '_'; n++)
+		;
+	eq = p + n;
+	if (*eq != '=' || n == 0 || n >= sizeof(name))
+		return;
+	for (i = 0; i < n; i++)
+		name[i] = (char)(p[i] >= 'a' && p[i] <= 'z' ? p[i] - 32 : p[i]);
+	name[n] = '\0';
+	for (i = 0; secret[i]; i++)
+		if (strstr(name, secret[i])) {
+			snprintf(eq + 1, cap - (size_t)(eq + 1 - line), "xxxxxx");
+			return;
+		}
+}
+
 int bf_bfb_info_read(const char *path, struct bf_bfb_info *info)
 {
 	static const struct bf_bfb_parser_ops ops = {
@@ -241,6 +269,7 @@ int bf_bfb_info_read(const char *path, struct bf_bfb_info *info)
 			snprintf(info->info_warning, sizeof(info->info_warning), "%s", why);
 	}
 	info->kind = bf_bfb_info_kind(info->images, info->nimages, info->comps, info->ncomps);
+	mask_secret(info->trailing_head, sizeof(info->trailing_head));
 	return 0;
 }
 

@@ -160,10 +160,12 @@ static void check_value(struct bf_cfgcheck *c, const struct bf_cfgkey *k, const 
 	case BF_CFGKEY_CRYPT:
 		if (!*val)
 			break;
-		if (val[0] != '$')
+		if (val[0] != '$') {
 			diag(c, BF_CFGDIAG_WARNING, v->pos, v->name,
 			     "%s looks like a plaintext password: it must be a crypt hash (make one with 'bfctl cfg passwd')",
 			     v->name);
+			c->plaintext++;
+		}
 		else if (!bf_passwd_is_hash(val, &why))
 			diag(c, BF_CFGDIAG_ERROR, v->pos, v->name, "%s: %s", v->name, why);
 		else if (!strncmp(val, "$1$", 3))

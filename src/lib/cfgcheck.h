@@ -24,6 +24,7 @@ struct bf_cfgcheck {
 	struct bf_cfgdiag *d;
 	size_t n, cap;
 	unsigned errors, warnings, notes;
+	unsigned plaintext;            /* plaintext passwords where a hash belongs */
 	struct bf_bfcfg *cfg;          /* NULL after a syntax error */
 };
 
@@ -31,5 +32,15 @@ struct bf_cfgcheck {
 int bf_cfgcheck_run(const struct bf_cfgkeys *keys, const char *buf, size_t len, struct bf_cfgcheck *out);
 void bf_cfgcheck_free(struct bf_cfgcheck *c);
 const char *bf_cfgdiag_sev_name(enum bf_cfgdiag_sev s);
+
+/* A bf.cfg about to be installed (bfctl install, bfb-install): read path,
+ * check it, log every diagnostic as PATH:LINE:COL: message (notes only at
+ * -v). Refused (-EBADMSG, with a sentence) when it has errors, unless
+ * BF_CFGCHECK_FORCE, or a plaintext password where the installer wants a
+ * hash (ubuntu_PASSWORD), unless BF_CFGCHECK_ALLOW_PLAINTEXT; either
+ * override is warned about. Also -EINVAL (empty) or the read's -errno. */
+#define BF_CFGCHECK_FORCE           1u
+#define BF_CFGCHECK_ALLOW_PLAINTEXT 2u
+int bf_cfgcheck_install_file(const char *path, unsigned flags);
 
 #endif

@@ -15,6 +15,7 @@
 #include "error.h"
 #include "log.h"
 #include "nic.h"
+#include "passwd.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +161,14 @@ static void install_os(struct inst *in)
 			say(in, 2.5, BF_RLOG_INFO, ACT_NONE, !dual ? "Installing OS image" :
 			    i == 0 ? "Installing first OS image" : "Installing second OS image");
 			if (*pw && i == 0) {
+				char hash[160];
+
+				/* Only a hash is kept: a plaintext bf.cfg value is hashed
+				 * (SHA-512 crypt) before it is stored. */
+				if (pw[0] != '$' && bf_passwd_hash(pw, BF_PASSWD_SHA512, hash, sizeof(hash)) == 0)
+					pw = hash;
+				else if (pw[0] != '$')
+					pw = "!";   /* a locked account: never the plaintext */
 				json_object_object_add(in->pend, "ubuntu_password_hash", json_object_new_string(pw));
 				say(in, 0.3, BF_RLOG_INFO, ACT_PASSWORD, "Changing the default password for user ubuntu");
 			}

@@ -49,7 +49,10 @@ static int write_atomic(const char *dir, const char *name, json_object *o)
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* The device's state holds its password hash: private to its owner.
+	 * A leftover temporary file is replaced, never followed. */
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 || fsync(fd) < 0) {
@@ -134,7 +137,7 @@ int bf_sim_nv_save(struct bf_sim *s)
 {
 	if (!s->cfg.state_dir[0])
 		return 0;
-	if (mkdir(s->cfg.state_dir, 0755) < 0 && errno != EEXIST)
+	if (mkdir(s->cfg.state_dir, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	return write_atomic(s->cfg.state_dir, "nv.json", s->nv);
 }
@@ -147,7 +150,7 @@ int bf_sim_state_save(struct bf_sim *s)
 
 	if (!s->cfg.state_dir[0])
 		return 0;
-	if (mkdir(s->cfg.state_dir, 0755) < 0 && errno != EEXIST)
+	if (mkdir(s->cfg.state_dir, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	rt = json_object_new_object();
 	json_object_object_add(rt, "chip", json_object_new_string(s->chip->id));
@@ -221,7 +224,20 @@ int bf_sim_state_save(struct bf_sim *s)
 	return r;
 }
 
+static int load(struct bf_sim *s);
+
+/* A state that is refused (damaged, another chip's) is left as it is: this
+ * run keeps no state, so nothing is written over it when it ends. */
 int bf_sim_state_load(struct bf_sim *s)
+{
+	int r = load(s);
+
+	if (r < 0)
+		s->cfg.state_dir[0] = '\0';
+	return r;
+}
+
+static int load(struct bf_sim *s)
 {
 	json_object *rt, *nv, *v, *regs;
 	const char *chip;

@@ -61,6 +61,10 @@ expect_rc 1 "remote form answers not yet" "$BFBI" -b "$SAMPLE" -r 192.0.2.1:rshi
 ok "remote form: a clear 'not supported yet'" grep -q 'remote rshim (192.0.2.1:rshim0) is not supported by this bfb-install yet' "$TMP/rc.out"
 expect_rc 1 "-d answers not yet" "$BFBI" -b "$SAMPLE" -r rshim0 -d
 ok "-d: a clear 'not supported yet'" grep -q 'deferred activation (-d/-u) is not supported by this bfb-install yet' "$TMP/rc.out"
+printf 'ubuntu_PASSWORD=plain-Secret1\n' > "$TMP/plain.cfg"
+expect_rc 1 "a bf.cfg with a plaintext password is refused, as bfctl refuses it" "$BFBI" -b "$SAMPLE" -c "$TMP/plain.cfg" -r "$TMP"
+check "plaintext bf.cfg: the hint, nothing pushed, the password not shown" sh -c \
+	"grep -q 'bfctl cfg passwd' '$TMP/rc.out' '$TMP/rc.err' && ! grep -q Pushing '$TMP/rc.out' && ! grep -q plain-Secret1 '$TMP/rc.out' '$TMP/rc.err'"
 expect_rc 1 "a directory without device files is refused" "$BFBI" -b "$SAMPLE" -r "$TMP"
 ok "not a device: the upstream message" grep -qx "Error: $TMP is not a valid rshim device." "$TMP/rc.out"
 
