@@ -12,6 +12,7 @@
 #include "cfgcheck.h"
 #include "clock.h"
 #include "error.h"
+#include "fileio.h"
 #include "log.h"
 #include "rshim.h"
 #include "rshim/misc.h"
@@ -522,8 +523,16 @@ int main(int argc, char **argv)
 	}
 	snprintf(name, sizeof(name), "%s", node);
 	snprintf(logpath, sizeof(logpath), "/tmp/bfb-install-%s.log", basename(name));
-	logf = fopen(logpath, "w");
-	if (logf) {
+	/* As root in /tmp: whatever is planted under that name (a symlink to
+	 * a file of root's) is removed, never written through. */
+	ret = bf_file_create(logpath, 0600, true);
+	logf = ret >= 0 ? fdopen(ret, "w") : NULL;
+	if (!logf) {
+		if (ret >= 0)
+			close(ret);
+		printf("Warning: no log file: %s\n", bf_error_get() ? bf_error_get() : strerror(errno));
+		bf_error_clear();
+	} else {
 		now = time(NULL);
 		fprintf(logf, "# %s", ctime(&now));
 	}

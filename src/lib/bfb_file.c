@@ -114,27 +114,68 @@ int bf_bfb_file_verify(const char *path, struct bf_bfb_summary *sum)
 struct unpack_ctx {
 	int dirfd;
 	bool force;
-	int fd;
+	int fd;                /* the temporary file being written, or -1 */
+	char name[64];         /* its final name */
+	char tmp[80];          /* its name while written */
+	uint64_t written;
 	unsigned nfiles;
 	char names[256][48];   /* names used so far, for duplicates */
 	unsigned nnames;
 	int err;
 };
 
+/* Each file is written under a temporary name (".NAME.part") and renamed
+ * to NAME once whole: a full disk or a damaged bundle never leaves a
+ * truncated image under its final name. Nothing is ever followed: an
+ * existing entry is replaced (--force) by the rename, never written
+ * through. */
 static int open_out(struct unpack_ctx *u, const char *name)
 {
-	int fd;
+	struct stat st;
 
-	/* --force replaces what is there (a symlink included) without ever
-	 * following it: remove the entry, then create exclusively. */
-	if (u->force && unlinkat(u->dirfd, name, 0) < 0 && errno != ENOENT)
-		return bf_error_ret(errno, "cannot replace %s: %s", name, strerror(errno));
-	fd = openat(u->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	snprintf(u->name, sizeof(u->name), "%s", name);
+	snprintf(u->tmp, sizeof(u->tmp), ".%s.part", name);
+	u->written = 0;
+	if (!u->force && fstatat(u->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return bf_error_ret(EEXIST, "%s exists (use --force to replace it)", name);
+	if (unlinkat(u->dirfd, u->tmp, 0) < 0 && errno != ENOENT)
+		return bf_error_ret(errno, "cannot remove the leftover %s: %s", u->tmp, strerror(errno));
+	u->fd = openat(u->dirfd, u->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (u->fd < 0)
+		return bf_error_ret(errno, "cannot create %s: %s", u->tmp, strerror(errno));
+	return 0;
+}
 
-	if (fd < 0)
-		return errno == EEXIST ? bf_error_ret(EEXIST, "%s exists (use --force to replace it)", name) :
-			bf_error_ret(errno, "cannot create %s: %s", name, strerror(errno));
-	return fd;
+/* The file is whole: give it its name. */
+static int commit_out(struct unpack_ctx *u)
+{
+	int fd = u->fd, r;
+
+	u->fd = -1;
+	if (close(fd) < 0) {
+		r = errno;
+		unlinkat(u->dirfd, u->tmp, 0);
+		return bf_error_ret(r, "cannot write %s: %s", u->name, strerror(r));
+	}
+	r = u->force ? renameat(u->dirfd, u->tmp, u->dirfd, u->name) :
+		renameat2(u->dirfd, u->tmp, u->dirfd, u->name, RENAME_NOREPLACE);
+	if (r < 0) {
+		r = errno;
+		unlinkat(u->dirfd, u->tmp, 0);
+		return r == EEXIST ? bf_error_ret(EEXIST, "%s exists (use --force to replace it)", u->name) :
+			bf_error_ret(r, "cannot name %s: %s", u->name, strerror(r));
+	}
+	return 0;
+}
+
+/* A failure part way: the partial file goes. */
+static void abandon_out(struct unpack_ctx *u)
+{
+	if (u->fd < 0)
+		return;
+	close(u->fd);
+	u->fd = -1;
+	unlinkat(u->dirfd, u->tmp, 0);
 }
 
 static int un_begin(void *ctx, const struct bf_bfb_image *img)
@@ -152,19 +193,22 @@ static int un_begin(void *ctx, const struct bf_bfb_image *img)
 		snprintf(name, sizeof(name), "%s.%u", base, dup);
 	if (u->nnames < 256)
 		snprintf(u->names[u->nnames++], sizeof(u->names[0]), "%s", base);
-	u->fd = open_out(u, name);
-	if (u->fd < 0)
-		return u->err = u->fd;
+	if ((u->err = open_out(u, name)) < 0)
+		return u->err;
 	u->nfiles++;
 	return 0;
 }
 
-/* A write error as a sentence. */
-static int write_fd(int fd, const uint8_t *buf, size_t len)
+/* A write error as a sentence naming the file. */
+static int write_out(struct unpack_ctx *u, const uint8_t *buf, size_t len)
 {
-	int r = bf_file_write_all(fd, buf, len);
+	int r = bf_file_write_all(u->fd, buf, len);
 
-	return r < 0 ? bf_error_ret(-r, "write failed: %s", strerror(-r)) : 0;
+	if (r < 0)
+		return bf_error_ret(-r, "cannot write %s (%llu bytes written): %s", u->name,
+				    (unsigned long long)u->written, strerror(-r));
+	u->written += len;
+	return 0;
 }
 
 static int un_data(void *ctx, const struct bf_bfb_image *img, const uint8_t *buf, size_t len)
@@ -172,7 +216,7 @@ static int un_data(void *ctx, const struct bf_bfb_image *img, const uint8_t *buf
 	struct unpack_ctx *u = ctx;
 
 	(void)img;
-	return (u->err = write_fd(u->fd, buf, len));
+	return (u->err = write_out(u, buf, len));
 }
 
 static int un_end(void *ctx, const struct bf_bfb_image *img)
@@ -180,10 +224,7 @@ static int un_end(void *ctx, const struct bf_bfb_image *img)
 	struct unpack_ctx *u = ctx;
 
 	(void)img;
-	if (close(u->fd) < 0)
-		return (u->err = -errno);
-	u->fd = -1;
-	return 0;
+	return (u->err = commit_out(u));
 }
 
 static int un_trailing(void *ctx, uint64_t off, const uint8_t *buf, size_t len)
@@ -192,12 +233,11 @@ static int un_trailing(void *ctx, uint64_t off, const uint8_t *buf, size_t len)
 
 	(void)off;
 	if (u->fd < 0) {
-		u->fd = open_out(u, "trailing.bin");
-		if (u->fd < 0)
-			return (u->err = u->fd);
+		if ((u->err = open_out(u, "trailing.bin")) < 0)
+			return u->err;
 		u->nfiles++;
 	}
-	return (u->err = write_fd(u->fd, buf, len));
+	return (u->err = write_out(u, buf, len));
 }
 
 int bf_bfb_file_unpack(const char *path, const char *dir, bool force, unsigned *nfiles)
@@ -242,8 +282,9 @@ int bf_bfb_file_unpack(const char *path, const char *dir, bool force, unsigned *
 		r = bf_error_ret(errno, "read error in %s: %s", path, strerror(errno));
 	else if (r == 0)
 		r = bf_bfb_parser_finish(&p);
-	if (u->fd >= 0 && close(u->fd) < 0 && r == 0)
-		r = -errno;
+	if (u->fd >= 0 && r == 0)
+		r = commit_out(u);   /* trailing.bin */
+	abandon_out(u);
 out:
 	*nfiles = u->nfiles;
 	if (fd >= 0)

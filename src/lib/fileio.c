@@ -54,6 +54,19 @@ int bf_file_read_all(const char *path, size_t max, char **buf, size_t *len)
 	return 0;
 }
 
+int bf_file_create(const char *path, mode_t mode, bool replace)
+{
+	int fd;
+
+	if (replace && unlink(path) < 0 && errno != ENOENT)
+		return bf_error_ret(errno, "cannot replace %s: %s", path, strerror(errno));
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0)
+		return bf_error_ret(errno, "cannot create %s: %s", path,
+				    errno == EEXIST ? "it exists (another process made it)" : strerror(errno));
+	return fd;
+}
+
 int bf_file_check_input(const char *path)
 {
 	struct stat st;

@@ -2,7 +2,9 @@
 #ifndef BF_FILEIO_H
 #define BF_FILEIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Read path into a new NUL-terminated buffer (*buf, free() it) of *len
  * bytes. -EFBIG above max bytes; other failures -errno; sentence set. */
@@ -12,6 +14,13 @@ int bf_file_read_all(const char *path, size_t max, char **buf, size_t *len);
  * opens for reading and is a regular file. 0, or -errno with a sentence
  * naming path ("is a directory", "cannot read"). */
 int bf_file_check_input(const char *path);
+
+/* Create a new file for writing: never through a symlink, never an
+ * existing file (O_CREAT|O_EXCL|O_NOFOLLOW). With replace, an entry of
+ * that name is removed first (unlink does not follow a symlink); if one
+ * appears again before the create, it fails rather than use it. The fd,
+ * or -errno with a sentence naming path. */
+int bf_file_create(const char *path, mode_t mode, bool replace);
 
 /* write() all of buf, retrying short writes and EINTR. 0 or -errno. */
 int bf_file_write_all(int fd, const void *buf, size_t len);

@@ -77,6 +77,9 @@ ok "damaged BFB: says why, pushes nothing" - <<'CHECK'
 grep -q "Error: $TMP/bad.bfb is not a valid BFB" "$TMP/rc.out" && ! grep -q Pushing "$TMP/rc.out"
 CHECK
 
+# Whatever is planted under the log's name is replaced, never written through.
+echo precious > "$TMP/victim"
+rm -f /tmp/bfb-install-rshim0.log && ln -s "$TMP/victim" /tmp/bfb-install-rshim0.log
 expect_rc 0 "bfb-install -b BFB -c bf.cfg -r DIR completes" "$BFBI" -b "$SAMPLE" -c "$CFG" -r "$D"
 cp "$TMP/rc.out" "$TMP/install.out"
 ok "the upstream header lines" - <<'CHECK'
@@ -93,6 +96,9 @@ ok "each log line is printed once" [ "$(grep -c 'Linux up' "$TMP/install.out")" 
 ok "/tmp/bfb-install-rshim0.log starts with '# date' and has the log" - <<'CHECK'
 head -1 /tmp/bfb-install-rshim0.log | grep -q '^# ' && grep -q 'DPU is ready' /tmp/bfb-install-rshim0.log
 CHECK
+check "a symlink planted as the log: its target untouched" grep -qx precious "$TMP/victim"
+check "the log is a new regular file, 0600" sh -c \
+	"[ ! -L /tmp/bfb-install-rshim0.log ] && [ \$(stat -c %a /tmp/bfb-install-rshim0.log) = 600 ]"
 printf 'DISPLAY_LEVEL 1\n' > "$D/misc"
 ok "CLEAR_ON_READ is back to 0 afterwards" grep -q '^CLEAR_ON_READ   0' "$D/misc"
 printf 'DISPLAY_LEVEL 0\n' > "$D/misc"
