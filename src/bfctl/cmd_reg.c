@@ -77,6 +77,10 @@ int bf_cmd_reg(int argc, char **argv)
 	}
 	if (parse_u64(addr_s, &addr) < 0 || addr > 0xffffffffull)
 		bf_cli_usage_error("bad address '%s'", argv[optind + 1]);
+	/* RShim registers are 64-bit words: an address inside one is a mistake. */
+	if (addr & 7)
+		bf_cli_usage_error("address '%s' is not 8-byte aligned (registers are 64-bit words)",
+				   argv[optind + 1]);
 	if (write && (parse_u64(argv[optind + 2], &val) < 0 || (w32 && val > 0xffffffffull)))
 		bf_cli_usage_error("bad value '%s'", argv[optind + 2]);
 

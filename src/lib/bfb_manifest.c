@@ -112,6 +112,7 @@ static int load(struct bf_bfb_pack *p, yaml_document_t *d, const char *base)
 	yaml_node_t *root = yaml_document_get_root_node(d), *from, *imgs, *params;
 	yaml_node_item_t *it;
 	char path[PATH_MAX], str[BF_BFB_RECIPE_STR_MAX];
+	size_t given = p->nparams, i;   /* set by the caller (--param) */
 	int r;
 
 	if (!root || root->type != YAML_MAPPING_NODE)
@@ -187,6 +188,11 @@ static int load(struct bf_bfb_pack *p, yaml_document_t *d, const char *base)
 		if (r < 0)
 			return r;
 	}
+	/* A parameter the manifest never uses is a mistake (size_mb for
+	 * size_mib), not something to ignore with the default in its place. */
+	for (i = 0; i < given; i++)
+		if (!p->param_used[i])
+			return bf_error_ret(EINVAL, "--param %s: the manifest uses no parameter of that name", p->param_key[i]);
 	return 0;
 }
 

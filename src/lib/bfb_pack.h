@@ -26,6 +26,7 @@ struct bf_bfb_pack {
 	unsigned seq;
 	/* Recipe parameters: --param values first, manifest defaults after. */
 	char *param_key[BF_BFB_PACK_MAX_PARAMS], *param_val[BF_BFB_PACK_MAX_PARAMS];
+	bool param_used[BF_BFB_PACK_MAX_PARAMS];   /* substituted at least once */
 	size_t nparams;
 	char tmpdir[64];       /* generated images live here until free */
 	unsigned ngen;

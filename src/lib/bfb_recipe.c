@@ -45,7 +45,7 @@ int bf_bfb_pack_set_param(struct bf_bfb_pack *p, const char *kv)
 	return 0;
 }
 
-int bf_bfb_recipe_subst(const struct bf_bfb_pack *p, const char *in, char *out, size_t cap)
+int bf_bfb_recipe_subst(struct bf_bfb_pack *p, const char *in, char *out, size_t cap)
 {
 	size_t o = 0;
 
@@ -60,8 +60,10 @@ int bf_bfb_recipe_subst(const struct bf_bfb_pack *p, const char *in, char *out, 
 				return bf_error_ret(EINVAL, "unterminated ${ in '%.40s'", in);
 			klen = (size_t)(end - in - 2);
 			for (i = 0; i < p->nparams; i++)
-				if (strlen(p->param_key[i]) == klen && !strncmp(p->param_key[i], in + 2, klen))
+				if (strlen(p->param_key[i]) == klen && !strncmp(p->param_key[i], in + 2, klen)) {
 					v = p->param_val[i];
+					p->param_used[i] = true;
+				}
 			if (!v)
 				return bf_error_ret(EINVAL, "unknown parameter ${%.*s}", (int)klen, in + 2);
 			if (o + strlen(v) >= cap)

@@ -15,7 +15,7 @@
 
 /* Replace ${key} from the pack's parameters. 0 or -EINVAL (unknown key,
  * unterminated, too long). */
-int bf_bfb_recipe_subst(const struct bf_bfb_pack *p, const char *in, char *out, size_t cap);
+int bf_bfb_recipe_subst(struct bf_bfb_pack *p, const char *in, char *out, size_t cap);
 /* "1234", "64KiB", "4MiB", "1GiB" (after substitution) -> bytes. */
 int bf_bfb_recipe_size(const char *s, uint64_t *bytes);
 /* A new file in the pack's temporary directory; its path in out. */

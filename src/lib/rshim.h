@@ -105,6 +105,9 @@ const char *bf_rshim_rundir(void);
 int bf_rshim_lock_key(const char *name, char *key, size_t cap);
 /* 0 with *fd holding the lock, or -EBUSY ("... is held by rshimd as ..."). */
 int bf_rshim_lock_take(const char *name, const char *key, int *fd);
+/* Give up a lock taken for a device that did not open: its file is
+ * removed (while still held), so that no file is left per name tried. */
+void bf_rshim_lock_drop(const char *key, int fd);
 /* What the lock file says about its holder: a default for the locks this
  * process takes (program name otherwise), or per open device. */
 void bf_rshim_lock_set_holder(const char *note);

@@ -124,14 +124,25 @@ ssize_t bf_sim_boot_write(struct bf_sim *s, const void *buf, size_t len)
 			n = whole - done;
 		if (n > 8192)
 			n = 8192;
-		if (s->cfg.fault_unplug_after && s->boot_bytes + n > s->cfg.fault_unplug_after)
+		bool cut = false;
+
+		if (s->cfg.fault_unplug_after && s->boot_bytes + n > s->cfg.fault_unplug_after) {
+			/* The device vanishes at that byte: the whole words before
+			 * it arrive, the word it falls in (N need not be a multiple
+			 * of 8) is lost with the device. */
 			n = (size_t)(s->cfg.fault_unplug_after - s->boot_bytes) & ~(size_t)7;
-		if (n == 0)
+			cut = true;
+		}
+		if (n) {
+			bf_sim_fifo_push(s, p + done, n);
+			done += n;
+			s->link_t += (double)n / (double)s->cfg.link_bps;
+			bf_sim_fifo_drain(s, s->link_t);
+		}
+		if (cut)
+			s->unplugged = true;
+		if (n == 0 || cut)
 			break;
-		bf_sim_fifo_push(s, p + done, n);
-		done += n;
-		s->link_t += (double)n / (double)s->cfg.link_bps;
-		bf_sim_fifo_drain(s, s->link_t);
 	}
 	/* The stream's last piece, shorter than a word, is zero-padded. */
 	if (done == (len & ~(size_t)7) && len > done && s->fifo_cap - s->fifo_len >= 8) {

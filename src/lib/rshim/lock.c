@@ -112,17 +112,20 @@ int bf_rshim_lock_take(const char *name, const char *key, int *fdp)
 {
 	char path[4096], holder[HOLDER_MAX];
 	const char *dir = bf_rshim_rundir();
-	int fd;
+	int fd, tries = 0;
 
 	*fdp = -1;
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return bf_error_ret(errno, "%s: cannot make the lock directory %s: %s (set BFCTL_RUNDIR to a writable one)",
+		return bf_error_ret(errno, "%s: cannot make the lock directory %s: %s (not root? set BFCTL_RUNDIR to a directory of yours)",
 				    name, dir, strerror(errno));
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s.lock", dir, key) >= sizeof(path))
 		return bf_error_ret(ENAMETOOLONG, "%s: lock file name too long", name);
+again:
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
-		return bf_error_ret(errno, "%s: cannot open the lock file %s: %s", name, path, strerror(errno));
+		return bf_error_ret(errno, "%s: cannot open the lock file %s: %s%s", name, path, strerror(errno),
+				    errno == EACCES || errno == EPERM || errno == EROFS ?
+				    " (not root? set BFCTL_RUNDIR to a directory of yours)" : "");
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno;
 
@@ -138,7 +141,29 @@ int bf_rshim_lock_take(const char *name, const char *key, int *fdp)
 		close(fd);
 		return bf_error_ret(e, "%s: cannot lock %s: %s", name, path, strerror(e));
 	}
+	{
+		/* A holder that gave up removes the file (bf_rshim_lock_drop): the
+		 * lock is only ours if the file we locked is still the one named. */
+		struct stat a, b;
+
+		if (fstat(fd, &a) == 0 && (lstat(path, &b) < 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev) &&
+		    ++tries < 5) {
+			close(fd);
+			goto again;
+		}
+	}
 	bf_rshim_lock_write_note(fd, holder_note[0] ? holder_note : program_invocation_short_name);
 	*fdp = fd;
 	return 0;
+}
+
+void bf_rshim_lock_drop(const char *key, int fd)
+{
+	char path[4096];
+
+	if (fd < 0)
+		return;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.lock", bf_rshim_rundir(), key) < sizeof(path))
+		unlink(path);
+	close(fd);
 }

@@ -127,8 +127,7 @@ int bf_rshim_open(const char *name, struct bf_rshim **out)
 		return ret;
 	ret = open_backend(name, out);
 	if (ret < 0) {
-		if (fd >= 0)
-			close(fd);
+		bf_rshim_lock_drop(key, fd);
 		return ret;
 	}
 	if (fd < 0 && (*out)->dev_name[0] && strncmp((*out)->dev_name, "sim-", 4)) {
