@@ -90,9 +90,17 @@ static void save(struct bf_agent *ag, const struct bf_profile *p)
 		bf_warn("%s", bf_error_get());
 }
 
-/* Wait, bounded and named, until every representor the profile names
- * (ports, LAG members) has a netdev. */
-static void wait_reps(struct bf_agent *ag, const struct bf_profile *p, const char *why)
+/* The kind of a representor by its phys_port_name: 'v' VF, 's' SF, 'u'
+ * uplink or PF. */
+static char rep_kind(const char *rep)
+{
+	return strstr(rep, "vf") ? 'v' : strstr(rep, "sf") ? 's' : 'u';
+}
+
+/* Wait, bounded and named, until every representor of the kinds given
+ * ("u", "uv", "s") that the profile names (ports, LAG members) has a
+ * netdev. */
+static void wait_reps(struct bf_agent *ag, const struct bf_profile *p, const char *kinds, const char *why)
 {
 	struct bf_agent_obs *o = calloc(1, sizeof(*o));
 	time_t t0 = time(NULL);
@@ -110,9 +118,10 @@ static void wait_reps(struct bf_agent *ag, const struct bf_profile *p, const cha
 		bf_agent_nl_devlink(&ag->nl, o);
 		for (i = 0; i < p->nbridges && !missing; i++)
 			for (j = 0; j < p->bridges[i].nports && !missing; j++)
-				if (p->bridges[i].ports[j].rep[0] && !bf_agent_link_by_rep(o, p, p->bridges[i].ports[j].rep))
+				if (p->bridges[i].ports[j].rep[0] && strchr(kinds, rep_kind(p->bridges[i].ports[j].rep)) &&
+				    !bf_agent_link_by_rep(o, p, p->bridges[i].ports[j].rep))
 					missing = p->bridges[i].ports[j].rep;
-		for (i = 0; p->lag.set && i < p->lag.nmembers && !missing; i++)
+		for (i = 0; p->lag.set && strchr(kinds, 'u') && i < p->lag.nmembers && !missing; i++)
 			if (!bf_agent_link_by_rep(o, p, p->lag.members[i]))
 				missing = p->lag.members[i];
 		if (!missing)
@@ -254,7 +263,7 @@ static void do_member(struct bf_agent *ag, const struct bf_profile *p, struct bf
 static void do_kernel(struct bf_agent *ag, const struct bf_profile *p, const struct bf_agent_obs *o,
 		      struct bf_agent_plan *pl)
 {
-	bool switched = false, bonded = false;
+	bool switched = false, bonded = false, vfs = false, sfs = false;
 	size_t i;
 
 	for (i = 0; i < pl->n; i++) {
@@ -266,8 +275,12 @@ static void do_kernel(struct bf_agent *ag, const struct bf_profile *p, const str
 			continue;
 		}
 		if (a->kind != BF_AK_ESWITCH && switched) {
-			wait_reps(ag, p, "after switchdev");
+			wait_reps(ag, p, "u", "uplinks and PFs after switchdev");
 			switched = false;
+		}
+		if (a->kind != BF_AK_VFS && vfs) {
+			wait_reps(ag, p, "v", "VFs after sriov_numvfs");
+			vfs = false;
 		}
 		if (a->kind != BF_AK_BOND && a->kind != BF_AK_MEMBER && bonded) {
 			wait_lag_device(ag, p);
@@ -302,8 +315,10 @@ static void do_kernel(struct bf_agent *ag, const struct bf_profile *p, const str
 			if ((write_numvfs(ag, a->id, 0) < 0 && pf->vfs) ||
 			    (pf->vfs && write_numvfs(ag, a->id, pf->vfs) < 0))
 				fail(a, "sriov_numvfs failed");
-			else
+			else {
 				a->verdict = BF_AV_CHANGED;
+				vfs = true;
+			}
 			break;
 		}
 		case BF_AK_SF: {
@@ -319,7 +334,7 @@ static void do_kernel(struct bf_agent *ag, const struct bf_profile *p, const str
 				bf_agent_record_add(&ag->rec, "sf", a->id);
 				save(ag, p);
 				a->verdict = BF_AV_CREATED;
-				switched = true;     /* wait for its representor */
+				sfs = true;          /* wait for its representor */
 			}
 			break;
 		}
@@ -351,9 +366,13 @@ static void do_kernel(struct bf_agent *ag, const struct bf_profile *p, const str
 		}
 	}
 	if (switched)
-		wait_reps(ag, p, "after switchdev or SF creation");
+		wait_reps(ag, p, "u", "uplinks and PFs after switchdev");
 	if (bonded)
 		wait_lag_device(ag, p);
+	if (vfs)
+		wait_reps(ag, p, "v", "VFs after sriov_numvfs");
+	if (sfs)
+		wait_reps(ag, p, "s", "SFs after port add");
 }
 
 int bf_agent_apply(struct bf_agent *ag, const struct bf_profile *p, struct bf_agent_plan *plan)
