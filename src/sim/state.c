@@ -51,10 +51,9 @@ static int write_atomic(const char *dir, const char *name, json_object *o)
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
 	/* The device's state holds its password hash: private to its owner.
 	 * A leftover temporary file is replaced, never followed. */
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = bf_file_create(tmp, 0600, true);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 || fsync(fd) < 0) {
 		int e = errno ? errno : EIO;
 
