@@ -200,7 +200,7 @@ static const char *reason(int err)
 int bf_cli_fail(int code, int err, const char *hint, const char *what, ...)
 {
 	char head[256], msg[1024];
-	const char *why = bf_error_get();
+	const char *why = err ? bf_error_get() : NULL;
 	va_list ap;
 
 	va_start(ap, what);
@@ -245,9 +245,14 @@ int bf_cli_open_rshim(const char *name, struct bf_rshim **r)
 	if (bf_rshim_name_check(name) < 0)
 		bf_cli_usage_error("%s", bf_error_get());
 	ret = bf_rshim_open(name, r);
-	if (ret < 0)
-		return bf_cli_fail(BF_EXIT_DEVICE, ret, "check the name with 'bfctl list'",
+	if (ret < 0) {
+		const char *why = bf_error_get();
+
+		/* The hint once: the library's sentence may already give it. */
+		return bf_cli_fail(BF_EXIT_DEVICE, ret,
+				   why && strstr(why, "'bfctl list'") ? NULL : "check the name with 'bfctl list'",
 				   "cannot open %s", name);
+	}
 	/* A command rides out a reset made from the other side (the DPU,
 	 * the NIC firmware): a USB device re-enumerates within seconds. */
 	(*r)->reconnect_s = BF_CLI_RECONNECT_S;

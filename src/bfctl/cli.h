@@ -39,7 +39,8 @@ void bf_cli_usage_exit(const char *usage, bool error) __attribute__((noreturn));
 void bf_cli_usage_error(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
 /* Report a failure: one sentence (what failed, the library's recorded
- * reason or else the errno's, none for err 0, and hint when given) on stderr, a "result" event
+ * reason or else the errno's; with err 0 the head says it all: no reason
+ * is added; then hint when given) on stderr, a "result" event
  * in JSON mode; returns code. */
 int bf_cli_fail(int code, int err, const char *hint, const char *what, ...)
 	__attribute__((format(printf, 4, 5)));

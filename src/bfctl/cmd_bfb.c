@@ -204,7 +204,7 @@ static int bfb_pack(int argc, char **argv)
 	int opt, r = 0;
 
 	if (!p)
-		return bf_cli_fail(BF_EXIT_FAILURE, -ENOMEM, NULL, "out of memory");
+		return bf_cli_fail(BF_EXIT_FAILURE, 0, NULL, "out of memory");
 	bf_bfb_pack_init(p);
 	bf_error_clear();
 	/* Parameters first, wherever they are: they win over manifest defaults. */

@@ -104,12 +104,12 @@ int bf_fw_cli_confirm(const char *question, bool yes)
 	if (yes)
 		return 0;
 	if (bf_event_json() || !isatty(STDIN_FILENO))
-		return bf_cli_fail(BF_EXIT_USAGE, -EINVAL, "pass -y to go ahead", "%s: not asking without a terminal",
+		return bf_cli_fail(BF_EXIT_USAGE, 0, "pass -y to go ahead", "%s: not asking without a terminal",
 				   question);
 	fprintf(stderr, "%s [y/N] ", question);
 	fflush(stderr);
 	if (!fgets(line, sizeof(line), stdin) || (line[0] != 'y' && line[0] != 'Y'))
-		return bf_cli_fail(BF_EXIT_FAILURE, -ECANCELED, NULL, "not done");
+		return bf_cli_fail(BF_EXIT_FAILURE, 0, NULL, "not done");
 	return 0;
 }
 
@@ -322,7 +322,7 @@ int bf_cmd_fw_reset(int argc, char **argv)
 		o.type = c.default_type;
 	if (o.level < 0 || o.type < 0) {
 		bf_fw_dev_close(d);
-		return bf_cli_fail(BF_EXIT_FAILURE, -ENOTSUP, NULL, "%s supports no reset level bfctl can use", dev);
+		return bf_cli_fail(BF_EXIT_FAILURE, 0, NULL, "%s supports no reset level bfctl can use", dev);
 	}
 	if ((r = bf_fw_query(d, &before)) < 0) {
 		bf_fw_dev_close(d);

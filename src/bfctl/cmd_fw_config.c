@@ -151,7 +151,7 @@ static int do_query(struct session *s, char **names, int n)
 	int r;
 
 	if (!items)
-		return bf_cli_fail(BF_EXIT_FAILURE, -ENOMEM, NULL, "out of memory");
+		return bf_cli_fail(BF_EXIT_FAILURE, 0, NULL, "out of memory");
 	if ((r = collect(s, names, n, items, &count, true)) < 0) {
 		free(items);
 		return r == -EINVAL ? bf_cli_fail(BF_EXIT_INPUT, r, NULL, "cannot query") :
@@ -195,7 +195,7 @@ static int do_set(struct session *s, char **args, int n, bool yes)
 	int r = 0;
 
 	if (!items)
-		return bf_cli_fail(BF_EXIT_FAILURE, -ENOMEM, NULL, "out of memory");
+		return bf_cli_fail(BF_EXIT_FAILURE, 0, NULL, "out of memory");
 	if (n == 0 || n > MAX_ARGS)
 		bf_cli_usage_error("set takes PARAM=VALUE ... (1 to %d)", MAX_ARGS);
 	for (i = 0; i < (size_t)n; i++) {
@@ -205,7 +205,7 @@ static int do_set(struct session *s, char **args, int n, bool yes)
 		uint32_t v;
 
 		if (!eq || eq == args[i] || (size_t)(eq - args[i]) >= sizeof(name)) {
-			r = bf_cli_fail(BF_EXIT_USAGE, -EINVAL, NULL, "'%s' is not PARAM=VALUE", args[i]);
+			r = bf_cli_fail(BF_EXIT_USAGE, 0, NULL, "'%s' is not PARAM=VALUE", args[i]);
 			goto out;
 		}
 		snprintf(name, sizeof(name), "%.*s", (int)(eq - args[i]), args[i]);
@@ -221,7 +221,7 @@ static int do_set(struct session *s, char **args, int n, bool yes)
 		}
 		for (j = 0; j < i; j++)
 			if (items[j].p == p && items[j].port == port) {
-				r = bf_cli_fail(BF_EXIT_USAGE, -EINVAL, NULL, "%s is given twice", items[i].name);
+				r = bf_cli_fail(BF_EXIT_USAGE, 0, NULL, "%s is given twice", items[i].name);
 				goto out;
 			}
 		if ((r = bf_fw_nvconf_stage(&s->c, &items[i], v)) < 0) {

@@ -42,7 +42,7 @@ static uint64_t poll_ns(const struct bf_rshim *r, uint64_t ns)
 
 static const char install_usage[] =
 	"Usage: bfctl install --rshim DEV --bfb FILE [--config BF.CFG] [--rootfs FILE]\n"
-	"                     [--timeout S] [--wait-for ready|linux|reboot]\n"
+	"                     [--timeout S] [--stall-timeout S] [--wait-for ready|linux|reboot]\n"
 	"                     [--keep-log] [--force] [--force-platform]\n"
 	"                     [--allow-plaintext-password] [--json] [-v]\n"
 	"\n"

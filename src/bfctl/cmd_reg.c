@@ -88,7 +88,7 @@ int bf_cmd_reg(int argc, char **argv)
 		return ret;
 	if (bf_chip_addr_split(r->chip, (uint32_t)addr, &chan, &off) < 0) {
 		bf_error_clear();
-		ret = bf_cli_fail(BF_EXIT_USAGE, -EINVAL, "use (channel << 16 | offset)",
+		ret = bf_cli_fail(BF_EXIT_USAGE, 0, "use (channel << 16 | offset)",
 				  "address 0x%" PRIx64 " names no RShim channel on %s", addr, r->chip->name);
 		bf_rshim_close(r);
 		return ret;

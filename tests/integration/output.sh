@@ -164,6 +164,25 @@ check "says 'empty password', no strerror" grep -qx "bfctl cfg passwd: empty pas
 expect_rc 2 "passwd without a terminal" "$BFCTL" cfg passwd
 check "no 'No such device or address'" grep -qx "bfctl cfg passwd: no terminal to read the password from; use --stdin in scripts" "$TMP/rc.err"
 
+expect_rc 4 "a USB device that is not there" "$BFCTL" console -r usb:1-9
+check "the 'bfctl list' hint once, not twice" sh -c '[ "$(grep -o "'"'bfctl list'"'" "$1" | wc -l)" -eq 1 ]' sh "$TMP/rc.err"
+
+# --- the manual ------------------------------------------------------------
+see_also_complete() {
+	local page name sec
+	sed -n '/^\.SH SEE ALSO/,$p' "$top_srcdir/man/bfctl.1" > see_also.txt
+	for page in "$top_srcdir"/man/*.[1-8]; do
+		name=$(basename "$page"); sec=${name##*.}; name=${name%.*}
+		[ "$name" = bfctl ] && continue
+		grep -q "^\.BR ${name//-/\\\\-} ($sec)" see_also.txt || { echo "missing $name($sec)"; return 1; }
+	done
+}
+check "bfctl(1) SEE ALSO names every page in man/" see_also_complete
+check "the install synopsis has --stall-timeout" sh -c \
+	'man -l "$1" 2>/dev/null | sed -n "/^SYNOPSIS/,/^DESCRIPTION/p;/^COMMANDS/,/The main job/p" | grep -q -- "--stall-timeout"' \
+	sh "$top_srcdir/man/bfctl.1"
+check "install --help: the synopsis has --stall-timeout" sh -c '"$1" install --help | head -3 | grep -q -- "--stall-timeout S"' sh "$BFCTL"
+
 # --- bfctl log right after an install ---------------------------------------
 SAMPLE="$top_builddir/bfb/sample-full.bfb"
 expect_rc 0 "install, then log: the ring is empty" "$BFSIM" run --speed 50 --state "$TMP/dpu" -- sh -c \
