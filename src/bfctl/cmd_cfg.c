@@ -174,21 +174,6 @@ static int load_both(const char *path, struct bf_cfgkeys *keys, struct bf_cfgche
 	return 0;
 }
 
-void bf_cli_cfg_diag(const char *path, const struct bf_cfgdiag *d, bool text)
-{
-	enum bf_print_to to = text ? BF_PRINT_ANY : BF_PRINT_JSON;
-
-	bf_print_begin("cfg_diag");
-	bf_print_string(to, "file", "%s:", path);
-	bf_print_uint(to, "line", "%llu:", d->pos.line);
-	bf_print_uint(to, "col", "%llu: ", d->pos.col);
-	bf_print_string(to, "severity", "%s: ", bf_cfgdiag_sev_name(d->sev));
-	if (d->key[0])
-		bf_print_string(BF_PRINT_JSON, "key", NULL, d->key);
-	bf_print_string(to, "message", "%s\n", d->msg);
-	bf_print_end();
-}
-
 static int cfg_check(int argc, char **argv)
 {
 	static const struct option longopts[] = { BF_CLI_LONGOPTS, { 0 } };
@@ -206,7 +191,7 @@ static int cfg_check(int argc, char **argv)
 	if ((r = load_both(path, &keys, &chk)) != 0)
 		return r;
 	for (i = 0; i < chk.n; i++)
-		bf_cli_cfg_diag(path, &chk.d[i], true);
+		bf_cfgdiag_print(path, &chk.d[i], true);
 	bf_print_line("%s: %u error%s, %u warning%s, %u note%s", path, chk.errors, chk.errors == 1 ? "" : "s",
 		     chk.warnings, chk.warnings == 1 ? "" : "s", chk.notes, chk.notes == 1 ? "" : "s");
 	r = chk.errors;

@@ -6,6 +6,7 @@
 #ifndef BF_CFGCHECK_H
 #define BF_CFGCHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "bfcfg.h"
@@ -31,6 +32,9 @@ struct bf_cfgcheck {
 /* Check buf. 0 (diagnostics in out, possibly errors) or -ENOMEM/-EFBIG. */
 int bf_cfgcheck_run(const struct bf_cfgkeys *keys, const char *buf, size_t len, struct bf_cfgcheck *out);
 void bf_cfgcheck_free(struct bf_cfgcheck *c);
+/* One diagnostic through the printer: a "cfg_diag" event, and in text mode
+ * (when text) the line FILE:LINE:COL: SEVERITY: MESSAGE on stdout. */
+void bf_cfgdiag_print(const char *path, const struct bf_cfgdiag *d, bool text);
 const char *bf_cfgdiag_sev_name(enum bf_cfgdiag_sev s);
 
 /* A bf.cfg about to be installed (bfctl install, bfb-install): read path,

@@ -5,19 +5,39 @@
 #include "cfgkeys.h"
 #include "error.h"
 #include "fileio.h"
+#include "event.h"
 #include "log.h"
+#include "print.h"
 
 #include <errno.h>
 #include <stdlib.h>
 
 #define BFCFG_MAX (1u << 20)
 
+void bf_cfgdiag_print(const char *path, const struct bf_cfgdiag *d, bool text)
+{
+	enum bf_print_to to = text ? BF_PRINT_ANY : BF_PRINT_JSON;
+
+	bf_print_begin("cfg_diag");
+	bf_print_string(to, "file", "%s:", path);
+	bf_print_uint(to, "line", "%llu:", d->pos.line);
+	bf_print_uint(to, "col", "%llu: ", d->pos.col);
+	bf_print_string(to, "severity", "%s: ", bf_cfgdiag_sev_name(d->sev));
+	if (d->key[0])
+		bf_print_string(BF_PRINT_JSON, "key", NULL, d->key);
+	bf_print_string(to, "message", "%s\n", d->msg);
+	bf_print_end();
+}
+
+/* The diagnostics: cfg_diag events under --json, log lines on stderr otherwise. */
 static void show(const char *path, const struct bf_cfgcheck *chk)
 {
 	size_t i;
 
 	for (i = 0; i < chk->n; i++)
-		if (chk->d[i].sev != BF_CFGDIAG_NOTE || bf_log_get_level() >= BF_LOG_INFO)
+		if (bf_event_json())
+			bf_cfgdiag_print(path, &chk->d[i], false);
+		else if (chk->d[i].sev != BF_CFGDIAG_NOTE || bf_log_get_level() >= BF_LOG_INFO)
 			bf_log(chk->d[i].sev == BF_CFGDIAG_ERROR ? BF_LOG_ERROR :
 			       chk->d[i].sev == BF_CFGDIAG_WARNING ? BF_LOG_WARN : BF_LOG_INFO,
 			       "%s:%u:%u: %s", path, chk->d[i].pos.line, chk->d[i].pos.col, chk->d[i].msg);
