@@ -7,6 +7,7 @@
  * byte is pushed; a failed push, and a CRITICAL ERROR in the log, end with
  * "BlueField Update Failed" and exit 1 (upstream continues, exits 0). */
 #include "config.h"
+#include "escape.h"
 #include "bfb_file.h"
 #include "bfb_platform.h"
 #include "cfgcheck.h"
@@ -286,11 +287,11 @@ static bool wait_for_update(const struct opts *o, bool nic_mode, FILE *logf)
 			clear_set = false;
 		}
 		if (!last_len || last_len > cur_len || strncmp(cur, last, last_len)) {
-			fputs(cur, stdout);
+			bf_escape_lines_fputs(cur, stdout);   /* device text */
 			if (logf)
 				fputs(cur, logf);
 		} else if (cur_len > last_len) {
-			fputs(cur + last_len, stdout);
+			bf_escape_lines_fputs(cur + last_len, stdout);
 			if (logf)
 				fputs(cur + last_len, logf);
 		}

@@ -107,6 +107,35 @@ void bf_escape_text_fputs(const char *src, FILE *f)
 	}
 }
 
+void bf_escape_lines_fputs(const char *src, FILE *f)
+{
+	char line[512];
+	const char *nl;
+	size_t n;
+
+	while (*src) {
+		nl = strchr(src, '\n');
+		n = nl ? (size_t)(nl - src) : strlen(src);
+		while (n) {
+			size_t k = n < sizeof(line) - 1 ? n : sizeof(line) - 1;
+
+			/* Cut between characters: a piece never ends inside a
+			 * UTF-8 sequence that continues in the next one. */
+			while (k < n && k > 1 && ((unsigned char)src[k] & 0xc0) == 0x80)
+				k--;
+			memcpy(line, src, k);
+			line[k] = '\0';
+			bf_escape_text_fputs(line, f);
+			src += k;
+			n -= k;
+		}
+		if (!nl)
+			break;
+		fputc('\n', f);
+		src = nl + 1;
+	}
+}
+
 void bf_escape_json(FILE *f, const char *src, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)src;

@@ -40,6 +40,10 @@ size_t bf_escape_text(char *dst, size_t len, const char *src);
 /* Write src escaped for a terminal to f. */
 void bf_escape_text_fputs(const char *src, FILE *f);
 
+/* The same for text made of lines (a log): each line escaped, its '\n'
+ * kept. */
+void bf_escape_lines_fputs(const char *src, FILE *f);
+
 /* Append src (n bytes) as a JSON string literal, quotes included, to f. */
 void bf_escape_json(FILE *f, const char *src, size_t n);
 

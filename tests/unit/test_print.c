@@ -88,6 +88,26 @@ static void test_text_escape_bounded(void **state)
 	assert_string_equal(small, "");
 }
 
+static void test_lines_escape(void **state)
+{
+	char out[2048], in[1200];
+	FILE *f = fmemopen(out, sizeof(out), "w");
+
+	(void)state;
+	assert_non_null(f);
+	bf_escape_lines_fputs(" INFO[MISC]: a\r\n ERR[BL31]: \x1b[2Jb\nlast", f);
+	fclose(f);
+	assert_string_equal(out, " INFO[MISC]: a\\r\n ERR[BL31]: \\x1b[2Jb\nlast");
+	/* A long line of two-byte characters: cut between characters. */
+	memset(in, 0, sizeof(in));
+	for (size_t i = 0; i + 2 < sizeof(in); i += 2)
+		memcpy(in + i, "\xc3\xa9", 2);
+	f = fmemopen(out, sizeof(out), "w");
+	bf_escape_lines_fputs(in, f);
+	fclose(f);
+	assert_string_equal(out, in);
+}
+
 static void test_json_escape(void **state)
 {
 	(void)state;
@@ -218,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_seq),
 		cmocka_unit_test(test_text_escape),
 		cmocka_unit_test(test_text_escape_bounded),
+		cmocka_unit_test(test_lines_escape),
 		cmocka_unit_test(test_json_escape),
 		cmocka_unit_test(test_printer_text),
 		cmocka_unit_test(test_printer_json),
