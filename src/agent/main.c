@@ -5,6 +5,8 @@
 #include "error.h"
 #include "event.h"
 #include "log.h"
+#include "print.h"
+#include "escape.h"
 #include "profile.h"
 #include "state.h"
 #include "virtnet.h"
@@ -53,16 +55,18 @@ enum { OPT_JSON = 0x100, OPT_STATE, OPT_OVSDB, OPT_VIRTNET, OPT_VERSION };
 
 static void result(int code, const char *msg)
 {
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "ok", json_object_new_boolean(code == 0));
-	json_object_object_add(o, "exit_code", json_object_new_int(code));
-	json_object_object_add(o, "status", json_object_new_string(bf_exit_name(code)));
+	bf_print_begin("result");
+	bf_print_bool(BF_PRINT_JSON, "ok", NULL, code == 0);
+	bf_print_int(BF_PRINT_JSON, "exit_code", NULL, code);
+	bf_print_string(BF_PRINT_JSON, "status", NULL, bf_exit_name(code));
 	if (msg)
-		json_object_object_add(o, "message", json_object_new_string(msg));
-	bf_event_emit("result", o);
-	if (code && msg)
-		fprintf(stderr, "bfagent: %s\n", msg);
+		bf_print_string(BF_PRINT_JSON, "message", NULL, msg);
+	bf_print_end();
+	if (code && msg) {
+		fputs("bfagent: ", stderr);
+		bf_escape_text_fputs(msg, stderr);
+		fputc('\n', stderr);
+	}
 }
 
 static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -90,19 +94,14 @@ static void report(const char *cmd, const struct bf_agent_plan *pl, bool applied
 
 		if (!strcmp(cmd, "status") && a->op != BF_AOP_NONE && a->op != BF_AOP_FAIL)
 			what = "drift";
-		if (bf_event_json()) {
-			struct json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "kind", json_object_new_string(bf_agent_kind_name(a->kind)));
-			json_object_object_add(o, "id", json_object_new_string(a->id));
-			json_object_object_add(o, applied ? "verdict" : "action", json_object_new_string(what));
-			if (!applied || strcmp(cmd, "apply"))
-				json_object_object_add(o, "op", json_object_new_string(bf_agent_op_name(a->op)));
-			json_object_object_add(o, "reason", json_object_new_string(a->reason));
-			bf_event_emit("object", o);
-		} else {
-			bf_event_say("%-10s %-12s %-28s %s", what, bf_agent_kind_name(a->kind), a->id, a->reason);
-		}
+		bf_print_begin("object");
+		bf_print_string(BF_PRINT_ANY, applied ? "verdict" : "action", "%-10s ", what);
+		bf_print_string(BF_PRINT_ANY, "kind", "%-12s ", bf_agent_kind_name(a->kind));
+		bf_print_string(BF_PRINT_ANY, "id", "%-28s ", a->id);
+		if (!applied || strcmp(cmd, "apply"))
+			bf_print_string(BF_PRINT_JSON, "op", NULL, bf_agent_op_name(a->op));
+		bf_print_string(BF_PRINT_ANY, "reason", "%s\n", a->reason);
+		bf_print_end();
 	}
 }
 
@@ -120,23 +119,22 @@ static void summary(const char *cmd, const struct bf_agent_plan *pl, const struc
 		changes += pl->a[i].op != BF_AOP_NONE;
 	}
 	if (bf_event_json()) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "command", json_object_new_string(cmd));
-		json_object_object_add(o, applied ? "created" : "create", json_object_new_int((int)n[1]));
-		json_object_object_add(o, applied ? "changed" : "change", json_object_new_int((int)n[2]));
-		json_object_object_add(o, applied ? "removed" : "remove", json_object_new_int((int)n[3]));
-		json_object_object_add(o, "failed", json_object_new_int((int)n[4]));
-		json_object_object_add(o, "unchanged", json_object_new_int((int)n[0]));
-		json_object_object_add(o, "changes", json_object_new_int((int)changes));
-		json_object_object_add(o, "seconds", json_object_new_double(secs));
-		json_object_object_add(o, "netlink_msgs", json_object_new_int((int)ag->nl.msgs));
-		json_object_object_add(o, "ovsdb_txns", json_object_new_int((int)ag->db.txns));
-		bf_event_emit("summary", o);
+		bf_print_begin("summary");
+		bf_print_string(BF_PRINT_JSON, "command", NULL, cmd);
+		bf_print_uint(BF_PRINT_JSON, applied ? "created" : "create", NULL, n[1]);
+		bf_print_uint(BF_PRINT_JSON, applied ? "changed" : "change", NULL, n[2]);
+		bf_print_uint(BF_PRINT_JSON, applied ? "removed" : "remove", NULL, n[3]);
+		bf_print_uint(BF_PRINT_JSON, "failed", NULL, n[4]);
+		bf_print_uint(BF_PRINT_JSON, "unchanged", NULL, n[0]);
+		bf_print_uint(BF_PRINT_JSON, "changes", NULL, changes);
+		bf_print_double(BF_PRINT_JSON, "seconds", NULL, secs);
+		bf_print_uint(BF_PRINT_JSON, "netlink_msgs", NULL, ag->nl.msgs);
+		bf_print_uint(BF_PRINT_JSON, "ovsdb_txns", NULL, ag->db.txns);
+		bf_print_end();
 	} else if (!changes) {
-		bf_event_say("%s: nothing to change (%u object%s in sync)", cmd, n[0], n[0] == 1 ? "" : "s");
+		bf_print_line("%s: nothing to change (%u object%s in sync)", cmd, n[0], n[0] == 1 ? "" : "s");
 	} else {
-		bf_event_say("%s: %u %s, %u %s, %u %s, %u failed, %u unchanged", cmd, n[1],
+		bf_print_line("%s: %u %s, %u %s, %u %s, %u failed, %u unchanged", cmd, n[1],
 			     applied ? "created" : "to create", n[2], applied ? "changed" : "to change", n[3],
 			     applied ? "removed" : "to remove", n[4], n[0]);
 	}
@@ -209,6 +207,9 @@ static int run(const char *cmd, const char *path, struct bf_agent *ag)
 		bf_agent_observe(ag, path ? &p : NULL, o);
 		if (path)
 			bf_agent_plan_build(&p, o, &ag->rec, true, true, &pl);
+		for (size_t i = 0; i < pl.n; i++)     /* the connection's own sentence */
+			if (pl.a[i].op == BF_AOP_FAIL && !strcmp(pl.a[i].id, "ovsdb") && ag->db_err[0])
+				snprintf(pl.a[i].reason, sizeof(pl.a[i].reason), "%.180s", ag->db_err);
 		else
 			bf_agent_plan_observed(o, &ag->rec, &pl);
 		free(o);
