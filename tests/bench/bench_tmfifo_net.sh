@@ -72,7 +72,10 @@ run() {
 }
 to=$(run send)
 from=$(run recv)
-echo "BENCH tmfifo_net mbit_s=$to to_dpu_mbit_s=$to from_dpu_mbit_s=$from mb=$MB speed=50 backend=sim:0"
+# The simulated TM FIFO has no time model (speed= does not touch its data
+# path): this is host-side throughput (rshimd, the tap, the simulator's
+# loop), not what a DPU's TM FIFO would carry.
+echo "BENCH tmfifo_net measures=host_side_throughput mbit_s=$to to_dpu_mbit_s=$to from_dpu_mbit_s=$from mb=$MB speed=50 backend=sim:0"
 
 # Idle: no traffic, nobody reading; rshimd's CPU time over 5 s.
 pid=$(cat "$T/pid")
