@@ -32,6 +32,7 @@
 #define AWAY_S     0.5     /* simulated seconds off the bus after a chip reset */
 #define MAX_URBS   1024    /* per run: a client cannot make us allocate more */
 #define STOP_WAIT_MS 5000  /* for clients to let go of an unplugged device at the end */
+#define STOP_TALK_MS 30000 /* ... as long as they are still sending requests */
 #define WATCH_MS   20      /* how often the chip's reset count is looked at */
 
 struct uurb {
@@ -78,6 +79,8 @@ struct umock {
  * Lock order: live_lock, then the host's lock. */
 static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct umock *live;
+/* When the last request reached a handler (bf_clock_ns; under live_lock). */
+static uint64_t last_req_ns;
 
 static struct umock *live_get(gpointer user)
 {
@@ -387,6 +390,8 @@ static gboolean on_ioctl(UMockdevIoctlBase *base, UMockdevIoctlClient *client, g
 	int r = 0;
 
 	(void)base;
+	if (m)
+		last_req_ns = bf_clock_ns();   /* live_get holds live_lock */
 	if (!m) {
 		umockdev_ioctl_client_complete(client, -1, ENODEV);
 		return TRUE;
@@ -671,8 +676,21 @@ static void umock_stop(void *ctx)
 	/* Until they have ended, not only closed the node: a process may
 	 * still be in the middle of a request (seen under load). One that
 	 * keeps running (a daemon) costs the whole wait. */
-	for (i = 0; n && i < STOP_WAIT_MS / 20 && any_alive(pids, n); i++)
+	/* A process still sending requests is on its way out (it gets ENODEV
+	 * now): it is waited for up to STOP_TALK_MS, since the handler going
+	 * away under it makes the preload library fail its request ("Error
+	 * communicating with ioctl socket", ECONNRESET) instead of ENODEV. Two
+	 * USB tests at once on a loaded machine took it past STOP_WAIT_MS. */
+	for (i = 0; n && i < STOP_TALK_MS / 20 && any_alive(pids, n); i++) {
+		uint64_t last;
+
+		pthread_mutex_lock(&live_lock);
+		last = last_req_ns;
+		pthread_mutex_unlock(&live_lock);
+		if (i >= STOP_WAIT_MS / 20 && bf_clock_ns() - last > 1000000000ull)
+			break;
 		bf_clock_sleep_ns(20000000ull);
+	}
 	/* From here on the handlers answer ENODEV without looking at m. */
 	pthread_mutex_lock(&live_lock);
 	if (live == m)
