@@ -207,11 +207,12 @@ static int run(const char *cmd, const char *path, struct bf_agent *ag)
 		bf_agent_observe(ag, path ? &p : NULL, o);
 		if (path)
 			bf_agent_plan_build(&p, o, &ag->rec, true, true, &pl);
-		for (size_t i = 0; i < pl.n; i++)     /* the connection's own sentence */
-			if (pl.a[i].op == BF_AOP_FAIL && !strcmp(pl.a[i].id, "ovsdb") && ag->db_err[0])
-				snprintf(pl.a[i].reason, sizeof(pl.a[i].reason), "%.180s", ag->db_err);
 		else
 			bf_agent_plan_observed(o, &ag->rec, &pl);
+		for (size_t i = 0; i < pl.n; i++) {     /* the connection's own sentence */
+			if (pl.a[i].op == BF_AOP_FAIL && !strcmp(pl.a[i].id, "ovsdb") && ag->db_err[0])
+				snprintf(pl.a[i].reason, sizeof(pl.a[i].reason), "%.180s", ag->db_err);
+		}
 		free(o);
 		report(cmd, &pl, false);
 		summary(cmd, &pl, ag, now_s() - t0, false);
