@@ -195,7 +195,7 @@ static int do_install(struct bf_rshim *r, const char *const *paths, size_t npath
 		.poll_ms = (unsigned)(poll_ns(r, PUSH_POLL_MS * 1000000ull) / 1000000ull),
 		.progress = true,
 	};
-	uint64_t pushed = 0;
+	uint64_t pushed = 0, lines;
 	int ret;
 
 	/* What the log ring holds now is from before this install (a previous
@@ -240,6 +240,7 @@ static int do_install(struct bf_rshim *r, const char *const *paths, size_t npath
 	bf_info("%s: %llu bytes pushed", r->name, (unsigned long long)pushed);
 	bf_print_line("Collecting BlueField booting status. Press Ctrl+C to stop...");
 
+	lines = in->sv.lines;
 	while (!in->done) {
 		ret = bf_statusview_poll(&in->sv);
 		if (ret < 0)
@@ -260,7 +261,10 @@ static int do_install(struct bf_rshim *r, const char *const *paths, size_t npath
 					   "check the console ('bfctl console') or raise --timeout",
 					   "install on %s", r->name);
 		}
-		bf_clock_sleep_ns(poll_ns(r, WAIT_POLL_NS));
+		/* A device that is logging is read again at once (its ring
+		 * holds 127 words), an idle one at the polling interval. */
+		bf_clock_sleep_ns(in->sv.lines != lines ? MIN_POLL_NS : poll_ns(r, WAIT_POLL_NS));
+		lines = in->sv.lines;
 	}
 	if (in->done == BF_MARK_CRITICAL) {
 critical:

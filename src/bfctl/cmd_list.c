@@ -18,8 +18,8 @@ static const char list_usage[] =
 	"Usage: bfctl list [--json] [-v]\n"
 	"\n"
 	"List the RShim devices this host can reach, with chip, name, path,\n"
-	"mode (DPU/NIC) and owner where visible. sim:0 is the in-process\n"
-	"simulated BlueField (configured by 'bfsim run' or BFSIM_* variables).\n"
+	"mode (DPU/NIC) and owner where visible. Simulated BlueFields (sim:N)\n"
+	"are listed when a bfsim serves them to this process ('bfsim run').\n"
 	"\n"
 	"Options:\n"
 	"      --json       one \"device\" event per device\n"
@@ -114,16 +114,20 @@ int bf_cmd_list(int argc, char **argv)
 			show_found(&found[i], "usb");
 		}
 	}
-	/* The simulated device is always reachable in-process, except under
-	 * `bfsim run --transport`,
-	 * where it is served over USB/PCI and listed there. */
-	if (getenv("BFSIM_TRANSPORT")) {
-		bf_error_clear();
-	} else if (bf_rshim_open("sim:0", &r) == 0) {
-		show(r, "simulated");
-		bf_rshim_close(r);
-	} else {
-		return bf_cli_fail(BF_EXIT_DEVICE, -ENODEV, NULL, "the simulated device sim:0 is unavailable");
+	{
+		/* Simulated devices: only those a bfsim serves to this process. */
+		struct bf_rshim_found found[64];
+		int n = bf_rshim_scan_sim(found, 64), i;
+
+		for (i = 0; i < n && i < 64; i++) {
+			if (bf_rshim_open(found[i].name, &r) == 0) {
+				show(r, "simulated");
+				bf_rshim_close(r);
+				continue;
+			}
+			bf_error_clear();
+			show_found(&found[i], "simulated");
+		}
 	}
 	return bf_cli_ok();
 }

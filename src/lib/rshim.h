@@ -50,9 +50,11 @@ struct bf_rshim {
 	 * kept of the device's state (TM FIFO framing) starts over. */
 	double reconnect_s;
 	unsigned reconnects;
-	/* Device seconds per real second: 1 for hardware, the simulator's
-	 * --speed for a simulated device (so that log polling keeps pace
-	 * with it as it would with hardware). 0 counts as 1. */
+	/* Device seconds per real second: 1 for hardware and for every
+	 * device reached through a hardware path (USB, PCIe: the host waits
+	 * hardware times there, whatever is behind it); what a simulated
+	 * device reports over bfsim's socket for sim:N (so that log polling
+	 * keeps pace with it as it would with hardware). 0 counts as 1. */
 	double speed;
 	void *priv;
 };
@@ -85,12 +87,6 @@ int bf_rshim_sim_open(const char *arg, struct bf_rshim **out);
 int bf_rshim_pcie_open(const char *arg, struct bf_rshim **out);   /* "pcie:<bdf>" */
 int bf_rshim_pcie_lf_open(const char *arg, struct bf_rshim **out);   /* "pcie-lf:<bdf>" */
 
-/* How much faster than real time the devices this process reaches run:
- * 1, except under `bfsim run --transport` (BFSIM_TRANSPORT set), where
- * every device COMMAND sees is the simulator's, running at BFSIM_SPEED.
- * Fixed waits that give hardware time (reset delays, the BF3 livefish
- * reset hold) are divided by it. */
-double bf_rshim_device_speed(void);
 /* "rshimN" (in $BFCTL_RSHIM_ROOT, default /dev) or a directory path: the
  * device files of a running rshimd (rshim/daemon.c). */
 int bf_rshim_daemon_open(const char *name, struct bf_rshim **out);

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static unsigned depth(const struct bf_sim *s)
+unsigned bf_sim_tm_depth(const struct bf_sim *s)
 {
 	unsigned d = s->chip->tm_fifo_words;
 
@@ -29,7 +29,7 @@ uint64_t bf_sim_tm_t2h_count(const struct bf_sim *s)
 
 void bf_sim_tm_h2t_push(struct bf_sim *s, uint64_t w)
 {
-	if (s->h2t_len >= depth(s)) {
+	if (s->h2t_len >= bf_sim_tm_depth(s)) {
 		s->tm_lost++;
 		return;
 	}
@@ -53,7 +53,7 @@ uint64_t bf_sim_tm_t2h_pop(struct bf_sim *s)
 
 static size_t t2h_free(const struct bf_sim *s)
 {
-	return depth(s) > s->t2h_len ? depth(s) - s->t2h_len : 0;
+	return bf_sim_tm_depth(s) > s->t2h_len ? bf_sim_tm_depth(s) - s->t2h_len : 0;
 }
 
 static void t2h_push(struct bf_sim *s, const uint8_t *b, size_t n)
@@ -124,7 +124,7 @@ void bf_sim_console_tick(struct bf_sim *s)
 		bf_tmfifo_rx_feed(&s->tmrx, b, 8, on_packet, s);
 	}
 	while (s->outq_len) {
-		size_t free_words = depth(s) - s->t2h_len, n, len;
+		size_t free_words = bf_sim_tm_depth(s) - s->t2h_len, n, len;
 
 		if (free_words < 2)
 			break;

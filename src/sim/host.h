@@ -1,8 +1,8 @@
-/* host.h - `bfsim run --transport`: one simulated device, held by the bfsim
- * process, served to COMMAND through real kernel interfaces (bf_sim_host_*,
- * bf_sim_transport_*). COMMAND then reaches it with the same code that
- * reaches hardware: libusb over usbdevfs (umockdev), pread/pwrite on sysfs
- * PCI config files (FUSE).
+/* host.h - a simulated device held by the bfsim process (bf_sim_host_*),
+ * served on its socket (serve.c) and, under `bfsim run --transport`,
+ * through real kernel interfaces (bf_sim_transport_*). COMMAND then
+ * reaches it with the same code that reaches hardware: libusb over
+ * usbdevfs (umockdev), pread/pwrite on sysfs PCI config files (FUSE).
  */
 #ifndef BF_SIM_HOST_H
 #define BF_SIM_HOST_H
@@ -14,11 +14,12 @@
 
 struct bf_sim_host {
 	struct bf_sim *sim;
+	unsigned index;           /* sim:N: where the transports put it */
 	/* Transports serve from their own threads: every call into sim
 	 * is made with this held. */
 	pthread_mutex_t lock;
-	/* Scratch directory of this run (mount points, testbed), removed
-	 * afterwards. */
+	/* Private scratch directory of this device in this run (mount
+	 * points, testbed), removed afterwards. */
 	char dir[PATH_MAX];
 };
 

@@ -77,6 +77,10 @@ int bf_sim_write_reg(struct bf_sim *s, uint32_t chan, uint32_t addr, uint64_t va
  * space of the boot FIFO, paced by the link rate; returns bytes accepted
  * (0 when full) or -ENODEV. A final partial word is zero-padded. */
 ssize_t bf_sim_boot_write(struct bf_sim *s, const void *buf, size_t len);
+/* The same without the wait: *until_ns is when the transfer ends on the
+ * host's monotonic clock (0: no wait), for a caller that answers first
+ * and waits before the next request (bfsim's socket server). */
+ssize_t bf_sim_boot_write_paced(struct bf_sim *s, const void *buf, size_t len, uint64_t *until_ns);
 
 /* Advance the simulated time to now (register accesses do this too). */
 void bf_sim_tick(struct bf_sim *s);

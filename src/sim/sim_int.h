@@ -154,6 +154,8 @@ void bf_sim_ring_set_ctl(struct bf_sim *s, uint64_t v);
 uint64_t bf_sim_ring_dat(struct bf_sim *s);
 
 /* console.c */
+/* FIFO depth in words, each direction. */
+unsigned bf_sim_tm_depth(const struct bf_sim *s);
 uint64_t bf_sim_tm_h2t_count(const struct bf_sim *s);
 uint64_t bf_sim_tm_t2h_count(const struct bf_sim *s);
 void bf_sim_tm_h2t_push(struct bf_sim *s, uint64_t w);

@@ -112,15 +112,20 @@ stop_daemon
 ok "the bf.cfg reached the installer (password set) and the OS is recorded installed" python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); sys.exit(0 if d["password_set"] and d["installed"]["os"]["version"] else 1)' "$TMP/status.json"
 
 # A stalled push: the device stops draining the boot FIFO; BOOT_TIMEOUT ends it.
-# The fault is the simulator's: under the USB transport it is bfsim run's,
-# fixed for the whole run, so only the in-process device (sim:0) takes it here.
+# The fault is the simulator's: a second bfsim serves a copy of sim:0 with
+# it; under the USB transport the fault would be bfsim run's, for the whole run.
 if [ "$RSHIMD_TEST_TRANSPORT" != sim ]; then
-	skip "a stalled push fails" "the stall fault needs the in-process device (sim:0); bfsim run's faults hold for the whole run"
+	skip "a stalled push fails" "the stall fault is served to sim:0 by a second bfsim; bfsim run's faults hold for the whole run"
 	skip "stalled push: the upstream error line, then BlueField Update Failed" "as above"
 	done_testing
 	exit
 fi
-BFSIM_FAULT=stall-after=200000 "$RSHIMD" --root "$TMP/dev" -d "$DEVNAME" -n --config "$TMP/none.conf" --pid-file "$PIDF" --log-file "$TMP/rshimd.log" -l 4
+# A copy of the device, served by a second bfsim with the fault.
+cp -r "$BFSIM_STATE" "$TMP/st-stall"
+"$BFSIM" serve --state "$TMP/st-stall" --speed "${BFSIM_TEST_SPEED:-50}" --fault stall-after=200000 \
+	--socket "$TMP/stall.sock" > "$TMP/serve.out" 2>&1 & spid=$!
+for i in $(seq 100); do [ -S "$TMP/stall.sock" ] && break; sleep 0.1; done
+BFSIM_SOCKET="$TMP/stall.sock" "$RSHIMD" --root "$TMP/dev" -d "$DEVNAME" -n --config "$TMP/none.conf" --pid-file "$PIDF" --log-file "$TMP/rshimd.log" -l 4
 printf 'BOOT_TIMEOUT 2\n' > "$D/misc"
 expect_rc 1 "a stalled push fails" "$BFBI" -b "$SAMPLE" -r "$D"
 ok "stalled push: the upstream error line, then BlueField Update Failed" - <<'CHECK'
@@ -128,4 +133,5 @@ grep -q '^Error: Failed to push boot stream via local rshim' "$TMP/rc.out" &&
 	grep -qx 'BlueField Update Failed' "$TMP/rc.out"
 CHECK
 stop_daemon
+kill "$spid"; wait "$spid"
 done_testing

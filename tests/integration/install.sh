@@ -132,8 +132,8 @@ ok "reg read prints [0xADDR] -> 0xVALUE" grep -qE '^\[0x13000c48\] -> 0x[0-9a-f]
 expect_rc 0 "reg write then read back SCRATCHPAD6" \
 	"$BFSIM" run --state "$st" -- sh -c "'$BFCTL' reg -r sim:0 write 0x13000c68 0x1234abcd && '$BFCTL' reg -r sim:0 read 0x13000c68.32"
 ok "the written value reads back" grep -q '\[0x13000c68\] -> 0x1234abcd' "$TMP/rc.out"
-expect_rc 2 "reg with a bad address: exit 2" "$BFCTL" reg -r sim:0 read 0x99999999
-expect_rc 0 "list shows sim:0" "$BFCTL" list
+expect_rc 2 "reg with a bad address: exit 2" "$BFSIM" run -- "$BFCTL" reg -r sim:0 read 0x99999999
+expect_rc 0 "list shows sim:0" "$BFSIM" run -- "$BFCTL" list
 ok "list: sim:0 with its chip" grep -q '^sim:0 ' "$TMP/rc.out"
 printf 'echo-this-line\n' > "$TMP/console.in"
 expect_rc 0 "console: a scripted session" \

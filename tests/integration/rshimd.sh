@@ -208,8 +208,13 @@ exec 3>&-
 # rshimd.sh over USB goes through that at every install); one that stays
 # away loses its files. The simulated unplug lasts: its device stays away.
 if [ "$RSHIMD_TEST_TRANSPORT" = sim ]; then
+	# A copy of the device, served by a second bfsim with the fault.
+	cp -r "$BFSIM_STATE" "$TMP/st-unplug"
+	"$BFSIM" serve --state "$TMP/st-unplug" --speed "${BFSIM_TEST_SPEED:-50}" --fault unplug-after=100000 \
+		--socket "$TMP/unplug.sock" > "$TMP/serve.out" 2>&1 & spid=$!
+	for i in $(seq 100); do [ -S "$TMP/unplug.sock" ] && break; sleep 0.1; done
 	ok "rshimd up on a device that vanishes after 100000 boot bytes (this state has had more)" - <<'CHECK'
-BFSIM_FAULT=unplug-after=100000 start_daemon 2>"$TMP/start.err"
+BFSIM_SOCKET="$TMP/unplug.sock" start_daemon 2>"$TMP/start.err"
 CHECK
 	expect_rc 1 "a push into the vanished device fails" bash -c "cat '$SAMPLE' > '$D/boot'"
 	ok "the writer sees ENODEV" grep -q 'No such device' "$TMP/rc.err"
@@ -222,5 +227,6 @@ CHECK
 CHECK
 	ok "the daemon keeps running, waiting for it" kill -0 "$(cat "$PIDF")"
 	stop_daemon
+	kill "$spid"; wait "$spid"
 fi
 done_testing

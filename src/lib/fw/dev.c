@@ -6,8 +6,7 @@
 #include "rshim/scan.h"
 #include "error.h"
 #include "log.h"
-#include "sim.h"
-#include "nic.h"
+#include "rshim/simconn.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -157,66 +156,55 @@ int bf_fw_dev_resolve(const char *name, char *bdf, size_t cap)
 			    "(mt41692_pciconf0), an RDMA device (mlx5_0) or sim:0", name);
 }
 
-/* The in-process simulator's NIC. ------------------------------------------ */
-
-struct simdev {
-	struct bf_sim *s;
-	struct bf_sim_nic *n;
-};
+/* The simulated NIC that bfsim serves (rshim/simconn.h). ----------------- */
 
 static int sim_read(void *ctx, uint32_t off, void *buf, size_t len)
 {
-	return bf_sim_nic_cfg_read(((struct simdev *)ctx)->n, off, buf, len);
+	uint64_t q[2] = { off, len };
+	size_t got = 0;
+	int r = bf_rshim_sim_call(ctx, BF_SIMPROTO_CFG_READ, q, NULL, 0, NULL, buf, len, &got);
+
+	return r < 0 ? r : got == len ? 0 : bf_error_ret(EPROTO, "the simulated NIC answered %zu bytes of %zu", got, len);
 }
 
 static int sim_write(void *ctx, uint32_t off, const void *buf, size_t len)
 {
-	return bf_sim_nic_cfg_write(((struct simdev *)ctx)->n, off, buf, len);
-}
+	uint64_t q[1] = { off };
 
-static void sim_sleep(void *ctx, uint64_t ns)
-{
-	bf_sim_nic_sleep(((struct simdev *)ctx)->n, ns);
+	return bf_rshim_sim_call(ctx, BF_SIMPROTO_CFG_WRITE, q, buf, len, NULL, NULL, 0, NULL);
 }
 
 static uint64_t sim_now(void *ctx)
 {
-	return (uint64_t)(bf_sim_time(((struct simdev *)ctx)->s) * 1e9);
+	uint64_t f[6] = { 0 };
+
+	/* A lost connection: every deadline has passed (and the next config
+	 * access says why). */
+	if (bf_rshim_sim_call(ctx, BF_SIMPROTO_TIME, NULL, NULL, 0, f, NULL, 0, NULL) < 0)
+		return UINT64_MAX / 2;
+	return f[0];
 }
 
 static void sim_close(void *ctx)
 {
-	struct simdev *sd = ctx;
-
-	bf_sim_close(sd->s);
-	free(sd);
+	bf_rshim_sim_disconnect(ctx);
 }
 
 static int open_sim(const char *name, struct bf_fw_pci_io *io)
 {
-	struct bf_sim_config cfg;
-	struct simdev *sd;
+	struct bf_rshim_simprops props;
+	struct bf_rshim_simconn *c;
 	unsigned idx = 0, fn = 0;
 	char tail;
 	int r, k = sscanf(name, "sim:%u.%u%c", &idx, &fn, &tail);
 
-	if ((k != 1 && k != 2) || (k == 1 && strchr(name, '.')) || idx != 0 || fn >= BF_SIM_NIC_FUNCS)
-		return bf_error_ret(ENODEV, "no simulated NIC %s (bfsim provides sim:0 and sim:0.1)", name);
-	if (getenv("BFSIM_TRANSPORT"))
-		return bf_error_ret(ENODEV, "the simulated device is served over %s here (bfsim run --transport): "
-				    "use 0000:03:00.%u, not %s", getenv("BFSIM_TRANSPORT"), fn, name);
-	bf_sim_config_defaults(&cfg);
-	if ((r = bf_sim_config_from_env(&cfg)) < 0)
+	if ((k != 1 && k != 2) || (k == 1 && strchr(name, '.')) || idx >= BF_SIMPROTO_MAX_DEVICES ||
+	    fn >= BF_SIMPROTO_NIC_FUNCS)
+		return bf_error_ret(ENODEV, "no simulated NIC %s (simulated NICs are sim:N and sim:N.1)", name);
+	if ((r = bf_rshim_sim_connect(idx, BF_SIMPROTO_ROLE_NIC + fn, &c, &props)) < 0)
 		return r;
-	if (!(sd = calloc(1, sizeof(*sd))))
-		return -ENOMEM;
-	if ((r = bf_sim_open(&cfg, &sd->s)) < 0) {
-		free(sd);
-		return bf_error_get() ? r : bf_error_ret(-r, "cannot start the simulated device: %s", strerror(-r));
-	}
-	sd->n = bf_sim_nic_get(sd->s, fn);
-	*io = (struct bf_fw_pci_io){ .read = sim_read, .write = sim_write, .sleep = sim_sleep, .now = sim_now,
-				     .close = sim_close, .ctx = sd };
+	*io = (struct bf_fw_pci_io){ .read = sim_read, .write = sim_write, .now = sim_now,
+				     .close = sim_close, .ctx = c };
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "rshim.h"
 #include "error.h"
+#include "rshim/simconn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,9 +41,9 @@ int bf_rshim_lock_key(const char *name, char *key, size_t cap)
 	size_t i, n;
 
 	if (!strcmp(name, "sim") || !strncmp(name, "sim:", 4)) {
-		/* A simulated device is its state directory; without one every
-		 * process has its own device and nothing to share. */
-		const char *st = getenv("BFSIM_STATE");
+		/* A simulated device is the simulator serving it (its socket);
+		 * without one there is no device to share. */
+		const char *st = bf_rshim_sim_socket();
 		char real[4096];
 
 		if (!st || !*st)

@@ -277,7 +277,6 @@ static const struct bf_rshim_ops lf_ops = {
 int bf_rshim_pcie_lf_open_cfg(const struct bf_chip *chip, const struct bf_pcie_cfg *io,
 			      const char *dev_name, struct bf_rshim **out)
 {
-	double speed = bf_rshim_device_speed();
 	struct lf *p;
 
 	if (chip->ver == BF_CHIP_BF1)
@@ -292,8 +291,8 @@ int bf_rshim_pcie_lf_open_cfg(const struct bf_chip *chip, const struct bf_pcie_c
 	/* After a chip reset (spec 2, 5): PCIE_RESET_DELAY 5 s (BF3 livefish
 	 * 1 s) plus the livefish boot-open delay of 1 s; BF3 holds the
 	 * gateway 10 s inside the reset write itself. */
-	p->r.reset_delay_ms = (unsigned)((chip->ver == BF_CHIP_BF3 ? 2000 : 6000) / speed);
-	p->hold_ns = (uint64_t)((double)BF_LF_BF3_RESET_HOLD_MS * 1e6 / speed);
+	p->r.reset_delay_ms = chip->ver == BF_CHIP_BF3 ? 2000 : 6000;
+	p->hold_ns = (uint64_t)BF_LF_BF3_RESET_HOLD_MS * 1000000ull;
 	snprintf(p->r.dev_name, sizeof(p->r.dev_name), "%s", dev_name);
 	*out = &p->r;
 	return 0;

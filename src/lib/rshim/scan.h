@@ -19,6 +19,10 @@ struct bf_rshim_found {
 /* Up to max RShim PCIe functions (sorted by address). Returns the number
  * found (possibly more than max) or -errno. */
 int bf_rshim_scan_pcie(struct bf_rshim_found *out, size_t max);
+/* The simulated devices the bfsim named by $BFSIM_SOCKET serves (sim:N,
+ * rshim/sim.c): none without it, or when they are served over USB/PCI
+ * instead. Returns the number found (possibly more than max). */
+int bf_rshim_scan_sim(struct bf_rshim_found *out, size_t max);
 /* The address of the only PCIe function of one kind (livefish or the
  * RShim PF) for a bare "pcie-lf" / "pcie"; -ENODEV with a sentence
  * listing them when there are none or several. */

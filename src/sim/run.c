@@ -1,0 +1,589 @@
+/* run.c - `bfsim run` and `bfsim serve`: the simulated devices held by this
+ * process and served on a unix socket (serve.c), and over USB/PCI
+ * (--transport); COMMAND run with them reachable, its signals forwarded,
+ * what it left behind ended and the temporary state removed. */
+#include "config.h"
+#include "cli.h"
+#include "error.h"
+#include "log.h"
+#include "host.h"
+#include "netns.h"
+#include "run.h"
+#include "serve.h"
+#include "sim.h"
+#include "simproto.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_DEVICES   BF_SIMPROTO_MAX_DEVICES
+#define LEFTOVER_WAIT_S 3   /* what COMMAND left running gets this long after SIGTERM */
+
+static const char run_usage[] =
+	"Usage: bfsim run [--devices N] [--chip bf2|bf3] [--state DIR] [--speed N]\n"
+	"                 [--link-bps N] [--drain-bps N] [--fault F]...\n"
+	"                 [--transport usb,pci] [--net] -- COMMAND [ARGS...]\n"
+	"\n"
+	"Run COMMAND with simulated BlueFields reachable: sim:0 ... sim:N-1 (the\n"
+	"socket in $BFSIM_SOCKET), or over USB/PCI with --transport. COMMAND runs\n"
+	"in a private mount namespace; bfsim exits with its status (128+N on\n"
+	"signal N).\n"
+	"\n"
+	"Options:\n"
+	"      --devices N      serve N devices (1 to 64, default 1)\n"
+	"      --chip CHIP      bf2 or bf3 (default bf3)\n"
+	"      --state DIR      keep the device in DIR (N > 1: DIR/0, DIR/1, ...);\n"
+	"                       default a temporary directory, removed afterwards\n"
+	"      --speed N        simulated time runs N times faster than real time\n"
+	"      --link-bps N     host link rate, bytes per simulated second (40000000)\n"
+	"      --drain-bps N    boot stream consumption rate (80000000)\n"
+	"      --fault F        stall-after=BYTES, unplug-after=BYTES, corrupt-log,\n"
+	"                       corrupt-stream=OFFSET, powercut-during=lock|mcda|\n"
+	"                       verify|activate (repeatable)\n"
+	"      --transport T    usb, pci or usb,pci: the device on USB at usb:1-4\n"
+	"                       (libusb through umockdev) and/or on PCI at 0000:03:00.x\n"
+	"                       (sysfs config space through FUSE) instead of sim:0;\n"
+	"                       one device only\n"
+	"      --net            COMMAND in a network namespace of its own, the DPU's\n"
+	"                       tmfifo_net0 (192.168.100.2/24) in $BFSIM_DPU_NETNS\n"
+	"  -v, --verbose        more detail\n"
+	"  -h, --help           this help\n"
+	"\n"
+	"SIGHUP, SIGINT and SIGTERM are passed on to COMMAND. Processes COMMAND\n"
+	"leaves running (a daemon it started) are named and ended after it.\n"
+	"See bfsim(1).\n";
+
+static const char serve_usage[] =
+	"Usage: bfsim serve --state DIR [--devices N] [--socket PATH] [--chip bf2|bf3]\n"
+	"                   [--speed N] [--link-bps N] [--drain-bps N] [--fault F]...\n"
+	"\n"
+	"Serve simulated BlueFields until SIGINT, SIGTERM or SIGHUP. Prints\n"
+	"BFSIM_SOCKET=PATH on its first line: with that variable set, any\n"
+	"program reaches the devices as sim:0 ... sim:N-1.\n"
+	"\n"
+	"Options:\n"
+	"      --state DIR      the devices' state (N > 1: DIR/0, DIR/1, ...)\n"
+	"      --devices N      serve N devices (1 to 64, default 1)\n"
+	"      --socket PATH    listen here (must not exist; default a new private\n"
+	"                       directory under /tmp)\n"
+	"      --chip, --speed, --link-bps, --drain-bps, --fault: as for bfsim run\n"
+	"  -v, --verbose        more detail\n"
+	"  -h, --help           this help\n"
+	"See bfsim(1).\n";
+
+static const struct bf_sim_transport *const transports[] = {
+	&bf_sim_transport_usb, &bf_sim_transport_pci,
+};
+#define N_TRANSPORTS (sizeof(transports) / sizeof(transports[0]))
+
+struct run {
+	struct bf_sim_config cfg;
+	unsigned ndev;
+	char state[PATH_MAX - 16];  /* the user's --state or a temporary one */
+	bool tmp_state;
+	char scratch[64];           /* private: the socket, mount points, lock dir */
+	char sock[PATH_MAX];
+	struct bf_sim_host *devs;
+	struct bf_sim_server *srv;
+	unsigned tmask;
+	const char *tlist;
+	void *tctx[MAX_DEVICES][N_TRANSPORTS];
+	bool net;
+	struct bf_sim_netns netns;
+};
+
+static int rm_rf(const char *dir)
+{
+	pid_t p = fork();
+	int st;
+
+	if (p == 0) {
+		execlp("rm", "rm", "-rf", "--", dir, (char *)NULL);
+		_exit(127);
+	}
+	return p > 0 && waitpid(p, &st, 0) == p && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/* "usb,pci" -> a bit per entry of transports[]. 0 or -EINVAL. */
+static int parse_transports(const char *list, unsigned *mask)
+{
+	char buf[64], *save = NULL, *tok;
+	size_t i;
+
+	if (strlen(list) >= sizeof(buf))
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < N_TRANSPORTS && strcmp(tok, transports[i]->name); i++)
+			;
+		if (i == N_TRANSPORTS)
+			return -EINVAL;
+		*mask |= 1u << i;
+	}
+	return *mask ? 0 : -EINVAL;
+}
+
+enum { OPT_CHIP = BF_OPT_FIRST_CMD, OPT_STATE, OPT_SPEED, OPT_LINK, OPT_DRAIN, OPT_FAULT,
+       OPT_TRANSPORT, OPT_NET, OPT_DEVICES, OPT_SOCKET };
+
+/* The options run and serve share. true when opt was one of them. */
+static bool device_option(struct run *rn, int opt, const char *arg)
+{
+	char *end;
+
+	switch (opt) {
+	case OPT_CHIP:
+		rn->cfg.chip = bf_chip_by_name(arg);
+		if (!rn->cfg.chip || rn->cfg.chip->ver == BF_CHIP_BF1)
+			bf_cli_usage_error("--chip takes bf2 or bf3");
+		return true;
+	case OPT_STATE:
+		if (strlen(arg) >= sizeof(rn->state) - 8)
+			bf_cli_usage_error("--state path too long");
+		snprintf(rn->state, sizeof(rn->state), "%s", arg);
+		return true;
+	case OPT_SPEED:
+		rn->cfg.speed = strtod(arg, &end);
+		if (*end || !(rn->cfg.speed > 0) || rn->cfg.speed > 1e6)
+			bf_cli_usage_error("--speed takes a number in (0, 1e6]");
+		return true;
+	case OPT_LINK:
+	case OPT_DRAIN: {
+		unsigned long long v = strtoull(arg, &end, 10);
+
+		if (*end || !v || *arg == '-')
+			bf_cli_usage_error("%s takes bytes per second", opt == OPT_LINK ? "--link-bps" : "--drain-bps");
+		*(opt == OPT_LINK ? &rn->cfg.link_bps : &rn->cfg.drain_bps) = v;
+		return true;
+	}
+	case OPT_FAULT:
+		if (bf_sim_config_add_fault(&rn->cfg, arg) < 0)
+			bf_cli_usage_error("%s", bf_error_get());
+		return true;
+	case OPT_DEVICES: {
+		unsigned long v = strtoul(arg, &end, 10);
+
+		if (*end || *arg < '1' || *arg > '9' || v < 1 || v > MAX_DEVICES)
+			bf_cli_usage_error("--devices takes a number from 1 to %u", MAX_DEVICES);
+		rn->ndev = (unsigned)v;
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+#define DEVICE_LONGOPTS \
+	{ "chip", required_argument, NULL, OPT_CHIP }, \
+	{ "state", required_argument, NULL, OPT_STATE }, \
+	{ "speed", required_argument, NULL, OPT_SPEED }, \
+	{ "link-bps", required_argument, NULL, OPT_LINK }, \
+	{ "drain-bps", required_argument, NULL, OPT_DRAIN }, \
+	{ "fault", required_argument, NULL, OPT_FAULT }, \
+	{ "devices", required_argument, NULL, OPT_DEVICES }
+
+/* Power on the devices: device i keeps its state in the state directory
+ * itself (one device) or in its subdirectory i. */
+static int devices_open(struct run *rn)
+{
+	unsigned i;
+	int r;
+
+	rn->devs = calloc(rn->ndev, sizeof(*rn->devs));
+	if (!rn->devs)
+		return -ENOMEM;
+	if (rn->ndev > 1 && mkdir(rn->state, 0755) < 0 && errno != EEXIST)
+		return bf_error_ret(errno, "cannot make %s: %s", rn->state, strerror(errno));
+	for (i = 0; i < rn->ndev; i++) {
+		struct bf_sim_config c = rn->cfg;
+		struct bf_sim_host *h = &rn->devs[i];
+
+		pthread_mutex_init(&h->lock, NULL);
+		h->index = i;
+		if (rn->ndev == 1)
+			snprintf(c.state_dir, sizeof(c.state_dir), "%s", rn->state);
+		else
+			snprintf(c.state_dir, sizeof(c.state_dir), "%s/%u", rn->state, i);
+		snprintf(h->dir, sizeof(h->dir), "%s/dev%u", rn->scratch, i);
+		if (mkdir(h->dir, 0700) < 0)
+			return bf_error_ret(errno, "cannot make %s: %s", h->dir, strerror(errno));
+		if ((r = bf_sim_open(&c, &h->sim)) < 0)
+			return bf_error_get() ? r : bf_error_ret(-r, "cannot start simulated device %u: %s", i,
+								  strerror(-r));
+	}
+	return 0;
+}
+
+static void devices_close(struct run *rn)
+{
+	unsigned i;
+
+	for (i = 0; rn->devs && i < rn->ndev; i++) {
+		struct bf_sim_host *h = &rn->devs[i];
+
+		pthread_mutex_lock(&h->lock);
+		bf_sim_close(h->sim);
+		h->sim = NULL;
+		pthread_mutex_unlock(&h->lock);
+	}
+	free(rn->devs);
+	rn->devs = NULL;
+}
+
+static int transports_start(struct run *rn)
+{
+	char run[PATH_MAX];
+	unsigned d;
+	size_t i;
+	int r;
+
+	for (d = 0; d < rn->ndev; d++)
+		for (i = 0; i < N_TRANSPORTS; i++)
+			if ((rn->tmask & (1u << i)) && (r = transports[i]->start(&rn->devs[d], &rn->tctx[d][i])) < 0)
+				return r;
+	/* The devices COMMAND sees are this run's: their owner locks too
+	 * (another run's usb:1-4 is another device). */
+	snprintf(run, sizeof(run), "%s/run", rn->scratch);
+	if (mkdir(run, 0755) < 0)
+		return bf_error_ret(errno, "cannot make %s: %s", run, strerror(errno));
+	setenv("BFCTL_RUNDIR", run, 1);
+	return 0;
+}
+
+static void transports_stop(struct run *rn)
+{
+	unsigned d;
+	size_t i;
+
+	for (d = rn->ndev; d-- > 0;)
+		for (i = N_TRANSPORTS; i-- > 0;)
+			if (rn->tctx[d][i] && transports[i]->stop) {
+				transports[i]->stop(rn->tctx[d][i]);
+				rn->tctx[d][i] = NULL;
+			}
+}
+
+/* Everything COMMAND (or a serve client) needs, in this process. */
+static int run_start(struct run *rn, const char *sock)
+{
+	struct bf_sim_serve_opts so = { .transport = rn->tmask ? rn->tlist : NULL };
+	int r;
+
+	snprintf(rn->scratch, sizeof(rn->scratch), "/tmp/bfsim-run.XXXXXX");
+	if (!mkdtemp(rn->scratch)) {
+		rn->scratch[0] = '\0';
+		return bf_error_ret(errno, "cannot make a scratch directory: %s", strerror(errno));
+	}
+	if (!rn->state[0]) {
+		snprintf(rn->state, sizeof(rn->state), "%s/state", rn->scratch);
+		rn->tmp_state = true;
+	}
+	/* Before the devices open: the simulator picks up $BFSIM_NET_FD. */
+	if (rn->net && (r = bf_sim_netns_start(&rn->netns)) < 0)
+		return bf_error_get() ? r : bf_error_ret(-r, "cannot make the tmfifo network");
+	if ((r = devices_open(rn)) < 0)
+		return r;
+	snprintf(rn->sock, sizeof(rn->sock), "%s", sock ? sock : "");
+	if (!sock)
+		snprintf(rn->sock, sizeof(rn->sock), "%s/sock", rn->scratch);
+	if ((r = bf_sim_serve_start(rn->devs, rn->ndev, &so, rn->sock, &rn->srv)) < 0)
+		return r;
+	if (rn->tmask && (r = transports_start(rn)) < 0)
+		return r;
+	setenv(BF_SIMPROTO_ENV, rn->sock, 1);
+	setenv("BFSIM_STATE", rn->state, 1);
+	return 0;
+}
+
+static void run_stop(struct run *rn)
+{
+	transports_stop(rn);
+	bf_sim_serve_stop(rn->srv);
+	rn->srv = NULL;
+	devices_close(rn);
+	if (rn->net)
+		bf_sim_netns_stop(&rn->netns);
+	if (rn->scratch[0])
+		rm_rf(rn->scratch);
+}
+
+/* COMMAND and what it leaves. ---------------------------------------------- */
+
+static volatile sig_atomic_t child;
+
+static void forward(int sig)
+{
+	if (child > 0)
+		kill(child, sig);
+}
+
+/* The children of this process now (COMMAND's orphans come to it: it is
+ * their subreaper), except skip. */
+static size_t children(pid_t skip, pid_t *out, size_t cap)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) && n < cap) {
+		char path[300], buf[512], *p;
+		long pid = strtol(e->d_name, &p, 10), ppid;
+		FILE *f;
+
+		if (*p || pid <= 0 || pid == skip)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+		if (!(f = fopen(path, "r")))
+			continue;
+		p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+		fclose(f);
+		if (p && sscanf(p + 1, " %*c %ld", &ppid) == 1 && ppid == (long)getpid())
+			out[n++] = (pid_t)pid;
+	}
+	closedir(d);
+	return n;
+}
+
+static void comm_of(pid_t pid, char *out, size_t cap)
+{
+	char path[64];
+	FILE *f;
+	size_t i;
+
+	snprintf(path, sizeof(path), "/proc/%ld/comm", (long)pid);
+	out[0] = '\0';
+	if ((f = fopen(path, "r"))) {
+		if (!fgets(out, (int)cap, f))
+			out[0] = '\0';
+		fclose(f);
+	}
+	for (i = 0; out[i]; i++)
+		if (out[i] == '\n' || (unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			out[i] = out[i] == '\n' ? '\0' : '?';
+}
+
+/* Processes COMMAND started and left running (a daemon): named, sent
+ * SIGTERM, SIGKILL after LEFTOVER_WAIT_S, reaped. Returns how many. */
+static size_t end_leftovers(pid_t skip)
+{
+	pid_t pids[64];
+	size_t n = children(skip, pids, 64), i, alive;
+	char name[64];
+	int st, k;
+
+	for (i = 0; i < n; i++) {
+		comm_of(pids[i], name, sizeof(name));
+		if (waitpid(pids[i], &st, WNOHANG) == pids[i]) {
+			pids[i] = 0;   /* it had ended: a zombie */
+			continue;
+		}
+		fprintf(stderr, "bfsim run: COMMAND left process %ld (%s) running: ending it\n", (long)pids[i],
+			name[0] ? name : "?");
+		kill(pids[i], SIGTERM);
+	}
+	for (k = 0; k < LEFTOVER_WAIT_S * 20; k++) {
+		for (i = 0, alive = 0; i < n; i++)
+			if (pids[i] > 0 && waitpid(pids[i], &st, WNOHANG) != pids[i])
+				alive++;
+			else
+				pids[i] = 0;
+		if (!alive)
+			return n;
+		nanosleep(&(struct timespec){ .tv_nsec = 50000000 }, NULL);
+	}
+	for (i = 0; i < n; i++)
+		if (pids[i] > 0) {
+			fprintf(stderr, "bfsim run: process %ld did not end on SIGTERM: killed\n", (long)pids[i]);
+			kill(pids[i], SIGKILL);
+			waitpid(pids[i], &st, 0);
+		}
+	return n;
+}
+
+/* In the child: COMMAND's namespaces, then exec. */
+static void __attribute__((noreturn)) exec_command(struct run *rn, char **argv)
+{
+	unsigned d;
+	size_t i;
+
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	/* A private mount namespace: transports mount the simulated devices'
+	 * sysfs and device files here, seen only by COMMAND. */
+	if (unshare(CLONE_NEWNS) == 0)
+		mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL);
+	else if (rn->tmask) {
+		fprintf(stderr, "bfsim run: --transport needs a private mount namespace: %s\n", strerror(errno));
+		_exit(127);
+	} else
+		bf_info("no private mount namespace (%s): running COMMAND in this one", strerror(errno));
+	for (d = 0; d < rn->ndev; d++)
+		for (i = 0; i < N_TRANSPORTS; i++)
+			if (rn->tctx[d][i] && transports[i]->enter && transports[i]->enter(rn->tctx[d][i]) < 0) {
+				fprintf(stderr, "bfsim run: %s\n", bf_error_get() ? bf_error_get() : "transport setup failed");
+				_exit(127);
+			}
+	if (rn->net && bf_sim_netns_enter() < 0) {
+		fprintf(stderr, "bfsim run: %s\n", bf_error_get());
+		_exit(127);
+	}
+	execvp(argv[0], argv);
+	fprintf(stderr, "bfsim run: cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+static int run_command(struct run *rn, char **argv)
+{
+	struct sigaction sa;
+	int st = 0;
+	pid_t p;
+
+	/* COMMAND's orphans (a daemon it starts) become this process's
+	 * children, so that they can be found when COMMAND ends. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* Installed before the fork, so that none is missed. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = forward;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	p = fork();
+	if (p < 0)
+		return bf_cli_fail(BF_EXIT_FAILURE, -errno, NULL, "cannot start %s", argv[0]);
+	if (p == 0)
+		exec_command(rn, argv);
+	child = p;
+	/* Orphans that end while COMMAND runs (a daemon it stopped) are
+	 * reaped here, as init would. */
+	for (;;) {
+		int s;
+		pid_t w = waitpid(-1, &s, 0);
+
+		if (w == p) {
+			st = s;
+			break;
+		}
+		if (w < 0 && errno != EINTR)
+			break;
+	}
+	child = 0;
+	end_leftovers(rn->net ? rn->netns.holder : 0);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return WEXITSTATUS(st);
+}
+
+int bf_sim_cmd_run(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		DEVICE_LONGOPTS,
+		{ "transport", required_argument, NULL, OPT_TRANSPORT },
+		{ "net", no_argument, NULL, OPT_NET },
+		BF_CLI_LONGOPTS, { 0 } };
+	struct run *rn = calloc(1, sizeof(*rn));
+	int opt, st;
+
+	if (!rn)
+		return bf_cli_fail(BF_EXIT_FAILURE, -ENOMEM, NULL, "out of memory");
+	bf_sim_config_defaults(&rn->cfg);
+	rn->ndev = 1;
+	rn->netns = (struct bf_sim_netns){ .holder = -1, .sock = -1, .tapfd = -1 };
+	while ((opt = getopt_long(argc, argv, "+" BF_CLI_SHORTOPTS, lo, NULL)) != -1) {
+		if (device_option(rn, opt, optarg))
+			continue;
+		if (opt == OPT_TRANSPORT) {
+			if (parse_transports(optarg, &rn->tmask) < 0)
+				bf_cli_usage_error("--transport takes usb, pci or usb,pci");
+			rn->tlist = optarg;
+		} else if (opt == OPT_NET) {
+			rn->net = true;
+		} else {
+			bf_cli_common(opt, run_usage);
+		}
+	}
+	if (optind < argc && !strcmp(argv[optind], "--"))
+		optind++;
+	if (optind >= argc)
+		bf_cli_usage_error("run needs -- COMMAND");
+	if (rn->net && rn->ndev > 1)
+		bf_cli_usage_error("--net connects one device: use it without --devices");
+	if (rn->tmask && rn->ndev > 1)
+		bf_cli_usage_error("--transport serves one device: use sim:0 ... sim:N-1 for --devices N");
+	if (run_start(rn, NULL) < 0) {
+		st = bf_cli_fail(BF_EXIT_FAILURE, -EIO, NULL, "cannot serve the simulated device");
+		run_stop(rn);
+		free(rn);
+		return st;
+	}
+	st = run_command(rn, argv + optind);
+	run_stop(rn);
+	free(rn);
+	return st;
+}
+
+/* bfsim serve. ------------------------------------------------------------ */
+
+int bf_sim_cmd_serve(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		DEVICE_LONGOPTS,
+		{ "socket", required_argument, NULL, OPT_SOCKET },
+		BF_CLI_LONGOPTS, { 0 } };
+	struct run *rn = calloc(1, sizeof(*rn));
+	const char *sock = NULL;
+	sigset_t set;
+	int opt, sig = 0;
+
+	if (!rn)
+		return bf_cli_fail(BF_EXIT_FAILURE, -ENOMEM, NULL, "out of memory");
+	bf_sim_config_defaults(&rn->cfg);
+	rn->ndev = 1;
+	while ((opt = getopt_long(argc, argv, BF_CLI_SHORTOPTS, lo, NULL)) != -1) {
+		if (device_option(rn, opt, optarg))
+			continue;
+		if (opt == OPT_SOCKET)
+			sock = optarg;
+		else
+			bf_cli_common(opt, serve_usage);
+	}
+	if (optind != argc)
+		bf_cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if (!rn->state[0])
+		bf_cli_usage_error("serve needs --state DIR (the devices outlive it there)");
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	/* Blocked before the threads start: only sigwait below sees them. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (run_start(rn, sock) < 0) {
+		opt = bf_cli_fail(BF_EXIT_FAILURE, -EIO, NULL, "cannot serve the simulated devices");
+		run_stop(rn);
+		free(rn);
+		return opt;
+	}
+	printf("%s=%s\n", BF_SIMPROTO_ENV, rn->sock);
+	fflush(stdout);
+	bf_info("serving %u simulated device%s on %s", rn->ndev, rn->ndev > 1 ? "s" : "", rn->sock);
+	sigwait(&set, &sig);
+	bf_info("signal %d: saving the devices and stopping", sig);
+	run_stop(rn);
+	free(rn);
+	return 0;
+}
