@@ -416,7 +416,7 @@ static size_t end_leftovers(pid_t skip)
 }
 
 /* In the child: COMMAND's namespaces, then exec. */
-static void __attribute__((noreturn)) exec_command(struct run *rn, char **argv)
+static void __attribute__((noreturn)) exec_command(const struct run *rn, char **argv)
 {
 	unsigned d;
 	size_t i;
@@ -448,7 +448,7 @@ static void __attribute__((noreturn)) exec_command(struct run *rn, char **argv)
 	_exit(127);
 }
 
-static int run_command(struct run *rn, char **argv)
+static int run_command(const struct run *rn, char **argv)
 {
 	struct sigaction sa;
 	int st = 0;
@@ -483,7 +483,6 @@ static int run_command(struct run *rn, char **argv)
 			break;
 	}
 	child = 0;
-	end_leftovers(rn->net ? rn->netns.holder : 0);
 	if (WIFSIGNALED(st))
 		return 128 + WTERMSIG(st);
 	return WEXITSTATUS(st);
@@ -532,6 +531,11 @@ int bf_sim_cmd_run(int argc, char **argv)
 		return st;
 	}
 	st = run_command(rn, argv + optind);
+	/* A process still holding a USB/PCI device sees it unplugged first
+	 * (the transports give it a moment to let go); then whatever COMMAND
+	 * left running is ended. */
+	transports_stop(rn);
+	end_leftovers(rn->net ? rn->netns.holder : 0);
 	run_stop(rn);
 	free(rn);
 	return st;
