@@ -84,7 +84,7 @@ static int recv_all(int fd, uint8_t *p, size_t n)
 }
 
 /* The device's sentence, printable bytes only. */
-static int device_error(const struct bf_simproto_msg *m, unsigned idx)
+static int device_error(const struct bf_simproto_msg *m)
 {
 	char text[BF_SIMPROTO_MAX_TEXT + 1];
 	size_t i;
@@ -92,8 +92,9 @@ static int device_error(const struct bf_simproto_msg *m, unsigned idx)
 	for (i = 0; i < m->len; i++)
 		text[i] = m->data[i] >= 0x20 && m->data[i] < 0x7f ? (char)m->data[i] : '?';
 	text[i] = '\0';
+	/* No sentence: the caller words the error, as for a local device. */
 	if (!text[0])
-		return bf_error_ret((int)m->status, "sim:%u: %s", idx, strerror((int)m->status));
+		return -(int)m->status;
 	return bf_error_ret((int)m->status, "%s", text);
 }
 
@@ -138,7 +139,7 @@ static int exchange(struct bf_rshim_simconn *c, uint16_t op, const uint64_t *req
 		r = -EPROTO;
 		goto lost;
 	}
-	return m->status ? device_error(m, c->idx) : 0;
+	return m->status ? device_error(m) : 0;
 lost:
 	if (r == -EPROTO)
 		return bf_error_ret(EPROTO, "sim:%u: the simulator sent a malformed reply", c->idx);
