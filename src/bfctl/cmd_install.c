@@ -114,7 +114,9 @@ static int on_mark(void *ctx, enum bf_boot_mark m, const char *line)
 
 	/* A DPU with no OS to boot never prints what is awaited: that is the
 	 * verdict, not a wait for the deadline. */
-	if (m == BF_MARK_CRITICAL || m == BF_MARK_NO_OS || mark_completes(m, in->wait))
+	/* The first verdict stands: lines read in one poll come in order
+	 * ("Rebooting..." before the no-OS line that follows the reboot). */
+	if (!in->done && (m == BF_MARK_CRITICAL || m == BF_MARK_NO_OS || mark_completes(m, in->wait)))
 		in->done = m;
 	(void)line;
 	return 0;
