@@ -527,7 +527,8 @@ static void *io_main(void *arg)
 		if (d->gone && bf_clock_ns() - last_reopen_ns >= REOPEN_NS) {
 			last_reopen_ns = bf_clock_ns();
 			if (reopen(d) == 0)
-				bf_info("rshim%u: %s is back", d->index, d->name);
+				bf_info("rshim%u: %s is back, found again after it stopped answering: the TM FIFO starts over",
+					d->index, d->name);
 		}
 		idle_ms = moved ? 0 : idle_ms ? (idle_ms * 2 > IDLE_MAX_MS ? IDLE_MAX_MS : idle_ms * 2) : 1;
 		/* The next ownership step on time (100 ms apart while a transfer
