@@ -23,6 +23,8 @@ static const struct bf_cmd commands[] = {
 	{ "cfg", "check and show bf.cfg files; password hashes", bf_cmd_cfg },
 	{ "fw", "NIC firmware: query, configure, burn, reset (PCI config space)", bf_cmd_fw },
 	{ "profile", "check DPU profiles (firmware, bf.cfg and DPU networking)", bf_cmd_profile },
+	{ "provision", "take a DPU from bare to a verified profile (install, SSH, bfagent)", bf_cmd_provision },
+	{ "agent", "run bfagent plan/apply/status on a provisioned DPU over SSH", bf_cmd_agent },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

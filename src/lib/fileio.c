@@ -4,6 +4,7 @@
 #include "error.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -117,6 +118,25 @@ int bf_file_write_all(int fd, const void *buf, size_t len)
 			return n < 0 ? -errno : -EIO;
 		b += n;
 		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int bf_mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	size_t i, n = strlen(path);
+
+	if (n == 0 || n >= sizeof(buf))
+		return bf_error_ret(ENAMETOOLONG, "%s: path too long", path);
+	memcpy(buf, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return bf_error_ret(errno, "cannot make the directory %s: %s", buf, strerror(errno));
+		buf[i] = i == n ? '\0' : '/';
 	}
 	return 0;
 }

@@ -22,6 +22,10 @@ int bf_file_check_input(const char *path);
  * or -errno with a sentence naming path. */
 int bf_file_create(const char *path, mode_t mode, bool replace);
 
+/* mkdir -p: each missing directory of path made with mode (existing ones
+ * are left as they are). 0 or -errno with a sentence. */
+int bf_mkdir_p(const char *path, mode_t mode);
+
 /* write() all of buf, retrying short writes and EINTR. 0 or -errno. */
 int bf_file_write_all(int fd, const void *buf, size_t len);
 

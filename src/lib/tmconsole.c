@@ -12,6 +12,10 @@ static void on_packet(void *ctx, uint8_t type, const uint8_t *buf, size_t len)
 {
 	struct bf_tmconsole *c = ctx;
 
+	if (type == BF_TMFIFO_NET && c->net && len) {
+		c->net(c->ctx, buf, len);
+		return;
+	}
 	if (type != 3 || !len)
 		return;   /* network frames belong to tmfifo_net */
 	c->rx_bytes += len;
@@ -125,4 +129,41 @@ int bf_tmconsole_poll(struct bf_tmconsole *c)
 		bf_tmfifo_rx_feed(&c->rx, bytes, 8, on_packet, c);
 	}
 	return (int)count;
+}
+
+int bf_tmconsole_send_net(struct bf_tmconsole *c, const void *frame, size_t len)
+{
+	const struct bf_chip_regs *g = &c->r->chip->r;
+	uint8_t pkt[BF_TMFIFO_HDR_LEN + BF_TMFIFO_NET_MAX + 8];
+	size_t plen, i, off = 0;
+	uint64_t sts;
+	int r;
+
+	plen = bf_tmfifo_frame(BF_TMFIFO_NET, frame, len, pkt, sizeof(pkt));
+	if (!plen || len > BF_TMFIFO_NET_MAX)
+		return -EINVAL;
+	if (c->r->ops->fifo_write) {
+		while (off < plen) {
+			ssize_t w = c->r->ops->fifo_write(c->r, pkt + off, plen - off);
+
+			if (w < 0)
+				return (int)w;
+			if (w == 0 && off == 0)
+				return 0;
+			off += (size_t)w;
+		}
+		return 1;
+	}
+	r = bf_rshim_rd(c->r, g->tm_h2t_sts, &sts);
+	if (r < 0)
+		return r;
+	sts &= BF_TM_COUNT_MASK;
+	if (c->r->chip->tm_fifo_words < sts + BF_TM_SPACE_RESERVE + plen / 8)
+		return 0;
+	for (i = 0; i < plen; i += 8) {
+		r = bf_rshim_wr(c->r, g->tm_h2t_data, bf_tmfifo_bytes_word(pkt + i));
+		if (r < 0)
+			return r;
+	}
+	return 1;
 }

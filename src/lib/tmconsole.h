@@ -17,6 +17,8 @@ struct bf_tmconsole {
 	struct bf_tmfifo_rx rx;
 	void (*out)(void *ctx, const uint8_t *buf, size_t len);   /* console bytes from the DPU */
 	void *ctx;
+	/* network frames from the DPU (type 1), when set (tmfifo_net) */
+	void (*net)(void *ctx, const uint8_t *frame, size_t len);
 	uint64_t tx_bytes, rx_bytes;
 };
 
@@ -25,6 +27,9 @@ void bf_tmconsole_init(struct bf_tmconsole *c, struct bf_rshim *r,
 /* Queue console bytes to the DPU: as many as the host-to-tile FIFO takes
  * now (0 when full). Returns the bytes sent or -errno. */
 ssize_t bf_tmconsole_write(struct bf_tmconsole *c, const void *buf, size_t len);
+/* Send one network frame (type 1) whole: 1 sent, 0 no room now (try
+ * again), or -errno. */
+int bf_tmconsole_send_net(struct bf_tmconsole *c, const void *frame, size_t len);
 /* Drain the tile-to-host FIFO once, delivering console bytes to out.
  * Returns the words read or -errno. */
 int bf_tmconsole_poll(struct bf_tmconsole *c);

@@ -1,8 +1,8 @@
 /* installer.c - the BFB installer on the simulated DPU (spec:
  * bfcfg-install.md 4), as a timeline in simulated time: reads bf.cfg with
- * the bf.cfg reader (never bash), honours its gates with the spec's
- * defaults, logs the installer's RShim strings in order, announces the
- * hooks bf.cfg defines ("Running <name> from bf.cfg"; they are never run),
+ * the bf.cfg reader, honours its gates with the spec's defaults, logs the
+ * installer's RShim strings in order, announces and runs the hooks bf.cfg
+ * defines ("Running <name> from bf.cfg"; hooks.c runs them with bash),
  * records what it installed in the non-volatile state, then reboots into
  * the OS ("Linux up", "DPU is ready") or, in NIC mode, ends with
  * "In Enhanced NIC mode". A fw-kind bundle runs the firmware-only flow
@@ -120,7 +120,7 @@ static void hook(struct inst *in, const char *name)
 	if (!bf_bfcfg_func_find(in->cfg, name))
 		return;
 	snprintf(b, sizeof(b), "Running %s from bf.cfg", name);
-	say(in, 0.2, BF_RLOG_INFO, ACT_NONE, b);
+	say(in, 0.2, BF_RLOG_INFO, ACT_HOOK, b);
 }
 
 static bool yes(struct inst *in, const char *key, bool def)
@@ -158,7 +158,7 @@ static void install_os(struct inst *in)
 		unsigned i, n = dual ? 2 : 1;
 
 		for (i = 0; i < n; i++) {
-			say(in, 2.5, BF_RLOG_INFO, ACT_NONE, !dual ? "Installing OS image" :
+			say(in, 2.5, BF_RLOG_INFO, i == 0 ? ACT_OS_IMAGE : ACT_NONE, !dual ? "Installing OS image" :
 			    i == 0 ? "Installing first OS image" : "Installing second OS image");
 			if (*pw && i == 0) {
 				char hash[160];
@@ -405,7 +405,23 @@ void bf_sim_apply_action(struct bf_sim *s, const struct sim_event *e)
 		break;
 	case ACT_OS_UP:
 		os_up(s);
+		bf_sim_dpuos_start(s);
 		break;
+	case ACT_OS_IMAGE: {
+		json_object *p, *os;
+
+		bf_sim_dpuos_image(s, json_object_object_get_ex(s->nv, "pending", &p) &&
+				   json_object_object_get_ex(p, "os", &os) ? jget(os, "release", "unknown") : "unknown");
+		break;
+	}
+	case ACT_HOOK: {
+		/* "Running NAME from bf.cfg" */
+		char name[64];
+
+		if (sscanf(e->text, "Running %63s from bf.cfg", name) == 1)
+			bf_sim_hook_run(s, name);
+		break;
+	}
 	case ACT_NIC_MODE:
 		s->phase = PH_NIC_MODE;
 		break;

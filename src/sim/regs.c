@@ -20,6 +20,7 @@ void bf_sim_chip_reset(struct bf_sim *s)
 	double now = bf_sim_now(s);
 	uint64_t sp2 = s->rsh[g->scratchpad2 / 8];
 
+	bf_sim_dpuos_stop(s);   /* the OS goes down with the chip */
 	s->resets++;
 	s->reset_t = now;
 	if (!s->por_t)

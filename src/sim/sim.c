@@ -297,6 +297,7 @@ void bf_sim_close(struct bf_sim *s)
 	if (!s)
 		return;
 	bf_sim_tick(s);
+	bf_sim_dpuos_stop(s);
 	bf_sim_state_save(s);
 	bf_sim_nic_free(s);
 	bf_sim_stream_free(s);

@@ -31,6 +31,7 @@ enum sim_phase {
 enum sim_action {
 	ACT_NONE, ACT_OS_INSTALLED, ACT_ATF_UEFI, ACT_NIC_FW, ACT_BMC_FW, ACT_CEC_FW,
 	ACT_PASSWORD, ACT_REBOOT, ACT_OS_UP, ACT_NIC_MODE, ACT_STALL,
+	ACT_HOOK, ACT_OS_IMAGE,
 };
 
 struct sim_event {
@@ -128,9 +129,21 @@ struct bf_sim {
 	json_object *nv;
 	uint64_t resets;
 
+	/* the DPU's OS in quick mode (dpuos.c): sshd in the DPU's namespaces */
+	int dpuos_pid;
+
 	/* the NIC (nic*.c), made on first use */
 	struct nic_core *nic;
 };
+
+/* hooks.c: run a bf.cfg function as the installer does */
+void bf_sim_hook_run(struct bf_sim *s, const char *name);
+/* STATE/rootfs[/rel]: the DPU's root file system. 0, -ENOENT (no state), -ENAMETOOLONG. */
+int bf_sim_rootfs_path(const struct bf_sim *s, const char *rel, char *out, size_t cap);
+/* dpuos.c: the OS image laid out in the rootfs; the OS's services */
+void bf_sim_dpuos_image(struct bf_sim *s, const char *release);
+void bf_sim_dpuos_start(struct bf_sim *s);
+void bf_sim_dpuos_stop(struct bf_sim *s);
 
 /* sim.c */
 double bf_sim_now(const struct bf_sim *s);

@@ -1,0 +1,283 @@
+/* provision_ssh.c - SSH to the DPU over tmfifo_net with libssh: the TCP
+ * connection bound to this device's tmfifo_net (so that many DPUs with
+ * the same 192.168.100.2 can be reached from one host), the server's
+ * host key checked against the fingerprint pinned from the RShim log
+ * (never trust on first use, no known_hosts, no password), public key
+ * authentication with the device's own key, and commands over exec
+ * channels. */
+#include "config.h"
+#include "provision_int.h"
+#include "clock.h"
+#include "error.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libssh/libssh.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define CONNECT_TRY_S  3.0
+#define IO_CHUNK       32768
+
+struct bf_prov_ssh {
+	ssh_session s;
+	int fd;
+};
+
+static pthread_once_t ssh_once = PTHREAD_ONCE_INIT;
+
+static void ssh_global_init(void)
+{
+	ssh_init();
+}
+
+/* One TCP connect to addr:22 through ifname, within t seconds. fd or -errno. */
+static int tcp_connect(const char *ifname, const char *addr, double t)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(22) };
+	struct pollfd pfd;
+	socklen_t sl = sizeof(int);
+	int fd, err = 0;
+
+	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
+		return -EINVAL;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname) + 1) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	pfd.fd = fd;
+	pfd.events = POLLOUT;
+	if (poll(&pfd, 1, (int)(t * 1000)) != 1) {
+		close(fd);
+		return -ETIMEDOUT;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &sl) < 0 || err) {
+		close(fd);
+		return -(err ? err : EIO);
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+static int check_host_key(struct bf_prov *p, ssh_session s)
+{
+	ssh_key key = NULL;
+	unsigned char *hash = NULL;
+	size_t hlen = 0;
+	char *fp = NULL, got[BF_PROV_FP_MAX];
+
+	if (ssh_get_server_publickey(s, &key) != SSH_OK)
+		return bf_prov_fail(p, BF_EXIT_DEVICE, -EPROTO, NULL, "%s: the DPU's SSH server sent no host key", p->o->device);
+	if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) == 0)
+		fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen);
+	ssh_clean_pubkey_hash(&hash);
+	ssh_key_free(key);
+	if (!fp)
+		return bf_prov_fail(p, BF_EXIT_FAILURE, -EIO, NULL, "%s: cannot hash the DPU's host key", p->o->device);
+	snprintf(got, sizeof(got), "%s", fp);
+	ssh_string_free_char(fp);
+	if (strcmp(got, p->fp))
+		return bf_prov_fail(p, BF_EXIT_DEVICE, -EKEYREJECTED,
+				    "nothing was sent; if the DPU was reinstalled by other means, run 'bfctl provision --reinstall' to pin its key from the RShim log again, otherwise treat 192.168.100.2 on this link as hostile",
+				    "%s: the SSH host key on tmfifo_net (%s) is not the one pinned from the RShim log (%s)",
+				    p->o->device, got, p->fp);
+	return 0;
+}
+
+static int authenticate(struct bf_prov *p, ssh_session s)
+{
+	char path[4200];
+	ssh_key key = NULL;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/id_ed25519", p->state_dir);
+	if (ssh_pki_import_privkey_file(path, NULL, NULL, NULL, &key) != SSH_OK)
+		return bf_prov_fail(p, BF_EXIT_INPUT, -ENOKEY, "run 'bfctl provision --reinstall' to make a new key and install it",
+				    "%s: the device's SSH key %s is missing or unreadable", p->o->device, path);
+	r = ssh_userauth_publickey(s, NULL, key);
+	ssh_key_free(key);
+	if (r != SSH_AUTH_SUCCESS)
+		return bf_prov_fail(p, BF_EXIT_DEVICE, -EACCES,
+				    "the DPU does not hold this host's key (installed by another host, or removed): run 'bfctl provision --reinstall'",
+				    "%s: the DPU refused the device's SSH key (%s)", p->o->device, path);
+	return 0;
+}
+
+int bf_prov_ssh_open(struct bf_prov *p, double wait_s, struct bf_prov_ssh **out)
+{
+	const char *addr = p->o->dpu_addr ? p->o->dpu_addr : "192.168.100.2";
+	const char *user = p->o->user ? p->o->user : "root";
+	double t0 = bf_clock_ns() / 1e9, left;
+	struct bf_prov_ssh *c;
+	long tmo = 30;
+	int off = 0, fd = -1, tries = 0, r;
+
+	pthread_once(&ssh_once, ssh_global_init);
+	for (;;) {
+		left = wait_s - (bf_clock_ns() / 1e9 - t0);
+		if (left > bf_prov_left(p))
+			left = bf_prov_left(p);
+		if (bf_prov_stopped(p))
+			return bf_prov_fail(p, BF_EXIT_INTERRUPTED, -EINTR, NULL, "%s: stopped", p->o->device);
+		fd = tcp_connect(p->ifname, addr, left < CONNECT_TRY_S ? (left > 0.1 ? left : 0.1) : CONNECT_TRY_S);
+		if (fd >= 0)
+			break;
+		tries++;
+		if (tries == 1 || tries % 10 == 0)
+			bf_prov_info(p, "SSH on %s:22 over %s not reachable yet (%s); retrying", addr, p->ifname, strerror(-fd));
+		if (left <= 0)
+			return bf_prov_fail(p, BF_EXIT_TIMEOUT, -EHOSTUNREACH,
+					    "check that the DPU booted its OS ('bfctl console'), that tmfifo_net is up, and that sshd runs on the DPU",
+					    "%s: SSH on %s over %s did not answer within %.0f s (%d tries, last: %s)",
+					    p->o->device, addr, p->ifname, wait_s, tries, strerror(-fd));
+		bf_clock_sleep_ns(500000000ull);
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c || !(c->s = ssh_new())) {
+		free(c);
+		close(fd);
+		return bf_prov_fail(p, BF_EXIT_FAILURE, -ENOMEM, NULL, "%s: out of memory", p->o->device);
+	}
+	c->fd = fd;
+	ssh_options_set(c->s, SSH_OPTIONS_PROCESS_CONFIG, &off);
+	ssh_options_set(c->s, SSH_OPTIONS_HOST, addr);
+	ssh_options_set(c->s, SSH_OPTIONS_USER, user);
+	ssh_options_set(c->s, SSH_OPTIONS_FD, &c->fd);
+	ssh_options_set(c->s, SSH_OPTIONS_HOSTKEYS, "ssh-ed25519");
+	ssh_options_set(c->s, SSH_OPTIONS_KNOWNHOSTS, "/dev/null");
+	ssh_options_set(c->s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null");
+	ssh_options_set(c->s, SSH_OPTIONS_TIMEOUT, &tmo);
+	if (ssh_connect(c->s) != SSH_OK) {
+		r = bf_prov_fail(p, BF_EXIT_DEVICE, -EPROTO, "check sshd on the DPU ('bfctl console')",
+				 "%s: SSH handshake with %s failed: %.200s", p->o->device, addr, ssh_get_error(c->s));
+		bf_prov_ssh_close(c);
+		return r;
+	}
+	if ((r = check_host_key(p, c->s)) != 0 || (r = authenticate(p, c->s)) != 0) {
+		bf_prov_ssh_close(c);
+		return r;
+	}
+	*out = c;
+	return 0;
+}
+
+void bf_prov_ssh_close(struct bf_prov_ssh *c)
+{
+	if (!c)
+		return;
+	if (c->s) {
+		ssh_disconnect(c->s);
+		ssh_free(c->s);
+	}
+	/* libssh closes a descriptor given with SSH_OPTIONS_FD on disconnect. */
+	free(c);
+}
+
+/* Split out into lines; the last partial line stays in buf. */
+static void lines(struct bf_prov *p, char *buf, size_t *fill, void (*on_line)(struct bf_prov *, const char *))
+{
+	char *nl;
+
+	while ((nl = memchr(buf, '\n', *fill))) {
+		*nl = '\0';
+		if (on_line)
+			on_line(p, buf);
+		*fill -= (size_t)(nl + 1 - buf);
+		memmove(buf, nl + 1, *fill);
+	}
+	if (*fill == IO_CHUNK) {       /* an overlong line is cut */
+		buf[IO_CHUNK - 1] = '\0';
+		if (on_line)
+			on_line(p, buf);
+		*fill = 0;
+	}
+}
+
+int bf_prov_ssh_exec(struct bf_prov *p, struct bf_prov_ssh *c, const char *cmd, const void *in, size_t inlen,
+		     void (*on_line)(struct bf_prov *p, const char *line), char *err, size_t errcap, int *status)
+{
+	ssh_channel ch = ssh_channel_new(c->s);
+	static __thread char obuf[IO_CHUNK + 1];
+	char ebuf[4096];
+	size_t ofill = 0, efill = 0, off = 0;
+	int r;
+
+	*status = -1;
+	if (err && errcap)
+		err[0] = '\0';
+	if (!ch || ssh_channel_open_session(ch) != SSH_OK || ssh_channel_request_exec(ch, cmd) != SSH_OK) {
+		r = bf_prov_fail(p, BF_EXIT_DEVICE, -EPROTO, NULL, "%s: SSH exec failed: %.200s", p->o->device, ssh_get_error(c->s));
+		goto out;
+	}
+	while (off < inlen) {
+		size_t n = inlen - off < IO_CHUNK ? inlen - off : IO_CHUNK;
+		int w = ssh_channel_write(ch, (const char *)in + off, (uint32_t)n);
+
+		if (w <= 0) {
+			r = bf_prov_fail(p, BF_EXIT_DEVICE, -EIO, NULL, "%s: SSH write failed: %.200s", p->o->device,
+					 ssh_get_error(c->s));
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	ssh_channel_send_eof(ch);
+	while (!ssh_channel_is_eof(ch) || ssh_channel_poll(ch, 0) > 0 || ssh_channel_poll(ch, 1) > 0) {
+		int n = ssh_channel_read_timeout(ch, obuf + ofill, (uint32_t)(IO_CHUNK - ofill), 0, 200);
+
+		if (n > 0) {
+			ofill += (size_t)n;
+			lines(p, obuf, &ofill, on_line);
+		}
+		if (n == SSH_ERROR)
+			break;
+		n = ssh_channel_read_nonblocking(ch, ebuf + efill, (uint32_t)(sizeof(ebuf) - 1 - efill), 1);
+		if (n > 0) {
+			efill += (size_t)n;
+			if (efill > sizeof(ebuf) / 2) {   /* keep the tail */
+				memmove(ebuf, ebuf + efill - sizeof(ebuf) / 4, sizeof(ebuf) / 4);
+				efill = sizeof(ebuf) / 4;
+			}
+		}
+		if (bf_prov_stopped(p)) {
+			r = bf_prov_fail(p, BF_EXIT_INTERRUPTED, -EINTR, NULL, "%s: stopped", p->o->device);
+			goto out;
+		}
+		if (bf_prov_left(p) <= 0) {
+			r = bf_prov_fail(p, BF_EXIT_TIMEOUT, -ETIMEDOUT, "raise --timeout", "%s: deadline passed running '%.60s'",
+					 p->o->device, cmd);
+			goto out;
+		}
+	}
+	if (ofill) {
+		obuf[ofill] = '\0';
+		if (on_line)
+			on_line(p, obuf);
+	}
+	ebuf[efill] = '\0';
+	if (err && errcap)
+		snprintf(err, errcap, "%s", ebuf);
+	*status = ssh_channel_get_exit_status(ch);
+	r = 0;
+out:
+	if (ch) {
+		ssh_channel_close(ch);
+		ssh_channel_free(ch);
+	}
+	return r;
+}
