@@ -285,8 +285,8 @@ static int init(struct bf_prov *p, const struct bf_provision_opts *o, struct bf_
 	p->o = o;
 	p->res = res;
 	p->t_end = now_s() + (o->timeout_s > 0 ? o->timeout_s : 3600);
-	if (!o->device || !o->profile)
-		return bf_prov_fail(p, BF_EXIT_USAGE, -EINVAL, NULL, "a device and a profile are needed");
+	if (!o->device)
+		return bf_prov_fail(p, BF_EXIT_USAGE, -EINVAL, NULL, "a device is needed");
 	if (o->state_dir)
 		snprintf(p->state_dir, sizeof(p->state_dir), "%s", o->state_dir);
 	else if (bf_provision_state_dir(o->device, p->state_dir, sizeof(p->state_dir)) < 0)
@@ -320,6 +320,8 @@ int bf_provision_run(const struct bf_provision_opts *o, struct bf_provision_resu
 	}
 	memset(&prof, 0, sizeof(prof));
 	r = init(p, o, res);
+	if (r == 0 && !o->profile)
+		r = bf_prov_fail(p, BF_EXIT_USAGE, -EINVAL, NULL, "%s: a profile is needed", o->device);
 	/* Nothing is touched until the inputs check out. */
 	if (r == 0)
 		r = load_profile(p, &prof);

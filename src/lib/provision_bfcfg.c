@@ -38,7 +38,7 @@ static const char hooks[] =
 	"\t\tssh-keygen -q -t ed25519 -N '' -C root@dpu -f \"$k\" 2>/dev/null ||\n"
 	"\t\t\tchroot /mnt ssh-keygen -q -t ed25519 -N '' -C root@dpu -f /etc/ssh/ssh_host_ed25519_key\n"
 	"\tfi\n"
-	"\tmkdir -p /mnt/etc/cloud/cloud.cfg.d /mnt/etc/bfctl\n"
+	"\tmkdir -p /mnt/etc/cloud/cloud.cfg.d /mnt/var/lib/bfctl\n"
 	"\tprintf 'ssh_deletekeys: false\\n' > /mnt/etc/cloud/cloud.cfg.d/99-bfctl-hostkey.cfg\n"
 	"\tprintf '%s\\n' \"$BFCTL_BFB_VERSION\" > /mnt" BF_PROV_VERSION_FILE "\n"
 	"\t{ ssh-keygen -lf \"$k.pub\" 2>/dev/null || chroot /mnt ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub; } |\n"

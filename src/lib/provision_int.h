@@ -17,7 +17,7 @@ struct bf_prov_link;
 #define BF_PROV_PUB_MAX    256    /* "ssh-ed25519 AAAA... comment" */
 #define BF_PROV_HOSTKEY_TAG "bfctl-hostkey "   /* the bfrshlog line: TAG SHA256:... */
 #define BF_PROV_REMOTE_DIR "/opt/bfctl"
-#define BF_PROV_VERSION_FILE "/etc/bfctl/bfb-version"
+#define BF_PROV_VERSION_FILE "/var/lib/bfctl/bfb-version"
 
 /* One run: the options, the result, and the step in progress. */
 struct bf_prov {

@@ -1,0 +1,121 @@
+#!/bin/bash
+# provision.sh - bfctl provision from a blank simulated DPU (sim:0) in
+# quick mode: bfsim --net runs the DPU's OS as a real sshd and ovsdb-server
+# in the DPU's network namespace, reached over the library's own
+# tmfifo_net0. The host key comes from the RShim log (bf.cfg hooks run by
+# the simulated installer with bash); state is read back with ssh-keygen,
+# stat and ovs-vsctl. Then: a second run is a no-op; a changed host key,
+# a missing pin, SSH unreachable and an agent failing part way, each with
+# its own exit code and message.
+if [ -z "${PROVISION_TEST_INNER:-}" ]; then
+	: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+	if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ] || ! command -v nsenter >/dev/null || [ ! -x /usr/sbin/sshd ] ||
+	   ! command -v ovsdb-server >/dev/null || ! command -v ssh-keygen >/dev/null; then
+		echo "1..0 # SKIP needs root, /dev/net/tun, nsenter, sshd (openssh-server), ovsdb-server and ssh-keygen"
+		exit 0
+	fi
+	export PROVISION_TEST_INNER=1
+	STATE=$(mktemp -d "${TMPDIR:-/tmp}/bfctl-prov-sim.XXXXXX")
+	trap 'rm -rf "$STATE"' EXIT
+	export PROVISION_SIM_STATE="$STATE/dev"
+	"$top_builddir/src/sim/bfsim" run --state "$STATE/dev" --speed "${BFSIM_TEST_SPEED:-50}" --net -- bash "$0"
+	exit $?
+fi
+. "$(dirname "$0")/lib.sh"
+SAMPLE="$top_builddir/bfb/sample-full.bfb"
+ROOTFS="$PROVISION_SIM_STATE/rootfs"
+export BFCTL_STATE_DIR="$TMP/state"
+KEYS="$BFCTL_STATE_DIR/sim_0"
+DB="unix:$ROOTFS/run/openvswitch/db.sock"
+VSCTL="ovs-vsctl --db=$DB --timeout=10"
+trap 'rm -rf "$TMP"' EXIT
+
+# What quick mode can hold: OVS rows. Eswitch mode, VFs, the LAG bond, SFs
+# and virtio-net devices are kernel or controller objects (the QEMU test
+# bed has them).
+cat > "$TMP/quick.yaml" <<'EOF'
+profile: quick
+description: "OVS rows only: what the quick mode's DPU OS can hold"
+dpu:
+  ovs:
+    other_config:
+      hw-offload: "true"
+    bridges:
+      - name: ovsbr1
+      - name: ovsbr2
+EOF
+P() { "$BFCTL" provision -r sim:0 --profile "$TMP/quick.yaml" --timeout 300 "$@"; }
+
+expect_rc 0 "provision from a blank DPU: install, hand-off, agent, verify" P --bfb "$SAMPLE" --ssh-timeout 120
+cp "$TMP/rc.out" "$TMP/first.out"
+ok "the install step says it used the library's own tmfifo_net0" grep -q "brought up the library's own tmfifo_net0 (no rshimd)" "$TMP/first.out"
+ok "the host key fingerprint came over the RShim log" grep -q 'INFO\[MISC\]: bfctl-hostkey SHA256:' "$TMP/first.out"
+ok "the private key is 0600, a regular file" - <<CHECK
+[ "\$(stat -c '%a %F' "$KEYS/id_ed25519")" = "600 regular file" ]
+CHECK
+ok "the pin is the DPU's host key, as ssh-keygen -lf reads it" - <<CHECK
+[ "\$(ssh-keygen -lf "$ROOTFS/etc/ssh/ssh_host_ed25519_key.pub" | cut -d' ' -f2)" = "\$(cat "$KEYS/hostkey.pin")" ]
+CHECK
+ok "the DPU's root holds this host's public key (bfb_modify_os)" - <<CHECK
+grep -qxF "\$(cat "$KEYS/id_ed25519.pub")" "$ROOTFS/root/.ssh/authorized_keys"
+CHECK
+ok "ovs-vsctl on the DPU's ovsdb: both bridges" - <<CHECK
+$VSCTL br-exists ovsbr1 && $VSCTL br-exists ovsbr2
+CHECK
+ok "ovs-vsctl: other_config hw-offload=true" - <<CHECK
+[ "\$($VSCTL get Open_vSwitch . other_config:hw-offload)" = '"true"' ]
+CHECK
+ok "the key never appears in the output" - <<CHECK
+! grep -q "PRIVATE KEY" "$TMP/first.out" "$TMP/rc.err"
+CHECK
+
+expect_rc 0 "a second provision succeeds" P --bfb "$SAMPLE" --json
+ok "second run: install unchanged (same bundle running)" grep -q '"step":"install","status":"unchanged"' "$TMP/rc.out"
+ok "second run: agent unchanged (nothing to apply)" grep -q '"step":"agent","status":"unchanged"' "$TMP/rc.out"
+ok "second run: no RShim push" not grep -q 'bytes pushed' "$TMP/rc.out"
+ok "agent events tagged stage agent" grep -q '"event":"object".*"stage":"agent","device":"sim:0"' "$TMP/rc.out"
+ok "one final result" - <<CHECK
+[ "\$(tail -1 "$TMP/rc.out" | grep -c '"event":"result".*"exit_code":0')" = 1 ]
+CHECK
+expect_rc 0 "bfctl agent status: no drift" "$BFCTL" agent -r sim:0 status --profile "$TMP/quick.yaml"
+
+# A DPU that shows another host key on tmfifo_net is refused.
+cp -a "$ROOTFS/etc/ssh" "$TMP/ssh.keep"
+rm -f "$ROOTFS/etc/ssh/ssh_host_ed25519_key" "$ROOTFS/etc/ssh/ssh_host_ed25519_key.pub"
+ssh-keygen -q -t ed25519 -N '' -f "$ROOTFS/etc/ssh/ssh_host_ed25519_key"
+expect_rc 4 "another host key on tmfifo_net: exit 4" P --bfb "$SAMPLE"
+ok "... saying it is not the pinned one and what to do" grep -q "is not the one pinned from the RShim log.*--reinstall" "$TMP/rc.err"
+expect_rc 4 "bfctl agent refuses it too" "$BFCTL" agent -r sim:0 status
+rm -rf "$ROOTFS/etc/ssh" && cp -a "$TMP/ssh.keep" "$ROOTFS/etc/ssh"
+
+# No pin and no bundle: nothing to trust.
+mv "$KEYS/hostkey.pin" "$TMP/pin.keep"
+expect_rc 3 "no pinned host key and no bundle: exit 3" P
+ok "... naming the missing pin and --bfb" grep -q "no SSH host key pinned.*give the bundle with --bfb" "$TMP/rc.err"
+mv "$TMP/pin.keep" "$KEYS/hostkey.pin"
+
+# SSH unreachable: the DPU's sshd is stopped.
+kill "$(cat "$ROOTFS/run/sshd.pid")"
+expect_rc 7 "sshd gone: exit 7" P --ssh-timeout 3
+ok "... saying SSH did not answer" grep -q "SSH on 192.168.100.2 over tmfifo_net0 did not answer within 3 s" "$TMP/rc.err"
+
+# The agent fails part way (OVSDB unreachable), a re-run finishes. The
+# reinstall brings sshd back.
+cat > "$TMP/more.yaml" <<'EOF'
+include: quick.yaml
+dpu:
+  ovs:
+    bridges:
+      - name: ovsbr1
+      - name: ovsbr2
+      - name: ovsbr3
+EOF
+expect_rc 0 "--reinstall installs again and pins again" P --bfb "$SAMPLE" --reinstall --ssh-timeout 120
+ok "install done again" grep -q "install done" "$TMP/rc.out"
+mv "$ROOTFS/run/openvswitch/db.sock" "$ROOTFS/run/openvswitch/db.sock.away"
+expect_rc 1 "agent fails (OVSDB unreachable): exit 1" "$BFCTL" provision -r sim:0 --profile "$TMP/more.yaml" --bfb "$SAMPLE"
+ok "... naming bfagent's failure" grep -q "bfagent apply ended with exit 1" "$TMP/rc.err"
+mv "$ROOTFS/run/openvswitch/db.sock.away" "$ROOTFS/run/openvswitch/db.sock"
+expect_rc 0 "the re-run finishes" "$BFCTL" provision -r sim:0 --profile "$TMP/more.yaml" --bfb "$SAMPLE"
+ok "ovs-vsctl: ovsbr3 is there" $VSCTL br-exists ovsbr3
+done_testing
