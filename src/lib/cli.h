@@ -1,4 +1,4 @@
-/* cli.h - shared plumbing of the bfctl subcommands (bf_cli_*). */
+/* cli.h - shared plumbing of the command-line programs (bf_cli_*): options, usage errors, exit codes. */
 #ifndef BF_CLI_H
 #define BF_CLI_H
 
