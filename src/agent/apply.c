@@ -22,7 +22,7 @@
 
 static void keep_err(char *dst, size_t cap)
 {
-	snprintf(dst, cap, "%s", bf_error_get() ? bf_error_get() : "failed");
+	snprintf(dst, cap, "%s", bf_error_or("failed"));
 }
 
 void bf_agent_open(struct bf_agent *ag)
@@ -66,7 +66,7 @@ void bf_agent_observe(struct bf_agent *ag, const struct bf_profile *p, struct bf
 		if (bf_agent_nl_links(&ag->nl, o) < 0)
 			keep_err(ag->nl_err, sizeof(ag->nl_err));
 		else if (bf_agent_nl_devlink(&ag->nl, o) < 0)
-			bf_debug("devlink: %s", bf_error_get() ? bf_error_get() : "unavailable");
+			bf_debug("devlink: %s", bf_error_or("unavailable"));
 	}
 	if (ag->db_ok && bf_agent_ovsdb_observe(&ag->db, o) < 0)
 		keep_err(ag->db_err, sizeof(ag->db_err));
@@ -81,7 +81,7 @@ void bf_agent_observe(struct bf_agent *ag, const struct bf_profile *p, struct bf
 static void fail(struct bf_agent_action *a, const char *fallback)
 {
 	a->verdict = BF_AV_FAILED;
-	snprintf(a->reason, sizeof(a->reason), "%s", bf_error_get() ? bf_error_get() : fallback);
+	snprintf(a->reason, sizeof(a->reason), "%s", bf_error_or(fallback));
 }
 
 static void save(struct bf_agent *ag, const struct bf_profile *p)

@@ -147,7 +147,7 @@ static int load_profile(const char *path, struct bf_profile *p, bool show)
 
 	if (r < 0) {
 		bf_profile_result_free(&res);
-		return fail(BF_EXIT_INPUT, "cannot check %s: %s", path, bf_error_get() ? bf_error_get() : strerror(-r));
+		return fail(BF_EXIT_INPUT, "cannot check %s: %s", path, bf_error_str(r));
 	}
 	if (show || res.errors)
 		bf_profile_report(path, &res);
@@ -192,7 +192,7 @@ static int run(const char *cmd, const char *path, struct bf_agent *ag)
 	if (!strcmp(cmd, "apply")) {
 		r = bf_agent_apply(ag, &p, &pl);
 		if (r < 0) {
-			r = fail(BF_EXIT_DEVICE, "%s", bf_error_get() ? bf_error_get() : "the state cannot be written");
+			r = fail(BF_EXIT_DEVICE, "%s", bf_error_or("the state cannot be written"));
 			goto out;
 		}
 		failed = r;

@@ -397,7 +397,7 @@ int bf_agent_ovsdb_apply(struct bf_agent_ovsdb *db, const struct bf_agent_obs *o
 			continue;
 		if (r < 0) {
 			a->verdict = BF_AV_FAILED;
-			snprintf(a->reason, sizeof(a->reason), "%s", bf_error_get() ? bf_error_get() : "transaction failed");
+			snprintf(a->reason, sizeof(a->reason), "%s", bf_error_or("transaction failed"));
 			continue;
 		}
 		a->verdict = a->op == BF_AOP_CREATE ? BF_AV_CREATED : a->op == BF_AOP_REMOVE ? BF_AV_REMOVED : BF_AV_CHANGED;

@@ -72,7 +72,7 @@ int bf_agent_state_load(const char *path, struct bf_agent_record *rec)
 	r = bf_agent_state_parse(buf, len, rec);
 	free(buf);
 	if (r < 0)
-		bf_error_set("%s: %s (move it away to start afresh)", path, bf_error_get() ? bf_error_get() : "damaged");
+		bf_error_set("%s: %s (move it away to start afresh)", path, bf_error_or("damaged"));
 	return r;
 }
 

@@ -441,7 +441,7 @@ int main(int argc, char **argv)
 	/* The bf.cfg is checked as bfctl install checks it, before the device
 	 * is touched: errors, or a plaintext password where a hash belongs. */
 	if (o.cfg && (ret = bf_cfgcheck_install_file(o.cfg, o.allow_plain ? BF_CFGCHECK_ALLOW_PLAINTEXT : 0)) < 0)
-		fail_exit("Error: %s", bf_error_get() ? bf_error_get() : strerror(-ret));
+		fail_exit("Error: %s", bf_error_str(ret));
 
 	printf("Updating BlueField with local RSHIM\n");
 	printf("  BFB file: %s\n", o.bfb);
@@ -461,11 +461,11 @@ int main(int argc, char **argv)
 	/* Deliberately stricter than upstream: a damaged bundle is refused
 	 * before the device is reset. */
 	if ((ret = bf_bfb_file_verify(o.bfb, &sum)) < 0)
-		fail_exit("Error: %s is not a valid BFB: %s", o.bfb, bf_error_get() ? bf_error_get() : strerror(-ret));
+		fail_exit("Error: %s is not a valid BFB: %s", o.bfb, bf_error_str(ret));
 	if (o.verbose)
 		printf("  %s: verified, %u images\n", o.bfb, sum.nimages);
 	if ((ret = bf_rshim_open(node, &r)) < 0)
-		fail_exit("Error: rshim driver not found at %s (%s)", node, bf_error_get() ? bf_error_get() : strerror(-ret));
+		fail_exit("Error: rshim driver not found at %s (%s)", node, bf_error_str(ret));
 	misc = malloc(MISC_MAX);
 	if (!misc || misc_read(misc, MISC_MAX) < 0)
 		fail_exit("Error: cannot read %s/misc", node);
@@ -494,14 +494,14 @@ int main(int argc, char **argv)
 		if (ret == -EXDEV && o.force_platform)
 			printf("Warning: %s; pushing anyway (--force-platform)\n", bf_error_get());
 		else if (ret < 0)
-			fail_exit("Error: %s: %s", o.bfb, bf_error_get() ? bf_error_get() : strerror(-ret));
+			fail_exit("Error: %s: %s", o.bfb, bf_error_str(ret));
 		bf_error_clear();
 	}
 	bf_stop_install_handlers();
 	atexit(cleanup);
 	if ((ret = clear_sp2_267(r, &g)) < 0)
 		fail_exit("Error: register access through %s/rshim failed: %s", node,
-			  bf_error_get() ? bf_error_get() : strerror(-ret));
+			  bf_error_str(ret));
 	if (nic_mode) {
 		uint64_t b;
 
@@ -531,7 +531,7 @@ int main(int argc, char **argv)
 	if (!logf) {
 		if (ret >= 0)
 			close(ret);
-		printf("Warning: no log file: %s\n", bf_error_get() ? bf_error_get() : strerror(errno));
+		printf("Warning: no log file: %s\n", bf_error_str(errno));
 		bf_error_clear();
 	} else {
 		now = time(NULL);

@@ -253,7 +253,7 @@ int bf_bfb_info_read(const char *path, struct bf_bfb_info *info)
 	info->trailing_bytes = p.trailing_bytes;
 	if (r == -EBADMSG) {
 		info->status = r;
-		snprintf(info->error, sizeof(info->error), "%s", bf_error_get() ? bf_error_get() : "damaged");
+		snprintf(info->error, sizeof(info->error), "%s", bf_error_or("damaged"));
 		r = 0;
 	}
 	if (r < 0)

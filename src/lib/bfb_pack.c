@@ -155,7 +155,7 @@ int bf_bfb_pack_add_bfb(struct bf_bfb_pack *p, const char *path)
 	if (r == -EBADMSG && !f.err) {
 		char why[400];
 
-		snprintf(why, sizeof(why), "%s", bf_error_get() ? bf_error_get() : "damaged");
+		snprintf(why, sizeof(why), "%s", bf_error_or("damaged"));
 		r = bf_error_ret(EBADMSG, "%s: %s", path, why);
 	}
 	free(buf);

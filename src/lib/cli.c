@@ -221,7 +221,7 @@ int bf_cli_input(const char *path)
 	bf_error_clear();
 	if ((r = bf_file_check_input(path)) == 0)
 		return 0;
-	report(BF_EXIT_INPUT, bf_error_get() ? bf_error_get() : strerror(-r));
+	report(BF_EXIT_INPUT, bf_error_str(r));
 	return BF_EXIT_INPUT;
 }
 

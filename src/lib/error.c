@@ -36,6 +36,11 @@ const char *bf_error_str(int err)
 	return strerror(err < 0 ? -err : err);
 }
 
+const char *bf_error_or(const char *fallback)
+{
+	return err_set ? err_buf : fallback;
+}
+
 void bf_error_clear(void)
 {
 	err_set = 0;

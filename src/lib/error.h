@@ -31,6 +31,8 @@ void bf_error_setv(const char *fmt, va_list ap) __attribute__((format(printf, 1,
 const char *bf_error_get(void);
 /* The recorded sentence, else strerror of err (negative or positive). */
 const char *bf_error_str(int err);
+/* The recorded sentence, else fallback. */
+const char *bf_error_or(const char *fallback);
 void bf_error_clear(void);
 
 /* Set the error sentence and return -err (err is a positive errno). */

@@ -107,13 +107,13 @@ static void check_firmware(struct bf_pchk *c)
 					 "unknown firmware parameter %s (did you mean %s?)", kv->key, hint);
 			else
 				bf_pdiag(c->res, BF_PSEV_ERROR, BF_PDIAG_UNKNOWN_KEY, &kv->pos, path, "%s",
-					 bf_error_get() ? bf_error_get() : "unknown firmware parameter");
+					 bf_error_or("unknown firmware parameter"));
 			continue;
 		}
 		bf_error_clear();
 		if (bf_fw_param_parse_value(fp, kv->value, &v) < 0)
 			bf_pdiag(c->res, BF_PSEV_ERROR, BF_PDIAG_TYPE, &kv->pos, path, "%s",
-				 bf_error_get() ? bf_error_get() : "invalid value");
+				 bf_error_or("invalid value"));
 	}
 }
 

@@ -148,7 +148,7 @@ int bf_rshimd_conf_load(struct bf_rshimd_conf *c, const char *path)
 	if (r < 0) {
 		char msg[256];
 
-		snprintf(msg, sizeof(msg), "%s", bf_error_get() ? bf_error_get() : strerror(-r));
+		snprintf(msg, sizeof(msg), "%s", bf_error_str(r));
 		return bf_error_ret(-r, "%s: %s", path, msg);
 	}
 	if (warn[0])

@@ -77,7 +77,7 @@ int bf_rshimd_boot_open(struct bf_rshimd_dev *d)
 	}
 	ret = bf_boot_reset(&d->r);
 	if (ret < 0) {
-		bf_warn("rshim%u boot reset failed: %s", d->index, bf_error_get() ? bf_error_get() : strerror(-ret));
+		bf_warn("rshim%u boot reset failed: %s", d->index, bf_error_str(ret));
 		pthread_mutex_lock(&d->lock);
 		d->boot_open = false;
 		pthread_mutex_unlock(&d->lock);
@@ -151,7 +151,7 @@ ssize_t bf_rshimd_boot_write(struct bf_rshimd_dev *d, const void *buf, size_t le
 			bf_warn("rshim%u boot timeout", d->index);
 		else if (ret != -EINTR)
 			bf_warn("rshim%u boot write failed: %s", d->index,
-				bf_error_get() ? bf_error_get() : strerror(-ret));
+				bf_error_str(ret));
 		return ret;
 	}
 	return (ssize_t)len;
@@ -261,7 +261,7 @@ int bf_rshimd_dev_misc_text(struct bf_rshimd_dev *d, char *buf, size_t cap, size
 		int ret = bf_bootlog_read_words(&d->r, words, BF_BOOTLOG_MAX_WORDS, &n, clear);
 
 		if (ret < 0)
-			bf_warn("rshim%u: log ring: %s", d->index, bf_error_get() ? bf_error_get() : strerror(-ret));
+			bf_warn("rshim%u: log ring: %s", d->index, bf_error_str(ret));
 		*len += bf_rshimd_misc_format_log(words, n, buf + *len, cap - *len);
 	}
 	return 0;

@@ -202,7 +202,7 @@ static int attach(struct daemon *dm, struct slot *sl)
 	if ((ret = bf_rshimd_fuse_start(d, dm->root)) < 0) {
 		char why[512];
 
-		snprintf(why, sizeof(why), "%s", bf_error_get() ? bf_error_get() : strerror(-ret));
+		snprintf(why, sizeof(why), "%s", bf_error_str(ret));
 		bf_rshimd_dev_stop(d);
 		return bf_error_ret(-ret, "%s", why);
 	}
@@ -247,7 +247,7 @@ static int exit_code(int ret)
 
 static const char *why(int ret)
 {
-	return bf_error_get() ? bf_error_get() : strerror(-ret);
+	return bf_error_str(ret);
 }
 
 /* ---- parse: the command line into dm (usage errors exit 2) ------------- */

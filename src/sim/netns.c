@@ -75,7 +75,7 @@ static void holder(int sk)
 	bf_tap_dpu_mac(mac);
 	fd = bf_tap_open(DPU_IF, mac);
 	if (fd < 0 || bf_tap_set_ipv4(DPU_IF, DPU_ADDR, 24) < 0 || send_fd(sk, fd) < 0) {
-		fprintf(stderr, "bfsim run --net: %s\n", bf_error_get() ? bf_error_get() : "cannot pass the TAP");
+		fprintf(stderr, "bfsim run --net: %s\n", bf_error_or("cannot pass the TAP"));
 		_exit(1);
 	}
 	/* Until bfsim closes its end (or dies). */

@@ -436,7 +436,7 @@ static void __attribute__((noreturn)) exec_command(const struct run *rn, char **
 	for (d = 0; d < rn->ndev; d++)
 		for (i = 0; i < N_TRANSPORTS; i++)
 			if (rn->tctx[d][i] && transports[i]->enter && transports[i]->enter(rn->tctx[d][i]) < 0) {
-				fprintf(stderr, "bfsim run: %s\n", bf_error_get() ? bf_error_get() : "transport setup failed");
+				fprintf(stderr, "bfsim run: %s\n", bf_error_or("transport setup failed"));
 				_exit(127);
 			}
 	if (rn->net && bf_sim_netns_enter() < 0) {

@@ -40,7 +40,7 @@ static void print_json(json_object *o)
 /* The controller's refusal: its JSON status, a sentence on stderr, exit 1. */
 static int refuse(int err)
 {
-	const char *msg = bf_error_get() ? bf_error_get() : strerror(-err);
+	const char *msg = bf_error_str(err);
 
 	print_json(bf_vnet_json_status(err, msg));
 	fprintf(stderr, "virtnet: %s\n", msg);
@@ -93,7 +93,7 @@ static int load_state(const char *path, struct bf_vnet_state *s)
 	if (err) {
 		char why[256];
 
-		snprintf(why, sizeof(why), "%s", bf_error_get() ? bf_error_get() : "invalid");
+		snprintf(why, sizeof(why), "%s", bf_error_or("invalid"));
 		return bf_error_ret(-err, "state file %s is damaged: %s (remove it or run virtnet sim-init)",
 				    path, why);
 	}

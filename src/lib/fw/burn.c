@@ -174,7 +174,7 @@ static void cleanup(struct burn *b)
 
 	if (!b->locked || b->state == BF_FW_FSM_IDLE || bf_fw_pci_alive(b->d->pci) < 0)
 		return;
-	snprintf(keep, sizeof(keep), "%s", bf_error_get() ? bf_error_get() : "");
+	snprintf(keep, sizeof(keep), "%s", bf_error_or(""));
 	if (!b->res->activated && mcc(b, BF_FW_METHOD_SET, BF_FW_MCC_CANCEL, &m) == 0)
 		b->res->cancelled = true;
 	memset(&m, 0, sizeof(m));
@@ -321,7 +321,7 @@ int bf_fw_burn(struct bf_fw_dev *d, const uint8_t *img, size_t len, const struct
 	{
 		char why[512];
 
-		snprintf(why, sizeof(why), "%s", bf_error_get() ? bf_error_get() : "");
+		snprintf(why, sizeof(why), "%s", bf_error_or(""));
 		if (r < 0)
 			cleanup(&b);
 		flash_unlock(&b);

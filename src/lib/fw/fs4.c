@@ -439,7 +439,7 @@ int bf_fw_fs4_parse(const uint8_t *buf, size_t len, unsigned flags, struct bf_fw
 		char why[256];
 		int r2;
 
-		snprintf(why, sizeof(why), "%s", r < 0 && bf_error_get() ? bf_error_get() : "");
+		snprintf(why, sizeof(why), "%s", r < 0 ? bf_error_or("") : "");
 		r2 = toc_header(&c, c.img, c.ilen, (uint64_t)fi->itoc + BF_FW_FS4_SECTOR, BF_FW_FS4_ITOC_SIG,
 				(size_t)c.start + fi->itoc + BF_FW_FS4_SECTOR);
 		if (r2 == 1) {
