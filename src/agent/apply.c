@@ -187,16 +187,6 @@ static const char *ib_device(const struct bf_profile *p, const struct bf_profile
 	return p->lag.set ? "mlx5_bond_0" : "mlx5_0";
 }
 
-static const struct bf_agent_vdev *vdev(const struct bf_agent_obs *o, const char *mac)
-{
-	size_t i;
-
-	for (i = 0; i < o->nvdevs; i++)
-		if (!strcmp(o->vdevs[i].mac, mac))
-			return &o->vdevs[i];
-	return NULL;
-}
-
 static void do_bond(struct bf_agent *ag, const struct bf_profile *p, const struct bf_agent_obs *o,
 		    struct bf_agent_action *a)
 {
@@ -340,7 +330,7 @@ static void do_kernel(struct bf_agent *ag, const struct bf_profile *p, const str
 		}
 		case BF_AK_VIRTIO: {
 			const struct bf_profile_virtio *v = a->want;
-			const struct bf_agent_vdev *d = vdev(o, a->id);
+			const struct bf_agent_vdev *d = bf_agent_obs_vdev(o, a->id);
 
 			if (a->op != BF_AOP_CREATE && d && bf_agent_virtnet_unplug(ag->virtnet, d->vuid) < 0) {
 				fail(a, "unplug failed");

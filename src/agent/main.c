@@ -230,7 +230,10 @@ out:
 	return r;
 }
 
-int main(int argc, char **argv)
+/* The options from optind on, up to the first operand when spec starts
+ * with '+': -1 when they end, else the exit code (--help, --version, an
+ * unknown option). */
+static int read_opts(int argc, char **argv, const char *spec, struct bf_agent *ag)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, OPT_JSON },       { "state", required_argument, NULL, OPT_STATE },
@@ -238,6 +241,25 @@ int main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },          { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },  { 0 },
 	};
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, spec, opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_JSON: break;
+		case OPT_STATE: ag->state_path = optarg; break;
+		case OPT_OVSDB: ag->ovsdb_path = optarg; break;
+		case OPT_VIRTNET: ag->virtnet = optarg; break;
+		case 'v': bf_log_set_level(bf_log_get_level() + 1); break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		case OPT_VERSION: printf("bfagent %s\n", PACKAGE_VERSION); return 0;
+		default: return fail(BF_EXIT_USAGE, "unknown option (see 'bfagent --help')");
+		}
+	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
 	struct bf_agent ag;
 	const char *cmd;
 	bool json = false;
@@ -252,36 +274,16 @@ int main(int argc, char **argv)
 	for (opt = 1; opt < argc; opt++)     /* --json anywhere decides the output of usage errors too */
 		json |= !strcmp(argv[opt], "--json");
 	bf_event_init(json);
-	while ((opt = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_JSON: break;
-		case OPT_STATE: ag.state_path = optarg; break;
-		case OPT_OVSDB: ag.ovsdb_path = optarg; break;
-		case OPT_VIRTNET: ag.virtnet = optarg; break;
-		case 'v': bf_log_set_level(bf_log_get_level() + 1); break;
-		case 'h': fputs(usage_text, stdout); return 0;
-		case OPT_VERSION: printf("bfagent %s\n", PACKAGE_VERSION); return 0;
-		default: return fail(BF_EXIT_USAGE, "unknown option (see 'bfagent --help')");
-		}
-	}
+	if ((opt = read_opts(argc, argv, "+vh", &ag)) >= 0)
+		return opt;
 	if (optind >= argc)
 		return fail(BF_EXIT_USAGE, "no command (see 'bfagent --help')");
 	cmd = argv[optind++];
 	if (strcmp(cmd, "plan") && strcmp(cmd, "apply") && strcmp(cmd, "status") && strcmp(cmd, "check"))
 		return fail(BF_EXIT_USAGE, "unknown command '%.40s' (see 'bfagent --help')", cmd);
 	/* Options may follow the command too. */
-	while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_JSON: break;
-		case OPT_STATE: ag.state_path = optarg; break;
-		case OPT_OVSDB: ag.ovsdb_path = optarg; break;
-		case OPT_VIRTNET: ag.virtnet = optarg; break;
-		case 'v': bf_log_set_level(bf_log_get_level() + 1); break;
-		case 'h': fputs(usage_text, stdout); return 0;
-		case OPT_VERSION: printf("bfagent %s\n", PACKAGE_VERSION); return 0;
-		default: return fail(BF_EXIT_USAGE, "unknown option (see 'bfagent --help')");
-		}
-	}
+	if ((opt = read_opts(argc, argv, "vh", &ag)) >= 0)
+		return opt;
 	if (!strcmp(cmd, "status") ? argc - optind > 1 : argc - optind != 1)
 		return fail(BF_EXIT_USAGE, "%s takes %s (see 'bfagent --help')", cmd,
 			    !strcmp(cmd, "status") ? "at most one PROFILE" : "exactly one PROFILE");

@@ -68,6 +68,13 @@ struct bf_agent_obs {
 	size_t nvdevs;
 };
 
+/* Lookups in an observation (obs.c): NULL when absent. */
+const struct bf_agent_obs_bridge *bf_agent_obs_bridge(const struct bf_agent_obs *o, const char *name);
+/* The bridge that has port as one of its ports. */
+const struct bf_agent_obs_bridge *bf_agent_obs_bridge_of(const struct bf_agent_obs *o, const char *port);
+const struct bf_agent_dev *bf_agent_obs_dev(const struct bf_agent_obs *o, const char *handle);
+const struct bf_agent_vdev *bf_agent_obs_vdev(const struct bf_agent_obs *o, const char *mac);
+
 /* What the agent created (the state file): "kind:id" strings, e.g.
  * "bridge:ovsbr1", "port:ovsbr1/p0", "other_config:hw-offload", "bond:bond0",
  * "virtio:02:11:22:33:44:01", "sf:pci/0000:03:00.0/88". */

@@ -222,16 +222,6 @@ static void insert_port(struct json_object *ops, const char *name, const char *t
 	json_object_array_add(ops, p);
 }
 
-static const struct bf_agent_obs_bridge *obs_bridge(const struct bf_agent_obs *o, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < o->nbridges; i++)
-		if (!strcmp(o->bridges[i].name, name))
-			return &o->bridges[i];
-	return NULL;
-}
-
 /* Append the operations of one action; false when it cannot be expressed. */
 static bool add_ops(struct json_object *ops, const struct bf_agent_obs *o, const struct bf_agent_action *a)
 {
@@ -286,7 +276,7 @@ static bool add_ops(struct json_object *ops, const struct bf_agent_obs *o, const
 			json_object_array_add(ops, u);
 			return true;
 		}
-		if (a->op == BF_AOP_REMOVE && (ob = obs_bridge(o, a->id))) {
+		if (a->op == BF_AOP_REMOVE && (ob = bf_agent_obs_bridge(o, a->id))) {
 			/* Bridge, Port and Interface are not root tables: once
 			 * Open_vSwitch no longer refers to the bridge, it goes
 			 * with its ports. */
@@ -307,7 +297,7 @@ static bool add_ops(struct json_object *ops, const struct bf_agent_obs *o, const
 							  set1(pair("named-uuid", jstr(pn)))));
 			return true;
 		}
-		if (a->op == BF_AOP_REMOVE && (ob = obs_bridge(o, br))) {
+		if (a->op == BF_AOP_REMOVE && (ob = bf_agent_obs_bridge(o, br))) {
 			for (i = 0; i < ob->nports; i++)
 				if (!strcmp(ob->ports[i], port)) {
 					json_object_array_add(ops, mutate("Bridge", where_name(br), "ports", "delete",

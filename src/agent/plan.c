@@ -150,23 +150,13 @@ static struct bf_agent_action *add(struct bf_agent_plan *pl, enum bf_agent_kind 
 	return a;
 }
 
-static const struct bf_agent_dev *dev(const struct bf_agent_obs *o, const char *handle)
-{
-	size_t i;
-
-	for (i = 0; i < o->ndevs; i++)
-		if (!strcmp(o->devs[i].handle, handle))
-			return &o->devs[i];
-	return NULL;
-}
-
 static void plan_eswitch(const struct bf_profile *p, const struct bf_agent_obs *o, struct bf_agent_plan *pl)
 {
 	size_t i;
 
 	for (i = 0; i < p->npfs; i++) {
 		const struct bf_profile_pf *pf = &p->pfs[i];
-		const struct bf_agent_dev *d = dev(o, pf->devlink);
+		const struct bf_agent_dev *d = bf_agent_obs_dev(o, pf->devlink);
 		struct bf_agent_action *a;
 
 		if (!p->eswitch[0])
@@ -199,18 +189,6 @@ int bf_agent_bond_hash(const char *hash)
 		if (!strcmp(hash, n[i]))
 			return i;
 	return 0;
-}
-
-/* The OVS bridge a netdev is a port of, or NULL. */
-static const struct bf_agent_obs_bridge *bridge_of(const struct bf_agent_obs *o, const char *name)
-{
-	size_t i, j;
-
-	for (i = 0; i < o->nbridges; i++)
-		for (j = 0; j < o->bridges[i].nports; j++)
-			if (!strcmp(o->bridges[i].ports[j], name))
-				return &o->bridges[i];
-	return NULL;
 }
 
 static void plan_bond(const struct bf_profile *p, const struct bf_agent_obs *o, const struct bf_agent_record *rec,
@@ -254,7 +232,7 @@ static void plan_bond(const struct bf_profile *p, const struct bf_agent_obs *o, 
 		}
 		if (b && m->master == b->ifindex) {
 			a = add(pl, BF_AK_MEMBER, BF_AOP_NONE, id, lag, "%s is enslaved", m->name);
-		} else if ((br = bridge_of(o, m->name)) != NULL) {
+		} else if ((br = bf_agent_obs_bridge_of(o, m->name)) != NULL) {
 			char pid[64];
 
 			snprintf(pid, sizeof(pid), "%s/%s", br->name, m->name);
@@ -280,7 +258,7 @@ static void plan_vfs(const struct bf_profile *p, const struct bf_agent_obs *o, s
 
 	for (i = 0; i < p->npfs; i++) {
 		const struct bf_profile_pf *pf = &p->pfs[i];
-		const struct bf_agent_dev *d = dev(o, pf->devlink);
+		const struct bf_agent_dev *d = bf_agent_obs_dev(o, pf->devlink);
 		struct bf_agent_action *a;
 
 		if (pf->vfs < 0)
@@ -332,16 +310,6 @@ static void plan_sfs(const struct bf_profile *p, const struct bf_agent_obs *o, c
 	}
 }
 
-static const struct bf_agent_vdev *vdev_by_mac(const struct bf_agent_obs *o, const char *mac)
-{
-	size_t i;
-
-	for (i = 0; i < o->nvdevs; i++)
-		if (!strcmp(o->vdevs[i].mac, mac))
-			return &o->vdevs[i];
-	return NULL;
-}
-
 static void plan_virtio(const struct bf_profile *p, const struct bf_agent_obs *o, const struct bf_agent_record *rec,
 			struct bf_agent_plan *pl)
 {
@@ -356,7 +324,7 @@ static void plan_virtio(const struct bf_profile *p, const struct bf_agent_obs *o
 			    "static functions are set up by the firmware and the host");
 			continue;
 		}
-		d = o->have_virtio ? vdev_by_mac(o, v->mac) : NULL;
+		d = o->have_virtio ? bf_agent_obs_vdev(o, v->mac) : NULL;
 		if (!o->have_virtio)
 			add(pl, BF_AK_VIRTIO, BF_AOP_FAIL, v->mac, v, "the virtio-net controller cannot be listed");
 		else if (!d)
@@ -379,7 +347,7 @@ static void plan_virtio(const struct bf_profile *p, const struct bf_agent_obs *o
 		for (j = 0; j < p->nvirtio; j++)
 			if (!strcmp(p->virtio[j].mac, mac))
 				break;
-		if (j == p->nvirtio && (!o->have_virtio || vdev_by_mac(o, mac)))
+		if (j == p->nvirtio && (!o->have_virtio || bf_agent_obs_vdev(o, mac)))
 			add(pl, BF_AK_VIRTIO, BF_AOP_REMOVE, mac, NULL, "no longer in the profile");
 	}
 }
@@ -391,16 +359,6 @@ static const char *other_value(const struct bf_agent_obs *o, const char *key)
 	for (i = 0; i < o->nother; i++)
 		if (!strcmp(o->other[i].key, key))
 			return o->other[i].value;
-	return NULL;
-}
-
-static const struct bf_agent_obs_bridge *obs_bridge(const struct bf_agent_obs *o, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < o->nbridges; i++)
-		if (!strcmp(o->bridges[i].name, name))
-			return &o->bridges[i];
 	return NULL;
 }
 
@@ -423,7 +381,7 @@ static const char *port_netdev(const struct bf_profile *p, const struct bf_agent
 static void plan_port(const struct bf_profile *p, const struct bf_agent_obs *o, const struct bf_agent_record *rec,
 		      const char *br, const char *name, const void *want, struct bf_agent_plan *pl)
 {
-	const struct bf_agent_obs_bridge *in = bridge_of(o, name);
+	const struct bf_agent_obs_bridge *in = bf_agent_obs_bridge_of(o, name);
 	char id[64], oid[64];
 
 	snprintf(id, sizeof(id), "%s/%s", br, name);
@@ -459,7 +417,7 @@ static bool port_wanted(const struct bf_profile *p, const struct bf_agent_obs *o
 		}
 	}
 	for (i = 0; i < p->nvirtio; i++) {
-		const struct bf_agent_vdev *d = vdev_by_mac(o, p->virtio[i].mac);
+		const struct bf_agent_vdev *d = bf_agent_obs_vdev(o, p->virtio[i].mac);
 
 		if (d && !strcmp(p->virtio[i].bridge, br) && !strcmp(d->sf_rep, name))
 			return true;
@@ -539,7 +497,7 @@ static void plan_ovs(const struct bf_profile *p, const struct bf_agent_obs *o, c
 	}
 	for (i = 0; i < p->nbridges; i++) {
 		const struct bf_profile_bridge *b = &p->bridges[i];
-		const struct bf_agent_obs_bridge *ob = obs_bridge(o, b->name);
+		const struct bf_agent_obs_bridge *ob = bf_agent_obs_bridge(o, b->name);
 		struct bf_agent_action *a;
 
 		if (!ob)
@@ -566,7 +524,7 @@ static void plan_ovs(const struct bf_profile *p, const struct bf_agent_obs *o, c
 		}
 		for (j = 0; j < p->nvirtio; j++) {
 			const struct bf_profile_virtio *v = &p->virtio[j];
-			const struct bf_agent_vdev *d = vdev_by_mac(o, v->mac);
+			const struct bf_agent_vdev *d = bf_agent_obs_vdev(o, v->mac);
 			char id[64];
 
 			if (strcmp(v->bridge, b->name))

@@ -114,48 +114,53 @@ void bf_print_string(enum bf_print_to to, const char *key, const char *fmt, cons
 		fputs("null", js.f);
 }
 
-void bf_print_int(enum bf_print_to to, const char *key, const char *fmt, long long val)
+/* Where one value goes: nowhere, as text (the progress line cleared; the
+ * caller prints with fmt) or as JSON (the key written; the caller writes
+ * the value). */
+enum route { SKIP, TEXT, JSON };
+
+static enum route route(enum bf_print_to to, const char *key, const char *fmt)
 {
 	if (!want(to))
-		return;
+		return SKIP;
 	if (!bf_event_json()) {
-		if (fmt) {
-			bf_event_progress_clear();
-			printf(fmt, val);
-		}
-	} else if (json_key(key)) {
-		fprintf(js.f, "%lld", val);
+		if (!fmt)
+			return SKIP;
+		bf_event_progress_clear();
+		return TEXT;
+	}
+	return json_key(key) ? JSON : SKIP;
+}
+
+void bf_print_int(enum bf_print_to to, const char *key, const char *fmt, long long val)
+{
+	switch (route(to, key, fmt)) {
+	case TEXT: printf(fmt, val); break;
+	case JSON: fprintf(js.f, "%lld", val); break;
+	case SKIP: break;
 	}
 }
 
 void bf_print_uint(enum bf_print_to to, const char *key, const char *fmt, unsigned long long val)
 {
-	if (!want(to))
-		return;
-	if (!bf_event_json()) {
-		if (fmt) {
-			bf_event_progress_clear();
-			printf(fmt, val);
-		}
-	} else if (json_key(key)) {
-		fprintf(js.f, "%llu", val);
+	switch (route(to, key, fmt)) {
+	case TEXT: printf(fmt, val); break;
+	case JSON: fprintf(js.f, "%llu", val); break;
+	case SKIP: break;
 	}
 }
 
 void bf_print_double(enum bf_print_to to, const char *key, const char *fmt, double val)
 {
-	if (!want(to))
-		return;
-	if (!bf_event_json()) {
-		if (fmt) {
-			bf_event_progress_clear();
-			printf(fmt, val);
-		}
-	} else if (json_key(key)) {
+	switch (route(to, key, fmt)) {
+	case TEXT: printf(fmt, val); break;
+	case JSON:
 		if (isfinite(val))
 			fprintf(js.f, "%.3f", val);
 		else
 			fputs("null", js.f);
+		break;
+	case SKIP: break;
 	}
 }
 
@@ -173,15 +178,10 @@ void bf_print_bool(enum bf_print_to to, const char *key, const char *fmt, bool v
 
 void bf_print_null(enum bf_print_to to, const char *key, const char *fmt)
 {
-	if (!want(to))
-		return;
-	if (!bf_event_json()) {
-		if (fmt) {
-			bf_event_progress_clear();
-			fputs(fmt, stdout);
-		}
-	} else if (json_key(key)) {
-		fputs("null", js.f);
+	switch (route(to, key, fmt)) {
+	case TEXT: fputs(fmt, stdout); break;
+	case JSON: fputs("null", js.f); break;
+	case SKIP: break;
 	}
 }
 

@@ -43,16 +43,10 @@ static const char *why_end(struct why *w, int ret)
 
 int bf_rshim_read(struct bf_rshim *r, uint32_t chan, uint32_t addr, uint64_t *val)
 {
-	struct why w;
-	const char *e;
-	int ret;
+	int ret = bf_rshim_read_data(r, chan, addr, val);
 
-	why_begin(&w);
-	ret = r->ops->read_reg(r, chan, addr, val);
-	e = why_end(&w, ret);
 	if (ret < 0)
-		return bf_error_ret(-ret, "%s: register read of channel %u offset 0x%x failed: %s",
-				    r->name, chan, addr, e);
+		return ret;
 	if (bf_chip_is_bad_value(*val))
 		return bf_error_ret(EIO, "%s: register read of channel %u offset 0x%x returned 0x%llx (device resetting or unreachable)",
 				    r->name, chan, addr, (unsigned long long)*val);
