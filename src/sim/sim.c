@@ -258,6 +258,22 @@ void bf_sim_tick(struct bf_sim *s)
 	bf_sim_console_tick(s);
 }
 
+/* A device found powered on has been on for a while: its power-on boot
+ * from eMMC is over, its lines are in the log ring, before any program
+ * looks (else a program started at once sees them arrive later, as if
+ * they came from what it does next). */
+static void settle(struct bf_sim *s)
+{
+	unsigned round;
+	size_t i;
+
+	for (round = 0; round < 16 && s->nev; round++) {
+		for (i = 0; i < s->nev; i++)
+			s->ev[i].t = bf_sim_now(s);
+		bf_sim_tick(s);
+	}
+}
+
 int bf_sim_open(const struct bf_sim_config *c, struct bf_sim **out)
 {
 	struct bf_sim *s = calloc(1, sizeof(*s));
@@ -287,6 +303,7 @@ int bf_sim_open(const struct bf_sim_config *c, struct bf_sim **out)
 									      : 0x0000000200000022ull;
 		bf_sim_chip_reset(s);
 		s->resets = 0;
+		settle(s);
 	}
 	*out = s;
 	return 0;
