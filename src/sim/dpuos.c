@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +30,39 @@
 
 #define SSHD "/usr/sbin/sshd"
 #define OVS_SCHEMA "/usr/share/openvswitch/vswitch.ovsschema"
+
+/* The OS processes of every device this bfsim serves (for bfsim run,
+ * which ends what COMMAND leaves behind but not these). */
+static pthread_mutex_t os_lock = PTHREAD_MUTEX_INITIALIZER;
+static pid_t os_pids[64];
+
+static void os_track(pid_t pid, bool add)
+{
+	unsigned i;
+
+	pthread_mutex_lock(&os_lock);
+	for (i = 0; i < 64; i++) {
+		if (add && !os_pids[i]) {
+			os_pids[i] = pid;
+			break;
+		}
+		if (!add && os_pids[i] == pid)
+			os_pids[i] = 0;
+	}
+	pthread_mutex_unlock(&os_lock);
+}
+
+bool bf_sim_dpuos_is_ours(pid_t pid)
+{
+	bool yes = false;
+	unsigned i;
+
+	pthread_mutex_lock(&os_lock);
+	for (i = 0; i < 64 && !yes; i++)
+		yes = pid > 0 && os_pids[i] == pid;
+	pthread_mutex_unlock(&os_lock);
+	return yes;
+}
 
 static const char *const skeleton[] = {
 	"etc/ssh", "etc/openvswitch", "root", "opt", "var/lib", "var/log", "run/openvswitch", "tmp", NULL,
@@ -224,6 +258,7 @@ void bf_sim_dpuos_start(struct bf_sim *s)
 	if (pid == 0)
 		os_child(root, netns);
 	s->dpuos_pid = pid;
+	os_track(pid, true);
 	bf_info("bfsim: the DPU's OS runs sshd on tmfifo_net0 (pid %ld, root %s)", (long)pid, root);
 }
 
@@ -235,6 +270,7 @@ void bf_sim_dpuos_stop(struct bf_sim *s)
 	if (pid <= 0)
 		return;
 	s->dpuos_pid = 0;
+	os_track(pid, false);
 	kill(-pid, SIGTERM);
 	for (i = 0; i < 100; i++) {
 		struct timespec ts = { 0, 20 * 1000 * 1000 };

@@ -345,7 +345,7 @@ static size_t children(pid_t skip, pid_t *out, size_t cap)
 		long pid = strtol(e->d_name, &p, 10), ppid;
 		FILE *f;
 
-		if (*p || pid <= 0 || pid == skip)
+		if (*p || pid <= 0 || pid == skip || bf_sim_dpuos_is_ours((pid_t)pid))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
 		if (!(f = fopen(path, "r")))

@@ -106,4 +106,8 @@ struct bf_sim_status {
 };
 void bf_sim_get_status(const struct bf_sim *s, struct bf_sim_status *st);
 
+/* A process of a simulated DPU's OS (quick mode: its sshd), which bfsim
+ * run leaves to the device rather than end with COMMAND's leftovers. */
+bool bf_sim_dpuos_is_ours(pid_t pid);
+
 #endif
