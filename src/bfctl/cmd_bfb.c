@@ -5,6 +5,7 @@
 #include "bfb_info.h"
 #include "bfb_pack.h"
 #include "cli.h"
+#include "cli_fetch.h"
 #include "commands.h"
 #include "error.h"
 #include "event.h"
@@ -17,8 +18,8 @@
 #include <string.h>
 
 static const char bfb_usage[] =
-	"Usage: bfctl bfb info FILE [--json]\n"
-	"       bfctl bfb verify FILE [--json]\n"
+	"Usage: bfctl bfb info FILE|URL [--json]\n"
+	"       bfctl bfb verify FILE|URL [--sha256 HEX] [--json]\n"
 	"       bfctl bfb pack -o OUT [--force] [--expert] [--from BFB]... [--manifest YAML]\n"
 	"                      [--param KEY=VALUE]...\n"
 	"                      [NAME=FILE | NAME==TEXT]...\n"
@@ -43,30 +44,41 @@ static const char bfb_usage[] =
 	"  unpack FILE   one file per image in DIR, named NAME-vN, trailing data as\n"
 	"                trailing.bin; a damaged bundle writes nothing\n"
 	"\n"
+	"info and verify take an http(s):// URL too: it is downloaded once into\n"
+	"the cache (resumed when cut, checked against --sha256 or URL.sha256).\n"
+	"\n"
 	"Options:\n"
+	BF_CLI_FETCH_USAGE
 	"  --json        one JSON event per line (see bfctl(1))\n"
 	"  -v            more detail\n"
 	"  -h, --help    this help\n";
 
 static int bfb_verify(int argc, char **argv)
 {
-	static const struct option longopts[] = { BF_CLI_LONGOPTS, { 0 } };
+	static const struct option longopts[] = { BF_CLI_FETCH_LONGOPTS, BF_CLI_LONGOPTS, { 0 } };
+	struct bf_cli_fetch fetch;
+	const char *file;
 	struct bf_bfb_summary sum;
 	enum bf_print_to t;
 	int opt, r;
 
+	bf_cli_fetch_init(&fetch);
 	while ((opt = bf_cli_getopt(argc, argv, BF_CLI_SHORTOPTS, longopts)) != -1)
-		bf_cli_common(opt, bfb_usage);
+		if (!bf_cli_fetch_opt(&fetch, opt, optarg))
+			bf_cli_common(opt, bfb_usage);
 	if (optind + 1 != argc)
 		bf_cli_usage_error("verify needs exactly one FILE");
 
-	if ((r = bf_cli_input(argv[optind])))
+	file = argv[optind];
+	if ((r = bf_cli_fetch_input(&fetch, &file, "bundle", true)))
+		return r;
+	if ((r = bf_cli_input(file)))
 		return r;
 	memset(&sum, 0, sizeof(sum));
-	r = bf_bfb_file_verify(argv[optind], &sum);
+	r = bf_bfb_file_verify(file, &sum);
 	t = r == 0 ? BF_PRINT_ANY : BF_PRINT_JSON;    /* text: only the verdict OK */
 	bf_print_begin("verify");
-	bf_print_string(t, "file", "%s: ", argv[optind]);
+	bf_print_string(t, "file", "%s: ", file);
 	bf_print_bool(BF_PRINT_JSON, "ok", NULL, r == 0);
 	bf_print_uint(t, "images", "OK, %llu images, ", sum.nimages);
 	bf_print_uint(t, "bytes", "%llu bytes", sum.bytes);
@@ -80,9 +92,9 @@ static int bfb_verify(int argc, char **argv)
 	bf_print_end();
 	if (r == -EBADMSG)
 		return bf_cli_fail(BF_EXIT_INPUT, r, "the bundle is damaged: download it again",
-				   "%s", argv[optind]);
+				   "%s", file);
 	if (r < 0)
-		return bf_cli_fail(BF_EXIT_INPUT, r, NULL, "cannot verify %s", argv[optind]);
+		return bf_cli_fail(BF_EXIT_INPUT, r, NULL, "cannot verify %s", file);
 	return bf_cli_ok();
 }
 
@@ -154,26 +166,33 @@ static void print_info(const char *path, const struct bf_bfb_info *in)
 
 static int bfb_info(int argc, char **argv)
 {
-	static const struct option longopts[] = { BF_CLI_LONGOPTS, { 0 } };
+	static const struct option longopts[] = { BF_CLI_FETCH_LONGOPTS, BF_CLI_LONGOPTS, { 0 } };
+	struct bf_cli_fetch fetch;
+	const char *file;
 	struct bf_bfb_info in;
 	unsigned bad = 0;
 	size_t i;
 	int opt, r;
 
+	bf_cli_fetch_init(&fetch);
 	while ((opt = bf_cli_getopt(argc, argv, BF_CLI_SHORTOPTS, longopts)) != -1)
-		bf_cli_common(opt, bfb_usage);
+		if (!bf_cli_fetch_opt(&fetch, opt, optarg))
+			bf_cli_common(opt, bfb_usage);
 	if (optind + 1 != argc)
 		bf_cli_usage_error("info needs exactly one FILE");
-	if ((r = bf_cli_input(argv[optind])))
+	file = argv[optind];
+	if ((r = bf_cli_fetch_input(&fetch, &file, "bundle", true)))
 		return r;
-	r = bf_bfb_info_read(argv[optind], &in);
+	if ((r = bf_cli_input(file)))
+		return r;
+	r = bf_bfb_info_read(file, &in);
 	if (r < 0)
-		return bf_cli_fail(BF_EXIT_INPUT, r, NULL, "cannot inspect %s", argv[optind]);
+		return bf_cli_fail(BF_EXIT_INPUT, r, NULL, "cannot inspect %s", file);
 	for (i = 0; i < in.nimages; i++)
 		bad += !in.images[i].crc_ok;
-	print_info(argv[optind], &in);
+	print_info(file, &in);
 	if (in.info_warning[0])
-		bf_warn("%s: %s", argv[optind], in.info_warning);
+		bf_warn("%s: %s", file, in.info_warning);
 	if (in.status || bad) {
 		bf_error_clear();
 		if (in.status)
@@ -181,7 +200,7 @@ static int bfb_info(int argc, char **argv)
 		else
 			bf_error_set("%u image%s with a bad CRC", bad, bad > 1 ? "s" : "");
 		bf_bfb_info_free(&in);
-		return bf_cli_fail(BF_EXIT_INPUT, -EBADMSG, "the bundle is damaged", "%s", argv[optind]);
+		return bf_cli_fail(BF_EXIT_INPUT, -EBADMSG, "the bundle is damaged", "%s", file);
 	}
 	bf_bfb_info_free(&in);
 	return bf_cli_ok();

@@ -5,6 +5,7 @@
 #include "print.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,7 +16,14 @@
 
 static bool ev_json;
 static uint64_t ev_t0;
-static bool bar_drawn;
+static atomic_bool bar_drawn;
+static __thread const char *ev_device;
+static __thread const struct bf_event_view *ev_view;
+
+void bf_event_set_device(const char *name) { ev_device = name; }
+const char *bf_event_device(void) { return ev_device; }
+void bf_event_set_view(const struct bf_event_view *v) { ev_view = v; }
+const struct bf_event_view *bf_event_view(void) { return ev_view; }
 
 void bf_event_init(bool json)
 {
@@ -89,10 +97,9 @@ void bf_event_emit(const char *name, struct json_object *obj)
 
 void bf_event_progress_clear(void)
 {
-	if (bar_drawn) {
+	if (atomic_exchange(&bar_drawn, false)) {
 		fputs("\r\033[K", stderr);
 		fflush(stderr);
-		bar_drawn = false;
 	}
 }
 
@@ -127,7 +134,7 @@ void bf_fmt_duration(char *buf, size_t len, double s)
 static void progress_draw(struct bf_progress *p, uint64_t now, bool final)
 {
 	double el = (double)(now - p->t0_ns) / 1e9;
-	double rate = el > 0 ? (double)p->done / el : 0;
+	double rate = el > 0 && p->done > p->base ? (double)(p->done - p->base) / el : 0;
 	char done_s[32], total_s[32], rate_s[32], eta_s[32];
 
 	if (ev_json) {
@@ -139,6 +146,11 @@ static void progress_draw(struct bf_progress *p, uint64_t now, bool final)
 			bf_print_double(BF_PRINT_JSON, "eta_s", NULL, (double)(p->total - p->done) / rate);
 		bf_print_bool(BF_PRINT_JSON, "done", NULL, final);
 		bf_print_end();
+		return;
+	}
+	if (ev_view) {
+		if (ev_view->progress)
+			ev_view->progress(ev_view->ctx, p, final);
 		return;
 	}
 	if (!p->tty)
@@ -167,18 +179,25 @@ static void progress_draw(struct bf_progress *p, uint64_t now, bool final)
 	}
 	if (final) {
 		fputc('\n', stderr);
-		bar_drawn = false;
+		atomic_store(&bar_drawn, false);
 	} else {
-		bar_drawn = true;
+		atomic_store(&bar_drawn, true);
 	}
 	fflush(stderr);
 }
 
 void bf_progress_begin(struct bf_progress *p, const char *op, uint64_t total)
 {
+	bf_progress_begin_at(p, op, total, 0);
+}
+
+void bf_progress_begin_at(struct bf_progress *p, const char *op, uint64_t total, uint64_t base)
+{
 	memset(p, 0, sizeof(*p));
 	p->op = op;
 	p->total = total;
+	p->base = base;
+	p->done = base;
 	p->t0_ns = bf_clock_ns();
 	p->tty = isatty(STDERR_FILENO) == 1;
 	p->active = true;

@@ -39,16 +39,32 @@ void bf_logv(int level, const char *fmt, va_list ap)
 		vsyslog(prio[level], fmt, ap);
 		return;
 	}
-	/* Keep a live progress bar from being overwritten mid-line. */
-	bf_event_progress_clear();
 	{
 		/* Messages carry file and device text: escaped (escape.h). */
-		char msg[1024];
+		char msg[1024], esc[1200];
+		const struct bf_event_view *v = bf_event_view();
+		const char *dev = bf_event_device();
 
 		vsnprintf(msg, sizeof(msg), fmt, ap);
+		if (v && v->line) {   /* a view of many devices shows it in place */
+			char line[1300];
+
+			bf_escape_text(esc, sizeof(esc), msg);
+			snprintf(line, sizeof(line), "%s: %s", tags[level], esc);
+			v->line(v->ctx, line);
+			return;
+		}
+		/* Keep a live progress bar from being overwritten mid-line. */
+		bf_event_progress_clear();
+		flockfile(stderr);
 		fprintf(stderr, "%s: %s: ", log_prog, tags[level]);
+		if (dev) {
+			bf_escape_text_fputs(dev, stderr);
+			fputs(": ", stderr);
+		}
 		bf_escape_text_fputs(msg, stderr);
 		fputc('\n', stderr);
+		funlockfile(stderr);
 	}
 }
 

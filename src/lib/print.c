@@ -5,6 +5,7 @@
 #include "event.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,9 @@
 
 #define MAX_DEPTH 16
 
-static struct {
+/* Per thread: threads (one per device) build their events side by side;
+ * each line goes out with one locked write. */
+static __thread struct {
 	FILE *f;                 /* the event being built (memory stream) */
 	char *buf;
 	size_t len;
@@ -44,6 +47,60 @@ void bf_print_begin(const char *event)
 	fputs("{\"event\":", js.f);
 	bf_escape_json(js.f, event, strlen(event));
 	fprintf(js.f, ",\"time\":%.3f", bf_event_elapsed());
+	if (bf_event_device()) {
+		fputs(",\"device\":", js.f);
+		bf_escape_json(js.f, bf_event_device(), strlen(bf_event_device()));
+	}
+}
+
+/* Text output of this thread: to its view (event.h) a line at a time when
+ * one is set, else to stdout. */
+static __thread struct {
+	char buf[1024];
+	size_t len;
+} tl;
+
+static void text_put(const char *s)
+{
+	const struct bf_event_view *v = bf_event_view();
+
+	if (!v || !v->line) {
+		bf_event_progress_clear();
+		fputs(s, stdout);
+		return;
+	}
+	for (; *s; s++) {
+		if (*s == '\n' || tl.len + 1 >= sizeof(tl.buf)) {
+			tl.buf[tl.len] = '\0';
+			v->line(v->ctx, tl.buf);
+			tl.len = 0;
+			if (*s == '\n')
+				continue;
+		}
+		tl.buf[tl.len++] = *s;
+	}
+}
+
+static void text_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void text_printf(const char *fmt, ...)
+{
+	char small[512], *l = small;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(small) && (l = malloc((size_t)n + 1))) {
+		va_start(ap, fmt);
+		vsnprintf(l, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	text_put(l ? l : small);
+	if (l && l != small)
+		free(l);
 }
 
 void bf_print_end(void)
@@ -56,12 +113,13 @@ void bf_print_end(void)
 		return;
 	while (js.depth > 0)
 		(js.in_array[js.depth] ? bf_print_close_array : bf_print_close_object)();
-	fputc('}', js.f);
+	fputs("}\n", js.f);
 	if (fclose(js.f) == 0) {
 		bf_event_progress_clear();
+		flockfile(stdout);
 		fwrite(js.buf, 1, js.len, stdout);
-		fputc('\n', stdout);
 		fflush(stdout);
+		funlockfile(stdout);
 	}
 	free(js.buf);
 	js.f = NULL;
@@ -91,8 +149,7 @@ static void text_out(const char *fmt, const char *val)
 
 	if (need >= sizeof(small) && (e = malloc(need + 1)))
 		bf_escape_text(e, need + 1, val);
-	bf_event_progress_clear();
-	printf(fmt, e ? e : small);
+	text_printf(fmt, e ? e : small);
 	if (e != small)
 		free(e);
 }
@@ -135,7 +192,7 @@ static enum route route(enum bf_print_to to, const char *key, const char *fmt)
 void bf_print_int(enum bf_print_to to, const char *key, const char *fmt, long long val)
 {
 	switch (route(to, key, fmt)) {
-	case TEXT: printf(fmt, val); break;
+	case TEXT: text_printf(fmt, val); break;
 	case JSON: fprintf(js.f, "%lld", val); break;
 	case SKIP: break;
 	}
@@ -144,7 +201,7 @@ void bf_print_int(enum bf_print_to to, const char *key, const char *fmt, long lo
 void bf_print_uint(enum bf_print_to to, const char *key, const char *fmt, unsigned long long val)
 {
 	switch (route(to, key, fmt)) {
-	case TEXT: printf(fmt, val); break;
+	case TEXT: text_printf(fmt, val); break;
 	case JSON: fprintf(js.f, "%llu", val); break;
 	case SKIP: break;
 	}
@@ -153,7 +210,7 @@ void bf_print_uint(enum bf_print_to to, const char *key, const char *fmt, unsign
 void bf_print_double(enum bf_print_to to, const char *key, const char *fmt, double val)
 {
 	switch (route(to, key, fmt)) {
-	case TEXT: printf(fmt, val); break;
+	case TEXT: text_printf(fmt, val); break;
 	case JSON:
 		if (isfinite(val))
 			fprintf(js.f, "%.3f", val);
@@ -179,7 +236,7 @@ void bf_print_bool(enum bf_print_to to, const char *key, const char *fmt, bool v
 void bf_print_null(enum bf_print_to to, const char *key, const char *fmt)
 {
 	switch (route(to, key, fmt)) {
-	case TEXT: fputs(fmt, stdout); break;
+	case TEXT: text_put(fmt); break;
 	case JSON: fputs("null", js.f); break;
 	case SKIP: break;
 	}
@@ -224,10 +281,19 @@ void bf_print_line(const char *fmt, ...)
 		vsnprintf(l, (size_t)n + 1, fmt, ap);
 		va_end(ap);
 	}
-	bf_event_progress_clear();
-	bf_escape_text_fputs(l ? l : line, stdout);
-	fputc('\n', stdout);
-	fflush(stdout);
+	if (bf_event_view() && bf_event_view()->line) {
+		char esc[1024];
+
+		bf_escape_text(esc, sizeof(esc), l ? l : line);
+		bf_event_view()->line(bf_event_view()->ctx, esc);
+	} else {
+		bf_event_progress_clear();
+		flockfile(stdout);
+		bf_escape_text_fputs(l ? l : line, stdout);
+		fputc('\n', stdout);
+		fflush(stdout);
+		funlockfile(stdout);
+	}
 	if (l && l != line)
 		free(l);
 }

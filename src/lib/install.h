@@ -1,0 +1,51 @@
+/* install.h - one install on an open device (bf_install_*): the platform
+ * check, the reset into RShim boot, the push of the bundle (+ bf.cfg,
+ * rootfs) and the boot status followed to a verdict. For bfctl install and
+ * for many devices at once (one thread each): it prints through print.h
+ * (events carry the thread's device, event.h) and reports its outcome as
+ * an exit code and a sentence instead of exiting. */
+#ifndef BF_INSTALL_H
+#define BF_INSTALL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bootlog.h"
+#include "rshim.h"
+
+enum bf_install_wait { BF_INSTALL_WAIT_READY, BF_INSTALL_WAIT_LINUX, BF_INSTALL_WAIT_REBOOT };
+
+struct bf_install_opts {
+	const char *const *paths;   /* the bundle, then bf.cfg and rootfs if any */
+	size_t npaths;
+	const char *extras;         /* " + bf.cfg", ... for the "Pushing" line */
+	enum bf_install_wait wait;
+	bool keep_log;              /* no clear-on-read */
+	double timeout_s;           /* whole install */
+	double stall_s;             /* no data taken this long: fail */
+};
+
+struct bf_install_result {
+	int exit_code;              /* error.h BF_EXIT_* */
+	enum bf_boot_mark mark;     /* the verdict's mark (0: none) */
+	uint64_t pushed;
+	bool pushed_all;            /* the push ended: the device has the stream */
+	char message[768];          /* what failed and why (names the device) */
+	char hint[256];             /* what to do next, "" none */
+};
+
+/* The PSID of the NIC beside this RShim, when the transport reaches it
+ * (sim:N, pcie:D:B:D.F); "" otherwise. */
+void bf_install_nic_psid(const char *dev, char *psid, size_t cap);
+
+/* Is the bundle for this device? 0 (or forced: a warning), else the exit
+ * code with res filled. Nothing is touched. */
+int bf_install_platform(const char *bfb, struct bf_rshim *r, const char *psid, bool force,
+			struct bf_install_result *res);
+
+/* Reset, push, follow the boot status to the verdict. The exit code (0:
+ * installed), res filled. */
+int bf_install_run(struct bf_rshim *r, const struct bf_install_opts *o, struct bf_install_result *res);
+
+#endif
