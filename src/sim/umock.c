@@ -33,6 +33,7 @@
 #define MAX_URBS   1024    /* per run: a client cannot make us allocate more */
 #define STOP_WAIT_MS 5000  /* for clients to let go of an unplugged device at the end */
 #define STOP_TALK_MS 30000 /* ... as long as they are still sending requests */
+#define STOP_QUIET_MS 5000 /* ... "still": a request in the last this many ms */
 #define WATCH_MS   20      /* how often the chip's reset count is looked at */
 
 struct uurb {
@@ -680,14 +681,17 @@ static void umock_stop(void *ctx)
 	 * now): it is waited for up to STOP_TALK_MS, since the handler going
 	 * away under it makes the preload library fail its request ("Error
 	 * communicating with ioctl socket", ECONNRESET) instead of ENODEV. Two
-	 * USB tests at once on a loaded machine took it past STOP_WAIT_MS. */
+	 * USB tests at once on a loaded machine took it past STOP_WAIT_MS.
+	 * A client polls every few ms when it runs; on a loaded machine one
+	 * can go a second or more without being scheduled, so "quiet" means
+	 * STOP_QUIET_MS without a request, not one second. */
 	for (i = 0; n && i < STOP_TALK_MS / 20 && any_alive(pids, n); i++) {
 		uint64_t last;
 
 		pthread_mutex_lock(&live_lock);
 		last = last_req_ns;
 		pthread_mutex_unlock(&live_lock);
-		if (i >= STOP_WAIT_MS / 20 && bf_clock_ns() - last > 1000000000ull)
+		if (i >= STOP_WAIT_MS / 20 && bf_clock_ns() - last > STOP_QUIET_MS * 1000000ull)
 			break;
 		bf_clock_sleep_ns(20000000ull);
 	}
