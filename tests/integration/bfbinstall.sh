@@ -4,8 +4,9 @@
 # restores, a bf.cfg reaching the installer, and its refusals (validation,
 # remote and unsupported forms, a damaged BFB, a stalled push).
 if [ -z "${RSHIMD_TEST_INNER:-}" ]; then
+	. "$(dirname "$0")/needs.sh"
 	: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-	if [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
+	if ! have_root_fuse; then
 		echo "1..0 # SKIP bfb-install runs through rshimd: needs root and FUSE"
 		exit 0
 	fi

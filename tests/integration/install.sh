@@ -9,13 +9,6 @@ SAMPLE_BF2="$top_builddir/bfb/sample-full-bf2.bfb"
 CFG="$top_srcdir/bfcfg/examples/demo.cfg"
 SPEED=${BFSIM_TEST_SPEED:-50}
 
-json_field() {  # json_field FILE KEY.PATH -- the value in the first JSON line
-	python3 -c 'import json,sys
-d=json.loads(open(sys.argv[1]).readline())
-for k in sys.argv[2].split("."):
-    d=d[int(k)] if isinstance(d,list) else d[k]
-print(d)' "$1" "$2"
-}
 
 # --- success on BF3 and BF2, with the state the installer records ---------
 for chip in bf3 bf2; do

@@ -1,6 +1,7 @@
 # lib.sh - TAP helpers for integration tests. Source it, call the checks,
 # end with `done_testing`.
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/needs.sh"
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_srcdir:=$top_builddir}"
 BFCTL="$top_builddir/src/bfctl/bfctl"

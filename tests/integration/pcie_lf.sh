@@ -90,13 +90,6 @@ if rate is not None:
 PY
 }
 
-json_field() {  # json_field FILE KEY.PATH
-	python3 -c 'import json,sys
-d=json.loads(open(sys.argv[1]).readline())
-for k in sys.argv[2].split("."):
-    d=d[int(k)] if isinstance(d,list) else d[k]
-print(d)' "$1" "$2"
-}
 
 for chip in bf3 bf2; do
 	ok "$chip: a small bundle for the livefish installs" - <<'CHECK'

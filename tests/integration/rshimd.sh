@@ -7,8 +7,9 @@
 # The device is sim:0 inside `bfsim run` (RSHIMD_TEST_TRANSPORT=usb runs the
 # same flows with the device behind bfsim's USB transport).
 if [ -z "${RSHIMD_TEST_INNER:-}" ]; then
+	. "$(dirname "$0")/needs.sh"
 	: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-	if [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
+	if ! have_root_fuse; then
 		echo "1..0 # SKIP rshimd needs root and FUSE (/dev/fuse, fusermount3)"
 		exit 0
 	fi

@@ -7,8 +7,9 @@
 # on the line (VMIN 0, exclusive mode) is undone when it leaves, so that
 # cat and echo keep working.
 if [ -z "${RSHIMD_TEST_INNER:-}" ]; then
+	. "$(dirname "$0")/needs.sh"
 	: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-	if [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
+	if ! have_root_fuse; then
 		echo "1..0 # SKIP rshimd needs root and FUSE (/dev/fuse, fusermount3)"
 		exit 0
 	fi

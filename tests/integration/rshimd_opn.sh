@@ -4,7 +4,7 @@
 # dropped in drop mode, and still there in the simulated device after
 # bfsim itself was restarted on the same state.
 . "$(dirname "$0")/lib.sh"
-if [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
+if ! have_root_fuse; then
 	skip "rshimd OPN_STR" "rshimd needs root and FUSE (/dev/fuse, fusermount3)"
 	done_testing
 	exit

@@ -5,7 +5,7 @@
 # FUSE), and the misc DEV_NAME write: the function moved to another
 # function number of the same device is taken again under the same files.
 . "$(dirname "$0")/lib.sh"
-if [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
+if ! have_root_fuse; then
 	skip "rshimd on pcie" "needs root and FUSE (/dev/fuse, fusermount3)"
 	done_testing
 	exit

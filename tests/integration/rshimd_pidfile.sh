@@ -5,8 +5,9 @@
 # bfb-install says "rshimd is not running" (with what to do) on the mount a
 # killed daemon left, or with no device directory at all.
 if [ -z "${RSHIMD_TEST_INNER:-}" ]; then
+	. "$(dirname "$0")/needs.sh"
 	: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-	if [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
+	if ! have_root_fuse; then
 		echo "1..0 # SKIP rshimd needs root and FUSE (/dev/fuse, fusermount3)"
 		exit 0
 	fi

@@ -23,13 +23,6 @@ if ! ldconfig -p | grep -q 'libumockdev-preload\.so\.0'; then
 	exit
 fi
 
-json_field() {  # json_field FILE a.b.c
-	python3 -c 'import json,sys
-d=json.loads(open(sys.argv[1]).readline())
-for k in sys.argv[2].split("."):
-    d=d[k]
-print(d)' "$1" "$2"
-}
 boot_log() { grep -E '^ (INFO|WARN|ERR)\[' "$1"; }
 usbrun() {  # usbrun CHIP STATE COMMAND...
 	local chip=$1 st=$2
