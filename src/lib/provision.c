@@ -206,14 +206,13 @@ static int same_os(struct bf_prov *p, struct bf_prov_ssh **s)
 static int step_firmware(struct bf_prov *p, const struct bf_profile *prof)
 {
 	double t0 = now_s();
+	bool changed = false;
+	int r;
 
 	if (!begin(p, BF_PROV_FIRMWARE))
 		return 0;
-	if (prof->nfirmware)
-		bf_prov_info(p, "%zu firmware parameter%s in the profile: not applied by provision yet; "
-			     "apply them with 'bfctl fw config' (a power cycle makes them current)",
-			     prof->nfirmware, prof->nfirmware == 1 ? "" : "s");
-	return end(p, t0, 0, BF_PROV_UNCHANGED);
+	r = bf_prov_firmware(p, prof, &changed);
+	return end(p, t0, r, changed ? BF_PROV_DONE : BF_PROV_UNCHANGED);
 }
 
 static int step_install(struct bf_prov *p, const struct bf_profile *prof, struct bf_prov_ssh **s)
@@ -330,10 +329,12 @@ int bf_provision_run(const struct bf_provision_opts *o, struct bf_provision_resu
 				 o->device, o->bfb, bf_error_get() ? bf_error_get() : "");
 	if (r == 0)
 		r = bf_prov_keys_ensure(p);
-	if (r == 0)
-		r = open_device(p);
+	/* The NIC first: for a simulated device it is the same simulator as
+	 * the RShim, which the install then holds. */
 	if (r == 0)
 		r = step_firmware(p, &prof);
+	if (r == 0)
+		r = open_device(p);
 	if (r == 0)
 		r = step_install(p, &prof, &s);
 	if (r == 0)

@@ -56,6 +56,9 @@ bool bf_prov_fp_from_log(const char *text, char *fp, size_t cap);
  * written in the state dir (0600); its path in out. 0 or exit code. */
 int bf_prov_bfcfg_write(struct bf_prov *p, const struct bf_profile *prof, char *out, size_t cap);
 
+/* provision_fw.c: the firmware: layer; *changed when something was written. 0 or exit code. */
+int bf_prov_firmware(struct bf_prov *p, const struct bf_profile *prof, bool *changed);
+
 /* provision_install.c */
 int bf_prov_install(struct bf_prov *p, const struct bf_profile *prof);
 int bf_prov_bfb_version(struct bf_prov *p);

@@ -54,6 +54,9 @@ static void os_track(pid_t pid, bool add)
 
 bool bf_sim_dpuos_is_ours(pid_t pid)
 {
+	const char *netns = getenv("BFSIM_DPU_NETNS");
+	struct stat a, b;
+	char path[64];
 	bool yes = false;
 	unsigned i;
 
@@ -61,6 +64,10 @@ bool bf_sim_dpuos_is_ours(pid_t pid)
 	for (i = 0; i < 64 && !yes; i++)
 		yes = pid > 0 && os_pids[i] == pid;
 	pthread_mutex_unlock(&os_lock);
+	/* Or one of its sessions: a process in the DPU's network namespace. */
+	snprintf(path, sizeof(path), "/proc/%ld/ns/net", (long)pid);
+	if (!yes && netns && stat(netns, &a) == 0 && stat(path, &b) == 0)
+		yes = a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 	return yes;
 }
 

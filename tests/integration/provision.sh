@@ -36,6 +36,9 @@ trap 'rm -rf "$TMP"' EXIT
 cat > "$TMP/quick.yaml" <<'EOF'
 profile: quick
 description: "OVS rows only: what the quick mode's DPU OS can hold"
+firmware:
+  SRIOV_EN: True
+  NUM_OF_VFS: 8
 dpu:
   ovs:
     other_config:
@@ -48,6 +51,10 @@ P() { "$BFCTL" provision -r sim:0 --profile "$TMP/quick.yaml" --timeout 300 "$@"
 
 expect_rc 0 "provision from a blank DPU: install, hand-off, agent, verify" P --bfb "$SAMPLE" --ssh-timeout 120
 cp "$TMP/rc.out" "$TMP/first.out"
+ok "firmware step: NUM_OF_VFS written for the next boot" grep -q "firmware NUM_OF_VFS: 16 -> 8 (next boot)" "$TMP/first.out"
+ok "bfctl fw config query reads NUM_OF_VFS 8 for the next boot" - <<CHECK
+"$BFCTL" fw config sim:0 query NUM_OF_VFS | grep -Eq 'NUM_OF_VFS +16 +16 +8\b'
+CHECK
 ok "the install step says it used the library's own tmfifo_net0" grep -q "brought up the library's own tmfifo_net0 (no rshimd)" "$TMP/first.out"
 ok "the host key fingerprint came over the RShim log" grep -q 'INFO\[MISC\]: bfctl-hostkey SHA256:' "$TMP/first.out"
 ok "the private key is 0600, a regular file" - <<CHECK
@@ -70,6 +77,7 @@ ok "the key never appears in the output" - <<CHECK
 CHECK
 
 expect_rc 0 "a second provision succeeds" P --bfb "$SAMPLE" --json
+ok "second run: firmware unchanged" grep -q '"step":"firmware","status":"unchanged"' "$TMP/rc.out"
 ok "second run: install unchanged (same bundle running)" grep -q '"step":"install","status":"unchanged"' "$TMP/rc.out"
 ok "second run: agent unchanged (nothing to apply)" grep -q '"step":"agent","status":"unchanged"' "$TMP/rc.out"
 ok "second run: no RShim push" not grep -q 'bytes pushed' "$TMP/rc.out"
