@@ -25,9 +25,11 @@ struct bf_sim_host {
 
 struct bf_sim_transport {
 	const char *name;                                   /* "usb", "pci" */
-	/* In bfsim, before COMMAND starts: serve the device. May setenv()
-	 * what COMMAND needs. 0 or -errno with bf_error_set. */
-	int (*start)(struct bf_sim_host *h, void **ctx);
+	/* In bfsim, before COMMAND starts: serve devs[0..n-1], device i
+	 * (sim:i) at the transport's i-th address (usb:1-4, usb:1-5...;
+	 * 0000:03:00.x and 0000:04:00.0, then the next two buses...). May
+	 * setenv() what COMMAND needs. 0 or -errno with bf_error_set. */
+	int (*start)(struct bf_sim_host *devs, unsigned n, void **ctx);
 	/* In COMMAND's private mount namespace, before exec (bind mounts).
 	 * 0 or -errno. May be NULL. */
 	int (*enter)(void *ctx);

@@ -1,4 +1,5 @@
-/* nic_pci.c - the simulated NIC's functions (0000:03:00.0 and .1) on the
+/* nic_pci.c - the simulated NIC's functions (0000:03:00.0 and .1 for
+ * sim:0, the next odd bus for each further device) on the
  * PCI bus that `bfsim run --transport pci` serves (pcidev.h, pcifs.c). */
 #include "config.h"
 #include "host.h"
@@ -33,7 +34,7 @@ int bf_sim_pci_nic_add(struct bf_sim_host *h, struct bf_sim_pcibus *bus)
 		d.ctx = bf_sim_nic_get(h->sim, fn);
 		if (!d.ctx)
 			return bf_error_ret(ENOMEM, "bfsim: cannot make the NIC");
-		snprintf(d.bdf, sizeof(d.bdf), "%s", bf_sim_nic_bdf(d.ctx));
+		bf_sim_pci_bdf(h, BF_SIM_PCI_BUS_NIC, fn, d.bdf, sizeof(d.bdf));
 		if ((r = bf_sim_pcibus_add(bus, &d)) < 0)
 			return bf_error_ret(-r, "bfsim: cannot add the NIC function %s", d.bdf);
 	}

@@ -18,7 +18,6 @@
 
 /* Function identity (the spec's livefish ids per chip: BF2 0x0214, BF3
  * 0x021c; class 0x020000 as a network controller in flash recovery). */
-#define BF_SIM_LF_BDF        "0000:04:00.0"
 #define BF_SIM_LF_CLASS      0x020000u
 #define BF_SIM_LF_REVISION   0x01u
 /* After a chip reset through the BF3 gateway, the MSN is untouchable for

@@ -1,6 +1,7 @@
-/* pcifs.c - `bfsim run --transport pci`: the simulated BlueField's PCI
- * functions as a sysfs-like tree served by FUSE (low-level API, one
- * thread in the bfsim process), mounted under the run's scratch directory
+/* pcifs.c - `bfsim run --transport pci`: the PCI functions of the run's
+ * simulated BlueFields (each device on buses of its own, pcidev.h) as
+ * one sysfs-like tree served by FUSE (low-level API, one thread in the
+ * bfsim process), mounted under the run's scratch directory
  * and bind-mounted over /sys/bus/pci/devices in COMMAND's private mount
  * namespace. COMMAND then reaches the device with pread/pwrite on
  * /sys/bus/pci/devices/<bdf>/config, as it would a real one.
@@ -69,11 +70,10 @@ static const struct {
 };
 
 struct pcifs {
-	struct bf_sim_host *h;
 	struct bf_sim_pcibus bus;
 	bool enabled[BF_SIM_PCI_MAX_DEVS];
 	uint64_t cfg_reads[BF_SIM_PCI_MAX_DEVS], cfg_writes[BF_SIM_PCI_MAX_DEVS];
-	char mnt[PATH_MAX];
+	char mnt[PATH_MAX + 8];
 	struct fuse_session *se;
 	pthread_t thread;
 	bool running, mounted;
@@ -119,11 +119,11 @@ static void lf_free(void *ctx)
 int bf_sim_pci_rshim_lf_add(struct bf_sim_host *h, struct bf_sim_pcibus *bus)
 {
 	struct bf_sim_pcidev d = {
-		.bdf = BF_SIM_LF_BDF, .cfg_size = BF_LF_CFG_SIZE,
-		.cfg_read = lf_read, .cfg_write = lf_write, .free = lf_free,
+		.cfg_size = BF_LF_CFG_SIZE, .cfg_read = lf_read, .cfg_write = lf_write, .free = lf_free,
 	};
 	int r;
 
+	bf_sim_pci_bdf(h, BF_SIM_PCI_BUS_LF, 0, d.bdf, sizeof(d.bdf));
 	d.ctx = bf_sim_lfcfg_new(h->sim);
 	if (!d.ctx)
 		return -ENOMEM;
@@ -139,6 +139,11 @@ static const bf_sim_pci_provider pci_providers[] = {
 	bf_sim_pci_rshim_lf_add,
 	bf_sim_pci_nic_add,
 };
+
+void bf_sim_pci_bdf(const struct bf_sim_host *h, unsigned bus, unsigned fn, char *out, size_t cap)
+{
+	snprintf(out, cap, "0000:%02x:00.%u", (bus + 2 * h->index) & 0xff, fn & 7);
+}
 
 /* ---- inodes ------------------------------------------------------------------ */
 
@@ -188,9 +193,9 @@ static int cfg_read_locked(struct pcifs *fs, size_t d, uint32_t off, void *buf, 
 {
 	int r;
 
-	pthread_mutex_lock(&fs->h->lock);
+	pthread_mutex_lock(&fs->bus.dev[d].host->lock);
 	r = fs->bus.dev[d].cfg_read(fs->bus.dev[d].ctx, off, buf, len);
-	pthread_mutex_unlock(&fs->h->lock);
+	pthread_mutex_unlock(&fs->bus.dev[d].host->lock);
 	return r;
 }
 
@@ -198,9 +203,9 @@ static int cfg_write_locked(struct pcifs *fs, size_t d, uint32_t off, const void
 {
 	int r;
 
-	pthread_mutex_lock(&fs->h->lock);
+	pthread_mutex_lock(&fs->bus.dev[d].host->lock);
 	r = fs->bus.dev[d].cfg_write(fs->bus.dev[d].ctx, off, buf, len);
-	pthread_mutex_unlock(&fs->h->lock);
+	pthread_mutex_unlock(&fs->bus.dev[d].host->lock);
 	return r;
 }
 
@@ -480,7 +485,41 @@ static void pcifs_stop(void *ctx)
 	free(fs);
 }
 
-static int pcifs_start(struct bf_sim_host *h, void **ctx)
+/* Every part of device h on the bus. */
+static int add_device(struct pcifs *fs, struct bf_sim_host *h)
+{
+	size_t i, first = fs->bus.ndev;
+	int r;
+
+	for (i = 0; i < sizeof(pci_providers) / sizeof(pci_providers[0]); i++)
+		if ((r = pci_providers[i](h, &fs->bus)) < 0)
+			return bf_error_get() ? r : bf_error_ret(-r, "bfsim: cannot make the PCI functions of sim:%u: %s",
+								  h->index, strerror(-r));
+	for (i = first; i < fs->bus.ndev; i++)
+		fs->bus.dev[i].host = h;
+	return 0;
+}
+
+/* The run's scratch directory is the parent of a device's. */
+static int mount_point(struct pcifs *fs, const char *devdir)
+{
+	const char *slash = strrchr(devdir, '/');
+	size_t len = slash ? (size_t)(slash - devdir) : 0;
+	int r;
+
+	if (!len || len + sizeof("/pci") > sizeof(fs->mnt))
+		return bf_error_ret(ENAMETOOLONG, "bfsim: scratch directory path unusable: %s", devdir);
+	memcpy(fs->mnt, devdir, len);
+	memcpy(fs->mnt + len, "/pci", sizeof("/pci"));
+	if (mkdir(fs->mnt, 0755) < 0) {
+		r = errno;
+		fs->mnt[0] = '\0';
+		return bf_error_ret(r, "bfsim: cannot make the pci mount point: %s", strerror(r));
+	}
+	return 0;
+}
+
+static int pcifs_start(struct bf_sim_host *devs, unsigned n, void **ctx)
 {
 	char *argv[] = { "bfsim", "-o", "allow_other,fsname=bfsim-pci,subtype=bfsim", NULL };
 	struct fuse_args args = FUSE_ARGS_INIT(3, argv);
@@ -495,21 +534,12 @@ static int pcifs_start(struct bf_sim_host *h, void **ctx)
 	if (!fs)
 		return -ENOMEM;
 	*ctx = fs;
-	fs->h = h;
 	fs->t0 = time(NULL);
-	for (i = 0; i < sizeof(pci_providers) / sizeof(pci_providers[0]); i++)
-		if ((r = pci_providers[i](h, &fs->bus)) < 0)
-			return bf_error_get() ? r : bf_error_ret(-r, "bfsim: cannot make the PCI functions: %s",
-								  strerror(-r));
-	if (strlen(h->dir) + sizeof("/pci") > sizeof(fs->mnt))
-		return bf_error_ret(ENAMETOOLONG, "bfsim: scratch directory path too long");
-	memcpy(fs->mnt, h->dir, strlen(h->dir));
-	memcpy(fs->mnt + strlen(h->dir), "/pci", sizeof("/pci"));
-	if (mkdir(fs->mnt, 0755) < 0) {
-		r = errno;
-		fs->mnt[0] = '\0';
-		return bf_error_ret(r, "bfsim: cannot make the pci mount point: %s", strerror(r));
-	}
+	for (i = 0; i < n; i++)
+		if ((r = add_device(fs, &devs[i])) < 0)
+			return r;
+	if ((r = mount_point(fs, devs[0].dir)) < 0)
+		return r;
 	fs->se = fuse_session_new(&args, &ops, sizeof(ops), fs);
 	fuse_opt_free_args(&args);
 	if (!fs->se)
@@ -522,7 +552,8 @@ static int pcifs_start(struct bf_sim_host *h, void **ctx)
 		return bf_error_ret(r, "bfsim: cannot start the pci transport thread: %s", strerror(r));
 	fs->running = true;
 	for (i = 0; i < fs->bus.ndev; i++)
-		bf_info("bfsim: PCI function %s served on %s/devices", fs->bus.dev[i].bdf, fs->mnt);
+		bf_info("bfsim: PCI function %s (sim:%u) served on %s/devices", fs->bus.dev[i].bdf,
+			fs->bus.dev[i].host->index, fs->mnt);
 	return 0;
 }
 

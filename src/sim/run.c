@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #define MAX_DEVICES   BF_SIMPROTO_MAX_DEVICES
+#define MAX_DEV_FAULTS 32   /* --fault N:F given */
 #define LEFTOVER_WAIT_S 3   /* what COMMAND left running gets this long after SIGTERM */
 
 static const char run_usage[] =
@@ -50,13 +51,14 @@ static const char run_usage[] =
 	"      --speed N        simulated time runs N times faster than real time\n"
 	"      --link-bps N     host link rate, bytes per simulated second (40000000)\n"
 	"      --drain-bps N    boot stream consumption rate (80000000)\n"
-	"      --fault F        stall-after=BYTES, unplug-after=BYTES, corrupt-log,\n"
+	"      --fault [N:]F    stall-after=BYTES, unplug-after=BYTES, corrupt-log,\n"
 	"                       corrupt-stream=OFFSET, powercut-during=lock|mcda|\n"
-	"                       verify|activate (repeatable)\n"
-	"      --transport T    usb, pci or usb,pci: the device on USB at usb:1-4\n"
-	"                       (libusb through umockdev) and/or on PCI at 0000:03:00.x\n"
-	"                       (sysfs config space through FUSE) instead of sim:0;\n"
-	"                       one device only\n"
+	"                       verify|activate; with N: on device N only (repeatable)\n"
+	"      --transport T    usb, pci or usb,pci: device N on USB at usb:1-(4+N)\n"
+	"                       (libusb through umockdev) and/or on PCI with its NIC\n"
+	"                       at 0000:BB:00.x and its RShim livefish function at\n"
+	"                       0000:BB+1:00.0, BB = 03 + 2N (sysfs config space\n"
+	"                       through FUSE), instead of sim:N\n"
 	"      --net            COMMAND in a network namespace of its own, the DPU's\n"
 	"                       tmfifo_net0 (192.168.100.2/24) in $BFSIM_DPU_NETNS\n"
 	"  -v, --verbose        more detail\n"
@@ -100,9 +102,11 @@ struct run {
 	struct bf_sim_server *srv;
 	unsigned tmask;
 	const char *tlist;
-	void *tctx[MAX_DEVICES][N_TRANSPORTS];
+	void *tctx[N_TRANSPORTS];      /* one per transport, serving every device */
 	bool net;
 	struct bf_sim_netns netns;
+	struct { unsigned dev; char spec[64]; } dfault[MAX_DEV_FAULTS];   /* --fault N:F */
+	unsigned ndfault;
 };
 
 static int rm_rf(const char *dir)
@@ -139,6 +143,38 @@ static int parse_transports(const char *list, unsigned *mask)
 enum { OPT_CHIP = BF_OPT_FIRST_CMD, OPT_STATE, OPT_SPEED, OPT_LINK, OPT_DRAIN, OPT_FAULT,
        OPT_TRANSPORT, OPT_NET, OPT_DEVICES, OPT_SOCKET };
 
+/* --fault N:F: fault F on device N only (checked now, applied as the
+ * device opens). */
+static void dev_fault(struct run *rn, const char *arg)
+{
+	struct bf_sim_config scratch;
+	unsigned long n;
+	char *end;
+
+	n = strtoul(arg, &end, 10);
+	if (*end != ':' || n >= MAX_DEVICES)
+		bf_cli_usage_error("--fault takes F or N:F, N a device from 0 to %u", MAX_DEVICES - 1);
+	bf_sim_config_defaults(&scratch);
+	if (bf_sim_config_add_fault(&scratch, end + 1) < 0)
+		bf_cli_usage_error("%s", bf_error_get());
+	if (rn->ndfault == MAX_DEV_FAULTS || strlen(end + 1) >= sizeof(rn->dfault[0].spec))
+		bf_cli_usage_error("too many --fault N:F (at most %u)", MAX_DEV_FAULTS);
+	rn->dfault[rn->ndfault].dev = (unsigned)n;
+	snprintf(rn->dfault[rn->ndfault++].spec, sizeof(rn->dfault[0].spec), "%s", end + 1);
+}
+
+/* After the options: every N of --fault N:F names a device served. */
+static void dev_faults_check(const struct run *rn)
+{
+	unsigned k;
+
+	for (k = 0; k < rn->ndfault; k++)
+		if (rn->dfault[k].dev >= rn->ndev)
+			bf_cli_usage_error("--fault %u:%s names device %u, but only %u %s served (--devices)",
+					   rn->dfault[k].dev, rn->dfault[k].spec, rn->dfault[k].dev, rn->ndev,
+					   rn->ndev == 1 ? "is" : "are");
+}
+
 /* The options run and serve share. true when opt was one of them. */
 static bool device_option(struct run *rn, int opt, const char *arg)
 {
@@ -170,7 +206,9 @@ static bool device_option(struct run *rn, int opt, const char *arg)
 		return true;
 	}
 	case OPT_FAULT:
-		if (bf_sim_config_add_fault(&rn->cfg, arg) < 0)
+		if (*arg >= '0' && *arg <= '9')
+			dev_fault(rn, arg);
+		else if (bf_sim_config_add_fault(&rn->cfg, arg) < 0)
 			bf_cli_usage_error("%s", bf_error_get());
 		return true;
 	case OPT_DEVICES: {
@@ -210,6 +248,7 @@ static int devices_open(struct run *rn)
 	for (i = 0; i < rn->ndev; i++) {
 		struct bf_sim_config c = rn->cfg;
 		struct bf_sim_host *h = &rn->devs[i];
+		unsigned k;
 
 		pthread_mutex_init(&h->lock, NULL);
 		h->index = i;
@@ -217,6 +256,9 @@ static int devices_open(struct run *rn)
 			snprintf(c.state_dir, sizeof(c.state_dir), "%s", rn->state);
 		else
 			snprintf(c.state_dir, sizeof(c.state_dir), "%s/%u", rn->state, i);
+		for (k = 0; k < rn->ndfault; k++)
+			if (rn->dfault[k].dev == i)
+				bf_sim_config_add_fault(&c, rn->dfault[k].spec);   /* checked when given */
 		snprintf(h->dir, sizeof(h->dir), "%s/dev%u", rn->scratch, i);
 		if (mkdir(h->dir, 0700) < 0)
 			return bf_error_ret(errno, "cannot make %s: %s", h->dir, strerror(errno));
@@ -246,14 +288,12 @@ static void devices_close(struct run *rn)
 static int transports_start(struct run *rn)
 {
 	char run[PATH_MAX];
-	unsigned d;
 	size_t i;
 	int r;
 
-	for (d = 0; d < rn->ndev; d++)
-		for (i = 0; i < N_TRANSPORTS; i++)
-			if ((rn->tmask & (1u << i)) && (r = transports[i]->start(&rn->devs[d], &rn->tctx[d][i])) < 0)
-				return r;
+	for (i = 0; i < N_TRANSPORTS; i++)
+		if ((rn->tmask & (1u << i)) && (r = transports[i]->start(rn->devs, rn->ndev, &rn->tctx[i])) < 0)
+			return r;
 	/* The devices COMMAND sees are this run's: their owner locks too
 	 * (another run's usb:1-4 is another device). */
 	snprintf(run, sizeof(run), "%s/run", rn->scratch);
@@ -265,15 +305,13 @@ static int transports_start(struct run *rn)
 
 static void transports_stop(struct run *rn)
 {
-	unsigned d;
 	size_t i;
 
-	for (d = rn->ndev; d-- > 0;)
-		for (i = N_TRANSPORTS; i-- > 0;)
-			if (rn->tctx[d][i] && transports[i]->stop) {
-				transports[i]->stop(rn->tctx[d][i]);
-				rn->tctx[d][i] = NULL;
-			}
+	for (i = N_TRANSPORTS; i-- > 0;)
+		if (rn->tctx[i] && transports[i]->stop) {
+			transports[i]->stop(rn->tctx[i]);
+			rn->tctx[i] = NULL;
+		}
 }
 
 /* Everything COMMAND (or a serve client) needs, in this process. */
@@ -418,7 +456,6 @@ static size_t end_leftovers(pid_t skip)
 /* In the child: COMMAND's namespaces, then exec. */
 static void __attribute__((noreturn)) exec_command(const struct run *rn, char **argv)
 {
-	unsigned d;
 	size_t i;
 
 	signal(SIGINT, SIG_DFL);
@@ -433,12 +470,11 @@ static void __attribute__((noreturn)) exec_command(const struct run *rn, char **
 		_exit(127);
 	} else
 		bf_info("no private mount namespace (%s): running COMMAND in this one", strerror(errno));
-	for (d = 0; d < rn->ndev; d++)
-		for (i = 0; i < N_TRANSPORTS; i++)
-			if (rn->tctx[d][i] && transports[i]->enter && transports[i]->enter(rn->tctx[d][i]) < 0) {
-				fprintf(stderr, "bfsim run: %s\n", bf_error_or("transport setup failed"));
-				_exit(127);
-			}
+	for (i = 0; i < N_TRANSPORTS; i++)
+		if (rn->tctx[i] && transports[i]->enter && transports[i]->enter(rn->tctx[i]) < 0) {
+			fprintf(stderr, "bfsim run: %s\n", bf_error_or("transport setup failed"));
+			_exit(127);
+		}
 	if (rn->net && bf_sim_netns_enter() < 0) {
 		fprintf(stderr, "bfsim run: %s\n", bf_error_get());
 		_exit(127);
@@ -522,8 +558,7 @@ int bf_sim_cmd_run(int argc, char **argv)
 		bf_cli_usage_error("run needs -- COMMAND");
 	if (rn->net && rn->ndev > 1)
 		bf_cli_usage_error("--net connects one device: use it without --devices");
-	if (rn->tmask && rn->ndev > 1)
-		bf_cli_usage_error("--transport serves one device: use sim:0 ... sim:N-1 for --devices N");
+	dev_faults_check(rn);
 	if (run_start(rn, NULL) < 0) {
 		st = bf_cli_fail(BF_EXIT_FAILURE, -EIO, NULL, "cannot serve the simulated device");
 		run_stop(rn);
@@ -570,6 +605,7 @@ int bf_sim_cmd_serve(int argc, char **argv)
 		bf_cli_usage_error("unexpected argument '%s'", argv[optind]);
 	if (!rn->state[0])
 		bf_cli_usage_error("serve needs --state DIR (the devices outlive it there)");
+	dev_faults_check(rn);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);

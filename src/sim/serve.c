@@ -4,6 +4,7 @@
  * what a command left). Messages: simproto.h, doc/sim-protocol.md. */
 #include "config.h"
 #include "serve.h"
+#include "pcidev.h"
 #include "sim_int.h"
 #include "nic.h"
 #include "simproto.h"
@@ -73,7 +74,8 @@ static long hello(struct bf_sim_host *devs, unsigned n, const struct bf_sim_serv
 			    "--transport): use that backend, not sim:%llu", o->transport, (unsigned long long)m->f[1]);
 	if (o && o->transport)
 		return fail(out, cap, m->op, ENODEV, "the simulated device is served over %s here (bfsim run "
-			    "--transport): use 0000:03:00.%llu, not sim:%llu.%llu", o->transport,
+			    "--transport): use 0000:%02llx:00.%llu, not sim:%llu.%llu", o->transport,
+			    (unsigned long long)((BF_SIM_PCI_BUS_NIC + 2 * m->f[1]) & 0xff),
 			    (unsigned long long)(m->f[2] - BF_SIMPROTO_ROLE_NIC), (unsigned long long)m->f[1],
 			    (unsigned long long)(m->f[2] - BF_SIMPROTO_ROLE_NIC));
 	ss->dev = (int)m->f[1];
