@@ -354,8 +354,8 @@ static unsigned unplug_all(struct umock_bus *b, pid_t *pids, unsigned max)
 		snprintf(node, sizeof(node), "%s%s", root, d->devnode);
 		k = !d->away && !d->removed && d->syspath ? holders(node, pids + n, max - n) : 0;
 		if (k)
-			bf_warn("usb: %u process%s still had the simulated device usb:%u-%u open when the run "
-				"ended: it is unplugged now", k, k == 1 ? "" : "es", d->busnum, d->port);
+			bf_warn("usb: usb:%u-%u: %u process%s still had the simulated device open when the run "
+				"ended: it is unplugged now", d->busnum, d->port, k, k == 1 ? "" : "es");
 		n += k;
 		pthread_mutex_lock(&live_lock);
 		pthread_mutex_lock(&d->h->lock);
