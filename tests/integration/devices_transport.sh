@@ -11,7 +11,7 @@ SAMPLE="$top_builddir/bfb/sample-full.bfb"
 RSHIMD="$top_builddir/src/rshimd/rshimd"
 SPEED=20   # as usb.sh: room for a loaded host
 
-if [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ] || ! unshare -m true 2>/dev/null; then
+if ! have_root_fuse || ! unshare -m true 2>/dev/null; then
 	skip "--devices with --transport" "needs root, FUSE and mount namespaces"
 	done_testing
 	exit
