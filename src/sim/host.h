@@ -21,6 +21,13 @@ struct bf_sim_host {
 	/* Private scratch directory of this device in this run (mount
 	 * points, testbed), removed afterwards. */
 	char dir[PATH_MAX];
+	/* Who may use the RShim (serve.c, bmc*.c), under lock: host
+	 * backends connected to it now, whether its BMC holds it
+	 * (BmcRShimEnabled) and whether the BMC shut the host out
+	 * (HostRshim Disabled). */
+	unsigned rshim_host_users;
+	bool rshim_bmc;
+	bool rshim_host_disabled;
 };
 
 struct bf_sim_transport {

@@ -36,7 +36,8 @@
 static const char run_usage[] =
 	"Usage: bfsim run [--devices N] [--chip bf2|bf3] [--state DIR] [--speed N]\n"
 	"                 [--link-bps N] [--drain-bps N] [--fault F]...\n"
-	"                 [--transport usb,pci] [--net] -- COMMAND [ARGS...]\n"
+	"                 [--transport usb,pci] [--net] [--bmc [https://|http://]ADDR:PORT]...\n"
+	"                 [--bmc-password-file F] -- COMMAND [ARGS...]\n"
 	"\n"
 	"Run COMMAND with simulated BlueFields reachable: sim:0 ... sim:N-1 (the\n"
 	"socket in $BFSIM_SOCKET), or over USB/PCI with --transport. COMMAND runs\n"
@@ -61,6 +62,7 @@ static const char run_usage[] =
 	"                       through FUSE), instead of sim:N\n"
 	"      --net            COMMAND in a network namespace of its own, the DPU's\n"
 	"                       tmfifo_net0 (192.168.100.2/24) in $BFSIM_DPU_NETNS\n"
+	BF_SIM_BMC_USAGE
 	"  -v, --verbose        more detail\n"
 	"  -h, --help           this help\n"
 	"\n"
@@ -81,7 +83,9 @@ static const char serve_usage[] =
 	"      --devices N      serve N devices (1 to 64, default 1)\n"
 	"      --socket PATH    listen here (must not exist; default a new private\n"
 	"                       directory under /tmp)\n"
-	"      --chip, --speed, --link-bps, --drain-bps, --fault: as for bfsim run\n"
+	"      --chip, --speed, --link-bps, --drain-bps, --fault, --bmc,\n"
+	"      --bmc-password-file: as for bfsim run (the certificate's path is\n"
+	"                       printed as BFSIM_BMC_CACERT=PATH)\n"
 	"  -v, --verbose        more detail\n"
 	"  -h, --help           this help\n"
 	"See bfsim(1).\n";
@@ -107,6 +111,7 @@ struct run {
 	struct bf_sim_netns netns;
 	struct { unsigned dev; char spec[64]; } dfault[MAX_DEV_FAULTS];   /* --fault N:F */
 	unsigned ndfault;
+	struct bf_sim_run_bmc bmc;
 };
 
 static int rm_rf(const char *dir)
@@ -206,6 +211,8 @@ static bool device_option(struct run *rn, int opt, const char *arg)
 		return true;
 	}
 	case OPT_FAULT:
+		if (bf_sim_run_bmc_option(&rn->bmc, BF_SIM_OPT_FAULT_BMC, arg))
+			return true;
 		if (*arg >= '0' && *arg <= '9')
 			dev_fault(rn, arg);
 		else if (bf_sim_config_add_fault(&rn->cfg, arg) < 0)
@@ -220,7 +227,7 @@ static bool device_option(struct run *rn, int opt, const char *arg)
 		return true;
 	}
 	default:
-		return false;
+		return bf_sim_run_bmc_option(&rn->bmc, opt, arg);
 	}
 }
 
@@ -231,7 +238,8 @@ static bool device_option(struct run *rn, int opt, const char *arg)
 	{ "link-bps", required_argument, NULL, OPT_LINK }, \
 	{ "drain-bps", required_argument, NULL, OPT_DRAIN }, \
 	{ "fault", required_argument, NULL, OPT_FAULT }, \
-	{ "devices", required_argument, NULL, OPT_DEVICES }
+	{ "devices", required_argument, NULL, OPT_DEVICES }, \
+	BF_SIM_BMC_LONGOPTS
 
 /* Power on the devices: device i keeps its state in the state directory
  * itself (one device) or in its subdirectory i. */
@@ -334,6 +342,8 @@ static int run_start(struct run *rn, const char *sock)
 		return bf_error_get() ? r : bf_error_ret(-r, "cannot make the tmfifo network");
 	if ((r = devices_open(rn)) < 0)
 		return r;
+	if ((r = bf_sim_run_bmc_start(&rn->bmc, rn->devs, rn->ndev, rn->scratch)) < 0)
+		return r;
 	snprintf(rn->sock, sizeof(rn->sock), "%s", sock ? sock : "");
 	if (!sock)
 		snprintf(rn->sock, sizeof(rn->sock), "%s/sock", rn->scratch);
@@ -350,6 +360,7 @@ static void run_stop(struct run *rn)
 {
 	transports_stop(rn);
 	bf_sim_serve_stop(rn->srv);
+	bf_sim_run_bmc_stop(&rn->bmc);
 	rn->srv = NULL;
 	devices_close(rn);
 	if (rn->net)
@@ -559,6 +570,7 @@ int bf_sim_cmd_run(int argc, char **argv)
 	if (rn->net && rn->ndev > 1)
 		bf_cli_usage_error("--net connects one device: use it without --devices");
 	dev_faults_check(rn);
+	bf_sim_run_bmc_ready(&rn->bmc);
 	if (run_start(rn, NULL) < 0) {
 		st = bf_cli_fail(BF_EXIT_FAILURE, -EIO, NULL, "cannot serve the simulated device");
 		run_stop(rn);
@@ -606,6 +618,7 @@ int bf_sim_cmd_serve(int argc, char **argv)
 	if (!rn->state[0])
 		bf_cli_usage_error("serve needs --state DIR (the devices outlive it there)");
 	dev_faults_check(rn);
+	bf_sim_run_bmc_ready(&rn->bmc);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -619,6 +632,8 @@ int bf_sim_cmd_serve(int argc, char **argv)
 		return opt;
 	}
 	printf("%s=%s\n", BF_SIMPROTO_ENV, rn->sock);
+	if (rn->bmc.cacert[0])
+		printf("BFSIM_BMC_CACERT=%s\n", rn->bmc.cacert);
 	fflush(stdout);
 	bf_info("serving %u simulated device%s on %s", rn->ndev, rn->ndev > 1 ? "s" : "", rn->sock);
 	sigwait(&set, &sig);

@@ -78,9 +78,23 @@ static long hello(struct bf_sim_host *devs, unsigned n, const struct bf_sim_serv
 			    (unsigned long long)((BF_SIM_PCI_BUS_NIC + 2 * m->f[1]) & 0xff),
 			    (unsigned long long)(m->f[2] - BF_SIMPROTO_ROLE_NIC), (unsigned long long)m->f[1],
 			    (unsigned long long)(m->f[2] - BF_SIMPROTO_ROLE_NIC));
+	pthread_mutex_lock(&devs[m->f[1]].lock);
+	/* The RShim has one owner: its BMC, or host backends (doc/bmc.md). */
+	if (m->f[2] == BF_SIMPROTO_ROLE_RSHIM && (devs[m->f[1]].rshim_bmc || devs[m->f[1]].rshim_host_disabled)) {
+		bool bmc = devs[m->f[1]].rshim_bmc;
+
+		pthread_mutex_unlock(&devs[m->f[1]].lock);
+		return fail(out, cap, m->op, bmc ? EBUSY : EACCES,
+			    bmc ? "the RShim of sim:%llu is held by its BMC (BmcRShimEnabled): give it back with 'bfctl bmc rshim host'"
+				: "the host RShim of sim:%llu is disabled through its BMC (HostRshim): enable it with 'bfctl bmc rshim host'",
+			    (unsigned long long)m->f[1]);
+	}
 	ss->dev = (int)m->f[1];
 	ss->role = (unsigned)m->f[2];
-	pthread_mutex_lock(&devs[ss->dev].lock);
+	if (ss->role == BF_SIMPROTO_ROLE_RSHIM) {
+		devs[ss->dev].rshim_host_users++;
+		ss->rshim_user = true;
+	}
 	s = devs[ss->dev].sim;
 	bf_sim_tick(s);
 	f[2] = (uint64_t)bf_sim_chip(s)->ver;
@@ -306,6 +320,11 @@ static void *conn_main(void *arg)
 	}
 	free(in);
 	free(out);
+	if (ss.dev >= 0 && ss.rshim_user) {
+		pthread_mutex_lock(&srv->devs[ss.dev].lock);
+		srv->devs[ss.dev].rshim_host_users--;
+		pthread_mutex_unlock(&srv->devs[ss.dev].lock);
+	}
 	if (ss.dev >= 0)
 		save(&srv->devs[ss.dev]);
 	pthread_mutex_lock(&srv->mu);

@@ -17,6 +17,7 @@ struct bf_sim_session {
 	/* The link is busy with the last boot write until then
 	 * (CLOCK_MONOTONIC ns, 0: idle); see conn_main in serve.c. */
 	uint64_t busy_until_ns;
+	bool rshim_user;          /* counted in the device's rshim_host_users */
 };
 
 struct bf_sim_serve_opts {
