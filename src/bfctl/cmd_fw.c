@@ -90,6 +90,12 @@ int bf_fw_cli_open(const char *dev, struct bf_fw_dev **d)
 {
 	int r;
 
+	char bdf[64];
+
+	bf_error_clear();
+	/* A name of no known form is a usage error, before any device is looked at. */
+	if (bf_fw_dev_resolve(dev, bdf, sizeof(bdf)) == -EINVAL)
+		return bf_cli_fail(BF_EXIT_USAGE, -EINVAL, NULL, "cannot open %s", dev);
 	bf_error_clear();
 	r = bf_fw_dev_open_flags(dev, clear_sem ? BF_FW_OPEN_CLEAR_SEMAPHORE : 0, d);
 	if (r < 0)

@@ -134,6 +134,9 @@ expect_rc 2 "reg -r foo: exit 2" "$BFCTL" reg -r foo read 0x10c28
 expect_rc 2 "reset -r pcie:zz: exit 2" "$BFCTL" reset -r pcie:zz
 expect_rc 2 "console -r sim:: exit 2" "$BFCTL" console -r sim:
 expect_rc 4 "a well-formed name of a device that is not there: exit 4" "$BFCTL" reg -r pcie:0000:09:00.2 read 0x10c28
+expect_rc 2 "fw query foo: a NIC name of no known form, exit 2" "$BFCTL" fw query foo
+check "fw query foo: names the forms" grep -q "names no device: use a PCI address" "$TMP/rc.err"
+expect_rc 4 "fw query of a well-formed PCI address with no device: exit 4" "$BFCTL" fw query 0000:77:00.0
 
 # --- an input file that cannot be read: exit 3 everywhere -----------------
 mkdir adir

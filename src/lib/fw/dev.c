@@ -152,7 +152,7 @@ int bf_fw_dev_resolve(const char *name, char *bdf, size_t cap)
 		}
 		return bf_error_ret(ENODEV, "no RDMA device %s (%s)", name, path);
 	}
-	return bf_error_ret(ENODEV, "'%s' names no device: use a PCI address (0000:03:00.0), an mst name "
+	return bf_error_ret(EINVAL, "'%s' names no device: use a PCI address (0000:03:00.0), an mst name "
 			    "(mt41692_pciconf0), an RDMA device (mlx5_0) or sim:0", name);
 }
 
