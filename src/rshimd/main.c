@@ -96,6 +96,7 @@ struct slot {
 /* The daemon: its options, then the table of devices. */
 struct daemon {
 	const char *root, *conf_path, *pidfile, *logfile;
+	int logfd;                  /* --log-file, opened before daemonising */
 	bool fg, net, force, scan;
 	unsigned backends;           /* -b: BF_RSHIMD_BK_* (0: all) */
 	int index, level;            /* -i (-1: none), -l */
@@ -344,6 +345,15 @@ static int configure(struct daemon *dm)
 	bf_rshimd_conf_defaults(&dm->conf);
 	if (bf_rshimd_conf_load(&dm->conf, dm->conf_path) < 0)
 		return -EINVAL;
+	/* The log file now, while an error still reaches the caller; a root
+	 * daemon never appends through a symbolic link. */
+	if (dm->logfile) {
+		dm->logfd = open(dm->logfile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+		if (dm->logfd < 0)
+			return bf_error_ret(errno, "cannot open the log file %s: %s", dm->logfile,
+					    errno == ELOOP ? "it is a symbolic link, which rshimd does not follow"
+							   : strerror(errno));
+	}
 	/* One ownership request per device, at its first attach. */
 	dm->force = dm->force || dm->conf.force_mode;
 	for (i = 0; i < dm->nslot; i++)
@@ -502,12 +512,9 @@ static void ready(struct daemon *dm, int ret)
 	dm->ready_fd = -1;
 	if (ret < 0)
 		return;
-	fd = dm->logfile ? open(dm->logfile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640) :
-	     open("/dev/null", O_WRONLY | O_CLOEXEC);
+	fd = dm->logfile ? dm->logfd : open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (!dm->logfile)
 		bf_log_to_syslog("rshimd");
-	else if (fd < 0)
-		bf_warn("cannot open %s: %s (logging nowhere)", dm->logfile, strerror(errno));
 	bf_log_set_level(log_level_of(dm->level));
 	if (fd >= 0) {
 		dup2(fd, STDERR_FILENO);

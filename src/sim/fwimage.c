@@ -162,9 +162,11 @@ int bf_sim_cmd_fwimage(int argc, char **argv)
 	}
 	if (r < 0)
 		return bf_cli_fail(BF_EXIT_FAILURE, r, NULL, "cannot make the image");
-	fd = open(out, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0644);
+	/* --force replaces the entry (never writing through a link, never
+	 * truncating a file another process may be reading). */
+	fd = bf_file_create(out, 0644, force);
 	if (fd < 0) {
-		r = -errno;
+		r = fd;
 		free(img);
 		if (r == -EEXIST)
 			return bf_cli_fail(BF_EXIT_EXISTS, r, "use --force to replace it", "cannot write %s", out);

@@ -34,4 +34,11 @@ expect_rc 8 "unpack over an existing entry without --force: exit 8" "$BFCTL" bfb
 expect_rc 0 "unpack --force over a symlink" "$BFCTL" bfb unpack "$SAMPLE" -C "$TMP/out2" --force
 check "the symlink's target is untouched, the entry is the image" sh -c \
 	"grep -qx precious '$TMP/victim' && [ ! -L '$TMP/out2/bl2-v0' ] && cmp -s '$TMP/out2/bl2-v0' '$TMP/full/bl2-v0'"
+
+# bfsim fwimage --force: the entry is replaced, a link is not written through
+ln -s "$TMP/victim" "$TMP/fw.img"
+expect_rc 0 "bfsim fwimage --force over a symlink" \
+	"$BFSIM" fwimage -o "$TMP/fw.img" --version 32.41.1000 --psid MT_0000000884 --force
+check "the symlink's target is untouched, the entry is a new image" sh -c \
+	"grep -qx precious '$TMP/victim' && [ ! -L '$TMP/fw.img' ] && [ -s '$TMP/fw.img' ]"
 done_testing

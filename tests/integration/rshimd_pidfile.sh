@@ -52,6 +52,14 @@ expect_rc 2 "--root naming a file is refused (exit 2)" "$RSHIMD" -f --root "$TMP
 check "it says: not a directory" grep -q -- "--root $TMP/file: not a directory" "$TMP/rc.err"
 
 # --- bfb-install with no daemon -------------------------------------------------------
+# --- --log-file never through a symbolic link ----------------------------------
+printf 'precious\n' > "$TMP/precious"
+ln -s "$TMP/precious" "$TMP/log-link"
+expect_rc 1 "--log-file naming a symbolic link is refused before the daemon starts (exit 1)" \
+	"$RSHIMD" --root "$TMP" -d sim:0 -n --config "$TMP/none.conf" --log-file "$TMP/log-link"
+check "it says the log file is a symbolic link" grep -q "log file $TMP/log-link: it is a symbolic link" "$TMP/rc.err"
+check "the link's target is untouched" test "$(cat "$TMP/precious")" = precious
+
 expect_rc 1 "bfb-install with no rshimd (no device directory) fails" "$BFBINSTALL" -b "$SAMPLE" -r "$D"
 check "bfb-install says rshimd is not running, and to start it" \
 	grep -q "Error: rshimd is not running: $D does not exist .*Start rshimd" "$TMP/rc.out"
