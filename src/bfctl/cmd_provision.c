@@ -51,7 +51,7 @@ static const char provision_usage[] =
 	"input or a key missing from the state directory, 4 device missing or\n"
 	"busy, or an SSH host key other than the pinned one, 5 push failed,\n"
 	"6 install error or no host key published, 7 deadline (SSH unreachable),\n"
-	"130 interrupted. See bfctl-provision(1).\n";
+	"130 interrupted. See PROVISION in bfctl(1).\n";
 
 static const char agent_usage[] =
 	"Usage: bfctl agent --rshim DEV plan|apply|status [--profile FILE]\n"
@@ -70,7 +70,7 @@ static const char agent_usage[] =
 	"  -v, --verbose         more detail\n"
 	"  -h, --help            this help\n"
 	"\n"
-	"Exit status as for bfctl provision. See bfctl-provision(1).\n";
+	"Exit status as for bfctl provision. See PROVISION in bfctl(1).\n";
 
 static void agent_event(const struct bf_provision_event *ev)
 {

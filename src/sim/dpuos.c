@@ -93,6 +93,10 @@ void bf_sim_dpuos_image(struct bf_sim *s, const char *release)
 	bf_sim_dpuos_stop(s);
 	if (access(root, F_OK) == 0 && nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS) < 0)
 		bf_warn("bfsim: cannot clear the DPU's root file system %s", root);
+	/* The installer's /tmp starts empty with each install (hooks.c). */
+	snprintf(p, sizeof(p), "%s/installer-tmp", s->cfg.state_dir);
+	if (access(p, F_OK) == 0)
+		nftw(p, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	for (i = 0; skeleton[i]; i++) {
 		snprintf(p, sizeof(p), "%s/%s", root, skeleton[i]);
 		if (bf_mkdir_p(p, 0755) < 0) {

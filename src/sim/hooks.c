@@ -2,7 +2,8 @@
  * (doc/bfcfg.md: "Running <name> from bf.cfg", then the function, with
  * bash, the target OS mounted at /mnt): bash sources the bf.cfg the host
  * pushed and calls the function, in a private mount namespace whose /mnt
- * is the simulated DPU's root file system (STATE/rootfs). `bfrshlog`
+ * is the simulated DPU's root file system (STATE/rootfs) and whose /tmp
+ * is the installer's, kept for one install (STATE/installer-tmp). `bfrshlog`
  * (a small script first on PATH) appends its line to a file that bfsim
  * turns into RShim log messages right after the hook, with the level
  * word handled as the kernel's rsh_log attribute does. Hooks need root
@@ -92,28 +93,34 @@ static void rshlog_collect(struct bf_sim *s, const char *path)
 	unlink(path);
 }
 
-static void child(const char *root, const char *bin, const char *cfg, const char *name, const char *logf)
+#define HOOK_RUN "/run/bfsim-hook"   /* bin dir, seen under /tmp's bind */
+
+static void child(const char *root, const char *tmp, const char *bin, const char *name, const char *logf)
 {
 	char path[PATH_MAX + 64];
 	const char *old = getenv("PATH");
-	int fd;
+	int fd, lfd;
 
+	/* Opened before /tmp is replaced: the state may live under /tmp. */
+	lfd = open(logf, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0600);
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-	    mount(root, "/mnt", NULL, MS_BIND, NULL) < 0)
+	    mount(root, "/mnt", NULL, MS_BIND, NULL) < 0 || bf_mkdir_p(HOOK_RUN, 0700) < 0 ||
+	    mount(bin, HOOK_RUN, NULL, MS_BIND, NULL) < 0 || mount(tmp, "/tmp", NULL, MS_BIND, NULL) < 0)
 		_exit(125);
-	snprintf(path, sizeof(path), "%s:%s", bin, old ? old : "/usr/sbin:/usr/bin:/sbin:/bin");
+	snprintf(path, sizeof(path), "%s:%s", HOOK_RUN, old ? old : "/usr/sbin:/usr/bin:/sbin:/bin");
 	setenv("PATH", path, 1);
+	setenv("BFSIM_RSHLOG_FILE", HOOK_RUN "/rshlog", 1);
 	fd = open("/dev/null", O_RDONLY);
 	if (fd >= 0)
 		dup2(fd, 0);
-	fd = open(logf, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0600);
-	if (fd >= 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
+	if (lfd >= 0) {
+		dup2(lfd, 1);
+		dup2(lfd, 2);
 	}
 	if (chdir("/") < 0)
 		_exit(125);
-	execlp("bash", "bash", "-c", "set -e; . \"$1\"; set +e; \"$2\"", "bfsim-hook", cfg, name, (char *)NULL);
+	execlp("bash", "bash", "-c", "set -e; . \"$1\"; set +e; \"$2\"", "bfsim-hook", HOOK_RUN "/bf.cfg", name,
+	       (char *)NULL);
 	_exit(127);
 }
 
@@ -139,30 +146,30 @@ static int wait_bounded(pid_t pid)
 
 void bf_sim_hook_run(struct bf_sim *s, const char *name)
 {
-	char root[PATH_MAX], bin[PATH_MAX + 16], cfg[PATH_MAX + 32], rlog[PATH_MAX + 32], logf[PATH_MAX + 16], sh[PATH_MAX + 32];
+	char root[PATH_MAX], tmp[PATH_MAX + 16], bin[PATH_MAX + 16], cfg[PATH_MAX + 32], rlog[PATH_MAX + 32], logf[PATH_MAX + 16], sh[PATH_MAX + 32];
 	pid_t pid;
 	int rc;
 
 	if (!s->bfcfg_len || bf_sim_rootfs_path(s, NULL, root, sizeof(root)) < 0)
 		return;
 	snprintf(bin, sizeof(bin), "%s/hookbin", s->cfg.state_dir);
+	snprintf(tmp, sizeof(tmp), "%s/installer-tmp", s->cfg.state_dir);
 	snprintf(cfg, sizeof(cfg), "%s/hookbin/bf.cfg", s->cfg.state_dir);
 	snprintf(rlog, sizeof(rlog), "%s/hookbin/rshlog", s->cfg.state_dir);
 	snprintf(logf, sizeof(logf), "%s/hooks.log", s->cfg.state_dir);
 	snprintf(sh, sizeof(sh), "%s/bfrshlog", bin);
-	if (bf_mkdir_p(root, 0755) < 0 || bf_mkdir_p(bin, 0700) < 0 ||
+	if (bf_mkdir_p(root, 0755) < 0 || bf_mkdir_p(bin, 0700) < 0 || bf_mkdir_p(tmp, 0700) < 0 ||
 	    write_file(cfg, s->bfcfg, s->bfcfg_len, 0600) < 0 ||
 	    write_file(sh, bfrshlog_script, sizeof(bfrshlog_script) - 1, 0700) < 0) {
 		bf_warn("bfsim: cannot prepare the hook %s in %s", name, s->cfg.state_dir);
 		return;
 	}
 	unlink(rlog);
-	setenv("BFSIM_RSHLOG_FILE", rlog, 1);
 	pid = fork();
 	if (pid < 0)
 		return;
 	if (pid == 0)
-		child(root, bin, cfg, name, logf);
+		child(root, tmp, bin, name, logf);
 	rc = wait_bounded(pid);
 	rshlog_collect(s, rlog);
 	unlink(cfg);
