@@ -4,6 +4,7 @@
 #include "bfb.h"
 #include "bfb_file.h"
 #include "cfgcheck.h"
+#include "bmc_cli.h"
 #include "cli_fetch.h"
 #include "fileio.h"
 #include "boot.h"
@@ -31,6 +32,9 @@ static const char install_usage[] =
 	"                     [--keep-log] [--force] [--force-platform]\n"
 	"                     [--allow-plaintext-password] [--sha256 HEX] [--cache DIR]\n"
 	"                     [--cacert FILE] [--insecure] [--json] [-v]\n"
+	"       bfctl install --bmc https://USER@HOST[:PORT] --bfb FILE [--config BF.CFG]\n"
+	"                     --serve ADDR[:PORT] | --image-uri URI [--password-file F]\n"
+	"                     [--cacert FILE] [--insecure] [--timeout S] [--json] [-v]\n"
 	"\n"
 	"Verify the BFB, check that it is for this device (chip, NIC firmware and\n"
 	"its PSID, from the bundle's inventory), reset the BlueField into RShim\n"
@@ -63,13 +67,27 @@ static const char install_usage[] =
 	"      --force-platform  push a bundle whose inventory is for another chip or\n"
 	"                        NIC PSID than the device's (refused by default)\n"
 	BF_CLI_FETCH_USAGE
-	"      --json            JSON events: download, verify, push, log, mark, result\n"
+	"      --bmc URL         install through the DPU's BMC (Redfish) instead of an\n"
+	"                        RShim of this host: https://USER@HOST[:PORT]; the\n"
+	"                        password from $BFCTL_BMC_PASSWORD, --password-file F\n"
+	"                        or the terminal; --cacert/--insecure apply to it\n"
+	"      --serve ADDR[:PORT] with --bmc: serve the BFB (+ bf.cfg) to the BMC\n"
+	"                        from this address, under a random path, during the\n"
+	"                        transfer only\n"
+	"      --image-uri URI   with --bmc: the BMC pulls this URI (bf.cfg already in\n"
+	"                        the image) instead\n"
+	"      --json            JSON events: download, verify, push, log, mark,\n"
+	"                        boot_progress (--bmc), result\n"
 	"  -v, --verbose         more detail\n"
 	"  -h, --help            this help\n"
 	"\n"
 	"Exit status: 0 installed, 3 invalid input (nothing pushed), 4 device\n"
 	"missing or busy, 5 push failed, 6 the device reported an error (CRITICAL\n"
-	"ERROR), 7 deadline passed, 130 interrupted. See bfctl(1).\n";
+	"ERROR; through a BMC: its task failed, with its message), 7 deadline\n"
+	"passed, 130 interrupted. Through a BMC, 4 also for refused credentials\n"
+	"(check the user and password), a password to change, a busy BMC or an\n"
+	"RShim the host holds; 5 when the BMC restarted during the transfer; 0 with\n"
+	"status skipped when the BMC says the image is identical. See bfctl(1).\n";
 
 /* The library's outcome, reported as every command reports. */
 static int report(const struct bf_install_result *res)
@@ -83,6 +101,7 @@ static int report(const struct bf_install_result *res)
 int bf_cmd_install(int argc, char **argv)
 {
 	enum { OPT_STALL = BF_OPT_FIRST_CMD, OPT_FORCE, OPT_FORCE_PLATFORM, OPT_ALLOW_PLAIN };
+	struct bf_bmc_install bmc = { .timeout_s = DEFAULT_TIMEOUT_S };
 	static const struct option longopts[] = {
 		{ "rshim", required_argument, NULL, 'r' },
 		{ "bfb", required_argument, NULL, 'b' },
@@ -95,6 +114,10 @@ int bf_cmd_install(int argc, char **argv)
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "force-platform", no_argument, NULL, OPT_FORCE_PLATFORM },
 		{ "allow-plaintext-password", no_argument, NULL, OPT_ALLOW_PLAIN },
+		{ "bmc", required_argument, NULL, BF_OPT_BMC },
+		{ "password-file", required_argument, NULL, BF_OPT_PASSWORD_FILE },
+		{ "serve", required_argument, NULL, BF_OPT_SERVE },
+		{ "image-uri", required_argument, NULL, BF_OPT_IMAGE_URI },
 		BF_CLI_FETCH_LONGOPTS, BF_CLI_LONGOPTS, { 0 } };
 	const char *dev = NULL, *bfb = NULL, *cfg = NULL, *rootfs = NULL;
 	const char *paths[3];
@@ -122,6 +145,10 @@ int bf_cmd_install(int argc, char **argv)
 		case OPT_FORCE: force = true; break;
 		case OPT_FORCE_PLATFORM: force_platform = true; break;
 		case OPT_ALLOW_PLAIN: allow_plain = true; break;
+		case BF_OPT_BMC: bmc.url = optarg; break;
+		case BF_OPT_PASSWORD_FILE: bmc.password_file = optarg; break;
+		case BF_OPT_SERVE: bmc.serve = optarg; break;
+		case BF_OPT_IMAGE_URI: bmc.image_uri = optarg; break;
 		case 't':
 		case OPT_STALL: {
 			double v;
@@ -148,6 +175,22 @@ int bf_cmd_install(int argc, char **argv)
 	}
 	if (optind != argc)
 		bf_cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if (!bmc.url && (bmc.serve || bmc.image_uri || bmc.password_file))
+		bf_cli_usage_error("--serve, --image-uri and --password-file go with --bmc");
+	if (bmc.url) {
+		if (dev || rootfs)
+			bf_cli_usage_error("--bmc installs through the BMC: without --rshim and --rootfs");
+		if (!!bmc.serve == !!bmc.image_uri)
+			bf_cli_usage_error("--bmc needs --serve ADDR[:PORT] (bfctl serves the image) or --image-uri URI");
+		if (bmc.image_uri && cfg)
+			bf_cli_usage_error("--image-uri: bf.cfg travels inside the image (append it there), not --config");
+		if (bmc.image_uri && !bfb) {
+			bmc.timeout_s = timeout;
+			bmc.cacert = fetch.o.cacert;
+			bmc.insecure = fetch.o.insecure;
+			return bf_bmc_install_run(&bmc);
+		}
+	}
 	if (!bfb)
 		bf_cli_usage_error("--bfb FILE is required");
 
@@ -183,6 +226,15 @@ int bf_cmd_install(int argc, char **argv)
 	if (rootfs)
 		paths[npaths++] = rootfs;
 
+	if (bmc.url) {
+		/* The platform check needs the device's RShim: the BMC has it. */
+		bmc.paths = paths;
+		bmc.npaths = npaths;
+		bmc.timeout_s = timeout;
+		bmc.cacert = fetch.o.cacert;
+		bmc.insecure = fetch.o.insecure;
+		return bf_bmc_install_run(&bmc);
+	}
 	if (!dev)
 		dev = getenv("BFCTL_RSHIM");
 	/* The NIC is asked before the RShim is opened: for a simulated device

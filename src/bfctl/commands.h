@@ -6,6 +6,7 @@ int bf_cmd_bfb(int argc, char **argv);
 int bf_cmd_cfg(int argc, char **argv);
 int bf_cmd_fw(int argc, char **argv);
 int bf_cmd_install(int argc, char **argv);
+int bf_cmd_bmc(int argc, char **argv);
 int bf_cmd_log(int argc, char **argv);
 int bf_cmd_reset(int argc, char **argv);
 int bf_cmd_reg(int argc, char **argv);

@@ -258,3 +258,15 @@ int bf_cli_open_rshim(const char *name, struct bf_rshim **r)
 	(*r)->reconnect_s = BF_CLI_RECONNECT_S;
 	return 0;
 }
+
+int bf_cli_ok_status(const char *status, const char *message)
+{
+	bf_print_begin("result");
+	bf_print_bool(BF_PRINT_JSON, "ok", NULL, true);
+	bf_print_int(BF_PRINT_JSON, "exit_code", NULL, 0);
+	bf_print_string(BF_PRINT_JSON, "status", NULL, status);
+	if (message)
+		bf_print_string(BF_PRINT_JSON, "message", NULL, message);
+	bf_print_end();
+	return 0;
+}

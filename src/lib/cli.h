@@ -52,6 +52,9 @@ int bf_cli_input(const char *path);
 
 /* Report success ("result" event in JSON mode); returns 0. */
 int bf_cli_ok(void);
+/* Success with another status than "ok" (e.g. "skipped": nothing had to be
+ * done) and a sentence, in the result event; returns 0. */
+int bf_cli_ok_status(const char *status, const char *message);
 
 /* Map a negative errno from the library to the default exit code. */
 int bf_cli_exit_for(int err);

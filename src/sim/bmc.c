@@ -351,7 +351,8 @@ static void *monitor(void *arg)
 				b->bmc_fw_reboot_due = false;
 				go = true;
 			}
-			if ((b->o.faults & BF_SIM_BMC_FAULT_REBOOT_BOOT) && b->xfer_done && !b->reboot_fault_done &&
+			if ((b->o.faults & BF_SIM_BMC_FAULT_REBOOT_BOOT) && b->xfer_done && b->done_seen &&
+			    !b->reboot_fault_done &&
 			    strcmp(st, "BootRom")) {
 				b->reboot_fault_done = true;
 				go = true;

@@ -53,6 +53,7 @@ struct bf_sim_bmc {
 	pthread_cond_t worker_cv;
 	bool abort_xfer;           /* the worker stops pulling (BMC reboot) */
 	bool xfer_done;            /* the last transfer completed (for the boot-reboot fault) */
+	bool done_seen;            /* ... and a client has read its task as Completed */
 	bool reboot_fault_done;
 	bool bmc_fw_reboot_due;    /* its own firmware was updated: reboot at the DPU's OS up */
 	char bmc_fw_seen[64];

@@ -431,6 +431,8 @@ static json_object *get(struct bf_sim_bmc *b, const char *u)
 		pthread_mutex_lock(&b->mu);
 		if ((t = bf_sim_bmc_task_find(b, (unsigned)id)))
 			o = task_res(t);
+		if (t && t->id == b->up.task && !strcmp(t->state, "Completed"))
+			b->done_seen = true;
 		pthread_mutex_unlock(&b->mu);
 		return o;
 	}

@@ -83,9 +83,14 @@ void bf_sim_bmc_version(struct bf_sim_bmc *b, const char *key, char *out, size_t
 
 	out[0] = '\0';
 	pthread_mutex_lock(&b->h->lock);
-	if (json_object_object_get_ex(bf_sim_nv_installed(b->h->sim), key, &o) &&
-	    json_object_object_get_ex(o, "version", &v))
-		snprintf(out, cap, "%s", json_object_get_string(v));
+	/* a version string, or an object with "release" (the OS: the
+	 * bundle's name) or "version" */
+	if (json_object_object_get_ex(bf_sim_nv_installed(b->h->sim), key, &o)) {
+		if (json_object_is_type(o, json_type_string))
+			snprintf(out, cap, "%s", json_object_get_string(o));
+		else if (json_object_object_get_ex(o, "release", &v) || json_object_object_get_ex(o, "version", &v))
+			snprintf(out, cap, "%s", json_object_get_string(v));
+	}
 	pthread_mutex_unlock(&b->h->lock);
 }
 
@@ -478,6 +483,7 @@ int bf_sim_bmc_update_start(struct bf_sim_bmc *b, const char *uri, const char *p
 	b->worker_running = true;
 	b->abort_xfer = false;
 	b->xfer_done = false;
+	b->done_seen = false;
 	{
 		pthread_attr_t a;
 		pthread_t th;

@@ -1,0 +1,233 @@
+/* rfclient.c - a Redfish client over libcurl. */
+#include "config.h"
+#include "rfclient.h"
+#include "error.h"
+#include "log.h"
+#include "redfish.h"
+#include "secret.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define RETRY_NS      2000000000ull   /* between attempts while the BMC is down */
+#define REQ_TIMEOUT_S 60L             /* one request */
+
+int bf_rfclient_parse_url(const char *url, struct bf_rfclient *c)
+{
+	const char *p = url, *at, *slash;
+	bool tls = true;
+	size_t n;
+
+	memset(c, 0, sizeof(*c));
+	c->down_wait_s = 600;
+	if (!strncmp(p, "https://", 8))
+		p += 8;
+	else if (!strncmp(p, "http://", 7)) {
+		p += 7;
+		tls = false;
+	} else if (strstr(p, "://"))
+		return bf_error_ret(EINVAL, "--bmc takes https://USER@HOST[:PORT]: '%s' has another scheme", url);
+	at = strchr(p, '@');
+	slash = strchr(p, '/');
+	if (slash && slash[1])
+		return bf_error_ret(EINVAL, "--bmc takes https://USER@HOST[:PORT], without a path");
+	if (at && (!slash || at < slash)) {
+		n = (size_t)(at - p);
+		if (memchr(p, ':', n))
+			return bf_error_ret(EINVAL, "--bmc must not carry the password: give it in BFCTL_BMC_PASSWORD, "
+					    "--password-file or at the prompt");
+		if (n == 0 || n >= sizeof(c->user))
+			return bf_error_ret(EINVAL, "--bmc: the user name is empty or too long");
+		memcpy(c->user, p, n);
+		p = at + 1;
+	} else {
+		snprintf(c->user, sizeof(c->user), "root");
+	}
+	n = slash ? (size_t)(slash - p) : strlen(p);
+	if (n == 0 || n >= sizeof(c->host))
+		return bf_error_ret(EINVAL, "--bmc: no host, or a host name too long");
+	memcpy(c->host, p, n);
+	c->host[n] = '\0';
+	if (strspn(c->host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]_") != n)
+		return bf_error_ret(EINVAL, "--bmc: '%s' is not a host name or address", c->host);
+	snprintf(c->base, sizeof(c->base), "%s://%s", tls ? "https" : "http", c->host);
+	if (!tls)
+		bf_warn("the BMC at %s is reached over plain HTTP: the password crosses the network readable", c->host);
+	return 0;
+}
+
+struct sink {
+	struct bf_rfresp *r;
+	bool too_big;
+};
+
+static size_t on_body(char *p, size_t sz, size_t nm, void *ctx)
+{
+	struct sink *s = ctx;
+	size_t len = sz * nm;
+	char *nb;
+
+	if (s->r->len + len > BF_REDFISH_MAX_BODY) {
+		s->too_big = true;
+		return 0;
+	}
+	if (!(nb = realloc(s->r->body, s->r->len + len + 1)))
+		return 0;
+	s->r->body = nb;
+	memcpy(nb + s->r->len, p, len);
+	s->r->len += len;
+	nb[s->r->len] = '\0';
+	return len;
+}
+
+static size_t on_header(char *p, size_t sz, size_t nm, void *ctx)
+{
+	struct sink *s = ctx;
+	size_t len = sz * nm, n;
+
+	if (len > 9 && !strncasecmp(p, "Location:", 9)) {
+		p += 9;
+		len -= 9;
+		while (len && (*p == ' ' || *p == '\t')) {
+			p++;
+			len--;
+		}
+		n = len;
+		while (n && (p[n - 1] == '\r' || p[n - 1] == '\n'))
+			n--;
+		if (n < sizeof(s->r->location) && n) {
+			memcpy(s->r->location, p, n);
+			s->r->location[n] = '\0';
+		}
+		return sz * nm;
+	}
+	return len;
+}
+
+void bf_rfresp_free(struct bf_rfresp *r)
+{
+	free(r->body);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The BMC is not there right now (rebooting): worth waiting for. */
+static bool down(CURLcode rc, bool sent, bool get)
+{
+	if (rc == CURLE_COULDNT_CONNECT)
+		return true;
+	return get && sent && (rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR ||
+			       rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_OPERATION_TIMEDOUT);
+}
+
+static CURL *handle(struct bf_rfclient *c)
+{
+	CURL *h = c->curl;
+
+	if (h) {
+		curl_easy_reset(h);
+	} else if (!(h = c->curl = curl_easy_init())) {
+		return NULL;
+	}
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 15L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, REQ_TIMEOUT_S);
+	curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+	curl_easy_setopt(h, CURLOPT_USERNAME, c->user);
+	curl_easy_setopt(h, CURLOPT_PASSWORD, c->pass);
+	if (c->cacert)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->cacert);
+	if (c->insecure) {
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	return h;
+}
+
+int bf_rfclient_request(struct bf_rfclient *c, const char *method, const char *path, const char *json,
+			struct bf_rfresp *r, const struct bf_deadline *dl)
+{
+	uint64_t give_up = bf_clock_ns() + (uint64_t)(c->down_wait_s * 1e9);
+	bool get = !strcmp(method, "GET");
+	char url[sizeof(c->base) + 512], err[CURL_ERROR_SIZE];
+	unsigned tries = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (strlen(path) > 500 || path[0] != '/')
+		return bf_error_ret(EINVAL, "BMC path '%.64s' is not usable", path);
+	snprintf(url, sizeof(url), "%s%s", c->base, path);
+	for (;;) {
+		struct curl_slist *hdr = NULL;
+		struct sink s = { .r = r };
+		CURL *h = handle(c);
+		CURLcode rc;
+		bool sent;
+
+		if (!h)
+			return bf_error_ret(ENOMEM, "out of memory");
+		bf_rfresp_free(r);
+		err[0] = '\0';
+		hdr = curl_slist_append(hdr, "Accept: application/json");
+		if (json)
+			hdr = curl_slist_append(hdr, "Content-Type: application/json");
+		curl_easy_setopt(h, CURLOPT_URL, url);
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+		if (json)
+			curl_easy_setopt(h, CURLOPT_POSTFIELDS, json);
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+		curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
+		curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+		curl_easy_setopt(h, CURLOPT_HEADERDATA, &s);
+		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
+		rc = curl_easy_perform(h);
+		curl_slist_free_all(hdr);
+		if (rc == CURLE_OK) {
+			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+			if (!r->body && !(r->body = calloc(1, 1)))
+				return bf_error_ret(ENOMEM, "out of memory");
+			return 0;
+		}
+		if (s.too_big)
+			return bf_error_ret(EIO, "the BMC at %s answered %s %s with more than %u bytes", c->host, method,
+					    path, BF_REDFISH_MAX_BODY);
+		if (rc == CURLE_PEER_FAILED_VERIFICATION || (rc == CURLE_SSL_CONNECT_ERROR && strstr(err, "certificate")))
+			return bf_error_ret(EACCES, "the BMC at %s has a certificate this host does not trust (%s)",
+					    c->host, err[0] ? err : curl_easy_strerror(rc));
+		{
+			long conn = 0;
+
+			curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &conn);
+			sent = conn > 0;
+		}
+		if (!down(rc, sent, get))
+			return bf_error_ret(EIO, "%s %s on the BMC at %s failed: %s", method, path, c->host,
+					    err[0] ? err : curl_easy_strerror(rc));
+		if (bf_stop_requested())
+			return bf_error_ret(EINTR, "stopped while waiting for the BMC at %s", c->host);
+		if (dl && bf_deadline_left_ns(dl) < RETRY_NS)
+			return bf_error_ret(ETIMEDOUT, "the BMC at %s did not answer before the deadline (%s)", c->host,
+					    err[0] ? err : curl_easy_strerror(rc));
+		if (bf_clock_ns() + RETRY_NS > give_up)
+			return bf_error_ret(ECONNREFUSED, "the BMC at %s did not answer (%s)%s", c->host,
+					    err[0] ? err : curl_easy_strerror(rc),
+					    tries ? ", for as long as it was waited for" : "");
+		/* Bounded: by down_wait_s and the deadline. */
+		tries++;
+		bf_info("the BMC at %s does not answer (%s; rebooting?): attempt %u, again in 2 s", c->host,
+			err[0] ? err : curl_easy_strerror(rc), tries + 1);
+		bf_clock_sleep_ns(RETRY_NS);
+	}
+}
+
+void bf_rfclient_close(struct bf_rfclient *c)
+{
+	if (c->curl)
+		curl_easy_cleanup(c->curl);
+	c->curl = NULL;
+	bf_secret_wipe(c->pass, sizeof(c->pass));
+}
