@@ -71,7 +71,7 @@ www_stop() {
 	WWW_PID=
 }
 
-trap 'bmc_stop; www_stop; rm -rf "$TMP"' EXIT
+trap 'bmc_stop; www_stop; [ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"' EXIT
 
 RF=https://127.0.0.1:8443/redfish/v1
 rf() {  # rf [curl option...] PATH -- an authenticated request to the simulated BMC
