@@ -22,6 +22,8 @@ static const char provision_usage[] =
 	"Usage: bfctl provision --rshim DEV --profile FILE [--bfb FILE] [--reinstall]\n"
 	"                       [--timeout S] [--ssh-timeout S] [--state-dir DIR]\n"
 	"                       [--force-platform] [--json] [-v]\n"
+	"       bfctl provision --inventory FILE [--parallel N] [--resume] ...\n"
+	"                       (many devices: 'bfctl provision --inventory x --help')\n"
 	"\n"
 	"Take a DPU from bare to the configuration of a profile, step by step:\n"
 	"firmware (the profile's firmware: parameters), install (the BFB with a\n"
@@ -186,8 +188,13 @@ int bf_cmd_provision(int argc, char **argv)
 		BF_CLI_LONGOPTS, { 0 } };
 	struct bf_provision_opts o = { .on_event = on_event };
 	struct bf_provision_result res;
-	int opt;
+	int opt, k;
 
+	/* Many devices from an inventory: cmd_fleet.c. */
+	for (k = 1; k < argc && strcmp(argv[k], "--"); k++)
+		if (!strcmp(argv[k], "--inventory") || !strncmp(argv[k], "--inventory=", 12) ||
+		    !strcmp(argv[k], "-i"))
+			return bf_cmd_provision_inventory(argc, argv);
 	while ((opt = bf_cli_getopt(argc, argv, "r:p:b:t:" BF_CLI_SHORTOPTS, longopts)) != -1) {
 		switch (opt) {
 		case 'r': o.device = optarg; break;

@@ -14,6 +14,7 @@ int bf_cmd_console(int argc, char **argv);
 int bf_cmd_list(int argc, char **argv);
 int bf_cmd_profile(int argc, char **argv);
 int bf_cmd_provision(int argc, char **argv);
+int bf_cmd_provision_inventory(int argc, char **argv);
 int bf_cmd_agent(int argc, char **argv);
 
 #endif

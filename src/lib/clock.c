@@ -75,6 +75,8 @@ uint64_t bf_deadline_left_ns(const struct bf_deadline *d)
 	return now >= d->at_ns ? 0 : d->at_ns - now;
 }
 
+const volatile sig_atomic_t *bf_stop_flag(void) { return &stop_flag; }
+
 static void on_signal(int sig)
 {
 	(void)sig;

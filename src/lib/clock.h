@@ -3,6 +3,7 @@
 #define BF_CLOCK_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stdint.h>
 
 uint64_t bf_clock_ns(void);            /* CLOCK_MONOTONIC in ns */
@@ -33,6 +34,8 @@ uint64_t bf_deadline_left_ns(const struct bf_deadline *d);
  * flag; long operations poll bf_stop_requested() and return -EINTR. */
 void bf_stop_install_handlers(void);
 bool bf_stop_requested(void);
+/* The flag itself, for libraries that take a stop pointer. */
+const volatile sig_atomic_t *bf_stop_flag(void);
 void bf_stop_request(void);
 
 #endif

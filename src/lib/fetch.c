@@ -68,23 +68,30 @@ static void md_hex(EVP_MD_CTX *md, char out[65])
 /* Feed the first len bytes of fd to md (len = -1: all of it). */
 static int md_fd(EVP_MD_CTX *md, int fd, uint64_t len)
 {
-	static __thread unsigned char buf[1 << 20];
+	const size_t cap = 1 << 20;
+	unsigned char *buf = malloc(cap);
 	uint64_t done = 0;
+	int ret = 0;
 
+	if (!buf)
+		return -ENOMEM;
 	while (done < len) {
-		size_t want = len - done < sizeof(buf) ? (size_t)(len - done) : sizeof(buf);
+		size_t want = len - done < cap ? (size_t)(len - done) : cap;
 		ssize_t n = pread(fd, buf, want, (off_t)done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			return -errno;
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
 		if (n == 0)
 			break;
 		EVP_DigestUpdate(md, buf, (size_t)n);
 		done += (uint64_t)n;
 	}
-	return 0;
+	free(buf);
+	return ret;
 }
 
 int bf_fetch_file_sha256(const char *path, char out[65])

@@ -74,6 +74,7 @@ struct install {
 	enum bf_install_wait wait;
 	enum bf_boot_mark done;      /* the completing mark, once seen */
 	const char *extras;          /* " + bf.cfg", " + rootfs", ... */
+	const struct bf_install_opts *o;
 };
 
 static int on_mark(void *ctx, enum bf_boot_mark m, const char *line)
@@ -181,6 +182,8 @@ static int do_install(struct bf_rshim *r, const char *const *paths, size_t npath
 	if (ret < 0)
 		return fail(res, BF_EXIT_DEVICE, ret, "check the device with 'bfctl list'",
 			    "cannot reset %s into RShim boot", r->name);
+	if (in->o->on_phase)
+		in->o->on_phase(in->o->ctx, "push");
 	bf_print_line("Pushing %s%s", paths[0], in->extras);
 	ret = bf_boot_push_files(r, paths, npaths, &o, &pushed);
 	if (ret == -ECANCELED)
@@ -210,6 +213,8 @@ static int do_install(struct bf_rshim *r, const char *const *paths, size_t npath
 	if (ret < 0)
 		return fail(res, BF_EXIT_PUSH, ret, NULL, "cannot end the push on %s", r->name);
 	bf_info("%s: %llu bytes pushed", r->name, (unsigned long long)pushed);
+	if (in->o->on_phase)
+		in->o->on_phase(in->o->ctx, "boot");
 	bf_print_line("Collecting BlueField booting status. Press Ctrl+C to stop...");
 
 	lines = in->sv.lines;
@@ -263,7 +268,7 @@ critical:
 
 int bf_install_run(struct bf_rshim *r, const struct bf_install_opts *o, struct bf_install_result *res)
 {
-	struct install in = { .wait = o->wait, .extras = o->extras ? o->extras : "" };
+	struct install in = { .wait = o->wait, .extras = o->extras ? o->extras : "", .o = o };
 	struct bf_deadline deadline;
 	int ret;
 

@@ -24,6 +24,10 @@ struct bf_install_opts {
 	bool keep_log;              /* no clear-on-read */
 	double timeout_s;           /* whole install */
 	double stall_s;             /* no data taken this long: fail */
+	/* Called with "push" before the push and "boot" once the device has
+	 * the stream (optional). */
+	void (*on_phase)(void *ctx, const char *phase);
+	void *ctx;
 };
 
 struct bf_install_result {
