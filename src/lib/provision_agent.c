@@ -19,36 +19,40 @@
 
 #define AGENT_MAX (256u << 20)
 
-struct agent_tally {
-	unsigned drift, changes, failed;
-	bool summary;
-};
+static __thread struct bf_prov_tally *cur_tally;
 
-static __thread struct agent_tally *cur_tally;
-
-static void on_agent_line(struct bf_prov *p, const char *line)
+bool bf_prov_tally_line(struct bf_prov_tally *t, const char *line)
 {
-	struct bf_provision_event ev = { .kind = BF_PROV_EV_AGENT, .text = line };
 	json_object *o = json_tokener_parse(line), *v;
 	const char *e;
 
 	if (!o || !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
-		return;   /* not one of bfagent's events */
+		return false;   /* not one of bfagent's events */
 	}
-	e = json_object_object_get_ex(o, "event", &v) ? json_object_get_string(v) : "";
-	if (cur_tally && !strcmp(e, "object") && json_object_object_get_ex(o, "action", &v) &&
-	    !strcmp(json_object_get_string(v), "drift"))
-		cur_tally->drift++;
-	if (cur_tally && !strcmp(e, "summary")) {
-		cur_tally->summary = true;
-		if (json_object_object_get_ex(o, "changes", &v))
-			cur_tally->changes = (unsigned)json_object_get_int(v);
-		if (json_object_object_get_ex(o, "failed", &v))
-			cur_tally->failed = (unsigned)json_object_get_int(v);
+	e = json_object_object_get_ex(o, "event", &v) && json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : "";
+	if (!strcmp(e, "object") && json_object_object_get_ex(o, "action", &v) &&
+	    json_object_is_type(v, json_type_string) && !strcmp(json_object_get_string(v), "drift"))
+		t->drift++;
+	if (!strcmp(e, "summary")) {
+		t->summary = true;
+		if (json_object_object_get_ex(o, "changes", &v) && json_object_is_type(v, json_type_int))
+			t->changes = (unsigned)json_object_get_int(v);
+		if (json_object_object_get_ex(o, "failed", &v) && json_object_is_type(v, json_type_int))
+			t->failed = (unsigned)json_object_get_int(v);
 	}
 	json_object_put(o);
-	bf_prov_emit(p, &ev);
+	return true;
+}
+
+static void on_agent_line(struct bf_prov *p, const char *line)
+{
+	struct bf_provision_event ev = { .kind = BF_PROV_EV_AGENT, .text = line };
+	struct bf_prov_tally scratch = { 0 };
+
+	if (bf_prov_tally_line(cur_tally ? cur_tally : &scratch, line))
+		bf_prov_emit(p, &ev);
 }
 
 /* Only these characters in a remote file name. */
@@ -143,7 +147,7 @@ static int copy(struct bf_prov *p, struct bf_prov_ssh *s, const struct bf_profil
 int bf_prov_agent_run(struct bf_prov *p, struct bf_prov_ssh *s, const struct bf_profile *prof, const char *verb,
 		      bool do_copy)
 {
-	struct agent_tally t = { 0 };
+	struct bf_prov_tally t = { 0 };
 	char top[512] = "", cmd[1024], err[1024];
 	int r, st;
 

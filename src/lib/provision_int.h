@@ -77,6 +77,14 @@ int bf_prov_ssh_exec(struct bf_prov *p, struct bf_prov_ssh *s, const char *cmd,
 		     const void *in, size_t inlen, void (*on_line)(struct bf_prov *p, const char *line),
 		     char *out, size_t outcap, int *status);
 
+/* What bfagent's JSON lines say (a line of DPU output: any bytes). */
+struct bf_prov_tally {
+	unsigned drift, changes, failed;
+	bool summary;
+};
+/* true when line is a JSON object (an event to pass on). */
+bool bf_prov_tally_line(struct bf_prov_tally *t, const char *line);
+
 /* provision_agent.c: bfagent VERB over s (copy: bfagent and the profile
  * first). prof may be NULL for status. 0 or exit code. */
 int bf_prov_agent_run(struct bf_prov *p, struct bf_prov_ssh *s, const struct bf_profile *prof, const char *verb,

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <libssh/libssh.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -36,6 +37,22 @@ static pthread_once_t ssh_once = PTHREAD_ONCE_INIT;
 static void ssh_global_init(void)
 {
 	ssh_init();
+}
+
+/* A link that goes away (the DPU reset, the cable pulled, tmfifo_net
+ * down) ends the connection within about LINK_DEAD_S, not after TCP's
+ * default of many minutes: keepalive probes while idle, a bound on
+ * unacknowledged data while sending. */
+static void keepalive(int fd)
+{
+	int on = 1, idle = 5, intvl = 2, cnt = 3;
+	unsigned ut = 15000;
+
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ut, sizeof(ut));
 }
 
 /* One TCP connect to addr:22 through ifname, within t seconds. fd or -errno. */
@@ -72,6 +89,7 @@ static int tcp_connect(const char *ifname, const char *addr, double t)
 		return -(err ? err : EIO);
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	keepalive(fd);
 	return fd;
 }
 
@@ -244,8 +262,13 @@ int bf_prov_ssh_exec(struct bf_prov *p, struct bf_prov_ssh *c, const char *cmd, 
 			ofill += (size_t)n;
 			lines(p, obuf, &ofill, on_line);
 		}
-		if (n == SSH_ERROR)
-			break;
+		if (n == SSH_ERROR) {
+			r = bf_prov_fail(p, BF_EXIT_DEVICE, -ECONNRESET,
+					 "the DPU may be half configured: when it is back, run the same command again (it continues where it stopped)",
+					 "%s: the SSH connection over %s was lost while running '%.60s': %.160s", p->o->device,
+					 p->ifname, cmd, ssh_get_error(c->s));
+			goto out;
+		}
 		n = ssh_channel_read_nonblocking(ch, ebuf + efill, (uint32_t)(sizeof(ebuf) - 1 - efill), 1);
 		if (n > 0) {
 			efill += (size_t)n;

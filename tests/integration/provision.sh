@@ -126,4 +126,28 @@ ok "... naming bfagent's failure" grep -q "bfagent apply ended with exit 1" "$TM
 mv "$ROOTFS/run/openvswitch/db.sock.away" "$ROOTFS/run/openvswitch/db.sock"
 expect_rc 0 "the re-run finishes" "$BFCTL" provision -r sim:0 --profile "$TMP/more.yaml" --bfb "$SAMPLE"
 ok "ovs-vsctl: ovsbr3 is there" $VSCTL br-exists ovsbr3
+
+# The link drops during the agent step (the DPU's tmfifo_net0 goes down
+# while bfagent runs): the lost connection is named within the keepalive
+# bound, and a re-run once the link is back finishes.
+sed 's/ovsbr3$/ovsbr4/' "$TMP/more.yaml" > "$TMP/more4.yaml"
+AGENT_REAL="$(cd "$top_builddir" && pwd)/src/agent/bfagent"
+cat > "$TMP/slow-bfagent" <<EOF
+#!/bin/sh
+case " \$* " in *" apply "*) touch "$TMP/agent.started"; sleep 4 ;; esac
+exec "$AGENT_REAL" "\$@"
+EOF
+chmod 755 "$TMP/slow-bfagent"
+BFCTL_AGENT="$TMP/slow-bfagent" "$BFCTL" provision -r sim:0 --profile "$TMP/more4.yaml" --bfb "$SAMPLE" --timeout 300 \
+	>"$TMP/drop.out" 2>"$TMP/drop.err" &
+pid=$!
+for i in $(seq 1200); do [ -e "$TMP/agent.started" ] && break; sleep 0.1; done
+nsenter --net="$BFSIM_DPU_NETNS" ip link set tmfifo_net0 down
+wait $pid
+rc=$?
+nsenter --net="$BFSIM_DPU_NETNS" ip link set tmfifo_net0 up
+ok "link down during the agent step: exit 4" [ "$rc" = 4 ]
+ok "... naming the lost connection and the re-run" grep -q "SSH connection over tmfifo_net0 was lost while running.*run the same command again" "$TMP/drop.err"
+expect_rc 0 "the re-run once the link is back finishes" "$BFCTL" provision -r sim:0 --profile "$TMP/more4.yaml" --bfb "$SAMPLE" --ssh-timeout 60
+ok "ovs-vsctl: ovsbr4 is there" $VSCTL br-exists ovsbr4
 done_testing
