@@ -230,6 +230,27 @@ static void do_bond(struct bf_agent *ag, const struct bf_profile *p, const struc
 	}
 }
 
+/* An SF the agent made and the profile dropped: a->id is "HANDLE/SFNUM". */
+static void do_sf_remove(struct bf_agent *ag, const struct bf_profile *p, struct bf_agent_action *a)
+{
+	const char *slash = strrchr(a->id, '/');
+	char handle[64];
+	char *end;
+	unsigned long sfnum;
+
+	if (!slash || slash == a->id || (size_t)(slash - a->id) >= sizeof(handle))
+		return fail(a, "not an SF id");
+	sfnum = strtoul(slash + 1, &end, 10);
+	if (*end || end == slash + 1 || sfnum > 0xffffffffUL)
+		return fail(a, "not an SF id");
+	snprintf(handle, sizeof(handle), "%.*s", (int)(slash - a->id), a->id);
+	if (bf_agent_nl_sf_del(&ag->nl, handle, (unsigned)sfnum) < 0)
+		return fail(a, "SF delete failed");
+	bf_agent_record_del(&ag->rec, "sf", a->id);
+	save(ag, p);
+	a->verdict = BF_AV_REMOVED;
+}
+
 static void do_member(struct bf_agent *ag, const struct bf_profile *p, struct bf_agent_action *a)
 {
 	struct bf_agent_obs *n = calloc(1, sizeof(*n));
@@ -315,9 +336,7 @@ static void do_kernel(struct bf_agent *ag, const struct bf_profile *p, const str
 			const struct bf_profile_sf *sf = a->want;
 
 			if (a->op == BF_AOP_REMOVE) {
-				a->verdict = BF_AV_FAILED;
-				snprintf(a->reason, sizeof(a->reason),
-					 "removing an SF is not implemented: delete it with devlink port del");
+				do_sf_remove(ag, p, a);
 			} else if (bf_agent_nl_sf_add(&ag->nl, p->pfs[sf->pf].devlink, sf->pf, sf->sfnum, sf->mac) < 0) {
 				fail(a, "SF add failed");
 			} else {

@@ -98,14 +98,28 @@ static struct bf_agent_dev *dev_of(struct bf_agent_obs *o, const struct nlattr *
 
 /* Attribute tables are 65 entries: devlink attributes beyond that are not
  * used here. */
+/* Devlink attributes go up to DEVLINK_ATTR_MAX (the port flavour is 77,
+ * the SF number 164): tables here have DL_ATTRS entries. */
+#define DL_ATTRS (DEVLINK_ATTR_MAX + 1)
+
+static int dl_attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
+
+	if (type >= 0 && type < DL_ATTRS)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
 static int dl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb)
 {
-	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), bf_agent_nl_nested_cb, tb);
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), dl_attr_cb, tb);
 }
 
 static int dev_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *tb[65] = { 0 };
+	const struct nlattr *tb[DL_ATTRS] = { 0 };
 
 	dl_parse(nlh, tb);
 	dev_of(data, tb);
@@ -114,7 +128,7 @@ static int dev_cb(const struct nlmsghdr *nlh, void *data)
 
 static int eswitch_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *tb[65] = { 0 };
+	const struct nlattr *tb[DL_ATTRS] = { 0 };
 	struct bf_agent_dev *d = data;
 
 	dl_parse(nlh, tb);
@@ -131,7 +145,7 @@ struct port_ctx {
 
 static int port_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *tb[65] = { 0 };
+	const struct nlattr *tb[DL_ATTRS] = { 0 };
 	struct bf_agent_obs *o = data;
 	struct bf_agent_dev *d;
 	size_t i;
@@ -213,7 +227,7 @@ int bf_agent_nl_eswitch_set(struct bf_agent_nl *nl, const char *handle, const ch
 
 static int newport_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *tb[65] = { 0 };
+	const struct nlattr *tb[DL_ATTRS] = { 0 };
 
 	dl_parse(nlh, tb);
 	if (tb[DEVLINK_ATTR_PORT_INDEX])
@@ -257,5 +271,68 @@ int bf_agent_nl_sf_add(struct bf_agent_nl *nl, const char *handle, unsigned pfnu
 	r = bf_agent_nl_talk(nl, nl->gen, nl->gen_port, nlh, NULL, NULL);
 	if (r < 0)
 		return bf_error_ret(-r, "cannot activate SF %u on %s: %s", sfnum, handle, strerror(-r));
+	return 0;
+}
+
+/* The SF port being looked for by sf_del, and what was found. */
+struct sf_find {
+	const char *handle;
+	unsigned sfnum;
+	long index;
+};
+
+static int sfport_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[DL_ATTRS] = { 0 };
+	struct sf_find *f = data;
+	char handle[64];
+
+	dl_parse(nlh, tb);
+	if (!tb[DEVLINK_ATTR_BUS_NAME] || !tb[DEVLINK_ATTR_DEV_NAME] || !tb[DEVLINK_ATTR_PORT_INDEX] ||
+	    !tb[DEVLINK_ATTR_PORT_FLAVOUR] || !tb[DEVLINK_ATTR_PORT_PCI_SF_NUMBER] ||
+	    mnl_attr_get_payload_len(tb[DEVLINK_ATTR_PORT_FLAVOUR]) < 2 ||
+	    mnl_attr_get_payload_len(tb[DEVLINK_ATTR_PORT_PCI_SF_NUMBER]) < 4 ||
+	    mnl_attr_get_payload_len(tb[DEVLINK_ATTR_PORT_INDEX]) < 4)
+		return MNL_CB_OK;
+	snprintf(handle, sizeof(handle), "%.20s/%.40s", mnl_attr_get_str(tb[DEVLINK_ATTR_BUS_NAME]),
+		 mnl_attr_get_str(tb[DEVLINK_ATTR_DEV_NAME]));
+	if (!strcmp(handle, f->handle) &&
+	    mnl_attr_get_u16(tb[DEVLINK_ATTR_PORT_FLAVOUR]) == DEVLINK_PORT_FLAVOUR_PCI_SF &&
+	    mnl_attr_get_u32(tb[DEVLINK_ATTR_PORT_PCI_SF_NUMBER]) == f->sfnum)
+		f->index = (long)mnl_attr_get_u32(tb[DEVLINK_ATTR_PORT_INDEX]);
+	return MNL_CB_OK;
+}
+
+int bf_agent_nl_sf_del(struct bf_agent_nl *nl, const char *handle, unsigned sfnum)
+{
+	struct sf_find f = { .handle = handle, .sfnum = sfnum, .index = -1 };
+	char buf[BF_NL_BUF];
+	struct nlmsghdr *nlh;
+	struct nlattr *fn;
+	int fam = family(nl), r;
+
+	if (fam < 0)
+		return fam;
+	nlh = gstart(nl, buf, fam, NLM_F_DUMP, DEVLINK_CMD_PORT_GET);
+	if ((r = bf_agent_nl_talk(nl, nl->gen, nl->gen_port, nlh, sfport_cb, &f)) < 0)
+		return bf_error_ret(-r, "cannot list devlink ports: %s", strerror(-r));
+	if (f.index < 0)
+		return 0;      /* already gone */
+	/* Inactive first (the function detaches from its driver), then the port. */
+	nlh = gstart(nl, buf, fam, NLM_F_ACK, DEVLINK_CMD_PORT_SET);
+	put_handle(nlh, handle);
+	mnl_attr_put_u32(nlh, DEVLINK_ATTR_PORT_INDEX, (uint32_t)f.index);
+	fn = mnl_attr_nest_start(nlh, DEVLINK_ATTR_PORT_FUNCTION);
+	mnl_attr_put_u8(nlh, DEVLINK_PORT_FN_ATTR_STATE, DEVLINK_PORT_FN_STATE_INACTIVE);
+	mnl_attr_nest_end(nlh, fn);
+	r = bf_agent_nl_talk(nl, nl->gen, nl->gen_port, nlh, NULL, NULL);
+	if (r < 0 && r != -EOPNOTSUPP)
+		return bf_error_ret(-r, "cannot deactivate SF %u on %s: %s", sfnum, handle, strerror(-r));
+	nlh = gstart(nl, buf, fam, NLM_F_ACK, DEVLINK_CMD_PORT_DEL);
+	put_handle(nlh, handle);
+	mnl_attr_put_u32(nlh, DEVLINK_ATTR_PORT_INDEX, (uint32_t)f.index);
+	r = bf_agent_nl_talk(nl, nl->gen, nl->gen_port, nlh, NULL, NULL);
+	if (r < 0)
+		return bf_error_ret(-r, "cannot delete SF %u on %s: %s", sfnum, handle, strerror(-r));
 	return 0;
 }

@@ -124,4 +124,30 @@ for name in "${profiles[@]}"; do
 	check "$name: apply repairs it" sh -c '"$0" apply --json "$1" >/dev/null && ovs-vsctl list-ports "$2" | grep -qx "$3"' \
 		"$AGENT" "$prof" "$br" "$p"
 done
+
+# --- SFs the profile drops are removed (only those the agent made) ---------
+sf_absent() {  # sf_absent DEV SFNUM -- no SF port SFNUM on DEV
+	devlink -j port show | jq -e --arg d "$1/" --argjson n "$2" \
+		'[.port | to_entries[] | select((.key | startswith($d)) and .value.flavour == "pcisf" and .value.sfnum == $n)] | length == 0' >/dev/null
+}
+export -f sf_absent
+if printf '%s\n' "${profiles[@]}" | grep -qx sf-apps; then
+	# sf-apps without its two application SFs (88 and 89) and their ports
+	sed -e '/sfnum: 8[89]/d' -e '/pf0sf8[89]/d' \
+		-e "s|^include: ovs-switchdev.yaml|include: $top_srcdir/profiles/ovs-switchdev.yaml|" \
+		"$top_srcdir/profiles/sf-apps.yaml" > "$TMP/sf-fewer-base.yaml"
+	sed -e "s|^include: .*|include: $TMP/sf-fewer-base.yaml|" -e 's/^profile: .*/profile: sf-fewer-vm/' \
+		"$top_srcdir/tests/vm/profiles/sf-apps.yaml" > "$TMP/sf-fewer.yaml"
+	check "sf removal: a fresh eswitch and OVS" fresh
+	check "sf removal: sf-apps applied" apply_json "$top_srcdir/tests/vm/profiles/sf-apps.yaml" "$TMP/sf1"
+	check "sf removal: SFs 88 and 89 exist" bash -c 'sf_active netdevsim/netdevsim0 88 02:00:00:00:00:58 && sf_active netdevsim/netdevsim0 89 02:00:00:00:00:59'
+	check "sf removal: the profile without them applies (exit 0)" apply_json "$TMP/sf-fewer.yaml" "$TMP/sf2"
+	check "sf removal: two SFs removed, nothing failed" summary_is "$TMP/sf2" '.failed == 0 and .removed >= 2'
+	check "sf removal: devlink shows no SF 88 or 89 on netdevsim0" \
+		bash -c 'sf_absent netdevsim/netdevsim0 88 && sf_absent netdevsim/netdevsim0 89'
+	check "sf removal: SF 0 of each port stays, active" \
+		bash -c 'sf_active netdevsim/netdevsim0 0 02:00:00:00:00:00 && sf_active netdevsim/netdevsim1 0 02:00:00:00:01:00'
+	check "sf removal: a second apply changes nothing" apply_json "$TMP/sf-fewer.yaml" "$TMP/sf3"
+	check "sf removal: ... nothing removed or failed" summary_is "$TMP/sf3" '.changes == 0 and .removed == 0 and .failed == 0'
+fi
 done_testing
