@@ -119,7 +119,7 @@ enum xfer { XFER_DONE, XFER_SKIPPED };
 
 /* Follow the task to its end, as the push progress. XFER_* or the exit
  * code (as a negative number). */
-static int follow_task(struct bf_bmc_cli *b, const char *task, uint64_t size, struct bf_imgserve *srv)
+static int follow_task(struct bf_bmc_cli *b, const char *task, uint64_t size)
 {
 	struct bf_progress prog;
 	bool seen_done = false;
@@ -191,7 +191,6 @@ static int follow_task(struct bf_bmc_cli *b, const char *task, uint64_t size, st
 		if (bf_stop_requested())
 			return -bf_cli_fail(BF_EXIT_INTERRUPTED, -EINTR, "the BMC goes on with the transfer",
 					    "stopped following the transfer");
-		(void)srv;
 		bf_clock_sleep_ns(POLL_NS);
 	}
 }
@@ -250,6 +249,8 @@ int bf_bmc_install_run(const struct bf_bmc_install *in)
 	bool https = false;
 	int ret;
 
+	if (in->serve && bf_imgserve_check(in->serve) < 0)
+		bf_cli_usage_error("%s", bf_error_get());
 	if ((ret = bf_bmc_cli_open(&b, in->url, in->password_file, in->cacert, in->insecure, in->timeout_s)))
 		return ret;
 	if ((ret = guards(&b, action, sizeof(action))))
@@ -277,7 +278,7 @@ int bf_bmc_install_run(const struct bf_bmc_install *in)
 		      in->image_uri ? "" : in->npaths > 1 ? " + bf.cfg" : "", b.rf.host);
 	if ((ret = start_update(&b, action, uri, https, task, sizeof(task))))
 		goto out;
-	ret = follow_task(&b, task, size ? size : 100, srv);
+	ret = follow_task(&b, task, size ? size : 100);
 	bf_imgserve_stop(srv);   /* only for the transfer */
 	srv = NULL;
 	if (ret < 0) {

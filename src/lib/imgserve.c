@@ -150,6 +150,18 @@ static int split_listen(const char *spec, char *host, size_t cap, char *port, si
 	return 0;
 }
 
+int bf_imgserve_check(const char *listen)
+{
+	char host[256], port[8];
+
+	if (split_listen(listen, host, sizeof(host), port, sizeof(port)) < 0)
+		return bf_error_ret(EINVAL, "--serve takes ADDR[:PORT] (an address of this host the BMC reaches; [v6]:PORT), not '%s'", listen);
+	if (!strcmp(host, "0.0.0.0") || !strcmp(host, "::"))
+		return bf_error_ret(EINVAL, "--serve %s: give the address of this host the BMC reaches, not the wildcard (it goes into the image's URI)",
+				    listen);
+	return 0;
+}
+
 int bf_imgserve_start(const char *listen, const char *const *paths, size_t n, struct bf_imgserve **out)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV | AI_NUMERICHOST }, *ai = NULL;
@@ -164,8 +176,9 @@ int bf_imgserve_start(const char *listen, const char *const *paths, size_t n, st
 	*out = NULL;
 	if (n == 0 || n > MAX_FILES)
 		return bf_error_ret(EINVAL, "nothing to serve");
-	if (split_listen(listen, host, sizeof(host), port, sizeof(port)) < 0)
-		return bf_error_ret(EINVAL, "--serve takes ADDR[:PORT] (an address of this host the BMC reaches; [v6]:PORT), not '%s'", listen);
+	if ((r = bf_imgserve_check(listen)) < 0)
+		return r;
+	split_listen(listen, host, sizeof(host), port, sizeof(port));
 	if ((r = getaddrinfo(host, port, &hints, &ai)) != 0)
 		return bf_error_ret(EINVAL, "--serve %s: %s (give an IP address of this host)", listen, gai_strerror(r));
 	if (!(s = calloc(1, sizeof(*s)))) {

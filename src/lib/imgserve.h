@@ -11,6 +11,9 @@
 
 struct bf_imgserve;
 
+/* Is "ADDR[:PORT]" usable (well-formed, not a wildcard)? 0 or -EINVAL
+ * with a sentence; nothing is opened. */
+int bf_imgserve_check(const char *listen);
 /* Listen on "ADDR[:PORT]" ("[v6]:PORT"; no port: one the kernel picks) and
  * serve paths[0..n-1] concatenated. 0 or -errno with a sentence. */
 int bf_imgserve_start(const char *listen, const char *const *paths, size_t n, struct bf_imgserve **out);

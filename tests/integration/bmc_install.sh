@@ -11,9 +11,11 @@ SPEED=${BFSIM_TEST_SPEED:-50}
 BMC=https://root@127.0.0.1:8443
 
 binst() {  # binst [option...] -- bfctl install through the simulated BMC, image served from :8099
-	"$BFCTL" install --bmc "$BMC" --cacert "$BFSIM_BMC_CACERT" --bfb "$SAMPLE" --config "$CFG" \
-		--serve 127.0.0.1:8099 --timeout 120 "$@"
+	"$BFCTL" install --bmc "$BMC" --cacert "$BFSIM_BMC_CACERT" --bfb "$SAMPLE" --config "${BCFG:-$CFG}" \
+		--serve "${BSERVE:-127.0.0.1:8099}" --timeout 120 "$@"
 }
+binst_fw() { BCFG="$TMP/bmcfw.cfg" binst "$@"; }
+binst_wild() { BSERVE=0.0.0.0:8099 binst "$@"; }
 bmc() { "$BFCTL" bmc "$@" --bmc "$BMC" --cacert "$BFSIM_BMC_CACERT"; }
 
 # --- the install ------------------------------------------------------------
@@ -57,6 +59,23 @@ grep -E '^ (INFO|WARN|ERR)\[' "$TMP/bmc-log.txt" > "$TMP/bmc-lines.txt"
 [ -s "$TMP/host-lines.txt" ] && diff "$TMP/host-lines.txt" "$TMP/bmc-lines.txt"
 CHECK
 
+# --- the installer updates the BMC's own firmware: the BMC reboots ----------
+grep -v 'UPDATE_BMC_FW\|UPDATE_CEC_FW' "$CFG" > "$TMP/bmcfw.cfg"
+printf 'UPDATE_BMC_FW="yes"\nBMC_USER="root"\nBMC_PASSWORD="Secret-1"\n' >> "$TMP/bmcfw.cfg"
+ok "bfsim serve --bmc starts (-v)" bmc_start "$TMP/st-fw" -v
+expect_rc 0 "an install that updates the BMC's firmware completes (the BMC's reboot is waited for)" \
+	binst_fw --allow-plaintext-password
+ok "the BMC rebooted" - <<'CHECK'
+(for i in $(seq 300); do grep -q 'BMC of sim:0 reboots' "$TMP/serve.err" && exit 0; sleep 0.1; done; exit 1)
+CHECK
+ok "and reports the bundle's BMC firmware afterwards" - <<'CHECK'
+(for i in $(seq 300); do
+	bmc inventory > "$TMP/inv.txt" 2>/dev/null && grep -qE '^BMC_Firmware +24\.04-5$' "$TMP/inv.txt" && exit 0
+	sleep 0.1
+done; cat "$TMP/inv.txt"; exit 1)
+CHECK
+bmc_stop
+
 # --- credentials, TLS, deadlines -------------------------------------------
 ok "bfsim serve --bmc starts again" bmc_start "$TMP/st-2"
 expect_rc 4 "a wrong password: exit 4" env BFCTL_BMC_PASSWORD=wrong "$BFCTL" bmc mode --bmc "$BMC" --cacert "$BFSIM_BMC_CACERT"
@@ -65,6 +84,7 @@ expect_rc 4 "the BMC's certificate not trusted (no --cacert): exit 4" "$BFCTL" b
 ok "which names --cacert" grep -q -- '--cacert' "$TMP/rc.err"
 expect_rc 0 "--password-file instead of the variable" env -u BFCTL_BMC_PASSWORD "$BFCTL" bmc mode --bmc "$BMC" --cacert "$BFSIM_BMC_CACERT" --password-file "$PWFILE"
 expect_rc 2 "a password in the URL is refused" "$BFCTL" bmc mode --bmc "https://root:x@127.0.0.1:8443" --cacert "$BFSIM_BMC_CACERT"
+expect_rc 2 "--serve on the wildcard address is refused" binst_wild
 expect_rc 7 "a BMC that never answers: exit 7 at the deadline" "$BFCTL" bmc mode --bmc https://127.0.0.1:9 --timeout 3
 # A host backend holds the RShim: the BMC cannot take it.
 "$BFCTL" log -r sim:0 --follow >"$TMP/follow.out" 2>&1 </dev/null & HOLD=$!
