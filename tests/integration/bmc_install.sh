@@ -76,6 +76,25 @@ done; cat "$TMP/inv.txt"; exit 1)
 CHECK
 bmc_stop
 
+# --- mode, resets --------------------------------------------------------------
+ok "bfsim serve --bmc starts" bmc_start "$TMP/st-nic" -v
+expect_rc 0 "bmc mode nic" bmc mode nic
+ok "reads back NicMode" grep -qx NicMode "$TMP/rc.out"
+expect_rc 0 "in NIC mode the install through the BMC ends at UEFI" binst
+ok "and says so" grep -q 'install complete through its BMC (UEFI)' "$TMP/rc.out"
+ok "the installer logged In Enhanced NIC mode (read through the host RShim afterwards)" - <<'CHECK'
+bmc rshim host >/dev/null && "$BFCTL" log -r sim:0 | grep -q 'In Enhanced NIC mode'
+CHECK
+expect_rc 0 "bmc mode dpu" bmc mode dpu
+expect_rc 0 "bmc reset arm" bmc reset arm
+expect_rc 0 "bmc reset bmc" bmc reset bmc
+ok "the BMC rebooted" - <<'CHECK'
+(for i in $(seq 300); do grep -q 'BMC of sim:0 reboots' "$TMP/serve.err" && exit 0; sleep 0.1; done; exit 1)
+CHECK
+expect_rc 0 "the next request waits for the BMC to come back" bmc mode
+ok "and reads DpuMode" grep -qx DpuMode "$TMP/rc.out"
+bmc_stop
+
 # --- credentials, TLS, deadlines -------------------------------------------
 ok "bfsim serve --bmc starts again" bmc_start "$TMP/st-2"
 expect_rc 4 "a wrong password: exit 4" env BFCTL_BMC_PASSWORD=wrong "$BFCTL" bmc mode --bmc "$BMC" --cacert "$BFSIM_BMC_CACERT"
