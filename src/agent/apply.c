@@ -187,6 +187,41 @@ static const char *ib_device(const struct bf_profile *p, const struct bf_profile
 	return p->lag.set ? "mlx5_bond_0" : "mlx5_0";
 }
 
+/* A slave goes to a bond down; the bond brings it up itself. */
+static int enslave(struct bf_agent *ag, int ifindex, int bond)
+{
+	if (bf_agent_nl_link_set(&ag->nl, ifindex, -1, 0, 0, NULL) < 0 ||
+	    bf_agent_nl_link_set(&ag->nl, ifindex, bond, 0, -1, NULL) < 0)
+		return -1;
+	return bf_agent_nl_link_set(&ag->nl, ifindex, -1, 0, 1, NULL);
+}
+
+/* The bond's options. The kernel changes the mode only of a bond that is
+ * down and has no slaves: they are released first and taken back after
+ * (the uplinks carry no traffic meanwhile, as any mode change implies). */
+static int change_bond(struct bf_agent *ag, const struct bf_agent_obs *o, const struct bf_agent_link *l,
+		       int mode, int hash, int miimon)
+{
+	int slaves[BF_AGENT_MAX_LINKS];
+	size_t i, n = 0;
+	int r;
+
+	if (l->bond_mode != mode) {
+		for (i = 0; i < o->nlinks; i++)
+			if (o->links[i].master == l->ifindex &&
+			    bf_agent_nl_link_set(&ag->nl, o->links[i].ifindex, 0, 0, -1, NULL) == 0)
+				slaves[n++] = o->links[i].ifindex;
+		bf_agent_nl_link_set(&ag->nl, l->ifindex, -1, 0, 0, NULL);
+		if (n)
+			bf_info("bond %s: %zu slave%s released for the mode change", l->name, n, n == 1 ? "" : "s");
+	}
+	r = bf_agent_nl_bond_set(&ag->nl, l->ifindex, mode, hash, miimon);
+	for (i = 0; i < n; i++)
+		if (enslave(ag, slaves[i], l->ifindex) < 0 && r == 0)
+			r = -1;
+	return r;
+}
+
 static void do_bond(struct bf_agent *ag, const struct bf_profile *p, const struct bf_agent_obs *o,
 		    struct bf_agent_action *a)
 {
@@ -208,14 +243,9 @@ static void do_bond(struct bf_agent *ag, const struct bf_profile *p, const struc
 		bf_agent_record_add(&ag->rec, "bond", lag->name);
 		save(ag, p);
 		a->verdict = BF_AV_CREATED;
+	} else if (l && change_bond(ag, o, l, bf_agent_bond_mode(lag->mode), hash, (int)lag->miimon) < 0) {
+		return fail(a, "change failed");
 	} else {
-		if (l && l->bond_mode != bf_agent_bond_mode(lag->mode)) {
-			/* The mode changes only while the bond is down. */
-			bf_agent_nl_link_set(&ag->nl, l->ifindex, -1, 0, 0, NULL);
-		}
-		if (l && bf_agent_nl_bond_set(&ag->nl, l->ifindex, bf_agent_bond_mode(lag->mode), hash,
-					      (int)lag->miimon) < 0)
-			return fail(a, "change failed");
 		a->verdict = BF_AV_CHANGED;
 	}
 	/* Up, with the MTU (a fresh bond: look its index up). */
@@ -261,10 +291,7 @@ static void do_member(struct bf_agent *ag, const struct bf_profile *p, struct bf
 		free(n);
 		return fail(a, "the bond or the uplink is gone");
 	}
-	/* A bond takes a slave that is down; it brings it up itself. */
-	if (bf_agent_nl_link_set(&ag->nl, m->ifindex, -1, 0, 0, NULL) < 0 ||
-	    bf_agent_nl_link_set(&ag->nl, m->ifindex, b->ifindex, 0, -1, NULL) < 0 ||
-	    bf_agent_nl_link_set(&ag->nl, m->ifindex, -1, 0, 1, NULL) < 0)
+	if (enslave(ag, m->ifindex, b->ifindex) < 0)
 		fail(a, "enslave failed");
 	else
 		a->verdict = BF_AV_CREATED;

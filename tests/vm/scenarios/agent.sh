@@ -150,4 +150,23 @@ if printf '%s\n' "${profiles[@]}" | grep -qx sf-apps; then
 	check "sf removal: a second apply changes nothing" apply_json "$TMP/sf-fewer.yaml" "$TMP/sf3"
 	check "sf removal: ... nothing removed or failed" summary_is "$TMP/sf3" '.changes == 0 and .removed == 0 and .failed == 0'
 fi
+
+# --- a bond's mode changes with its members attached ----------------------
+if printf '%s\n' "${profiles[@]}" | grep -qx lag; then
+	sed -e 's/^\(    mode:\) 802.3ad/\1 active-backup/' -e '/^    hash:/d' "$top_srcdir/profiles/lag.yaml" > "$TMP/lag-ab-base.yaml"
+	sed -e "s|^include: .*|include: $TMP/lag-ab-base.yaml|" -e 's/^profile: .*/profile: lag-ab-vm/' \
+		"$top_srcdir/tests/vm/profiles/lag.yaml" > "$TMP/lag-ab.yaml"
+	check "bond mode: the edited profile asks for active-backup" grep -q 'mode: active-backup' "$TMP/lag-ab-base.yaml"
+	check "bond mode: a fresh eswitch and OVS" fresh
+	check "bond mode: lag (802.3ad) applied" apply_json "$top_srcdir/tests/vm/profiles/lag.yaml" "$TMP/ab1"
+	check "bond mode: the same uplinks in active-backup apply (exit 0)" apply_json "$TMP/lag-ab.yaml" "$TMP/ab2"
+	check "bond mode: the bond changed, nothing failed" summary_is "$TMP/ab2" '.failed == 0 and .changed >= 1'
+	check "bond mode: /proc/net/bonding/bond0: active-backup, p0 and p1 enslaved again" sh -c "
+		grep -q 'Bonding Mode: fault-tolerance (active-backup)' /proc/net/bonding/bond0 &&
+		grep -q 'Slave Interface: $(port p0)\$' /proc/net/bonding/bond0 &&
+		grep -q 'Slave Interface: $(port p1)\$' /proc/net/bonding/bond0"
+	check "bond mode: bond0 is up" jqt '.[0].operstate != "DOWN" and (.[0].flags | index("UP") != null)' ip -j link show bond0
+	check "bond mode: a second apply changes nothing" apply_json "$TMP/lag-ab.yaml" "$TMP/ab3"
+	check "bond mode: ... nothing changed or failed" summary_is "$TMP/ab3" '.changes == 0 and .failed == 0'
+fi
 done_testing
