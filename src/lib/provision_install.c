@@ -130,7 +130,14 @@ static int push(struct bf_prov *p, struct follow *f, const char *cfg)
 	/* What the ring holds is from before this install. */
 	bf_bootlog_read_words(p->r, old, BF_BOOTLOG_MAX_WORDS, &n, true);
 	bf_error_clear();
-	if ((r = bf_boot_reset(p->r)) < 0)
+	/* A device that just rebooted may still be coming back (rshimd
+	 * reconnecting): a few tries, each said. */
+	for (n = 1; (r = bf_boot_reset(p->r)) < 0 && n < 4 &&
+		    (r == -ECONNABORTED || r == -ENODEV || r == -EAGAIN || r == -EBUSY); n++) {
+		bf_prov_info(p, "reset into RShim boot failed (%s): try %u of 3 in 2 s", bf_error_str(r), n + 1);
+		bf_clock_sleep_ns(2000000000ull);
+	}
+	if (r < 0)
 		return bf_prov_fail(p, BF_EXIT_DEVICE, r, "check the device with 'bfctl list'",
 				    "%s: cannot reset into RShim boot: %s", dev, bf_error_get() ? bf_error_get() : strerror(-r));
 	bf_prov_info(p, "pushing %s + bf.cfg", p->o->bfb);

@@ -132,9 +132,14 @@ static int run_wait(char *const argv[])
 		execvp(argv[0], argv);
 		_exit(127);
 	}
-	while (waitpid(pid, &st, 0) < 0)
+	while (waitpid(pid, &st, 0) < 0) {
+		/* bfsim run reaps every child it has (it is COMMAND's
+		 * subreaper): the status is gone, the caller checks the effect. */
+		if (errno == ECHILD)
+			return 0;
 		if (errno != EINTR)
 			return -errno;
+	}
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
 }
 
@@ -174,7 +179,9 @@ static int host_key(const char *root)
 	snprintf(key, sizeof(key), "%s/etc/ssh/ssh_host_ed25519_key", root);
 	if (access(key, F_OK) == 0)
 		return 0;
-	return run_wait(argv);
+	if (run_wait(argv) < 0 || access(key, R_OK) < 0)
+		return bf_error_ret(EIO, "ssh-keygen made no host key %s", key);
+	return 0;
 }
 
 static void bind_dir(const char *root, const char *rel, const char *target)
@@ -250,6 +257,7 @@ void bf_sim_dpuos_start(struct bf_sim *s)
 	const char *netns = getenv("BFSIM_DPU_NETNS");
 	char root[PATH_MAX];
 	pid_t pid;
+	int r;
 
 	if (s->dpuos_pid > 0 || !netns || !*netns || bf_sim_rootfs_path(s, NULL, root, sizeof(root)) < 0)
 		return;
@@ -259,8 +267,8 @@ void bf_sim_dpuos_start(struct bf_sim *s)
 	}
 	if (access(root, F_OK) < 0)
 		bf_sim_dpuos_image(s, "unknown");
-	if (host_key(root) < 0 || write_config(root) < 0) {
-		bf_warn("bfsim: cannot prepare the DPU's sshd in %s", root);
+	if ((r = host_key(root)) < 0 || (r = write_config(root)) < 0) {
+		bf_warn("bfsim: cannot prepare the DPU's sshd in %s: %s", root, bf_error_or(strerror(-r)));
 		return;
 	}
 	pid = fork();

@@ -134,6 +134,8 @@ static int wait_bounded(pid_t pid)
 
 		if (r == pid)
 			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+		if (r < 0 && errno == ECHILD)
+			return 0;   /* reaped by bfsim run (COMMAND's subreaper): status unknown */
 		if (r < 0 && errno != EINTR)
 			return -errno;
 		nanosleep(&ts, NULL);
