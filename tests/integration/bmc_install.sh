@@ -76,6 +76,21 @@ done; cat "$TMP/inv.txt"; exit 1)
 CHECK
 bmc_stop
 
+# --- the image server answers nothing but the image's path ----------------------
+ok "bfsim serve --bmc starts with a slow link" bmc_start "$TMP/st-slow" --link-bps 40000
+binst > "$TMP/slow.out" 2>&1 & INST=$!
+ok "while the BMC pulls, the server is there and refuses / and /image.bfb (404)" - <<'CHECK'
+(for i in $(seq 600); do
+	c=$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8099/)
+	[ "$c" = 404 ] && break
+	sleep 0.05
+done
+[ "$c" = 404 ] && [ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8099/image.bfb)" = 404 ] &&
+[ "$(curl -s -o /dev/null -w '%{http_code}' -X PUT http://127.0.0.1:8099/)" = 404 ])
+CHECK
+ok "and the install still completes" wait "$INST"
+bmc_stop
+
 # --- mode, resets --------------------------------------------------------------
 ok "bfsim serve --bmc starts" bmc_start "$TMP/st-nic" -v
 expect_rc 0 "bmc mode nic" bmc mode nic
