@@ -228,6 +228,7 @@ int bf_fleet_run(const struct bf_fleet_opts *o, struct bf_fleet_dev *devs)
 	f.final = true;
 	pool(&f, o->plan ? bf_fleet_dev_plan : bf_fleet_dev_run);
 	ret = summary(&f, t0);
+	bf_fleet_prepare_free(&f);
 	free(f.x);
 	return ret;
 }

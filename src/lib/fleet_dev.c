@@ -54,7 +54,7 @@ void bf_fleet_dev_check(struct fleet *f, size_t i)
 	struct bf_rshim *r;
 	char psid[24];
 
-	if (!d->bfb[0])
+	if (bf_fleet_journal_open(f, i) < 0 || !d->bfb[0])
 		return;   /* a profile alone: no bundle to check */
 	bf_fleet_step(f, i, "check");
 	/* The NIC is asked before the RShim is opened (for a simulated device
@@ -62,7 +62,9 @@ void bf_fleet_dev_check(struct fleet *f, size_t i)
 	bf_install_nic_psid(d->inv->rshim, psid, sizeof(psid));
 	if (open_dev(f, i, &r) < 0)
 		return;
-	if (bf_install_platform(d->bfb, r, psid, f->o->force_platform, &res) != 0)
+	if ((f->x[i].ncomps ? bf_install_platform_comps(f->x[i].comps, f->x[i].ncomps, d->bfb, r, psid,
+							 f->o->force_platform, &res) :
+	     bf_install_platform(d->bfb, r, psid, f->o->force_platform, &res)) != 0)
 		bf_fleet_fail(f, i, res.exit_code, res.hint, "%s", res.message);
 	else
 		bf_journal_record(&f->x[i].journal, "check");

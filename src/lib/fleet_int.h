@@ -5,12 +5,15 @@
 
 #include <stdatomic.h>
 
+#include "bfb_info.h"
 #include "fleet.h"
 #include "journal.h"
 
 struct fleet_devx {
 	struct bf_journal journal;
 	char key[512];               /* the journal key: this device's inputs */
+	const struct bf_bfb_component *comps;   /* its bundle's inventory */
+	size_t ncomps;
 	bool changed;                /* a step did work on the device */
 	bool failed;
 };
@@ -21,6 +24,7 @@ struct fleet {
 	struct fleet_devx *x;
 	size_t n;
 	atomic_size_t next;
+	void *inputs;                /* fleet_prep.c's, until the end */
 	bool final;                  /* the last phase: a device's end is its result */
 	void (*fn)(struct fleet *f, size_t i);
 };
@@ -37,6 +41,9 @@ int bf_fleet_retries(const struct fleet *f);
 /* Phase 1: every input downloaded and checked, journals opened; devices
  * whose inputs fail are failed. */
 void bf_fleet_prepare(struct fleet *f);
+void bf_fleet_prepare_free(struct fleet *f);
+/* The device's journal (its thread: the writes go side by side). */
+int bf_fleet_journal_open(struct fleet *f, size_t i);
 
 /* Phase 2 and 3 for one device (its thread). */
 void bf_fleet_dev_check(struct fleet *f, size_t i);

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "fleet_int.h"
 #include "bfb_file.h"
+#include "bfb_info.h"
 #include "cfgcheck.h"
 #include "clock.h"
 #include "error.h"
@@ -24,6 +25,8 @@ struct input {
 	bool cfg;
 	char path[PATH_MAX];      /* local, checked */
 	char id[160];             /* for the journal key: digest, or path:size:mtime */
+	struct bf_bfb_component *comps;   /* a bundle's inventory */
+	size_t ncomps;
 	const char *step;         /* where it failed: download or verify */
 	int code;                 /* 0 ok, else the exit code */
 	char msg[768];
@@ -104,8 +107,21 @@ static void check_bundle(struct input *in)
 		snprintf(why, sizeof(why), "%s", bf_error_str(r));
 		bf_error_set("%s failed verification: %s", in->src, why);
 		input_fail(in, "verify", BF_EXIT_INPUT, "nothing was pushed; get an intact copy of the bundle");
-	} else {
-		bf_print_line("%s: verified, %u images", in->src, sum.nimages);
+		return;
+	}
+	bf_print_line("%s: verified, %u images", in->src, sum.nimages);
+	{
+		/* Its inventory, for every device's platform check. */
+		struct bf_bfb_info info;
+
+		if (bf_bfb_info_read(in->path, &info) == 0) {
+			if (info.ncomps && (in->comps = calloc(info.ncomps, sizeof(*in->comps)))) {
+				memcpy(in->comps, info.comps, info.ncomps * sizeof(*in->comps));
+				in->ncomps = info.ncomps;
+			}
+			bf_bfb_info_free(&info);
+		}
+		bf_error_clear();
 	}
 }
 
@@ -123,20 +139,25 @@ static void check_cfg(struct input *in)
 	}
 }
 
-static void journal_open(struct fleet *f, size_t i, const struct input *b, const struct input *c)
+static void journal_key(struct fleet *f, size_t i, const struct input *b, const struct input *c)
+{
+	const struct bf_fleet_dev *d = &f->devs[i];
+
+	snprintf(f->x[i].key, sizeof(f->x[i].key), "bfb=%s;config=%s;profile=%s",
+		 b ? b->id : "", c ? c->id : "", d->inv->profile ? d->inv->profile : "");
+}
+
+int bf_fleet_journal_open(struct fleet *f, size_t i)
 {
 	struct bf_fleet_dev *d = &f->devs[i];
 	int r;
 
-	snprintf(f->x[i].key, sizeof(f->x[i].key), "bfb=%s;config=%s;profile=%s",
-		 b ? b->id : "", c ? c->id : "", d->inv->profile ? d->inv->profile : "");
-	bf_event_set_device(d->inv->name);
-	if ((r = bf_journal_open(&f->x[i].journal, d->state_dir, f->x[i].key, f->o->resume, f->o->plan)) < 0)
+	if ((r = bf_journal_open(&f->x[i].journal, d->state_dir, f->x[i].key, f->o->resume, f->o->plan)) < 0) {
 		bf_fleet_fail(f, i, BF_EXIT_FAILURE, "check the state directory (--state-dir)", "%s: %s",
 			      d->inv->name, bf_error_str(r));
-	else
-		bf_journal_record(&f->x[i].journal, "download");
-	bf_event_set_device(NULL);
+		return r;
+	}
+	return bf_journal_record(&f->x[i].journal, "download");
 }
 
 void bf_fleet_prepare(struct fleet *f)
@@ -184,10 +205,25 @@ void bf_fleet_prepare(struct fleet *f)
 		} else {
 			snprintf(d->bfb, sizeof(d->bfb), "%s", b ? b->path : "");
 			snprintf(d->config, sizeof(d->config), "%s", c ? c->path : "");
-			journal_open(f, i, b, c);
+			journal_key(f, i, b, c);
+			if (b && b->ncomps) {
+				f->x[i].comps = b->comps;
+				f->x[i].ncomps = b->ncomps;
+			}
 		}
 	}
 	for (; i < f->n; i++)
 		bf_fleet_fail(f, i, BF_EXIT_INTERRUPTED, NULL, "%s: stopped before it started", f->devs[i].inv->name);
+	f->inputs = in;
+}
+
+void bf_fleet_prepare_free(struct fleet *f)
+{
+	struct input *in = f->inputs;
+	size_t k;
+
+	for (k = 0; in && k < 2 * f->n + 1; k++)
+		free(in[k].comps);
 	free(in);
+	f->inputs = NULL;
 }

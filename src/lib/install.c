@@ -8,7 +8,7 @@
 #include "error.h"
 #include "event.h"
 #include "fw/dev.h"
-#include "fw/query.h"
+#include "fw/layout.h"
 #include "log.h"
 #include "print.h"
 #include "statusview.h"
@@ -75,12 +75,21 @@ struct install {
 	enum bf_boot_mark done;      /* the completing mark, once seen */
 	const char *extras;          /* " + bf.cfg", " + rootfs", ... */
 	const struct bf_install_opts *o;
+	bool pushed;                 /* the device has the whole stream */
 };
 
 static int on_mark(void *ctx, enum bf_boot_mark m, const char *line)
 {
 	struct install *in = ctx;
 
+	/* Before the device has the whole stream, only CRITICAL ERROR (it gave
+	 * up on the stream) is this install's: a completion or no-OS line then
+	 * is from the boot before (a blank DPU's power-on reaching "no
+	 * bootable OS" just after the ring was cleared). */
+	if (!in->pushed && m != BF_MARK_CRITICAL) {
+		bf_info("%s: '%s' from before this install ignored", in->sv.r->name, bf_bootlog_mark_name(m));
+		return 0;
+	}
 	/* A DPU with no OS to boot never prints what is awaited: that is the
 	 * verdict, not a wait for the deadline. */
 	/* The first verdict stands: lines read in one poll come in order
@@ -107,7 +116,7 @@ static int push_poll(void *ctx)
  * function. "" otherwise (over USB the host has no path to the NIC). */
 void bf_install_nic_psid(const char *dev, char *psid, size_t cap)
 {
-	struct bf_fw_query q;
+	struct bf_fw_mgir m;
 	struct bf_fw_dev *d;
 	char nic[96];
 	size_t n;
@@ -123,20 +132,23 @@ void bf_install_nic_psid(const char *dev, char *psid, size_t cap)
 		return;
 	}
 	if (bf_fw_dev_open(nic, &d) == 0) {
-		if (bf_fw_query(d, &q) == 0)
-			snprintf(psid, cap, "%s", q.psid);
+		/* MGIR alone: the rest of a query is not needed here. */
+		if (bf_fw_dev_mgir(d, &m) == 0) {
+			size_t i;
+
+			for (i = 0; i < sizeof(m.psid) && m.psid[i] && i + 1 < cap; i++)
+				psid[i] = m.psid[i] >= 0x20 && m.psid[i] < 0x7f ? (char)m.psid[i] : '?';
+			psid[i] = '\0';
+		}
 		bf_fw_dev_close(d);
 	}
 	bf_error_clear();
 }
 
-int bf_install_platform(const char *bfb, struct bf_rshim *r, const char *psid, bool force,
-			struct bf_install_result *res)
+/* The platform check's outcome (ret from bf_bfb_platform_check*). */
+static int platform_verdict(int ret, const char *note, const char *bfb, struct bf_rshim *r, bool force,
+			    struct bf_install_result *res)
 {
-	char note[200];
-	int ret;
-
-	ret = bf_bfb_platform_check_file(bfb, r->chip->ver, psid, note, sizeof(note));
 	if (ret < 0 && ret != -EXDEV)
 		return fail(res, BF_EXIT_INPUT, ret, "nothing was pushed", "cannot read %s", bfb);
 	if (note[0])
@@ -151,6 +163,24 @@ int bf_install_platform(const char *bfb, struct bf_rshim *r, const char *psid, b
 			    "nothing was pushed; use the bundle for this platform (--force-platform overrides)",
 			    "%s does not fit %s", bfb, r->name);
 	return 0;
+}
+
+int bf_install_platform(const char *bfb, struct bf_rshim *r, const char *psid, bool force,
+			struct bf_install_result *res)
+{
+	char note[200];
+	int ret = bf_bfb_platform_check_file(bfb, r->chip->ver, psid, note, sizeof(note));
+
+	return platform_verdict(ret, note, bfb, r, force, res);
+}
+
+int bf_install_platform_comps(const struct bf_bfb_component *comps, size_t n, const char *bfb,
+			      struct bf_rshim *r, const char *psid, bool force, struct bf_install_result *res)
+{
+	char note[200];
+	int ret = bf_bfb_platform_check(comps, n, r->chip->ver, psid, note, sizeof(note));
+
+	return platform_verdict(ret, note, bfb, r, force, res);
 }
 
 static int do_install(struct bf_rshim *r, const char *const *paths, size_t npaths,
@@ -209,7 +239,7 @@ static int do_install(struct bf_rshim *r, const char *const *paths, size_t npath
 	res->pushed = pushed;
 	ret = bf_boot_finish(r);
 	if (ret == 0)
-		res->pushed_all = true;
+		res->pushed_all = in->pushed = true;
 	if (ret < 0)
 		return fail(res, BF_EXIT_PUSH, ret, NULL, "cannot end the push on %s", r->name);
 	bf_info("%s: %llu bytes pushed", r->name, (unsigned long long)pushed);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bfb_info.h"
 #include "bootlog.h"
 #include "rshim.h"
 
@@ -47,6 +48,11 @@ void bf_install_nic_psid(const char *dev, char *psid, size_t cap);
  * code with res filled. Nothing is touched. */
 int bf_install_platform(const char *bfb, struct bf_rshim *r, const char *psid, bool force,
 			struct bf_install_result *res);
+
+/* The same with the bundle's inventory read already (bfb_info.h), for
+ * many devices given one bundle. */
+int bf_install_platform_comps(const struct bf_bfb_component *comps, size_t n, const char *bfb,
+			      struct bf_rshim *r, const char *psid, bool force, struct bf_install_result *res);
 
 /* Reset, push, follow the boot status to the verdict. The exit code (0:
  * installed), res filled. */
