@@ -252,14 +252,42 @@ static void os_child(const char *root, const char *netns)
 	_exit(127);
 }
 
+/* bfsim run --dpu-os CMD: the OS is what CMD starts (a QEMU VM whose
+ * virtio-net is the --net-socket peer), with the rootfs in its env. */
+static pid_t external_os(const char *cmd, const char *root)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		setsid();
+		setenv("BFSIM_DPU_ROOTFS", root, 1);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
 void bf_sim_dpuos_start(struct bf_sim *s)
 {
-	const char *netns = getenv("BFSIM_DPU_NETNS");
+	const char *netns = getenv("BFSIM_DPU_NETNS"), *cmd = getenv("BFSIM_DPU_OS_CMD");
 	char root[PATH_MAX];
 	pid_t pid;
 	int r;
 
-	if (s->dpuos_pid > 0 || !netns || !*netns || bf_sim_rootfs_path(s, NULL, root, sizeof(root)) < 0)
+	if (s->dpuos_pid > 0 || bf_sim_rootfs_path(s, NULL, root, sizeof(root)) < 0)
+		return;
+	if (cmd && *cmd) {
+		if (access(root, F_OK) < 0)
+			bf_sim_dpuos_image(s, "unknown");
+		pid = external_os(cmd, root);
+		if (pid > 0) {
+			s->dpuos_pid = pid;
+			os_track(pid, true);
+			bf_info("bfsim: the DPU's OS is '%s' (pid %ld)", cmd, (long)pid);
+		}
+		return;
+	}
+	if (!netns || !*netns)
 		return;
 	if (access(SSHD, X_OK) < 0) {
 		bf_warn("bfsim: no %s (openssh-server): the DPU's OS runs no SSH server", SSHD);

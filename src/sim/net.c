@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,14 +22,27 @@
 static void net_init(struct bf_sim *s)
 {
 	static const uint8_t dpu_mac[6] = { 0x00, 0x1a, 0xca, 0xff, 0xff, 0x01 };
-	const char *e = getenv("BFSIM_NET_FD");
+	const char *e;
 	struct sim_net *n = &s->net;
 
 	if (n->init)
 		return;
 	n->init = true;
 	n->fd = -1;
+	n->lfd = -1;
 	memcpy(n->mac, dpu_mac, 6);
+	e = getenv("BFSIM_NET_LISTEN");
+	if (e && *e) {
+		char *end;
+		long fd = strtol(e, &end, 10);
+
+		if (!*end && fd > 2 && fd < 65536 && fcntl((int)fd, F_GETFD) >= 0) {
+			n->lfd = (int)fd;
+			n->stream = true;
+		}
+		return;
+	}
+	e = getenv("BFSIM_NET_FD");
 	if (e && *e) {
 		char *end;
 		long fd = strtol(e, &end, 10);
@@ -36,6 +50,58 @@ static void net_init(struct bf_sim *s)
 		if (!*end && fd > 2 && fd < 65536 && fcntl((int)fd, F_GETFD) >= 0)
 			n->fd = (int)fd;
 	}
+}
+
+/* QEMU's stream netdev: a 4-byte big-endian length, then the frame. */
+static bool stream_send(struct sim_net *n, const uint8_t *buf, size_t len)
+{
+	uint8_t hdr[4] = { (uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len };
+	struct iovec iov[2] = { { hdr, 4 }, { (void *)buf, len } };
+	struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
+
+	return sendmsg(n->fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)(len + 4);
+}
+
+/* One whole frame from the stream peer into frame: its length, 0 none
+ * yet, -1 the peer went away or broke the framing. */
+static ssize_t stream_recv(struct sim_net *n, uint8_t *frame, size_t cap)
+{
+	size_t want, len;
+	ssize_t got;
+
+	if (n->fd < 0) {
+		n->fd = accept4(n->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		n->sfill = 0;
+		if (n->fd < 0)
+			return 0;
+	}
+	for (;;) {
+		len = n->sfill < 4 ? 0 : ((size_t)n->sbuf[0] << 24 | (size_t)n->sbuf[1] << 16 |
+					  (size_t)n->sbuf[2] << 8 | n->sbuf[3]);
+		if (len > cap || len + 4 > sizeof(n->sbuf))
+			goto gone;
+		if (n->sfill >= 4 && len == 0) {
+			n->sfill = 0;   /* an empty frame: nothing to pass on */
+			return 0;
+		}
+		want = n->sfill < 4 ? 4 : 4 + len;
+		if (n->sfill == want) {
+			memcpy(frame, n->sbuf + 4, len);
+			n->sfill = 0;
+			return (ssize_t)len;
+		}
+		got = read(n->fd, n->sbuf + n->sfill, want - n->sfill);
+		if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR))
+			goto gone;
+		if (got < 0)
+			return 0;
+		n->sfill += (size_t)got;
+	}
+gone:
+	close(n->fd);
+	n->fd = -1;
+	n->sfill = 0;
+	return -1;
 }
 
 static void queue_ctrl(struct bf_sim *s, uint8_t type, const uint8_t data[4])
@@ -55,7 +121,7 @@ void bf_sim_net_from_host(struct bf_sim *s, uint8_t type, const uint8_t *buf, si
 	net_init(s);
 	switch (type) {
 	case BF_TMFIFO_NET:
-		if (n->fd < 0 || len < 14 || write(n->fd, buf, len) != (ssize_t)len)
+		if (n->fd < 0 || len < 14 || (n->stream ? stream_send(n, buf, len) : write(n->fd, buf, len) != (ssize_t)len))
 			s->net_dropped++;
 		else
 			n->rx_pkts++;
@@ -126,12 +192,12 @@ void bf_sim_net_tick(struct bf_sim *s, size_t (*free_words)(const struct bf_sim 
 			n->pend_len = 0;
 			n->tx_pkts++;
 		}
-		if (n->fd < 0)
+		if (n->fd < 0 && !n->stream)
 			return;
 		now = bf_clock_ns();
 		if (now < n->next_read_ns)
 			return;
-		got = read(n->fd, frame, sizeof(frame));
+		got = n->stream ? stream_recv(n, frame, sizeof(frame)) : read(n->fd, frame, sizeof(frame));
 		if (got <= 0) {
 			n->next_read_ns = now + EMPTY_RETRY_NS;
 			return;

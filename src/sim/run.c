@@ -24,6 +24,8 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -60,6 +62,10 @@ static const char run_usage[] =
 	"                       at 0000:BB:00.x and its RShim livefish function at\n"
 	"                       0000:BB+1:00.0, BB = 03 + 2N (sysfs config space\n"
 	"                       through FUSE), instead of sim:N\n"
+	"      --net-socket PATH the DPU's tmfifo_net0 as a QEMU stream netdev peer\n"
+	"                       on the unix socket PATH; COMMAND in a namespace of its own\n"
+	"      --dpu-os CMD     when the DPU's OS is up, run CMD (sh -c) as that OS,\n"
+	"                       with $BFSIM_DPU_ROOTFS (e.g. a QEMU VM on --net-socket)\n"
 	"      --net            COMMAND in a network namespace of its own, the DPU's\n"
 	"                       tmfifo_net0 (192.168.100.2/24) in $BFSIM_DPU_NETNS\n"
 	BF_SIM_BMC_USAGE
@@ -109,6 +115,7 @@ struct run {
 	void *tctx[N_TRANSPORTS];      /* one per transport, serving every device */
 	bool net;
 	struct bf_sim_netns netns;
+	const char *net_socket;   /* --net-socket: the DPU's tmfifo_net0 as a QEMU stream peer */
 	struct { unsigned dev; char spec[64]; } dfault[MAX_DEV_FAULTS];   /* --fault N:F */
 	unsigned ndfault;
 	struct bf_sim_run_bmc bmc;
@@ -146,7 +153,7 @@ static int parse_transports(const char *list, unsigned *mask)
 }
 
 enum { OPT_CHIP = BF_OPT_FIRST_CMD, OPT_STATE, OPT_SPEED, OPT_LINK, OPT_DRAIN, OPT_FAULT,
-       OPT_TRANSPORT, OPT_NET, OPT_DEVICES, OPT_SOCKET };
+       OPT_TRANSPORT, OPT_NET, OPT_DEVICES, OPT_SOCKET, OPT_NET_SOCKET, OPT_DPU_OS };
 
 /* --fault N:F: fault F on device N only (checked now, applied as the
  * device opens). */
@@ -323,6 +330,32 @@ static void transports_stop(struct run *rn)
 }
 
 /* Everything COMMAND (or a serve client) needs, in this process. */
+/* --net-socket PATH: a unix socket the DPU's end of tmfifo_net listens on,
+ * for QEMU's `-netdev stream,addr.type=unix,addr.path=PATH` (a VM as the
+ * DPU's OS: its virtio-net frames cross the simulated TM FIFO). */
+static int net_socket_listen(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char buf[32];
+	int fd;
+
+	if (strlen(path) >= sizeof(a.sun_path))
+		return bf_error_ret(ENAMETOOLONG, "--net-socket %s: path too long", path);
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 1) < 0) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		return bf_error_ret(e, "--net-socket %s: %s", path, strerror(e));
+	}
+	snprintf(buf, sizeof(buf), "%d", fd);
+	setenv("BFSIM_NET_LISTEN", buf, 1);
+	bf_info("the DPU's tmfifo_net0 waits for a QEMU stream netdev on %s", path);
+	return 0;
+}
+
 static int run_start(struct run *rn, const char *sock)
 {
 	struct bf_sim_serve_opts so = { .transport = rn->tmask ? rn->tlist : NULL };
@@ -338,6 +371,8 @@ static int run_start(struct run *rn, const char *sock)
 		rn->tmp_state = true;
 	}
 	/* Before the devices open: the simulator picks up $BFSIM_NET_FD. */
+	if (rn->net_socket && (r = net_socket_listen(rn->net_socket)) < 0)
+		return r;
 	if (rn->net && (r = bf_sim_netns_start(&rn->netns)) < 0)
 		return bf_error_get() ? r : bf_error_ret(-r, "cannot make the tmfifo network");
 	if ((r = devices_open(rn)) < 0)
@@ -486,7 +521,7 @@ static void __attribute__((noreturn)) exec_command(const struct run *rn, char **
 			fprintf(stderr, "bfsim run: %s\n", bf_error_or("transport setup failed"));
 			_exit(127);
 		}
-	if (rn->net && bf_sim_netns_enter() < 0) {
+	if ((rn->net || rn->net_socket) && bf_sim_netns_enter() < 0) {
 		fprintf(stderr, "bfsim run: %s\n", bf_error_get());
 		_exit(127);
 	}
@@ -541,6 +576,8 @@ int bf_sim_cmd_run(int argc, char **argv)
 		DEVICE_LONGOPTS,
 		{ "transport", required_argument, NULL, OPT_TRANSPORT },
 		{ "net", no_argument, NULL, OPT_NET },
+		{ "net-socket", required_argument, NULL, OPT_NET_SOCKET },
+		{ "dpu-os", required_argument, NULL, OPT_DPU_OS },
 		BF_CLI_LONGOPTS, { 0 } };
 	struct run *rn = calloc(1, sizeof(*rn));
 	int opt, st;
@@ -559,6 +596,10 @@ int bf_sim_cmd_run(int argc, char **argv)
 			rn->tlist = optarg;
 		} else if (opt == OPT_NET) {
 			rn->net = true;
+		} else if (opt == OPT_NET_SOCKET) {
+			rn->net_socket = optarg;
+		} else if (opt == OPT_DPU_OS) {
+			setenv("BFSIM_DPU_OS_CMD", optarg, 1);
 		} else {
 			bf_cli_common(opt, run_usage);
 		}
@@ -567,8 +608,10 @@ int bf_sim_cmd_run(int argc, char **argv)
 		optind++;
 	if (optind >= argc)
 		bf_cli_usage_error("run needs -- COMMAND");
-	if (rn->net && rn->ndev > 1)
+	if ((rn->net || rn->net_socket) && rn->ndev > 1)
 		bf_cli_usage_error("--net connects one device: use it without --devices");
+	if (rn->net && rn->net_socket)
+		bf_cli_usage_error("--net and --net-socket are two DPU ends of one tmfifo_net: give one");
 	dev_faults_check(rn);
 	bf_sim_run_bmc_ready(&rn->bmc);
 	if (run_start(rn, NULL) < 0) {

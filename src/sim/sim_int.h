@@ -91,6 +91,12 @@ struct bf_sim {
 		uint32_t pxe_id;
 		uint16_t vlan[2];
 		uint64_t rx_pkts, tx_pkts;
+		/* or a QEMU stream netdev peer ($BFSIM_NET_LISTEN: a listening
+		 * unix socket; frames as 4-byte big-endian length + frame) */
+		int lfd;
+		bool stream;
+		uint8_t sbuf[4 + BF_TMFIFO_NET_MAX + 64];
+		size_t sfill;
 	} net;
 
 	/* boot FIFO */
