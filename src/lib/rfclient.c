@@ -114,13 +114,15 @@ void bf_rfresp_free(struct bf_rfresp *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* The BMC is not there right now (rebooting): worth waiting for. */
-static bool down(CURLcode rc, bool sent, bool get)
+/* The BMC is not there right now (rebooting): worth waiting for. A
+ * connection it dropped (also a kept-alive one it closed as it went down)
+ * is retried for a GET only: the other requests may have taken effect. */
+static bool down(CURLcode rc, bool get)
 {
 	if (rc == CURLE_COULDNT_CONNECT)
 		return true;
-	return get && sent && (rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR ||
-			       rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_OPERATION_TIMEDOUT);
+	return get && (rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR ||
+		       rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_PARTIAL_FILE);
 }
 
 static CURL *handle(struct bf_rfclient *c)
@@ -165,7 +167,6 @@ int bf_rfclient_request(struct bf_rfclient *c, const char *method, const char *p
 		struct sink s = { .r = r };
 		CURL *h = handle(c);
 		CURLcode rc;
-		bool sent;
 
 		if (!h)
 			return bf_error_ret(ENOMEM, "out of memory");
@@ -198,13 +199,7 @@ int bf_rfclient_request(struct bf_rfclient *c, const char *method, const char *p
 		if (rc == CURLE_PEER_FAILED_VERIFICATION || (rc == CURLE_SSL_CONNECT_ERROR && strstr(err, "certificate")))
 			return bf_error_ret(EACCES, "the BMC at %s has a certificate this host does not trust (%s)",
 					    c->host, err[0] ? err : curl_easy_strerror(rc));
-		{
-			long conn = 0;
-
-			curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &conn);
-			sent = conn > 0;
-		}
-		if (!down(rc, sent, get))
+		if (!down(rc, get))
 			return bf_error_ret(EIO, "%s %s on the BMC at %s failed: %s", method, path, c->host,
 					    err[0] ? err : curl_easy_strerror(rc));
 		if (bf_stop_requested())

@@ -51,6 +51,7 @@ bmc_stop() {
 	kill "$SERVE_PID" 2>/dev/null
 	wait "$SERVE_PID" 2>/dev/null
 	SERVE_PID=
+	cat "$TMP/serve.err" >> "$TMP/serve.all" 2>/dev/null
 }
 
 www_start() {  # www_start DIR PORT -- a static file server (python3 http.server) for DIR
