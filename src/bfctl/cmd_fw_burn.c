@@ -2,6 +2,7 @@
  * with a progress bar, in place of flint burn (spec 6). */
 #include "config.h"
 #include "cli.h"
+#include "cli_fetch.h"
 #include "cmd_fw.h"
 #include "error.h"
 #include "event.h"
@@ -57,7 +58,8 @@ int bf_cmd_fw_burn(int argc, char **argv)
 	enum { OPT_ALLOW = BF_OPT_FIRST_CMD };
 	static const struct option lo[] = {
 		{ "yes", no_argument, NULL, 'y' }, { "allow-psid-change", no_argument, NULL, OPT_ALLOW },
-		BF_FW_CLI_LONGOPTS, { 0 } };
+		BF_CLI_FETCH_LONGOPTS, BF_FW_CLI_LONGOPTS, { 0 } };
+	struct bf_cli_fetch fetch;
 	struct bf_fw_burn_opts o = { 0 };
 	struct bf_fw_burn_result res;
 	struct bf_fw_image_hdr h;
@@ -71,7 +73,10 @@ int bf_cmd_fw_burn(int argc, char **argv)
 	bool yes = false;
 	int opt, r;
 
+	bf_cli_fetch_init(&fetch);
 	while ((opt = bf_cli_getopt(argc, argv, "y" BF_CLI_SHORTOPTS, lo)) != -1) {
+		if (bf_cli_fetch_opt(&fetch, opt, optarg))
+			continue;
 		if (opt == 'y')
 			yes = true;
 		else if (opt == OPT_ALLOW)
@@ -83,6 +88,8 @@ int bf_cmd_fw_burn(int argc, char **argv)
 		bf_cli_usage_error("burn takes DEV and IMAGE");
 	dev = argv[optind];
 	path = argv[optind + 1];
+	if ((r = bf_cli_fetch_input(&fetch, &path, "firmware image", true)))
+		return r;
 	if ((r = bf_cli_input(path)))
 		return r;
 	bf_error_clear();

@@ -5,7 +5,8 @@
 # connection mid-file (limit_rate, then nginx killed and restarted), a file
 # changed on the server between two parts, two runs sharing one download,
 # https with --cacert / --insecure, and install from URLs through bfsim,
-# a wrong-platform bundle refused before anything is pushed.
+# a wrong-platform bundle refused before anything is pushed, fw burn of an
+# image by URL.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/nginx.sh"
 
@@ -175,5 +176,13 @@ ok "nothing pushed, no reset" - <<'CHECK'
 "$BFSIM" status --state "$TMP/dev2" --json | python3 -c 'import json,sys
 d=json.loads(sys.stdin.readline()); sys.exit(0 if (d["counters"]["resets"], d["counters"]["boot_bytes"]) == (0, 0) else 1)'
 CHECK
+
+# --- a firmware image by URL ------------------------------------------------
+"$BFSIM" fwimage -o "$NGINX_ROOT/fw.img" --version 32.42.1010 --psid MT_0000000884 --size 16K >/dev/null
+expect_rc 0 "fw burn DEV URL: the image downloaded, then burnt" \
+	"$BFSIM" run --state "$TMP/fwdev" --speed "$SPEED" -- \
+	"$BFCTL" fw burn sim:0 "$(nginx_url fw.img)" -y --cache "$CACHE"
+ok "the burn went through" grep -q 'Writing Boot image component' "$TMP/rc.out"
+ok "the image crossed the network once" test "$(nginx_count /fw.img 200)" = 1
 
 done_testing

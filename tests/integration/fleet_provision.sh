@@ -1,0 +1,58 @@
+#!/bin/bash
+# fleet_provision.sh - bfctl provision --inventory with a profile: the
+# provision flow (firmware, install, handoff, agent, verify) for a device
+# of an inventory, in bfsim's quick mode (bfsim --net: a real sshd and
+# ovsdb-server as the DPU's OS); the journal records each step; --resume
+# then skips them all and changes nothing; the bridges are read back with
+# ovs-vsctl.
+if [ -z "${FLEET_PROV_INNER:-}" ]; then
+	: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+	if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ] || ! command -v nsenter >/dev/null || [ ! -x /usr/sbin/sshd ] ||
+	   ! command -v ovsdb-server >/dev/null; then
+		echo "1..0 # SKIP needs root, /dev/net/tun, nsenter, sshd (openssh-server) and ovsdb-server"
+		exit 0
+	fi
+	export FLEET_PROV_INNER=1
+	STATE=$(mktemp -d "${TMPDIR:-/tmp}/bfctl-fleet-prov.XXXXXX")
+	trap 'rm -rf "$STATE"' EXIT
+	export FLEET_PROV_STATE="$STATE/dev"
+	"$top_builddir/src/sim/bfsim" run --state "$STATE/dev" --speed "${BFSIM_TEST_SPEED:-50}" --net -- bash "$0"
+	exit $?
+fi
+. "$(dirname "$0")/lib.sh"
+SAMPLE="$top_builddir/bfb/sample-full.bfb"
+export BFCTL_STATE_DIR="$TMP/state"
+VSCTL="ovs-vsctl --db=unix:$FLEET_PROV_STATE/rootfs/run/openvswitch/db.sock --timeout=10"
+
+cat > "$TMP/quick.yaml" <<'EOF'
+profile: quick
+description: "OVS rows only: what the quick mode's DPU OS can hold"
+dpu:
+  ovs:
+    bridges:
+      - name: fleetbr1
+EOF
+cat > "$TMP/inv.yaml" <<EOF
+defaults:
+  bfb: $SAMPLE
+  profile: quick.yaml
+devices:
+  - rshim: sim:0
+    name: edge0
+EOF
+expect_rc 0 "an inventory with a profile: provisioned and verified" \
+	"$BFCTL" provision --json --inventory "$TMP/inv.yaml" --timeout 300
+cp "$TMP/rc.out" "$TMP/first.json"
+ok "the device's result: ok, changed, at step verify" grep -q '"event":"result","time":[0-9.]*,"device":"edge0","ok":true.*"step":"verify","changed":true' "$TMP/first.json"
+ok "the provision steps came as step events of edge0" - <<'CHECK'
+for s in firmware install handoff agent verify; do grep -q "\"device\":\"edge0\",\"step\":\"$s\"" "$TMP/first.json" || exit 1; done
+CHECK
+ok "the journal records them" grep -q '"steps":\["download","check","firmware","install","handoff","agent","verify"\]' "$BFCTL_STATE_DIR/sim_0/fleet-journal.json"
+ok "ovs-vsctl reads the bridge the profile asks for" - <<'CHECK'
+$VSCTL br-exists fleetbr1
+CHECK
+expect_rc 0 "--resume: ok" "$BFCTL" provision --json --inventory "$TMP/inv.yaml" --timeout 300 --resume
+ok "--resume: nothing changed, every step skipped" grep -q '"device":"edge0","ok":true.*"changed":false,"skipped":true' "$TMP/rc.out"
+ok "--resume: no step ran again" not grep -q '"event":"step","time":[0-9.]*,"device":"edge0","step":"install"' "$TMP/rc.out"
+
+done_testing
