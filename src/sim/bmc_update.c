@@ -48,7 +48,7 @@ const char *bf_sim_bmc_phase_state(struct bf_sim_bmc *b)
 	case PH_ATF: return "BL31";
 	case PH_UEFI: case PH_WAIT_CFG: case PH_NO_OS: case PH_NIC_MODE: return "UEFI";
 	case PH_INSTALLER: case PH_REBOOT: return "OsStarting";
-	case PH_OS: return "OsIsRunning";
+	case PH_OS: case PH_RUNTIME: return "OsIsRunning";   /* the OS runs while it stages */
 	}
 	return "Invalid";
 }

@@ -127,7 +127,7 @@ static int on_begin(void *ctx, const struct bf_bfb_image *img)
 		s->info = img->hdr.len <= SIM_INFO_MAX ? malloc((size_t)img->hdr.len + 1) : NULL;
 		s->info_len = 0;
 	}
-	if (id == 63 && !s->saw_initramfs) {
+	if (id == 63 && !s->saw_initramfs && !bf_sim_runtime_receiving(s)) {
 		free(s->initrd);
 		s->initrd_len = 0;
 		s->initrd = malloc(img->hdr.len < SIM_INITRD_SCAN ? img->hdr.len + 1 : SIM_INITRD_SCAN);
@@ -144,6 +144,8 @@ static int on_data(void *ctx, const struct bf_bfb_image *img, const uint8_t *buf
 	if (img->hdr.id == 50 && s->info && s->info_len + len <= img->hdr.len) {
 		memcpy(s->info + s->info_len, buf, len);
 		s->info_len += len;
+	} else if (img->hdr.id == 41 || img->hdr.id == 52) {
+		bf_sim_runtime_image(s, img->hdr.id, buf, len);
 	} else if (img->hdr.id == 63 && s->initrd && !s->saw_initramfs) {
 		size_t room = SIM_INITRD_SCAN - s->initrd_len;
 
@@ -206,6 +208,10 @@ static int on_end(void *ctx, const struct bf_bfb_image *img)
 	struct bf_sim *s = f->s;
 	unsigned id = img->hdr.id, mod = loader(s, id);
 
+	if (!img->crc_ok && bf_sim_runtime_receiving(s)) {
+		bf_sim_runtime_bad_image(s, "an image failed its CRC");
+		return 1;
+	}
 	if (!img->crc_ok) {
 		const struct bf_bfb_id *e = bf_bfb_id_find(id);
 
@@ -224,6 +230,8 @@ static int on_end(void *ctx, const struct bf_bfb_image *img)
 			s->info_json = NULL;
 		}
 	}
+	if (bf_sim_runtime_receiving(s))
+		return 0;   /* the running OS reads the images: no boot stages */
 	stage_line(s, f->t, img);
 	if (s->saw_bl33 && f->t < s->uefi_t)
 		f->t = s->uefi_t;
@@ -253,7 +261,7 @@ static int on_trailing(void *ctx, uint64_t off, const uint8_t *buf, size_t len)
 
 	(void)off;
 	s->trailing += len;
-	if (s->rootfs)
+	if (s->rootfs || bf_sim_runtime_receiving(s))
 		return 0;
 	if (!s->bfcfg)
 		s->bfcfg = calloc(1, SIM_CFG_MAX + 1);
@@ -322,13 +330,18 @@ void bf_sim_stream_feed(struct bf_sim *s, const uint8_t *buf, size_t len, double
 	if (s->stream_error || s->phase == PH_STALLED)
 		return;
 	if (s->phase != PH_BOOT_ROM && s->phase != PH_ATF && s->phase != PH_UEFI &&
-	    s->phase != PH_WAIT_CFG)
+	    s->phase != PH_WAIT_CFG && !bf_sim_runtime_receiving(s))
 		return;   /* nobody reads the FIFO now: data sits there, drained and lost */
 	s->parser.ctx = &f;
 	r = bf_bfb_parser_feed(&s->parser, buf, len);
 	s->parser.ctx = NULL;
 	if (r >= 0 || s->stream_error)
 		return;
+	if (bf_sim_runtime_receiving(s)) {
+		s->stream_error = true;
+		bf_sim_runtime_bad_image(s, "bad image header");
+		return;
+	}
 	/* A bad header (magic, version, header length) where an image must be. */
 	{
 		unsigned mod = s->saw_bl33 ? BF_RLOG_UEFI : s->parser.nimages ? BF_RLOG_BL2 :
@@ -364,6 +377,11 @@ void bf_sim_stream_idle(struct bf_sim *s, double now)
 {
 	if (s->fifo_len)
 		return;
+	if (bf_sim_runtime_receiving(s)) {
+		if (idle_for(s, now, SIM_CFG_IDLE_S))
+			bf_sim_runtime_idle(s, now);
+		return;
+	}
 	if (s->phase == PH_WAIT_CFG && idle_for(s, now, SIM_CFG_IDLE_S)) {
 		bf_sim_installer_start(s, now);
 	} else if (s->phase == PH_UEFI && !s->saw_initramfs && idle_for(s, now, NO_IMAGE_IDLE_S)) {

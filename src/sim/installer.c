@@ -51,24 +51,9 @@ static const char *jget(json_object *o, const char *path, const char *def)
 	return json_object_get_string_len(cur) <= 128 ? json_object_get_string(cur) : def;
 }
 
-/* A member of the info image: "<BF2|BF3>_<what>" or "DOCA". */
 static const char *info_version(json_object *info, const char *chip, const char *what)
 {
-	json_object *m;
-	char want[32];
-	size_t i, n;
-
-	if (!info || !json_object_object_get_ex(info, "Members", &m) || !json_object_is_type(m, json_type_array))
-		return NULL;
-	snprintf(want, sizeof(want), "%s%s%s", chip ? chip : "", chip ? "_" : "", what);
-	n = json_object_array_length(m);
-	for (i = 0; i < n && i < 256; i++) {
-		json_object *e = json_object_array_get_idx(m, i);
-
-		if (!strcmp(jget(e, "Name", ""), want))
-			return jget(e, "Version", NULL);
-	}
-	return NULL;
+	return bf_sim_info_version(info, chip, what);
 }
 
 static void versions(struct inst *in)
@@ -346,6 +331,7 @@ void bf_sim_os_boot(struct bf_sim *s, double t)
 		bf_sim_schedule(s, t + 2.0, BF_RLOG_UEFI, BF_RLOG_INFO, ACT_NONE, "exit Boot Service");
 		bf_sim_schedule(s, t + 4.0, BF_RLOG_MISC, BF_RLOG_INFO, ACT_NONE, "Linux up");
 		bf_sim_schedule(s, t + 4.5, BF_RLOG_MISC, BF_RLOG_INFO, ACT_OS_UP, "DPU is ready");
+		bf_sim_runtime_publish(s, t + 5.5);
 	} else {
 		s->phase = PH_NO_OS;
 		bf_sim_schedule(s, t + 2.0, BF_RLOG_UEFI, BF_RLOG_WARN, ACT_NONE,
@@ -428,6 +414,10 @@ void bf_sim_apply_action(struct bf_sim *s, const struct sim_event *e)
 	case ACT_STALL:
 		s->phase = PH_STALLED;
 		s->stalled = true;
+		break;
+	case ACT_RT_DONE:
+	case ACT_RT_POWERCUT:
+		bf_sim_runtime_action(s, e);
 		break;
 	case ACT_NONE:
 		break;

@@ -10,6 +10,7 @@
 #include "sim_int.h"
 #include "nic.h"
 #include "run.h"
+#include "sim_bundle.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +28,8 @@
 
 static const char usage[] =
 	"Usage: bfsim bundle -o FILE [--kind full|fw] [--size MIB] [--chip bf2|bf3] [--force]\n"
+	"                    [--version-set current|next] [--version COMPONENT=VER]...\n"
+	"                    [--psid PSID] [--nic-image good|bad]\n"
 	"       bfsim run [--devices N] [--chip bf2|bf3] [--state DIR] [--speed N]\n"
 	"                 [--link-bps N] [--drain-bps N] [--fault F]... [--transport usb,pci]\n"
 	"                 [--net] -- COMMAND [ARGS...]\n"
@@ -51,8 +54,12 @@ static const char usage[] =
 
 static const char bundle_usage[] =
 	"Usage: bfsim bundle -o FILE [--kind full|fw] [--size MIB] [--chip bf2|bf3] [--force]\n"
+	"                    [--version-set current|next] [--version COMPONENT=VER]...\n"
+	"                    [--psid PSID] [--nic-image good|bad]\n"
 	"\n"
-	"Write a bundle (BFB) the simulator installs.\n"
+	"Write a bundle (BFB) the simulator installs. Its info image lists the\n"
+	"versions of ATF, UEFI, BSP, NIC, BMC and CEC firmware (BF3_ATF, ...; BF2_\n"
+	"for --chip bf2) and its nicfw image holds a NIC firmware image for PSID.\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output FILE    where to write it\n"
@@ -60,6 +67,12 @@ static const char bundle_usage[] =
 	"      --size MIB       the OS payload of a full bundle, 0 to 3800 (default 4)\n"
 	"      --chip CHIP      bf2 or bf3 (default bf3)\n"
 	"      --force          replace FILE if it exists\n"
+	"      --version-set SET  current (what the shipped bundles install, default)\n"
+	"                       or next (every component one release newer)\n"
+	"      --version C=V    component C (ATF, UEFI, BSP, NIC, BMC, CEC, DOCA) at\n"
+	"                       version V instead (repeatable)\n"
+	"      --psid PSID      the NIC firmware is for PSID (default: the chip's)\n"
+	"      --nic-image bad  a NIC image whose payload fails the NIC's digest check\n"
 	"      --json           a final \"result\" event\n"
 	"  -v, --verbose        more detail\n"
 	"  -h, --help           this help\n"
@@ -89,8 +102,13 @@ static int find_recipe(const char *kind, const char *chip, char *out, size_t cap
 
 static int cmd_bundle(int argc, char **argv)
 {
-	enum { OPT_KIND = BF_OPT_FIRST_CMD, OPT_SIZE, OPT_CHIP, OPT_FORCE };
+	enum { OPT_KIND = BF_OPT_FIRST_CMD, OPT_SIZE, OPT_CHIP, OPT_FORCE, OPT_SET, OPT_VER, OPT_PSID,
+	       OPT_NICIMG };
 	static const struct option lo[] = {
+		{ "version-set", required_argument, NULL, OPT_SET },
+		{ "version", required_argument, NULL, OPT_VER },
+		{ "psid", required_argument, NULL, OPT_PSID },
+		{ "nic-image", required_argument, NULL, OPT_NICIMG },
 		{ "output", required_argument, NULL, 'o' },
 		{ "kind", required_argument, NULL, OPT_KIND },
 		{ "size", required_argument, NULL, OPT_SIZE },
@@ -100,10 +118,12 @@ static int cmd_bundle(int argc, char **argv)
 	const char *out = NULL, *kind = "full", *chip = "bf3";
 	char recipe[PATH_MAX], size[48] = "";
 	struct bf_bfb_pack *p;
+	struct bf_sim_bundle sb;
 	bool force = false;
 	char *end;
 	int opt, r;
 
+	bf_sim_bundle_init(&sb);
 	while ((opt = getopt_long(argc, argv, "o:" BF_CLI_SHORTOPTS, lo, NULL)) != -1) {
 		switch (opt) {
 		case 'o': out = optarg; break;
@@ -126,6 +146,25 @@ static int cmd_bundle(int argc, char **argv)
 				bf_cli_usage_error("--chip takes bf2 or bf3");
 			chip = optarg;
 			break;
+		case OPT_SET:
+			if (strcmp(optarg, "current") && strcmp(optarg, "next"))
+				bf_cli_usage_error("--version-set takes current or next");
+			sb.set = optarg;
+			break;
+		case OPT_VER:
+			if (bf_sim_bundle_version(&sb, optarg) < 0)
+				bf_cli_usage_error("%s", bf_error_get());
+			break;
+		case OPT_PSID:
+			if (!*optarg || strlen(optarg) > 16 || strpbrk(optarg, " \t\"\\$"))
+				bf_cli_usage_error("--psid takes 1 to 16 characters, e.g. MT_0000000884");
+			snprintf(sb.psid, sizeof(sb.psid), "%s", optarg);
+			break;
+		case OPT_NICIMG:
+			if (strcmp(optarg, "good") && strcmp(optarg, "bad"))
+				bf_cli_usage_error("--nic-image takes good or bad");
+			sb.nic_image = optarg;
+			break;
 		default: bf_cli_common(opt, bundle_usage);
 		}
 	}
@@ -141,7 +180,11 @@ static int cmd_bundle(int argc, char **argv)
 	bf_bfb_pack_init(p);
 	r = size[0] ? bf_bfb_pack_set_param(p, size) : 0;
 	if (r == 0)
+		r = bf_sim_bundle_params(&sb, !strcmp(chip, "bf2"), p);
+	if (r == 0)
 		r = bf_bfb_pack_add_manifest(p, recipe);
+	if (r == 0)
+		r = bf_sim_bundle_nicfw(&sb, !strcmp(chip, "bf2"), p);
 	if (r == 0)
 		r = bf_bfb_pack_write(p, out, false, force, true);
 	bf_bfb_pack_free(p);
@@ -150,7 +193,8 @@ static int cmd_bundle(int argc, char **argv)
 		return bf_cli_fail(BF_EXIT_EXISTS, r, "use --force to replace it", "cannot write %s", out);
 	if (r < 0)
 		return bf_cli_fail(BF_EXIT_FAILURE, r, NULL, "cannot write %s", out);
-	bf_event_say("%s: %s bundle for %s written (recipe %s)", out, kind, chip, recipe);
+	bf_event_say("%s: %s bundle for %s written (recipe %s, versions %s%s)", out, kind, chip, recipe, sb.set,
+		     sb.nover ? " with changes" : "");
 	return bf_cli_ok();
 }
 
@@ -170,6 +214,29 @@ static const char *jstr(json_object *o, const char *a, const char *b)
 	if (b && (!json_object_is_type(v, json_type_object) || !json_object_object_get_ex(v, b, &v)))
 		return NULL;
 	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+/* What waits for activation: staged ATF/UEFI/BSP, the NIC's pending
+ * bank; and the data-path downtime the NIC's resets cost so far. */
+static void add_pending(json_object *out, json_object *nv)
+{
+	json_object *st, *nic, *banks, *v, *b;
+	int pend;
+
+	json_object_object_add(out, "staged", nv && json_object_object_get_ex(nv, "staged", &st) &&
+			       json_object_is_type(st, json_type_object) ? json_object_get(st) : json_object_new_object());
+	if (!nv || !json_object_object_get_ex(nv, "nic", &nic) || !json_object_is_type(nic, json_type_object))
+		return;
+	pend = json_object_object_get_ex(nic, "pending", &v) ? json_object_get_int(v) : -1;
+	if ((pend == 0 || pend == 1) && json_object_object_get_ex(nic, "banks", &banks) &&
+	    json_object_is_type(banks, json_type_array) && (b = json_object_array_get_idx(banks, (size_t)pend)) &&
+	    jstr(b, "version", NULL))
+		json_object_object_add(json_object_object_get(out, "staged"), "nic_fw",
+				       json_object_new_string(jstr(b, "version", NULL)));
+	json_object_object_add(out, "nic_downtime_s", json_object_new_double(
+		json_object_object_get_ex(nic, "downtime_s", &v) ? json_object_get_double(v) : 0));
+	json_object_object_add(out, "nic_live_patches", json_object_new_int(
+		json_object_object_get_ex(nic, "live_patches", &v) ? json_object_get_int(v) : 0));
 }
 
 static int cmd_status(int argc, char **argv)
@@ -201,6 +268,7 @@ static int cmd_status(int argc, char **argv)
 	json_object_object_add(out, "chip", json_object_new_string(jstr(rt, "chip", NULL) ? jstr(rt, "chip", NULL) : "unknown"));
 	json_object_object_add(out, "phase", json_object_new_string(jstr(rt, "phase", NULL) ? jstr(rt, "phase", NULL) : "off"));
 	json_object_object_add(out, "installed", inst ? json_object_get(inst) : json_object_new_object());
+	add_pending(out, nv);
 	cnt = json_object_new_object();
 	{
 		static const char *const keys[] = { "boot_bytes", "drained_bytes", "overflow_bytes",
@@ -235,6 +303,8 @@ static int cmd_status(int argc, char **argv)
 			     jstr(inst, "nic_fw", "psid") ? jstr(inst, "nic_fw", "psid") : "-");
 		bf_event_say("BMC/CEC FW  %s / %s", jstr(inst, "bmc_fw", NULL) ? jstr(inst, "bmc_fw", NULL) : "-",
 			     jstr(inst, "cec_fw", NULL) ? jstr(inst, "cec_fw", NULL) : "-");
+		json_object_object_foreach(json_object_object_get(out, "staged"), sk, sv)
+			bf_event_say("pending     %s %s", sk, json_object_get_string(sv));
 		bf_event_say("ubuntu pw   %s", jstr(inst, "ubuntu_password_hash", NULL) ? "set (crypt hash from bf.cfg)" : "default");
 		json_object_object_foreach(cnt, key, val)
 			bf_event_say("%-11s %lld", key, (long long)json_object_get_int64(val));

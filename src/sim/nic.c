@@ -5,6 +5,7 @@
 #include "config.h"
 #include "nic_int.h"
 #include "clock.h"
+#include "error.h"
 #include "fw/image.h"
 
 #include <errno.h>
@@ -119,6 +120,11 @@ static void load_state(struct nic_core *c)
 			c->resets = (unsigned)json_object_get_int(v);
 		if (json_object_object_get_ex(nic, "powercuts", &v))
 			c->powercuts = (unsigned)json_object_get_int(v);
+		if (json_object_object_get_ex(nic, "downtime_s", &v) && json_object_get_double(v) >= 0 &&
+		    json_object_get_double(v) < 1e9)
+			c->s->dp_down_s = json_object_get_double(v);
+		if (json_object_object_get_ex(nic, "live_patches", &v))
+			c->s->lfwp_count = (unsigned)json_object_get_int(v);
 		if (json_object_object_get_ex(nic, "powercut_fired", &v) && json_object_get_boolean(v))
 			c->powercut = 0;
 		if (json_object_object_get_ex(nic, "nv_next", &v))
@@ -200,6 +206,9 @@ void bf_sim_nic_save(struct bf_sim *s)
 	json_object_object_add(o, "reset_time", json_object_new_double(c->reset_t));
 	json_object_object_add(o, "resets", json_object_new_int((int)c->resets));
 	json_object_object_add(o, "powercuts", json_object_new_int((int)c->powercuts));
+	/* Simulated seconds the data path was down (NIC resets, live patches). */
+	json_object_object_add(o, "downtime_s", json_object_new_double(s->dp_down_s));
+	json_object_object_add(o, "live_patches", json_object_new_int((int)s->lfwp_count));
 	if (s->cfg.fault_powercut && !c->powercut)
 		json_object_object_add(o, "powercut_fired", json_object_new_boolean(1));
 	json_object_object_add(o, "nv_next", bf_sim_nic_nv_save(&c->next));
@@ -296,6 +305,70 @@ void bf_sim_nic_sleep(struct bf_sim_nic *n, uint64_t ns)
 
 /* Power and resets. ---------------------------------------------------- */
 
+/* The pending image (if any) becomes the running one. */
+static void activate_pending(struct nic_core *c)
+{
+	if (c->pending >= 0 && c->bank[c->pending].valid) {
+		/* bfsim status shows what the NIC runs. */
+		json_object *nf = json_object_new_object();
+		char v[16];
+
+		c->active = c->pending;
+		bf_fw_version_fmt(c->bank[c->active].version, v, sizeof(v));
+		json_object_object_add(nf, "version", json_object_new_string(v));
+		json_object_object_add(nf, "psid", json_object_new_string(c->bank[c->active].psid));
+		json_object_object_add(bf_sim_nv_installed(c->s), "nic_fw", nf);
+	}
+	c->pending = -1;
+}
+
+void bf_sim_nic_live_patch(struct nic_core *c)
+{
+	c->mfrl_armed = 0;
+	if (c->pending < 0)
+		return;
+	activate_pending(c);
+	c->s->lfwp_count++;
+	c->s->dp_down_s += NIC_T_LFWP;
+	c->reset_t = bf_sim_nic_now(c);
+}
+
+int bf_sim_nic_stage_image(struct bf_sim *s, const uint8_t *img, size_t len, char *why, size_t cap)
+{
+	struct nic_core *c;
+	struct nic_bank *k;
+	struct bf_fw_image_hdr h;
+	uint8_t *copy;
+
+	if (!bf_sim_nic_get(s, 0))
+		return -ENOMEM;
+	c = s->nic;
+	if (bf_fw_image_check(img, len, &h) < 0) {
+		snprintf(why, cap, "the image failed the firmware's checks (%s)", bf_error_get() ? bf_error_get() : "damaged");
+		bf_error_clear();
+		return -EBADMSG;
+	}
+	if (!bf_fw_image_for_chip(&h, c->chip->hw_dev_id) || strcmp(h.psid, c->bank[c->active].psid)) {
+		snprintf(why, cap, "the image is for PSID %s, the NIC is PSID %s", h.psid, c->bank[c->active].psid);
+		return -EXDEV;
+	}
+	copy = malloc(len);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, img, len);
+	k = &c->bank[!c->active];
+	bf_sim_nic_flash_commit(c, k, copy, (uint32_t)len);
+	k->valid = true;
+	k->hw_dev_id = c->chip->hw_dev_id;
+	k->version = h.version;
+	k->date_bcd = h.date_bcd;
+	k->crc = h.payload_crc;
+	memcpy(k->psid, h.psid, sizeof(k->psid));
+	memcpy(k->product, h.product, sizeof(k->product));
+	c->pending = !c->active;
+	return 0;
+}
+
 /* The NIC comes up: the pending image (if any) runs, the next-boot NV
  * configuration becomes current, everything volatile starts afresh. */
 void bf_sim_nic_boot(struct nic_core *c)
@@ -305,20 +378,7 @@ void bf_sim_nic_boot(struct nic_core *c)
 	c->off = false;
 	c->reset_at = 0;
 	c->mfrl_armed = 0;
-	if (c->pending >= 0 && c->bank[c->pending].valid) {
-		c->active = c->pending;
-		{
-			/* bfsim status shows what the NIC runs. */
-			json_object *nf = json_object_new_object();
-			char v[16];
-
-			bf_fw_version_fmt(c->bank[c->active].version, v, sizeof(v));
-			json_object_object_add(nf, "version", json_object_new_string(v));
-			json_object_object_add(nf, "psid", json_object_new_string(c->bank[c->active].psid));
-			json_object_object_add(bf_sim_nv_installed(c->s), "nic_fw", nf);
-		}
-	}
-	c->pending = -1;
+	activate_pending(c);
 	bf_sim_nic_nv_apply_next(c);
 	bf_sim_nic_fsm_reset(c);
 	c->sem_icmd = c->sem_flash = 0;
@@ -338,6 +398,12 @@ void bf_sim_nic_power_cut(struct nic_core *c)
 	c->reset_at = 0;
 }
 
+void bf_sim_nic_power_loss(struct bf_sim *s)
+{
+	if (bf_sim_nic_get(s, 0))
+		bf_sim_nic_power_cut(s->nic);
+}
+
 static void tick(struct nic_core *c)
 {
 	double now;
@@ -346,8 +412,12 @@ static void tick(struct nic_core *c)
 		c->s->virt_t += (double)c->s->cfg.virtual_access_ns / 1e9;
 	now = bf_sim_nic_now(c);
 	if (c->reset_at && now >= c->reset_at && !c->off) {
-		/* The driver (or the link toggle) resets the NIC. */
+		/* The driver (or the link toggle) resets the NIC; a full-chip
+		 * reset takes the ARM cores with it. */
 		c->resets++;
+		c->s->dp_down_s += NIC_T_DRIVER + NIC_T_RESET_OFF;
+		if (c->mfrl_type == 0)
+			bf_sim_chip_reset_arm(c->s);
 		bf_sim_nic_fsm_reset(c);
 		c->off = true;
 		c->off_until = c->reset_at + NIC_T_RESET_OFF;

@@ -84,6 +84,15 @@ struct bf_sim_nic_fw {
 };
 void bf_sim_nic_fw_info(struct bf_sim *s, struct bf_sim_nic_fw *out);
 
+/* The runtime upgrade stages a NIC firmware image (a whole BFSIMFW1 or
+ * FS4 image) as a burn would: the firmware's checks (digest, chip, PSID),
+ * then the image waits in the other bank for a reset. 0, or -EBADMSG /
+ * -EXDEV with the reason in why. */
+int bf_sim_nic_stage_image(struct bf_sim *s, const uint8_t *img, size_t len, char *why, size_t cap);
+
+/* The device loses power: the NIC with it (back NIC_T_POWERCUT later). */
+void bf_sim_nic_power_loss(struct bf_sim *s);
+
 /* Called by the simulator (sim.c, state.c). */
 void bf_sim_nic_save(struct bf_sim *s);
 void bf_sim_nic_free(struct bf_sim *s);

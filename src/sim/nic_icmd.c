@@ -133,7 +133,9 @@ static int reg_mvts(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 	return 0;
 }
 
-#define NIC_RESET_LEVELS 0x48   /* level 3 (PCI link toggle / hot reset) and 4 (warm reboot) */
+/* Level 3 (PCI link toggle / hot reset) and 4 (warm reboot); level 0 (live
+ * patch) when the device has it (bfsim --nic-lfwp yes). */
+#define NIC_RESET_LEVELS(c) (0x48u | ((c)->s->cfg.nic_lfwp ? 0x01u : 0u))
 #define NIC_RESET_TYPES  0x05   /* full chip, NIC only */
 
 static int reg_mfrl(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
@@ -144,10 +146,15 @@ static int reg_mfrl(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 	(void)exec;
 	bf_fw_unpack(&bf_fw_mfrl_layout, p, &m);
 	if (method == BF_FW_METHOD_SET) {
-		if (!m.reset_trigger || (m.reset_trigger & ~NIC_RESET_LEVELS) || m.rst_type_sel > 4 ||
+		if (!m.reset_trigger || (m.reset_trigger & ~NIC_RESET_LEVELS(c)) || m.rst_type_sel > 4 ||
 		    !(NIC_RESET_TYPES & (1u << m.rst_type_sel)) || m.pci_sync_for_fw_update_start > 2)
 			return 0x7;
+		if (m.reset_trigger == 0x01) {
+			bf_sim_nic_live_patch(c);
+			goto answer;
+		}
 		c->mfrl_armed = m.reset_trigger;
+		c->mfrl_type = (uint8_t)m.rst_type_sel;
 		/* With driver (1) or firmware (2) sync the reset happens by
 		 * itself once the driver agreed; with the tool owning it (0)
 		 * it waits for a link toggle or PERST, which the simulation
@@ -157,8 +164,9 @@ static int reg_mfrl(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 	} else if (method != BF_FW_METHOD_GET) {
 		return 0x6;
 	}
+answer:
 	memset(&m, 0, sizeof(m));
-	m.reset_trigger = NIC_RESET_LEVELS;
+	m.reset_trigger = NIC_RESET_LEVELS(c);
 	m.reset_type = NIC_RESET_TYPES;
 	m.reset_state = c->reset_at ? 2 : c->mfrl_armed ? 8 : 0;
 	bf_fw_pack(&bf_fw_mfrl_layout, &m, p);

@@ -26,6 +26,7 @@
 #define NIC_T_ACTIVATE    0.05
 #define NIC_T_DRIVER      0.3           /* MFRL with driver sync: until the driver resets */
 #define NIC_T_RESET_OFF   1.0           /* off the bus during a reset */
+#define NIC_T_LFWP        0.05          /* traffic paused while a live patch switches images */
 #define NIC_T_POWERCUT    2.0           /* off the bus after a power cut */
 #define NIC_MAX_COMPONENT (64u << 20)
 
@@ -95,6 +96,7 @@ struct nic_core {
 	double off_until;
 	double reset_at;                  /* a reset the driver will do (0 = none) */
 	uint8_t mfrl_armed;               /* reset_trigger of the last MFRL SET */
+	uint8_t mfrl_type;                /* its rst_type_sel (0 full chip: the ARM cores too) */
 	unsigned resets, powercuts;
 	/* flash */
 	struct nic_bank bank[2];
@@ -116,6 +118,9 @@ struct nic_core {
 double bf_sim_nic_now(struct nic_core *c);
 uint32_t bf_sim_nic_mbox_size(const struct bf_sim_nic *n);
 void bf_sim_nic_power_cut(struct nic_core *c);
+/* Live firmware patch (reset level 0): the pending image runs now; the
+ * links and the driver stay up. */
+void bf_sim_nic_live_patch(struct nic_core *c);
 void bf_sim_nic_boot(struct nic_core *c);
 /* Make the contents of bank k from its fields (an FS4 image). */
 int bf_sim_nic_bank_synth(struct nic_core *c, struct nic_bank *k);

@@ -23,6 +23,7 @@ void bf_sim_chip_reset(struct bf_sim *s)
 	bf_sim_dpuos_stop(s);   /* the OS goes down with the chip */
 	s->resets++;
 	s->reset_t = now;
+	bf_sim_runtime_arm_reset(s);
 	if (!s->por_t)
 		s->por_t = now;
 	s->drain_t = now;
@@ -251,6 +252,8 @@ int bf_sim_write_reg(struct bf_sim *s, uint32_t chan, uint32_t addr, uint64_t va
 		/* read-only */
 	} else if (addr / 8 < sizeof(s->rsh) / sizeof(s->rsh[0])) {
 		s->rsh[addr / 8] = val;
+		if (addr == g->swint && (val & 0x4))
+			bf_sim_runtime_swint(s);   /* SWINT2: the DPU OS looks at SP2 */
 	}
 	bf_sim_tick(s);
 	return 0;

@@ -37,7 +37,7 @@
 
 static const char run_usage[] =
 	"Usage: bfsim run [--devices N] [--chip bf2|bf3] [--state DIR] [--speed N]\n"
-	"                 [--link-bps N] [--drain-bps N] [--fault F]...\n"
+	"                 [--link-bps N] [--drain-bps N] [--fault F]... [--nic-lfwp yes|no]\n"
 	"                 [--transport usb,pci] [--net] [--bmc [https://|http://]ADDR:PORT]...\n"
 	"                 [--bmc-password-file F] -- COMMAND [ARGS...]\n"
 	"\n"
@@ -56,7 +56,10 @@ static const char run_usage[] =
 	"      --drain-bps N    boot stream consumption rate (80000000)\n"
 	"      --fault [N:]F    stall-after=BYTES, unplug-after=BYTES, corrupt-log,\n"
 	"                       corrupt-stream=OFFSET, powercut-during=lock|mcda|\n"
-	"                       verify|activate; with N: on device N only (repeatable)\n"
+	"                       verify|activate|staging, no-activate; with N: on\n"
+	"                       device N only (repeatable)\n"
+	"      --nic-lfwp yes|no  the NIC supports live firmware patch (reset level\n"
+	"                       0: new NIC firmware runs without a reset; default no)\n"
 	"      --transport T    usb, pci or usb,pci: device N on USB at usb:1-(4+N)\n"
 	"                       (libusb through umockdev) and/or on PCI with its NIC\n"
 	"                       at 0000:BB:00.x and its RShim livefish function at\n"
@@ -89,7 +92,7 @@ static const char serve_usage[] =
 	"      --devices N      serve N devices (1 to 64, default 1)\n"
 	"      --socket PATH    listen here (must not exist; default a new private\n"
 	"                       directory under /tmp)\n"
-	"      --chip, --speed, --link-bps, --drain-bps, --fault, --bmc,\n"
+	"      --chip, --speed, --link-bps, --drain-bps, --fault, --nic-lfwp, --bmc,\n"
 	"      --bmc-password-file: as for bfsim run (the certificate's path is\n"
 	"                       printed as BFSIM_BMC_CACERT=PATH)\n"
 	"  -v, --verbose        more detail\n"
@@ -153,7 +156,7 @@ static int parse_transports(const char *list, unsigned *mask)
 }
 
 enum { OPT_CHIP = BF_OPT_FIRST_CMD, OPT_STATE, OPT_SPEED, OPT_LINK, OPT_DRAIN, OPT_FAULT,
-       OPT_TRANSPORT, OPT_NET, OPT_DEVICES, OPT_SOCKET, OPT_NET_SOCKET, OPT_DPU_OS };
+       OPT_TRANSPORT, OPT_NET, OPT_DEVICES, OPT_SOCKET, OPT_NET_SOCKET, OPT_DPU_OS, OPT_NIC_LFWP };
 
 /* --fault N:F: fault F on device N only (checked now, applied as the
  * device opens). */
@@ -217,6 +220,11 @@ static bool device_option(struct run *rn, int opt, const char *arg)
 		*(opt == OPT_LINK ? &rn->cfg.link_bps : &rn->cfg.drain_bps) = v;
 		return true;
 	}
+	case OPT_NIC_LFWP:
+		if (strcmp(arg, "yes") && strcmp(arg, "no"))
+			bf_cli_usage_error("--nic-lfwp takes yes or no");
+		rn->cfg.nic_lfwp = !strcmp(arg, "yes");
+		return true;
 	case OPT_FAULT:
 		if (bf_sim_run_bmc_option(&rn->bmc, BF_SIM_OPT_FAULT_BMC, arg))
 			return true;
@@ -245,6 +253,7 @@ static bool device_option(struct run *rn, int opt, const char *arg)
 	{ "link-bps", required_argument, NULL, OPT_LINK }, \
 	{ "drain-bps", required_argument, NULL, OPT_DRAIN }, \
 	{ "fault", required_argument, NULL, OPT_FAULT }, \
+	{ "nic-lfwp", required_argument, NULL, OPT_NIC_LFWP }, \
 	{ "devices", required_argument, NULL, OPT_DEVICES }, \
 	BF_SIM_BMC_LONGOPTS
 

@@ -63,15 +63,15 @@ int bf_sim_config_add_fault(struct bf_sim_config *c, const char *spec)
 		return 0;
 	}
 	if (eq && !strncmp(spec, "powercut-during=", 16)) {
-		static const char *const phases[] = { "lock", "mcda", "verify", "activate" };
+		static const char *const phases[] = { "lock", "mcda", "verify", "activate", "staging" };
 		unsigned i;
 
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < 5; i++)
 			if (!strcmp(eq + 1, phases[i])) {
 				c->fault_powercut = BF_SIM_POWERCUT_LOCK + i;
 				return 0;
 			}
-		return bf_error_ret(EINVAL, "bad fault '%s': powercut-during takes lock, mcda, verify or activate", spec);
+		return bf_error_ret(EINVAL, "bad fault '%s': powercut-during takes lock, mcda, verify, activate or staging", spec);
 	}
 	return bf_error_ret(EINVAL, "unknown fault '%s' (stall-after=BYTES, unplug-after=BYTES, corrupt-log, corrupt-stream=OFFSET, powercut-during=PHASE)", spec);
 }
@@ -146,8 +146,8 @@ int bf_sim_config_to_env(const struct bf_sim_config *c)
 				      (unsigned long long)(c->fault_corrupt_stream - 1));
 	if (c->fault_corrupt_log)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%scorrupt-log", o ? "," : "");
-	if (c->fault_powercut >= BF_SIM_POWERCUT_LOCK && c->fault_powercut <= BF_SIM_POWERCUT_ACTIVATE) {
-		static const char *const phases[] = { "lock", "mcda", "verify", "activate" };
+	if (c->fault_powercut >= BF_SIM_POWERCUT_LOCK && c->fault_powercut <= BF_SIM_POWERCUT_STAGING) {
+		static const char *const phases[] = { "lock", "mcda", "verify", "activate", "staging" };
 
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%spowercut-during=%s", o ? "," : "",
 				      phases[c->fault_powercut - BF_SIM_POWERCUT_LOCK]);
@@ -185,6 +185,7 @@ static const char *const phase_names[] = {
 	[PH_OFF] = "off", [PH_BOOT_ROM] = "boot-rom", [PH_ATF] = "atf", [PH_UEFI] = "uefi",
 	[PH_WAIT_CFG] = "installer-start", [PH_INSTALLER] = "installer", [PH_REBOOT] = "rebooting",
 	[PH_OS] = "os", [PH_NO_OS] = "no-os", [PH_STALLED] = "stalled", [PH_NIC_MODE] = "nic-mode",
+	[PH_RUNTIME] = "runtime-upgrade",
 };
 
 const char *bf_sim_phase_name(enum sim_phase p)
@@ -318,6 +319,7 @@ void bf_sim_close(struct bf_sim *s)
 	bf_sim_state_save(s);
 	bf_sim_nic_free(s);
 	bf_sim_stream_free(s);
+	bf_sim_runtime_free(s);
 	json_object_put(s->nv);
 	free(s->ev);
 	free(s);

@@ -41,16 +41,19 @@ struct bf_sim_config {
 	/* The NIC loses power once, during this phase of a firmware burn
 	 * (BF_SIM_POWERCUT_*; 0 = off). */
 	unsigned fault_powercut;
+	/* The NIC supports live firmware patch (MFRL reset level 0). */
+	bool nic_lfwp;
 };
 
+/* ..._STAGING: the device loses power while it stages a runtime upgrade. */
 enum { BF_SIM_POWERCUT_NONE, BF_SIM_POWERCUT_LOCK, BF_SIM_POWERCUT_MCDA, BF_SIM_POWERCUT_VERIFY,
-       BF_SIM_POWERCUT_ACTIVATE };
+       BF_SIM_POWERCUT_ACTIVATE, BF_SIM_POWERCUT_STAGING };
 
 /* Defaults: BF3, no state, speed 1, link 40 MB/s (USB 2.0 HS bulk),
  * drain 80 MB/s (boot ROM / UEFI consumption). */
 void bf_sim_config_defaults(struct bf_sim_config *c);
 /* "stall-after=BYTES", "unplug-after=BYTES", "corrupt-log",
- * "corrupt-stream=OFFSET", "powercut-during=lock|mcda|verify|activate".
+ * "corrupt-stream=OFFSET", "powercut-during=lock|mcda|verify|activate|staging".
  * 0 or -EINVAL. */
 int bf_sim_config_add_fault(struct bf_sim_config *c, const char *spec);
 /* Apply BFSIM_CHIP, BFSIM_STATE, BFSIM_SPEED, BFSIM_LINK_BPS,

@@ -24,15 +24,19 @@
 
 enum sim_phase {
 	PH_OFF, PH_BOOT_ROM, PH_ATF, PH_UEFI, PH_WAIT_CFG, PH_INSTALLER, PH_REBOOT,
-	PH_OS, PH_NO_OS, PH_STALLED, PH_NIC_MODE,
+	PH_OS, PH_NO_OS, PH_STALLED, PH_NIC_MODE, PH_RUNTIME,
 };
+#define PH_LAST PH_RUNTIME
 
 /* What an event does besides logging its text. */
 enum sim_action {
 	ACT_NONE, ACT_OS_INSTALLED, ACT_ATF_UEFI, ACT_NIC_FW, ACT_BMC_FW, ACT_CEC_FW,
 	ACT_PASSWORD, ACT_REBOOT, ACT_OS_UP, ACT_NIC_MODE, ACT_STALL,
-	ACT_HOOK, ACT_OS_IMAGE,
+	ACT_HOOK, ACT_OS_IMAGE, ACT_RT_DONE, ACT_RT_POWERCUT,
 };
+#define ACT_LAST ACT_RT_POWERCUT
+
+#define SIM_NICFW_MAX       (4u << 20)    /* nicfw image bytes kept (runtime upgrade) */
 
 struct sim_event {
 	double t;                 /* simulated time */
@@ -140,6 +144,18 @@ struct bf_sim {
 
 	/* the NIC (nic*.c), made on first use */
 	struct nic_core *nic;
+
+	/* runtime (deferred) upgrade, runtime.c */
+	struct sim_rt {
+		bool receiving;           /* the DPU OS reads the boot FIFO */
+		enum sim_phase prev;      /* the phase to return to */
+		uint8_t *nicfw;           /* nicfw image (id 41) as received */
+		size_t nicfw_len;
+		bool nicfw_over, capsule, bad_image;
+		bool powercut_fired;
+	} rt;
+	double dp_down_s;             /* data path down (NIC resets), simulated seconds */
+	unsigned lfwp_count;          /* live firmware patches */
 };
 
 /* hooks.c: run a bf.cfg function as the installer does */
@@ -160,6 +176,9 @@ const char *bf_sim_phase_name(enum sim_phase p);
 
 /* regs.c */
 void bf_sim_chip_reset(struct bf_sim *s);
+/* runtime.c: the ARM cores reset with the NIC (a full-chip firmware reset):
+ * the DPU boots again from eMMC. */
+void bf_sim_chip_reset_arm(struct bf_sim *s);
 
 /* bootfifo.c */
 bool bf_sim_gone(struct bf_sim *s);
@@ -199,6 +218,23 @@ void bf_sim_stream_free(struct bf_sim *s);
 void bf_sim_installer_start(struct bf_sim *s, double t);
 void bf_sim_os_boot(struct bf_sim *s, double t);
 void bf_sim_apply_action(struct bf_sim *s, const struct sim_event *e);
+
+/* runtime.c: the deferred (runtime) upgrade the DPU OS runs, and
+ * activation of what it staged. */
+void bf_sim_runtime_swint(struct bf_sim *s);
+bool bf_sim_runtime_receiving(const struct bf_sim *s);
+void bf_sim_runtime_image(struct bf_sim *s, unsigned id, const uint8_t *buf, size_t len);
+void bf_sim_runtime_bad_image(struct bf_sim *s, const char *why);
+void bf_sim_runtime_idle(struct bf_sim *s, double now);
+void bf_sim_runtime_action(struct bf_sim *s, const struct sim_event *e);
+/* The ARM cores reboot: staged ATF/UEFI/BSP become the running ones. */
+void bf_sim_runtime_arm_reset(struct bf_sim *s);
+/* The DPU OS publishes the running ATF/UEFI/BSP versions in the log. */
+void bf_sim_runtime_publish(struct bf_sim *s, double t);
+void bf_sim_runtime_free(struct bf_sim *s);
+/* A member's version in the info image: "<BF2|BF3>_<what>" (chip NULL:
+ * "<what>"), or NULL. */
+const char *bf_sim_info_version(json_object *info, const char *chip, const char *what);
 
 /* state.c */
 int bf_sim_state_load(struct bf_sim *s);

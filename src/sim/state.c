@@ -332,7 +332,7 @@ static int load(struct bf_sim *s)
 			bool log = json_object_object_get_ex(e, "log", &x) && json_object_get_boolean(x);
 			const char *text = json_object_object_get_ex(e, "text", &x) ? str(x, "") : "";
 
-			if (act > ACT_STALL)
+			if (act > ACT_LAST)
 				continue;
 			if (log)
 				bf_sim_schedule(s, getd(e, "t", 0), (unsigned)getu(e, "module") & 0xf,
@@ -342,13 +342,23 @@ static int load(struct bf_sim *s)
 		}
 	}
 	chip = json_object_object_get_ex(rt, "phase", &v) ? str(v, "off") : "off";
-	for (i = 0; i <= PH_NIC_MODE; i++)
+	for (i = 0; i <= PH_LAST; i++)
 		if (!strcmp(chip, bf_sim_phase_name((enum sim_phase)i)))
 			s->phase = (enum sim_phase)i;
 	/* A boot stream cut off with its process cannot resume: the boot ROM
 	 * waits for data that never comes. */
 	if (s->phase == PH_BOOT_ROM || s->phase == PH_ATF || s->phase == PH_UEFI || s->phase == PH_WAIT_CFG)
 		s->phase = PH_STALLED;
+	/* A runtime upgrade still receiving its bundle lost it with its
+	 * process: the OS goes on (staging, on the timeline, resumes). */
+	if (s->phase == PH_RUNTIME) {
+		bool staging = false;
+
+		for (i = 0; i < s->nev; i++)
+			staging |= s->ev[i].action == ACT_RT_DONE;
+		if (!staging)
+			s->phase = PH_OS;
+	}
 	bf_sim_stream_reset(s);
 	json_object_put(rt);
 	return 1;
