@@ -16,5 +16,6 @@ int bf_cmd_profile(int argc, char **argv);
 int bf_cmd_provision(int argc, char **argv);
 int bf_cmd_provision_inventory(int argc, char **argv);
 int bf_cmd_agent(int argc, char **argv);
+int bf_cmd_upgrade(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static const struct bf_cmd commands[] = {
 	{ "list", "list the RShim devices this host can reach", bf_cmd_list },
 	{ "install", "push a BFB (+ bf.cfg) and stream the boot status", bf_cmd_install },
 	{ "bmc", "a DPU through its BMC: inventory, mode, reset, RShim owner", bf_cmd_bmc },
+	{ "upgrade", "plan, apply and activate a firmware bundle; its history", bf_cmd_upgrade },
 	{ "log", "show or follow the RShim log", bf_cmd_log },
 	{ "reset", "reset the BlueField", bf_cmd_reset },
 	{ "reg", "read or write an RShim register", bf_cmd_reg },

@@ -47,6 +47,19 @@ void bf_bfb_pack_free(struct bf_bfb_pack *p)
 	bf_bfb_recipe_cleanup(p);
 }
 
+void bf_bfb_pack_drop(struct bf_bfb_pack *p, uint8_t id)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < p->n; i++) {
+		if (p->items[i].id == id)
+			item_free(&p->items[i]);
+		else
+			p->items[o++] = p->items[i];
+	}
+	p->n = o;
+}
+
 static struct bf_bfb_pack_item *slot(struct bf_bfb_pack *p, uint8_t id, uint8_t ver)
 {
 	size_t i;

@@ -37,6 +37,8 @@ void bf_bfb_pack_free(struct bf_bfb_pack *p);
 /* Add or replace (same id and version: the later one wins, as mlx-mkbfb). */
 int bf_bfb_pack_add_file(struct bf_bfb_pack *p, uint8_t id, uint8_t ver, const char *path);
 int bf_bfb_pack_add_data(struct bf_bfb_pack *p, uint8_t id, uint8_t ver, const void *data, size_t len);
+/* Remove every version of image id. */
+void bf_bfb_pack_drop(struct bf_bfb_pack *p, uint8_t id);
 /* Every image of an existing BFB (checked first); later adds override. */
 int bf_bfb_pack_add_bfb(struct bf_bfb_pack *p, const char *path);
 /* "NAME=FILE" or "NAME==literal" (NAME as mlx-mkbfb's options, -vN allowed). */

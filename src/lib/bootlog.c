@@ -77,6 +77,7 @@ static const struct {
 	{ "Linux up", BF_MARK_LINUX_UP, "linux-up" },
 	{ "Rebooting...", BF_MARK_REBOOTING, "rebooting" },
 	{ "no bootable OS", BF_MARK_NO_OS, "no-os" },
+	{ "Running versions: ", BF_MARK_VERSIONS, "versions" },
 };
 
 enum bf_boot_mark bf_bootlog_mark(const char *line)

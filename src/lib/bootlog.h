@@ -30,6 +30,7 @@ enum bf_boot_mark {
 	BF_MARK_RUNTIME_DONE,   /* "Runtime upgrade finished" */
 	BF_MARK_CRITICAL,       /* "CRITICAL ERROR" */
 	BF_MARK_NO_OS,          /* "no bootable OS" (UEFI found nothing on eMMC) */
+	BF_MARK_VERSIONS,       /* "Running versions: ATF=... UEFI=... BSP=..." (doc/upgrade.md) */
 };
 
 /* Case-insensitive match of the upstream completion strings. */

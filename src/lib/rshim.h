@@ -56,6 +56,10 @@ struct bf_rshim {
 	 * device reports over bfsim's socket for sim:N (so that log polling
 	 * keeps pace with it as it would with hardware). 0 counts as 1. */
 	double speed;
+	/* Push the next boot stream into the running system, no reset (the
+	 * daemon's BOOT_RESET_SKIP; the other backends never reset on a
+	 * push). */
+	bool boot_reset_skip;
 	void *priv;
 };
 

@@ -25,7 +25,7 @@ void bf_sim_fifo_drain(struct bf_sim *s, double now)
 
 	if (dt <= 0)
 		return;
-	if (s->stalled || s->phase == PH_STALLED || s->fifo_len == 0) {
+	if (s->stalled || s->phase == PH_STALLED || s->fifo_len == 0 || bf_sim_runtime_held(s)) {
 		s->drain_t = now;
 		return;
 	}

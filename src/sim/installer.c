@@ -376,6 +376,7 @@ void bf_sim_apply_action(struct bf_sim *s, const struct sim_event *e)
 		break;
 	case ACT_NIC_FW:
 		promote(s, "nic_fw");
+		bf_sim_nic_sync_installed(s);
 		break;
 	case ACT_BMC_FW:
 		promote(s, "bmc_fw");
@@ -392,6 +393,7 @@ void bf_sim_apply_action(struct bf_sim *s, const struct sim_event *e)
 	case ACT_OS_UP:
 		os_up(s);
 		bf_sim_dpuos_start(s);
+		bf_sim_runtime_os_up(s);
 		break;
 	case ACT_OS_IMAGE: {
 		json_object *p, *os;

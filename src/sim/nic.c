@@ -79,6 +79,33 @@ static struct nic_core *core_of(struct bf_sim *s)
 	return s->nic;
 }
 
+/* A BFB install since (the simulated installer's NIC firmware step, which
+ * resets the NIC): the NIC runs what it installed. */
+static void sync_installed(struct nic_core *c)
+{
+	json_object *nf, *x;
+	uint32_t ver;
+
+	if (c->bank[c->active].valid && json_object_object_get_ex(bf_sim_nv_installed(c->s), "nic_fw", &nf) &&
+	    json_object_object_get_ex(nf, "version", &x) && bf_fw_version_parse(json_object_get_string(x), &ver) == 0 &&
+	    ver != c->bank[c->active].version) {
+		struct nic_bank *k = &c->bank[c->active];
+
+		k->version = ver;
+		snprintf(k->product, sizeof(k->product), "%s", json_object_get_string(x));
+		if (json_object_object_get_ex(nf, "psid", &x) && *json_object_get_string(x))
+			snprintf(k->psid, sizeof(k->psid), "%s", json_object_get_string(x));
+		c->pending = -1;
+		c->reset_t = bf_sim_nic_now(c);
+	}
+}
+
+void bf_sim_nic_sync_installed(struct bf_sim *s)
+{
+	if (s->nic)
+		sync_installed(s->nic);
+}
+
 /* NIC firmware of the state directory, or the factory one. */
 static void load_state(struct nic_core *c)
 {
@@ -132,25 +159,7 @@ static void load_state(struct nic_core *c)
 		if (json_object_object_get_ex(nic, "nv_current", &v))
 			bf_sim_nic_nv_load(&c->current, v);
 	}
-	{
-		/* A BFB install since (the simulated installer's NIC firmware
-		 * step, which resets the NIC): the NIC runs what it installed. */
-		json_object *nf, *x;
-		uint32_t ver;
-
-		if (c->bank[c->active].valid && json_object_object_get_ex(bf_sim_nv_installed(c->s), "nic_fw", &nf) &&
-		    json_object_object_get_ex(nf, "version", &x) && bf_fw_version_parse(json_object_get_string(x), &ver) == 0 &&
-		    ver != c->bank[c->active].version) {
-			struct nic_bank *k = &c->bank[c->active];
-
-			k->version = ver;
-			snprintf(k->product, sizeof(k->product), "%s", json_object_get_string(x));
-			if (json_object_object_get_ex(nf, "psid", &x) && *json_object_get_string(x))
-				snprintf(k->psid, sizeof(k->psid), "%s", json_object_get_string(x));
-			c->pending = -1;
-			c->reset_t = bf_sim_nic_now(c);
-		}
-	}
+	sync_installed(c);
 	if (!c->bank[c->active].valid) {
 		/* First power-on: what the installer put there, else the factory image. */
 		struct nic_bank *k = &c->bank[c->active];
@@ -308,6 +317,8 @@ void bf_sim_nic_sleep(struct bf_sim_nic *n, uint64_t ns)
 /* The pending image (if any) becomes the running one. */
 static void activate_pending(struct nic_core *c)
 {
+	if (c->s->cfg.fault_no_activate)
+		return;   /* the old image comes up again; the new one stays pending */
 	if (c->pending >= 0 && c->bank[c->pending].valid) {
 		/* bfsim status shows what the NIC runs. */
 		json_object *nf = json_object_new_object();

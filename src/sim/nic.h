@@ -90,6 +90,9 @@ void bf_sim_nic_fw_info(struct bf_sim *s, struct bf_sim_nic_fw *out);
  * -EXDEV with the reason in why. */
 int bf_sim_nic_stage_image(struct bf_sim *s, const uint8_t *img, size_t len, char *why, size_t cap);
 
+/* The installer wrote NIC firmware (and reset the NIC): it runs now. */
+void bf_sim_nic_sync_installed(struct bf_sim *s);
+
 /* The device loses power: the NIC with it (back NIC_T_POWERCUT later). */
 void bf_sim_nic_power_loss(struct bf_sim *s);
 

@@ -99,6 +99,19 @@ bool bf_sim_runtime_receiving(const struct bf_sim *s)
 	return s->rt.receiving;
 }
 
+bool bf_sim_runtime_held(const struct bf_sim *s)
+{
+	return s->chip->ver == BF_CHIP_BF3 && !s->rt.receiving && s->phase != PH_RUNTIME &&
+	       (s->rsh[s->chip->r.scratchpad2 / 8] & SP2_DEFERRED) &&
+	       (s->rsh[s->chip->r.boot_control / 8] & 3) != BF_BOOT_CONTROL_RSHIM;
+}
+
+void bf_sim_runtime_os_up(struct bf_sim *s)
+{
+	if (*sp2(s) & SP2_DEFERRED)
+		bf_sim_runtime_swint(s);
+}
+
 static json_object *nv_obj(struct bf_sim *s, const char *key)
 {
 	json_object *o;
@@ -144,7 +157,6 @@ void bf_sim_runtime_swint(struct bf_sim *s)
 	set_status(s, 0);
 	bf_sim_stream_reset(s);
 	s->last_data_t = bf_sim_now(s);
-	s->fifo_head = s->fifo_len = 0;
 	bf_sim_schedule(s, bf_sim_now(s), BF_RLOG_MISC, BF_RLOG_INFO, ACT_NONE,
 			"Runtime upgrade: waiting for the bundle");   /* [unverified] */
 }
@@ -205,8 +217,9 @@ void bf_sim_runtime_idle(struct bf_sim *s, double now)
 
 		for (i = 0; arm_keys[i]; i++) {
 			const char *v = bf_sim_info_version(s->info_json, chip, what[i]);
+			const char *cur = jstr(bf_sim_nv_installed(s), arm_keys[i]);
 
-			if (v)
+			if (v && (!cur || strcmp(cur, v)))
 				json_object_object_add(st, arm_keys[i], json_object_new_string(v));
 		}
 		bf_sim_schedule(s, t, BF_RLOG_MISC, BF_RLOG_INFO, ACT_NONE, "Staging the ATF/UEFI capsule"); /* [unverified] */
@@ -256,6 +269,8 @@ static void finish(struct bf_sim *s)
 	drop_image(s);
 	if (s->phase == PH_RUNTIME)
 		s->phase = s->rt.prev == PH_NIC_MODE ? PH_NIC_MODE : PH_OS;
+	/* The upgrade service ends by publishing what runs (unchanged). */
+	bf_sim_runtime_publish(s, bf_sim_now(s) + 1.0);
 	if (bf_sim_nv_save(s) < 0)
 		bf_warn("bfsim: cannot write the device's non-volatile state in %s", s->cfg.state_dir);
 }
@@ -289,6 +304,8 @@ void bf_sim_runtime_arm_reset(struct bf_sim *s)
 
 	s->rt.receiving = false;
 	drop_image(s);
+	if (s->cfg.fault_no_activate)
+		return;   /* the DPU boots its old firmware again */
 	if (!json_object_object_get_ex(s->nv, "staged", &st) || !json_object_is_type(st, json_type_object))
 		return;
 	for (i = 0; arm_keys[i]; i++)

@@ -43,6 +43,9 @@ struct bf_sim_config {
 	unsigned fault_powercut;
 	/* The NIC supports live firmware patch (MFRL reset level 0). */
 	bool nic_lfwp;
+	/* The NIC's resets and live patches leave its new firmware pending:
+	 * it keeps running the old one (a device that did not take it). */
+	bool fault_no_activate;
 };
 
 /* ..._STAGING: the device loses power while it stages a runtime upgrade. */
@@ -53,7 +56,8 @@ enum { BF_SIM_POWERCUT_NONE, BF_SIM_POWERCUT_LOCK, BF_SIM_POWERCUT_MCDA, BF_SIM_
  * drain 80 MB/s (boot ROM / UEFI consumption). */
 void bf_sim_config_defaults(struct bf_sim_config *c);
 /* "stall-after=BYTES", "unplug-after=BYTES", "corrupt-log",
- * "corrupt-stream=OFFSET", "powercut-during=lock|mcda|verify|activate|staging".
+ * "corrupt-stream=OFFSET", "powercut-during=lock|mcda|verify|activate|staging",
+ * "no-activate".
  * 0 or -EINVAL. */
 int bf_sim_config_add_fault(struct bf_sim_config *c, const char *spec);
 /* Apply BFSIM_CHIP, BFSIM_STATE, BFSIM_SPEED, BFSIM_LINK_BPS,

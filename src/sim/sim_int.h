@@ -223,6 +223,11 @@ void bf_sim_apply_action(struct bf_sim *s, const struct sim_event *e);
  * activation of what it staged. */
 void bf_sim_runtime_swint(struct bf_sim *s);
 bool bf_sim_runtime_receiving(const struct bf_sim *s);
+/* A runtime upgrade was asked for (SP2 bit 2) but the OS does not read the
+ * boot FIFO yet (still booting): the FIFO fills and the host waits. */
+bool bf_sim_runtime_held(const struct bf_sim *s);
+/* The OS is up: a runtime upgrade asked for while it booted starts. */
+void bf_sim_runtime_os_up(struct bf_sim *s);
 void bf_sim_runtime_image(struct bf_sim *s, unsigned id, const uint8_t *buf, size_t len);
 void bf_sim_runtime_bad_image(struct bf_sim *s, const char *why);
 void bf_sim_runtime_idle(struct bf_sim *s, double now);

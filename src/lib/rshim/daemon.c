@@ -98,6 +98,11 @@ static ssize_t dmn_boot_write(struct bf_rshim *r, const void *buf, size_t len)
 	ssize_t n;
 
 	if (d->bootfd < 0) {
+		int e;
+
+		if (r->boot_reset_skip && (e = bf_rshim_misc_write(d->dir, "BOOT_RESET_SKIP 1\n")) < 0)
+			return bf_error_ret(-e, "%s: cannot set BOOT_RESET_SKIP in %s/misc: %s", r->name, d->dir,
+					    strerror(-e));
 		snprintf(path, sizeof(path), "%s/boot", d->dir);
 		d->bootfd = open(path, O_WRONLY | O_CLOEXEC);
 		if (d->bootfd < 0)
@@ -116,6 +121,8 @@ static int dmn_boot_end(struct bf_rshim *r)
 
 	if (d->bootfd >= 0 && close(d->bootfd) < 0)
 		ret = bf_error_ret(errno, "%s: closing the boot file failed: %s", r->name, strerror(errno));
+	if (d->bootfd >= 0 && r->boot_reset_skip)
+		bf_rshim_misc_write(d->dir, "BOOT_RESET_SKIP 0\n");
 	d->bootfd = -1;
 	return ret;
 }

@@ -1,0 +1,63 @@
+/* cmd_upgrade.h - the pieces of `bfctl upgrade` shared by its files:
+ * cmd_upgrade.c (options, plan, offline and deferred apply) and
+ * cmd_upgrade_act.c (activation, post-check, history). */
+#ifndef BF_CMD_UPGRADE_H
+#define BF_CMD_UPGRADE_H
+
+#include <stdbool.h>
+
+#include "bootlog.h"
+#include "clock.h"
+#include "rshim.h"
+#include "statusview.h"
+#include "upgrade.h"
+
+struct bf_upg_cli {
+	const char *dev, *bundle, *nic_opt;
+	bool plan, deferred, lfwp, allow_down, yes, activate, history;
+	int level;                        /* --level, -1 when not given */
+	double timeout;
+	char nic[96];                     /* the NIC's name for bfctl fw, "" none */
+	struct bf_rshim *r;
+	struct bf_statusview sv;
+	enum bf_boot_mark done;           /* the completing mark seen */
+	unsigned want;                    /* the marks that complete (bit per mark) */
+	bool rebooted;                    /* Linux up / DPU is ready while staging */
+	struct bf_upgrade_plan p;         /* the plan (running before) */
+	struct bf_upgrade_plan post;      /* running versions read again */
+	bool post_arm;                    /* post's ATF/UEFI/BSP were published */
+};
+
+/* Running versions into p: the NIC (over PCI, when reachable), ATF/UEFI/
+ * BSP (the RShim log), BMC/CEC "unknown (no --bmc)". */
+void bf_upg_read_running(struct bf_upg_cli *u, struct bf_upgrade_plan *p);
+/* The plan as a table, or an event (name) under --json. */
+void bf_upg_print_plan(const struct bf_upgrade_plan *p, const char *event);
+/* Poll the log until a mark in want (bit per mark) or the deadline; the
+ * "Running versions" line fills u->post. 0, an exit code reported, or
+ * (quiet) -ETIMEDOUT unreported at the deadline. */
+int bf_upg_watch(struct bf_upg_cli *u, unsigned want, const struct bf_deadline *dl, const char *what, bool quiet);
+/* Start following the log: the ring is cleared now (what it holds is from
+ * before); with clear, after each read too (a whole install logs more than
+ * it holds); without, what comes stays (the versions the DPU publishes,
+ * for the next reader). */
+int bf_upg_sv_start(struct bf_upg_cli *u, bool clear);
+/* After a reboot: the versions the DPU publishes once up (u->post,
+ * u->post_arm), waited for up to 15 s of device time or dl. A device that
+ * never publishes them is not an error: the post-check says "not
+ * reported". 0, or an exit code reported. */
+int bf_upg_wait_versions(struct bf_upg_cli *u, const struct bf_deadline *dl);
+/* Compare u->post with want's bundle versions for the components in mask
+ * (bit per component) that want changes. 0, or BF_EXIT_BOOT with the
+ * difference shown. */
+int bf_upg_postcheck(struct bf_upg_cli *u, const struct bf_upgrade_plan *want, unsigned mask);
+/* Append a history record; a failure is a warning. */
+void bf_upg_record(struct bf_upg_cli *u, const char *op, const char *result, const struct bf_upgrade_plan *p,
+		   int level);
+int bf_upg_activate(struct bf_upg_cli *u);
+int bf_upg_history(struct bf_upg_cli *u);
+
+#define BF_UPG_ARM_MASK ((1u << BF_UPG_ATF) | (1u << BF_UPG_UEFI) | (1u << BF_UPG_BSP))
+#define BF_UPG_NIC_MASK (1u << BF_UPG_NIC)
+
+#endif
