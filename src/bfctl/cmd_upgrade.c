@@ -93,6 +93,8 @@ void bf_upg_read_running(struct bf_upg_cli *u, struct bf_upgrade_plan *p)
 	}
 	if (u->r && bf_upgrade_read_arm(u->r, p, &found) < 0)
 		bf_error_clear();
+	if (!found)
+		bf_upg_recorded_arm(u, p);
 	for (k = BF_UPG_ATF; k <= BF_UPG_BSP; k++)
 		if (!it[k].running[0])
 			snprintf(it[k].why, sizeof(it[0].why), "%s", found ? "not reported" :

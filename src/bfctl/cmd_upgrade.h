@@ -54,6 +54,10 @@ int bf_upg_postcheck(struct bf_upg_cli *u, const struct bf_upgrade_plan *want, u
 /* Append a history record; a failure is a warning. */
 void bf_upg_record(struct bf_upg_cli *u, const char *op, const char *result, const struct bf_upgrade_plan *p,
 		   int level);
+/* ATF/UEFI/BSP the post-check of the last upgrade or activation saw
+ * running (the history), when the log no longer holds what the DPU
+ * published. */
+void bf_upg_recorded_arm(struct bf_upg_cli *u, struct bf_upgrade_plan *p);
 int bf_upg_activate(struct bf_upg_cli *u);
 int bf_upg_history(struct bf_upg_cli *u);
 

@@ -144,6 +144,39 @@ static void last_pending(void *ctx, const struct bf_upgrade_record *r)
 	}
 }
 
+struct recorded {
+	struct bf_upgrade_plan *p;
+	bool any;
+};
+
+/* A record whose ATF/UEFI/BSP were checked running (or found the same). */
+static void last_verified(void *ctx, const struct bf_upgrade_record *r)
+{
+	struct recorded *rc = ctx;
+	unsigned k;
+
+	if (strcmp(r->result, "ok") && strcmp(r->result, "skipped"))
+		return;
+	if (strcmp(r->op, "apply") && strcmp(r->op, "activate"))
+		return;
+	for (k = BF_UPG_ATF; k <= BF_UPG_BSP; k++)
+		if (r->c[k].to[0]) {
+			snprintf(rc->p->it[k].running, sizeof(rc->p->it[k].running), "%s", r->c[k].to);
+			rc->any = true;
+		}
+}
+
+void bf_upg_recorded_arm(struct bf_upg_cli *u, struct bf_upgrade_plan *p)
+{
+	struct recorded rc = { p, false };
+
+	if (each_record(u, last_verified, &rc) < 0)
+		bf_error_clear();
+	if (rc.any)
+		bf_info("%s: ATF/UEFI/BSP as the last upgrade recorded them (the log no longer holds what the DPU published)",
+			u->dev);
+}
+
 /* Post-check. ------------------------------------------------------------- */
 
 int bf_upg_postcheck(struct bf_upg_cli *u, const struct bf_upgrade_plan *want, unsigned mask)
@@ -315,6 +348,9 @@ int bf_upg_activate(struct bf_upg_cli *u)
 	if (bf_upgrade_read_nic(u->nic, &u->post) < 0)
 		bf_error_clear();
 	ret = bf_upg_postcheck(u, &want, mask);
+	for (k = 0; k < BF_UPG_NCOMP; k++)
+		if (!(mask & (1u << k)) || want.it[k].action != BF_UPG_UPGRADE)
+			want.it[k].bundle[0] = '\0';   /* the record holds what was activated */
 	bf_upg_record(u, "activate", ret ? "mismatch" : "ok", &want, level);
 	if (ret)
 		return ret;

@@ -331,7 +331,7 @@ void bf_sim_os_boot(struct bf_sim *s, double t)
 		bf_sim_schedule(s, t + 2.0, BF_RLOG_UEFI, BF_RLOG_INFO, ACT_NONE, "exit Boot Service");
 		bf_sim_schedule(s, t + 4.0, BF_RLOG_MISC, BF_RLOG_INFO, ACT_NONE, "Linux up");
 		bf_sim_schedule(s, t + 4.5, BF_RLOG_MISC, BF_RLOG_INFO, ACT_OS_UP, "DPU is ready");
-		bf_sim_runtime_publish(s, t + 5.5);
+		bf_sim_runtime_publish(s, t + 4.2);   /* once up, before it says it is ready */
 	} else {
 		s->phase = PH_NO_OS;
 		bf_sim_schedule(s, t + 2.0, BF_RLOG_UEFI, BF_RLOG_WARN, ACT_NONE,

@@ -241,6 +241,8 @@ void bf_sim_runtime_idle(struct bf_sim *s, double now)
 	total = t - now;
 	if (s->cfg.fault_powercut == BF_SIM_POWERCUT_STAGING && !s->rt.powercut_fired)
 		bf_sim_schedule(s, now + total / 2, 0, 0, ACT_RT_POWERCUT, NULL);
+	/* The upgrade service publishes what runs (unchanged), then ends. */
+	bf_sim_runtime_publish(s, t + 0.1);
 	bf_sim_schedule(s, t + 0.2, BF_RLOG_MISC, BF_RLOG_INFO, ACT_RT_DONE, "Runtime upgrade finished");
 }
 
@@ -269,8 +271,6 @@ static void finish(struct bf_sim *s)
 	drop_image(s);
 	if (s->phase == PH_RUNTIME)
 		s->phase = s->rt.prev == PH_NIC_MODE ? PH_NIC_MODE : PH_OS;
-	/* The upgrade service ends by publishing what runs (unchanged). */
-	bf_sim_runtime_publish(s, bf_sim_now(s) + 1.0);
 	if (bf_sim_nv_save(s) < 0)
 		bf_warn("bfsim: cannot write the device's non-volatile state in %s", s->cfg.state_dir);
 }
