@@ -50,9 +50,9 @@ int bf_upgrade_activate_request(struct bf_rshim *r, double timeout_s, unsigned *
  * boot arguments. Written under dir (a new file); its path in out. */
 int bf_upgrade_flat(const char *bundle, const char *dir, char *out, size_t cap);
 
-/* The per-device history file in the state directory ($BFCTL_STATE_DIR,
- * else /var/lib/bfctl for root, else $XDG_STATE_HOME/bfctl or
- * ~/.local/state/bfctl): upgrade-<device>.jsonl, one record per line. */
+/* The per-device history file: upgrade.jsonl in the device's state
+ * directory ($BFCTL_STATE_DIR or /var/lib/bfctl, then the device name, as
+ * provisioning keeps its journal), one record per line. */
 int bf_upgrade_history_path(const char *dev, char *out, size_t cap);
 /* Append one JSON line (created O_EXCL|O_NOFOLLOW 0600, appended
  * O_APPEND|O_NOFOLLOW). 0 or -errno with a sentence. */

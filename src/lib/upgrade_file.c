@@ -5,6 +5,7 @@
 #include "bfb_pack.h"
 #include "error.h"
 #include "fileio.h"
+#include "provision.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,48 +43,28 @@ int bf_upgrade_flat(const char *bundle, const char *dir, char *out, size_t cap)
 	return r;
 }
 
-/* The state directory, made (0700) when missing. */
-static int state_dir(char *out, size_t cap)
-{
-	const char *d = getenv("BFCTL_STATE_DIR"), *x = getenv("XDG_STATE_HOME"), *h = getenv("HOME");
-	struct stat st;
-	char parent[4096];
-
-	if (d && *d)
-		snprintf(out, cap, "%s", d);
-	else if (getuid() == 0)
-		snprintf(out, cap, "/var/lib/bfctl");
-	else if (x && *x)
-		snprintf(out, cap, "%s/bfctl", x);
-	else if (h && *h) {
-		snprintf(parent, sizeof(parent), "%s/.local", h);
-		mkdir(parent, 0700);
-		snprintf(parent, sizeof(parent), "%s/.local/state", h);
-		mkdir(parent, 0700);
-		snprintf(out, cap, "%s/.local/state/bfctl", h);
-	} else
-		return bf_error_ret(ENOENT, "no state directory: set BFCTL_STATE_DIR");
-	if (mkdir(out, 0700) < 0 && errno != EEXIST)
-		return bf_error_ret(errno, "cannot make the state directory %s: %s", out, strerror(errno));
-	if (lstat(out, &st) < 0 || !S_ISDIR(st.st_mode))
-		return bf_error_ret(ENOTDIR, "the state directory %s is not a directory", out);
-	return 0;
-}
-
+/* The device's directory in the state directory (the one provisioning
+ * keeps its journal in), made 0700 when missing. */
 int bf_upgrade_history_path(const char *dev, char *out, size_t cap)
 {
-	char dir[4096], name[80];
-	size_t i;
+	char dir[4096], *slash;
+	struct stat st;
 	int r;
 
-	if ((r = state_dir(dir, sizeof(dir))) < 0)
-		return r;
-	/* The device name as a file name: [A-Za-z0-9._-], others '_'. */
-	for (i = 0; dev[i] && i + 1 < sizeof(name); i++)
-		name[i] = (dev[i] >= 'a' && dev[i] <= 'z') || (dev[i] >= 'A' && dev[i] <= 'Z') ||
-			  (dev[i] >= '0' && dev[i] <= '9') || dev[i] == '.' || dev[i] == '-' ? dev[i] : '_';
-	name[i] = '\0';
-	if ((size_t)snprintf(out, cap, "%s/upgrade-%s.jsonl", dir, name) >= cap)
+	if ((r = bf_provision_state_dir(dev, dir, sizeof(dir))) < 0)
+		return bf_error_ret(-r, "%s: state directory path too long", dev);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+			return bf_error_ret(errno, "cannot make the state directory %s: %s", dir, strerror(errno));
+		*slash = '/';
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return bf_error_ret(errno, "cannot make %s: %s", dir, strerror(errno));
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return bf_error_ret(ENOTDIR, "%s is not a directory", dir);
+	if ((size_t)snprintf(out, cap, "%s/upgrade.jsonl", dir) >= cap)
 		return bf_error_ret(ENAMETOOLONG, "%s: path too long", dir);
 	return 0;
 }

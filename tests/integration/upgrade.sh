@@ -181,10 +181,10 @@ want=[("apply","skipped",""),("deferred","pending",""),("activate","ok","3"),("d
       ("activate","ok","0"),("apply","ok","")]
 sys.exit(0 if h==want else print(h) or 1)' "$TMP/rc.out"
 CHECK
-ok "history: the file is private to its owner" [ "$(stat -c %a "$BFCTL_STATE_DIR"/upgrade-sim_0.jsonl)" = 600 ]
+ok "history: the file is private to its owner" [ "$(stat -c %a "$BFCTL_STATE_DIR"/sim_0/upgrade.jsonl)" = 600 ]
 ln -s /dev/null "$TMP/evil"
 ok "history: a symlink in place of the file is refused, not followed" - <<'CHECK'
-mkdir -p "$TMP/st2" && ln -s "$TMP/evil" "$TMP/st2/upgrade-sim_0.jsonl" &&
+mkdir -p "$TMP/st2/sim_0" && ln -s "$TMP/evil" "$TMP/st2/sim_0/upgrade.jsonl" &&
 BFCTL_STATE_DIR="$TMP/st2" "$BFSIM" run --state "$ST" --speed "$SPEED" -- "$BFCTL" upgrade -r sim:0 \
 	--bundle "$B/n5.bfb" > /dev/null 2> "$TMP/st2.err"
 grep -q 'not recorded' "$TMP/st2.err"
