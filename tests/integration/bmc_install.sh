@@ -91,6 +91,18 @@ CHECK
 ok "and the install still completes" wait "$INST"
 bmc_stop
 
+# --- the bundle by URL: downloaded once, then served to the BMC ---------------
+mkdir -p "$TMP/www"
+cp "$SAMPLE" "$TMP/www/b.bfb"
+ok "a file server for the bundle" www_start "$TMP/www" 8098
+ok "bfsim serve --bmc starts" bmc_start "$TMP/st-url"
+expect_rc 0 "install --bmc --bfb URL: fetched into the cache, served to the BMC, installed" \
+	"$BFCTL" install --bmc "$BMC" --cacert "$BFSIM_BMC_CACERT" --bfb http://127.0.0.1:8098/b.bfb \
+	--cache "$TMP/cache" --config "$CFG" --serve 127.0.0.1 --timeout 120
+ok "ends at OsIsRunning" grep -q 'install complete through its BMC (OsIsRunning)' "$TMP/rc.out"
+bmc_stop
+www_stop
+
 # --- mode, resets --------------------------------------------------------------
 ok "bfsim serve --bmc starts" bmc_start "$TMP/st-nic" -v
 expect_rc 0 "bmc mode nic" bmc mode nic
