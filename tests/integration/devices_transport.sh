@@ -4,7 +4,8 @@
 # umockdev testbed) and on PCI (NIC 0000:03/05/07:00.x, livefish function
 # 0000:04/06/08:00.0, one FUSE tree), each with its own state: bfctl list,
 # an install into one over USB, a chip reset of one, rshimd taking all of
-# them, an unplug fault on one, mstflint on each NIC.
+# them and bfb-install into one through it, an unplug fault on one,
+# mstflint on each NIC.
 . "$(dirname "$0")/lib.sh"
 
 SAMPLE="$top_builddir/bfb/sample-full.bfb"
@@ -92,20 +93,33 @@ ok "bfsim status: device 2 counted the reset, devices 0 and 1 none" - <<'CHECK'
 	[ "$(status "$TMP/reset/1" counters.resets)" = 0 ]
 CHECK
 
-# --- rshimd with no device named takes all six ------------------------------------
+# --- rshimd with no device named takes all six; bfb-install into one -------------
+# bfb-install (the upstream command line) through the rshimd directory of
+# usb:1-6: device 2 gets the OS, the others nothing.
 mkdir -p "$TMP/rroot"
 : > "$TMP/none.conf"
-expect_rc 0 "rshimd takes every device of the run" run3 "$TMP/rshimd" -- bash -c '
+expect_rc 0 "rshimd takes every device of the run; bfb-install into usb:1-6 through it" \
+	run3 "$TMP/rshimd" -- bash -c '
 	"$1" --root "$0/rroot" -n --config "$0/none.conf" --pid-file "$0/rshimd.pid" --log-file "$0/rshimd.log" -l 4 || exit 1
 	for i in $(seq 300); do [ -e "$0/rroot/rshim5/misc" ] && break; sleep 0.1; done
 	for i in 0 1 2 3 4 5; do sed -n "s/^DEV_NAME  *//p" "$0/rroot/rshim$i/misc"; done > "$0/rshimd.names"
+	dev=$(grep -l "^DEV_NAME  *usb-1-6\$" "$0"/rroot/rshim*/misc | head -1)
+	"$2" -b "$3" -c "$0/os.cfg" -r "${dev%/misc}" > "$0/bfbi.out" 2>&1; echo "rc $?" > "$0/bfbi.rc"
 	kill "$(cat "$0/rshimd.pid")"
 	for i in $(seq 100); do kill -0 "$(cat "$0/rshimd.pid")" 2>/dev/null || exit 0; sleep 0.1; done; exit 1' \
-	"$TMP" "$RSHIMD"
+	"$TMP" "$RSHIMD" "$top_builddir/src/bfbinstall/bfb-install" "$SAMPLE"
 sed 's/^/# rshimd: /' "$TMP/rshimd.log" 2>/dev/null | tail -5
 ok "rshim0..rshim5 are the three USB devices and the three livefish functions" - <<'CHECK'
 [ "$(sort "$TMP/rshimd.names" | tr '\n' ' ')" = \
   "pcie-lf-0000:04:00.0 pcie-lf-0000:06:00.0 pcie-lf-0000:08:00.0 usb-1-4 usb-1-5 usb-1-6 " ]
+CHECK
+sed 's/^/# bfb-install: /' "$TMP/bfbi.out" 2>/dev/null | tail -3
+ok "bfb-install into usb:1-6 exits 0 and sees DPU is ready" - <<'CHECK'
+grep -qx 'rc 0' "$TMP/bfbi.rc" && grep -q 'DPU is ready' "$TMP/bfbi.out"
+CHECK
+ok "bfsim status: device 2 has the OS, devices 0 and 1 nothing" - <<'CHECK'
+[ "$(status "$TMP/rshimd/2" installed.os.version)" = 22.04 ] && [ "$(status "$TMP/rshimd/0" installed.os)" = none ] &&
+	[ "$(status "$TMP/rshimd/1" installed.os)" = none ]
 CHECK
 
 # --- an unplug fault on device 1 leaves devices 0 and 2 working -------------------
