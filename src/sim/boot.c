@@ -356,13 +356,13 @@ void bf_sim_stream_feed(struct bf_sim *s, const uint8_t *buf, size_t len, double
 
 /* No data for sim_s simulated seconds. A run faster than real time (the
  * --speed of tests) turns a few milliseconds of host scheduling into
- * seconds of device time, so it also takes min(sim_s, idle_real_min_s)
- * of real time: a busy host is not taken for one that stopped sending.
+ * seconds of device time, so it also takes min(sim_s, real_min_s) of
+ * real time: a busy host is not taken for one that stopped sending.
  * At speed 1, as on hardware, that changes nothing; a virtual clock is
  * exact and needs no floor. */
-static bool idle_for(const struct bf_sim *s, double now, double sim_s)
+static bool idle_for(const struct bf_sim *s, double now, double sim_s, double real_min_s)
 {
-	double floor_s = sim_s < s->cfg.idle_real_min_s ? sim_s : s->cfg.idle_real_min_s;
+	double floor_s = sim_s < real_min_s ? sim_s : real_min_s;
 
 	if (now - s->last_data_t < sim_s)
 		return false;
@@ -377,14 +377,21 @@ void bf_sim_stream_idle(struct bf_sim *s, double now)
 {
 	if (s->fifo_len)
 		return;
+	/* UEFI that came over the boot stream waits for the rest of it: a
+	 * host in the middle of a push, descheduled on a loaded machine (a
+	 * USB push crosses two processes per transfer), is given the whole
+	 * wait in real time too, as at speed 1 (half a second was missed
+	 * under a load of 10 on two cores). */
+	double uefi_real_s = s->saw_bl33 && s->cfg.idle_real_min_s > 0 ? NO_IMAGE_IDLE_S : s->cfg.idle_real_min_s;
+
 	if (bf_sim_runtime_receiving(s)) {
-		if (idle_for(s, now, SIM_CFG_IDLE_S))
+		if (idle_for(s, now, SIM_CFG_IDLE_S, s->cfg.idle_real_min_s))
 			bf_sim_runtime_idle(s, now);
 		return;
 	}
-	if (s->phase == PH_WAIT_CFG && idle_for(s, now, SIM_CFG_IDLE_S)) {
+	if (s->phase == PH_WAIT_CFG && idle_for(s, now, SIM_CFG_IDLE_S, s->cfg.idle_real_min_s)) {
 		bf_sim_installer_start(s, now);
-	} else if (s->phase == PH_UEFI && !s->saw_initramfs && idle_for(s, now, NO_IMAGE_IDLE_S)) {
+	} else if (s->phase == PH_UEFI && !s->saw_initramfs && idle_for(s, now, NO_IMAGE_IDLE_S, uefi_real_s)) {
 		bf_sim_schedule(s, now, BF_RLOG_UEFI, BF_RLOG_INFO, ACT_NONE,
 				"no boot image from RShim: booting from eMMC");   /* [unverified] */
 		bf_sim_os_boot(s, now);
