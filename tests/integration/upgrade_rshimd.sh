@@ -1,0 +1,66 @@
+#!/bin/bash
+# upgrade_rshimd.sh - bfctl upgrade through rshimd's device files
+# (/dev/rshim0 under --root): the deferred push goes into the running DPU
+# with BOOT_RESET_SKIP set in the misc file (rshimd logs its boot open
+# without a reset), staging completes, --activate makes the new versions
+# run, read back with bfsim status. Needs root and FUSE (CI).
+if [ -z "${UPGRADE_RSHIMD_INNER:-}" ]; then
+	. "$(dirname "$0")/needs.sh"
+	: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+	if ! have_root_fuse; then
+		echo "1..0 # SKIP rshimd needs root and FUSE (/dev/fuse, fusermount3)"
+		exit 0
+	fi
+	export UPGRADE_RSHIMD_INNER=1
+	ST=$(mktemp -d "${TMPDIR:-/tmp}/bfctl-upgrade-rshimd.XXXXXX")
+	export UPGRADE_RSHIMD_STATE="$ST"
+	"$top_builddir/src/sim/bfsim" run --state "$ST/dev" --speed "${BFSIM_TEST_SPEED:-50}" -- \
+		"$top_builddir/src/bfctl/bfctl" install -r sim:0 -b "$top_builddir/bfb/sample-full.bfb" --timeout 120 \
+		>/dev/null 2>&1 || { echo "1..1"; echo "not ok 1 - the install before the upgrade"; rm -rf "$ST"; exit 1; }
+	"$top_builddir/src/sim/bfsim" run --state "$ST/dev" --speed "${BFSIM_TEST_SPEED:-50}" -- bash "$0"
+	rc=$?
+	rm -rf "$ST"
+	exit $rc
+fi
+. "$(dirname "$0")/lib.sh"
+RSHIMD="$top_builddir/src/rshimd/rshimd"
+ST="$UPGRADE_RSHIMD_STATE"
+export BFCTL_RSHIM_ROOT="$TMP/dev" BFCTL_STATE_DIR="$TMP/state"
+mkdir -p "$TMP/dev"
+PIDF="$TMP/rshimd.pid"
+trap 'stop_pidfile "$PIDF"; rm -rf "$TMP"' EXIT
+
+field() {  # field KEY.PATH: from bfsim status --json of the device
+	"$BFSIM" status --state "$ST/dev" --json | python3 -c 'import json,sys
+d=json.loads(sys.stdin.readline())
+for k in sys.argv[1].split("."):
+    d=d.get(k, "") if isinstance(d, dict) else ""
+print(d)' "$1"
+}
+
+ok "a next-version firmware bundle" "$BFSIM" bundle -o "$TMP/next.bfb" --kind fw --version-set next
+expect_rc 0 "rshimd serves the device" "$RSHIMD" --root "$TMP/dev" -d sim:0 -n --pid-file "$PIDF" \
+	--log-file "$TMP/rshimd.log" -l 4
+ok "its misc file appears" - <<'CHECK'
+(for i in $(seq 1 100); do [ -e "$TMP/dev/rshim0/misc" ] && exit 0; sleep 0.1; done; exit 1)
+CHECK
+expect_rc 0 "deferred through rshim0: staged" "$BFCTL" upgrade -r rshim0 --nic sim:0 --bundle "$TMP/next.bfb" \
+	--deferred --timeout 300
+ok "... Runtime upgrade finished, result pending" - <<'CHECK'
+grep -q 'Runtime upgrade finished' "$TMP/rc.out" && grep -q 'result: pending' "$TMP/rc.out"
+CHECK
+ok "rshimd opened boot with BOOT_RESET_SKIP (no reset)" grep -q 'boot open (BOOT_RESET_SKIP)' "$TMP/rshimd.log"
+ok "the misc file says BOOT_RESET_SKIP 0 again" - <<'CHECK'
+printf 'DISPLAY_LEVEL 1\n' > "$TMP/dev/rshim0/misc" && grep -Eq '^BOOT_RESET_SKIP +0' "$TMP/dev/rshim0/misc"
+CHECK
+ok "the old versions run, the new ones are pending (bfctl fw query, bfsim status)" - <<'CHECK'
+"$BFCTL" fw query sim:0 > "$TMP/q.out" &&
+grep -Eq '^FW Version: +32.42.1010' "$TMP/q.out" && grep -Eq '^FW Version\(Running\): +32.41.1000' "$TMP/q.out" &&
+[ "$(field installed.atf)" = 4.7.0-13127 ] && [ "$(field staged.atf)" = 4.8.0-13249 ]
+CHECK
+expect_rc 0 "activate through rshim0" "$BFCTL" upgrade -r rshim0 --nic sim:0 --activate -y --timeout 300
+ok "the new versions run (bfsim status)" - <<'CHECK'
+[ "$(field installed.nic_fw.version)" = 32.42.1010 ] && [ "$(field installed.atf)" = 4.8.0-13249 ] &&
+[ "$(field staged)" = "{}" ]
+CHECK
+done_testing
