@@ -76,26 +76,21 @@ struct install {
 	const char *extras;          /* " + bf.cfg", " + rootfs", ... */
 	const struct bf_install_opts *o;
 	bool pushed;                 /* the device has the whole stream */
+	bool early;                  /* the verdict came before that */
 };
 
 static int on_mark(void *ctx, enum bf_boot_mark m, const char *line)
 {
 	struct install *in = ctx;
 
-	/* Before the device has the whole stream, only CRITICAL ERROR (it gave
-	 * up on the stream) is this install's: a completion or no-OS line then
-	 * is from the boot before (a blank DPU's power-on reaching "no
-	 * bootable OS" just after the ring was cleared). */
-	if (!in->pushed && m != BF_MARK_CRITICAL) {
-		bf_info("%s: '%s' from before this install ignored", in->sv.r->name, bf_bootlog_mark_name(m));
-		return 0;
-	}
 	/* A DPU with no OS to boot never prints what is awaited: that is the
 	 * verdict, not a wait for the deadline. */
 	/* The first verdict stands: lines read in one poll come in order
 	 * ("Rebooting..." before the no-OS line that follows the reboot). */
-	if (!in->done && (m == BF_MARK_CRITICAL || m == BF_MARK_NO_OS || mark_completes(m, in->wait)))
+	if (!in->done && (m == BF_MARK_CRITICAL || m == BF_MARK_NO_OS || mark_completes(m, in->wait))) {
 		in->done = m;
+		in->early = !in->pushed;
+	}
 	(void)line;
 	return 0;
 }
@@ -312,6 +307,7 @@ int bf_install_run(struct bf_rshim *r, const struct bf_install_opts *o, struct b
 	ret = do_install(r, o->paths, o->npaths, &in, &deadline,
 			 o->stall_s < o->timeout_s ? o->stall_s : o->timeout_s, res);
 	res->mark = in.done;
+	res->verdict_during_push = in.early;
 	return ret;
 }
 

@@ -9,7 +9,7 @@ set -u
 B=${top_builddir:-.}
 S=${top_srcdir:-$B}
 N=${BENCH_FLEET_DEVICES:-32}
-SPEED=${BENCH_FLEET_SPEED:-10}
+SPEED=${BENCH_FLEET_SPEED:-2}
 BFCTL="$B/src/bfctl/bfctl"
 BFSIM="$B/src/sim/bfsim"
 TMP=$(mktemp -d /tmp/bench-fleet.XXXXXX)
