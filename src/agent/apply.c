@@ -364,13 +364,22 @@ static void do_kernel(struct bf_agent *ag, const struct bf_profile *p, const str
 
 			if (a->op == BF_AOP_REMOVE) {
 				do_sf_remove(ag, p, a);
-			} else if (bf_agent_nl_sf_add(&ag->nl, p->pfs[sf->pf].devlink, sf->pf, sf->sfnum, sf->mac) < 0) {
-				fail(a, "SF add failed");
+			} else if (a->op == BF_AOP_CHANGE) {
+				if (bf_agent_nl_sf_setup(&ag->nl, p->pfs[sf->pf].devlink, sf->sfnum, sf->mac) < 0)
+					fail(a, "SF setup failed");
+				else
+					a->verdict = BF_AV_CHANGED;
 			} else {
+				/* Recorded first: a run killed after the port add
+				 * still leaves an SF the agent knows it made. */
 				bf_agent_record_add(&ag->rec, "sf", a->id);
 				save(ag, p);
-				a->verdict = BF_AV_CREATED;
-				sfs = true;          /* wait for its representor */
+				if (bf_agent_nl_sf_add(&ag->nl, p->pfs[sf->pf].devlink, sf->pf, sf->sfnum, sf->mac) < 0) {
+					fail(a, "SF add failed");
+				} else {
+					a->verdict = BF_AV_CREATED;
+					sfs = true;          /* wait for its representor */
+				}
 			}
 			break;
 		}

@@ -143,6 +143,42 @@ struct port_ctx {
 	struct bf_agent_obs *o;
 };
 
+static int fn_attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
+
+	if (type >= 0 && type <= DEVLINK_PORT_FUNCTION_ATTR_MAX)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+/* An SF port of the dump: its function's state and hw_addr into o. */
+static void sfport_of(struct bf_agent_obs *o, const struct bf_agent_dev *d, const struct nlattr **tb)
+{
+	const struct nlattr *fn[DEVLINK_PORT_FUNCTION_ATTR_MAX + 1] = { 0 };
+	struct bf_agent_sfport *s;
+	const uint8_t *m;
+
+	if (!d || !tb[DEVLINK_ATTR_PORT_FLAVOUR] || !tb[DEVLINK_ATTR_PORT_PCI_SF_NUMBER] ||
+	    mnl_attr_get_payload_len(tb[DEVLINK_ATTR_PORT_FLAVOUR]) < 2 ||
+	    mnl_attr_get_u16(tb[DEVLINK_ATTR_PORT_FLAVOUR]) != DEVLINK_PORT_FLAVOUR_PCI_SF ||
+	    mnl_attr_get_payload_len(tb[DEVLINK_ATTR_PORT_PCI_SF_NUMBER]) < 4 || o->nsfports == BF_AGENT_MAX_SFPORTS)
+		return;
+	s = &o->sfports[o->nsfports++];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->handle, sizeof(s->handle), "%s", d->handle);
+	s->sfnum = mnl_attr_get_u32(tb[DEVLINK_ATTR_PORT_PCI_SF_NUMBER]);
+	if (!tb[DEVLINK_ATTR_PORT_FUNCTION] || mnl_attr_parse_nested(tb[DEVLINK_ATTR_PORT_FUNCTION], fn_attr_cb, fn) < 0)
+		return;
+	if (fn[DEVLINK_PORT_FN_ATTR_STATE] && mnl_attr_get_payload_len(fn[DEVLINK_PORT_FN_ATTR_STATE]) >= 1)
+		s->active = mnl_attr_get_u8(fn[DEVLINK_PORT_FN_ATTR_STATE]) == DEVLINK_PORT_FN_STATE_ACTIVE;
+	if (fn[DEVLINK_PORT_FUNCTION_ATTR_HW_ADDR] && mnl_attr_get_payload_len(fn[DEVLINK_PORT_FUNCTION_ATTR_HW_ADDR]) == 6) {
+		m = mnl_attr_get_payload(fn[DEVLINK_PORT_FUNCTION_ATTR_HW_ADDR]);
+		snprintf(s->mac, sizeof(s->mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	}
+}
+
 static int port_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[DL_ATTRS] = { 0 };
@@ -152,6 +188,7 @@ static int port_cb(const struct nlmsghdr *nlh, void *data)
 
 	dl_parse(nlh, tb);
 	d = dev_of(o, tb);
+	sfport_of(o, d, tb);
 	if (!d || d->switch_id[0] || !tb[DEVLINK_ATTR_PORT_NETDEV_IFINDEX])
 		return MNL_CB_OK;
 	for (i = 0; i < o->nlinks; i++)
@@ -187,6 +224,7 @@ int bf_agent_nl_devlink(struct bf_agent_nl *nl, struct bf_agent_obs *o)
 	size_t i;
 
 	o->ndevs = 0;
+	o->nsfports = 0;
 	if (fam < 0)
 		return fam;
 	nlh = gstart(nl, buf, fam, NLM_F_DUMP, DEVLINK_CMD_GET);
@@ -235,28 +273,15 @@ static int newport_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int bf_agent_nl_sf_add(struct bf_agent_nl *nl, const char *handle, unsigned pfnum, unsigned sfnum, const char *mac)
+/* Set the hw_addr (if mac) of SF port index and activate its function. */
+static int sf_fn_set(struct bf_agent_nl *nl, int fam, const char *handle, unsigned sfnum, long index, const char *mac)
 {
 	char buf[BF_NL_BUF];
 	struct nlmsghdr *nlh;
 	struct nlattr *fn;
-	long index = -1;
-	int fam = family(nl), r;
 	unsigned m[6];
+	int r;
 
-	if (fam < 0)
-		return fam;
-	nlh = gstart(nl, buf, fam, NLM_F_ACK, DEVLINK_CMD_PORT_NEW);
-	put_handle(nlh, handle);
-	mnl_attr_put_u16(nlh, DEVLINK_ATTR_PORT_FLAVOUR, DEVLINK_PORT_FLAVOUR_PCI_SF);
-	mnl_attr_put_u16(nlh, DEVLINK_ATTR_PORT_PCI_PF_NUMBER, (uint16_t)pfnum);
-	mnl_attr_put_u32(nlh, DEVLINK_ATTR_PORT_PCI_SF_NUMBER, sfnum);
-	r = bf_agent_nl_talk(nl, nl->gen, nl->gen_port, nlh, newport_cb, &index);
-	if (r < 0)
-		return bf_error_ret(-r, "cannot add SF %u on %s: %s%s", sfnum, handle, strerror(-r),
-				    r == -EOPNOTSUPP ? " (the device cannot make SFs)" : "");
-	if (index < 0)
-		return 0;      /* the kernel did not say which port: activate by hand */
 	nlh = gstart(nl, buf, fam, NLM_F_ACK, DEVLINK_CMD_PORT_SET);
 	put_handle(nlh, handle);
 	mnl_attr_put_u32(nlh, DEVLINK_ATTR_PORT_INDEX, (uint32_t)index);
@@ -272,6 +297,29 @@ int bf_agent_nl_sf_add(struct bf_agent_nl *nl, const char *handle, unsigned pfnu
 	if (r < 0)
 		return bf_error_ret(-r, "cannot activate SF %u on %s: %s", sfnum, handle, strerror(-r));
 	return 0;
+}
+
+int bf_agent_nl_sf_add(struct bf_agent_nl *nl, const char *handle, unsigned pfnum, unsigned sfnum, const char *mac)
+{
+	char buf[BF_NL_BUF];
+	struct nlmsghdr *nlh;
+	long index = -1;
+	int fam = family(nl), r;
+
+	if (fam < 0)
+		return fam;
+	nlh = gstart(nl, buf, fam, NLM_F_ACK, DEVLINK_CMD_PORT_NEW);
+	put_handle(nlh, handle);
+	mnl_attr_put_u16(nlh, DEVLINK_ATTR_PORT_FLAVOUR, DEVLINK_PORT_FLAVOUR_PCI_SF);
+	mnl_attr_put_u16(nlh, DEVLINK_ATTR_PORT_PCI_PF_NUMBER, (uint16_t)pfnum);
+	mnl_attr_put_u32(nlh, DEVLINK_ATTR_PORT_PCI_SF_NUMBER, sfnum);
+	r = bf_agent_nl_talk(nl, nl->gen, nl->gen_port, nlh, newport_cb, &index);
+	if (r < 0)
+		return bf_error_ret(-r, "cannot add SF %u on %s: %s%s", sfnum, handle, strerror(-r),
+				    r == -EOPNOTSUPP ? " (the device cannot make SFs)" : "");
+	if (index < 0)
+		return 0;      /* the kernel did not say which port: activate by hand */
+	return sf_fn_set(nl, fam, handle, sfnum, index, mac);
 }
 
 /* The SF port being looked for by sf_del, and what was found. */
@@ -301,6 +349,23 @@ static int sfport_cb(const struct nlmsghdr *nlh, void *data)
 	    mnl_attr_get_u32(tb[DEVLINK_ATTR_PORT_PCI_SF_NUMBER]) == f->sfnum)
 		f->index = (long)mnl_attr_get_u32(tb[DEVLINK_ATTR_PORT_INDEX]);
 	return MNL_CB_OK;
+}
+
+int bf_agent_nl_sf_setup(struct bf_agent_nl *nl, const char *handle, unsigned sfnum, const char *mac)
+{
+	struct sf_find f = { .handle = handle, .sfnum = sfnum, .index = -1 };
+	char buf[BF_NL_BUF];
+	struct nlmsghdr *nlh;
+	int fam = family(nl), r;
+
+	if (fam < 0)
+		return fam;
+	nlh = gstart(nl, buf, fam, NLM_F_DUMP, DEVLINK_CMD_PORT_GET);
+	if ((r = bf_agent_nl_talk(nl, nl->gen, nl->gen_port, nlh, sfport_cb, &f)) < 0)
+		return bf_error_ret(-r, "cannot list devlink ports: %s", strerror(-r));
+	if (f.index < 0)
+		return bf_error_ret(ENOENT, "SF %u on %s is gone", sfnum, handle);
+	return sf_fn_set(nl, fam, handle, sfnum, f.index, mac);
 }
 
 int bf_agent_nl_sf_del(struct bf_agent_nl *nl, const char *handle, unsigned sfnum)

@@ -14,6 +14,7 @@
 #define BF_AGENT_MAX_KV 64
 #define BF_AGENT_MAX_DEVS 16
 #define BF_AGENT_MAX_VIRTIO 64
+#define BF_AGENT_MAX_SFPORTS 64
 #define BF_AGENT_MAX_RECORD 1024
 #define BF_IFNAME 16
 
@@ -49,6 +50,14 @@ struct bf_agent_dev {
 	int numvfs;                /* -1 unknown */
 };
 
+/* An SF port as devlink shows it: its function's state and hw_addr. */
+struct bf_agent_sfport {
+	char handle[64];           /* bus/device */
+	unsigned sfnum;
+	bool active;
+	char mac[18];              /* "" when the function has none */
+};
+
 struct bf_agent_vdev {
 	char vuid[64], mac[18], sf_rep[BF_IFNAME], type[16];
 	unsigned pf, mtu, queues, queue_size;
@@ -66,6 +75,8 @@ struct bf_agent_obs {
 	size_t ndevs;
 	struct bf_agent_vdev vdevs[BF_AGENT_MAX_VIRTIO];
 	size_t nvdevs;
+	struct bf_agent_sfport sfports[BF_AGENT_MAX_SFPORTS];
+	size_t nsfports;
 };
 
 /* Lookups in an observation (obs.c): NULL when absent. */
@@ -74,6 +85,7 @@ const struct bf_agent_obs_bridge *bf_agent_obs_bridge(const struct bf_agent_obs 
 const struct bf_agent_obs_bridge *bf_agent_obs_bridge_of(const struct bf_agent_obs *o, const char *port);
 const struct bf_agent_dev *bf_agent_obs_dev(const struct bf_agent_obs *o, const char *handle);
 const struct bf_agent_vdev *bf_agent_obs_vdev(const struct bf_agent_obs *o, const char *mac);
+const struct bf_agent_sfport *bf_agent_obs_sfport(const struct bf_agent_obs *o, const char *handle, unsigned sfnum);
 
 /* What the agent created (the state file): "kind:id" strings, e.g.
  * "bridge:ovsbr1", "port:ovsbr1/p0", "other_config:hw-offload", "bond:bond0",

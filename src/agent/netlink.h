@@ -46,6 +46,8 @@ int bf_agent_nl_devlink(struct bf_agent_nl *nl, struct bf_agent_obs *o);
 int bf_agent_nl_eswitch_set(struct bf_agent_nl *nl, const char *handle, const char *mode);
 /* Add an SF port (pfnum, sfnum), set its hw_addr/trust, activate it. */
 int bf_agent_nl_sf_add(struct bf_agent_nl *nl, const char *handle, unsigned pfnum, unsigned sfnum, const char *mac);
+/* An SF port that is there already: set its hw_addr, activate it. */
+int bf_agent_nl_sf_setup(struct bf_agent_nl *nl, const char *handle, unsigned sfnum, const char *mac);
 /* Delete SF sfnum of devlink device handle (deactivated first); 0 when
  * there is none. */
 int bf_agent_nl_sf_del(struct bf_agent_nl *nl, const char *handle, unsigned sfnum);

@@ -44,3 +44,13 @@ const struct bf_agent_vdev *bf_agent_obs_vdev(const struct bf_agent_obs *o, cons
 			return &o->vdevs[i];
 	return NULL;
 }
+
+const struct bf_agent_sfport *bf_agent_obs_sfport(const struct bf_agent_obs *o, const char *handle, unsigned sfnum)
+{
+	size_t i;
+
+	for (i = 0; i < o->nsfports; i++)
+		if (o->sfports[i].sfnum == sfnum && !strcmp(o->sfports[i].handle, handle))
+			return &o->sfports[i];
+	return NULL;
+}

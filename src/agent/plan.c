@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const char *bf_agent_kind_name(enum bf_agent_kind k)
 {
@@ -286,9 +287,18 @@ static void plan_sfs(const struct bf_profile *p, const struct bf_agent_obs *o, c
 
 		snprintf(rep, sizeof(rep), "pf%usf%u", sf->pf, sf->sfnum);
 		snprintf(id, sizeof(id), "%s/%u", sf->pf < p->npfs ? p->pfs[sf->pf].devlink : "?", sf->sfnum);
-		if (bf_agent_link_by_rep(o, p, rep))
-			add(pl, BF_AK_SF, BF_AOP_NONE, id, sf, "representor %s present", rep);
-		else
+		if (bf_agent_link_by_rep(o, p, rep)) {
+			const struct bf_agent_sfport *s =
+				sf->pf < p->npfs ? bf_agent_obs_sfport(o, p->pfs[sf->pf].devlink, sf->sfnum) : NULL;
+
+			/* A run stopped between adding the port and activating it. */
+			if (s && (!s->active || (sf->mac[0] && strcasecmp(s->mac, sf->mac))))
+				add(pl, BF_AK_SF, BF_AOP_CHANGE, id, sf, "%s%s%s: set up its function", s->active ? "" : "inactive",
+				    !s->active && sf->mac[0] && strcasecmp(s->mac, sf->mac) ? ", " : "",
+				    sf->mac[0] && strcasecmp(s->mac, sf->mac) ? "hw_addr differs" : "");
+			else
+				add(pl, BF_AK_SF, BF_AOP_NONE, id, sf, "representor %s present", rep);
+		} else
 			add(pl, BF_AK_SF, BF_AOP_CREATE, id, sf, "pfnum %u sfnum %u%s%s%s", sf->pf, sf->sfnum,
 			    sf->mac[0] ? " hw_addr " : "", sf->mac, sf->trust ? " trust on" : "");
 	}
