@@ -38,7 +38,8 @@
 static const char run_usage[] =
 	"Usage: bfsim run [--devices N] [--chip bf2|bf3] [--state DIR] [--speed N]\n"
 	"                 [--link-bps N] [--drain-bps N] [--fault F]... [--nic-lfwp yes|no]\n"
-	"                 [--transport usb,pci] [--net] [--bmc [https://|http://]ADDR:PORT]...\n"
+	"                 [--transport usb,pci] [--net | --net-socket PATH] [--dpu-os CMD]\n"
+	"                 [--bmc [https://|http://]ADDR:PORT]...\n"
 	"                 [--bmc-password-file F] -- COMMAND [ARGS...]\n"
 	"\n"
 	"Run COMMAND with simulated BlueFields reachable: sim:0 ... sim:N-1 (the\n"
