@@ -139,7 +139,7 @@ if printf '%s\n' "${profiles[@]}" | grep -qx lag; then
 		grep -q 'Bonding Mode: fault-tolerance (active-backup)' /proc/net/bonding/bond0 &&
 		grep -q 'Slave Interface: $(port p0)\$' /proc/net/bonding/bond0 &&
 		grep -q 'Slave Interface: $(port p1)\$' /proc/net/bonding/bond0"
-	check "bond mode: bond0 is up" jqt '.[0].operstate != "DOWN" and (.[0].flags | index("UP") != null)' ip -j link show bond0
+	check "bond mode: bond0 is up (carrier within 30 s: miimon sees the members)" wait_for 30 jqt '.[0].operstate != "DOWN" and (.[0].flags | index("UP") != null)' ip -j link show bond0
 	check "bond mode: a second apply changes nothing" apply_json "$TMP/lag-ab.yaml" "$TMP/ab3"
 	check "bond mode: ... nothing changed or failed" summary_is "$TMP/ab3" '.changes == 0 and .failed == 0'
 fi
