@@ -322,7 +322,7 @@ int bf_agent_nl_sf_add(struct bf_agent_nl *nl, const char *handle, unsigned pfnu
 	return sf_fn_set(nl, fam, handle, sfnum, index, mac);
 }
 
-/* The SF port being looked for by sf_del, and what was found. */
+/* The SF port sf_index looks for, and what it found. */
 struct sf_find {
 	const char *handle;
 	unsigned sfnum;
@@ -351,26 +351,37 @@ static int sfport_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int bf_agent_nl_sf_setup(struct bf_agent_nl *nl, const char *handle, unsigned sfnum, const char *mac)
+/* The port index of SF sfnum on handle; -1 when there is none, or
+ * -errno with a sentence. */
+static long sf_index(struct bf_agent_nl *nl, int fam, const char *handle, unsigned sfnum)
 {
 	struct sf_find f = { .handle = handle, .sfnum = sfnum, .index = -1 };
 	char buf[BF_NL_BUF];
-	struct nlmsghdr *nlh;
-	int fam = family(nl), r;
+	struct nlmsghdr *nlh = gstart(nl, buf, fam, NLM_F_DUMP, DEVLINK_CMD_PORT_GET);
+	int r;
+
+	if ((r = bf_agent_nl_talk(nl, nl->gen, nl->gen_port, nlh, sfport_cb, &f)) < 0)
+		return bf_error_ret(-r, "cannot list devlink ports: %s", strerror(-r));
+	return f.index;
+}
+
+int bf_agent_nl_sf_setup(struct bf_agent_nl *nl, const char *handle, unsigned sfnum, const char *mac)
+{
+	int fam = family(nl);
+	long index;
 
 	if (fam < 0)
 		return fam;
-	nlh = gstart(nl, buf, fam, NLM_F_DUMP, DEVLINK_CMD_PORT_GET);
-	if ((r = bf_agent_nl_talk(nl, nl->gen, nl->gen_port, nlh, sfport_cb, &f)) < 0)
-		return bf_error_ret(-r, "cannot list devlink ports: %s", strerror(-r));
-	if (f.index < 0)
+	if ((index = sf_index(nl, fam, handle, sfnum)) < -1)
+		return (int)index;
+	if (index < 0)
 		return bf_error_ret(ENOENT, "SF %u on %s is gone", sfnum, handle);
-	return sf_fn_set(nl, fam, handle, sfnum, f.index, mac);
+	return sf_fn_set(nl, fam, handle, sfnum, index, mac);
 }
 
 int bf_agent_nl_sf_del(struct bf_agent_nl *nl, const char *handle, unsigned sfnum)
 {
-	struct sf_find f = { .handle = handle, .sfnum = sfnum, .index = -1 };
+	long index;
 	char buf[BF_NL_BUF];
 	struct nlmsghdr *nlh;
 	struct nlattr *fn;
@@ -378,15 +389,14 @@ int bf_agent_nl_sf_del(struct bf_agent_nl *nl, const char *handle, unsigned sfnu
 
 	if (fam < 0)
 		return fam;
-	nlh = gstart(nl, buf, fam, NLM_F_DUMP, DEVLINK_CMD_PORT_GET);
-	if ((r = bf_agent_nl_talk(nl, nl->gen, nl->gen_port, nlh, sfport_cb, &f)) < 0)
-		return bf_error_ret(-r, "cannot list devlink ports: %s", strerror(-r));
-	if (f.index < 0)
+	if ((index = sf_index(nl, fam, handle, sfnum)) < -1)
+		return (int)index;
+	if (index < 0)
 		return 0;      /* already gone */
 	/* Inactive first (the function detaches from its driver), then the port. */
 	nlh = gstart(nl, buf, fam, NLM_F_ACK, DEVLINK_CMD_PORT_SET);
 	put_handle(nlh, handle);
-	mnl_attr_put_u32(nlh, DEVLINK_ATTR_PORT_INDEX, (uint32_t)f.index);
+	mnl_attr_put_u32(nlh, DEVLINK_ATTR_PORT_INDEX, (uint32_t)index);
 	fn = mnl_attr_nest_start(nlh, DEVLINK_ATTR_PORT_FUNCTION);
 	mnl_attr_put_u8(nlh, DEVLINK_PORT_FN_ATTR_STATE, DEVLINK_PORT_FN_STATE_INACTIVE);
 	mnl_attr_nest_end(nlh, fn);
@@ -395,7 +405,7 @@ int bf_agent_nl_sf_del(struct bf_agent_nl *nl, const char *handle, unsigned sfnu
 		return bf_error_ret(-r, "cannot deactivate SF %u on %s: %s", sfnum, handle, strerror(-r));
 	nlh = gstart(nl, buf, fam, NLM_F_ACK, DEVLINK_CMD_PORT_DEL);
 	put_handle(nlh, handle);
-	mnl_attr_put_u32(nlh, DEVLINK_ATTR_PORT_INDEX, (uint32_t)f.index);
+	mnl_attr_put_u32(nlh, DEVLINK_ATTR_PORT_INDEX, (uint32_t)index);
 	r = bf_agent_nl_talk(nl, nl->gen, nl->gen_port, nlh, NULL, NULL);
 	if (r < 0)
 		return bf_error_ret(-r, "cannot delete SF %u on %s: %s", sfnum, handle, strerror(-r));
