@@ -2,10 +2,15 @@
  * completion rules (spec rshim.md 8), on the library. Local RShim: the
  * device files of rshimd (/dev/rshim<N>/{boot,misc,rshim}), registers
  * through the library's daemon backend (the bf-reg requests upstream
- * issues). Remote RShim, PLDM, deferred activation and LFWP answer "not
- * yet". Deliberate differences from upstream: the BFB is verified before a
- * byte is pushed; a failed push, and a CRITICAL ERROR in the log, end with
- * "BlueField Update Failed" and exit 1 (upstream continues, exits 0). */
+ * issues). Deferred (-d/-u, BlueField-3): the flat repack, BOOT_RESET_SKIP
+ * in misc, the SCRATCHPAD2/SWINT handshake, "Runtime upgrade finished",
+ * SP2 bits 12:11, ActivateFirmware (doc/upgrade.md). Remote RShim, PLDM
+ * and LFWP answer "not yet". Deliberate differences from upstream: the BFB
+ * is verified before a byte is pushed, and in deferred mode checked against
+ * the NIC's PSID (read through the library, not flint); a failed push, and
+ * a CRITICAL ERROR in the log, end with "BlueField Update Failed" and exit
+ * 1 (upstream continues, exits 0); a deferred run whose DPU reboots while
+ * staging ends there (upstream waits on). */
 #include "config.h"
 #include "escape.h"
 #include "bfb_file.h"
@@ -17,6 +22,7 @@
 #include "log.h"
 #include "rshim.h"
 #include "rshim/misc.h"
+#include "upgrade_dev.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -50,19 +56,23 @@ static const char usage_text[] =
 	"                           crypt hash belongs (refused by default)\n"
 	"      --force-platform     push a bundle whose inventory is for another chip\n"
 	"                           than the device's (refused by default)\n"
+	"  -d, --deferred, -u, --runtime\n"
+	"                           BlueField-3: stage firmware into the running DPU\n"
+	"                           (flat repack, no reset); activated later\n"
 	"  -v, --verbose            more detail\n"
 	"  -h, --help               this help\n"
 	"      --version            print the version\n"
-	"  -d, --deferred, -u, --runtime, -p, --pldm FILE, -a, --apply-lfwp 0|1,\n"
-	"  -m, --remote-mode scp|nc|ncpipe, -R, --reverse-nc\n"
+	"  -p, --pldm FILE, -a, --apply-lfwp 0|1, -m, --remote-mode scp|nc|ncpipe,\n"
+	"  -R, --reverse-nc\n"
 	"                           accepted as upstream, answered 'not supported yet'\n"
 	"\n"
 	"bfctl's bfb-install: checks the bundle against the device (chip), pushes\n"
 	"through rshimd's device files (rshimd(8)) and follows the boot log in misc.\n"
 	"It stops at the first of \"Rebooting...\", \"DPU is ready\", \"Linux up\" or\n"
 	"\"In Enhanced NIC mode\" (a device in NIC mode: only at the last), or at\n"
-	"\"CRITICAL ERROR\" (a failed update).\n"
-	"Exit status: 0 done, 1 error or a failed update, 130 interrupted.\n"
+	"\"CRITICAL ERROR\" (a failed update); deferred, at \"Runtime upgrade finished\".\n"
+	"Exit status: 0 done, 1 error or a failed update, 255 deferred staging\n"
+	"failed (Transfer/Verify failed), 130 interrupted.\n"
 	"See bfb-install(1).\n";
 
 struct opts {
@@ -78,6 +88,10 @@ struct regs {
 
 static char node[PATH_MAX];
 static bool clear_set;
+/* Deferred: the flat bundle's directory and file, and whether misc and
+ * SCRATCHPAD2 need their defaults back at exit. */
+static char flat_dir[PATH_MAX], flat_bfb[PATH_MAX];
+static struct bf_rshim *armed;
 
 static void usage_err(void)
 {
@@ -134,6 +148,18 @@ static void cleanup(void)
 	if (clear_set)
 		misc_write("CLEAR_ON_READ 0\n");
 	clear_set = false;
+	if (armed) {
+		/* Upstream's defaults again: a reset with the next push, the
+		 * request bits cleared. */
+		misc_write("BOOT_RESET_SKIP 0\n");
+		bf_upgrade_sp2_clear(armed);
+		armed = NULL;
+	}
+	if (flat_bfb[0])
+		unlink(flat_bfb);
+	if (flat_dir[0])
+		rmdir(flat_dir);
+	flat_bfb[0] = flat_dir[0] = '\0';
 }
 
 /* bf-reg's read-modify-writes, through the daemon's rshim file. */
@@ -224,6 +250,89 @@ static int push(const char *const *files, size_t n)
 	return ret;
 }
 
+/* Deferred: the bundle checked against the NIC's PSID (when the host
+ * reaches the NIC: pcie-... and sim-... devices) and repacked in the flat
+ * format (upstream: flint q for the PSID, bfb-tool repack --psid). */
+static void deferred_prepare(const struct opts *o, struct bf_rshim *r)
+{
+	struct bf_upgrade_plan *p = calloc(1, sizeof(*p));
+	char nic[64], note[200], name[PATH_MAX];
+	int ret;
+
+	if (!p)
+		fail_exit("Error: out of memory");
+	if (r->chip->ver != BF_CHIP_BF3)
+		fail_exit("Error: deferred upgrade needs a BlueField-3; %s is a %s. Run without -d.", node,
+			  r->chip->name);
+	bf_upgrade_plan_init(p);
+	bf_upgrade_nic_name(r->dev_name, nic, sizeof(nic));
+	if (!nic[0] || bf_upgrade_read_nic(nic, p) < 0)
+		printf("Warning: the NIC's PSID is not known (%s): the bundle's NIC firmware is checked by "
+		       "the DPU only.\n", nic[0] ? bf_error_get() : "no PCI path to the NIC");
+	bf_error_clear();
+	snprintf(name, sizeof(name), "%s", o->bfb);
+	printf("Convert %s to flat format for deferred upgrade\n", basename(name));
+	if (o->verbose && p->nic_psid[0])
+		printf("  PSID: %s\n", p->nic_psid);
+	ret = bf_bfb_platform_check_file(o->bfb, r->chip->ver, p->nic_psid[0] ? p->nic_psid : NULL, note,
+					 sizeof(note));
+	free(p);
+	if (ret < 0)
+		fail_exit("Error: %s: %s", o->bfb, bf_error_str(ret));
+	snprintf(flat_dir, sizeof(flat_dir), "%s/bfb-install.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(flat_dir)) {
+		flat_dir[0] = '\0';
+		fail_exit("Error: cannot make a temporary directory: %s", strerror(errno));
+	}
+	if ((ret = bf_upgrade_flat(o->bfb, flat_dir, flat_bfb, sizeof(flat_bfb))) < 0)
+		fail_exit("Error: Failed to create BFB in flat format: %s", bf_error_str(ret));
+}
+
+/* Deferred, before the push: no reset (BOOT_RESET_SKIP), the ring's old
+ * lines read away (a boot seen later is a new one), FIFO drained, SP2 bit
+ * 2 and SWINT. */
+static void deferred_arm(const struct opts *o, struct bf_rshim *r)
+{
+	char *old;
+	int ret;
+
+	armed = r;
+	if (misc_write("BOOT_RESET_SKIP 1\n") < 0)
+		fail_exit("Error: cannot write BOOT_RESET_SKIP to %s/misc", node);
+	if (!o->keep_log && (old = malloc(MISC_MAX))) {
+		misc_write("CLEAR_ON_READ 1\n");
+		misc_write("DISPLAY_LEVEL 2\n");   /* the log is in misc from level 2 */
+		clear_set = true;
+		misc_read(old, MISC_MAX);
+		free(old);
+	}
+	if ((ret = bf_upgrade_deferred_arm(r)) < 0)
+		fail_exit("Error: register access through %s/rshim failed: %s", node, bf_error_str(ret));
+}
+
+/* Deferred, after "Runtime upgrade finished": SP2 bits 12:11 10b is a
+ * success, then ActivateFirmware (SP2 bit 6, SWINT) and its answer. */
+static int deferred_finish(struct bf_rshim *r)
+{
+	unsigned st = 0;
+
+	if (bf_upgrade_sp2_status(r, &st) < 0 || st != 2) {
+		printf("Transfer/Verify failed\n");
+		printf("BlueField Update Failed\n");
+		return 255;
+	}
+	printf("Sending ActivateFirmware\n");
+	fflush(stdout);
+	if (bf_upgrade_activate_request(r, 60.0, &st) < 0 || st == 3) {
+		printf("ActivateFirmware Failed\n");
+		printf("BlueField Update Failed\n");
+		return 1;
+	}
+	printf("ActivateFirmware %s\n", st == 2 ? "Succeeded" : "not answered");
+	printf("Upgrade Finished\n");
+	return 0;
+}
+
 /* Case-insensitive: does text contain any of the |-separated words? */
 static bool matches(const char *text, const char *const *words)
 {
@@ -233,16 +342,23 @@ static bool matches(const char *text, const char *const *words)
 	return false;
 }
 
+enum wait_end { WAIT_DONE, WAIT_CRITICAL, WAIT_REBOOTED };
+
 /* Upstream wait_for_update_to_finish: poll misc every second, print what
- * is new, stop on the completion strings. Returns true on CRITICAL ERROR. */
-static bool wait_for_update(const struct opts *o, bool nic_mode, FILE *logf)
+ * is new, stop on the completion strings. Deferred: at "Runtime upgrade
+ * finished", or (ours) a CRITICAL ERROR or the DPU booting again (the
+ * staging was lost). */
+static enum wait_end wait_for_update(const struct opts *o, bool nic_mode, FILE *logf)
 {
 	static const char *const filter0_nic[] = { "Rebooting...", "DPU is ready", "Linux up",
 						   "CRITICAL ERROR", "In Enhanced NIC mode", NULL };
 	static const char *const nic_only[] = { "In Enhanced NIC mode", NULL };
-	const char *const *filter0 = filter0_nic, *const *filter = nic_mode ? nic_only : filter0_nic;
+	static const char *const runtime[] = { "Runtime upgrade finished", "CRITICAL ERROR", "Linux up",
+					       "DPU is ready", NULL };
+	const char *const *filter0 = o->deferred ? runtime : filter0_nic;
+	const char *const *filter = o->deferred ? runtime : nic_mode ? nic_only : filter0_nic;
 	char *misc = malloc(MISC_MAX), *last = calloc(1, MISC_MAX);
-	bool finished = false, critical = false;
+	bool finished = false, critical = false, rebooted = false;
 
 	if (!misc || !last)
 		fail_exit("Error: out of memory");
@@ -282,6 +398,8 @@ static bool wait_for_update(const struct opts *o, bool nic_mode, FILE *logf)
 			finished = true;
 		if (strcasestr(cur, "CRITICAL ERROR"))
 			critical = true;
+		if (o->deferred && !o->keep_log && !strcasestr(cur, runtime[0]) && matches(cur, runtime + 2))
+			rebooted = true;
 		if (matches(cur, filter0)) {
 			misc_write("CLEAR_ON_READ 0\n");
 			clear_set = false;
@@ -302,7 +420,7 @@ static bool wait_for_update(const struct opts *o, bool nic_mode, FILE *logf)
 	clear_set = false;
 	free(misc);
 	free(last);
-	return critical;
+	return critical ? WAIT_CRITICAL : rebooted ? WAIT_REBOOTED : WAIT_DONE;
 }
 
 static void parse(int argc, char **argv, struct opts *o)
@@ -404,8 +522,6 @@ static void validate(const struct opts *o)
 		fail_exit("Error: Reverse netcat mode is only for remote rshim.");
 	if (o->pldm)
 		fail_exit("Error: PLDM images (-p) are not supported by this bfb-install yet.");
-	if (o->deferred)
-		fail_exit("Error: deferred activation (-d/-u) is not supported by this bfb-install yet.");
 	if (o->apply_lfwp)
 		fail_exit("Error: Live-Firmware-Patch activation (-a 1) is not supported by this bfb-install yet.");
 }
@@ -418,7 +534,8 @@ int main(int argc, char **argv)
 	char *misc, val[64], logpath[PATH_MAX + 64], name[PATH_MAX];
 	struct bf_rshim *r;
 	struct opts o;
-	bool nic_mode = false, critical;
+	bool nic_mode = false;
+	enum wait_end end;
 	size_t nfiles = 0;
 	struct stat st;
 	FILE *logf;
@@ -509,7 +626,11 @@ int main(int argc, char **argv)
 		if (reg_rd(r, g.breadcrumb1, &b) == 0)
 			reg_wr(r, g.breadcrumb1, b | (1ull << 32));
 	}
-	files[nfiles++] = o.bfb;
+	if (o.deferred) {
+		deferred_prepare(&o, r);
+		deferred_arm(&o, r);
+	}
+	files[nfiles++] = o.deferred ? flat_bfb : o.bfb;
 	if (o.cfg)
 		files[nfiles++] = o.cfg;
 	if (o.rootfs)
@@ -519,9 +640,12 @@ int main(int argc, char **argv)
 	if ((ret = push(files, nfiles)) < 0) {
 		printf("Error: Failed to push boot stream via local rshim (%s)\n", strerror(-ret));
 		printf("BlueField Update Failed\n");
+		cleanup();
 		bf_rshim_close(r);
 		return bf_stop_requested() ? 130 : 1;
 	}
+	if (o.deferred)
+		misc_write("BOOT_RESET_SKIP 0\n");
 	snprintf(name, sizeof(name), "%s", node);
 	snprintf(logpath, sizeof(logpath), "/tmp/bfb-install-%s.log", basename(name));
 	/* As root in /tmp: whatever is planted under that name (a symlink to
@@ -537,15 +661,22 @@ int main(int argc, char **argv)
 		now = time(NULL);
 		fprintf(logf, "# %s", ctime(&now));
 	}
-	critical = wait_for_update(&o, nic_mode, logf);
+	end = wait_for_update(&o, nic_mode, logf);
 	if (logf)
 		fclose(logf);
-	bf_rshim_close(r);
+	ret = 0;
 	if (bf_stop_requested())
-		return 130;
-	if (critical) {
+		ret = 130;
+	else if (end == WAIT_REBOOTED)
+		printf("Error: %s rebooted while staging (power lost?): nothing is staged, the old firmware runs. "
+		       "Run bfb-install -d again.\n", node);
+	else if (o.deferred && end == WAIT_DONE)
+		ret = deferred_finish(r);
+	if (ret == 0 && end != WAIT_DONE) {
 		printf("BlueField Update Failed\n");
-		return 1;
+		ret = 1;
 	}
-	return 0;
+	cleanup();
+	bf_rshim_close(r);
+	return ret;
 }

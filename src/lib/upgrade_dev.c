@@ -23,9 +23,11 @@ void bf_upgrade_nic_name(const char *dev, char *nic, size_t cap)
 	nic[0] = '\0';
 	if (!dev)
 		return;
-	if (!strncmp(dev, "sim:", 4) && n < cap) {
-		snprintf(nic, cap, "%s", dev);
-	} else if (!strncmp(dev, "pcie:", 5) && n > 7 && n - 5 < cap && dev[n - 2] == '.') {
+	/* DEV_NAME style (a daemon's misc): "sim-0", "pcie-0000:03:00.2". */
+	if ((!strncmp(dev, "sim:", 4) || !strncmp(dev, "sim-", 4)) && n < cap) {
+		snprintf(nic, cap, "sim:%s", dev + 4);
+	} else if ((!strncmp(dev, "pcie:", 5) || !strncmp(dev, "pcie-0", 6)) && n > 7 && n - 5 < cap &&
+		   dev[n - 2] == '.') {
 		snprintf(nic, cap, "%s", dev + 5);
 		nic[strlen(nic) - 1] = '0';
 	}

@@ -23,7 +23,8 @@
 
 /* The NIC beside an RShim device, as `bfctl fw` names it: sim:N for
  * sim:N, D:B:D.0 for pcie:D:B:D.F; "" when the host has no path to it
- * (USB, a daemon's device). */
+ * (USB, a daemon's device name such as rshim0). Also takes the DEV_NAME
+ * a daemon's misc shows ("sim-0", "pcie-0000:03:00.2"). */
 void bf_upgrade_nic_name(const char *rshim, char *nic, size_t cap);
 /* The NIC's running and pending firmware, its PSID and whether it can be
  * live-patched (reset level 0). 0 or -errno with a sentence. */

@@ -60,8 +60,8 @@ expect_rc 1 "bad option: exit 1" "$BFBI" --no-such-option
 ok "bad option: 'Command line error'" grep -qx 'Command line error' "$TMP/rc.err"
 expect_rc 1 "remote form answers not yet" "$BFBI" -b "$SAMPLE" -r 192.0.2.1:rshim0
 ok "remote form: a clear 'not supported yet'" grep -q 'remote rshim (192.0.2.1:rshim0) is not supported by this bfb-install yet' "$TMP/rc.out"
-expect_rc 1 "-d answers not yet" "$BFBI" -b "$SAMPLE" -r rshim0 -d
-ok "-d: a clear 'not supported yet'" grep -q 'deferred activation (-d/-u) is not supported by this bfb-install yet' "$TMP/rc.out"
+expect_rc 1 "-p answers not yet" "$BFBI" -p "$SAMPLE" -r rshim0
+ok "-p: a clear 'not supported yet'" grep -q 'PLDM images (-p) are not supported by this bfb-install yet' "$TMP/rc.out"
 printf 'ubuntu_PASSWORD=plain-Secret1\n' > "$TMP/plain.cfg"
 expect_rc 1 "a bf.cfg with a plaintext password is refused, as bfctl refuses it" "$BFBI" -b "$SAMPLE" -c "$TMP/plain.cfg" -r "$TMP"
 check "plaintext bf.cfg: the hint, nothing pushed, the password not shown" sh -c \

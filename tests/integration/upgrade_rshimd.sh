@@ -3,7 +3,9 @@
 # (/dev/rshim0 under --root): the deferred push goes into the running DPU
 # with BOOT_RESET_SKIP set in the misc file (rshimd logs its boot open
 # without a reset), staging completes, --activate makes the new versions
-# run, read back with bfsim status. Needs root and FUSE (CI).
+# run, read back with bfsim status. Then bfb-install -d (the upstream
+# command line) the same way: flat repack, PSID check, SP2 verdict,
+# ActivateFirmware. Needs root and FUSE (CI).
 if [ -z "${UPGRADE_RSHIMD_INNER:-}" ]; then
 	. "$(dirname "$0")/needs.sh"
 	: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -38,7 +40,12 @@ for k in sys.argv[1].split("."):
 print(d)' "$1"
 }
 
-ok "a next-version firmware bundle" "$BFSIM" bundle -o "$TMP/next.bfb" --kind fw --version-set next
+ok "firmware bundles: next; NIC 32.43; a bad NIC image; another PSID" - <<'CHECK'
+"$BFSIM" bundle -o "$TMP/next.bfb" --kind fw --version-set next >/dev/null &&
+"$BFSIM" bundle -o "$TMP/n3.bfb" --kind fw --version-set next --version NIC=32.43.1000 >/dev/null &&
+"$BFSIM" bundle -o "$TMP/bad.bfb" --kind fw --version-set next --version NIC=32.44.1000 --nic-image bad >/dev/null &&
+"$BFSIM" bundle -o "$TMP/psid.bfb" --kind fw --version-set next --version NIC=32.44.1000 --psid MT_0000000999 >/dev/null
+CHECK
 expect_rc 0 "rshimd serves the device" "$RSHIMD" --root "$TMP/dev" -d sim:0 -n --pid-file "$PIDF" \
 	--log-file "$TMP/rshimd.log" -l 4
 ok "its misc file appears" - <<'CHECK'
@@ -63,4 +70,42 @@ ok "the new versions run (bfsim status)" - <<'CHECK'
 [ "$(field installed.nic_fw.version)" = 32.42.1010 ] && [ "$(field installed.atf)" = 4.8.0-13249 ] &&
 [ "$(field staged)" = "{}" ]
 CHECK
+
+# --- bfb-install -d (the upstream command line) through rshim0 -----------------
+BFBI="$top_builddir/src/bfbinstall/bfb-install"
+defaults_back() {  # BOOT_RESET_SKIP 0 in misc, SCRATCHPAD2 bits 2, 6, 7 clear
+	local v
+	printf 'DISPLAY_LEVEL 1\n' > "$TMP/dev/rshim0/misc" && grep -Eq '^BOOT_RESET_SKIP +0' "$TMP/dev/rshim0/misc" &&
+	v=$("$BFCTL" reg -r rshim0 read 0x13000c48 | grep -o '0x[0-9a-fA-F]*' | tail -1) && [ $(( v & 0xc4 )) = 0 ]
+}
+resets0=$(field counters.resets)
+bytes0=$(field counters.boot_bytes)
+expect_rc 1 "bfb-install -d: a bundle for another PSID is refused (exit 1)" "$BFBI" -d -b "$TMP/psid.bfb" -r "$TMP/dev/rshim0"
+ok "... naming both PSIDs, before a byte is pushed" - <<'CHECK'
+grep -q 'MT_0000000999.*MT_0000000884' "$TMP/rc.out" && [ "$(field counters.boot_bytes)" = "$bytes0" ]
+CHECK
+mkdir -p "$TMP/bt"
+expect_rc 0 "bfb-install -d: staged in the running DPU (exit 0)" env TMPDIR="$TMP/bt" "$BFBI" -d -b "$TMP/n3.bfb" \
+	-r "$TMP/dev/rshim0"
+ok "... the flat repack, Runtime upgrade finished, ActivateFirmware, Upgrade Finished" - <<'CHECK'
+grep -qx 'Convert n3.bfb to flat format for deferred upgrade' "$TMP/rc.out" &&
+grep -q 'INFO\[MISC\]: Runtime upgrade finished' "$TMP/rc.out" && grep -qx 'Sending ActivateFirmware' "$TMP/rc.out" &&
+grep -qx 'ActivateFirmware Succeeded' "$TMP/rc.out" && grep -qx 'Upgrade Finished' "$TMP/rc.out"
+CHECK
+ok "... rshimd opened boot with BOOT_RESET_SKIP again; the DPU was not reset" - <<'CHECK'
+[ "$(grep -c 'boot open (BOOT_RESET_SKIP)' "$TMP/rshimd.log")" = 2 ] && [ "$(field counters.resets)" = "$resets0" ]
+CHECK
+ok "... its temporary flat bundle is removed" [ -z "$(ls -A "$TMP/bt")" ]
+ok "... BOOT_RESET_SKIP 0 in misc, SP2 bits 2, 6 and 7 clear (bfctl reg)" defaults_back
+ok "... NIC 32.43.1000 pending, 32.42.1010 running (bfctl fw query)" - <<'CHECK'
+"$BFCTL" fw query sim:0 > "$TMP/q.out" &&
+grep -Eq '^FW Version: +32.43.1000' "$TMP/q.out" && grep -Eq '^FW Version\(Running\): +32.42.1010' "$TMP/q.out"
+CHECK
+expect_rc 255 "bfb-install -d: a NIC image that fails the device's checks: Transfer/Verify failed (255)" \
+	"$BFBI" -d -b "$TMP/bad.bfb" -r "$TMP/dev/rshim0"
+ok "... as upstream says it, then BlueField Update Failed; nothing activated" - <<'CHECK'
+grep -qx 'Transfer/Verify failed' "$TMP/rc.out" && grep -qx 'BlueField Update Failed' "$TMP/rc.out" &&
+! grep -q 'Sending ActivateFirmware' "$TMP/rc.out"
+CHECK
+ok "... misc and SP2 back to their defaults" defaults_back
 done_testing
