@@ -44,7 +44,8 @@ ok "firmware bundles: next; NIC 32.43; a bad NIC image; another PSID" - <<'CHECK
 "$BFSIM" bundle -o "$TMP/next.bfb" --kind fw --version-set next >/dev/null &&
 "$BFSIM" bundle -o "$TMP/n3.bfb" --kind fw --version-set next --version NIC=32.43.1000 >/dev/null &&
 "$BFSIM" bundle -o "$TMP/bad.bfb" --kind fw --version-set next --version NIC=32.44.1000 --nic-image bad >/dev/null &&
-"$BFSIM" bundle -o "$TMP/psid.bfb" --kind fw --version-set next --version NIC=32.44.1000 --psid MT_0000000999 >/dev/null
+"$BFSIM" bundle -o "$TMP/psid.bfb" --kind fw --version-set next --version NIC=32.44.1000 --psid MT_0000000999 >/dev/null &&
+"$BFSIM" bundle -o "$TMP/n5.bfb" --kind fw --version-set next --version NIC=32.45.1000 >/dev/null
 CHECK
 expect_rc 0 "rshimd serves the device" "$RSHIMD" --root "$TMP/dev" -d sim:0 -n --pid-file "$PIDF" \
 	--log-file "$TMP/rshimd.log" -l 4
@@ -108,4 +109,27 @@ grep -qx 'Transfer/Verify failed' "$TMP/rc.out" && grep -qx 'BlueField Update Fa
 ! grep -q 'Sending ActivateFirmware' "$TMP/rc.out"
 CHECK
 ok "... misc and SP2 back to their defaults" defaults_back
+
+# --- the upstream script itself, when given -------------------------------------
+# BFB_INSTALL_UPSTREAM: a directory with rshim-user-space's scripts
+# bfb-install, bf-reg and mlx-mkbfb (not shipped here). bf-reg opens
+# /dev/rshimN/rshim: the run gets a private /dev with rshim0 bound in.
+# DEV_NAME sim-0 gives the script no PCI address: it pushes the bundle as
+# it is (no flint, no bfb-tool repack).
+UP=${BFB_INSTALL_UPSTREAM:-}
+if [ -n "$UP" ] && [ -x "$UP/bfb-install" ] && [ -x "$UP/bf-reg" ] && [ -x "$UP/mlx-mkbfb" ]; then
+	expect_rc 0 "upstream bfb-install -d through rshim0 (exit 0)" unshare -m bash -c '
+	mount -t tmpfs bfctl-dev /dev && mknod -m 666 /dev/null c 1 3 && mkdir /dev/rshim0 &&
+	mount --bind "$0/dev/rshim0" /dev/rshim0 && PATH="$1:$PATH" bash "$1/bfb-install" -d -b "$0/n5.bfb" -r rshim0' \
+		"$TMP" "$UP"
+	ok "... Runtime upgrade finished, Sending ActivateFirmware, ActivateFirmware Succeeded" - <<'CHECK'
+grep -q 'INFO\[MISC\]: Runtime upgrade finished' "$TMP/rc.out" && grep -qx 'Sending ActivateFirmware' "$TMP/rc.out" &&
+grep -qx 'ActivateFirmware Succeeded' "$TMP/rc.out"
+CHECK
+	ok "... NIC 32.45.1000 pending (bfctl fw query); misc and SP2 back to their defaults" - <<'CHECK'
+"$BFCTL" fw query sim:0 > "$TMP/q.out" && grep -Eq '^FW Version: +32.45.1000' "$TMP/q.out" && defaults_back
+CHECK
+else
+	skip "upstream bfb-install -d through rshim0" "BFB_INSTALL_UPSTREAM names no directory with bfb-install, bf-reg, mlx-mkbfb"
+fi
 done_testing
