@@ -28,8 +28,8 @@
 #define MIN_POLL_NS 20000000ull
 
 static const char upgrade_usage[] =
-	"Usage: bfctl upgrade -r DEV --bundle FILE --plan [--nic NIC] [--json]\n"
-	"       bfctl upgrade -r DEV --bundle FILE [--deferred] [--apply-lfwp]\n"
+	"Usage: bfctl upgrade -r DEV --bundle FILE|URL --plan [--nic NIC] [--json]\n"
+	"       bfctl upgrade -r DEV --bundle FILE|URL [--deferred] [--apply-lfwp]\n"
 	"                     [--allow-downgrade] [--nic NIC] [--timeout S] [--json]\n"
 	"       bfctl upgrade -r DEV --activate [--level 0|3|4] [-y] [--nic NIC] [--json]\n"
 	"       bfctl upgrade -r DEV --history [--json]\n"
@@ -58,13 +58,15 @@ static const char upgrade_usage[] =
 	"\n"
 	"Options:\n"
 	"  -r, --rshim DEV        the device (sim:0, pcie:0000:03:00.2, usb:1-4, rshim0)\n"
-	"  -b, --bundle FILE      the firmware bundle\n"
+	"  -b, --bundle FILE|URL  the firmware bundle; an http(s):// URL is downloaded\n"
+	"                         into the cache first and checked (SHA-256)\n"
 	"      --nic NIC          the device's NIC as 'bfctl fw' names it (default: from\n"
 	"                         DEV for sim:N and pcie:; none over USB or a daemon)\n"
 	"      --allow-downgrade  apply a bundle older than what runs\n"
 	"      --level N          --activate at this reset level (0, 3 or 4)\n"
 	"  -y, --yes              do not ask (required without a terminal)\n"
 	"  -t, --timeout S        overall deadline (default 1800)\n"
+	BF_CLI_FETCH_USAGE
 	"      --json             JSON events (upgrade_plan, upgrade, upgrade_check,\n"
 	"                         upgrade_history, log) and a final result\n"
 	"  -v, --verbose          more detail\n"
@@ -470,7 +472,7 @@ int bf_cmd_upgrade(int argc, char **argv)
 		{ "nic", required_argument, NULL, OPT_NIC },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "timeout", required_argument, NULL, 't' },
-		BF_CLI_LONGOPTS, { 0 } };
+		BF_CLI_FETCH_LONGOPTS, BF_CLI_LONGOPTS, { 0 } };
 	struct bf_upg_cli *u = calloc(1, sizeof(*u));
 	int opt, ret;
 
@@ -478,6 +480,7 @@ int bf_cmd_upgrade(int argc, char **argv)
 		return bf_cli_fail(BF_EXIT_FAILURE, -ENOMEM, NULL, "out of memory");
 	u->level = -1;
 	u->timeout = DEFAULT_TIMEOUT_S;
+	bf_cli_fetch_init(&u->fetch);
 	while ((opt = bf_cli_getopt(argc, argv, "r:b:t:y" BF_CLI_SHORTOPTS, lo)) != -1) {
 		switch (opt) {
 		case 'r': u->dev = optarg; break;
@@ -499,7 +502,9 @@ int bf_cmd_upgrade(int argc, char **argv)
 			if (bf_duration_parse(optarg, &u->timeout) < 0)
 				bf_cli_usage_error("--timeout: %s", bf_error_get());
 			break;
-		default: bf_cli_common(opt, upgrade_usage);
+		default:
+			if (!bf_cli_fetch_opt(&u->fetch, opt, optarg))
+				bf_cli_common(opt, upgrade_usage);
 		}
 	}
 	if (optind != argc)
@@ -518,6 +523,11 @@ int bf_cmd_upgrade(int argc, char **argv)
 		bf_cli_usage_error("no device given: use --rshim DEV (e.g. --rshim sim:0) or set BFCTL_RSHIM");
 	if (u->history) {
 		ret = bf_upg_history(u);
+		free(u);
+		return ret;
+	}
+	/* A URL is downloaded (and checked) before the device is touched. */
+	if (u->bundle && (ret = bf_cli_fetch_input(&u->fetch, &u->bundle, "bundle", true))) {
 		free(u);
 		return ret;
 	}

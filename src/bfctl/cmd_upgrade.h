@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "bootlog.h"
+#include "cli_fetch.h"
 #include "clock.h"
 #include "rshim.h"
 #include "statusview.h"
@@ -26,6 +27,7 @@ struct bf_upg_cli {
 	struct bf_upgrade_plan p;         /* the plan (running before) */
 	struct bf_upgrade_plan post;      /* running versions read again */
 	bool post_arm;                    /* post's ATF/UEFI/BSP were published */
+	struct bf_cli_fetch fetch;        /* --bundle URL: the download options */
 };
 
 /* Running versions into p: the NIC (over PCI, when reachable), ATF/UEFI/

@@ -6,8 +6,10 @@
 # running) and --activate makes them run; a power cut while staging and a
 # NIC image that fails the device's checks leave the old firmware with a
 # clear verdict; the post-check catches a device that did not take the
-# update; live patch; the offline flow; the history.
+# update; live patch; the offline flow; the history; a bundle by URL
+# (Debian's nginx, the download cache, the SHA-256 checks).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/nginx.sh"
 
 SPEED=${BFSIM_TEST_SPEED:-50}
 SAMPLE="$top_builddir/bfb/sample-full.bfb"
@@ -107,6 +109,37 @@ expect_rc 0 "same versions: exit 0" run -- upgrade -r sim:0 --bundle "$B/cur.bfb
 ok "the result is skipped" grep -q '"event":"upgrade",.*"result":"skipped"' "$TMP/rc.out"
 ok "0 bytes pushed (boot_bytes unchanged, no reset)" [ "$(field counters.boot_bytes)" = "$bytes0" ]
 
+# --- a bundle by URL (nginx) ------------------------------------------------------
+if nginx_available; then
+	ok "nginx serves the bundles" nginx_start
+	cp "$B/cur.bfb" "$B/next.bfb" "$NGINX_ROOT/"
+	sha256sum "$B/cur.bfb" | sed 's#  .*#  cur.bfb#' > "$NGINX_ROOT/cur.bfb.sha256"
+	expect_rc 0 "--bundle URL --plan: downloaded into the cache, planned" \
+		run -- upgrade -r sim:0 --bundle "$(nginx_url cur.bfb)" --cache "$TMP/cache" --plan --json
+	ok "... the same plan as from the file (every component skip)" \
+		want_actions "ATF=skip UEFI=skip BSP=skip NIC=skip BMC=unchecked CEC=unchecked" "$TMP/rc.out"
+	ok "... checked against the .sha256 beside it; the cached copy is the bundle, byte for byte" - <<'CHECK'
+grep -q '"event":"download".*"checked":true' "$TMP/rc.out" && cmp "$(ls "$TMP"/cache/*/cur.bfb | head -1)" "$B/cur.bfb"
+CHECK
+	expect_rc 0 "--bundle URL, same versions: skipped" run -- upgrade -r sim:0 --bundle "$(nginx_url cur.bfb)" --cache "$TMP/cache"
+	ok "... from the cache (the body was sent once), nothing pushed" - <<'CHECK'
+grep -q 'result: skipped' "$TMP/rc.out" && [ "$(nginx_count /cur.bfb 200)" = 1 ] &&
+[ "$(field counters.boot_bytes)" = "$bytes0" ]
+CHECK
+	BAD=0000000000000000000000000000000000000000000000000000000000000000
+	expect_rc 3 "--bundle URL with a --sha256 that does not match: exit 3" \
+		run -- upgrade -r sim:0 --bundle "$(nginx_url next.bfb)" --cache "$TMP/cache" --sha256 "$BAD"
+	ok "... both digests named, nothing planned or pushed" - <<'CHECK'
+grep -q "expected $BAD" "$TMP/rc.err" && ! grep -q '^ATF' "$TMP/rc.out" && [ "$(field counters.boot_bytes)" = "$bytes0" ]
+CHECK
+	expect_rc 3 "--bundle URL the server does not have: exit 3" \
+		run -- upgrade -r sim:0 --bundle "$(nginx_url none.bfb)" --cache "$TMP/cache" --plan
+	ok "... the 404 named" grep -q 'HTTP 404' "$TMP/rc.err"
+	nginx_stop
+else
+	skip "--bundle URL" "nginx is not installed (scripts/install-deps)"
+fi
+
 # --- deferred, then activate ---------------------------------------------------
 expect_rc 0 "deferred: staged (exit 0)" run -- upgrade -r sim:0 --bundle "$B/next.bfb" --deferred --timeout 300
 ok "deferred: the DPU logged Runtime upgrade finished, the result is pending" - <<'CHECK'
@@ -122,6 +155,16 @@ ok "deferred: the DPU was not reset (resets unchanged)" [ "$(field counters.rese
 expect_rc 2 "activate without a terminal and without -y: exit 2" run -- upgrade -r sim:0 --activate
 ok "... it says what it would do and to use -y" - <<'CHECK'
 grep -q 'at level 3' "$TMP/rc.out" && grep -q -- '-y' "$TMP/rc.err"
+CHECK
+expect_rc 2 "--activate --level 4 without -y: exit 2 (it asks)" run -- upgrade -r sim:0 --activate --level 4
+ok "... it says level 4 is a warm reboot of the host, and to use -y" - <<'CHECK'
+grep -q 'at level 4, warm reboot of the HOST: level 4 means rebooting the server' "$TMP/rc.out" && grep -q -- '-y' "$TMP/rc.err"
+CHECK
+expect_rc 0 "--activate --level 4 -y: armed (exit 0)" run -- upgrade -r sim:0 --activate --level 4 -y --timeout 300
+ok "... it says to reboot the host; the old versions still run, the new ones pending" - <<'CHECK'
+grep -q 'armed; reboot the host now' "$TMP/rc.out" && [ "$(field installed.nic_fw.version)" = 32.41.1000 ] &&
+[ "$(field installed.atf)" = 4.7.0-13127 ] && [ "$(field staged.nic_fw)" = 32.42.1010 ] &&
+[ "$(field counters.resets)" = "$resets0" ]
 CHECK
 expect_rc 0 "activate -y: exit 0" run -- upgrade -r sim:0 --activate -y --timeout 300
 ok "activate: the post-check lines say ok" [ "$(grep -c '^check .* ok$' "$TMP/rc.out")" = 4 ]
@@ -173,13 +216,14 @@ expect_rc 0 "history --json" "$BFCTL" upgrade -r sim:0 --history --json
 ok "history: every line is JSON, the last is the result" python3 -c 'import json,sys
 l=[json.loads(x) for x in open(sys.argv[1])]
 sys.exit(0 if l[-1]["event"]=="result" else 1)' "$TMP/rc.out"
-ok "history: skipped, deferred pending, activate ok at level 3, power-lost, failed, mismatch, apply ok" - <<'CHECK'
+ok "history: skipped (also by URL), deferred pending, armed at level 4, activate ok at level 3, power-lost, failed, mismatch, apply ok" - <<'CHECK'
 python3 -c 'import json,sys
 h=[(e["op"],e["result"],e.get("level","")) for e in map(json.loads,open(sys.argv[1])) if e["event"]=="upgrade_history"]
-want=[("apply","skipped",""),("deferred","pending",""),("activate","ok","3"),("deferred","power-lost",""),
+skip=[("apply","skipped","")] * (2 if sys.argv[2] == "url" else 1)
+want=skip+[("deferred","pending",""),("activate","armed","4"),("activate","ok","3"),("deferred","power-lost",""),
       ("deferred","failed",""),("deferred","pending",""),("activate","mismatch","3"),("deferred","pending",""),
       ("activate","ok","0"),("apply","ok","")]
-sys.exit(0 if h==want else print(h) or 1)' "$TMP/rc.out"
+sys.exit(0 if h==want else print(h) or 1)' "$TMP/rc.out" "$(nginx_available && echo url)"
 CHECK
 ok "history: the file is private to its owner" [ "$(stat -c %a "$BFCTL_STATE_DIR"/sim_0/upgrade.jsonl)" = 600 ]
 ln -s /dev/null "$TMP/evil"
