@@ -5,8 +5,17 @@
 # OS (--dpu-os): the guest's virtio-net is QEMU's stream netdev on that
 # socket, so SSH crosses the simulated TM FIFO; the simulated DPU's root
 # file system is the guest's writable 9p share (host key and authorized
-# key from the bf.cfg hooks). Read back: the pin against ssh-keygen -lf of
-# the host key, and the OVS database the guest wrote, with ovsdb-tool.
+# key from the bf.cfg hooks). The guest has the NIC's kernel objects
+# (netdevsim in its BlueField layout, the simulated virtio-net controller)
+# and a management port, oob_net0, on QEMU's user network.
+# Each shipped profile (on netdevsim's devlink names) is provisioned in
+# turn in one VM boot: the first from a blank DPU (firmware, install,
+# hand-off, agent, verify), each next one after the DPU's networking was
+# taken back to its post-install state over oob_net0. After each, the
+# profile's objects are read back in the guest over oob_net0 with OpenSSH
+# (devlink, ip, /proc/net/bonding, ovs-vsctl, virtnet list) and bfagent
+# status shows no drift. The pin is checked against ssh-keygen -lf of the
+# host key; the last provision, repeated, changes nothing.
 if [ -z "${PROVISION_TEST_INNER:-}" ]; then
 	: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 	: "${top_srcdir:=$top_builddir}"
@@ -17,43 +26,106 @@ if [ -z "${PROVISION_TEST_INNER:-}" ]; then
 		done_testing; exit
 	fi
 	vm_prereq "provision with a VM as the DPU's OS"
-	export PROVISION_TEST_INNER=1 PROVISION_OUT="$TMP"
+	top_builddir=$(cd "$top_builddir" && pwd)
 	SRC=$(cd "$top_srcdir" && pwd)
-	export BFCTL_VM_QEMU_ARGS="-netdev stream,id=t0,server=off,addr.type=unix,addr.path=$TMP/net.sock -device virtio-net-pci,netdev=t0,mac=00:1a:ca:ff:ff:01"
+	# The management port: a free TCP port on the host's loopback forwarded
+	# to the guest's sshd on oob_net0.
+	OOB_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	# bfsim runs the test in a network namespace of its own; QEMU (its
+	# user network) in this one.
+	export PROVISION_TEST_INNER=1 PROVISION_OUT="$TMP" OOB_PORT top_builddir OOB_NETNS=/proc/$$/ns/net
+	export BFCTL_VM_QEMU_ARGS="-netdev stream,id=t0,server=off,addr.type=unix,addr.path=$TMP/net.sock -device virtio-net-pci,netdev=t0,mac=00:1a:ca:ff:ff:01 -netdev user,id=m0,net=10.0.2.0/24,restrict=on,hostfwd=tcp:127.0.0.1:$OOB_PORT-10.0.2.15:22 -device virtio-net-pci,netdev=m0,mac=52:54:00:0b:0b:01"
 	export BFCTL_VM_PASSENV=BFSIM_DPU_ROOTFS
 	"$top_builddir/src/sim/bfsim" run --state "$TMP/dev" --speed "${BFSIM_TEST_SPEED:-50}" --net-socket "$TMP/net.sock" \
-		--dpu-os "BFCTL_VM_QEMU_ARGS=\"\$BFCTL_VM_QEMU_ARGS -virtfs local,path=\$BFSIM_DPU_ROOTFS,mount_tag=dpuroot,security_model=none,multidevs=remap\" '$SRC/tests/vm/dpu-vm' run '$SRC/tests/vm/scenarios/dpuos.sh' --timeout 900 > '$TMP/vm.log' 2>&1" \
+		--dpu-os "BFCTL_VM_QEMU_ARGS=\"\$BFCTL_VM_QEMU_ARGS -virtfs local,path=\$BFSIM_DPU_ROOTFS,mount_tag=dpuroot,security_model=none,multidevs=remap\" '$SRC/tests/vm/dpu-vm' run '$SRC/tests/vm/scenarios/dpuos.sh' --timeout 1800 > '$TMP/vm.log' 2>&1" \
 		-- bash "$0"
 	rc=$?
 	[ "$rc" = 0 ] || { echo "# the VM's log:"; tail -30 "$TMP/vm.log" | sed 's/^/# /'; }
 	exit $rc
 fi
 . "$(dirname "$0")/lib.sh"
+SRC=$(cd "$top_srcdir" && pwd)
 SAMPLE="$top_builddir/bfb/sample-full.bfb"
 ROOTFS="$PROVISION_OUT/dev/rootfs"
 export BFCTL_STATE_DIR="$TMP/state"
-cat > "$TMP/quick.yaml" <<'EOF'
-profile: vm
-dpu:
-  ovs:
-    other_config: { hw-offload: "true" }
-    bridges: [ { name: ovsbr1 }, { name: ovsbr2 } ]
-EOF
-expect_rc 0 "provision with the VM as the DPU's OS" "$BFCTL" provision -r sim:0 --profile "$TMP/quick.yaml" \
-	--bfb "$SAMPLE" --ssh-timeout 600 --timeout 900
-ok "SSH reached the VM with the pinned key" grep -q "host key SHA256:.* as pinned" "$TMP/rc.out"
-ok "the pin is the host key in the DPU's rootfs (ssh-keygen -lf)" - <<CHECK
+
+oob() {  # oob CMD -- CMD in the DPU's OS over oob_net0 (OpenSSH, the pinned host key, the device's key)
+	nsenter --net="$OOB_NETNS" ssh -F none -p "$OOB_PORT" -i "$BFCTL_STATE_DIR/sim_0/id_ed25519" -o UserKnownHostsFile="$TMP/known_hosts" \
+		-o StrictHostKeyChecking=yes -o BatchMode=yes -o ConnectTimeout=60 -o LogLevel=ERROR root@127.0.0.1 "$@"
+}
+guest_tap() {  # guest_tap NAME CMD -- the guest's TAP checks (oob CMD) become this test's
+	local out line rc
+	out=$(oob "$2" 2>&1)
+	rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) T_N=$((T_N + 1)); echo "ok $T_N - ${line#* - }" ;;
+		"not ok "*) T_N=$((T_N + 1)); T_FAILED=$((T_FAILED + 1)); echo "not ok $T_N - ${line#* - }" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done <<< "$out"
+	if [ "$rc" != 0 ]; then
+		T_N=$((T_N + 1)); T_FAILED=$((T_FAILED + 1))
+		echo "not ok $T_N - $1: the read-back in the guest ended with status $rc"
+		printf '%s\n' "$out" | tail -20 | sed 's/^/# /'
+	fi
+}
+steps_are() {  # steps_are JSON-OUT FIRMWARE INSTALL HANDOFF AGENT VERIFY -- each step's final status (A|B: either)
+	local s want got
+	for s in firmware:$2 install:$3 handoff:$4 agent:$5 verify:$6; do
+		want=${s#*:}
+		got=$(jq -r -s --arg s "${s%%:*}" \
+			'[.[] | select(.event == "step" and .step == $s and .status != "started")][-1].status' "$1")
+		[[ "|$want|" == *"|$got|"* ]] || { echo "step ${s%%:*}: $got, wanted $want"; return 1; }
+	done
+}
+
+# Each shipped profile on the test bed's devlink names; includes are by
+# base name, side by side.
+mkdir -p "$TMP/prof"
+cp "$SRC"/profiles/*.yaml "$TMP/prof/"
+profiles=(ovs-switchdev lag sf-apps virtio-net-hotplug)
+for name in "${profiles[@]}"; do
+	printf 'include: %s.yaml\nprofile: %s-vm\ndpu:\n  pfs:\n    - devlink: netdevsim/netdevsim0\n    - devlink: netdevsim/netdevsim1\n' \
+		"$name" "$name" > "$TMP/prof/$name-vm.yaml"
+done
+
+first=1
+for name in "${profiles[@]}"; do
+	prof="$TMP/prof/$name-vm.yaml"
+	if [ -z "$first" ]; then
+		ok "$name: the DPU's networking back to its post-install state (over oob_net0)" \
+			oob "top_builddir='$top_builddir' '$SRC/tests/vm/scenarios/dpuos-nic.sh' blank"
+		ok "$name: ... legacy eswitch, no bridge (devlink, ovs-vsctl over oob_net0)" \
+			oob "devlink dev eswitch show netdevsim/netdevsim0 | grep -q 'mode legacy' && [ -z \"\$(ovs-vsctl list-br)\" ]"
+	fi
+	expect_rc 0 "$name: provision" "$BFCTL" provision -r sim:0 --profile "$prof" --bfb "$SAMPLE" \
+		--json --ssh-timeout 900 --timeout 1500
+	cp "$TMP/rc.out" "$TMP/$name.json"
+	[ -z "${VM_PROVISION_KEEP:-}" ] || cp "$TMP/rc.out" "$VM_PROVISION_KEEP/$name.json"
+	if [ -n "$first" ]; then
+		ok "$name: from a blank DPU: install, hand-off, agent and verify done" \
+			steps_are "$TMP/$name.json" "done|unchanged" done done done done
+		ok "$name: SSH reached the VM with the pinned key" grep -q 'host key SHA256:.* as pinned' "$TMP/$name.json"
+		ok "$name: the pin is the host key in the DPU's rootfs (ssh-keygen -lf)" - <<CHECK
 [ "\$(ssh-keygen -lf "$ROOTFS/etc/ssh/ssh_host_ed25519_key.pub" | cut -d' ' -f2)" = "\$(cat "$BFCTL_STATE_DIR/sim_0/hostkey.pin")" ]
 CHECK
-ok "ovsdb-tool reads both bridges in the database the VM wrote" - <<CHECK
-ovsdb-tool query "$ROOTFS/etc/openvswitch/conf.db" '["Open_vSwitch",{"op":"select","table":"Bridge","where":[],"columns":["name"]}]' |
-	grep -q '"ovsbr1"' &&
-ovsdb-tool query "$ROOTFS/etc/openvswitch/conf.db" '["Open_vSwitch",{"op":"select","table":"Bridge","where":[],"columns":["name"]}]' |
-	grep -q '"ovsbr2"'
+		echo "[127.0.0.1]:$OOB_PORT $(cut -d' ' -f1,2 "$ROOTFS/etc/ssh/ssh_host_ed25519_key.pub")" > "$TMP/known_hosts"
+		ok "ovsdb-tool reads ovsbr1 and ovsbr2 in the database the VM wrote" - <<CHECK
+q=\$(ovsdb-tool query "$ROOTFS/etc/openvswitch/conf.db" '["Open_vSwitch",{"op":"select","table":"Bridge","where":[],"columns":["name"]}]') &&
+	printf '%s' "\$q" | grep -q '"ovsbr1"' && printf '%s' "\$q" | grep -q '"ovsbr2"'
 CHECK
-expect_rc 0 "a second provision changes nothing" "$BFCTL" provision -r sim:0 --profile "$TMP/quick.yaml" \
-	--bfb "$SAMPLE" --json --ssh-timeout 600 --timeout 900
-ok "... install and agent unchanged" - <<CHECK
-grep -q '"step":"install","status":"unchanged"' "$TMP/rc.out" && grep -q '"step":"agent","status":"unchanged"' "$TMP/rc.out"
-CHECK
+	else
+		ok "$name: install unchanged (the same bundle), agent and verify done" \
+			steps_are "$TMP/$name.json" "done|unchanged" unchanged done done done
+	fi
+	ok "$name: the agent created objects, none failed" \
+		jq -e -s '[.[] | select(.stage == "agent" and .event == "agent_summary")][0] | .created > 0 and .failed == 0' "$TMP/$name.json"
+	guest_tap "$name" "top_srcdir='$SRC' top_builddir='$top_builddir' '$SRC/tests/vm/scenarios/provisioned.sh' $name"
+	first=
+done
+
+expect_rc 0 "$name again: a second provision" "$BFCTL" provision -r sim:0 --profile "$TMP/prof/$name-vm.yaml" \
+	--bfb "$SAMPLE" --json --ssh-timeout 900 --timeout 1500
+ok "... changes nothing: firmware, install and agent unchanged" steps_are "$TMP/rc.out" unchanged unchanged done unchanged done
 done_testing
