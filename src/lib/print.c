@@ -23,6 +23,7 @@ static __thread struct {
 	char *buf;
 	size_t len;
 	int depth;               /* 0: the event object */
+	int skip;                /* levels opened past MAX_DEPTH: dropped */
 	bool first[MAX_DEPTH];   /* nothing written yet at this level */
 	bool in_array[MAX_DEPTH];
 } js;
@@ -42,6 +43,7 @@ void bf_print_begin(const char *event)
 	if (!js.f)
 		return;
 	js.depth = 0;
+	js.skip = 0;
 	js.first[0] = false;
 	js.in_array[0] = false;
 	fputs("{\"event\":", js.f);
@@ -111,6 +113,7 @@ void bf_print_end(void)
 	}
 	if (!js.f)
 		return;
+	js.skip = 0;
 	while (js.depth > 0)
 		(js.in_array[js.depth] ? bf_print_close_array : bf_print_close_object)();
 	fputs("}\n", js.f);
@@ -127,10 +130,10 @@ void bf_print_end(void)
 }
 
 /* Write the separator and the key of the next JSON value; false when no
- * event is open. */
+ * event is open or the value is inside a subtree dropped for depth. */
 static bool json_key(const char *key)
 {
-	if (!js.f)
+	if (!js.f || js.skip)
 		return false;
 	if (!js.first[js.depth])
 		fputc(',', js.f);
@@ -242,9 +245,19 @@ void bf_print_null(enum bf_print_to to, const char *key, const char *fmt)
 	}
 }
 
+/* A container past MAX_DEPTH is written as one string under its key and
+ * everything inside it is dropped, down to its matching close. */
 static void json_open(const char *key, bool array)
 {
-	if (!bf_event_json() || js.depth + 1 >= MAX_DEPTH || !json_key(key))
+	if (!bf_event_json() || !js.f)
+		return;
+	if (js.skip || js.depth + 1 >= MAX_DEPTH) {
+		if (!js.skip && json_key(key))
+			fputs("\"(nested too deep)\"", js.f);
+		js.skip++;
+		return;
+	}
+	if (!json_key(key))
 		return;
 	fputc(array ? '[' : '{', js.f);
 	js.depth++;
@@ -254,7 +267,13 @@ static void json_open(const char *key, bool array)
 
 static void json_close(void)
 {
-	if (!bf_event_json() || !js.f || js.depth == 0)
+	if (!bf_event_json() || !js.f)
+		return;
+	if (js.skip) {
+		js.skip--;
+		return;
+	}
+	if (js.depth == 0)
 		return;
 	fputc(js.in_array[js.depth] ? ']' : '}', js.f);
 	js.depth--;

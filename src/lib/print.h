@@ -42,7 +42,9 @@ void bf_print_bool(enum bf_print_to to, const char *key, const char *fmt, bool v
 /* JSON null; text: fmt as it is. */
 void bf_print_null(enum bf_print_to to, const char *key, const char *fmt);
 
-/* JSON only: nested objects and arrays inside the current event. */
+/* JSON only: nested objects and arrays inside the current event. One
+ * opened 16 levels down is written as the string "(nested too deep)" under
+ * its key, and what goes into it, up to its matching close, is dropped. */
 void bf_print_open_object(const char *key);
 void bf_print_close_object(void);
 void bf_print_open_array(const char *key);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <json-c/json.h>
 
 #include "escape.h"
 #include "event.h"
@@ -232,6 +233,83 @@ static void test_printer_json_closes(void **state)
 	bf_event_init(false);
 }
 
+/* Device data nested deeper than the printer goes: {"action":"x",
+ * "a":{"a":...{"a":[1,2]}}} with 20 levels, then a sibling key. */
+static void deep_event(void)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *cur = o, *arr = json_object_new_array();
+
+	json_object_object_add(o, "action", json_object_new_string("x"));
+	for (int i = 0; i < 20; i++) {
+		struct json_object *n = json_object_new_object();
+
+		json_object_object_add(cur, "a", n);
+		cur = n;
+	}
+	json_object_array_add(arr, json_object_new_int(1));
+	json_object_array_add(arr, json_object_new_int(2));
+	json_object_object_add(cur, "list", arr);
+	json_object_object_add(o, "after", json_object_new_int(3));
+	bf_event_emit("agent", o);
+	/* The printer's own calls: an array refused at the limit, then
+	 * closed as many times as it was opened. */
+	bf_print_begin("deep");
+	for (int i = 0; i < 20; i++)
+		bf_print_open_object("k");
+	bf_print_open_array("arr");
+	bf_print_int(BF_PRINT_JSON, NULL, NULL, 1);
+	bf_print_close_array();
+	for (int i = 0; i < 20; i++)
+		bf_print_close_object();
+	bf_print_string(BF_PRINT_JSON, "tail", NULL, "t");
+	bf_print_end();
+}
+
+/* Depth of the first placeholder below obj along key "a" / "k". */
+static int placeholder_depth(struct json_object *obj, const char *key)
+{
+	struct json_object *v;
+	int d = 0;
+
+	while (json_object_object_get_ex(obj, key, &v) &&
+	       json_object_is_type(v, json_type_object)) {
+		obj = v;
+		d++;
+	}
+	assert_true(json_object_object_get_ex(obj, key, &v));
+	assert_string_equal(json_object_get_string(v), "(nested too deep)");
+	return d;
+}
+
+static void test_printer_json_too_deep(void **state)
+{
+	struct json_object *a, *b, *v;
+	char *out, *second;
+
+	(void)state;
+	bf_event_init(true);
+	out = capture(deep_event);
+	second = strchr(out, '\n');
+	assert_non_null(second);
+	*second++ = '\0';
+	a = json_tokener_parse(out);
+	b = json_tokener_parse(second);
+	assert_non_null(a);
+	assert_non_null(b);
+	/* The subtree past the limit is one string under its key; what
+	 * follows the subtree is still there, at its own level. */
+	assert_true(placeholder_depth(a, "a") > 8);
+	assert_true(json_object_object_get_ex(a, "after", &v));
+	assert_int_equal(json_object_get_int(v), 3);
+	assert_true(placeholder_depth(b, "k") > 8);
+	assert_true(json_object_object_get_ex(b, "tail", &v));
+	assert_string_equal(json_object_get_string(v), "t");
+	json_object_put(a);
+	json_object_put(b);
+	bf_event_init(false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_printer_text),
 		cmocka_unit_test(test_printer_json),
 		cmocka_unit_test(test_printer_json_closes),
+		cmocka_unit_test(test_printer_json_too_deep),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
