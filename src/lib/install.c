@@ -126,8 +126,9 @@ void bf_install_nic_psid(const char *dev, char *psid, size_t cap)
 	} else {
 		return;
 	}
-	if (bf_fw_dev_open(nic, &d) == 0) {
-		/* MGIR alone: the rest of a query is not needed here. */
+	if (bf_fw_dev_open_flags(nic, BF_FW_OPEN_REGS_ONLY, &d) == 0) {
+		/* MGIR alone: neither the rest of a query nor the component
+		 * list is needed here. */
 		if (bf_fw_dev_mgir(d, &m) == 0) {
 			size_t i;
 

@@ -232,7 +232,7 @@ int bf_fw_dev_components(struct bf_fw_dev *d)
 	return bf_error_ret(EPROTO, "%s lists more than %d components without a last one", d->name, BF_FW_MAX_COMPS);
 }
 
-static int identify(struct bf_fw_dev *d)
+static int identify(struct bf_fw_dev *d, unsigned flags)
 {
 	struct bf_fw_mlock lk = { 0 };
 	uint32_t v;
@@ -258,6 +258,8 @@ static int identify(struct bf_fw_dev *d)
 		return bf_error_ret(ENOTSUP, "%s is in recovery (zombiefish) mode: ICMD is not available", d->name);
 	if ((r = bf_fw_icmd_open(&d->icmd, d->pci)) < 0)
 		return r;
+	if (flags & BF_FW_OPEN_REGS_ONLY)
+		return 0;
 	/* The component-update path needs MCQS, MCQI, MCC, MCDA, MQIS and MGIR
 	 * (MCAM group 0) and an unlocked MLOCK. */
 	if ((r = bf_fw_reg(&d->icmd, &bf_fw_mcam_layout, BF_FW_METHOD_GET, &d->mcam0, &st)) < 0)
@@ -290,7 +292,7 @@ static int open_io(const struct bf_fw_pci_io *io, const char *name, unsigned fla
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	snprintf(d->bdf, sizeof(d->bdf), "%s", name);
 	d->boot_index = -1;
-	if ((r = bf_fw_pci_open(io, name, flags, &d->pci)) < 0 || (r = identify(d)) < 0) {
+	if ((r = bf_fw_pci_open(io, name, flags, &d->pci)) < 0 || (r = identify(d, flags)) < 0) {
 		bf_fw_dev_close(d);
 		return r;
 	}
@@ -327,7 +329,7 @@ int bf_fw_dev_open_flags(const char *name, unsigned flags, struct bf_fw_dev **ou
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
 	d->boot_index = -1;
-	if ((r = bf_fw_pci_open_sysfs(bdf, flags, &d->pci)) < 0 || (r = identify(d)) < 0) {
+	if ((r = bf_fw_pci_open_sysfs(bdf, flags, &d->pci)) < 0 || (r = identify(d, flags)) < 0) {
 		bf_fw_dev_close(d);
 		return r;
 	}

@@ -61,6 +61,11 @@ int bf_fw_pci_open_sysfs(const char *bdf, unsigned flags, struct bf_fw_pci **out
  * holds it (with a warning when it was taken): the way out when a tool
  * died holding it. Only when no other tool is using the device. */
 #define BF_FW_OPEN_CLEAR_SEMAPHORE 0x1
+/* flags (bf_fw_dev_open_flags): the chip identified and ICMD opened, no
+ * more: neither MCAM, MLOCK nor the component list is read (for a caller
+ * that reads one register, such as the PSID in MGIR: the list alone is a
+ * few hundred configuration cycles). Such a device cannot burn. */
+#define BF_FW_OPEN_REGS_ONLY 0x2
 void bf_fw_pci_close(struct bf_fw_pci *p);
 
 bool bf_fw_pci_space_ok(const struct bf_fw_pci *p, unsigned space);
