@@ -26,6 +26,7 @@
 #include <archive_entry.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define MANIFEST_NAME "bfsim-installer.json"
 #define NO_IMAGE_IDLE_S 2.0   /* UEFI waits this long for more images */
@@ -52,6 +53,26 @@ static unsigned loader(const struct bf_sim *s, unsigned id)
 }
 
 /* ---- the initramfs: libarchive over the bounded prefix ------------------ */
+
+/* The prefix's buffer, its pages mapped at once: every page of it is
+ * written (memcpy of the stream), and faulting them in one at a time was
+ * most of the simulator's page faults when many devices install. */
+static void initrd_alloc(struct bf_sim *s, size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	s->initrd = p == MAP_FAILED ? NULL : p;
+	s->initrd_cap = s->initrd ? size : 0;
+	s->initrd_len = 0;
+}
+
+static void initrd_free(struct bf_sim *s)
+{
+	if (s->initrd)
+		munmap(s->initrd, s->initrd_cap);
+	s->initrd = NULL;
+	s->initrd_cap = s->initrd_len = 0;
+}
 
 static void scan_initramfs(struct bf_sim *s)
 {
@@ -128,9 +149,8 @@ static int on_begin(void *ctx, const struct bf_bfb_image *img)
 		s->info_len = 0;
 	}
 	if (id == 63 && !s->saw_initramfs && !bf_sim_runtime_receiving(s)) {
-		free(s->initrd);
-		s->initrd_len = 0;
-		s->initrd = malloc(img->hdr.len < SIM_INITRD_SCAN ? img->hdr.len + 1 : SIM_INITRD_SCAN);
+		initrd_free(s);
+		initrd_alloc(s, img->hdr.len < SIM_INITRD_SCAN ? img->hdr.len + 1 : SIM_INITRD_SCAN);
 	}
 	if (s->phase == PH_BOOT_ROM && !is_psc(id))
 		s->phase = PH_ATF;
@@ -147,7 +167,7 @@ static int on_data(void *ctx, const struct bf_bfb_image *img, const uint8_t *buf
 	} else if (img->hdr.id == 41 || img->hdr.id == 52) {
 		bf_sim_runtime_image(s, img->hdr.id, buf, len);
 	} else if (img->hdr.id == 63 && s->initrd && !s->saw_initramfs) {
-		size_t room = SIM_INITRD_SCAN - s->initrd_len;
+		size_t room = s->initrd_cap - s->initrd_len;
 
 		if (len > room)
 			len = room;
@@ -242,8 +262,7 @@ static int on_end(void *ctx, const struct bf_bfb_image *img)
 		s->phase = PH_WAIT_CFG;
 		if (s->initrd)
 			scan_initramfs(s);
-		free(s->initrd);
-		s->initrd = NULL;
+		initrd_free(s);
 		if (s->bootargs_vers && !(s->bootargs_vers & (1u << want)))
 			bf_sim_schedule(s, f->t, BF_RLOG_UEFI, BF_RLOG_WARN, ACT_NONE,
 					"no boot-args-v%u for this chip: using the built-in arguments", want); /* [unverified] */
@@ -296,11 +315,10 @@ static void free_buffers(struct bf_sim *s)
 {
 	free(s->bfcfg);
 	free(s->info);
-	free(s->initrd);
+	initrd_free(s);
 	json_object_put(s->manifest);
 	json_object_put(s->info_json);
 	s->bfcfg = s->info = NULL;
-	s->initrd = NULL;
 	s->manifest = s->info_json = NULL;
 	s->bfcfg_len = s->info_len = s->initrd_len = 0;
 }

@@ -121,6 +121,7 @@ struct bf_sim {
 	unsigned bootargs_vers;   /* bit n: boot-args -vN seen */
 	bool has_install_sh, has_os_image;   /* seen in the initramfs */
 	uint8_t *initrd;          /* the first SIM_INITRD_SCAN bytes of the initramfs */
+	size_t initrd_cap;        /* its mapping's size */
 	size_t initrd_len;
 	json_object *info_json;   /* info image (id 50) */
 	char *bfcfg;              /* bf.cfg from the FIFO */
