@@ -135,6 +135,7 @@ int bf_prov_link_up(struct bf_prov *p)
 		}
 		bf_tmconsole_init(&l->tc, p->r, NULL, l);
 		l->tc.net = to_tap;
+		l->tc.stop = &l->stop;
 		if ((r = pthread_create(&l->th, NULL, pump, l)) != 0) {
 			close(l->tapfd);
 			free(l);

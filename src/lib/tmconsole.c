@@ -2,6 +2,9 @@
 #include "config.h"
 #include "tmconsole.h"
 #include "chip.h"
+#include "clock.h"
+#include "error.h"
+#include "log.h"
 
 #include <errno.h>
 #include <string.h>
@@ -33,28 +36,71 @@ void bf_tmconsole_init(struct bf_tmconsole *c, struct bf_rshim *r,
 	bf_tmfifo_rx_init(&c->rx);
 }
 
-/* One console packet through the backend's TM FIFO endpoint; the packet
- * goes whole or not at all (the endpoint takes it or times out). */
-static ssize_t write_ep(struct bf_tmconsole *c, const void *buf, size_t len)
-{
-	uint8_t pkt[BF_TMFIFO_HDR_LEN + MAX_PAYLOAD + 8];
-	size_t n = len < MAX_PAYLOAD ? len : MAX_PAYLOAD, plen, off = 0;
+/* Once a backend's endpoint has taken part of a packet, the rest must
+ * follow (the DPU reads the FIFO as one stream of packets). A DPU that
+ * stops draining its FIFO would leave us waiting for ever: give up after
+ * TORN_TRIES calls in a row that take nothing or TORN_S seconds, or on a
+ * stop request. */
+#define TORN_TRIES 5
+#define TORN_S 5.0
+#define TORN_PAUSE_NS 10000000ull
 
-	plen = bf_tmfifo_frame(3, buf, n, pkt, sizeof(pkt));
-	if (!plen)
-		return -EINVAL;
+static bool stopped(const struct bf_tmconsole *c)
+{
+	return bf_stop_requested() || (c->stop && *c->stop);
+}
+
+/* One framed packet through the endpoint, whole: 1 sent, 0 nothing taken
+ * (no room now: try again), or -errno (-ETIMEDOUT / -EINTR with part of
+ * the packet sent, said in bf_error_get()). */
+static int push_whole(struct bf_tmconsole *c, const uint8_t *pkt, size_t plen, const char *what)
+{
+	struct bf_deadline d;
+	unsigned idle = 0;
+	size_t off = 0;
+
 	while (off < plen) {
 		ssize_t w = c->r->ops->fifo_write(c->r, pkt + off, plen - off);
 
 		if (w < 0)
-			return w;
-		if (w == 0) {
-			if (off == 0)
-				return 0;   /* nothing sent: try again later */
-			continue;       /* a packet is never left half-sent */
-		}
+			return (int)w;
+		if (w == 0 && off == 0)
+			return 0;
+		if (w > 0 && off == 0)
+			bf_deadline_set(&d, TORN_S, "the rest of a TM FIFO packet");
 		off += (size_t)w;
+		if (off >= plen)
+			break;
+		if (stopped(c))
+			return bf_error_ret(EINTR, "%s: stopped with a %s packet sent in part (%zu of %zu bytes)",
+					    c->r->name, what, off, plen);
+		idle = w ? 0 : idle + 1;
+		if (idle >= TORN_TRIES || bf_deadline_passed(&d)) {
+			bf_warn("%s: the DPU stopped taking a %s packet after %zu of %zu bytes; giving up on it",
+				c->r->name, what, off, plen);
+			return bf_error_ret(ETIMEDOUT, "%s: the DPU stopped taking a %s packet after %zu of %zu bytes",
+					    c->r->name, what, off, plen);
+		}
+		if (!w)
+			bf_clock_sleep_ns(TORN_PAUSE_NS);
 	}
+	return 1;
+}
+
+/* One console packet through the backend's TM FIFO endpoint; the packet
+ * goes whole or not at all. */
+static ssize_t write_ep(struct bf_tmconsole *c, const void *buf, size_t len)
+{
+	uint8_t pkt[BF_TMFIFO_HDR_LEN + MAX_PAYLOAD + 8];
+	size_t n = len < MAX_PAYLOAD ? len : MAX_PAYLOAD, plen;
+	int r;
+
+	plen = bf_tmfifo_frame(3, buf, n, pkt, sizeof(pkt));
+	if (!plen)
+		return -EINVAL;
+	r = push_whole(c, pkt, plen, "console");
+	if (r <= 0)
+		return r;
 	c->tx_bytes += n;
 	return (ssize_t)n;
 }
@@ -135,25 +181,15 @@ int bf_tmconsole_send_net(struct bf_tmconsole *c, const void *frame, size_t len)
 {
 	const struct bf_chip_regs *g = &c->r->chip->r;
 	uint8_t pkt[BF_TMFIFO_HDR_LEN + BF_TMFIFO_NET_MAX + 8];
-	size_t plen, i, off = 0;
+	size_t plen, i;
 	uint64_t sts;
 	int r;
 
 	plen = bf_tmfifo_frame(BF_TMFIFO_NET, frame, len, pkt, sizeof(pkt));
 	if (!plen || len > BF_TMFIFO_NET_MAX)
 		return -EINVAL;
-	if (c->r->ops->fifo_write) {
-		while (off < plen) {
-			ssize_t w = c->r->ops->fifo_write(c->r, pkt + off, plen - off);
-
-			if (w < 0)
-				return (int)w;
-			if (w == 0 && off == 0)
-				return 0;
-			off += (size_t)w;
-		}
-		return 1;
-	}
+	if (c->r->ops->fifo_write)
+		return push_whole(c, pkt, plen, "network");
 	r = bf_rshim_rd(c->r, g->tm_h2t_sts, &sts);
 	if (r < 0)
 		return r;
