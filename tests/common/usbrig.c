@@ -124,21 +124,20 @@ static unsigned deliver(struct usbrig *g)
 }
 
 /* Completions that are due; else the virtual clock moves to the model's
- * next event (at most ms on), where the host sees it at once: the
+ * next event (at most us on), where the host sees it at once: the
  * model's completion latency is the whole of the host's delay. */
-static int io_events(void *ctx, unsigned ms)
+static int io_events(void *ctx, unsigned us)
 {
 	struct usbrig *g = ctx;
 	double now, t, lim;
 
-	if (deliver(g) || !ms)
+	if (deliver(g) || !us)
 		return 0;
 	now = bf_sim_time(g->s);
-	lim = now + ms / 1e3;
+	lim = now + us / 1e6;
 	t = bf_sim_usb_next_event(g->u);
 	if (t < 0 || t > lim)
 		t = lim;
-	if (getenv("XDBG") && t - now > 1e-3) fprintf(stderr, "gap %.6f at %.6f ms=%u\n", t - now, now, ms);
 	bf_sim_advance(g->s, (t > now ? t - now : 0) + 1e-9);
 	deliver(g);
 	return 0;

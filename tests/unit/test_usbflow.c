@@ -29,59 +29,67 @@ static void test_credit_rules(void **state)
 	assert_int_equal(bf_usbflow_grant(&f, 4096), 0);        /* nothing known yet */
 	assert_true(bf_usbflow_want_read(&f, true));
 	assert_false(bf_usbflow_want_read(&f, false));           /* nothing left to send */
-	bf_usbflow_read_submitted(&f);
-	assert_false(bf_usbflow_want_read(&f, true));            /* one read at a time */
-	bf_usbflow_read_done(&f, 0);
+	bf_usbflow_read_submitted(&f, 0);
+	assert_false(bf_usbflow_want_read(&f, true));            /* nothing new to count */
+	bf_usbflow_read_done(&f, 0, 0);
 	assert_int_equal(bf_usbflow_grant(&f, 100000), 8192);   /* the whole FIFO: its count says "full" */
 	assert_int_equal(bf_usbflow_grant(&f, 13), 8);           /* whole words only */
 	bf_usbflow_submitted(&f, 8192);
 	assert_int_equal(bf_usbflow_grant(&f, 8), 0);
-	/* Exact schedule: no read while bytes are in flight, one as soon
-	 * as all of them completed. */
-	assert_false(bf_usbflow_want_read(&f, true));
+	assert_false(bf_usbflow_want_read(&f, true));            /* nothing completed yet */
 	bf_usbflow_completed(&f, 4096, 4096);
-	assert_false(bf_usbflow_want_read(&f, true));
+	assert_true(bf_usbflow_want_read(&f, true));             /* it vouches for 4096 more */
+	bf_usbflow_read_submitted(&f, 1);
 	bf_usbflow_completed(&f, 4096, 4096);
-	assert_true(bf_usbflow_want_read(&f, true));
-	bf_usbflow_read_submitted(&f);
-	bf_usbflow_read_done(&f, 1000);                          /* 1000 words still there */
+	assert_true(bf_usbflow_want_read(&f, true));             /* a second one out: 4096 more */
+	bf_usbflow_read_submitted(&f, 0);
+	assert_false(bf_usbflow_want_read(&f, true));            /* two out at most */
+	/* They come back: each credits what had completed when it went out. */
+	bf_usbflow_read_done(&f, 1, 512);                        /* 512 words still there */
+	assert_int_equal(bf_usbflow_grant(&f, 100000), 4096 - 4096);
+	bf_usbflow_read_done(&f, 0, 1000);                       /* 1000 words still there */
 	assert_int_equal(bf_usbflow_grant(&f, 100000), 8192 - 8000);
 	assert_false(bf_usbflow_want_read(&f, true));            /* credit left, nothing new */
 	bf_usbflow_submitted(&f, 192);
 	bf_usbflow_completed(&f, 192, 192);
 	assert_true(bf_usbflow_want_read(&f, true));
-	bf_usbflow_read_submitted(&f);
-	bf_usbflow_read_done(&f, 1024);                          /* full: 11 bits say so */
+	bf_usbflow_read_submitted(&f, 1);
+	bf_usbflow_read_done(&f, 1, 1024);                       /* full: 11 bits say so */
 	assert_int_equal(bf_usbflow_grant(&f, 100000), 0);
 	assert_true(bf_usbflow_want_read(&f, true));             /* idle and no credit: ask again */
-	bf_usbflow_read_submitted(&f);
-	bf_usbflow_read_done(&f, 2047);                          /* not a count this FIFO can give */
+	bf_usbflow_read_submitted(&f, 0);
+	assert_false(bf_usbflow_want_read(&f, true));            /* one such read at a time */
+	bf_usbflow_read_done(&f, 0, 2047);                       /* not a count this FIFO can give */
 	assert_int_equal(bf_usbflow_grant(&f, 100000), 0);
-	bf_usbflow_read_submitted(&f);
-	bf_usbflow_read_done(&f, 0);
+	bf_usbflow_read_submitted(&f, 1);
+	bf_usbflow_read_failed(&f, 1);                           /* a failed read: no credit */
+	assert_int_equal(bf_usbflow_grant(&f, 100000), 0);
+	bf_usbflow_read_submitted(&f, 0);
+	bf_usbflow_read_done(&f, 0, 0);
 	assert_int_equal(bf_usbflow_grant(&f, 100000), 8192);
-	/* Stream schedule: a read after each completion, bytes in flight or
-	 * not; the limit never moves back. */
-	bf_usbflow_choose(&f, 100, 300);
-	assert_true(f.stream);
+	/* The limit never moves back: an older read returning a higher
+	 * count after a newer one takes nothing away. */
 	bf_usbflow_submitted(&f, 4096);
 	bf_usbflow_completed(&f, 1024, 1024);
-	assert_true(bf_usbflow_want_read(&f, true));
-	bf_usbflow_read_submitted(&f);
-	bf_usbflow_read_done(&f, 1024);
+	bf_usbflow_read_submitted(&f, 1);
+	bf_usbflow_read_done(&f, 1, 1024);
 	assert_int_equal(bf_usbflow_grant(&f, 100000), 8192 - 4096);
-	bf_usbflow_choose(&f, 300, 300);                          /* a slow control round trip */
-	assert_false(f.stream);
+	/* Exact schedule: a read only once everything sent has completed. */
+	f.exact = true;
 	bf_usbflow_completed(&f, 1024, 1024);
 	assert_false(bf_usbflow_want_read(&f, true));
+	bf_usbflow_completed(&f, 2048, 2048);
+	assert_true(bf_usbflow_want_read(&f, true));
+	f.exact = false;
 	/* A cancelled transfer gives back what it did not move. */
+	bf_usbflow_submitted(&f, 2048);
 	bf_usbflow_completed(&f, 0, 2048);
-	assert_int_equal(f.submitted, 8192 + 192 + 2048);
+	assert_int_equal(f.submitted, 8192 + 192 + 4096);
 	/* A count field that cannot say "full" (10 bits for 1024 words):
 	 * one word less than the FIFO. */
 	bf_usbflow_init(&f, 8192, 0x3ff, true);
-	bf_usbflow_read_submitted(&f);
-	bf_usbflow_read_done(&f, 0);
+	bf_usbflow_read_submitted(&f, 0);
+	bf_usbflow_read_done(&f, 0, 0);
 	assert_int_equal(bf_usbflow_grant(&f, 100000), 8184);
 	/* BF2: no reads, a bound on bytes in flight. */
 	bf_usbflow_init(&f, 4096, 0x3ff, false);

@@ -47,54 +47,54 @@ void bf_usbflow_completed(struct bf_usbflow *f, size_t moved, size_t submitted)
 	f->completed += moved;
 }
 
+
 bool bf_usbflow_want_read(const struct bf_usbflow *f, bool more)
 {
 	bool idle = f->completed == f->submitted, starved = f->limit < f->submitted + 8;
+	uint64_t gain = f->completed - f->read_base;
 
-	if (!f->counted || !more || f->read_pending)
+	if (!f->counted || !more || f->reads_out >= BF_USBFLOW_READS)
 		return false;
 	if (!f->reads)
 		return true;
 	/* Nothing to gain while the credit covers a whole window. */
 	if (f->limit >= f->submitted + f->window)
 		return false;
-	/* Nothing in flight and no credit left: the FIFO was full, ask
-	 * again (it drains). */
-	if (idle && starved)
+	/* A read that vouches for more than the last one; in the exact
+	 * schedule, for everything sent. */
+	if (gain && (idle || !f->exact))
 		return true;
-	/* Otherwise only a read that can vouch for more than the last one:
-	 * some bytes completed since; in the exact schedule, all of them. */
-	return f->completed > f->read_base && (f->stream || idle);
+	/* Nothing in flight and no credit left: the FIFO was full, ask
+	 * again (it drains), one read at a time. */
+	return idle && starved && !f->reads_out;
 }
 
-void bf_usbflow_read_submitted(struct bf_usbflow *f)
+void bf_usbflow_read_submitted(struct bf_usbflow *f, unsigned slot)
 {
 	f->read_base = f->completed;
-	f->read_pending = true;
+	f->base[slot % BF_USBFLOW_READS] = f->completed;
+	f->reads_out++;
 	f->reads++;
 }
 
-void bf_usbflow_read_done(struct bf_usbflow *f, uint64_t count)
+void bf_usbflow_read_done(struct bf_usbflow *f, unsigned slot, uint64_t count)
 {
-	uint64_t used = (count & f->count_mask) * 8, lim;
+	uint64_t used = (count & f->count_mask) * 8, lim, base = f->base[slot % BF_USBFLOW_READS];
 
-	f->read_pending = false;
+	bf_usbflow_read_failed(f, slot);
 	if (used > f->window) {
 		/* More than the FIFO holds: not a count this device can
 		 * give. No credit from this read. */
 		return;
 	}
-	lim = f->read_base + f->window - used;
+	lim = base + f->window - used;
 	if (lim > f->limit)
 		f->limit = lim;
 }
 
-void bf_usbflow_read_failed(struct bf_usbflow *f)
+void bf_usbflow_read_failed(struct bf_usbflow *f, unsigned slot)
 {
-	f->read_pending = false;
-}
-
-void bf_usbflow_choose(struct bf_usbflow *f, double rtt, double fifo_time)
-{
-	f->stream = rtt < 0.9 * fifo_time;
+	(void)slot;
+	if (f->reads_out)
+		f->reads_out--;
 }

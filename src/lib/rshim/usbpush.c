@@ -17,6 +17,10 @@
 
 #define CHUNK_NAK     (64u << 10)   /* BF1/BF2 transfer size */
 #define READ_FAILS    3             /* consecutive failed count reads tolerated */
+#define WAIT_US       20000         /* longest wait for credit per write call */
+#define CHOOSE        0.9           /* overlapped reads when rtt < CHOOSE x a FIFO on the link */
+#define DRAIN_STREAK  4u            /* exact reads finding the FIFO empty before trying overlapped */
+#define LINK_MAX_BPS  (13 * 512 / 125e-6) /* USB 2.0 high speed: 13 bulk packets per microframe */
 
 struct slot {
 	uint8_t *buf;
@@ -33,12 +37,23 @@ struct bf_usbpush {
 	unsigned nb;
 	size_t chunk;
 	bool rd_busy[BF_USBFLOW_READS];
+	uint64_t rd_t0[BF_USBFLOW_READS]; /* submitted at (ns) */
 	unsigned rd_next;             /* count reads complete in order on endpoint 0 */
-	/* What the schedule is chosen from (usbflow.h), in ns: the shortest
-	 * count read round trip, and a full FIFO's time on the link measured
-	 * on a burst sent with nothing else in flight. */
-	uint64_t rd_t0, rtt_min, burst_t0, burst_s0, fifo_min;
-	bool chosen;
+	/* Endpoint 0's timing (usbflow.h), in ns: how long it serves one
+	 * read (the spacing of two completions whose second read was queued
+	 * behind the first: the first two reads go out together to measure
+	 * it), and when the last read submitted should leave it. */
+	uint64_t ep0_serve, ep0_free, rd_last_done;
+	uint64_t rtt_min;             /* a read's round trip with endpoint 0 free */
+	bool rd_alone[BF_USBFLOW_READS]; /* it went out with no other read out */
+	/* The schedule (usbflow.h) is chosen from the read round trip and
+	 * the time a FIFO takes on the link, measured on a burst sent with
+	 * nothing in flight (ns). */
+	uint64_t burst_t0, burst_s0, fifo_min;
+	/* and from what count reads find (drain_probe) */
+	uint64_t probe_base;
+	unsigned probe_streak, probe_full, probe_backoff;
+	bool probing;
 	bool active;                  /* a stream is being pushed: keep reading the count */
 	int err;                      /* sticky: the push has failed */
 	unsigned rd_fail;
@@ -57,49 +72,89 @@ static void fail(struct bf_usbpush *p, int err, const char *what)
 			     strerror(-err));
 }
 
-/* Keep count reads going while there is credit to gain. */
-static void pump_reads(struct bf_usbpush *p)
+static unsigned reads_out(const struct bf_usbpush *p)
 {
-	while (!p->err && bf_usbflow_want_read(&p->f, p->active)) {
+	return p->f.reads_out;
+}
+
+/* May a read go out now? Not while the credit left outlasts the read's
+ * round trip at the fastest a high-speed link goes (each read takes bus
+ * time from the stream). With none out, yes. With one out, only once it
+ * should have left endpoint 0 (else the new one would wait there and be
+ * stale when sampled); *wake: when to ask again. The first two go out
+ * together: their completions measure endpoint 0. */
+static bool ep0_ready(struct bf_usbpush *p, uint64_t now, uint64_t *wake)
+{
+	uint64_t left = p->f.limit > p->f.submitted ? p->f.limit - p->f.submitted : 0, at = now;
+
+	if (reads_out(p) && p->f.reads == 1)
+		return true;
+	/* A second read pays when endpoint 0 is the slow part of the round
+	 * trip; else one read per round trip refreshes the credit often
+	 * enough, at half the bus time. */
+	if (reads_out(p) >= BF_USBFLOW_READS ||
+	    (reads_out(p) && (p->f.exact || !p->ep0_serve || !p->rtt_min || 2 * p->ep0_serve < p->rtt_min)))
+		return false;
+	if (reads_out(p))
+		at = p->ep0_free > now ? p->ep0_free : now;
+	if (p->rtt_min && (double)left > LINK_MAX_BPS * (double)(at - now + p->rtt_min) / 1e9)
+		return false;
+	if (at == now)
+		return true;
+	if (!*wake || at < *wake)
+		*wake = at;
+	return false;
+}
+
+/* Send the count reads worth sending (usbflow.h). Returns when to call
+ * again at the latest (ns, 0: on the next completion). */
+static uint64_t pump_reads(struct bf_usbpush *p)
+{
+	uint64_t wake = 0;
+
+	while (!p->err && p->f.counted && p->active) {
+		uint64_t now = p->io->now_ns(p->ctx);
+		bool probe = p->f.reads == 1 && reads_out(p) == 1;
 		unsigned k = p->rd_next;
 		int r;
 
-		if (p->rd_busy[k])
-			return;
+		if (!probe && !bf_usbflow_want_read(&p->f, p->active))
+			break;
+		if (p->rd_busy[k] || !ep0_ready(p, now, &wake))
+			break;
 		if ((r = p->io->submit_read(p->ctx, k)) < 0) {
 			fail(p, r, "submitting a count read");
-			return;
+			break;
 		}
 		p->rd_busy[k] = true;
-		p->rd_t0 = p->io->now_ns(p->ctx);
-		bf_usbflow_read_submitted(&p->f);
+		p->rd_t0[k] = now;
+		p->rd_alone[k] = !reads_out(p);
+		p->ep0_free = (reads_out(p) && p->ep0_free > now ? p->ep0_free : now) + p->ep0_serve;
+		bf_usbflow_read_submitted(&p->f, k);
 		p->rd_next = (k + 1) % BF_USBFLOW_READS;
 	}
+	return wake;
 }
 
-/* Once both figures are known, pick the schedule for the rest of the
- * push. A burst that took less than half the FIFO says too little. */
-static void choose(struct bf_usbpush *p)
-{
-	if (p->chosen || !p->rtt_min || !p->fifo_min || p->f.reads < 2)
-		return;
-	p->chosen = true;
-	bf_usbflow_choose(&p->f, (double)p->rtt_min, (double)p->fifo_min);
-	bf_debug("%s: count read round trip %.0f us, FIFO on the link %.0f us: %s schedule", p->name,
-		 (double)p->rtt_min / 1e3, (double)p->fifo_min / 1e3, p->f.stream ? "stream" : "exact");
-}
-
+/* A burst sent with nothing else in flight has completed: the time a
+ * FIFO's worth takes on the link, scaled from it (a burst of less than
+ * half the FIFO says too little). Then the schedule: overlapped reads
+ * when a read's round trip is the shorter (usbflow.h). */
 static void burst_done(struct bf_usbpush *p)
 {
 	uint64_t n = p->f.submitted - p->burst_s0, d = p->io->now_ns(p->ctx) - p->burst_t0, t;
 
 	p->burst_t0 = 0;
-	if (n < p->f.window / 2)
+	if (n < p->f.window / 2 || !p->rtt_min)
 		return;
 	t = (uint64_t)((double)d * (double)p->f.window / (double)n);
 	if (!p->fifo_min || t < p->fifo_min)
 		p->fifo_min = t;
-	choose(p);
+	if (p->f.exact && (double)p->rtt_min < CHOOSE * (double)p->fifo_min) {
+		p->f.exact = false;
+		bf_debug("%s: count read round trip %.0f us, FIFO on the link %.0f us: overlapped reads",
+			 p->name, (double)p->rtt_min / 1e3, (double)p->fifo_min / 1e3);
+	}
 }
 
 void bf_usbpush_bulk_done(struct bf_usbpush *p, unsigned slot, int err, size_t moved)
@@ -118,6 +173,62 @@ void bf_usbpush_bulk_done(struct bf_usbpush *p, unsigned slot, int err, size_t m
 	pump_reads(p);
 }
 
+/* A read came back at now: two completions in a row whose second read
+ * went out before the first came back are one service time apart, at
+ * least (exactly, when the second waited on endpoint 0). */
+static void ep0_timing(struct bf_usbpush *p, unsigned slot, uint64_t now)
+{
+	unsigned other = (slot + 1) % BF_USBFLOW_READS;
+
+	if (p->rd_last_done && p->rd_t0[slot] < p->rd_last_done) {
+		uint64_t d = now - p->rd_last_done;
+
+		if (d && (!p->ep0_serve || d < p->ep0_serve)) {
+			p->ep0_serve = d;
+			bf_debug("%s: endpoint 0 serves a count read in %.0f us", p->name, (double)d / 1e3);
+		}
+	}
+	p->rd_last_done = p->rd_busy[other] ? now : 0;
+	if (p->rd_alone[slot] && (!p->rtt_min || now - p->rd_t0[slot] < p->rtt_min))
+		p->rtt_min = now - p->rd_t0[slot];
+}
+
+/* The drain decides too. Exact reads that find the FIFO empty after a
+ * burst of half a FIFO or more, DRAIN_STREAK times in a row: the device
+ * drains faster than the exact schedule feeds it, try overlapped reads.
+ * Overlapped reads that find a quarter of the FIFO still there, twice in
+ * four reads: the drain is the limit and such reads come too early (their
+ * credit is stale): back to exact, and the next try needs twice the
+ * streak. */
+static void drain_probe(struct bf_usbpush *p, uint64_t base, uint64_t count)
+{
+	uint64_t burst = base - p->probe_base;
+
+	p->probe_base = base;
+	if (p->f.exact) {
+		p->probe_full = 0;
+		p->probe_streak = count == 0 && burst >= p->f.window / 2 ? p->probe_streak + 1 : 0;
+		if (p->probe_streak >= (DRAIN_STREAK << p->probe_backoff)) {
+			p->f.exact = false;
+			p->probing = true;
+			p->probe_streak = 0;
+			bf_debug("%s: the FIFO drains between bursts: overlapped reads", p->name);
+		}
+		return;
+	}
+	if (!p->probing)
+		return;
+	p->probe_full = (p->probe_full << 1 | (count * 8 >= p->f.window / 4)) & 0xf;
+	if (__builtin_popcount(p->probe_full) >= 2) {
+		p->f.exact = true;
+		p->probing = false;
+		p->probe_full = 0;
+		if (p->probe_backoff < 8)
+			p->probe_backoff++;
+		bf_debug("%s: the drain is the limit: exact reads", p->name);
+	}
+}
+
 void bf_usbpush_read_done(struct bf_usbpush *p, unsigned slot, int err, const uint8_t *d, size_t n)
 {
 	uint64_t v = 0;
@@ -131,19 +242,19 @@ void bf_usbpush_read_done(struct bf_usbpush *p, unsigned slot, int err, const ui
 		if (bf_chip_is_bad_value(v)) {
 			err = -EIO;
 		} else {
-			uint64_t rtt = p->io->now_ns(p->ctx) - p->rd_t0;
+			uint64_t base = p->f.base[slot];
 
-			bf_usbflow_read_done(&p->f, v);
+			bf_usbflow_read_done(&p->f, slot, v);
 			p->rd_fail = 0;
-			if (!p->rtt_min || rtt < p->rtt_min)
-				p->rtt_min = rtt;
-			choose(p);
+			ep0_timing(p, slot, p->io->now_ns(p->ctx));
+			drain_probe(p, base, v & p->f.count_mask);
 		}
 	} else if (!err) {
 		err = -EIO;
 	}
 	if (err) {
-		bf_usbflow_read_failed(&p->f);
+		bf_usbflow_read_failed(&p->f, slot);
+		p->rd_last_done = 0;
 		if (err == -ENODEV || ++p->rd_fail > READ_FAILS)
 			fail(p, err, "reading BOOT_FIFO_COUNT");
 		else if (err != -ECANCELED)
@@ -153,9 +264,9 @@ void bf_usbpush_read_done(struct bf_usbpush *p, unsigned slot, int err, const ui
 	pump_reads(p);
 }
 
-static void run_events(struct bf_usbpush *p, unsigned ms)
+static void run_events(struct bf_usbpush *p, unsigned us)
 {
-	int r = p->io->events(p->ctx, ms);
+	int r = p->io->events(p->ctx, us);
 
 	if (r == -ENODEV)
 		fail(p, r, "waiting for transfers");
@@ -187,7 +298,8 @@ int bf_usbpush_create(const struct bf_usbpush_io *io, void *ctx, const struct bf
 	p->ctx = ctx;
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	bf_usbflow_init(&p->f, (uint64_t)chip->boot_fifo_words * 8, chip->boot_fifo_count_mask, counted);
-	p->chunk = counted ? (getenv("XU") ? (size_t)atoi(getenv("XU")) : BF_USBFLOW_URB) : CHUNK_NAK;
+	p->f.exact = counted;         /* until measured */
+	p->chunk = counted ? BF_USBFLOW_URB : CHUNK_NAK;
 	p->nb = counted ? BF_USBPUSH_BULK_MAX : 4;
 	for (i = 0; i < p->nb; i++)
 		if (!(p->bulk[i].buf = malloc(p->chunk))) {
@@ -232,7 +344,7 @@ static size_t fill(struct bf_usbpush *p, const uint8_t *buf, size_t len)
 			break;
 		}
 		s->busy = true;
-		if (p->f.counted && p->f.submitted == p->f.completed && !p->chosen) {
+		if (p->f.counted && p->f.exact && p->f.submitted == p->f.completed) {
 			p->burst_t0 = p->io->now_ns(p->ctx);
 			p->burst_s0 = p->f.submitted;
 		}
@@ -249,15 +361,24 @@ ssize_t bf_usbpush_write(struct bf_usbpush *p, const void *buf, size_t len)
 
 	p->active = true;
 	for (attempt = 0; attempt < 2 && !taken; attempt++) {
+		uint64_t wake, now;
+		unsigned us = WAIT_US;
+
 		run_events(p, 0);
-		pump_reads(p);
+		wake = pump_reads(p);
 		if (p->err)
 			return p->err;
 		taken = fill(p, buf, len);
 		if (p->err)
 			return p->err;
-		if (!taken)
-			run_events(p, 20);
+		if (taken)
+			break;
+		/* No credit yet: wait for a completion, or until a count
+		 * read is due (it is on no completion's path). */
+		now = p->io->now_ns(p->ctx);
+		if (wake && wake - now < (uint64_t)WAIT_US * 1000)
+			us = wake > now ? (unsigned)((wake - now + 999) / 1000) : 0;
+		run_events(p, us);
 	}
 	return (ssize_t)taken;
 }
@@ -275,7 +396,7 @@ int bf_usbpush_flush(struct bf_usbpush *p, double timeout_s)
 			busy |= p->bulk[i].busy;
 		if (!busy || p->err)
 			break;
-		run_events(p, 50);
+		run_events(p, 50000);
 		if (p->events != seen) {
 			seen = p->events;
 			last = p->io->now_ns(p->ctx);
@@ -309,7 +430,7 @@ void bf_usbpush_free(struct bf_usbpush *p)
 		if (p->rd_busy[i])
 			p->io->cancel(p->ctx, BF_USBPUSH_READ, i);
 	while (any_busy(p) && p->io->now_ns(p->ctx) < deadline)
-		p->io->events(p->ctx, 50);
+		p->io->events(p->ctx, 50000);
 	if (any_busy(p)) {
 		/* The transfer layer still owns them: leak rather than free
 		 * memory in use. */

@@ -34,8 +34,8 @@ struct bf_usbpush_io {
 	/* Ask for a queued transfer to be cancelled (it still completes). */
 	void (*cancel)(void *ctx, enum bf_usbpush_kind kind, unsigned slot);
 	/* Report completions (bf_usbpush_bulk_done/read_done); if none is
-	 * ready, wait up to ms for one. 0 or -errno. */
-	int (*events)(void *ctx, unsigned ms);
+	 * ready, wait up to us microseconds for one. 0 or -errno. */
+	int (*events)(void *ctx, unsigned us);
 	/* The clock of the timeouts (monotonic ns). */
 	uint64_t (*now_ns)(void *ctx);
 	/* The engine is done with ctx (may be NULL). */

@@ -98,16 +98,16 @@ static void io_cancel(void *ctx, enum bf_usbpush_kind kind, unsigned slot)
 /* One wait on hardware; where the device file is not pollable (the
  * simulator's under umockdev), libusb returns at once: loop until
  * something completed or the time is up. */
-static int io_events(void *ctx, unsigned ms)
+static int io_events(void *ctx, unsigned us)
 {
 	struct usbio *io = ctx;
-	struct timeval tv = { .tv_sec = 0, .tv_usec = (long)ms * 1000 };
-	uint64_t seen = io->done, deadline = bf_clock_ns() + (uint64_t)ms * 1000000ull;
+	struct timeval tv = { .tv_sec = us / 1000000, .tv_usec = (long)(us % 1000000) };
+	uint64_t seen = io->done, deadline = bf_clock_ns() + (uint64_t)us * 1000ull;
 
 	do {
 		if (libusb_handle_events_timeout_completed(io->ctx, &tv, NULL) < 0)
 			break;
-	} while (io->done == seen && ms && bf_clock_ns() < deadline);
+	} while (io->done == seen && us && bf_clock_ns() < deadline);
 	return 0;
 }
 
