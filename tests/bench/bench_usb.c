@@ -12,13 +12,15 @@
  * Deterministic (simulated time only).
  * Usage: bench_usb [--check] [MIB] (default 4). --check (make check): TAP,
  * one case per cell, failing when bfctl loses data or is slower than the
- * upstream loop; the BENCH lines become comments. In cells at the drain
+ * upstream loop, and one on the worst fraction of the bound, failing below
+ * FRACTION_FLOOR; the BENCH lines become comments. In cells at the drain
  * limit both end within microseconds of each other (who gets the last
  * word into the FIFO first): ratios are compared at the printed precision
  * (0.001). */
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,20 +30,29 @@
 #include "fileio.h"
 #include "usbrig.h"
 
+/* Today's worst fraction of the bound, rounded down: a regression floor,
+ * not the goal (0.95; doc/usb-timing.md says which cells fall short and
+ * by how much the best schedule known there does). */
+#define FRACTION_FLOOR 0.70
+
 static const double ctl_us[] = { 20, 60, 125, 250 };
 static const double drain_mb_s[] = { 1.7, 20, 40, 80 };
 static const double link_mb_s[] = { 32.8, 40 };
 
-/* The best any policy can do in this cell (doc/usb-timing.md): the link
- * (with its microframe limit), the drain, and the credit: BOOT_FIFO_COUNT
- * can vouch for at most one FIFO (minus a word) of bytes that the host saw
- * complete before it sent the read, so the credit grows by at most that
- * much per c + 2h + p (the read's own round trip, the completion latency
- * of the bytes it counts, one packet time). */
+/* The best any policy can do in this cell (doc/usb-timing.md derives
+ * it): the link (with its microframe limit), the drain, and the credit.
+ * A policy that cannot overflow whatever the drain keeps the bytes sent
+ * but not yet vouched for by a returned count read within the FIFO W.
+ * Each byte stays so at least ctl + 2 done + half a packet time, plus its
+ * wait for the read that counts it; reads are one ctl apart at least
+ * (endpoint 0 serves one at a time) and bytes land at most at the link
+ * rate R, so the waits add up to at least T^2 ctl / (2 R) per second at a
+ * throughput T. Little's law: T (ctl + 2 done + p/2) + T^2 ctl / (2 R) <= W. */
 static double bound(const struct bf_sim_usb_timing *t, double drain, double fifo)
 {
 	double link = t->link_bps, uf = t->uframe_pkts * 512.0 / t->uframe_s;
-	double credit = (fifo - 8) / (t->ctl_s + 2 * t->done_s + 512.0 / t->link_bps);
+	double c0 = t->ctl_s + 2 * t->done_s + 256.0 / t->link_bps, a = t->ctl_s / (2 * link);
+	double credit = (-c0 + sqrt(c0 * c0 + 4 * a * fifo)) / (2 * a);
 	double b = link < uf ? link : uf;
 
 	if (drain < b)
@@ -119,10 +130,16 @@ int main(int argc, char **argv)
 			}
 	printf("%sBENCH push_usb worst_ratio_to_upstream=%.3f worst_fraction_of_bound=%.3f cells=%u mib=%zu\n",
 	       check ? "# " : "", worst_up, worst_bound, cells, mib);
-	if (check)
-		printf("1..%u\n", cells);
+	if (check) {
+		printf("%s %u - worst fraction of the bound %.3f, floor %.2f\n",
+		       worst_bound >= FRACTION_FLOOR ? "ok" : "not ok", cells + 1, worst_bound, FRACTION_FLOOR);
+		printf("1..%u\n", cells + 1);
+	}
 	free(data);
 	if (check && bad)
 		fprintf(stderr, "bench_usb: %u cell(s) lost data or were slower than the upstream loop\n", bad);
-	return check && bad ? 1 : 0;
+	if (check && worst_bound < FRACTION_FLOOR)
+		fprintf(stderr, "bench_usb: the worst cell reached %.3f of its bound, below %.2f\n", worst_bound,
+			FRACTION_FLOOR);
+	return check && (bad || worst_bound < FRACTION_FLOOR) ? 1 : 0;
 }
