@@ -25,6 +25,11 @@
 #define META_MAX 65536
 #define LOCK_POLL_NS 100000000ull
 #define BACKOFF_MAX_S 30.0
+/* The entry's own files begin with a dot; a downloaded file's name never
+ * does (url_name), so the two can never be the same directory entry. */
+#define META ".meta"
+#define META_NEW ".meta.new"
+#define LOCK ".lock"
 
 bool bf_fetch_is_url(const char *s)
 {
@@ -117,7 +122,8 @@ int bf_fetch_file_sha256(const char *path, char out[65])
 	return ret;
 }
 
-/* The file name a URL ends in, made safe for a directory entry. */
+/* The file name a URL ends in, made safe for a directory entry: never
+ * empty and never beginning with a dot (the entry's own files do). */
 static void url_name(const char *url, char *out, size_t cap)
 {
 	const char *p = strstr(url, "://") + 3, *end = p + strcspn(p, "?#"), *slash = NULL, *s;
@@ -131,6 +137,8 @@ static void url_name(const char *url, char *out, size_t cap)
 	out[n] = '\0';
 	if (!n || !strcmp(out, ".") || !strcmp(out, ".."))
 		snprintf(out, cap, "download");
+	else if (out[0] == '.')
+		out[0] = '_';
 }
 
 static int check_url(const char *url)
@@ -193,7 +201,7 @@ static void meta_load(struct entry *e)
 	struct json_object *j, *v;
 	char *buf = NULL;
 	size_t len;
-	int fd = openat(e->dfd, "meta", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(e->dfd, META, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	ssize_t n;
 
 	if (fd < 0)
@@ -241,8 +249,8 @@ static int meta_save(struct entry *e)
 	json_object_object_add(j, "sha256", json_object_new_string(e->sha256));
 	json_object_object_add(j, "complete", json_object_new_boolean(e->complete));
 	s = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN);
-	snprintf(shown, sizeof(shown), "%s/meta.new", e->dir);
-	fd = create_at(e->dfd, "meta.new", shown);
+	snprintf(shown, sizeof(shown), "%s/" META_NEW, e->dir);
+	fd = create_at(e->dfd, META_NEW, shown);
 	if (fd < 0) {
 		json_object_put(j);
 		return fd;
@@ -251,10 +259,10 @@ static int meta_save(struct entry *e)
 	json_object_put(j);
 	if (close(fd) < 0 && !ret)
 		ret = -errno;
-	if (!ret && renameat(e->dfd, "meta.new", e->dfd, "meta") < 0)
+	if (!ret && renameat(e->dfd, META_NEW, e->dfd, META) < 0)
 		ret = -errno;
 	if (ret < 0)
-		return bf_error_ret(-ret, "cannot write %s/meta: %s", e->dir, strerror(-ret));
+		return bf_error_ret(-ret, "cannot write %s/" META ": %s", e->dir, strerror(-ret));
 	return 0;
 }
 
@@ -272,7 +280,7 @@ static int entry_lock(struct entry *e)
 {
 	bool said = false;
 
-	e->lockfd = openat(e->dfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	e->lockfd = openat(e->dfd, LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (e->lockfd < 0)
 		return bf_error_ret(errno, "cannot open the lock of %s: %s", e->dir, strerror(errno));
 	while (flock(e->lockfd, LOCK_EX | LOCK_NB) < 0) {
@@ -508,7 +516,7 @@ static int finish(struct entry *e, const char *want, bool from_sidecar, struct b
 {
 	if (want[0] && strcmp(want, e->sha256)) {
 		unlinkat(e->dfd, e->part, 0);
-		unlinkat(e->dfd, "meta", 0);
+		unlinkat(e->dfd, META, 0);
 		event(e, "checksum-mismatch", 0);
 		return bf_error_ret(EBADMSG, "%s: SHA-256 %s, expected %s (%s); the download was deleted",
 				    e->url, e->sha256, want, from_sidecar ? "from the .sha256 file beside it" : "as given");

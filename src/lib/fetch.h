@@ -3,7 +3,9 @@
  *
  * Cache: DIR/KEY/ per URL (KEY: a hash of the URL and its file name),
  * holding NAME (the complete file), NAME.part (a download in progress),
- * meta (JSON: url, etag, last_modified, size, sha256) and lock. A process
+ * .meta (JSON: url, etag, last_modified, size, sha256) and .lock. NAME is
+ * the URL's last path segment made safe, a leading dot turned into '_', so
+ * it never names one of the entry's own files. A process
  * (or thread) holds the entry's lock for the whole download, so one
  * download serves every concurrent user of the URL; the others wait, then
  * find the file complete.

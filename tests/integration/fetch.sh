@@ -84,6 +84,28 @@ expect_rc 0 "a matching sidecar: verified" \
 	"$BFCTL" --json bfb verify --cache "$CACHE" "$(nginx_url c.bfb)"
 ok "--json: checked against the sidecar" grep -q '"action":"done".*"checked":true' "$TMP/rc.out"
 
+# --- file names that an entry's own files could have --------------------------
+json_path() {  # json_path FILE -- the path of the last download event
+	python3 -c 'import json,sys
+p=[json.loads(l).get("path") for l in open(sys.argv[1]) if l.startswith("{")]
+print([x for x in p if x][-1])' "$1"
+}
+for n in meta meta.new lock .meta .meta.new .lock; do
+	cp "$SAMPLE" "$NGINX_ROOT/$n"
+	expect_rc 0 "a URL whose file is named $n: verified" \
+		"$BFCTL" --json bfb verify --cache "$CACHE" --sha256 "$SUM" "$(nginx_url "$n")"
+	ok "$n: the path given holds the server's file, byte for byte" cmp "$(json_path "$TMP/rc.out")" "$SAMPLE"
+	ok "$n: its cache entry keeps the file apart from its metadata and lock (3 entries)" - <<'CHECK'
+[ "$(ls -A "$(dirname "$(json_path "$TMP/rc.out")")" | wc -l)" = 3 ]
+CHECK
+	expect_rc 0 "$n: the second run uses the cache" \
+		"$BFCTL" --json bfb verify --cache "$CACHE" --sha256 "$SUM" "$(nginx_url "$n")"
+	ok "$n: --json says cached, and the path still holds the file" - <<'CHECK'
+grep -q '"event":"download".*"action":"cached"' "$TMP/rc.out" && cmp "$(json_path "$TMP/rc.out")" "$SAMPLE"
+CHECK
+	ok "$n: the server sent the body once" test "$(nginx_count "/$n" 200)" = 1
+done
+
 # --- resume after the server drops the connection mid-file ----------------
 cp "$SAMPLE" "$NGINX_ROOT/r.bfb"
 "$BFCTL" --json bfb verify --cache "$CACHE" "$(nginx_url slow/r.bfb)" > "$TMP/resume.out" 2> "$TMP/resume.err" &
