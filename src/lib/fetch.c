@@ -330,6 +330,8 @@ static int sidecar(struct entry *e, char out[65])
 	snprintf(url, sizeof(url), "%s.sha256", e->url);
 	x.url = url;
 	if (bf_fetch_http(&x, &err) != BF_FETCH_DONE || x.status != 200) {
+		if (err == -EPERM)   /* TLS or an https URL sent to http: not trusted */
+			bf_warn("%s: its .sha256 is not used: %s", e->url, bf_error_get());
 		bf_error_clear();
 		return 0;
 	}

@@ -19,7 +19,8 @@
  *
  * TLS peers are verified (the system store or cacert); insecure only when
  * asked. Proxies: libcurl's environment (http_proxy, https_proxy,
- * no_proxy). Only http and https, also across redirects.
+ * no_proxy). Only http and https, also across redirects; an https URL
+ * only through https redirects (-EPERM, and its sidecar is not used).
  */
 #ifndef BF_FETCH_H
 #define BF_FETCH_H

@@ -173,13 +173,20 @@ static int on_xfer(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_o
 	return bf_stop_requested() ? 1 : 0;
 }
 
+static bool is_https(const char *url)
+{
+	return !strncasecmp(url, "https://", 8);
+}
+
 static void set_request(CURL *c, struct bf_fetch_xfer *x, struct curl_slist **hdrs, char *range)
 {
 	char h[BF_FETCH_ETAG_MAX + 32];
 
 	curl_easy_setopt(c, CURLOPT_URL, x->url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	/* An https URL stays https: a redirect to plain http would let anyone
+	 * on that leg swap the file and the .sha256 beside it. */
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, is_https(x->url) ? "https" : "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, MAX_REDIRS);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -261,6 +268,7 @@ static int errno_for(CURLcode cc)
 enum bf_fetch_outcome bf_fetch_http(struct bf_fetch_xfer *x, int *err)
 {
 	struct curl_slist *hdrs = NULL;
+	bool downgraded = false;
 	char range[32];
 	CURLcode cc;
 	CURL *c;
@@ -283,6 +291,12 @@ enum bf_fetch_outcome bf_fetch_http(struct bf_fetch_xfer *x, int *err)
 	x->curl = c;
 	set_request(c, x, &hdrs, range);
 	cc = curl_easy_perform(c);
+	if (cc == CURLE_UNSUPPORTED_PROTOCOL && is_https(x->url)) {
+		char *eff = NULL;
+
+		curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &eff);
+		downgraded = eff && !is_https(eff);
+	}
 	if (!x->started)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x->status);
 	if (x->prog_on) {
@@ -296,6 +310,10 @@ enum bf_fetch_outcome bf_fetch_http(struct bf_fetch_xfer *x, int *err)
 	if (x->werr) {
 		*err = bf_error_ret(-x->werr, "%s: cannot write the download to the cache: %s", x->url,
 				    strerror(-x->werr));
+		return BF_FETCH_FATAL;
+	}
+	if (downgraded) {
+		*err = bf_error_ret(EPERM, "%s: the server redirected it to a URL that is not https; refused", x->url);
 		return BF_FETCH_FATAL;
 	}
 	if (cc != CURLE_OK) {

@@ -179,6 +179,24 @@ if command -v openssl >/dev/null; then
 	expect_rc 0 "https with --insecure: downloaded, with a warning" \
 		"$BFCTL" bfb verify --cache "$TMP/tls2" --insecure "https://127.0.0.1:$TLS_PORT/a.bfb"
 	ok "--insecure is warned about" grep -q 'not verified (--insecure)' "$TMP/rc.err"
+	# An https URL stays https, redirects included; its .sha256 too.
+	before=$(nginx_count /a.bfb 200)
+	expect_rc 1 "https redirected to plain http: refused (exit 1)" \
+		"$BFCTL" bfb verify --cache "$TMP/tls3" --cacert "$NGINX_PREFIX/cert.pem" \
+		"https://127.0.0.1:$TLS_PORT/tohttp/a.bfb"
+	ok "the message says why" grep -q 'tohttp/a.bfb: the server redirected it to a URL that is not https; refused' "$TMP/rc.err"
+	ok "nothing was fetched over http" test "$(nginx_count /a.bfb 200)" = "$before"
+	expect_rc 0 "https redirected to https: followed" \
+		"$BFCTL" bfb verify --cache "$TMP/tls3" --cacert "$NGINX_PREFIX/cert.pem" \
+		"https://127.0.0.1:$TLS_PORT/same/a.bfb"
+	cp "$SAMPLE" "$NGINX_ROOT/h.bfb"
+	echo "$SUM  h.bfb" > "$NGINX_ROOT/h.bfb.sha256"
+	expect_rc 0 "https whose .sha256 redirects to http: downloaded" \
+		"$BFCTL" --json bfb verify --cache "$TMP/tls3" --cacert "$NGINX_PREFIX/cert.pem" \
+		"https://127.0.0.1:$TLS_PORT/sidehttp/h.bfb"
+	ok "the http .sha256 was not fetched" test "$(nginx_count /h.bfb.sha256 200)" = 0
+	ok "--json: not counted as checked" grep -q '"action":"done".*"checked":false' "$TMP/rc.out"
+	ok "the .sha256 left out is warned about" grep -q 'sidehttp/h.bfb: its .sha256 is not used' "$TMP/rc.err"
 else
 	skip "https" "openssl is not installed"
 fi

@@ -3,7 +3,9 @@
 # with its own prefix, configuration and logs under $TMP; nginx_stop ends
 # it (also on exit). The access log has one line per request:
 #   METHOD URI STATUS BODY_BYTES "RANGE" "IF-RANGE" "IF-NONE-MATCH"
-# /slow/ serves the same files at NGINX_SLOW_RATE (default 512k) a second.
+# /slow/ serves the same files at NGINX_SLOW_RATE (default 512k) a second;
+# /tohttp/X redirects to http://.../X, /same/X to /X on the same scheme,
+# /sidehttp/X serves X but redirects X.sha256 to http://.../X.sha256.
 NGINX_PREFIX="$TMP/nginx"
 NGINX_ROOT="$NGINX_PREFIX/www"
 NGINX_LOG="$NGINX_PREFIX/access.log"
@@ -40,6 +42,20 @@ http {
 		location /slow/ {
 			alias $NGINX_ROOT/;
 			limit_rate ${NGINX_SLOW_RATE:-512k};
+		}
+		# Redirects: to the same file over plain http, to the same file on
+		# this server (same scheme), and only a file's .sha256 to http.
+		location /tohttp/ {
+			rewrite ^/tohttp/(.*)\$ http://127.0.0.1:$NGINX_PORT/\$1 redirect;
+		}
+		location /same/ {
+			rewrite ^/same/(.*)\$ /\$1 redirect;
+		}
+		location ~ ^/sidehttp/.*\.sha256\$ {
+			rewrite ^/sidehttp/(.*)\$ http://127.0.0.1:$NGINX_PORT/\$1 redirect;
+		}
+		location /sidehttp/ {
+			alias $NGINX_ROOT/;
 		}
 	}
 }
