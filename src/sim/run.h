@@ -19,6 +19,8 @@ enum { BF_SIM_OPT_BMC = BF_OPT_FIRST_CMD + 64, BF_SIM_OPT_BMC_PW, BF_SIM_OPT_BMC
        BF_SIM_OPT_FAULT_BMC };
 #define BF_SIM_BMC_LONGOPTS \
 	{ "bmc", required_argument, NULL, BF_SIM_OPT_BMC }, \
+	/* refused, by its exact name (else getopt would take it for a prefix \
+	 * of --bmc-password-file): a password in argv is anyone's to read */ \
 	{ "bmc-password", required_argument, NULL, BF_SIM_OPT_BMC_PW }, \
 	{ "bmc-password-file", required_argument, NULL, BF_SIM_OPT_BMC_PW_FILE }
 #define BF_SIM_BMC_USAGE \
@@ -28,13 +30,11 @@ enum { BF_SIM_OPT_BMC = BF_OPT_FIRST_CMD + 64, BF_SIM_OPT_BMC_PW, BF_SIM_OPT_BMC
 	"                       its faults: --fault bmc-auth[=password-change],\n" \
 	"                       bmc-busy, bmc-reboot-during=transfer|boot,\n" \
 	"                       bmc-pull-fail, bmc-identical\n" \
-	"      --bmc-password-file F  the BMC password of root (or $BFSIM_BMC_PASSWORD;\n" \
-	"                       --bmc-password P puts it on the command line)\n"
+	"      --bmc-password-file F  the BMC password of root (or $BFSIM_BMC_PASSWORD)\n"
 
 struct bf_sim_run_bmc {
 	struct bf_sim_bmc_opts o;
 	const char *pw_file;
-	bool pw_given;
 	struct bf_sim_bmc *b[BF_SIMPROTO_MAX_DEVICES];
 	char cacert[PATH_MAX];       /* "" without HTTPS */
 };

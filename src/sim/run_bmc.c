@@ -27,11 +27,9 @@ bool bf_sim_run_bmc_option(struct bf_sim_run_bmc *rb, int opt, const char *arg)
 					   BF_SIM_BMC_MAX_LISTEN, sizeof(rb->o.listen[0]));
 		snprintf(rb->o.listen[rb->o.nlisten++], sizeof(rb->o.listen[0]), "%s", arg);
 		return true;
-	case BF_SIM_OPT_BMC_PW:
-		if (strlen(arg) >= sizeof(rb->o.password) || !*arg)
-			bf_cli_usage_error("--bmc-password takes 1 to %zu bytes", sizeof(rb->o.password) - 1);
-		snprintf(rb->o.password, sizeof(rb->o.password), "%s", arg);
-		rb->pw_given = true;
+	case BF_SIM_OPT_BMC_PW:   /* its value is never repeated */
+		bf_cli_usage_error("--bmc-password is not accepted: every local user can read a command line; "
+				   "put the password in a file (--bmc-password-file F) or in $BFSIM_BMC_PASSWORD");
 		return true;
 	case BF_SIM_OPT_BMC_PW_FILE:
 		rb->pw_file = arg;
@@ -43,7 +41,7 @@ bool bf_sim_run_bmc_option(struct bf_sim_run_bmc *rb, int opt, const char *arg)
 
 void bf_sim_run_bmc_ready(struct bf_sim_run_bmc *rb)
 {
-	if (!rb->o.nlisten || rb->pw_given)
+	if (!rb->o.nlisten)
 		return;
 	if (bf_secret_get("BFSIM_BMC_PASSWORD", rb->pw_file, NULL, rb->o.password, sizeof(rb->o.password)) < 0)
 		bf_cli_usage_error("--bmc: %s (BFSIM_BMC_PASSWORD or --bmc-password-file)", bf_error_get());

@@ -47,4 +47,16 @@ cp -p "$st/nv.json" "$st/runtime.json" "$TMP/" 2>/dev/null
 expect_rc 1 "a damaged state is refused" "$BFSIM" run --state "$st" -- "$BFCTL" reg -r sim:0 read 0x13000c48
 check "the refusal says damaged" grep -q 'damaged' "$TMP/rc.err"
 check "the damaged state is untouched afterwards" sh -c "cmp -s '$st/nv.json' '$TMP/nv.json' && cmp -s '$st/runtime.json' '$TMP/runtime.json'"
+# The simulated BMC's password never on a command line: --bmc-password is
+# refused (not taken as short for --bmc-password-file), its value unsaid.
+for sub in run serve; do
+	expect_rc 2 "bfsim $sub --bmc-password P: refused (exit 2)" \
+		"$BFSIM" "$sub" --state "$TMP/stbmc" --bmc http://127.0.0.1:1 --bmc-password "$PLAIN" -- true
+	ok "bfsim $sub: the message says where the password goes instead" grep -q -- '--bmc-password-file F) or in \$BFSIM_BMC_PASSWORD' "$TMP/rc.err"
+	ok "bfsim $sub: the password is not repeated" not grep -q "$PLAIN" "$TMP/rc.out" "$TMP/rc.err"
+done
+ok "bfsim --help no longer offers --bmc-password P" - <<'CHECK'
+"$BFSIM" run --help | grep -q -- --bmc-password-file && ! "$BFSIM" run --help | grep -q -- '--bmc-password P'
+CHECK
+
 done_testing
