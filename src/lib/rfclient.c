@@ -150,13 +150,39 @@ static CURL *handle(struct bf_rfclient *c)
 	return h;
 }
 
+/* Why a request that did not complete ends (<0, a sentence), or 0 when it
+ * is worth another try (the BMC is down, rebooting). */
+static int failed(struct bf_rfclient *c, CURLcode rc, const struct sink *s, const char *method, const char *path,
+		  const char *err, const struct bf_deadline *dl, uint64_t give_up, unsigned tries)
+{
+	const char *why = err[0] ? err : curl_easy_strerror(rc);
+
+	if (s->too_big)
+		return bf_error_ret(EIO, "the BMC at %s answered %s %s with more than %u bytes", c->host, method,
+				    path, BF_REDFISH_MAX_BODY);
+	if (rc == CURLE_PEER_FAILED_VERIFICATION || (rc == CURLE_SSL_CONNECT_ERROR && strstr(err, "certificate")))
+		return bf_error_ret(EACCES, "the BMC at %s has a certificate this host does not trust (%s)",
+				    c->host, why);
+	if (!down(rc, !strcmp(method, "GET")))
+		return bf_error_ret(EIO, "%s %s on the BMC at %s failed: %s", method, path, c->host, why);
+	if (bf_stop_requested())
+		return bf_error_ret(EINTR, "stopped while waiting for the BMC at %s", c->host);
+	if (dl && bf_deadline_left_ns(dl) < RETRY_NS)
+		return bf_error_ret(ETIMEDOUT, "the BMC at %s did not answer before the deadline (%s)", c->host, why);
+	if (bf_clock_ns() + RETRY_NS > give_up)
+		return bf_error_ret(ECONNREFUSED, "the BMC at %s did not answer (%s)%s", c->host, why,
+				    tries ? ", for as long as it was waited for" : "");
+	return 0;
+}
+
+/* On any error r is left empty: a body read in part is freed here. */
 int bf_rfclient_request(struct bf_rfclient *c, const char *method, const char *path, const char *json,
 			struct bf_rfresp *r, const struct bf_deadline *dl)
 {
 	uint64_t give_up = bf_clock_ns() + (uint64_t)(c->down_wait_s * 1e9);
-	bool get = !strcmp(method, "GET");
 	char url[sizeof(c->base) + 512], err[CURL_ERROR_SIZE];
 	unsigned tries = 0;
+	int ret;
 
 	memset(r, 0, sizeof(*r));
 	if (strlen(path) > 500 || path[0] != '/')
@@ -168,9 +194,11 @@ int bf_rfclient_request(struct bf_rfclient *c, const char *method, const char *p
 		CURL *h = handle(c);
 		CURLcode rc;
 
-		if (!h)
-			return bf_error_ret(ENOMEM, "out of memory");
 		bf_rfresp_free(r);
+		if (!h) {
+			ret = bf_error_ret(ENOMEM, "out of memory");
+			break;
+		}
 		err[0] = '\0';
 		hdr = curl_slist_append(hdr, "Accept: application/json");
 		if (json)
@@ -189,34 +217,20 @@ int bf_rfclient_request(struct bf_rfclient *c, const char *method, const char *p
 		curl_slist_free_all(hdr);
 		if (rc == CURLE_OK) {
 			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
-			if (!r->body && !(r->body = calloc(1, 1)))
-				return bf_error_ret(ENOMEM, "out of memory");
-			return 0;
+			ret = r->body || (r->body = calloc(1, 1)) ? 0 : bf_error_ret(ENOMEM, "out of memory");
+			break;
 		}
-		if (s.too_big)
-			return bf_error_ret(EIO, "the BMC at %s answered %s %s with more than %u bytes", c->host, method,
-					    path, BF_REDFISH_MAX_BODY);
-		if (rc == CURLE_PEER_FAILED_VERIFICATION || (rc == CURLE_SSL_CONNECT_ERROR && strstr(err, "certificate")))
-			return bf_error_ret(EACCES, "the BMC at %s has a certificate this host does not trust (%s)",
-					    c->host, err[0] ? err : curl_easy_strerror(rc));
-		if (!down(rc, get))
-			return bf_error_ret(EIO, "%s %s on the BMC at %s failed: %s", method, path, c->host,
-					    err[0] ? err : curl_easy_strerror(rc));
-		if (bf_stop_requested())
-			return bf_error_ret(EINTR, "stopped while waiting for the BMC at %s", c->host);
-		if (dl && bf_deadline_left_ns(dl) < RETRY_NS)
-			return bf_error_ret(ETIMEDOUT, "the BMC at %s did not answer before the deadline (%s)", c->host,
-					    err[0] ? err : curl_easy_strerror(rc));
-		if (bf_clock_ns() + RETRY_NS > give_up)
-			return bf_error_ret(ECONNREFUSED, "the BMC at %s did not answer (%s)%s", c->host,
-					    err[0] ? err : curl_easy_strerror(rc),
-					    tries ? ", for as long as it was waited for" : "");
+		if ((ret = failed(c, rc, &s, method, path, err, dl, give_up, tries)) < 0)
+			break;
 		/* Bounded: by down_wait_s and the deadline. */
 		tries++;
 		bf_info("the BMC at %s does not answer (%s; rebooting?): attempt %u, again in 2 s", c->host,
 			err[0] ? err : curl_easy_strerror(rc), tries + 1);
 		bf_clock_sleep_ns(RETRY_NS);
 	}
+	if (ret < 0)
+		bf_rfresp_free(r);
+	return ret;
 }
 
 void bf_rfclient_close(struct bf_rfclient *c)

@@ -37,7 +37,8 @@ struct bf_rfresp {
  * drops them is waited for (connect failures for any method; dropped
  * answers only for GET) until down_wait_s or the deadline. 0, or -errno
  * with a sentence: -ECONNREFUSED (did not come back), -EACCES (TLS
- * verification), -ETIMEDOUT, -EINTR, -EIO. */
+ * verification), -ETIMEDOUT, -EINTR, -EIO; on an error r
+ * holds nothing (a body read in part is freed). */
 int bf_rfclient_request(struct bf_rfclient *c, const char *method, const char *path, const char *json,
 			struct bf_rfresp *r, const struct bf_deadline *dl);
 void bf_rfresp_free(struct bf_rfresp *r);
