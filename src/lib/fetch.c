@@ -319,12 +319,21 @@ static int entry_open(struct entry *e)
 	return entry_lock(e);
 }
 
+int bf_fetch_sidecar_digest(const char *text, char out[65])
+{
+	char tok[80];
+
+	if (sscanf(text, "%79s", tok) != 1 || bf_fetch_parse_digest(tok, out) < 0)
+		return -EBADMSG;
+	return 0;
+}
+
 /* The sidecar URL.sha256, when the server has one: 1 with the digest, 0
  * none, <0 an error (a sidecar that holds no digest). */
 static int sidecar(struct entry *e, char out[65])
 {
 	struct bf_fetch_xfer x = { .o = e->o, .fd = -1 };
-	char url[BF_FETCH_URL_MAX + 8], tok[80];
+	char url[BF_FETCH_URL_MAX + 8];
 	int err;
 
 	snprintf(url, sizeof(url), "%s.sha256", e->url);
@@ -335,7 +344,7 @@ static int sidecar(struct entry *e, char out[65])
 		bf_error_clear();
 		return 0;
 	}
-	if (sscanf(x.mem, "%79s", tok) != 1 || bf_fetch_parse_digest(tok, out) < 0)
+	if (bf_fetch_sidecar_digest(x.mem, out) < 0)
 		return bf_error_ret(EBADMSG, "%s holds no SHA-256 (64 hex digits first)", url);
 	bf_info("%s: SHA-256 from %s", e->url, url);
 	return 1;

@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,10 +70,8 @@ static bool header_is(const char *line, size_t n, const char *name, const char *
 	return true;
 }
 
-static size_t on_header(char *buf, size_t size, size_t nmemb, void *ud)
+void bf_fetch_parse_header(struct bf_fetch_xfer *x, const char *buf, size_t n)
 {
-	struct bf_fetch_xfer *x = ud;
-	size_t n = size * nmemb;
 	const char *v;
 	size_t vl;
 	char tmp[128];
@@ -93,11 +92,18 @@ static size_t on_header(char *buf, size_t size, size_t nmemb, void *ud)
 		unsigned long long a, b, t;
 
 		header_value(tmp, sizeof(tmp), v, vl);
-		if (sscanf(tmp, "bytes %llu-%llu/%llu", &a, &b, &t) == 3 && a <= b && b < t) {
+		if (sscanf(tmp, "bytes %llu-%llu/%llu", &a, &b, &t) == 3 && a <= b && b < t && a <= LONG_MAX) {
 			x->range_start = (long)a;
 			x->total = t;
 		}
 	}
+}
+
+static size_t on_header(char *buf, size_t size, size_t nmemb, void *ud)
+{
+	size_t n = size * nmemb;
+
+	bf_fetch_parse_header(ud, buf, n);
 	return n;
 }
 

@@ -57,6 +57,15 @@ enum bf_fetch_outcome {
  * sentence naming the URL set). */
 enum bf_fetch_outcome bf_fetch_http(struct bf_fetch_xfer *x, int *err);
 
+/* One response header line as libcurl gives it (len bytes, CRLF and all,
+ * not NUL-terminated): the status line resets what an earlier response
+ * (a redirect) set; ETag, Last-Modified, Content-Length and Content-Range
+ * are taken into x (printable ASCII only, bounded), the rest ignored. */
+void bf_fetch_parse_header(struct bf_fetch_xfer *x, const char *buf, size_t len);
+/* The digest a URL.sha256 sidecar holds (its first word, as sha256sum
+ * writes it): 0 with out set, or -EBADMSG. text is NUL-terminated. */
+int bf_fetch_sidecar_digest(const char *text, char out[65]);
+
 /* libcurl's global state, once per process (thread-safe). 0 or -EIO. */
 int bf_fetch_global_init(void);
 
