@@ -136,6 +136,22 @@ static void scan_squote_raw(struct lex *L)
 		copy_adv(L);
 }
 
+/* $( ${ or `: a nested construct starts here. */
+static bool at_nested(const struct lex *L)
+{
+	int c = peek(L, 0);
+
+	return (c == '$' && (peek(L, 1) == '(' || peek(L, 1) == '{')) || c == '`';
+}
+
+/* $NAME, $1, $? ...: a parameter expansion starts here. */
+static bool at_param(const struct lex *L)
+{
+	int n = peek(L, 1);
+
+	return peek(L, 0) == '$' && (is_name_start(n) || (n != -1 && strchr("?#@*!$-0123456789", n)));
+}
+
 static void scan_dquote_raw(struct lex *L, int depth)
 {
 	struct bf_bfcfg_pos p = bf_bfcfg_lex_here(L);
@@ -145,8 +161,7 @@ static void scan_dquote_raw(struct lex *L, int depth)
 		if (peek(L, 0) == '\\' && peek(L, 1) != -1) {
 			copy_adv(L);
 			copy_adv(L);
-		} else if ((peek(L, 0) == '$' && (peek(L, 1) == '(' || peek(L, 1) == '{')) ||
-			   peek(L, 0) == '`') {
+		} else if (at_nested(L)) {
 			scan_nested(L, depth + 1);
 		} else {
 			copy_adv(L);
@@ -198,7 +213,7 @@ static void scan_nested(struct lex *L, int depth)
 			scan_squote_raw(L);
 		} else if (c == '"') {
 			scan_dquote_raw(L, depth + 1);
-		} else if ((c == '$' && (peek(L, 1) == '(' || peek(L, 1) == '{')) || c == '`') {
+		} else if (at_nested(L)) {
 			scan_nested(L, depth + 1);
 		} else if (c == '#' && open == '(' && L->i > 0 &&
 			   (L->s[L->i - 1] == ' ' || L->s[L->i - 1] == '\t' || L->s[L->i - 1] == '\n')) {
@@ -251,6 +266,94 @@ static void scan_ansi(struct lex *L)
 		bf_bfcfg_lex_adv(L);
 }
 
+/* NAME=( ... ): an array assignment, up to its matching ')'. */
+static void word_array(struct lex *L)
+{
+	struct bf_bfcfg_pos p = bf_bfcfg_lex_here(L);
+	int level = 0;
+
+	L->array = true;
+	bf_bfcfg_lex_adv(L);
+	while (!L->err && peek(L, 0) != -1) {
+		int e = peek(L, 0);
+
+		if (e == '\'')
+			scan_squote_raw(L);
+		else if (e == '"')
+			scan_dquote_raw(L, 1);
+		else if (at_nested(L))
+			scan_nested(L, 1);
+		else if (e == ')' && level == 0)
+			break;
+		else {
+			level += e == '(' ? 1 : e == ')' ? -1 : 0;
+			copy_adv(L);
+		}
+	}
+	if (peek(L, 0) == -1)
+		bf_bfcfg_lex_error(L, p, "unterminated array assignment '('");
+	else
+		bf_bfcfg_lex_adv(L);
+}
+
+/* '...': everything literal up to the next quote. */
+static void word_squote(struct lex *L)
+{
+	struct bf_bfcfg_pos p = bf_bfcfg_lex_here(L);
+
+	L->quoted = true;
+	bf_bfcfg_lex_adv(L);
+	while (peek(L, 0) != -1 && peek(L, 0) != '\'')
+		copy_adv(L);
+	if (peek(L, 0) == -1)
+		bf_bfcfg_lex_error(L, p, "unterminated single quote");
+	else
+		bf_bfcfg_lex_adv(L);
+}
+
+/* "...": backslash escapes only $ ` " \ and newline; expansions inside. */
+static void word_dquote(struct lex *L)
+{
+	struct bf_bfcfg_pos p = bf_bfcfg_lex_here(L);
+
+	L->quoted = true;
+	bf_bfcfg_lex_adv(L);
+	while (!L->err && peek(L, 0) != -1 && peek(L, 0) != '"') {
+		int e = peek(L, 0);
+
+		if (e == '\\' && peek(L, 1) == '\n') {
+			bf_bfcfg_lex_adv(L);
+			bf_bfcfg_lex_adv(L);
+		} else if (e == '\\' && peek(L, 1) != -1 && strchr("$`\"\\", peek(L, 1))) {
+			bf_bfcfg_lex_adv(L);
+			copy_adv(L);
+		} else if (at_nested(L)) {
+			scan_nested(L, 1);
+		} else {
+			L->expands |= at_param(L);
+			copy_adv(L);
+		}
+	}
+	if (L->err)
+		return;
+	if (peek(L, 0) == -1)
+		bf_bfcfg_lex_error(L, p, "unterminated double quote");
+	else
+		bf_bfcfg_lex_adv(L);
+}
+
+/* \c outside quotes: c literal (a backslash at the very end stays). */
+static void word_escape(struct lex *L)
+{
+	bf_bfcfg_lex_adv(L);
+	L->quoted = true;
+	if (peek(L, 0) == -1)
+		sb_putc(&L->word, '\\');
+	else
+		copy_adv(L);
+}
+
+/* One word: quotes, escapes, expansions and NAME=value / NAME=( ... ). */
 static void lex_word(struct lex *L)
 {
 	bool name_prefix = is_name_start(peek(L, 0));
@@ -271,36 +374,10 @@ static void lex_word(struct lex *L)
 			continue;
 		}
 		if (is_meta(c)) {
-			/* NAME=( ... ): an array assignment. */
-			if (c == '(' && L->assign && L->word.len == L->assign) {
-				struct bf_bfcfg_pos p = bf_bfcfg_lex_here(L);
-				int level = 0;
-
-				L->array = true;
-				bf_bfcfg_lex_adv(L);
-				while (!L->err && peek(L, 0) != -1) {
-					int e = peek(L, 0);
-
-					if (e == '\'')
-						scan_squote_raw(L);
-					else if (e == '"')
-						scan_dquote_raw(L, 1);
-					else if ((e == '$' && (peek(L, 1) == '(' || peek(L, 1) == '{')) || e == '`')
-						scan_nested(L, 1);
-					else if (e == ')' && level == 0)
-						break;
-					else {
-						level += e == '(' ? 1 : e == ')' ? -1 : 0;
-						copy_adv(L);
-					}
-				}
-				if (peek(L, 0) == -1)
-					bf_bfcfg_lex_error(L, p, "unterminated array assignment '('");
-				else
-					bf_bfcfg_lex_adv(L);
-				continue;
-			}
-			break;
+			if (c != '(' || !L->assign || L->word.len != L->assign)
+				break;
+			word_array(L);
+			continue;
 		}
 		if (c == '=' && name_prefix && !L->assign && !L->quoted) {
 			L->assign = L->word.len + 1;
@@ -310,62 +387,21 @@ static void lex_word(struct lex *L)
 		if (!L->assign && !is_name_char(c))
 			name_prefix = false;
 		if (c == '\\') {
-			bf_bfcfg_lex_adv(L);
-			L->quoted = true;
 			name_prefix = L->assign != 0 && name_prefix;
-			if (peek(L, 0) == -1)
-				sb_putc(&L->word, '\\');   /* a backslash at the very end stays literal */
-			else
-				copy_adv(L);
+			word_escape(L);
 		} else if (c == '\'') {
-			struct bf_bfcfg_pos p = bf_bfcfg_lex_here(L);
-
-			L->quoted = true;
-			bf_bfcfg_lex_adv(L);
-			while (peek(L, 0) != -1 && peek(L, 0) != '\'')
-				copy_adv(L);
-			if (peek(L, 0) == -1)
-				bf_bfcfg_lex_error(L, p, "unterminated single quote");
-			else
-				bf_bfcfg_lex_adv(L);
+			word_squote(L);
 		} else if (c == '"') {
-			struct bf_bfcfg_pos p = bf_bfcfg_lex_here(L);
-
-			L->quoted = true;
-			bf_bfcfg_lex_adv(L);
-			while (!L->err && peek(L, 0) != -1 && peek(L, 0) != '"') {
-				int e = peek(L, 0);
-
-				if (e == '\\' && peek(L, 1) == '\n') {
-					bf_bfcfg_lex_adv(L);
-					bf_bfcfg_lex_adv(L);
-				} else if (e == '\\' && peek(L, 1) != -1 && strchr("$`\"\\", peek(L, 1))) {
-					bf_bfcfg_lex_adv(L);
-					copy_adv(L);
-				} else if ((e == '$' && (peek(L, 1) == '(' || peek(L, 1) == '{')) || e == '`') {
-					scan_nested(L, 1);
-				} else {
-					if (e == '$' && (is_name_start(peek(L, 1)) || (peek(L, 1) != -1 &&
-							 strchr("?#@*!$-0123456789", peek(L, 1)))))
-						L->expands = true;
-					copy_adv(L);
-				}
-			}
+			word_dquote(L);
 			if (L->err)
 				break;
-			if (peek(L, 0) == -1)
-				bf_bfcfg_lex_error(L, p, "unterminated double quote");
-			else
-				bf_bfcfg_lex_adv(L);
 		} else if (c == '$' && peek(L, 1) == '\'') {
 			L->quoted = true;
 			scan_ansi(L);
-		} else if ((c == '$' && (peek(L, 1) == '(' || peek(L, 1) == '{')) || c == '`') {
+		} else if (at_nested(L)) {
 			scan_nested(L, 1);
 		} else {
-			if (c == '$' && (is_name_start(peek(L, 1)) || (peek(L, 1) != -1 &&
-					 strchr("?#@*!$-0123456789", peek(L, 1)))))
-				L->expands = true;
+			L->expands |= at_param(L);
 			copy_adv(L);
 		}
 	}
