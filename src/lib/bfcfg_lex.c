@@ -444,11 +444,12 @@ static void skip_heredocs(struct lex *L)
 	L->nhd = 0;
 }
 
-void bf_bfcfg_lex_next(struct lex *L)
+/* Blanks, line continuations and comments before a token; its first
+ * character. */
+static int skip_blank(struct lex *L)
 {
 	int c;
 
-	free(bf_bfcfg_sb_take(&L->word));
 	for (;;) {
 		c = peek(L, 0);
 		if (c == ' ' || c == '\t' || c == '\r') {
@@ -460,9 +461,77 @@ void bf_bfcfg_lex_next(struct lex *L)
 			while (peek(L, 0) != -1 && peek(L, 0) != '\n')
 				bf_bfcfg_lex_adv(L);
 		} else {
-			break;
+			return c;
 		}
 	}
+}
+
+/* Takes the next character when it is c. */
+static bool take(struct lex *L, int c)
+{
+	if (peek(L, 0) != c)
+		return false;
+	bf_bfcfg_lex_adv(L);
+	return true;
+}
+
+/* ; ;; ;;& ;& */
+static void lex_semi(struct lex *L)
+{
+	L->t = T_SEMI;
+	if (take(L, ';')) {
+		L->t = T_DSEMI;
+		take(L, '&');
+	} else if (take(L, '&')) {
+		L->t = T_DSEMI;
+	}
+}
+
+/* & && &> &>> */
+static void lex_amp(struct lex *L)
+{
+	L->t = T_AMP;
+	if (take(L, '&')) {
+		L->t = T_AND;
+	} else if (take(L, '>')) {
+		take(L, '>');
+		L->t = T_REDIR;
+	}
+}
+
+/* | || |& */
+static void lex_pipe(struct lex *L)
+{
+	L->t = T_PIPE;
+	if (take(L, '|'))
+		L->t = T_OR;
+	else
+		take(L, '&');
+}
+
+/* < > << <<- <<< >> >& >| <& <> */
+static void lex_angle(struct lex *L, int c)
+{
+	L->t = T_REDIR;
+	if (c == '<' && peek(L, 0) == '<' && peek(L, 1) != '<') {
+		bf_bfcfg_lex_adv(L);
+		L->t = T_HEREDOC;
+		L->hd_dash = take(L, '-');
+	} else if (c == '<' && peek(L, 0) == '<') {
+		bf_bfcfg_lex_adv(L);
+		bf_bfcfg_lex_adv(L);                              /* <<< here-string */
+	} else if (peek(L, 0) == '>' || peek(L, 0) == '&' || peek(L, 0) == '|' ||
+		   (c == '<' && peek(L, 0) == '>')) {
+		bf_bfcfg_lex_adv(L);
+	}
+}
+
+void bf_bfcfg_lex_next(struct lex *L)
+{
+	int c;
+
+	free(bf_bfcfg_sb_take(&L->word));
+	c = skip_blank(L);
 	L->pos = bf_bfcfg_lex_here(L);
 	L->start = L->i;
 	L->assign = 0;
@@ -472,80 +541,26 @@ void bf_bfcfg_lex_next(struct lex *L)
 		L->t = T_EOF;
 		return;
 	}
-	switch (c) {
-	case -1:
+	if (c == -1) {
 		L->t = T_EOF;
-		break;
-	case '\n':
+	} else if (strchr("\n;&|()<>", c)) {
 		bf_bfcfg_lex_adv(L);
-		L->t = T_NEWLINE;
-		skip_heredocs(L);
-		break;
-	case ';':
-		bf_bfcfg_lex_adv(L);
-		L->t = T_SEMI;
-		if (peek(L, 0) == ';') {
-			bf_bfcfg_lex_adv(L);
-			L->t = T_DSEMI;
-			if (peek(L, 0) == '&')
-				bf_bfcfg_lex_adv(L);
-		} else if (peek(L, 0) == '&') {
-			bf_bfcfg_lex_adv(L);
-			L->t = T_DSEMI;   /* ;& */
+		if (c == '\n') {
+			L->t = T_NEWLINE;
+			skip_heredocs(L);
+		} else if (c == ';') {
+			lex_semi(L);
+		} else if (c == '&') {
+			lex_amp(L);
+		} else if (c == '|') {
+			lex_pipe(L);
+		} else if (c == '(' || c == ')') {
+			L->t = c == '(' ? T_LPAREN : T_RPAREN;
+		} else {
+			lex_angle(L, c);
 		}
-		break;
-	case '&':
-		bf_bfcfg_lex_adv(L);
-		L->t = T_AMP;
-		if (peek(L, 0) == '&') {
-			bf_bfcfg_lex_adv(L);
-			L->t = T_AND;
-		} else if (peek(L, 0) == '>') {
-			bf_bfcfg_lex_adv(L);
-			if (peek(L, 0) == '>')
-				bf_bfcfg_lex_adv(L);
-			L->t = T_REDIR;
-		}
-		break;
-	case '|':
-		bf_bfcfg_lex_adv(L);
-		L->t = T_PIPE;
-		if (peek(L, 0) == '|') {
-			bf_bfcfg_lex_adv(L);
-			L->t = T_OR;
-		} else if (peek(L, 0) == '&') {
-			bf_bfcfg_lex_adv(L);
-		}
-		break;
-	case '(':
-		bf_bfcfg_lex_adv(L);
-		L->t = T_LPAREN;
-		break;
-	case ')':
-		bf_bfcfg_lex_adv(L);
-		L->t = T_RPAREN;
-		break;
-	case '<':
-	case '>':
-		bf_bfcfg_lex_adv(L);
-		L->t = T_REDIR;
-		if (c == '<' && peek(L, 0) == '<' && peek(L, 1) != '<') {
-			bf_bfcfg_lex_adv(L);
-			L->t = T_HEREDOC;
-			L->hd_dash = peek(L, 0) == '-';
-			if (L->hd_dash)
-				bf_bfcfg_lex_adv(L);
-		} else if (c == '<' && peek(L, 0) == '<') {
-			bf_bfcfg_lex_adv(L);
-			bf_bfcfg_lex_adv(L);                              /* <<< here-string */
-		} else if (peek(L, 0) == '>' || peek(L, 0) == '&' || peek(L, 0) == '|' ||
-			   (c == '<' && peek(L, 0) == '>')) {
-			bf_bfcfg_lex_adv(L);
-		}
-		break;
-	default:
+	} else {
 		lex_word(L);
-		break;
 	}
 	L->end = L->i;
 }
