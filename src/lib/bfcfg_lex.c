@@ -543,7 +543,7 @@ void bf_bfcfg_lex_next(struct lex *L)
 	}
 	if (c == -1) {
 		L->t = T_EOF;
-	} else if (strchr("\n;&|()<>", c)) {
+	} else if (c > 0 && strchr("\n;&|()<>", c)) {
 		bf_bfcfg_lex_adv(L);
 		if (c == '\n') {
 			L->t = T_NEWLINE;
