@@ -22,6 +22,8 @@ if [ -z "${RSHIMD_TEST_INNER:-}" ]; then
 	exec "$top_builddir/src/sim/bfsim" run "$@" --speed "${BFSIM_TEST_SPEED:-50}" -- bash "$0"
 fi
 . "$(dirname "$0")/lib.sh"
+# Every bfb-install run into rshim0 writes /tmp/bfb-install-rshim0.log.
+host_lock bfb-install-log
 DEVNAME=sim:0
 DEVNAME_MISC=sim-0
 [ "$RSHIMD_TEST_TRANSPORT" = usb ] && DEVNAME=usb:1-4 DEVNAME_MISC=usb-1-4

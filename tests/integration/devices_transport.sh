@@ -94,6 +94,7 @@ ok "bfsim status: device 2 counted the reset, devices 0 and 1 none" - <<'CHECK'
 CHECK
 
 # --- rshimd with no device named takes all six; bfb-install into one -------------
+host_lock bfb-install-log   # its /tmp/bfb-install-rshimN.log
 # bfb-install (the upstream command line) through the rshimd directory of
 # usb:1-6: device 2 gets the OS, the others nothing.
 mkdir -p "$TMP/rroot"

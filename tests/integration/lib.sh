@@ -92,3 +92,12 @@ stop_pidfile() {  # stop_pidfile FILE -- TERM the daemon whose pid FILE holds, w
 	done
 	rm -f "$1"
 }
+
+# host_lock NAME -- hold a lock for the rest of this test so that tests which
+# share a fixed host path (bfb-install's /tmp/bfb-install-rshimN.log, named as
+# upstream names it) do not run that part side by side under make -j. The
+# lock is waited for at most 15 minutes; a test that cannot get it bails out.
+host_lock() {
+	exec 8>>"/run/lock/bfctl-tests-$1.lock" || exec 8>>"/tmp/bfctl-tests-$1.lock"
+	flock -w 900 8 || { echo "Bail out! the test lock $1 was held for 15 minutes"; exit 1; }
+}

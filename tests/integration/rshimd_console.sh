@@ -53,7 +53,19 @@ pane_line() {
 	sed 's/^/# pane: /' "$TMP/pane"
 	return 1
 }
-gone() { local i; for i in $(seq 100); do tm has-session -t "$1" 2>/dev/null || return 0; sleep 0.1; done; return 1; }
+# gone SESSION: the tmux session has ended and no process but rshimd still
+# holds the console (a terminal program's leftover process would take the
+# bytes the next reader waits for).
+gone() {
+	local i
+	for i in $(seq 100); do tm has-session -t "$1" 2>/dev/null || break; sleep 0.1; done
+	for i in $(seq 100); do
+		fuser "$D/console" 2>/dev/null | tr -s ' ' '\n' | grep -v -x -e '' -e "$(cat "$PIDF")" >/dev/null || return 0
+		sleep 0.1
+	done
+	echo "# still holding $D/console: $(fuser "$D/console" 2>&1)"
+	return 1
+}
 line_is() { stty -F "$D/console" -a | tr -s ' ;\n' '\n' | grep -qx -- "$1"; }
 # The DPU prints a new login prompt: what it printed while nobody was attached.
 new_banner() { printf 'SW_RESET 1\n' > "$D/misc"; }

@@ -25,6 +25,7 @@ if [ -z "${UPGRADE_RSHIMD_INNER:-}" ]; then
 	exit $rc
 fi
 . "$(dirname "$0")/lib.sh"
+host_lock bfb-install-log   # bfb-install -d writes /tmp/bfb-install-rshim0.log
 RSHIMD="$top_builddir/src/rshimd/rshimd"
 ST="$UPGRADE_RSHIMD_STATE"
 export BFCTL_RSHIM_ROOT="$TMP/dev" BFCTL_STATE_DIR="$TMP/state"
