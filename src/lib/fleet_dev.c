@@ -86,9 +86,10 @@ static void on_phase(void *ctx, const char *phase)
  * (unplugged, reset from the other side). Never invalid input. */
 static bool transient(const struct bf_install_result *res)
 {
-	/* A DPU that booted from its eMMC while the stream was still on its
-	 * way (the host was late after the reset) never took it: push again. */
-	if (res->exit_code == BF_EXIT_BOOT && res->mark == BF_MARK_NO_OS && res->verdict_during_push)
+	/* A DPU that booted from its eMMC instead of the stream (the host was
+	 * late after the reset: UEFI stopped waiting) never took it: push
+	 * again. */
+	if (res->exit_code == BF_EXIT_BOOT && res->stream_unused)
 		return true;
 	return res->exit_code == BF_EXIT_PUSH || (res->exit_code == BF_EXIT_DEVICE && !res->pushed_all);
 }

@@ -77,6 +77,7 @@ struct install {
 	const struct bf_install_opts *o;
 	bool pushed;                 /* the device has the whole stream */
 	bool early;                  /* the verdict came before that */
+	bool rebooted;               /* "Rebooting...": the installer ran */
 };
 
 static int on_mark(void *ctx, enum bf_boot_mark m, const char *line)
@@ -87,6 +88,8 @@ static int on_mark(void *ctx, enum bf_boot_mark m, const char *line)
 	 * verdict, not a wait for the deadline. */
 	/* The first verdict stands: lines read in one poll come in order
 	 * ("Rebooting..." before the no-OS line that follows the reboot). */
+	if (m == BF_MARK_REBOOTING)
+		in->rebooted = true;
 	if (!in->done && (m == BF_MARK_CRITICAL || m == BF_MARK_NO_OS || mark_completes(m, in->wait))) {
 		in->done = m;
 		in->early = !in->pushed;
@@ -277,6 +280,13 @@ critical:
 		return fail(res, BF_EXIT_BOOT, -EIO, "see the log above; the DPU did not install",
 			    "install on %s", r->name);
 	}
+	if (in->done == BF_MARK_NO_OS && (in->early || !in->rebooted)) {
+		bf_error_clear();
+		bf_error_set("the DPU booted from its eMMC without running the pushed installer and found no OS");
+		return fail(res, BF_EXIT_BOOT, -ENOENT,
+			    "install again: the stream came too late for the DPU after the reset (a loaded host)",
+			    "install on %s (verdict: no-os)", r->name);
+	}
 	if (in->done == BF_MARK_NO_OS) {
 		bf_error_clear();
 		bf_error_set("the installer ended and the DPU found no OS to boot on its eMMC");
@@ -309,6 +319,7 @@ int bf_install_run(struct bf_rshim *r, const struct bf_install_opts *o, struct b
 			 o->stall_s < o->timeout_s ? o->stall_s : o->timeout_s, res);
 	res->mark = in.done;
 	res->verdict_during_push = in.early;
+	res->stream_unused = in.done == BF_MARK_NO_OS && (in.early || !in.rebooted);
 	return ret;
 }
 

@@ -36,8 +36,12 @@ struct bf_install_result {
 	enum bf_boot_mark mark;     /* the verdict's mark (0: none) */
 	uint64_t pushed;
 	bool pushed_all;            /* the push ended: the device has the stream */
-	bool verdict_during_push;   /* the verdict was logged before the push ended (a
-				     * no-OS one: the DPU booted from eMMC without it) */
+	bool verdict_during_push;   /* the verdict was logged before the push ended */
+	bool stream_unused;         /* a no-OS verdict with no installer run before it
+				     * (no "Rebooting..." in this install, or logged
+				     * while the push went on): the DPU booted from
+				     * eMMC without taking the stream; pushing again
+				     * can succeed */
 	char message[768];          /* what failed and why (names the device) */
 	char hint[256];             /* what to do next, "" none */
 };

@@ -126,6 +126,14 @@ struct feed_ctx {
 	double t;
 };
 
+/* UEFI stops waiting for images and boots from eMMC. */
+static void no_image(struct bf_sim *s, double t)
+{
+	bf_sim_schedule(s, t, BF_RLOG_UEFI, BF_RLOG_INFO, ACT_NONE,
+			"no boot image from RShim: booting from eMMC");   /* [unverified] */
+	bf_sim_os_boot(s, t);
+}
+
 static void stall(struct bf_sim *s, double t, unsigned mod)
 {
 	/* The stage stops reading the FIFO now; the log says why. */
@@ -143,6 +151,12 @@ static int on_begin(void *ctx, const struct bf_bfb_image *img)
 	if (!bf_bfb_id_find(id))
 		bf_sim_schedule(s, f->t, loader(s, id), BF_RLOG_WARN, ACT_NONE,
 				"skipping unknown image id %u (%u bytes)", id, img->hdr.len);   /* [unverified] */
+	if (id == 63 && s->cfg.fault_emmc_boot && !s->emmc_fault_done && s->phase == PH_UEFI && !s->saw_initramfs) {
+		/* Fault: UEFI gave up on the stream before its initramfs. */
+		s->emmc_fault_done = true;
+		no_image(s, f->t);
+		return 1;   /* stop the parser; the phase now drains the rest unread */
+	}
 	if (id == 50) {
 		free(s->info);
 		s->info = img->hdr.len <= SIM_INFO_MAX ? malloc((size_t)img->hdr.len + 1) : NULL;
@@ -410,8 +424,6 @@ void bf_sim_stream_idle(struct bf_sim *s, double now)
 	if (s->phase == PH_WAIT_CFG && idle_for(s, now, SIM_CFG_IDLE_S, s->cfg.idle_real_min_s)) {
 		bf_sim_installer_start(s, now);
 	} else if (s->phase == PH_UEFI && !s->saw_initramfs && idle_for(s, now, NO_IMAGE_IDLE_S, uefi_real_s)) {
-		bf_sim_schedule(s, now, BF_RLOG_UEFI, BF_RLOG_INFO, ACT_NONE,
-				"no boot image from RShim: booting from eMMC");   /* [unverified] */
-		bf_sim_os_boot(s, now);
+		no_image(s, now);
 	}
 }

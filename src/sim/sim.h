@@ -46,6 +46,11 @@ struct bf_sim_config {
 	/* The NIC's resets and live patches leave its new firmware pending:
 	 * it keeps running the old one (a device that did not take it). */
 	bool fault_no_activate;
+	/* The first boot stream after bfsim starts comes too late for UEFI:
+	 * when its initramfs begins, UEFI has given up waiting and booted
+	 * from eMMC (as when the host stalls past UEFI's 2 s wait); the rest
+	 * of that stream is drained and lost. Once per device. */
+	bool fault_emmc_boot;
 };
 
 /* ..._STAGING: the device loses power while it stages a runtime upgrade. */

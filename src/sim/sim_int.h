@@ -116,6 +116,7 @@ struct bf_sim {
 	enum sim_phase phase;
 	struct bf_bfb_parser parser;
 	bool stream_error;
+	bool emmc_fault_done;     /* the emmc-boot fault fired */
 	bool saw_bl33, saw_initramfs;
 	double uefi_t;            /* UEFI is up (eMMC probed) from then on */
 	unsigned bootargs_vers;   /* bit n: boot-args -vN seen */

@@ -113,6 +113,27 @@ wait $!
 ok "a device held by another program: retried, then installed" events "$TMP/busy.json" \
 	'[e for e in evs if e["event"]=="retry" and e["device"]=="sim:1" and "sim:1" in e["reason"]] and [e for e in evs if e["event"]=="summary" and e["ok"]==2]'
 
+# --- a DPU that booted from eMMC instead of the stream is pushed again --------
+# bfsim's emmc-boot fault: UEFI has stopped waiting when the initramfs comes
+# (a host late after the reset); it boots from eMMC, finds no OS. At --speed
+# 10 its no-OS line (2 simulated seconds later) usually comes after the push
+# has ended, the case a verdict during the push does not cover.
+"$BFSIM" run --devices 1 --fault emmc-boot --state "$TMP/emmc1" --speed 10 -- bash -c '
+	"$0" install -r sim:0 -b "$1" --json > "$2/one.json" 2> "$2/one.err"; echo $? > "$2/one.rc"
+	"$0" install -r sim:0 -b "$1" --json > "$2/two.json" 2> "$2/two.err"; echo $? > "$2/two.rc"' \
+	"$BFCTL" "$SAMPLE" "$TMP"
+ok "bfctl install: exit 6 (no-os), naming the eMMC boot and saying to install again" - <<'CHECK'
+[ "$(cat "$TMP/one.rc")" = 6 ] && grep -q 'booted from its eMMC without running the pushed installer' "$TMP/one.err" &&
+grep -q 'install again' "$TMP/one.err"
+CHECK
+ok "bfctl install again: the OS is installed" test "$(cat "$TMP/two.rc")" = 0
+expect_rc 0 "a fleet with sim:1 booting from eMMC mid-push: exit 0" "$BFSIM" run --devices 2 --fault 1:emmc-boot \
+	--state "$TMP/emmc" --speed 10 -- "$BFCTL" provision --json --inventory "$TMP/inv2.yaml" --state-dir "$TMP/emmcst"
+ok "sim:1: its push retried, the reason the eMMC boot" events "$TMP/rc.out" \
+	'[e for e in evs if e["event"]=="retry" and e["device"]=="sim:1" and "without running the pushed installer" in e["reason"]] and [e for e in evs if e["event"]=="result" and e.get("device")=="sim:1" and e["ok"] and e["retries"]==1]'
+ok "sim:0: no retry" events "$TMP/rc.out" 'not [e for e in evs if e["event"]=="retry" and e["device"]=="sim:0"]'
+ok "sim:1: two resets, the OS installed" test "$(status "$TMP/emmc/1" 'd["counters"]["resets"], d["installed"]["os"]["version"]')" = "(2, '22.04')"
+
 # --- one download serves every device -----------------------------------------
 if nginx_available && nginx_start; then
 	cp "$SAMPLE" "$NGINX_ROOT/fleet.bfb"
