@@ -4,6 +4,7 @@
  * file: options, the plan, the two ways of applying. Activation, the
  * post-check and the history: cmd_upgrade_act.c. Facts: doc/upgrade.md. */
 #include "config.h"
+#include "bmc_cli.h"
 #include "cli.h"
 #include "cmd_upgrade.h"
 #include "commands.h"
@@ -28,16 +29,16 @@
 #define MIN_POLL_NS 20000000ull
 
 static const char upgrade_usage[] =
-	"Usage: bfctl upgrade -r DEV --bundle FILE|URL --plan [--nic NIC] [--json]\n"
+	"Usage: bfctl upgrade -r DEV --bundle FILE|URL --plan [--nic NIC] [--bmc URL] [--json]\n"
 	"       bfctl upgrade -r DEV --bundle FILE|URL [--deferred] [--apply-lfwp]\n"
-	"                     [--allow-downgrade] [--nic NIC] [--timeout S] [--json]\n"
+	"                     [--allow-downgrade] [--nic NIC] [--bmc URL] [--timeout S] [--json]\n"
 	"       bfctl upgrade -r DEV --activate [--level 0|3|4] [-y] [--nic NIC] [--json]\n"
 	"       bfctl upgrade -r DEV --history [--json]\n"
 	"\n"
 	"Day-2 firmware upgrades with a firmware bundle (bf-fwbundle-*.bfb). The\n"
 	"bundle's inventory (its info image) is compared with what the device runs:\n"
 	"NIC firmware over PCI config space, ATF/UEFI/BSP as the DPU reports them\n"
-	"over RShim, BMC/CEC only through a BMC. Each component is upgraded,\n"
+	"over RShim, BMC/CEC only through a BMC (--bmc). Each component is upgraded,\n"
 	"downgraded or skipped (same version). A bundle for another chip or PSID is\n"
 	"refused before anything is pushed; a downgrade needs --allow-downgrade;\n"
 	"when everything is the same nothing is pushed (result skipped).\n"
@@ -60,6 +61,10 @@ static const char upgrade_usage[] =
 	"  -r, --rshim DEV        the device (sim:0, pcie:0000:03:00.2, usb:1-4, rshim0)\n"
 	"  -b, --bundle FILE|URL  the firmware bundle; an http(s):// URL is downloaded\n"
 	"                         into the cache first and checked (SHA-256)\n"
+	"      --bmc URL          https://USER@HOST[:PORT] of the DPU's BMC: BMC and CEC\n"
+	"                         running versions from its Redfish firmware inventory\n"
+	"      --password-file F  the BMC password (first line); default\n"
+	"                         $BFCTL_BMC_PASSWORD, else asked on the terminal\n"
 	"      --nic NIC          the device's NIC as 'bfctl fw' names it (default: from\n"
 	"                         DEV for sim:N and pcie:; none over USB or a daemon)\n"
 	"      --allow-downgrade  apply a bundle older than what runs\n"
@@ -101,8 +106,10 @@ void bf_upg_read_running(struct bf_upg_cli *u, struct bf_upgrade_plan *p)
 		if (!it[k].running[0])
 			snprintf(it[k].why, sizeof(it[0].why), "%s", found ? "not reported" :
 				 "not reported over RShim since the DPU booted");
-	snprintf(it[BF_UPG_BMC].why, sizeof(it[0].why), "unknown (no --bmc)");
-	snprintf(it[BF_UPG_CEC].why, sizeof(it[0].why), "unknown (no --bmc)");
+	if (!u->bmc_url) {
+		snprintf(it[BF_UPG_BMC].why, sizeof(it[0].why), "unknown (no --bmc)");
+		snprintf(it[BF_UPG_CEC].why, sizeof(it[0].why), "unknown (no --bmc)");
+	}
 	snprintf(it[BF_UPG_DOCA].why, sizeof(it[0].why), "not installed by a firmware bundle");
 }
 
@@ -470,6 +477,8 @@ int bf_cmd_upgrade(int argc, char **argv)
 		{ "level", required_argument, NULL, OPT_LEVEL },
 		{ "history", no_argument, NULL, OPT_HISTORY },
 		{ "nic", required_argument, NULL, OPT_NIC },
+		{ "bmc", required_argument, NULL, BF_OPT_BMC },
+		{ "password-file", required_argument, NULL, BF_OPT_PASSWORD_FILE },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "timeout", required_argument, NULL, 't' },
 		BF_CLI_FETCH_LONGOPTS, BF_CLI_LONGOPTS, { 0 } };
@@ -493,6 +502,8 @@ int bf_cmd_upgrade(int argc, char **argv)
 		case OPT_ACTIVATE: u->activate = true; break;
 		case OPT_HISTORY: u->history = true; break;
 		case OPT_NIC: u->nic_opt = optarg; break;
+		case BF_OPT_BMC: u->bmc_url = optarg; break;
+		case BF_OPT_PASSWORD_FILE: u->password_file = optarg; break;
 		case OPT_LEVEL:
 			if (strcmp(optarg, "0") && strcmp(optarg, "3") && strcmp(optarg, "4"))
 				bf_cli_usage_error("--level takes 0, 3 or 4");
@@ -515,6 +526,8 @@ int bf_cmd_upgrade(int argc, char **argv)
 		bf_cli_usage_error("--level goes with --activate");
 	if ((u->plan || u->deferred || u->allow_down) && !u->bundle)
 		bf_cli_usage_error("--plan, --deferred and --allow-downgrade go with --bundle");
+	if ((u->bmc_url || u->password_file) && !u->bundle)
+		bf_cli_usage_error("--bmc and --password-file go with --bundle");
 	if (u->lfwp && !u->deferred)
 		bf_cli_usage_error("--apply-lfwp goes with --deferred (or use --activate --level 0)");
 	if (!u->dev)
@@ -545,6 +558,11 @@ int bf_cmd_upgrade(int argc, char **argv)
 		return ret;
 	}
 	bf_upg_read_running(u, &u->p);
+	if (u->bmc_url && !u->activate && (ret = bf_upg_read_bmc(u, &u->p))) {
+		bf_rshim_close(u->r);
+		free(u);
+		return ret;
+	}
 	ret = u->activate ? bf_upg_activate(u) : upgrade(u);
 	bf_rshim_close(u->r);
 	free(u);

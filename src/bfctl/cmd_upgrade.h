@@ -15,6 +15,7 @@
 
 struct bf_upg_cli {
 	const char *dev, *bundle, *nic_opt;
+	const char *bmc_url, *password_file;  /* --bmc, --password-file */
 	bool plan, deferred, lfwp, allow_down, yes, activate, history;
 	int level;                        /* --level, -1 when not given */
 	double timeout;
@@ -33,6 +34,9 @@ struct bf_upg_cli {
 /* Running versions into p: the NIC (over PCI, when reachable), ATF/UEFI/
  * BSP (the RShim log), BMC/CEC "unknown (no --bmc)". */
 void bf_upg_read_running(struct bf_upg_cli *u, struct bf_upgrade_plan *p);
+/* --bmc: BMC and CEC running versions from the BMC's Redfish firmware
+ * inventory into p. 0, or the failure reported and its exit code. */
+int bf_upg_read_bmc(struct bf_upg_cli *u, struct bf_upgrade_plan *p);
 /* The plan as a table, or an event (name) under --json. */
 void bf_upg_print_plan(const struct bf_upgrade_plan *p, const char *event);
 /* Poll the log until a mark in want (bit per mark) or the deadline; the

@@ -146,6 +146,22 @@ bool bf_upgrade_running_line(const char *text, struct bf_upgrade_plan *p)
 	return true;
 }
 
+void bf_upgrade_bmc_version(const char *redfish, char *out, size_t cap)
+{
+	size_t i = 0;
+
+	if (!cap)
+		return;
+	if (!strncmp(redfish, "BF-", 3))
+		redfish += 3;
+	/* The ERoT's build suffix ("_n02") is not in the inventory. */
+	for (; i + 1 < cap && redfish[i] > ' ' && redfish[i] < 0x7f && redfish[i] != '_'; i++)
+		out[i] = redfish[i];
+	out[i] = '\0';
+	if (!strcmp(out, "N/A"))
+		out[0] = '\0';
+}
+
 void bf_upgrade_decide(struct bf_upgrade_plan *p)
 {
 	unsigned k;

@@ -63,6 +63,11 @@ int bf_upgrade_inventory(const char *json, size_t len, enum bf_chip_ver chip,
  * UEFI=... BSP=..." (the simulator's convention, doc/upgrade.md). true
  * when text is such a line; p's ATF/UEFI/BSP running versions set. */
 bool bf_upgrade_running_line(const char *text, struct bf_upgrade_plan *p);
+/* A version as the BMC's Redfish FirmwareInventory shows it, in the
+ * bundle inventory's form: "BF-24.04-5" -> "24.04-5" (BMC_Firmware),
+ * "00.02.0182.0000_n02" -> "00.02.0182.0000" (Bluefield_FW_ERoT);
+ * printable ASCII only, bounded. "" for "N/A" or nothing. */
+void bf_upgrade_bmc_version(const char *redfish, char *out, size_t cap);
 /* The action per component. BMC/CEC without running versions are not
  * compared (no BMC to ask). */
 void bf_upgrade_decide(struct bf_upgrade_plan *p);

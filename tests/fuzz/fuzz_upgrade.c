@@ -37,6 +37,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    strnlen(p.it[k].running, BF_UPG_VER_MAX) >= BF_UPG_VER_MAX)
 			__builtin_trap();
 	bf_upgrade_record_parse(s, size, &rec);
+	{
+		/* A BMC's Redfish version: bounded, printable, no '_'. */
+		char v[BF_UPG_VER_MAX];
+		size_t i;
+
+		bf_upgrade_bmc_version(s, v, sizeof(v));
+		for (i = 0; v[i]; i++)
+			if (i >= sizeof(v) - 1 || v[i] <= ' ' || v[i] >= 0x7f || v[i] == '_')
+				__builtin_trap();
+	}
 	half = s + size / 2;
 	if (bf_upgrade_vercmp(s, half) != -bf_upgrade_vercmp(half, s) || bf_upgrade_vercmp(s, s))
 		__builtin_trap();   /* an order: antisymmetric, reflexive */

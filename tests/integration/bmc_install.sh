@@ -11,10 +11,10 @@ SPEED=${BFSIM_TEST_SPEED:-50}
 BMC=https://root@127.0.0.1:8443
 
 binst() {  # binst [option...] -- bfctl install through the simulated BMC, image served from :8099
-	"$BFCTL" install --bmc "$BMC" --cacert "$BFSIM_BMC_CACERT" --bfb "$SAMPLE" --config "${BCFG:-$CFG}" \
+	"$BFCTL" install --bmc "$BMC" --cacert "$BFSIM_BMC_CACERT" --bfb "${BBFB:-$SAMPLE}" --config "${BCFG:-$CFG}" \
 		--serve "${BSERVE:-127.0.0.1:8099}" --timeout 120 "$@"
 }
-binst_fw() { BCFG="$TMP/bmcfw.cfg" binst "$@"; }
+binst_fw() { BCFG="$TMP/bmcfw.cfg" BBFB="$TMP/bmcfw.bfb" binst "$@"; }
 binst_wild() { BSERVE=0.0.0.0:8099 binst "$@"; }
 bmc() { "$BFCTL" bmc "$@" --bmc "$BMC" --cacert "$BFSIM_BMC_CACERT"; }
 
@@ -62,6 +62,8 @@ CHECK
 # --- the installer updates the BMC's own firmware: the BMC reboots ----------
 grep -v 'UPDATE_BMC_FW\|UPDATE_CEC_FW' "$CFG" > "$TMP/bmcfw.cfg"
 printf 'UPDATE_BMC_FW="yes"\nBMC_USER="root"\nBMC_PASSWORD="Secret-1"\n' >> "$TMP/bmcfw.cfg"
+# a BMC version other than the one a new device's BMC reports
+ok "a bundle with BMC firmware 24.10-18" "$BFSIM" bundle -o "$TMP/bmcfw.bfb" --version BMC=24.10-18
 ok "bfsim serve --bmc starts (-v)" bmc_start "$TMP/st-fw" -v
 expect_rc 0 "an install that updates the BMC's firmware completes (the BMC's reboot is waited for)" \
 	binst_fw --allow-plaintext-password
@@ -70,7 +72,7 @@ ok "the BMC rebooted" - <<'CHECK'
 CHECK
 ok "and reports the bundle's BMC firmware afterwards" - <<'CHECK'
 (for i in $(seq 300); do
-	bmc inventory > "$TMP/inv.txt" 2>/dev/null && grep -qE '^BMC_Firmware +24\.04-5$' "$TMP/inv.txt" && exit 0
+	bmc inventory > "$TMP/inv.txt" 2>/dev/null && grep -qE '^BMC_Firmware +24\.10-18$' "$TMP/inv.txt" && exit 0
 	sleep 0.1
 done; cat "$TMP/inv.txt"; exit 1)
 CHECK

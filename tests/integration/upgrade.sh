@@ -6,7 +6,8 @@
 # running) and --activate makes them run; a power cut while staging and a
 # NIC image that fails the device's checks leave the old firmware with a
 # clear verdict; the post-check catches a device that did not take the
-# update; live patch; the offline flow; the history; a bundle by URL
+# update; live patch; the offline flow; the history; BMC/CEC through the
+# BMC (bfsim run --bmc, Redfish); a bundle by URL
 # (Debian's nginx, the download cache, the SHA-256 checks).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/nginx.sh"
@@ -93,6 +94,34 @@ ok "older: the table says downgrade for NIC and ATF" - <<'CHECK'
 grep -Eq '^NIC +32.41.1000 +32.39.1000 +downgrade$' "$TMP/rc.out" &&
 grep -Eq '^ATF +4.7.0-13127 +4.6.0-12000 +downgrade$' "$TMP/rc.out"
 CHECK
+
+# --- BMC and CEC through the BMC (Redfish) -----------------------------------------
+export BFCTL_BMC_PASSWORD=upgrade-bmc-pw-1
+printf '%s\n' "$BFCTL_BMC_PASSWORD" > "$TMP/bmc.pw"
+chmod 600 "$TMP/bmc.pw"
+BPORT=$(nginx_free_port)
+bmcrun() {  # bmcrun BFCTL ARGS: in bfsim run with the device's BMC on https://127.0.0.1:$BPORT, --bmc added
+	"$BFSIM" run --state "$ST" --speed "$SPEED" --bmc "https://127.0.0.1:$BPORT" --bmc-password-file "$TMP/bmc.pw" -- \
+		sh -c '"$0" "$@" --bmc "https://root@127.0.0.1:$BPORT" --cacert "$BFSIM_BMC_CACERT"' "$BFCTL" "$@"
+}
+export BPORT
+expect_rc 0 "--bmc: plan, same versions" bmcrun upgrade -r sim:0 --bundle "$B/cur.bfb" --plan --json
+ok "... BMC and CEC read from the BMC's firmware inventory and compared: every component skip" \
+	want_actions "ATF=skip UEFI=skip BSP=skip NIC=skip BMC=skip CEC=skip" "$TMP/rc.out"
+ok "... running BMC 24.04-5 (Redfish BF-24.04-5), CEC 00.02.0182.0000 (Redfish ..._n02)" - <<'CHECK'
+grep -q '"component":"BMC","running":"24.04-5"' "$TMP/rc.out" &&
+grep -q '"component":"CEC","running":"00.02.0182.0000"' "$TMP/rc.out"
+CHECK
+expect_rc 0 "--bmc: plan, next versions (text)" bmcrun upgrade -r sim:0 --bundle "$B/next.bfb" --plan
+ok "... BMC and CEC are upgrades" - <<'CHECK'
+grep -Eq '^BMC +24.04-5 +24.07-2 +upgrade$' "$TMP/rc.out" && grep -Eq '^CEC +00.02.0182.0000 +00.02.0195.0000 +upgrade$' "$TMP/rc.out"
+CHECK
+wrong_pw() { BFCTL_BMC_PASSWORD=wrong-pw bmcrun "$@"; }
+expect_rc 4 "--bmc with a wrong password: exit 4, no plan" wrong_pw upgrade -r sim:0 --bundle "$B/cur.bfb" --plan
+ok "... the BMC's refusal is named, the password is not shown" - <<'CHECK'
+grep -qi 'credentials\|401\|password' "$TMP/rc.err" && ! grep -q '^ATF' "$TMP/rc.out" && ! grep -q 'wrong-pw' "$TMP/rc.out" "$TMP/rc.err"
+CHECK
+expect_rc 2 "--bmc without --bundle: a usage error" "$BFCTL" upgrade -r sim:0 --history --bmc https://127.0.0.1:1
 
 bytes0=$(field counters.boot_bytes)
 resets0=$(field counters.resets)
