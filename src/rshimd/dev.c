@@ -453,122 +453,175 @@ int bf_rshimd_dev_switch(struct bf_rshimd_dev *d, const char *name)
 	return 0;
 }
 
+/* What one round of the I/O thread may do, taken under the locks. */
+struct io_round {
+	bool drop;    /* a transfer is under way: the owner moves nothing */
+	bool boot;    /* a boot stream is being pushed: output waits */
+	bool reset;   /* the TM FIFO starts over */
+	bool drain;   /* what the DPU sent is read and dropped */
+};
+
+/* The flags for this round; false when the thread is to stop. */
+static bool io_round_take(struct bf_rshimd_dev *d, struct io_round *f)
+{
+	pthread_mutex_lock(&d->lock);
+	if (d->stop) {
+		pthread_mutex_unlock(&d->lock);
+		return false;
+	}
+	/* During a transfer the owner moves nothing (as upstream, whose
+	 * handler holds the device meanwhile). */
+	f->drop = d->drop_mode || d->in_check || bf_rshimd_osp_busy(&d->osp);
+	f->boot = d->boot_open;
+	f->reset = d->fifo_reset;
+	d->fifo_reset = false;
+	f->drain = d->rx_drain && !f->drop;
+	if (f->drain)
+		d->rx_drain = false;
+	pthread_mutex_unlock(&d->lock);
+	pthread_mutex_lock(&d->hw_lock);
+	if (d->hw_reconnected) {
+		d->hw_reconnected = false;
+		f->reset = true;
+		bf_info("rshim%u: %s was reset and found again: the TM FIFO starts over", d->index, d->name);
+	}
+	pthread_mutex_unlock(&d->hw_lock);
+	return true;
+}
+
+/* Console, TM FIFO in and out: how many of them moved something. */
+static int io_move(struct bf_rshimd_dev *d, const struct io_round *f)
+{
+	int moved = 0, r;
+
+	if (f->drain && !d->gone)
+		rx_drain(d);
+	if (f->reset) {
+		bf_tmfifo_rx_init(&d->rx);
+		d->txlen = d->txoff = 0;
+		d->tx_sync = true;
+	}
+	/* The console terminal: output left over goes out, typed bytes in. */
+	if (bf_rshimd_con_pump(d))
+		moved++;
+	if (f->drop || d->gone)
+		return moved;
+	/* (The SP1 keepalive is written by bf_rshimd_owner_poll.) */
+	r = rx_step(d);
+	if (r > 0)
+		moved += r;
+	/* Output waits while a boot stream is being pushed. */
+	if (!f->boot && r >= 0 && (r = tx_step(d)) > 0)
+		moved += r;
+	if (r < 0 && !d->gone)
+		bf_debug("rshim%u: TM FIFO: %s", d->index, strerror(-r));
+	return moved;
+}
+
+/* A device that stopped answering is said once, then opened again every
+ * REOPEN_NS: a USB device comes back at a new address after a reset the
+ * DPU made itself, and the files stay. */
+static void io_gone(struct bf_rshimd_dev *d, bool *said, uint64_t *last_reopen_ns)
+{
+	if (!d->gone) {
+		*said = false;
+		return;
+	}
+	if (!*said) {
+		bf_warn("rshim%u: %s stopped answering (unplugged, or re-enumerating after a reset)",
+			d->index, d->name);
+		bf_rshimd_dev_kick(d);
+		*said = true;
+		d->gone_since_ns = bf_clock_ns();
+		*last_reopen_ns = 0;
+	}
+	if (bf_clock_ns() - *last_reopen_ns >= REOPEN_NS) {
+		*last_reopen_ns = bf_clock_ns();
+		if (reopen(d) == 0)
+			bf_info("rshim%u: %s is back, found again after it stopped answering: the TM FIFO starts over",
+				d->index, d->name);
+	}
+}
+
+/* The next sleep: none after work, doubling up to IDLE_MAX_MS when idle,
+ * and never past the next ownership step (100 ms apart while a transfer
+ * is under way; otherwise IDLE_MAX_MS is the same period). */
+static unsigned io_idle_ms(const struct bf_rshimd_dev *d, int moved, unsigned idle_ms)
+{
+	uint64_t now;
+
+	idle_ms = moved ? 0 : idle_ms ? (idle_ms * 2 > IDLE_MAX_MS ? IDLE_MAX_MS : idle_ms * 2) : 1;
+	now = bf_clock_ns();
+	if (d->osp.due_ns > now && (d->osp.due_ns - now) / 1000000u < idle_ms)
+		idle_ms = (unsigned)((d->osp.due_ns - now) / 1000000u) + 1;
+	return idle_ms;
+}
+
+/* Sleep up to idle_ms or until woken, a frame to send, the console or its
+ * watch; the sleep for the next round (0 when something woke us). */
+static unsigned io_wait(struct bf_rshimd_dev *d, const struct io_round *f, unsigned idle_ms)
+{
+	struct pollfd pfd[4];
+	int r, nfd = 1, con = -1, ino = -1;
+	short con_ev;
+	uint64_t junk;
+
+	pfd[0].fd = d->wakefd;
+	pfd[0].events = POLLIN;
+	/* The TAP only while frames can go out: readable but unread it
+	 * would turn this loop into a busy one (and starve a boot push
+	 * of the device). */
+	if (d->tapfd >= 0 && !d->net_len && !f->drop && !f->boot && !d->gone) {
+		pfd[1].fd = d->tapfd;
+		pfd[1].events = POLLIN;
+		nfd = 2;
+	}
+	if ((con_ev = bf_rshimd_con_events(d)) != 0) {
+		con = nfd++;
+		pfd[con].fd = d->ptm;
+		pfd[con].events = con_ev;
+	}
+	if (bf_rshimd_con_watch_fd(d) >= 0) {
+		ino = nfd++;
+		pfd[ino].fd = bf_rshimd_con_watch_fd(d);
+		pfd[ino].events = POLLIN;
+	}
+	idle_ms = bf_rshimd_con_wait_ms(d, idle_ms);
+	r = poll(pfd, (nfds_t)nfd, (int)idle_ms);
+	if (r <= 0)
+		return idle_ms;
+	if (pfd[0].revents & POLLIN) {
+		if (read(d->wakefd, &junk, sizeof(junk)) < 0 && errno != EAGAIN)
+			bf_debug("rshim%u: wake-up read: %s", d->index, strerror(errno));
+		idle_ms = 0;
+	}
+	if (nfd >= 2 && con != 1 && (pfd[1].revents & POLLIN))
+		idle_ms = 0;
+	if (con >= 0 && (pfd[con].revents & (POLLIN | POLLOUT)))
+		idle_ms = 0;
+	if (ino >= 0 && (pfd[ino].revents & POLLIN))
+		idle_ms = 0;
+	return idle_ms;
+}
+
 static void *io_main(void *arg)
 {
 	struct bf_rshimd_dev *d = arg;
+	struct io_round f;
 	unsigned idle_ms = 1;
 	bool gone_said = false;
 	uint64_t last_reopen_ns = 0;
+	int moved;
 
 	for (;;) {
-		struct pollfd pfd[4];
-		bool drop, boot, reset, drain;
-		int moved = 0, r, nfd = 1, con = -1, ino = -1;
-		short con_ev;
-		uint64_t now, junk;
-
 		/* Ownership first: it may hand the device over or take it. */
 		bf_rshimd_owner_poll(d);
-		pthread_mutex_lock(&d->lock);
-		if (d->stop) {
-			pthread_mutex_unlock(&d->lock);
+		if (!io_round_take(d, &f))
 			break;
-		}
-		/* During a transfer the owner moves nothing (as upstream, whose
-		 * handler holds the device meanwhile). */
-		drop = d->drop_mode || d->in_check || bf_rshimd_osp_busy(&d->osp);
-		boot = d->boot_open;
-		reset = d->fifo_reset;
-		d->fifo_reset = false;
-		drain = d->rx_drain && !drop;
-		if (drain)
-			d->rx_drain = false;
-		pthread_mutex_unlock(&d->lock);
-		pthread_mutex_lock(&d->hw_lock);
-		if (d->hw_reconnected) {
-			d->hw_reconnected = false;
-			reset = true;
-			bf_info("rshim%u: %s was reset and found again: the TM FIFO starts over", d->index, d->name);
-		}
-		pthread_mutex_unlock(&d->hw_lock);
-		if (drain && !d->gone)
-			rx_drain(d);
-		if (reset) {
-			bf_tmfifo_rx_init(&d->rx);
-			d->txlen = d->txoff = 0;
-			d->tx_sync = true;
-		}
-		/* The console terminal: output left over goes out, typed bytes in. */
-		if (bf_rshimd_con_pump(d))
-			moved++;
-		if (!drop && !d->gone) {
-			/* (The SP1 keepalive is written by bf_rshimd_owner_poll.) */
-			r = rx_step(d);
-			if (r > 0)
-				moved += r;
-			/* Output waits while a boot stream is being pushed. */
-			if (!boot && r >= 0 && (r = tx_step(d)) > 0)
-				moved += r;
-			if (r < 0 && !d->gone)
-				bf_debug("rshim%u: TM FIFO: %s", d->index, strerror(-r));
-		}
-		if (!d->gone)
-			gone_said = false;
-		if (d->gone && !gone_said) {
-			bf_warn("rshim%u: %s stopped answering (unplugged, or re-enumerating after a reset)",
-				d->index, d->name);
-			bf_rshimd_dev_kick(d);
-			gone_said = true;
-			d->gone_since_ns = bf_clock_ns();
-			last_reopen_ns = 0;
-		}
-		/* A USB device comes back at a new address after a reset the
-		 * DPU made itself: open it again, keeping the files. */
-		if (d->gone && bf_clock_ns() - last_reopen_ns >= REOPEN_NS) {
-			last_reopen_ns = bf_clock_ns();
-			if (reopen(d) == 0)
-				bf_info("rshim%u: %s is back, found again after it stopped answering: the TM FIFO starts over",
-					d->index, d->name);
-		}
-		idle_ms = moved ? 0 : idle_ms ? (idle_ms * 2 > IDLE_MAX_MS ? IDLE_MAX_MS : idle_ms * 2) : 1;
-		/* The next ownership step on time (100 ms apart while a transfer
-		 * is under way; otherwise IDLE_MAX_MS is the same period). */
-		now = bf_clock_ns();
-		if (d->osp.due_ns > now && (d->osp.due_ns - now) / 1000000u < idle_ms)
-			idle_ms = (unsigned)((d->osp.due_ns - now) / 1000000u) + 1;
-		pfd[0].fd = d->wakefd;
-		pfd[0].events = POLLIN;
-		/* The TAP only while frames can go out: readable but unread it
-		 * would turn this loop into a busy one (and starve a boot push
-		 * of the device). */
-		if (d->tapfd >= 0 && !d->net_len && !drop && !boot && !d->gone) {
-			pfd[1].fd = d->tapfd;
-			pfd[1].events = POLLIN;
-			nfd = 2;
-		}
-		if ((con_ev = bf_rshimd_con_events(d)) != 0) {
-			con = nfd++;
-			pfd[con].fd = d->ptm;
-			pfd[con].events = con_ev;
-		}
-		if (bf_rshimd_con_watch_fd(d) >= 0) {
-			ino = nfd++;
-			pfd[ino].fd = bf_rshimd_con_watch_fd(d);
-			pfd[ino].events = POLLIN;
-		}
-		idle_ms = bf_rshimd_con_wait_ms(d, idle_ms);
-		r = poll(pfd, (nfds_t)nfd, (int)idle_ms);
-		if (r > 0 && (pfd[0].revents & POLLIN)) {
-			if (read(d->wakefd, &junk, sizeof(junk)) < 0 && errno != EAGAIN)
-				bf_debug("rshim%u: wake-up read: %s", d->index, strerror(errno));
-			idle_ms = 0;
-		}
-		if (r > 0 && nfd >= 2 && con != 1 && (pfd[1].revents & POLLIN))
-			idle_ms = 0;
-		if (r > 0 && con >= 0 && (pfd[con].revents & (POLLIN | POLLOUT)))
-			idle_ms = 0;
-		if (r > 0 && ino >= 0 && (pfd[ino].revents & POLLIN))
-			idle_ms = 0;
+		moved = io_move(d, &f);
+		io_gone(d, &gone_said, &last_reopen_ns);
+		idle_ms = io_idle_ms(d, moved, idle_ms);
+		idle_ms = io_wait(d, &f, idle_ms);
 	}
 	return NULL;
 }
