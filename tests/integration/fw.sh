@@ -103,8 +103,12 @@ CHECK
 # The device lives in bfsim, not in bfctl: as on hardware, a tool killed
 # during a burn leaves the VSEC semaphore taken.
 expect_rc 0 "sim:0: kill -9 during a burn, then the next burn" "$BFSIM" run --state "$TMP/state-sim-kill" -- sh -c "
-	'$BFCTL' fw burn sim:0 '$IMG/big.img' -y >/dev/null 2>&1 & p=\$!
-	sleep 1; kill -9 \$p; wait \$p; echo burn=\$?
+	'$BFCTL' fw burn sim:0 '$IMG/big.img' -y --json > '$TMP/kill.json' 2>/dev/null & p=\$!
+	i=0
+	while [ \$i -lt 1200 ] && ! grep -q '\"event\":\"burn\".*\"bytes\":[1-9]' '$TMP/kill.json'; do
+		sleep 0.1; i=\$((i + 1))
+	done
+	kill -9 \$p; wait \$p; echo burn=\$?
 	'$BFCTL' fw query sim:0 >/dev/null 2>&1; echo query=\$?
 	'$BFCTL' fw query sim:0 --clear-semaphore >/dev/null && '$BFCTL' fw burn sim:0 '$IMG/newer.img' -y"
 check "sim:0: the semaphore stays taken (exit 4) until --clear-semaphore; then the next burn succeeds" sh -c "
@@ -253,11 +257,17 @@ grep -q '^burn=4$' "$TMP/rc.out" && grep -q 'stopped responding during' "$TMP/rc
 CHECK
 done
 
-# Ctrl-C during the data transfer cancels the update.
+# Ctrl-C during the data transfer cancels the update. The signal goes once
+# the burn's progress events show bytes sent (not after a fixed sleep: on a
+# loaded host the burn may not have reached the transfer yet).
 ST="$TMP/state-int"
 expect_rc 0 "SIGINT during a burn" pci -- sh -c "
-	'$BFCTL' fw burn 03:00.0 '$IMG/big.img' -y & p=\$!
-	sleep 1; kill -INT \$p; wait \$p; echo burn=\$?
+	'$BFCTL' fw burn 03:00.0 '$IMG/big.img' -y --json > '$TMP/int.json' & p=\$!
+	i=0
+	while [ \$i -lt 1200 ] && ! grep -q '\"event\":\"burn\".*\"bytes\":[1-9]' '$TMP/int.json'; do
+		sleep 0.1; i=\$((i + 1))
+	done
+	kill -INT \$p; wait \$p; echo burn=\$?
 	'$BFCTL' fw query 03:00.0 && '$BFCTL' fw burn 03:00.0 '$IMG/newer.img' -y"
 ok "exit 130, nothing pending, the next burn succeeds" - <<'CHECK'
 grep -q '^burn=130$' "$TMP/rc.out" && grep -q 'interrupted during the data transfer: the update was cancelled' "$TMP/rc.err" &&
