@@ -262,7 +262,14 @@ static void print_caps(const struct bf_fw_reset_caps *c)
 	bf_print_bool(BF_PRINT_JSON, "driver_sync", NULL, c->driver_sync);
 }
 
-int bf_cmd_fw_reset(int argc, char **argv)
+/* What `fw reset` was asked. */
+struct reset_cli {
+	struct bf_fw_reset_opts o;
+	bool yes, query;
+	const char *dev;
+};
+
+static void reset_parse(int argc, char **argv, struct reset_cli *a)
 {
 	enum { OPT_LEVEL = BF_OPT_FIRST_CMD, OPT_TYPE, OPT_SYNC, OPT_QUERY, OPT_TIMEOUT };
 	static const struct option lo[] = {
@@ -270,113 +277,124 @@ int bf_cmd_fw_reset(int argc, char **argv)
 		{ "sync", optional_argument, NULL, OPT_SYNC }, { "query", no_argument, NULL, OPT_QUERY },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT }, { "yes", no_argument, NULL, 'y' },
 		BF_FW_CLI_LONGOPTS, { 0 } };
-	struct bf_fw_reset_opts o = { .level = -1, .type = -1, .sync = BF_FW_SYNC_DRIVER, .timeout_s = 180 };
-	struct bf_fw_reset_caps c;
-	struct bf_fw_query before, after;
-	struct bf_fw_dev *d;
-	bool yes = false, query = false, waited;
-	const char *dev;
-	char *end, q[160];
-	int opt, r;
+	struct bf_fw_reset_opts *o = &a->o;
+	char *end;
+	int opt;
 
 	while ((opt = bf_cli_getopt(argc, argv, "y" BF_CLI_SHORTOPTS, lo)) != -1) {
 		switch (opt) {
-		case 'y': yes = true; break;
-		case OPT_QUERY: query = true; break;
+		case 'y': a->yes = true; break;
+		case OPT_QUERY: a->query = true; break;
 		case OPT_LEVEL:
-			o.level = (int)strtol(optarg, &end, 10);
-			if (*end || !bf_fw_reset_level_text(o.level))
+			o->level = (int)strtol(optarg, &end, 10);
+			if (*end || !bf_fw_reset_level_text(o->level))
 				bf_cli_usage_error("--level takes 0, 1, 3 or 4");
 			break;
 		case OPT_TYPE:
-			o.type = (int)strtol(optarg, &end, 10);
-			if (*end || !bf_fw_reset_type_text(o.type))
+			o->type = (int)strtol(optarg, &end, 10);
+			if (*end || !bf_fw_reset_type_text(o->type))
 				bf_cli_usage_error("--type takes 0 to 4");
 			break;
 		case OPT_SYNC:
-			o.sync = optarg ? (int)strtol(optarg, &end, 10) : BF_FW_SYNC_DRIVER;
-			if ((optarg && *end) || o.sync < 0 || o.sync > 2)
+			o->sync = optarg ? (int)strtol(optarg, &end, 10) : BF_FW_SYNC_DRIVER;
+			if ((optarg && *end) || o->sync < 0 || o->sync > 2)
 				bf_cli_usage_error("--sync takes 0, 1 or 2 (--sync=N)");
 			break;
 		case OPT_TIMEOUT:
-			if (bf_duration_parse(optarg, &o.timeout_s) < 0)
+			if (bf_duration_parse(optarg, &o->timeout_s) < 0)
 				bf_cli_usage_error("--timeout: %s", bf_error_get());
 			break;
 		default: bf_fw_cli_common(opt, fw_usage);
 		}
 	}
-	if (!(dev = arg(argc, argv, 0)) || arg(argc, argv, 1))
+	if (!(a->dev = arg(argc, argv, 0)) || arg(argc, argv, 1))
 		bf_cli_usage_error("reset takes DEV");
-	if ((r = bf_fw_cli_open(dev, &d)))
+}
+
+/* The result of a reset that was waited for: versions before and after. */
+static void print_reset_done(const struct reset_cli *a, const struct bf_fw_reset_caps *c,
+			     const struct bf_fw_query *before, const struct bf_fw_query *after)
+{
+	bf_print_line("-I- The device was reset.");
+	bf_print_begin("fw_reset");
+	if (bf_event_json())
+		print_caps(c);
+	bf_print_string(BF_PRINT_JSON, "device", NULL, a->dev);
+	bf_print_int(BF_PRINT_JSON, "level", NULL, a->o.level);
+	bf_print_int(BF_PRINT_JSON, "type", NULL, a->o.type);
+	bf_print_int(BF_PRINT_JSON, "sync", NULL, a->o.sync);
+	bf_print_string(BF_PRINT_JSON, "running_before", NULL, before->fw_running);
+	bf_print_string(BF_PRINT_ANY, "running", "FW Version(Running):  %s ", after->fw_running);
+	bf_print_string(BF_PRINT_TEXT, NULL, "(was %s)\n", before->fw_running);
+	bf_print_string(BF_PRINT_JSON, "pending", NULL, after->pending ? after->fw_version : NULL);
+	bf_print_string(BF_PRINT_TEXT, NULL, "FW Version(Pending):  %s\n", after->pending ? after->fw_version : "none");
+	bf_print_end();
+}
+
+/* The level and type chosen (the device's defaults unless given), the
+ * question, the reset, and what runs afterwards. d stays open. */
+static int reset_run(struct bf_fw_dev *d, struct reset_cli *a, const struct bf_fw_reset_caps *c)
+{
+	struct bf_fw_reset_opts *o = &a->o;
+	struct bf_fw_query before, after;
+	bool waited;
+	char q[160];
+	int r;
+
+	if (o->level < 0)
+		o->level = c->default_level;
+	if (o->type < 0)
+		o->type = c->default_type;
+	if (o->level < 0 || o->type < 0)
+		return bf_cli_fail(BF_EXIT_FAILURE, 0, NULL, "%s supports no reset level bfctl can use", a->dev);
+	if ((r = bf_fw_query(d, &before)) < 0)
+		return bf_fw_cli_fail(r, "cannot query", a->dev);
+	bf_print_line("%s", "");
+	snprintf(q, sizeof(q), "Reset %s with level %d (%s), type %d, sync %d? The NIC and its links go down.",
+		 a->dev, o->level, bf_fw_reset_level_text(o->level), o->type, o->sync);
+	if ((r = bf_fw_cli_confirm(q, a->yes)))
+		return r;
+	bf_print_line("-I- Sending reset command to device %s ...", a->dev);
+	if ((r = bf_fw_reset(d, o, &waited)) < 0)
+		return bf_fw_cli_fail(r, "cannot reset", a->dev);
+	if (!waited) {
+		bf_print_line(o->level == 4 ? "-I- Reboot the host (warm reboot) to load the new firmware." :
+					      "-I- Live patch requested: the device was not reset.");
+		bf_print_begin("fw_reset");
+		if (bf_event_json())
+			print_caps(c);
+		bf_print_end();
+		return bf_cli_ok();
+	}
+	if ((r = bf_fw_query(d, &after)) < 0)
+		return bf_fw_cli_fail(r, "cannot query after the reset", a->dev);
+	print_reset_done(a, c, &before, &after);
+	return bf_cli_ok();
+}
+
+int bf_cmd_fw_reset(int argc, char **argv)
+{
+	struct reset_cli a = { .o = { .level = -1, .type = -1, .sync = BF_FW_SYNC_DRIVER, .timeout_s = 180 } };
+	struct bf_fw_reset_caps c;
+	struct bf_fw_dev *d;
+	int r;
+
+	reset_parse(argc, argv, &a);
+	if ((r = bf_fw_cli_open(a.dev, &d)))
 		return r;
 	if ((r = bf_fw_reset_query(d, &c)) < 0) {
 		bf_fw_dev_close(d);
-		return bf_fw_cli_fail(r, "cannot query the reset levels of", dev);
+		return bf_fw_cli_fail(r, "cannot query the reset levels of", a.dev);
 	}
 	/* The tables before the question; the JSON event at the end. */
-	if (query || !bf_event_json()) {
+	if (a.query || !bf_event_json()) {
 		bf_print_begin("fw_reset_query");
 		print_caps(&c);
 		bf_print_end();
 	}
-	if (query) {
-		bf_fw_dev_close(d);
-		return bf_cli_ok();
-	}
-	if (o.level < 0)
-		o.level = c.default_level;
-	if (o.type < 0)
-		o.type = c.default_type;
-	if (o.level < 0 || o.type < 0) {
-		bf_fw_dev_close(d);
-		return bf_cli_fail(BF_EXIT_FAILURE, 0, NULL, "%s supports no reset level bfctl can use", dev);
-	}
-	if ((r = bf_fw_query(d, &before)) < 0) {
-		bf_fw_dev_close(d);
-		return bf_fw_cli_fail(r, "cannot query", dev);
-	}
-	bf_print_line("%s", "");
-	snprintf(q, sizeof(q), "Reset %s with level %d (%s), type %d, sync %d? The NIC and its links go down.", dev,
-		 o.level, bf_fw_reset_level_text(o.level), o.type, o.sync);
-	if ((r = bf_fw_cli_confirm(q, yes))) {
-		bf_fw_dev_close(d);
-		return r;
-	}
-	bf_print_line("-I- Sending reset command to device %s ...", dev);
-	r = bf_fw_reset(d, &o, &waited);
-	if (r < 0) {
-		bf_fw_dev_close(d);
-		return bf_fw_cli_fail(r, "cannot reset", dev);
-	}
-	if (!waited) {
-		bf_fw_dev_close(d);
-		bf_print_line(o.level == 4 ? "-I- Reboot the host (warm reboot) to load the new firmware." :
-					     "-I- Live patch requested: the device was not reset.");
-		bf_print_begin("fw_reset");
-		if (bf_event_json())
-			print_caps(&c);
-		bf_print_end();
-		return bf_cli_ok();
-	}
-	r = bf_fw_query(d, &after);
+	r = a.query ? bf_cli_ok() : reset_run(d, &a, &c);
 	bf_fw_dev_close(d);
-	if (r < 0)
-		return bf_fw_cli_fail(r, "cannot query after the reset", dev);
-	bf_print_line("-I- The device was reset.");
-	bf_print_begin("fw_reset");
-	if (bf_event_json())
-		print_caps(&c);
-	bf_print_string(BF_PRINT_JSON, "device", NULL, dev);
-	bf_print_int(BF_PRINT_JSON, "level", NULL, o.level);
-	bf_print_int(BF_PRINT_JSON, "type", NULL, o.type);
-	bf_print_int(BF_PRINT_JSON, "sync", NULL, o.sync);
-	bf_print_string(BF_PRINT_JSON, "running_before", NULL, before.fw_running);
-	bf_print_string(BF_PRINT_ANY, "running", "FW Version(Running):  %s ", after.fw_running);
-	bf_print_string(BF_PRINT_TEXT, NULL, "(was %s)\n", before.fw_running);
-	bf_print_string(BF_PRINT_JSON, "pending", NULL, after.pending ? after.fw_version : NULL);
-	bf_print_string(BF_PRINT_TEXT, NULL, "FW Version(Pending):  %s\n", after.pending ? after.fw_version : "none");
-	bf_print_end();
-	return bf_cli_ok();
+	return r;
 }
 
 /* The dispatcher. ---------------------------------------------------------------- */
