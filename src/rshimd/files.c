@@ -267,12 +267,12 @@ int bf_rshimd_dev_misc_text(struct bf_rshimd_dev *d, char *buf, size_t cap, size
 	return 0;
 }
 
-int bf_rshimd_dev_misc_apply(struct bf_rshimd_dev *d, const struct bf_rshimd_misc_cmd *c)
+/* Settings rshimd keeps itself, the device untouched: 0 or -errno, or 1
+ * when c is not one of them. */
+static int misc_local(struct bf_rshimd_dev *d, const struct bf_rshimd_misc_cmd *c)
 {
-	struct bf_tmfifo_hdr h;
-	int ret = 0;
+	int ret;
 
-	memset(&h, 0, sizeof(h));
 	switch (c->key) {
 	case BF_MISC_DISPLAY_LEVEL:
 		pthread_mutex_lock(&d->lock);
@@ -307,70 +307,105 @@ int bf_rshimd_dev_misc_apply(struct bf_rshimd_dev *d, const struct bf_rshimd_mis
 		bf_info("rshim%u FORCE_CMD: asking the owner to hand the device over", d->index);
 		return 0;
 	default:
-		break;
+		return 1;
 	}
-	if (d->gone)
-		return -ENODEV;
+}
+
+static int misc_sw_reset(struct bf_rshimd_dev *d)
+{
+	int ret;
+
+	bf_info("rshim%u SW RESET", d->index);
+	ret = bf_boot_chip_reset(&d->r);
+	pthread_mutex_lock(&d->lock);
+	d->fifo_reset = true;
+	pthread_mutex_unlock(&d->lock);
+	bf_rshimd_dev_wake(d);
+	return ret;
+}
+
+/* One TM FIFO control message: a type and up to 6 data bytes. */
+static void misc_ctrl(struct bf_rshimd_dev *d, uint8_t type, const uint8_t *data, size_t n)
+{
+	struct bf_tmfifo_hdr h;
+
+	memset(&h, 0, sizeof(h));
+	h.type = type;
+	memcpy(h.data, data, n);
+	bf_rshimd_dev_queue_ctrl(d, bf_tmfifo_hdr_word(&h));
+}
+
+/* The DPU's MAC, PXE ID and VLANs: kept for the misc file, and told to
+ * the DPU as they are set (the MAC in two halves, the rest big-endian as
+ * the DPU driver reads them; the PXE ID little-endian). */
+static void misc_peer_mac(struct bf_rshimd_dev *d, const uint8_t mac[6])
+{
+	pthread_mutex_lock(&d->lock);
+	memcpy(d->peer_mac, mac, 6);
+	pthread_mutex_unlock(&d->lock);
+	misc_ctrl(d, BF_TMFIFO_MAC_1, mac, 3);
+	misc_ctrl(d, BF_TMFIFO_MAC_2, mac + 3, 3);
+}
+
+static void misc_pxe_id(struct bf_rshimd_dev *d, uint32_t id)
+{
+	const uint8_t b[4] = { (uint8_t)id, (uint8_t)(id >> 8), (uint8_t)(id >> 16), (uint8_t)(id >> 24) };
+
+	pthread_mutex_lock(&d->lock);
+	d->pxe_id = id;
+	pthread_mutex_unlock(&d->lock);
+	misc_ctrl(d, BF_TMFIFO_PXE_ID, b, sizeof(b));
+}
+
+static void misc_vlan(struct bf_rshimd_dev *d, const uint16_t vlan[2])
+{
+	const uint8_t b[4] = { (uint8_t)(vlan[0] >> 8), (uint8_t)vlan[0], (uint8_t)(vlan[1] >> 8), (uint8_t)vlan[1] };
+
+	pthread_mutex_lock(&d->lock);
+	memcpy(d->vlan, vlan, sizeof(d->vlan));
+	pthread_mutex_unlock(&d->lock);
+	misc_ctrl(d, BF_TMFIFO_VLAN_ID, b, sizeof(b));
+}
+
+/* Settings that reach the device. In drop mode the writes are dropped, as
+ * every write then. */
+static int misc_device(struct bf_rshimd_dev *d, const struct bf_rshimd_misc_cmd *c)
+{
 	switch (c->key) {
 	case BF_MISC_BOOT_MODE:
-		if (d->drop_mode)
-			return 0;
-		return bf_rshim_wr(&d->r, d->r.chip->r.boot_control, c->u & 3);
+		return d->drop_mode ? 0 : bf_rshim_wr(&d->r, d->r.chip->r.boot_control, c->u & 3);
 	case BF_MISC_SW_RESET:
-		if (!c->u || d->drop_mode)
-			return 0;
-		bf_info("rshim%u SW RESET", d->index);
-		ret = bf_boot_chip_reset(&d->r);
-		pthread_mutex_lock(&d->lock);
-		d->fifo_reset = true;
-		pthread_mutex_unlock(&d->lock);
-		bf_rshimd_dev_wake(d);
-		return ret;
+		return !c->u || d->drop_mode ? 0 : misc_sw_reset(d);
 	case BF_MISC_PEER_MAC:
-		pthread_mutex_lock(&d->lock);
-		memcpy(d->peer_mac, c->mac, 6);
-		pthread_mutex_unlock(&d->lock);
-		h.type = BF_TMFIFO_MAC_1;
-		memcpy(h.data, c->mac, 3);
-		bf_rshimd_dev_queue_ctrl(d, bf_tmfifo_hdr_word(&h));
-		h.type = BF_TMFIFO_MAC_2;
-		memcpy(h.data, c->mac + 3, 3);
-		bf_rshimd_dev_queue_ctrl(d, bf_tmfifo_hdr_word(&h));
+		misc_peer_mac(d, c->mac);
 		return 0;
 	case BF_MISC_PXE_ID:
-		pthread_mutex_lock(&d->lock);
-		d->pxe_id = (uint32_t)c->u;
-		pthread_mutex_unlock(&d->lock);
-		h.type = BF_TMFIFO_PXE_ID;
-		h.data[0] = (uint8_t)c->u;
-		h.data[1] = (uint8_t)(c->u >> 8);
-		h.data[2] = (uint8_t)(c->u >> 16);
-		h.data[3] = (uint8_t)(c->u >> 24);
-		bf_rshimd_dev_queue_ctrl(d, bf_tmfifo_hdr_word(&h));
+		misc_pxe_id(d, (uint32_t)c->u);
 		return 0;
 	case BF_MISC_VLAN_ID:
-		pthread_mutex_lock(&d->lock);
-		memcpy(d->vlan, c->vlan, sizeof(d->vlan));
-		pthread_mutex_unlock(&d->lock);
-		h.type = BF_TMFIFO_VLAN_ID;
-		h.data[0] = (uint8_t)(c->vlan[0] >> 8);
-		h.data[1] = (uint8_t)c->vlan[0];
-		h.data[2] = (uint8_t)(c->vlan[1] >> 8);
-		h.data[3] = (uint8_t)c->vlan[1];
-		bf_rshimd_dev_queue_ctrl(d, bf_tmfifo_hdr_word(&h));
+		misc_vlan(d, c->vlan);
 		return 0;
 	case BF_MISC_DEBUG_CODE:
 		d->debug_code = c->u;
 		return bf_rshim_wr(&d->r, d->r.chip->r.scratchpad1, c->u);
 	case BF_MISC_OPN_STR:
-		if (d->drop_mode)
-			return 0;   /* dropped, as every write in drop mode */
-		return write_opn(d, c->str);
+		return d->drop_mode ? 0 : write_opn(d, c->str);
 	case BF_MISC_DEV_NAME:
 		return bf_rshimd_dev_refresh(d);
 	default:
 		return -EINVAL;
 	}
+}
+
+int bf_rshimd_dev_misc_apply(struct bf_rshimd_dev *d, const struct bf_rshimd_misc_cmd *c)
+{
+	int ret = misc_local(d, c);
+
+	if (ret != 1)
+		return ret;
+	if (d->gone)
+		return -ENODEV;
+	return misc_device(d, c);
 }
 
 /* ---- rshim (ioctl) ------------------------------------------------------- */
