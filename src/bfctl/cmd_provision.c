@@ -13,7 +13,6 @@
 #include "print.h"
 #include "provision.h"
 
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,40 +73,6 @@ static const char agent_usage[] =
 	"\n"
 	"Exit status as for bfctl provision. See PROVISION in bfctl(1).\n";
 
-static void agent_event(const struct bf_provision_event *ev)
-{
-	json_object *o = json_tokener_parse(ev->text), *v;
-	char name[48] = "agent";
-
-	if (!o || !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		return;
-	}
-	if (!bf_event_json()) {
-		const char *what = json_object_object_get_ex(o, "verdict", &v) || json_object_object_get_ex(o, "action", &v)
-					   ? json_object_get_string(v) : NULL;
-
-		if (what) {
-			const char *kind = json_object_object_get_ex(o, "kind", &v) ? json_object_get_string(v) : "";
-			const char *id = json_object_object_get_ex(o, "id", &v) ? json_object_get_string(v) : "";
-			const char *why = json_object_object_get_ex(o, "reason", &v) ? json_object_get_string(v) : "";
-
-			bf_print_line("%s: agent: %-10s %-12s %-28s %s", ev->device, what, kind, id, why);
-		}
-		json_object_put(o);
-		return;
-	}
-	if (json_object_object_get_ex(o, "event", &v))
-		snprintf(name, sizeof(name), "agent_%.30s", json_object_get_string(v));
-	if (!strcmp(name, "agent_object"))
-		snprintf(name, sizeof(name), "object");
-	json_object_object_del(o, "event");
-	json_object_object_del(o, "time");
-	json_object_object_add(o, "stage", json_object_new_string("agent"));
-	json_object_object_add(o, "device", json_object_new_string(ev->device));
-	bf_event_emit(name, o);
-}
-
 static void on_event(void *ctx, const struct bf_provision_event *ev)
 {
 	const char *step = bf_provision_step_name(ev->step);
@@ -148,7 +113,7 @@ static void on_event(void *ctx, const struct bf_provision_event *ev)
 	case BF_PROV_EV_PROGRESS:
 		break;
 	case BF_PROV_EV_AGENT:
-		agent_event(ev);
+		bf_provision_agent_emit(ev->device, ev->text);
 		break;
 	}
 }

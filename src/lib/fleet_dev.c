@@ -12,7 +12,6 @@
 #include "rshim.h"
 
 #include <errno.h>
-#include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -137,26 +136,6 @@ static void run_install(struct fleet *f, size_t i)
 
 /* --- the provision flow (a profile) --------------------------------------- */
 
-static void agent_event(const char *text)
-{
-	json_object *o = json_tokener_parse(text), *v;
-
-	if (!o || !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		return;
-	}
-	if (!bf_event_json()) {
-		if (json_object_object_get_ex(o, "action", &v) || json_object_object_get_ex(o, "verdict", &v))
-			bf_print_line("agent: %s", json_object_get_string(v));
-		json_object_put(o);
-		return;
-	}
-	json_object_object_del(o, "time");
-	json_object_object_del(o, "device");
-	json_object_object_add(o, "stage", json_object_new_string("agent"));
-	bf_event_emit("agent", o);
-}
-
 static void prov_event(void *ctx, const struct bf_provision_event *ev)
 {
 	struct fleet *f = ((void **)ctx)[0];
@@ -193,7 +172,7 @@ static void prov_event(void *ctx, const struct bf_provision_event *ev)
 	case BF_PROV_EV_PROGRESS:
 		break;
 	case BF_PROV_EV_AGENT:
-		agent_event(ev->text);
+		bf_provision_agent_emit(ev->device, ev->text);
 		break;
 	}
 }

@@ -107,6 +107,16 @@ int bf_provision_run(const struct bf_provision_opts *o, struct bf_provision_resu
 int bf_provision_agent(const struct bf_provision_opts *o, const char *verb,
 		       struct bf_provision_result *res);
 
+/* Pass on one JSON line bfagent printed (a BF_PROV_EV_AGENT event's text)
+ * to the event stream. JSON mode: the event agent_NAME (bfagent's object
+ * events as object), its own event, time and device keys dropped (the
+ * printer writes them), with "stage": "agent" and the device added unless
+ * the thread's events carry one already (bf_event_set_device). Human mode:
+ * its verdict or action, kind, id and reason on one line, after "DEVICE: "
+ * when the thread has no device. A line that is not a JSON object is
+ * dropped. */
+void bf_provision_agent_emit(const char *device, const char *text);
+
 /* The default state directory of a device: $BFCTL_STATE_DIR/DEV, else
  * /var/lib/bfctl/DEV (DEV with '/' and ':' made '_'). 0 or -ENAMETOOLONG. */
 int bf_provision_state_dir(const char *device, char *out, size_t cap);

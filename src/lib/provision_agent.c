@@ -6,7 +6,9 @@
 #include "config.h"
 #include "provision_int.h"
 #include "error.h"
+#include "event.h"
 #include "fileio.h"
+#include "print.h"
 #include "profile.h"
 
 #include <errno.h>
@@ -44,6 +46,52 @@ bool bf_prov_tally_line(struct bf_prov_tally *t, const char *line)
 	}
 	json_object_put(o);
 	return true;
+}
+
+static const char *str_key(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) ?
+	       json_object_get_string(v) : NULL;
+}
+
+static void agent_say(const char *device, json_object *o)
+{
+	const char *what = str_key(o, "verdict") ? str_key(o, "verdict") : str_key(o, "action");
+	const char *kind = str_key(o, "kind"), *id = str_key(o, "id"), *why = str_key(o, "reason");
+
+	if (what)
+		bf_print_line("%s%sagent: %-10s %-12s %-28s %s", device ? device : "", device ? ": " : "",
+			      what, kind ? kind : "", id ? id : "", why ? why : "");
+}
+
+void bf_provision_agent_emit(const char *device, const char *text)
+{
+	json_object *o = json_tokener_parse(text);
+	const char *e;
+	char name[48] = "agent";
+
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return;
+	}
+	if (bf_event_device())
+		device = NULL;   /* every event of this thread names it */
+	if (!bf_event_json()) {
+		agent_say(device, o);
+		json_object_put(o);
+		return;
+	}
+	if ((e = str_key(o, "event")))
+		snprintf(name, sizeof(name), strcmp(e, "object") ? "agent_%.30s" : "%s", e);
+	json_object_object_del(o, "event");
+	json_object_object_del(o, "time");
+	json_object_object_del(o, "device");
+	json_object_object_add(o, "stage", json_object_new_string("agent"));
+	if (device)
+		json_object_object_add(o, "device", json_object_new_string(device));
+	bf_event_emit(name, o);
 }
 
 static void on_agent_line(struct bf_prov *p, const char *line)

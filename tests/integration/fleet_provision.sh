@@ -47,6 +47,23 @@ ok "the device's result: ok, changed, at step verify" grep -q '"event":"result",
 ok "the provision steps came as step events of edge0" - <<'CHECK'
 for s in firmware install handoff agent verify; do grep -q "\"device\":\"edge0\",\"step\":\"$s\"" "$TMP/first.json" || exit 1; done
 CHECK
+ok "every JSON line is one object without a repeated key" python3 -c '
+import json, sys
+def once(pairs):
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise ValueError("repeated key in %r" % keys)
+    return dict(pairs)
+for line in open(sys.argv[1]):
+    json.loads(line, object_pairs_hook=once)' "$TMP/first.json"
+ok "bfagent's summary came as agent_summary of edge0, tagged stage agent" python3 -c '
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1])]
+sys.exit(0 if [e for e in evs if e["event"] == "agent_summary" and e["device"] == "edge0" and e["stage"] == "agent"] else 1)' "$TMP/first.json"
+ok "bfagent's result is not taken for a device result" python3 -c '
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1])]
+sys.exit(0 if sum(1 for e in evs if e["event"] == "result" and e.get("device") == "edge0") == 1 else 1)' "$TMP/first.json"
 ok "the journal records them" grep -q '"steps":\["download","check","firmware","install","handoff","agent","verify"\]' "$BFCTL_STATE_DIR/sim_0/fleet-journal.json"
 ok "ovs-vsctl reads the bridge the profile asks for" - <<'CHECK'
 $VSCTL br-exists fleetbr1
