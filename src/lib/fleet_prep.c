@@ -24,7 +24,7 @@ struct input {
 	const char *sha256;       /* expected, or NULL */
 	bool cfg;
 	char path[PATH_MAX];      /* local, checked */
-	char id[160];             /* for the journal key: digest, or path:size:mtime */
+	char id[160];             /* for the journal key: digest, or size:mtime */
 	struct bf_bfb_component *comps;   /* a bundle's inventory */
 	size_t ncomps;
 	const char *step;         /* where it failed: download or verify */
@@ -73,10 +73,11 @@ static int obtain(struct input *in, const struct bf_fetch_opts *fo)
 	snprintf(in->path, sizeof(in->path), "%s", in->src);
 	if ((r = bf_file_check_input(in->path)) < 0)
 		return input_fail(in, "download", BF_EXIT_INPUT, NULL), r;
-	if (in->sha256) {
+	if (in->sha256 || in->cfg) {
+		/* A bf.cfg is small: its content, not its size and time, keys the journal. */
 		if ((r = bf_fetch_file_sha256(in->path, got)) < 0)
 			return input_fail(in, "download", BF_EXIT_INPUT, NULL), r;
-		if (strcmp(got, in->sha256)) {
+		if (in->sha256 && strcmp(got, in->sha256)) {
 			bf_error_set("%s: SHA-256 %s, expected %s", in->path, got, in->sha256);
 			return input_fail(in, "verify", BF_EXIT_INPUT, "get an intact copy of the bundle"), -EBADMSG;
 		}
@@ -139,12 +140,26 @@ static void check_cfg(struct input *in)
 	}
 }
 
-static void journal_key(struct fleet *f, size_t i, const struct input *b, const struct input *c)
+/* The key names the content of each input: a profile or bf.cfg edited
+ * between two runs makes the device start over on --resume. */
+static void journal_key(struct fleet *f, size_t i, const struct input *b, const struct input *c,
+			const char *profile)
 {
-	const struct bf_fleet_dev *d = &f->devs[i];
+	snprintf(f->x[i].key, sizeof(f->x[i].key), "bfb=%s;config=%s;profile=%s%s",
+		 b ? b->id : "", c ? c->id : "", profile[0] ? "sha256:" : "", profile);
+}
 
-	snprintf(f->x[i].key, sizeof(f->x[i].key), "bfb=%s;config=%s;profile=%s",
-		 b ? b->id : "", c ? c->id : "", d->inv->profile ? d->inv->profile : "");
+/* A profile's digest into out ("" without one): 0, or -errno with a sentence. */
+static int profile_digest(const char *path, char out[65])
+{
+	int r;
+
+	out[0] = '\0';
+	if (!path)
+		return 0;
+	if ((r = bf_file_check_input(path)) < 0)
+		return r;
+	return bf_fetch_file_sha256(path, out);
 }
 
 int bf_fleet_journal_open(struct fleet *f, size_t i)
@@ -174,6 +189,7 @@ void bf_fleet_prepare(struct fleet *f)
 		struct bf_fleet_dev *d = &f->devs[i];
 		struct bf_fetch_opts fo = f->o->fetch;
 		struct input *b, *c;
+		char pdig[65];
 
 		d->step = "download";
 		b = find(in, n, d->inv->bfb ? d->inv->bfb : "", d->inv->sha256, false);
@@ -198,14 +214,14 @@ void bf_fleet_prepare(struct fleet *f)
 		} else if (c && c->code) {
 			d->step = c->step;
 			bf_fleet_fail(f, i, c->code, c->hint, "%s: %s", d->inv->name, c->msg);
-		} else if (d->inv->profile && bf_file_check_input(d->inv->profile) < 0) {
+		} else if (profile_digest(d->inv->profile, pdig) < 0) {
 			d->step = "verify";
 			bf_fleet_fail(f, i, BF_EXIT_INPUT, NULL, "%s: %s", d->inv->name, bf_error_get());
 			bf_error_clear();
 		} else {
 			snprintf(d->bfb, sizeof(d->bfb), "%s", b ? b->path : "");
 			snprintf(d->config, sizeof(d->config), "%s", c ? c->path : "");
-			journal_key(f, i, b, c);
+			journal_key(f, i, b, c, pdig);
 			if (b && b->ncomps) {
 				f->x[i].comps = b->comps;
 				f->x[i].ncomps = b->ncomps;

@@ -95,6 +95,21 @@ ok "--plan: each device says what would run" events "$TMP/rc.out" \
 ok "--plan: no reset anywhere" test "$(status "$TMP/devs/0" 'd["counters"]["resets"]')" = 1
 ok "--plan: the journal is left as it was" grep -q '"steps":\["download","check","push","boot"\]' "$ST/sim_1/fleet-journal.json"
 
+# --- --resume keys on the bf.cfg's content, not its size and time ------------
+cp -p "$CFG" "$TMP/site.cfg"
+sed "s|config: $CFG|config: $TMP/site.cfg|" "$TMP/inv.yaml" > "$TMP/inv_cfg.yaml"
+expect_rc 1 "a copy of the bf.cfg, same bytes: --plan --resume exit 1" \
+	fleet 4 "$TMP/devs" --inventory "$TMP/inv_cfg.yaml" --state-dir "$ST" --plan --resume --json
+ok "same bytes: nothing to do for sim:1" events "$TMP/rc.out" \
+	'[e for e in evs if e["event"]=="plan" and e["device"]=="sim:1" and e["steps"]==[]]'
+sed -i 's/demo-only/demo-ONLY/' "$TMP/site.cfg"
+touch -r "$CFG" "$TMP/site.cfg"
+ok "the edited bf.cfg has the size and time of the old one" test "$(stat -c %s:%Y "$TMP/site.cfg")" = "$(stat -c %s:%Y "$CFG")"
+expect_rc 1 "the bf.cfg edited: --plan --resume exit 1" \
+	fleet 4 "$TMP/devs" --inventory "$TMP/inv_cfg.yaml" --state-dir "$ST" --plan --resume --json
+ok "the bf.cfg edited: sim:1 would push and boot again" events "$TMP/rc.out" \
+	'[e for e in evs if e["event"]=="plan" and e["device"]=="sim:1" and e["steps"]==["push","boot"]]'
+
 # --- the cap: --parallel 1 runs one device after the other --------------------
 sed -i '/sim:2/,+1d' "$TMP/inv.yaml"
 expect_rc 0 "all devices fine: exit 0 (--parallel 1)" fleet 4 "$TMP/devs" --inventory "$TMP/inv.yaml" --state-dir "$ST" --parallel 1 --json

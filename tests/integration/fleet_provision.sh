@@ -72,4 +72,15 @@ expect_rc 0 "--resume: ok" "$BFCTL" provision --json --inventory "$TMP/inv.yaml"
 ok "--resume: nothing changed, every step skipped" grep -q '"device":"edge0","ok":true.*"changed":false,"skipped":true' "$TMP/rc.out"
 ok "--resume: no step ran again" not grep -q '"event":"step","time":[0-9.]*,"device":"edge0","step":"install"' "$TMP/rc.out"
 
+# The profile edited under the same path: the journal no longer applies.
+sed -i 's/- name: fleetbr1/- name: fleetbr1\n      - name: fleetbr2/' "$TMP/quick.yaml"
+expect_rc 0 "the profile edited: --resume --plan ok" \
+	"$BFCTL" provision --json --inventory "$TMP/inv.yaml" --timeout 300 --resume --plan
+ok "the profile edited: every step would run again" grep -q '"event":"plan",.*"device":"edge0","steps":\["firmware","install","handoff","agent","verify"\]' "$TMP/rc.out"
+expect_rc 0 "the profile edited: --resume ok" "$BFCTL" provision --json --inventory "$TMP/inv.yaml" --timeout 300 --resume
+ok "the profile edited: --resume changed the device" grep -q '"device":"edge0","ok":true.*"changed":true' "$TMP/rc.out"
+ok "ovs-vsctl reads the bridge the edited profile adds" - <<'CHECK'
+$VSCTL br-exists fleetbr2
+CHECK
+
 done_testing
