@@ -92,9 +92,12 @@ static void row_line(void *ctx, const char *text)
 	pthread_mutex_lock(&scr.mu);
 	snprintf(r->line, sizeof(r->line), "%s", text);
 	r->progress[0] = '\0';
-	if (!scr.live) {   /* not a terminal: each line as it comes, named */
+	if (!scr.live) {   /* not a terminal: each line as it comes, named (text is escaped) */
+		char name[BF_INV_NAME_MAX * 4 + 1];
+
+		bf_escape_text(name, sizeof(name), scr.inv->dev[i].name);
 		flockfile(stdout);
-		printf("%s: %s\n", scr.inv->dev[i].name, text);
+		printf("%s: %s\n", name, text);
 		fflush(stdout);
 		funlockfile(stdout);
 	}

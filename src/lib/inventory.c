@@ -2,6 +2,7 @@
 #include "config.h"
 #include "inventory.h"
 #include "error.h"
+#include "escape.h"
 #include "fetch.h"
 #include "fileio.h"
 #include "rshim/name.h"
@@ -11,6 +12,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,11 +56,19 @@ struct fields {
 	const yaml_node_t *at[F_N];
 };
 
+/* Valid UTF-8 without control characters: no C0, DEL or C1 (U+0080 to
+ * U+009F, which some terminals obey as escape sequences). */
 static bool printable(const char *s)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+	size_t n = strlen(s), k;
+	uint32_t cp;
+
+	while (n) {
+		if (!(k = bf_utf8_seq((const unsigned char *)s, n, &cp)) || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
 			return false;
+		s += k;
+		n -= k;
+	}
 	return true;
 }
 
@@ -90,7 +100,8 @@ static int read_fields(struct ctx *c, yaml_node_t *map, bool defaults, const cha
 			return fail(c, BF_INV_ELIMIT, v, "%s: '%s' is longer than %d bytes", what, ks, BF_INV_VALUE_MAX);
 		if (!v->data.scalar.length || strlen((const char *)v->data.scalar.value) != v->data.scalar.length ||
 		    !printable((const char *)v->data.scalar.value))
-			return fail(c, BF_INV_EVALUE, v, "%s: '%s' must be a non-empty line of text", what, ks);
+			return fail(c, BF_INV_EVALUE, v, "%s: '%s' must be a non-empty line of UTF-8 text without control characters",
+				    what, ks);
 		f->v[i] = (const char *)v->data.scalar.value;
 		f->at[i] = v;
 	}

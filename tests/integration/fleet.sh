@@ -42,6 +42,9 @@ bad "a malformed sha256" 'defaults:\n  bfb: a.bfb\n  sha256: 12ab\ndevices:\n  -
 bad "one device twice" 'defaults:\n  bfb: a.bfb\ndevices:\n  - rshim: sim:0\n  - rshim: sim:0\n' duplicate 5
 bad "devices as a mapping" 'devices:\n  rshim: sim:0\n' type 2
 bad "neither bundle nor profile" 'devices:\n  - rshim: sim:0\n' missing 2
+bad "a name holding ESC" 'defaults:\n  bfb: a.bfb\ndevices:\n  - rshim: sim:0\n    name: "rack\\e[2Jx"\n' value 5
+bad "a name holding a C1 control (CSI)" 'defaults:\n  bfb: a.bfb\ndevices:\n  - rshim: sim:0\n    name: "rack\\x9b2Jx"\n' value 5
+ok "no control character of the name reached the terminal" not env LC_ALL=C grep -qP '\x1b|\x9b' "$TMP/rc.out" "$TMP/rc.err"
 bad "an empty device list" 'defaults:\n  bfb: a.bfb\ndevices: []\n' missing 3
 expect_rc 3 "--json: an invalid inventory still ends with a result event" \
 	"$BFCTL" provision --json --inventory "$TMP/bad.yaml"
