@@ -298,10 +298,147 @@ static void do_member(struct bf_agent *ag, const struct bf_profile *p, struct bf
 	free(n);
 }
 
+/* Waits owed after a run of one kind of kernel action: the kernel makes
+ * representors and the LAG device asynchronously. */
+struct kwait {
+	bool switched, bonded, vfs, sfs;
+};
+
+/* Before an action of another kind, what the previous run made is waited for. */
+static void kwait_before(struct bf_agent *ag, const struct bf_profile *p, struct kwait *w,
+			 enum bf_agent_kind kind)
+{
+	if (kind != BF_AK_ESWITCH && w->switched) {
+		wait_reps(ag, p, "u", "uplinks and PFs after switchdev");
+		w->switched = false;
+	}
+	if (kind != BF_AK_VFS && w->vfs) {
+		wait_reps(ag, p, "v", "VFs after sriov_numvfs");
+		w->vfs = false;
+	}
+	if (kind != BF_AK_BOND && kind != BF_AK_MEMBER && w->bonded) {
+		wait_lag_device(ag, p);
+		w->bonded = false;
+	}
+}
+
+static void kwait_end(struct bf_agent *ag, const struct bf_profile *p, const struct kwait *w)
+{
+	if (w->switched)
+		wait_reps(ag, p, "u", "uplinks and PFs after switchdev");
+	if (w->bonded)
+		wait_lag_device(ag, p);
+	if (w->vfs)
+		wait_reps(ag, p, "v", "VFs after sriov_numvfs");
+	if (w->sfs)
+		wait_reps(ag, p, "s", "SFs after port add");
+}
+
+/* The kernel changes a non-zero VF count only through 0. */
+static bool do_vfs(struct bf_agent *ag, struct bf_agent_action *a)
+{
+	const struct bf_profile_pf *pf = a->want;
+
+	if ((write_numvfs(ag, a->id, 0) < 0 && pf->vfs) || (pf->vfs && write_numvfs(ag, a->id, pf->vfs) < 0)) {
+		fail(a, "sriov_numvfs failed");
+		return false;
+	}
+	a->verdict = BF_AV_CHANGED;
+	return true;
+}
+
+/* true when an SF port was added (its representor is then waited for). */
+static bool do_sf(struct bf_agent *ag, const struct bf_profile *p, struct bf_agent_action *a)
+{
+	const struct bf_profile_sf *sf = a->want;
+
+	if (a->op == BF_AOP_REMOVE) {
+		do_sf_remove(ag, p, a);
+		return false;
+	}
+	if (a->op == BF_AOP_CHANGE) {
+		if (bf_agent_nl_sf_setup(&ag->nl, p->pfs[sf->pf].devlink, sf->sfnum, sf->mac) < 0)
+			fail(a, "SF setup failed");
+		else
+			a->verdict = BF_AV_CHANGED;
+		return false;
+	}
+	/* Recorded first: a run killed after the port add still leaves an
+	 * SF the agent knows it made. */
+	bf_agent_record_add(&ag->rec, "sf", a->id);
+	save(ag, p);
+	if (bf_agent_nl_sf_add(&ag->nl, p->pfs[sf->pf].devlink, sf->pf, sf->sfnum, sf->mac) < 0) {
+		fail(a, "SF add failed");
+		return false;
+	}
+	a->verdict = BF_AV_CREATED;
+	return true;
+}
+
+static void do_virtio(struct bf_agent *ag, const struct bf_profile *p, const struct bf_agent_obs *o,
+		      struct bf_agent_action *a)
+{
+	const struct bf_profile_virtio *v = a->want;
+	const struct bf_agent_vdev *d = bf_agent_obs_vdev(o, a->id);
+
+	if (a->op != BF_AOP_CREATE && d && bf_agent_virtnet_unplug(ag->virtnet, d->vuid) < 0) {
+		fail(a, "unplug failed");
+		return;
+	}
+	if (a->op == BF_AOP_REMOVE) {
+		bf_agent_record_del(&ag->rec, "virtio", a->id);
+		save(ag, p);
+		a->verdict = BF_AV_REMOVED;
+		return;
+	}
+	if (bf_agent_virtnet_hotplug(ag->virtnet, ib_device(p, v), v) < 0) {
+		fail(a, "hotplug failed");
+		return;
+	}
+	bf_agent_record_add(&ag->rec, "virtio", a->id);
+	save(ag, p);
+	a->verdict = a->op == BF_AOP_CREATE ? BF_AV_CREATED : BF_AV_CHANGED;
+}
+
+/* One kernel action; w records what is to be waited for afterwards. */
+static void do_kernel_action(struct bf_agent *ag, const struct bf_profile *p, const struct bf_agent_obs *o,
+			     struct bf_agent_action *a, struct kwait *w)
+{
+	switch (a->kind) {
+	case BF_AK_ESWITCH:
+		if (bf_agent_nl_eswitch_set(&ag->nl, a->id, a->detail) < 0) {
+			fail(a, "eswitch set failed");
+		} else {
+			a->verdict = BF_AV_CHANGED;
+			w->switched = true;
+		}
+		break;
+	case BF_AK_BOND:
+		do_bond(ag, p, o, a);
+		w->bonded = true;
+		break;
+	case BF_AK_MEMBER:
+		do_member(ag, p, a);
+		w->bonded = true;
+		break;
+	case BF_AK_VFS:
+		w->vfs |= do_vfs(ag, a);
+		break;
+	case BF_AK_SF:
+		w->sfs |= do_sf(ag, p, a);
+		break;
+	case BF_AK_VIRTIO:
+		do_virtio(ag, p, o, a);
+		break;
+	default:
+		break;
+	}
+}
+
 static void do_kernel(struct bf_agent *ag, const struct bf_profile *p, const struct bf_agent_obs *o,
 		      struct bf_agent_plan *pl)
 {
-	bool switched = false, bonded = false, vfs = false, sfs = false;
+	struct kwait w = { 0 };
 	size_t i;
 
 	for (i = 0; i < pl->n; i++) {
@@ -312,112 +449,15 @@ static void do_kernel(struct bf_agent *ag, const struct bf_profile *p, const str
 				a->verdict = BF_AV_FAILED;
 			continue;
 		}
-		if (a->kind != BF_AK_ESWITCH && switched) {
-			wait_reps(ag, p, "u", "uplinks and PFs after switchdev");
-			switched = false;
-		}
-		if (a->kind != BF_AK_VFS && vfs) {
-			wait_reps(ag, p, "v", "VFs after sriov_numvfs");
-			vfs = false;
-		}
-		if (a->kind != BF_AK_BOND && a->kind != BF_AK_MEMBER && bonded) {
-			wait_lag_device(ag, p);
-			bonded = false;
-		}
+		kwait_before(ag, p, &w, a->kind);
 		if (!ag->nl_ok && a->kind != BF_AK_VIRTIO) {
 			a->verdict = BF_AV_FAILED;
 			snprintf(a->reason, sizeof(a->reason), "%.180s", ag->nl_err);
 			continue;
 		}
-		switch (a->kind) {
-		case BF_AK_ESWITCH:
-			if (bf_agent_nl_eswitch_set(&ag->nl, a->id, a->detail) < 0)
-				fail(a, "eswitch set failed");
-			else {
-				a->verdict = BF_AV_CHANGED;
-				switched = true;
-			}
-			break;
-		case BF_AK_BOND:
-			do_bond(ag, p, o, a);
-			bonded = true;
-			break;
-		case BF_AK_MEMBER:
-			do_member(ag, p, a);
-			bonded = true;
-			break;
-		case BF_AK_VFS: {
-			const struct bf_profile_pf *pf = a->want;
-
-			/* The kernel changes a non-zero VF count only through 0. */
-			if ((write_numvfs(ag, a->id, 0) < 0 && pf->vfs) ||
-			    (pf->vfs && write_numvfs(ag, a->id, pf->vfs) < 0))
-				fail(a, "sriov_numvfs failed");
-			else {
-				a->verdict = BF_AV_CHANGED;
-				vfs = true;
-			}
-			break;
-		}
-		case BF_AK_SF: {
-			const struct bf_profile_sf *sf = a->want;
-
-			if (a->op == BF_AOP_REMOVE) {
-				do_sf_remove(ag, p, a);
-			} else if (a->op == BF_AOP_CHANGE) {
-				if (bf_agent_nl_sf_setup(&ag->nl, p->pfs[sf->pf].devlink, sf->sfnum, sf->mac) < 0)
-					fail(a, "SF setup failed");
-				else
-					a->verdict = BF_AV_CHANGED;
-			} else {
-				/* Recorded first: a run killed after the port add
-				 * still leaves an SF the agent knows it made. */
-				bf_agent_record_add(&ag->rec, "sf", a->id);
-				save(ag, p);
-				if (bf_agent_nl_sf_add(&ag->nl, p->pfs[sf->pf].devlink, sf->pf, sf->sfnum, sf->mac) < 0) {
-					fail(a, "SF add failed");
-				} else {
-					a->verdict = BF_AV_CREATED;
-					sfs = true;          /* wait for its representor */
-				}
-			}
-			break;
-		}
-		case BF_AK_VIRTIO: {
-			const struct bf_profile_virtio *v = a->want;
-			const struct bf_agent_vdev *d = bf_agent_obs_vdev(o, a->id);
-
-			if (a->op != BF_AOP_CREATE && d && bf_agent_virtnet_unplug(ag->virtnet, d->vuid) < 0) {
-				fail(a, "unplug failed");
-				break;
-			}
-			if (a->op == BF_AOP_REMOVE) {
-				bf_agent_record_del(&ag->rec, "virtio", a->id);
-				save(ag, p);
-				a->verdict = BF_AV_REMOVED;
-				break;
-			}
-			if (bf_agent_virtnet_hotplug(ag->virtnet, ib_device(p, v), v) < 0) {
-				fail(a, "hotplug failed");
-				break;
-			}
-			bf_agent_record_add(&ag->rec, "virtio", a->id);
-			save(ag, p);
-			a->verdict = a->op == BF_AOP_CREATE ? BF_AV_CREATED : BF_AV_CHANGED;
-			break;
-		}
-		default:
-			break;
-		}
+		do_kernel_action(ag, p, o, a, &w);
 	}
-	if (switched)
-		wait_reps(ag, p, "u", "uplinks and PFs after switchdev");
-	if (bonded)
-		wait_lag_device(ag, p);
-	if (vfs)
-		wait_reps(ag, p, "v", "VFs after sriov_numvfs");
-	if (sfs)
-		wait_reps(ag, p, "s", "SFs after port add");
+	kwait_end(ag, p, &w);
 }
 
 int bf_agent_apply(struct bf_agent *ag, const struct bf_profile *p, struct bf_agent_plan *plan)
