@@ -29,9 +29,10 @@ static const char fwimage_usage[] =
 	"PSID, product version, payload length and CRC, header CRC) and a payload.\n"
 	"--format fs4: a minimal FS4 image, the format of NVIDIA's fw-*.bin files\n"
 	"(magic pattern, HW pointers, tools area, BOOT2, ITOC with IMAGE_INFO and\n"
-	"the payload as MAIN_CODE, the device sector with MFG_INFO and DEV_INFO,\n"
-	"every CRC right), signed-fw but without a real signature. The payload is\n"
-	"BYTES (default 1M; K and M suffixes; 16M at most for fs4). The simulated\n"
+	"the payload as MAIN_CODE, past 16 MiB in further code sections, the\n"
+	"device sector with MFG_INFO and DEV_INFO, every CRC right), signed-fw\n"
+	"but without a real signature. The payload is BYTES (default 1M; K and M\n"
+	"suffixes; at most 64M less 128 bytes, 63M for fs4). The simulated\n"
 	"NIC checks all of it when the image is verified (bfctl fw burn). --date\n"
 	"defaults to today, --product to the version. See bfsim(1).\n";
 
@@ -116,7 +117,7 @@ int bf_sim_cmd_fwimage(int argc, char **argv)
 			break;
 		case OPT_SIZE:
 			if (parse_size(optarg, &h.payload_len) < 0)
-				bf_cli_usage_error("--size takes bytes (K and M suffixes), 1 to 64M");
+				bf_cli_usage_error("--size takes bytes (K and M suffixes), from 1 to 64M less 128 (the header)");
 			break;
 		case OPT_DATE:
 			snprintf(date, sizeof(date), "%s", optarg);
@@ -154,8 +155,9 @@ int bf_sim_cmd_fwimage(int argc, char **argv)
 			.fw_ver = { (uint16_t)(h.version >> 24), (uint16_t)(h.version >> 16 & 0xff), (uint16_t)h.version },
 		};
 
-		if (h.payload_len > BF_FW_FS4_MAX_SECTION)
-			bf_cli_usage_error("--size takes at most 16M with --format fs4");
+		if (h.payload_len > BF_FW_FS4_MAX_PAYLOAD)
+			bf_cli_usage_error("--size takes at most 63M with --format fs4 (the image must stay "
+					   "under the 64 MiB the NIC takes as one component)");
 		r = bf_fw_fs4_make(&sp, &img, &len);
 	} else {
 		r = bf_fw_image_make(&h, &img, &len);

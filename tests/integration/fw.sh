@@ -63,6 +63,36 @@ CHECK
 else
 	skip "mstflint on the FS4 image" "no mstflint here"
 fi
+# Past one code section's 16 MiB the payload goes on in further sections,
+# up to 63M (the image then stays under the NIC's 64 MiB component).
+expect_rc 0 "an FS4 image of 20M" "$BFSIM" fwimage -o "$IMG/fs4-20m.bin" --format fs4 --version 32.43.1020 \
+	--psid MT_0000000884 --size 20M
+ok "it says what it wrote" grep -q '(PSID MT_0000000884, 20992000 bytes)' "$TMP/rc.out"
+expect_rc 0 "fw image reads it" "$BFCTL" fw image "$IMG/fs4-20m.bin" --json
+ok "MAIN_CODE and a second code section: 5 ITOC sections, every byte in the component" - <<'CHECK'
+grep -q '"component_bytes":20987904,"itoc_sections":5,' "$TMP/rc.out"
+CHECK
+if command -v mstflint >/dev/null; then
+	expect_rc 0 "mstflint verifies the 20M image" mstflint -i "$IMG/fs4-20m.bin" v
+	ok "mstflint finds it valid" grep -q 'FW image verification succeeded' "$TMP/rc.out"
+	rm -f "$IMG/fs4-20m.bin"
+else
+	skip "mstflint on the 20M FS4 image" "no mstflint here"
+fi
+expect_rc 0 "an FS4 image of 63M, the most" "$BFSIM" fwimage -o "$IMG/fs4-63m.bin" --format fs4 --version 32.43.1020 \
+	--psid MT_0000000884 --size 63M
+expect_rc 0 "fw image reads it" "$BFCTL" fw image "$IMG/fs4-63m.bin" --json
+ok "four code sections" grep -q '"component_bytes":66076672,"itoc_sections":7,' "$TMP/rc.out"
+rm -f "$IMG/fs4-63m.bin"
+expect_rc 2 "a byte more is refused" "$BFSIM" fwimage -o "$IMG/fs4-big.bin" --format fs4 --version 32.43.1020 \
+	--psid MT_0000000884 --size $(((63 << 20) + 1))
+ok "saying what the limit is and why, writing nothing" - <<'CHECK'
+grep -q -- '--size takes at most 63M with --format fs4 (the image must stay under the 64 MiB the NIC takes as one component)' \
+	"$TMP/rc.err" && [ ! -e "$IMG/fs4-big.bin" ]
+CHECK
+expect_rc 2 "a BFSIMFW1 payload of 64M is refused" "$BFSIM" fwimage -o "$IMG/big64.img" --version 32.43.1020 \
+	--psid MT_0000000884 --size 64M
+ok "the header counts in its limit" grep -q -- 'from 1 to 64M less 128 (the header)' "$TMP/rc.err"
 expect_rc 0 "fw image --full" "$BFCTL" fw image "$IMG/fs4-bf2.bin" --full
 ok "q full's part number, description, update method; the chip" - <<'CHECK'
 grep -qE '^Part Number: +BFSIM-FW$' "$TMP/rc.out" && grep -qE '^Description: +BlueField-2 NIC firmware \(bfsim\)$' "$TMP/rc.out" &&

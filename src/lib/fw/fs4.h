@@ -67,6 +67,10 @@
 #define BF_FW_FS4_DEVINFO_SIG0   0x6d446576u   /* "mDev" */
 #define BF_FW_FS4_DEVINFO_SIG1   0x496e666fu   /* "Info" */
 #define BF_FW_FS4_MAX_SECTION    (0x3fffffu * 4)   /* the entry's 22-bit dword size */
+/* The largest payload bf_fw_fs4_make writes: with its headers and device
+ * sector the image stays under the 64 MiB bfctl reads and the simulated
+ * NIC takes as one component. */
+#define BF_FW_FS4_MAX_PAYLOAD    (63u << 20)
 
 /* HW pointer indexes (entry i at BF_FW_FS4_HW_PTRS + 8 i). */
 enum bf_fw_fs4_hw_ptr {
@@ -79,7 +83,8 @@ enum bf_fw_fs4_hw_ptr {
 
 /* Section types and CRC kinds. */
 enum {
-	BF_FW_FS4_SECT_BOOT_CODE = 0x1, BF_FW_FS4_SECT_MAIN_CODE = 0x3, BF_FW_FS4_SECT_IMAGE_INFO = 0x10,
+	BF_FW_FS4_SECT_BOOT_CODE = 0x1, BF_FW_FS4_SECT_PCI_CODE = 0x2, BF_FW_FS4_SECT_MAIN_CODE = 0x3,
+	BF_FW_FS4_SECT_PCIE_LINK_CODE = 0x4, BF_FW_FS4_SECT_IRON_PREP_CODE = 0x5, BF_FW_FS4_SECT_IMAGE_INFO = 0x10,
 	BF_FW_FS4_SECT_IMAGE_SIGNATURE_256 = 0xa0, BF_FW_FS4_SECT_PUBLIC_KEYS_2048 = 0xa1,
 	BF_FW_FS4_SECT_IMAGE_SIGNATURE_512 = 0xa3, BF_FW_FS4_SECT_PUBLIC_KEYS_4096 = 0xa4,
 	BF_FW_FS4_SECT_MFG_INFO = 0xe0, BF_FW_FS4_SECT_DEV_INFO = 0xe1, BF_FW_FS4_SECT_END = 0xff,
@@ -175,7 +180,8 @@ int bf_fw_fs4_parse(const uint8_t *buf, size_t len, unsigned flags, struct bf_fw
 
 /* A minimal, valid FS4 image: magic, HW pointers, tools area, BOOT2, ITOC
  * with IMAGE_INFO and a MAIN_CODE payload of payload_len bytes (rounded up
- * to 4), all CRCs right; with dtoc, a device sector after it (MFG_INFO,
+ * to 4; past 16 MiB in further code sections, BF_FW_FS4_MAX_PAYLOAD at
+ * most), all CRCs right; with dtoc, a device sector after it (MFG_INFO,
  * DEV_INFO), as in a full fw-*.bin. */
 struct bf_fw_fs4_spec {
 	uint16_t hw_dev_id;

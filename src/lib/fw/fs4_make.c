@@ -8,7 +8,9 @@
  *          the layout of a signed image, no real signature)
  * then, with spec->dtoc, the device sector in the file's last 4K: DTOC,
  * MFG_INFO at +0x400, DEV_INFO at +0x800. Unused bytes are 0xFF (erased
- * flash). */
+ * flash). A payload past one section's 16 MiB continues in sections of the
+ * next code types (PCI_CODE, PCIE_LINK_CODE, IRON_PREP_CODE), each right
+ * after the one before: a payload of up to 63 MiB (BF_FW_FS4_MAX_PAYLOAD). */
 #include "config.h"
 #include "fw/fs4.h"
 
@@ -26,6 +28,14 @@
 #define AT_KEYS     0x3600u
 #define DT_MFG      0x400u
 #define DT_DEV      0x800u
+/* A code section's largest size: the entry's 22-bit dword count, in 4K. */
+#define SECT_PIECE  (BF_FW_FS4_MAX_SECTION & ~(BF_FW_FS4_SECTOR - 1))
+
+static const uint8_t code_types[] = {
+	BF_FW_FS4_SECT_MAIN_CODE, BF_FW_FS4_SECT_PCI_CODE, BF_FW_FS4_SECT_PCIE_LINK_CODE,
+	BF_FW_FS4_SECT_IRON_PREP_CODE,
+};
+_Static_assert(BF_FW_FS4_MAX_PAYLOAD <= sizeof(code_types) * SECT_PIECE, "payload past the code sections");
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -124,11 +134,12 @@ static void device_sector(uint8_t *d, uint32_t at, const struct bf_fw_fs4_spec *
 
 int bf_fw_fs4_make(const struct bf_fw_fs4_spec *sp, uint8_t **out, size_t *len)
 {
-	uint32_t pay = (sp->payload_len + 3) & ~3u, end, dt, x, i;
+	uint32_t pay = (sp->payload_len + 3) & ~3u, end, dt, x, i, at, piece;
+	unsigned nsect = (unsigned)((pay + SECT_PIECE - 1) / SECT_PIECE);
 	size_t n;
 	uint8_t *b, *e;
 
-	if (!pay || pay > BF_FW_FS4_MAX_SECTION)
+	if (!sp->payload_len || sp->payload_len > BF_FW_FS4_MAX_PAYLOAD)
 		return -EINVAL;
 	end = AT_MAIN + pay;
 	dt = (end + BF_FW_FS4_SECTOR - 1) & ~(BF_FW_FS4_SECTOR - 1);
@@ -162,7 +173,7 @@ int bf_fw_fs4_make(const struct bf_fw_fs4_spec *sp, uint8_t **out, size_t *len)
 	put32(b + AT_BOOT2 + 4, BOOT2_DW);
 	put32(b + AT_BOOT2 + 4 * (BOOT2_DW + 3), bf_fw_fs4_crc16(b + AT_BOOT2, BOOT2_DW + 3));
 	image_info(b + AT_INFO, sp);
-	toc_header(b + AT_ITOC, BF_FW_FS4_ITOC_SIG, sp->signed_fw ? 4 : 2);
+	toc_header(b + AT_ITOC, BF_FW_FS4_ITOC_SIG, (sp->signed_fw ? 3 : 1) + nsect);
 	e = b + AT_ITOC + BF_FW_FS4_TOC_HDR;
 	toc_entry(e, BF_FW_FS4_SECT_IMAGE_INFO, b + AT_INFO, AT_INFO, BF_FW_FS4_II_SIZE, BF_FW_FS4_CRC_IN_ENTRY);
 	e += BF_FW_FS4_TOC_ENTRY;
@@ -175,8 +186,11 @@ int bf_fw_fs4_make(const struct bf_fw_fs4_spec *sp, uint8_t **out, size_t *len)
 			  BF_FW_FS4_KEYS2048_SIZE, BF_FW_FS4_CRC_IN_ENTRY);
 		e += 2 * BF_FW_FS4_TOC_ENTRY;
 	}
-	toc_entry(e, BF_FW_FS4_SECT_MAIN_CODE, b + AT_MAIN, AT_MAIN, pay, BF_FW_FS4_CRC_IN_ENTRY);
-	memset(e + BF_FW_FS4_TOC_ENTRY, 0xff, BF_FW_FS4_TOC_ENTRY);
+	for (i = 0, at = AT_MAIN; i < nsect; i++, at += piece, e += BF_FW_FS4_TOC_ENTRY) {
+		piece = AT_MAIN + pay - at < SECT_PIECE ? AT_MAIN + pay - at : SECT_PIECE;
+		toc_entry(e, code_types[i], b + at, at, piece, BF_FW_FS4_CRC_IN_ENTRY);
+	}
+	memset(e, 0xff, BF_FW_FS4_TOC_ENTRY);
 	if (sp->dtoc)
 		device_sector(b + dt, dt, sp);
 	*out = b;
