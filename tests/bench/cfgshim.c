@@ -60,7 +60,6 @@ static bool keep_state;                  /* BFSIM_SHIM_STATE given */
 static double v0;                        /* the model's clock at start */
 static struct timespec mono0, real0;     /* the real clocks at start */
 
-static int (*real_open)(const char *, int, ...);
 static int (*real_openat)(int, const char *, int, ...);
 static int (*real_close)(int);
 static ssize_t (*real_pread)(int, void *, size_t, off_t);
@@ -80,7 +79,6 @@ static void *next_sym(const char *name)
 
 static void resolve_once(void)
 {
-	real_open = next_sym("open");
 	real_openat = next_sym("openat");
 	real_close = next_sym("close");
 	real_pread = next_sym("pread");
@@ -139,7 +137,7 @@ __attribute__((destructor)) static void shim_fini(void)
 		     bf_sim_time(sim) - v0);
 	pthread_mutex_unlock(&mu);
 	if (rep && *rep) {
-		fd = real_open(rep, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+		fd = real_openat(AT_FDCWD, rep, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (fd >= 0) {
 			if (write(fd, line, (size_t)n) != n)
 				fprintf(stderr, "cfgshim: cannot write %s\n", rep);
@@ -190,7 +188,7 @@ static int note_lock(const char *path, int fd)
 /* A descriptor that stands for the config file: /dev/null, kept. */
 static int open_cfg(int flags)
 {
-	int fd = real_open("/dev/null", (flags & O_ACCMODE) | O_CLOEXEC);
+	int fd = real_openat(AT_FDCWD, "/dev/null", (flags & O_ACCMODE) | O_CLOEXEC);
 
 	if (fd < 0)
 		return -1;
@@ -206,40 +204,35 @@ static int open_cfg(int flags)
 	return fd;
 }
 
-static mode_t mode_arg(int flags, va_list ap)
-{
-	return (flags & (O_CREAT | __O_TMPFILE)) ? (mode_t)va_arg(ap, int) : 0;
-}
+/* The mode of a variadic open call, there when flags create a file. */
+#define MODE_ARG(flags) __extension__({ \
+	va_list ap_; \
+	mode_t m_ = 0; \
+	va_start(ap_, flags); \
+	if ((flags) & (O_CREAT | __O_TMPFILE)) \
+		m_ = (mode_t)va_arg(ap_, int); \
+	va_end(ap_); \
+	m_; })
 
-SHIM_API int open(const char *path, int flags, ...)
+static int open_at(int dirfd, const char *path, int flags, mode_t m)
 {
-	va_list ap;
-	mode_t m;
-
 	resolve();
-
-	va_start(ap, flags);
-	m = mode_arg(flags, ap);
-	va_end(ap);
-	return is_cfg_path(path) ? open_cfg(flags) : note_lock(path, real_open(path, flags, m));
-}
-
-SHIM_API int open64(const char *path, int flags, ...) __attribute__((alias("open")));
-
-SHIM_API int openat(int dirfd, const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t m;
-
-	resolve();
-
-	va_start(ap, flags);
-	m = mode_arg(flags, ap);
-	va_end(ap);
 	return is_cfg_path(path) ? open_cfg(flags) : note_lock(path, real_openat(dirfd, path, flags, m));
 }
 
+SHIM_API int openat(int dirfd, const char *path, int flags, ...)
+{
+	return open_at(dirfd, path, flags, MODE_ARG(flags));
+}
+
 SHIM_API int openat64(int dirfd, const char *path, int flags, ...) __attribute__((alias("openat")));
+
+SHIM_API int open(const char *path, int flags, ...)
+{
+	return open_at(AT_FDCWD, path, flags, MODE_ARG(flags));
+}
+
+SHIM_API int open64(const char *path, int flags, ...) __attribute__((alias("open")));
 
 SHIM_API int close(int fd)
 {
