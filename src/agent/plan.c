@@ -435,17 +435,13 @@ static bool port_wanted(const struct bf_profile *p, const struct bf_agent_obs *o
 	return false;
 }
 
-static void plan_ovs(const struct bf_profile *p, const struct bf_agent_obs *o, const struct bf_agent_record *rec,
-		     struct bf_agent_plan *pl)
+/* other_config: each key of the profile, and the keys the agent set that
+ * the profile no longer has. */
+static void plan_other_config(const struct bf_profile *p, const struct bf_agent_obs *o,
+			      const struct bf_agent_record *rec, struct bf_agent_plan *pl)
 {
 	size_t i, j;
-	char why[128];
 
-	if (!o->have_ovs) {
-		if (p->nbridges || p->nother)
-			add(pl, BF_AK_BRIDGE, BF_AOP_FAIL, "ovsdb", NULL, "ovsdb-server cannot be reached");
-		return;
-	}
 	for (i = 0; i < p->nother; i++) {
 		const struct bf_profile_kv *kv = &p->ovs_other_config[i];
 		const char *cur = other_value(o, kv->key);
@@ -470,33 +466,46 @@ static void plan_ovs(const struct bf_profile *p, const struct bf_agent_obs *o, c
 		if (j == p->nother && other_value(o, key))
 			add(pl, BF_AK_OVS_CONFIG, BF_AOP_REMOVE, key, NULL, "no longer in the profile");
 	}
-	/* Removals first: a port leaving one bridge may join another. */
+}
+
+/* A bridge the agent made that the profile no longer has: removed, unless
+ * it holds a port an operator added (then kept, and only the agent's own
+ * ports go). false when the bridge goes as a whole. */
+static bool plan_bridge_gone(const struct bf_agent_obs_bridge *b, const struct bf_agent_record *rec,
+			     struct bf_agent_plan *pl)
+{
+	const char *hand = NULL;
+	char id[64];
+	size_t j;
+
+	for (j = 0; j < b->nports && !hand; j++) {
+		snprintf(id, sizeof(id), "%s/%s", b->name, b->ports[j]);
+		if (!bf_agent_record_has(rec, "port", id))
+			hand = b->ports[j];
+	}
+	if (!hand) {
+		add(pl, BF_AK_BRIDGE, BF_AOP_REMOVE, b->name, NULL, "no longer in the profile");
+		return false;
+	}
+	add(pl, BF_AK_BRIDGE, BF_AOP_NONE, b->name, NULL, "no longer in the profile, kept: it holds %s, added by hand",
+	    hand);
+	return true;
+}
+
+/* Removals first: a port leaving one bridge may join another. */
+static void plan_removals(const struct bf_profile *p, const struct bf_agent_obs *o, const struct bf_agent_record *rec,
+			  struct bf_agent_plan *pl)
+{
+	size_t i, j;
+
 	for (i = 0; i < o->nbridges; i++) {
 		const struct bf_agent_obs_bridge *b = &o->bridges[i];
 		bool br_wanted = false;
 
 		for (j = 0; j < p->nbridges; j++)
 			br_wanted |= !strcmp(p->bridges[j].name, b->name);
-		if (!br_wanted && bf_agent_record_has(rec, "bridge", b->name)) {
-			const char *hand = NULL;
-			char id[64];
-
-			for (j = 0; j < b->nports && !hand; j++) {
-				snprintf(id, sizeof(id), "%s/%s", b->name, b->ports[j]);
-				if (!bf_agent_record_has(rec, "port", id))
-					hand = b->ports[j];
-			}
-			if (!hand) {
-				add(pl, BF_AK_BRIDGE, BF_AOP_REMOVE, b->name, NULL, "no longer in the profile");
-				continue;
-			}
-			/* Keep the bridge for the port an operator added; take
-			 * out only the agent's own ports. */
-			add(pl, BF_AK_BRIDGE, BF_AOP_NONE, b->name, NULL,
-			    "no longer in the profile, kept: it holds %s, added by hand", hand);
-		} else if (!br_wanted) {
+		if (!br_wanted && (!bf_agent_record_has(rec, "bridge", b->name) || !plan_bridge_gone(b, rec, pl)))
 			continue;
-		}
 		for (j = 0; j < b->nports; j++) {
 			char id[64];
 
@@ -505,48 +514,77 @@ static void plan_ovs(const struct bf_profile *p, const struct bf_agent_obs *o, c
 				add(pl, BF_AK_PORT, BF_AOP_REMOVE, id, NULL, "no longer in the profile");
 		}
 	}
+}
+
+/* A bridge of the profile: created, its datapath changed, or as it is. */
+static void plan_bridge(const struct bf_profile_bridge *b, const struct bf_agent_obs *o, struct bf_agent_plan *pl)
+{
+	const struct bf_agent_obs_bridge *ob = bf_agent_obs_bridge(o, b->name);
+	struct bf_agent_action *a;
+
+	if (!ob)
+		a = add(pl, BF_AK_BRIDGE, BF_AOP_CREATE, b->name, b, "new bridge%s%s",
+			b->datapath_type[0] ? ", datapath " : "", b->datapath_type);
+	else if (strcmp(ob->datapath_type, b->datapath_type) &&
+		 !(!strcmp(b->datapath_type, "system") && !ob->datapath_type[0]))
+		a = add(pl, BF_AK_BRIDGE, BF_AOP_CHANGE, b->name, b, "datapath_type '%s' -> '%s'", ob->datapath_type,
+			b->datapath_type);
+	else
+		a = add(pl, BF_AK_BRIDGE, BF_AOP_NONE, b->name, b, "%zu ports", ob->nports);
+	if (a)
+		snprintf(a->detail, sizeof(a->detail), "%s", b->datapath_type);
+}
+
+/* The ports of a profile bridge: its listed ports, then the representors
+ * of the virtio-net devices that name it. */
+static void plan_bridge_ports(const struct bf_profile *p, const struct bf_agent_obs *o,
+			      const struct bf_agent_record *rec, const struct bf_profile_bridge *b,
+			      struct bf_agent_plan *pl)
+{
+	char why[128], id[64];
+	size_t j;
+
+	for (j = 0; j < b->nports; j++) {
+		const char *n = port_netdev(p, o, &b->ports[j], why, sizeof(why));
+
+		if (!n) {
+			snprintf(id, sizeof(id), "%s/%s", b->name, b->ports[j].rep);
+			add(pl, BF_AK_PORT, BF_AOP_FAIL, id, &b->ports[j], "%s", why);
+			continue;
+		}
+		plan_port(p, o, rec, b->name, n, &b->ports[j], pl);
+	}
+	for (j = 0; j < p->nvirtio; j++) {
+		const struct bf_profile_virtio *v = &p->virtio[j];
+		const struct bf_agent_vdev *d = bf_agent_obs_vdev(o, v->mac);
+
+		if (strcmp(v->bridge, b->name))
+			continue;
+		if (!d || !d->sf_rep[0]) {
+			snprintf(id, sizeof(id), "%s/virtio %s", b->name, v->mac);
+			add(pl, BF_AK_PORT, BF_AOP_FAIL, id, v, "the representor of virtio-net %s is not there (yet)",
+			    v->mac);
+			continue;
+		}
+		plan_port(p, o, rec, b->name, d->sf_rep, v, pl);
+	}
+}
+
+static void plan_ovs(const struct bf_profile *p, const struct bf_agent_obs *o, const struct bf_agent_record *rec,
+		     struct bf_agent_plan *pl)
+{
+	size_t i;
+
+	if (!o->have_ovs) {
+		if (p->nbridges || p->nother)
+			add(pl, BF_AK_BRIDGE, BF_AOP_FAIL, "ovsdb", NULL, "ovsdb-server cannot be reached");
+		return;
+	}
+	plan_other_config(p, o, rec, pl);
+	plan_removals(p, o, rec, pl);
 	for (i = 0; i < p->nbridges; i++) {
-		const struct bf_profile_bridge *b = &p->bridges[i];
-		const struct bf_agent_obs_bridge *ob = bf_agent_obs_bridge(o, b->name);
-		struct bf_agent_action *a;
-
-		if (!ob)
-			a = add(pl, BF_AK_BRIDGE, BF_AOP_CREATE, b->name, b, "new bridge%s%s",
-				b->datapath_type[0] ? ", datapath " : "", b->datapath_type);
-		else if (strcmp(ob->datapath_type, b->datapath_type) &&
-			 !(!strcmp(b->datapath_type, "system") && !ob->datapath_type[0]))
-			a = add(pl, BF_AK_BRIDGE, BF_AOP_CHANGE, b->name, b, "datapath_type '%s' -> '%s'",
-				ob->datapath_type, b->datapath_type);
-		else
-			a = add(pl, BF_AK_BRIDGE, BF_AOP_NONE, b->name, b, "%zu ports", ob->nports);
-		if (a)
-			snprintf(a->detail, sizeof(a->detail), "%s", b->datapath_type);
-		for (j = 0; j < b->nports; j++) {
-			const char *n = port_netdev(p, o, &b->ports[j], why, sizeof(why));
-			char id[64];
-
-			if (!n) {
-				snprintf(id, sizeof(id), "%s/%s", b->name, b->ports[j].rep);
-				add(pl, BF_AK_PORT, BF_AOP_FAIL, id, &b->ports[j], "%s", why);
-				continue;
-			}
-			plan_port(p, o, rec, b->name, n, &b->ports[j], pl);
-		}
-		for (j = 0; j < p->nvirtio; j++) {
-			const struct bf_profile_virtio *v = &p->virtio[j];
-			const struct bf_agent_vdev *d = bf_agent_obs_vdev(o, v->mac);
-			char id[64];
-
-			if (strcmp(v->bridge, b->name))
-				continue;
-			if (!d || !d->sf_rep[0]) {
-				snprintf(id, sizeof(id), "%s/virtio %s", b->name, v->mac);
-				add(pl, BF_AK_PORT, BF_AOP_FAIL, id, v, "the representor of virtio-net %s is not there (yet)",
-				    v->mac);
-				continue;
-			}
-			plan_port(p, o, rec, b->name, d->sf_rep, v, pl);
-		}
+		plan_bridge(&p->bridges[i], o, pl);
+		plan_bridge_ports(p, o, rec, &p->bridges[i], pl);
 	}
 }
 
