@@ -124,6 +124,41 @@ static void expect_err(const uint8_t *b, size_t len, const char *words)
 		fail_msg("'%s' does not say '%s'", bf_error_get(), words);
 }
 
+/* The CRC-16 as FS4 defines it, a bit at a time: each dword's bits, most
+ * significant first, into a register that starts at 0xffff, then 16 zero
+ * bits, inverted. */
+static uint16_t crc16_bitwise(const uint8_t *p, size_t ndw)
+{
+	uint32_t crc = 0xffff, w;
+	size_t i;
+	int b;
+
+	for (i = 0; i < ndw + 1; i++) {
+		w = i < ndw ? (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 |
+			      p[4 * i + 3] : 0;
+		for (b = 31; b >= (i < ndw ? 0 : 16); b--)
+			crc = (crc & 0x8000 ? ((crc << 1) | (w >> b & 1)) ^ 0x100b : (crc << 1) | (w >> b & 1)) & 0xffff;
+	}
+	return (uint16_t)(crc ^ 0xffff);
+}
+
+static void test_crc_bitwise(void **state)
+{
+	static uint8_t buf[4096];
+	uint32_t x = 12345;
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(buf); i++) {
+		x = x * 1103515245u + 12345u;
+		buf[i] = (uint8_t)(x >> 16);
+	}
+	for (n = 0; n <= sizeof(buf) / 4; n += n < 16 ? 1 : 97)
+		assert_int_equal(bf_fw_fs4_crc16(buf, n), crc16_bitwise(buf, n));
+	memset(buf, 0xff, sizeof(buf));
+	assert_int_equal(bf_fw_fs4_crc16(buf, 1024), crc16_bitwise(buf, 1024));
+}
+
 static void test_crc(void **state)
 {
 	static const uint8_t d[] = { 1, 2, 3, 4, 0xa5, 0xa5, 0xa5, 0xa5 }, z[6] = { 0 };
@@ -513,6 +548,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crc),
+		cmocka_unit_test(test_crc_bitwise),
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_magic_and_format),
 		cmocka_unit_test(test_crcs),

@@ -6,6 +6,7 @@
 #include "error.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,25 +26,41 @@ static uint32_t be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* The FS4 CRC-16 (polynomial 0x100b) feeds the dwords' bits, most
+ * significant first, into a register that starts at 0xffff, then 16 zero
+ * bits, and inverts. That equals the direct form over the same bytes in
+ * memory order from the register's start pushed through 16 zero bits
+ * (crc16_start), without the flush at the end: a byte at a time through a
+ * table. */
+#define CRC16_POLY 0x100bu
+static uint16_t crc16_table[256], crc16_start;
+static pthread_once_t crc16_once = PTHREAD_ONCE_INIT;
+
+static uint32_t crc16_zeros(uint32_t crc, int nbits)
+{
+	while (nbits-- > 0)
+		crc = (crc & 0x8000 ? (crc << 1) ^ CRC16_POLY : crc << 1) & 0xffff;
+	return crc;
+}
+
+static void crc16_init(void)
+{
+	unsigned i;
+
+	for (i = 0; i < 256; i++)
+		crc16_table[i] = (uint16_t)crc16_zeros(i << 8, 8);
+	crc16_start = (uint16_t)crc16_zeros(0xffff, 16);
+}
+
 uint16_t bf_fw_fs4_crc16(const uint8_t *p, size_t ndw)
 {
-	uint32_t crc = 0xffff;
+	uint32_t crc;
 	size_t i;
-	int b;
 
-	for (i = 0; i < ndw; i++) {
-		uint32_t w = be32(p + 4 * i);
-
-		for (b = 31; b >= 0; b--) {
-			uint32_t top = crc & 0x8000;
-
-			crc = ((crc << 1) | ((w >> b) & 1)) & 0xffff;
-			if (top)
-				crc ^= 0x100b;
-		}
-	}
-	for (b = 0; b < 16; b++)
-		crc = (crc & 0x8000 ? (crc << 1) ^ 0x100b : crc << 1) & 0xffff;
+	pthread_once(&crc16_once, crc16_init);
+	crc = crc16_start;
+	for (i = 0; i < 4 * ndw; i++)
+		crc = ((crc << 8) ^ crc16_table[(crc >> 8 ^ p[i]) & 0xff]) & 0xffff;
 	return (uint16_t)(crc ^ 0xffff);
 }
 
