@@ -11,6 +11,7 @@
 #include "fw/layout.h"
 #include "log.h"
 #include "print.h"
+#include "rlog.h"
 #include "statusview.h"
 
 #include <errno.h>
@@ -98,10 +99,22 @@ static int on_mark(void *ctx, enum bf_boot_mark m, const char *line)
 	return 0;
 }
 
+static int on_line(void *ctx, const struct bf_rlog_rec *rec, const char *line)
+{
+	struct install *in = ctx;
+
+	return in->o->on_line(in->o->ctx, rec->text, line);
+}
+
+static bool stopped(const struct install *in)
+{
+	return bf_stop_requested() || (in->o->stop && *in->o->stop);
+}
+
 static int push_poll(void *ctx)
 {
 	struct install *in = ctx;
-	int r = bf_statusview_poll(&in->sv);
+	int r = stopped(in) ? -EINTR : bf_statusview_poll(&in->sv);
 
 	/* The device gave up on the stream: stop pushing, report its error. */
 	if (r == 0 && in->done == BF_MARK_CRITICAL)
@@ -192,9 +205,11 @@ static int do_install(struct bf_rshim *r, const char *const *paths, size_t npath
 		.poll = push_poll,
 		.poll_ctx = in,
 		.poll_ms = (unsigned)(poll_ns(r, PUSH_POLL_MS * 1000000ull) / 1000000ull),
-		.progress = true,
+		.progress = !in->o->on_line,
 	};
+	bool quiet = in->o->on_line != NULL;
 	uint64_t pushed = 0, lines;
+	unsigned tries;
 	int ret;
 
 	/* What the log ring holds now is from before this install (a previous
@@ -207,13 +222,22 @@ static int do_install(struct bf_rshim *r, const char *const *paths, size_t npath
 			bf_info("%s: %u log words from before this install cleared", r->name, n);
 		bf_error_clear();
 	}
-	ret = bf_boot_reset(r);
+	/* A device that just rebooted may still be coming back (rshimd
+	 * reconnecting): the caller's tries, each said. */
+	for (tries = 1; (ret = bf_boot_reset(r)) < 0 && tries < in->o->reset_tries &&
+		    (ret == -ECONNABORTED || ret == -ENODEV || ret == -EAGAIN || ret == -EBUSY); tries++) {
+		bf_info("%s: reset into RShim boot failed (%s): try %u of %u in 2 s", r->name,
+			bf_error_get() ? bf_error_get() : strerror(-ret), tries + 1, in->o->reset_tries);
+		bf_error_clear();
+		bf_clock_sleep_ns(2000000000ull);
+	}
 	if (ret < 0)
 		return fail(res, BF_EXIT_DEVICE, ret, "check the device with 'bfctl list'",
 			    "cannot reset %s into RShim boot", r->name);
 	if (in->o->on_phase)
 		in->o->on_phase(in->o->ctx, "push");
-	bf_print_line("Pushing %s%s", paths[0], in->extras);
+	if (!quiet)
+		bf_print_line("Pushing %s%s", paths[0], in->extras);
 	ret = bf_boot_push_files(r, paths, npaths, &o, &pushed);
 	if (ret == -ECANCELED)
 		goto critical;
@@ -244,16 +268,17 @@ static int do_install(struct bf_rshim *r, const char *const *paths, size_t npath
 	bf_info("%s: %llu bytes pushed", r->name, (unsigned long long)pushed);
 	if (in->o->on_phase)
 		in->o->on_phase(in->o->ctx, "boot");
-	bf_print_line("Collecting BlueField booting status. Press Ctrl+C to stop...");
+	if (!quiet)
+		bf_print_line("Collecting BlueField booting status. Press Ctrl+C to stop...");
 
 	lines = in->sv.lines;
 	while (!in->done) {
 		ret = bf_statusview_poll(&in->sv);
-		if (ret < 0)
+		if (ret < 0 && ret != -EINTR)
 			return fail(res, BF_EXIT_DEVICE, ret, NULL, "reading the boot status of %s", r->name);
 		if (in->done)
 			break;
-		if (bf_stop_requested())
+		if (ret == -EINTR || stopped(in))
 			return fail(res, BF_EXIT_INTERRUPTED, -EINTR, NULL,
 				    "stopped watching %s (the install goes on)", r->name);
 		if (bf_deadline_passed(deadline)) {
@@ -297,7 +322,8 @@ critical:
 	if (in->sv.garbage)
 		bf_info("%s: %llu malformed log records skipped", r->name,
 			(unsigned long long)in->sv.garbage);
-	bf_print_line("%s: install complete (%s)", r->name, bf_bootlog_mark_name(in->done));
+	if (!quiet)
+		bf_print_line("%s: install complete (%s)", r->name, bf_bootlog_mark_name(in->done));
 	res->exit_code = 0;
 	return 0;
 }
@@ -311,6 +337,8 @@ int bf_install_run(struct bf_rshim *r, const struct bf_install_opts *o, struct b
 	memset(res, 0, sizeof(*res));
 	bf_deadline_set(&deadline, o->timeout_s, "installing");
 	ret = bf_statusview_init(&in.sv, r, !o->keep_log, on_mark, &in);
+	if (o->on_line)
+		in.sv.on_line = on_line;
 	if (ret == 0)
 		ret = bf_statusview_check_access(&in.sv);
 	if (ret < 0)

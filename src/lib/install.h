@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "bfb_info.h"
@@ -29,6 +30,15 @@ struct bf_install_opts {
 	 * the stream (optional). */
 	void (*on_phase)(void *ctx, const char *phase);
 	void *ctx;
+	/* For callers with an event stream of their own (optional): each log
+	 * record, as its text and its formatted line, goes to on_line (with
+	 * ctx) instead of being printed, and the install prints nothing
+	 * itself (no lines, no progress). A negative return stops the install
+	 * (-EINTR: as interrupted). */
+	int (*on_line)(void *ctx, const char *text, const char *line);
+	const volatile sig_atomic_t *stop;   /* non-zero: stop, as on SIGINT (optional) */
+	unsigned reset_tries;       /* the reset into RShim boot, tried up to this many
+				     * times 2 s apart while the device is coming back (0: once) */
 };
 
 struct bf_install_result {

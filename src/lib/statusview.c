@@ -50,23 +50,32 @@ static int show_line(struct bf_statusview *sv, const struct bf_rlog_rec *rec, co
 {
 	enum bf_boot_mark m = bf_bootlog_mark(line);
 
+	int ret;
+
 	sv->lines++;
-	bf_print_begin("log");
-	bf_print_string(BF_PRINT_JSON, "module", NULL, bf_rlog_module_name(rec->module));
-	bf_print_string(BF_PRINT_JSON, "level", NULL, bf_rlog_level_name(rec));
-	bf_print_string(BF_PRINT_JSON, "text", NULL, rec->text);
-	bf_print_string(BF_PRINT_ANY, "line", "%s\n", line);
-	bf_print_end();
+	if (sv->on_line) {
+		if ((ret = sv->on_line(sv->ctx, rec, line)) < 0)
+			return ret;
+	} else {
+		bf_print_begin("log");
+		bf_print_string(BF_PRINT_JSON, "module", NULL, bf_rlog_module_name(rec->module));
+		bf_print_string(BF_PRINT_JSON, "level", NULL, bf_rlog_level_name(rec));
+		bf_print_string(BF_PRINT_JSON, "text", NULL, rec->text);
+		bf_print_string(BF_PRINT_ANY, "line", "%s\n", line);
+		bf_print_end();
+	}
 	if (bf_rlog_is_error(rec))
 		keep(sv->last_error, sizeof(sv->last_error), line);
 	if (m == BF_MARK_NONE)
 		return 0;
 	if (m == BF_MARK_CRITICAL)
 		keep(sv->last_critical, sizeof(sv->last_critical), line);
-	bf_print_begin("mark");
-	bf_print_string(BF_PRINT_JSON, "mark", NULL, bf_bootlog_mark_name(m));
-	bf_print_string(BF_PRINT_JSON, "line", NULL, line);
-	bf_print_end();
+	if (!sv->on_line) {
+		bf_print_begin("mark");
+		bf_print_string(BF_PRINT_JSON, "mark", NULL, bf_bootlog_mark_name(m));
+		bf_print_string(BF_PRINT_JSON, "line", NULL, line);
+		bf_print_end();
+	}
 	return sv->on_mark ? sv->on_mark(sv->ctx, m, line) : 0;
 }
 

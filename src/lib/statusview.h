@@ -11,10 +11,15 @@
 #include "bootlog.h"
 #include "rshim.h"
 
+struct bf_rlog_rec;
+
 struct bf_statusview {
 	struct bf_rshim *r;
 	bool clear;                 /* clear the ring after each read (CLEAR_ON_READ) */
 	int (*on_mark)(void *ctx, enum bf_boot_mark m, const char *line);
+	/* Set after init: each record (marks too) goes to it instead of being
+	 * printed; a negative return ends the poll with it. Same ctx. */
+	int (*on_line)(void *ctx, const struct bf_rlog_rec *rec, const char *line);
 	void *ctx;
 	unsigned seen_words;        /* without clear: words of the ring already shown */
 	uint64_t lines;             /* records shown */
