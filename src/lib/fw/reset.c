@@ -120,6 +120,13 @@ int bf_fw_reset(struct bf_fw_dev *d, const struct bf_fw_reset_opts *o, bool *wai
 	r = bf_fw_reg(&d->icmd, &bf_fw_mfrl_layout, BF_FW_METHOD_SET, &m, NULL);
 	if (r < 0 && o->sync != BF_FW_SYNC_DRIVER && r != -ENODEV)
 		r = bf_fw_reg(&d->icmd, &bf_fw_mfrl_layout, BF_FW_METHOD_SET, &m, NULL);
+	/* The NIC answered MGIR a moment ago: gone before its answer to the
+	 * SET was read, it is resetting already (the driver was quick). */
+	if (r == -ENODEV && (o->level == 1 || o->level == 3)) {
+		bf_error_clear();
+		gone = true;
+		r = 0;
+	}
 	if (r < 0)
 		return r;
 	if (o->level == 0 || o->level == 4)
