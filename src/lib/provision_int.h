@@ -66,6 +66,9 @@ int bf_prov_bfb_version(struct bf_prov *p);
 /* provision_link.c: tmfifo_net on the host: rshimd's, or our own. */
 int bf_prov_link_up(struct bf_prov *p);
 void bf_prov_link_down(struct bf_prov *p);
+/* The device behind tmfifo_net vanished from the host (the library's pump
+ * reads ENODEV; rshimd's interface is gone). */
+bool bf_prov_link_gone(const struct bf_prov *p);
 
 /* provision_ssh.c */
 struct bf_prov_ssh;

@@ -27,6 +27,7 @@ struct bf_prov_link {
 	int tapfd;
 	pthread_t th;
 	volatile int stop;
+	volatile int gone;   /* the last poll's error: -ENODEV once the device vanished */
 	uint64_t tx, rx, drops;
 };
 
@@ -65,6 +66,7 @@ static void *pump(void *arg)
 			}
 		}
 		r = bf_tmconsole_poll(&l->tc);
+		l->gone = r == -ENODEV ? r : 0;
 		if (r > 0)
 			moved = 1;
 		if (r < 0 && r != -EAGAIN)
@@ -150,6 +152,14 @@ int bf_prov_link_up(struct bf_prov *p)
 			     bf_error_get() ? bf_error_get() : strerror(-r));
 	bf_error_clear();
 	return 0;
+}
+
+bool bf_prov_link_gone(const struct bf_prov *p)
+{
+	if (p->link)
+		return p->link->gone == -ENODEV;
+	/* rshimd removes its tmfifo_net when it loses the device */
+	return p->ifname[0] && !if_nametoindex(p->ifname);
 }
 
 void bf_prov_link_down(struct bf_prov *p)

@@ -17,6 +17,11 @@ bool bf_sim_gone(struct bf_sim *s)
 	return s->unplugged;
 }
 
+void bf_sim_set_plugged(struct bf_sim *s, bool plugged)
+{
+	s->unplugged = !plugged;
+}
+
 /* Move drained bytes from the FIFO to the boot model, at the drain rate. */
 void bf_sim_fifo_drain(struct bf_sim *s, double now)
 {

@@ -76,7 +76,9 @@ static const char run_usage[] =
 	"  -v, --verbose        more detail\n"
 	"  -h, --help           this help\n"
 	"\n"
-	"SIGHUP, SIGINT and SIGTERM are passed on to COMMAND. Processes COMMAND\n"
+	"SIGHUP, SIGINT and SIGTERM are passed on to COMMAND. SIGUSR1 unplugs\n"
+	"every device from the host (accesses end with ENODEV, the DPU runs on),\n"
+	"SIGUSR2 plugs them back. Processes COMMAND\n"
 	"leaves running (a daemon it started) are named and ended after it.\n"
 	"See bfsim(1).\n";
 
@@ -416,12 +418,33 @@ static void run_stop(struct run *rn)
 
 /* COMMAND and what it leaves. ---------------------------------------------- */
 
-static volatile sig_atomic_t child;
+
+static volatile sig_atomic_t child, plug_req;
 
 static void forward(int sig)
 {
 	if (child > 0)
 		kill(child, sig);
+}
+
+/* SIGUSR1: every device unplugged from the host; SIGUSR2: back. */
+static void plug_signal(int sig)
+{
+	plug_req = sig == SIGUSR1 ? 1 : 2;
+}
+
+static void plug_apply(const struct run *rn)
+{
+	bool plugged = plug_req == 2;
+	unsigned i;
+
+	plug_req = 0;
+	for (i = 0; i < rn->ndev; i++) {
+		pthread_mutex_lock(&rn->devs[i].lock);
+		bf_sim_set_plugged(rn->devs[i].sim, plugged);
+		pthread_mutex_unlock(&rn->devs[i].lock);
+		bf_info("bfsim: device %u %s", i, plugged ? "plugged back" : "unplugged (SIGUSR1; SIGUSR2 brings it back)");
+	}
 }
 
 /* The children of this process now (COMMAND's orphans come to it: it is
@@ -555,6 +578,9 @@ static int run_command(const struct run *rn, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = plug_signal;
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 	p = fork();
 	if (p < 0)
 		return bf_cli_fail(BF_EXIT_FAILURE, -errno, NULL, "cannot start %s", argv[0]);
@@ -573,6 +599,8 @@ static int run_command(const struct run *rn, char **argv)
 		}
 		if (w < 0 && errno != EINTR)
 			break;
+		if (plug_req)
+			plug_apply(rn);
 	}
 	child = 0;
 	if (WIFSIGNALED(st))

@@ -96,6 +96,10 @@ ssize_t bf_sim_boot_write_paced(struct bf_sim *s, const void *buf, size_t len, u
 
 /* Advance the simulated time to now (register accesses do this too). */
 void bf_sim_tick(struct bf_sim *s);
+/* The device vanishes from its host (every access ends with ENODEV; the
+ * chip and the DPU's OS go on running) or comes back (bfsim run: SIGUSR1,
+ * SIGUSR2). */
+void bf_sim_set_plugged(struct bf_sim *s, bool plugged);
 /* Virtual clock only: advance simulated time by secs (and run what falls
  * due). Ignored on the real clock. */
 void bf_sim_advance(struct bf_sim *s, double secs);

@@ -52,8 +52,11 @@ P() { "$BFCTL" provision -r sim:0 --profile "$TMP/quick.yaml" --timeout 300 "$@"
 expect_rc 0 "provision from a blank DPU: install, hand-off, agent, verify" P --bfb "$SAMPLE" --ssh-timeout 120
 cp "$TMP/rc.out" "$TMP/first.out"
 ok "firmware step: NUM_OF_VFS written for the next boot" grep -q "firmware NUM_OF_VFS: 16 -> 8 (next boot)" "$TMP/first.out"
-ok "bfctl fw config query reads NUM_OF_VFS 8 for the next boot" - <<CHECK
-"$BFCTL" fw config sim:0 query NUM_OF_VFS | grep -Eq 'NUM_OF_VFS +16 +16 +8\b'
+ok "firmware step: it says it resets the NIC for the parameter to take effect" \
+	grep -q "resetting the NIC (reset level 3, type 2: NIC only reset.*) so that 1 firmware parameter takes effect" "$TMP/first.out"
+ok "... and that the NIC came back with it in effect" grep -q "the NIC reset: the profile's 2 firmware parameters are in effect" "$TMP/first.out"
+ok "bfctl fw config query: NUM_OF_VFS 8 in effect and for the next boot (default 16)" - <<CHECK
+"$BFCTL" fw config sim:0 query NUM_OF_VFS | grep -Eq 'NUM_OF_VFS +16 +8 +8\b'
 CHECK
 ok "the install step says it used the library's own tmfifo_net0" grep -q "brought up the library's own tmfifo_net0 (no rshimd)" "$TMP/first.out"
 ok "the host key fingerprint came over the RShim log" grep -q 'INFO\[MISC\]: bfctl-hostkey SHA256:' "$TMP/first.out"
@@ -78,6 +81,7 @@ CHECK
 
 expect_rc 0 "a second provision succeeds" P --bfb "$SAMPLE" --json
 ok "second run: firmware unchanged" grep -q '"step":"firmware","status":"unchanged"' "$TMP/rc.out"
+ok "second run: no NIC reset" not grep -q 'resetting the NIC' "$TMP/rc.out"
 ok "second run: install unchanged (same bundle running)" grep -q '"step":"install","status":"unchanged"' "$TMP/rc.out"
 ok "second run: agent unchanged (nothing to apply)" grep -q '"step":"agent","status":"unchanged"' "$TMP/rc.out"
 ok "second run: no RShim push" not grep -q 'bytes pushed' "$TMP/rc.out"
@@ -150,4 +154,37 @@ ok "link down during the agent step: exit 4" [ "$rc" = 4 ]
 ok "... naming the lost connection and the re-run" grep -q "SSH connection over tmfifo_net0 was lost while running.*run the same command again" "$TMP/drop.err"
 expect_rc 0 "the re-run once the link is back finishes" "$BFCTL" provision -r sim:0 --profile "$TMP/more4.yaml" --bfb "$SAMPLE" --ssh-timeout 60
 ok "ovs-vsctl: ovsbr4 is there" $VSCTL br-exists ovsbr4
+
+# The device disappears from the host during the agent step (bfsim run:
+# SIGUSR1 unplugs every device, SIGUSR2 plugs them back; the DPU runs on):
+# provision names the vanished device, exit 4; once it is back, the re-run
+# finishes. bfagent on the DPU waits (up to 120 s) until the test has seen
+# provision end.
+sed 's/ovsbr3$/ovsbr5/' "$TMP/more.yaml" > "$TMP/more5.yaml"
+cat > "$TMP/held-bfagent" <<HELD
+#!/bin/sh
+case " \$* " in *" apply "*)
+	touch "$TMP/held.started"
+	i=0; while [ ! -e "$TMP/held.release" ] && [ \$i -lt 1200 ]; do sleep 0.1; i=\$((i + 1)); done ;;
+esac
+exec "$AGENT_REAL" "\$@"
+HELD
+chmod 755 "$TMP/held-bfagent"
+BFSIM_PID=$PPID   # bfsim run started this script
+BFCTL_AGENT="$TMP/held-bfagent" "$BFCTL" provision -r sim:0 --profile "$TMP/more5.yaml" --bfb "$SAMPLE" --timeout 300 \
+	>"$TMP/unplug.out" 2>"$TMP/unplug.err" &
+pid=$!
+for i in $(seq 1200); do [ -e "$TMP/held.started" ] && break; sleep 0.1; done
+ok "bfagent runs on the DPU (the agent step started)" test -e "$TMP/held.started"
+kill -USR1 "$BFSIM_PID"
+wait $pid
+rc=$?
+touch "$TMP/held.release"
+kill -USR2 "$BFSIM_PID"
+ok "device unplugged during the agent step: exit 4 (was $rc)" [ "$rc" = 4 ]
+ok "... saying the device disappeared, to plug it back and run again" \
+	grep -q "sim:0: the device disappeared from the host while running .*over tmfifo_net0.*plug it back .*run the same command again" "$TMP/unplug.err"
+ok "... not as a lost link" not grep -q "connection over tmfifo_net0 was lost" "$TMP/unplug.err"
+expect_rc 0 "the re-run once the device is back finishes" "$BFCTL" provision -r sim:0 --profile "$TMP/more5.yaml" --bfb "$SAMPLE" --ssh-timeout 60
+ok "ovs-vsctl: ovsbr5 is there" $VSCTL br-exists ovsbr5
 done_testing
