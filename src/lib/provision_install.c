@@ -116,12 +116,12 @@ int bf_prov_install(struct bf_prov *p, const struct bf_profile *prof)
 		return bf_prov_fail(p, BF_EXIT_INPUT, r, "nothing was pushed", "%s: cannot read %s", dev, p->o->bfb);
 	bf_error_clear();
 	code = push(p, &f, cfg, &res);
-	/* A no-OS verdict logged while the push still went: the DPU booted
+	/* A no-OS verdict without the installer having run: the DPU booted
 	 * from its eMMC without the stream (the host late after the reset).
 	 * One more push. */
-	if (code && res.mark == BF_MARK_NO_OS && res.verdict_during_push) {
-		bf_prov_info(p, "the DPU booted from its eMMC before the push ended (the host was late after the reset): "
-			     "pushing again (try 2 of 2)");
+	if (code && res.stream_unused) {
+		bf_prov_info(p, "the DPU booted from its eMMC without running the pushed installer (the host was late "
+			     "after the reset): pushing again (try 2 of 2)");
 		code = push(p, &f, cfg, &res);
 	}
 	if (code)

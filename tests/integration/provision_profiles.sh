@@ -8,6 +8,8 @@
 # representor ports of the bridges ({rep: ...}); the bridges are kept by
 # name, with their netdev-name ports (bond0). The firmware: layer is the
 # shipped one. The full dpu: layers run in the QEMU test bed (tests/vm).
+# The sf-apps DPU boots from its eMMC instead of the first stream (bfsim
+# --fault emmc-boot): provision pushes once more.
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_srcdir:=$top_builddir}"
 if [ -z "${PROVISION_TEST_INNER:-}" ]; then
@@ -22,7 +24,9 @@ if [ -z "${PROVISION_TEST_INNER:-}" ]; then
 	export PROVISION_COUNT="$OUT/count" PROVISION_ROOTFS_BASE="$OUT"
 	echo "0 0" > "$PROVISION_COUNT"
 	for prof in ovs-switchdev lag sf-apps virtio-net-hotplug; do
-		"$top_builddir/src/sim/bfsim" run --state "$OUT/$prof" --speed "${BFSIM_TEST_SPEED:-50}" --net -- \
+		fault=()
+		[ "$prof" = sf-apps ] && fault=(--fault emmc-boot)
+		"$top_builddir/src/sim/bfsim" run --state "$OUT/$prof" --speed "${BFSIM_TEST_SPEED:-50}" --net "${fault[@]}" -- \
 			bash "$0" "$prof" || echo "# $prof: bfsim run ended with $?"
 	done
 	read -r n failed < "$PROVISION_COUNT"
@@ -62,6 +66,10 @@ EOF
 expect_rc 0 "$PROF: the quick-mode variant checks" "$BFCTL" profile check "$TMP/$PROF-quick.yaml"
 expect_rc 0 "$PROF: provision from a blank DPU" \
 	"$BFCTL" provision -r sim:0 --profile "$TMP/$PROF-quick.yaml" --bfb "$SAMPLE" --timeout 300 --ssh-timeout 120 --json
+if [ "$PROF" = sf-apps ]; then
+	ok "$PROF: the DPU booted from eMMC instead of the stream: pushed again" \
+		grep -q 'booted from its eMMC without running the pushed installer.*pushing again (try 2 of 2)' "$TMP/rc.out"
+fi
 ok "$PROF: every step ended done or unchanged" - <<CHECK
 [ "\$(grep -c '"event":"step".*"status":"\(done\|unchanged\)"' "$TMP/rc.out")" = 5 ]
 CHECK
