@@ -64,7 +64,8 @@ int bf_fetch_parse_digest(const char *s, char out[65]);
 /* Make url a checked local file (see above). 0 with res filled, or:
  * -EBADMSG checksum mismatch (the file deleted), -ENOENT the server has no
  * such file (404/410), -EINVAL a malformed URL or digest, -EPROTO another
- * HTTP error, -ECONNREFUSED/-EHOSTUNREACH/-ETIMEDOUT/-EIO after the retries,
+ * HTTP error, -ECONNREFUSED/-EHOSTUNREACH/-ETIMEDOUT/-EIO after the retries
+ * (-ECONNREFUSED at once when a proxy refuses the tunnel with a 4xx),
  * -EINTR stopped (bf_stop_requested); one sentence naming the URL set. */
 int bf_fetch(const char *url, const struct bf_fetch_opts *o, struct bf_fetch_result *res);
 

@@ -271,11 +271,27 @@ static int errno_for(CURLcode cc)
 	}
 }
 
+/* A transfer that failed: a proxy that refused the tunnel (CONNECT
+ * answered 4xx, tunnel) is not asked again, other network errors are. */
+static enum bf_fetch_outcome failed(struct bf_fetch_xfer *x, CURLcode cc, long tunnel, int *err)
+{
+	const char *why = x->why[0] ? x->why : curl_easy_strerror(cc);
+
+	if (tunnel >= 400 && tunnel <= 499 && tunnel != 408 && tunnel != 429) {
+		*err = bf_error_ret(ECONNREFUSED, "%s: the proxy refused the tunnel (HTTP %ld%s); check https_proxy "
+				    "and no_proxy", x->url, tunnel, tunnel == 407 ? ", it wants credentials" : "");
+		return BF_FETCH_FATAL;
+	}
+	*err = bf_error_ret(errno_for(cc), "%s: %s", x->url, why);
+	return transient_code(cc) ? BF_FETCH_TRANSIENT : BF_FETCH_FATAL;
+}
+
 enum bf_fetch_outcome bf_fetch_http(struct bf_fetch_xfer *x, int *err)
 {
 	struct curl_slist *hdrs = NULL;
 	bool downgraded = false;
 	char range[32];
+	long tunnel = 0;
 	CURLcode cc;
 	CURL *c;
 
@@ -297,6 +313,7 @@ enum bf_fetch_outcome bf_fetch_http(struct bf_fetch_xfer *x, int *err)
 	x->curl = c;
 	set_request(c, x, &hdrs, range);
 	cc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_HTTP_CONNECTCODE, &tunnel);
 	if (cc == CURLE_UNSUPPORTED_PROTOCOL && is_https(x->url)) {
 		char *eff = NULL;
 
@@ -322,12 +339,8 @@ enum bf_fetch_outcome bf_fetch_http(struct bf_fetch_xfer *x, int *err)
 		*err = bf_error_ret(EPERM, "%s: the server redirected it to a URL that is not https; refused", x->url);
 		return BF_FETCH_FATAL;
 	}
-	if (cc != CURLE_OK) {
-		const char *why = x->why[0] ? x->why : curl_easy_strerror(cc);
-
-		*err = bf_error_ret(errno_for(cc), "%s: %s", x->url, why);
-		return transient_code(cc) ? BF_FETCH_TRANSIENT : BF_FETCH_FATAL;
-	}
+	if (cc != CURLE_OK)
+		return failed(x, cc, tunnel, err);
 	if (x->status == 408 || x->status == 429 || (x->status >= 500 && x->status <= 599)) {
 		snprintf(x->why, sizeof(x->why), "HTTP %ld", x->status);
 		*err = bf_error_ret(EIO, "%s: the server answered HTTP %ld", x->url, x->status);

@@ -6,9 +6,15 @@
 # /slow/ serves the same files at NGINX_SLOW_RATE (default 512k) a second;
 # /tohttp/X redirects to http://.../X, /same/X to /X on the same scheme,
 # /sidehttp/X serves X but redirects X.sha256 to http://.../X.sha256.
+# With NGINX_PROXY_PORT set, the same nginx is also a forward proxy for
+# plain http on that port: every request it gets (the absolute URI a
+# client sends to a proxy) is passed to the server above, whatever host it
+# names, and its request line logged to $NGINX_PROXY_LOG:
+#   METHOD ABSOLUTE-URI PROTOCOL STATUS BODY_BYTES
 NGINX_PREFIX="$TMP/nginx"
 NGINX_ROOT="$NGINX_PREFIX/www"
 NGINX_LOG="$NGINX_PREFIX/access.log"
+NGINX_PROXY_LOG="$NGINX_PREFIX/proxy.log"
 NGINX_BIN=$(command -v nginx || echo /usr/sbin/nginx)
 mkdir -p "$NGINX_ROOT" "$NGINX_PREFIX/tmp"
 
@@ -58,7 +64,21 @@ http {
 			alias $NGINX_ROOT/;
 		}
 	}
+$( [ -n "${NGINX_PROXY_PORT:-}" ] && nginx_proxy_conf )
 }
+CONF
+}
+
+nginx_proxy_conf() {
+	cat <<CONF
+	log_format proxy '\$request \$status \$body_bytes_sent';
+	server {
+		listen 127.0.0.1:$NGINX_PROXY_PORT;
+		access_log $NGINX_PROXY_LOG proxy;
+		location / {
+			proxy_pass http://127.0.0.1:$NGINX_PORT;
+		}
+	}
 CONF
 }
 
