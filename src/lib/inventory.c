@@ -100,8 +100,8 @@ static int read_fields(struct ctx *c, yaml_node_t *map, bool defaults, const cha
 			return fail(c, BF_INV_ELIMIT, v, "%s: '%s' is longer than %d bytes", what, ks, BF_INV_VALUE_MAX);
 		if (!v->data.scalar.length || strlen((const char *)v->data.scalar.value) != v->data.scalar.length ||
 		    !printable((const char *)v->data.scalar.value))
-			return fail(c, BF_INV_EVALUE, v, "%s: '%s' must be a non-empty line of UTF-8 text without control characters",
-				    what, ks);
+			return fail(c, BF_INV_EVALUE, v, "%s: '%s' must be a non-empty line of UTF-8 text "
+				    "without control characters", what, ks);
 		f->v[i] = (const char *)v->data.scalar.value;
 		f->at[i] = v;
 	}
