@@ -18,9 +18,13 @@ status() {  # status STATE PYTHON-EXPR(d) -- a value from bfsim status --json
 	"$BFSIM" status --state "$1" --json | python3 -c 'import json,sys
 d=json.loads(sys.stdin.readline()); print(eval(sys.argv[1]))' "$2"
 }
-events() {  # events FILE PYTHON-EXPR(evs) -- evaluated over the JSON lines
+events() {  # events FILE PYTHON-EXPR(evs) -- evaluated over the JSON lines (a key twice: false)
 	python3 -c 'import json,sys
-evs=[json.loads(l) for l in open(sys.argv[1])]
+def once(pairs):
+    if len({k for k, _ in pairs}) != len(pairs):
+        raise ValueError("a key twice: %r" % [k for k, _ in pairs])
+    return dict(pairs)
+evs=[json.loads(l, object_pairs_hook=once) for l in open(sys.argv[1])]
 sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"
 }
 fleet() {  # fleet N STATE ARGS... -- bfctl provision ARGS with N simulated DPUs
