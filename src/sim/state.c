@@ -236,12 +236,132 @@ int bf_sim_state_load(struct bf_sim *s)
 	return r;
 }
 
+/* Hex text into at most max bytes: the count decoded. */
+static size_t load_hex(const char *h, char *dst, size_t max)
+{
+	size_t i;
+
+	for (i = 0; h[2 * i] && h[2 * i + 1] && i < max; i++) {
+		char b[3] = { h[2 * i], h[2 * i + 1], 0 };
+
+		dst[i] = (char)strtoul(b, NULL, 16);
+	}
+	return i;
+}
+
+/* Times and counters. The device kept running while no process looked at it. */
+static void load_counters(struct bf_sim *s, json_object *rt)
+{
+	double saved_sim = getd(rt, "sim_time", 0), saved_real = getd(rt, "realtime", realtime_now());
+
+	s->sim0 = saved_sim + (realtime_now() > saved_real ? (realtime_now() - saved_real) * s->cfg.speed : 0);
+	s->reset_t = getd(rt, "reset_time", 0);
+	s->por_t = getd(rt, "por_time", 0);
+	s->drain_t = s->last_data_t = s->sim0;
+	s->last_data_ns = bf_clock_ns();
+	s->resets = getu(rt, "resets");
+	s->boot_bytes = getu(rt, "boot_bytes");
+	s->drained_bytes = getu(rt, "drained_bytes");
+	s->overflow_bytes = getu(rt, "overflow_bytes");
+	s->log_dropped = getu(rt, "log_dropped");
+	s->log_truncated = getu(rt, "log_truncated");
+	s->tm_lost = getu(rt, "tm_lost");
+	s->link_t = getd(rt, "link_time", 0);
+}
+
+/* What was queued: the TM FIFO toward the host, console output, the RShim
+ * log ring, the OPN. Each bounded by its buffer. */
+static void load_queues(struct bf_sim *s, json_object *rt)
+{
+	json_object *v;
+	size_t i, n;
+
+	if (json_object_object_get_ex(rt, "tm_t2h", &v) && json_object_is_type(v, json_type_array)) {
+		n = json_object_array_length(v);
+		for (i = 0; i < n && i < s->chip->tm_fifo_words && i < SIM_TM_WORDS; i++)
+			s->t2h[i] = word(json_object_array_get_idx(v, i));
+		s->t2h_head = 0;
+		s->t2h_len = (unsigned)i;
+	}
+	if (json_object_object_get_ex(rt, "console_out", &v) && json_object_is_type(v, json_type_string))
+		s->outq_len = load_hex(str(v, ""), s->outq, SIM_OUTQ);
+	s->ring_idx = (unsigned)getu(rt, "ring_idx");
+	if (json_object_object_get_ex(rt, "opn", &v) && json_object_is_type(v, json_type_string) &&
+	    strlen(str(v, "")) == 2 * BF_OPN_LEN && strspn(str(v, ""), "0123456789abcdefABCDEF") == 2 * BF_OPN_LEN) {
+		load_hex(str(v, ""), s->opn, BF_OPN_LEN);
+		s->opn_set = true;
+	}
+	if (s->ring_idx > BF_RLOG_RING_WORDS)
+		s->ring_idx = BF_RLOG_RING_WORDS;
+	if (json_object_object_get_ex(rt, "ring", &v) && json_object_is_type(v, json_type_array)) {
+		n = json_object_array_length(v);
+		for (i = 0; i < n && i < BF_RLOG_RING_WORDS; i++)
+			s->ring[i] = word(json_object_array_get_idx(v, i));
+	}
+}
+
+/* RShim registers by offset, and the timeline: what was still to happen. */
+static void load_regs_events(struct bf_sim *s, json_object *rt)
+{
+	json_object *v, *regs;
+	size_t i, n;
+
+	if (json_object_object_get_ex(rt, "rshim", &regs) && json_object_is_type(regs, json_type_object)) {
+		json_object_object_foreach(regs, key, val) {
+			unsigned long off = strtoul(key, NULL, 0);
+
+			if (off % 8 == 0 && off / 8 < sizeof(s->rsh) / sizeof(s->rsh[0]))
+				s->rsh[off / 8] = word(val);
+		}
+	}
+	if (!json_object_object_get_ex(rt, "events", &v) || !json_object_is_type(v, json_type_array))
+		return;
+	n = json_object_array_length(v);
+	for (i = 0; i < n && i < STATE_MAX_EVENTS; i++) {
+		json_object *e = json_object_array_get_idx(v, i), *x;
+		unsigned act = (unsigned)getu(e, "action");
+		bool log = json_object_object_get_ex(e, "log", &x) && json_object_get_boolean(x);
+		const char *text = json_object_object_get_ex(e, "text", &x) ? str(x, "") : "";
+
+		if (act > ACT_LAST)
+			continue;
+		if (log)
+			bf_sim_schedule(s, getd(e, "t", 0), (unsigned)getu(e, "module") & 0xf,
+					(unsigned)getu(e, "level") & 3, act, "%s", text);
+		else
+			bf_sim_schedule(s, getd(e, "t", 0), 0, 0, act, NULL);
+	}
+}
+
+/* The phase, and what a process that ended in the middle left behind. */
+static void load_phase(struct bf_sim *s, json_object *rt)
+{
+	json_object *v;
+	const char *name = json_object_object_get_ex(rt, "phase", &v) ? str(v, "off") : "off";
+	bool staging = false;
+	size_t i;
+
+	for (i = 0; i <= PH_LAST; i++)
+		if (!strcmp(name, bf_sim_phase_name((enum sim_phase)i)))
+			s->phase = (enum sim_phase)i;
+	/* A boot stream cut off with its process cannot resume: the boot ROM
+	 * waits for data that never comes. */
+	if (s->phase == PH_BOOT_ROM || s->phase == PH_ATF || s->phase == PH_UEFI || s->phase == PH_WAIT_CFG)
+		s->phase = PH_STALLED;
+	/* A runtime upgrade still receiving its bundle lost it with its
+	 * process: the OS goes on (staging, on the timeline, resumes). */
+	if (s->phase == PH_RUNTIME) {
+		for (i = 0; i < s->nev; i++)
+			staging |= s->ev[i].action == ACT_RT_DONE;
+		if (!staging)
+			s->phase = PH_OS;
+	}
+}
+
 static int load(struct bf_sim *s)
 {
-	json_object *rt, *nv, *v, *regs;
+	json_object *rt, *nv, *v;
 	const char *chip;
-	double saved_sim, saved_real;
-	size_t i, n;
 	int err;
 
 	if (!s->cfg.state_dir[0])
@@ -260,105 +380,15 @@ static int load(struct bf_sim *s)
 		return 0;
 	chip = json_object_object_get_ex(rt, "chip", &v) ? str(v, "") : "";
 	if (strcmp(chip, s->chip->id)) {
+		err = bf_error_ret(EINVAL, "the state in %s belongs to a %s, not a %s: use --chip %s or another --state",
+				   s->cfg.state_dir, chip, s->chip->id, chip);
 		json_object_put(rt);
-		return bf_error_ret(EINVAL, "the state in %s belongs to a %s, not a %s: use --chip %s or another --state",
-				    s->cfg.state_dir, chip, s->chip->id, chip);
+		return err;
 	}
-	saved_sim = getd(rt, "sim_time", 0);
-	saved_real = getd(rt, "realtime", realtime_now());
-	/* The device kept running while no process looked at it. */
-	s->sim0 = saved_sim + (realtime_now() > saved_real ? (realtime_now() - saved_real) * s->cfg.speed : 0);
-	s->reset_t = getd(rt, "reset_time", 0);
-	s->por_t = getd(rt, "por_time", 0);
-	s->drain_t = s->last_data_t = s->sim0;
-	s->last_data_ns = bf_clock_ns();
-	s->resets = getu(rt, "resets");
-	s->boot_bytes = getu(rt, "boot_bytes");
-	s->drained_bytes = getu(rt, "drained_bytes");
-	s->overflow_bytes = getu(rt, "overflow_bytes");
-	s->log_dropped = getu(rt, "log_dropped");
-	s->log_truncated = getu(rt, "log_truncated");
-	s->tm_lost = getu(rt, "tm_lost");
-	s->link_t = getd(rt, "link_time", 0);
-	if (json_object_object_get_ex(rt, "tm_t2h", &v) && json_object_is_type(v, json_type_array)) {
-		n = json_object_array_length(v);
-		for (i = 0; i < n && i < s->chip->tm_fifo_words && i < SIM_TM_WORDS; i++)
-			s->t2h[i] = word(json_object_array_get_idx(v, i));
-		s->t2h_head = 0;
-		s->t2h_len = (unsigned)i;
-	}
-	if (json_object_object_get_ex(rt, "console_out", &v) && json_object_is_type(v, json_type_string)) {
-		const char *h = str(v, "");
-
-		for (i = 0; h[2 * i] && h[2 * i + 1] && i < SIM_OUTQ; i++) {
-			char b[3] = { h[2 * i], h[2 * i + 1], 0 };
-
-			s->outq[i] = (char)strtoul(b, NULL, 16);
-		}
-		s->outq_len = i;
-	}
-	s->ring_idx = (unsigned)getu(rt, "ring_idx");
-	if (json_object_object_get_ex(rt, "opn", &v) && json_object_is_type(v, json_type_string) &&
-	    strlen(str(v, "")) == 2 * BF_OPN_LEN && strspn(str(v, ""), "0123456789abcdefABCDEF") == 2 * BF_OPN_LEN) {
-		const char *h = str(v, "");
-
-		for (i = 0; i < BF_OPN_LEN; i++) {
-			char b[3] = { h[2 * i], h[2 * i + 1], 0 };
-
-			s->opn[i] = (char)strtoul(b, NULL, 16);
-		}
-		s->opn_set = true;
-	}
-	if (s->ring_idx > BF_RLOG_RING_WORDS)
-		s->ring_idx = BF_RLOG_RING_WORDS;
-	if (json_object_object_get_ex(rt, "ring", &v) && json_object_is_type(v, json_type_array)) {
-		n = json_object_array_length(v);
-		for (i = 0; i < n && i < BF_RLOG_RING_WORDS; i++)
-			s->ring[i] = word(json_object_array_get_idx(v, i));
-	}
-	if (json_object_object_get_ex(rt, "rshim", &regs) && json_object_is_type(regs, json_type_object)) {
-		json_object_object_foreach(regs, key, val) {
-			unsigned long off = strtoul(key, NULL, 0);
-
-			if (off % 8 == 0 && off / 8 < sizeof(s->rsh) / sizeof(s->rsh[0]))
-				s->rsh[off / 8] = word(val);
-		}
-	}
-	if (json_object_object_get_ex(rt, "events", &v) && json_object_is_type(v, json_type_array)) {
-		n = json_object_array_length(v);
-		for (i = 0; i < n && i < STATE_MAX_EVENTS; i++) {
-			json_object *e = json_object_array_get_idx(v, i), *x;
-			unsigned act = (unsigned)getu(e, "action");
-			bool log = json_object_object_get_ex(e, "log", &x) && json_object_get_boolean(x);
-			const char *text = json_object_object_get_ex(e, "text", &x) ? str(x, "") : "";
-
-			if (act > ACT_LAST)
-				continue;
-			if (log)
-				bf_sim_schedule(s, getd(e, "t", 0), (unsigned)getu(e, "module") & 0xf,
-						(unsigned)getu(e, "level") & 3, act, "%s", text);
-			else
-				bf_sim_schedule(s, getd(e, "t", 0), 0, 0, act, NULL);
-		}
-	}
-	chip = json_object_object_get_ex(rt, "phase", &v) ? str(v, "off") : "off";
-	for (i = 0; i <= PH_LAST; i++)
-		if (!strcmp(chip, bf_sim_phase_name((enum sim_phase)i)))
-			s->phase = (enum sim_phase)i;
-	/* A boot stream cut off with its process cannot resume: the boot ROM
-	 * waits for data that never comes. */
-	if (s->phase == PH_BOOT_ROM || s->phase == PH_ATF || s->phase == PH_UEFI || s->phase == PH_WAIT_CFG)
-		s->phase = PH_STALLED;
-	/* A runtime upgrade still receiving its bundle lost it with its
-	 * process: the OS goes on (staging, on the timeline, resumes). */
-	if (s->phase == PH_RUNTIME) {
-		bool staging = false;
-
-		for (i = 0; i < s->nev; i++)
-			staging |= s->ev[i].action == ACT_RT_DONE;
-		if (!staging)
-			s->phase = PH_OS;
-	}
+	load_counters(s, rt);
+	load_queues(s, rt);
+	load_regs_events(s, rt);
+	load_phase(s, rt);
 	bf_sim_stream_reset(s);
 	json_object_put(rt);
 	return 1;

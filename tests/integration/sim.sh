@@ -120,4 +120,11 @@ expect_rc 1 "a device with a hostile runtime.json is refused, without a crash" \
 check "the refusal names the state directory" grep -q "the state in $TMP/hostile" "$TMP/rc.err"
 check "the refused state is left as it was" cmp -s "$TMP/hostile.json" "$TMP/hostile/runtime.json"
 
+# A state of another chip is refused with both chips named (the names come
+# from the state file, read before it is let go).
+"$BFSIM" run --state "$TMP/bf3state" -- true >/dev/null 2>&1
+expect_rc 1 "a BlueField-3 state under --chip bf2 is refused" "$BFSIM" run --chip bf2 --state "$TMP/bf3state" -- true
+check "the refusal names both chips and the remedy" \
+	grep -q "the state in $TMP/bf3state belongs to a bf3, not a bf2: use --chip bf3 or another --state" "$TMP/rc.err"
+
 done_testing
