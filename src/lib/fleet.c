@@ -9,7 +9,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "print.h"
-#include "provision.h"
+#include "statedir.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -163,21 +163,24 @@ static void pool(struct fleet *f, void (*fn)(struct fleet *f, size_t i))
 	free(t);
 }
 
-static void state_dir(const struct bf_fleet_opts *o, const char *rshim, char *out, size_t cap)
+/* Each device's state directory, once its inputs are known: a name that
+ * has none fails the device (nothing is truncated into another's). */
+static void state_dirs(struct fleet *f)
 {
-	char dev[256];
-	size_t k;
+	char why[512];
+	size_t i;
 
-	if (!o->state_root) {
-		if (bf_provision_state_dir(rshim, out, cap) == 0)
-			return;
+	for (i = 0; i < f->n; i++) {
+		struct bf_fleet_dev *d = &f->devs[i];
+
+		if (f->x[i].failed || bf_statedir_path(f->o->state_root, d->inv->rshim, d->state_dir,
+							 sizeof(d->state_dir)) == 0)
+			continue;
+		snprintf(why, sizeof(why), "%s", bf_error_or("no state directory"));
 		bf_error_clear();
+		d->step = "check";
+		bf_fleet_fail(f, i, BF_EXIT_USAGE, "use a shorter device name", "%s: %s", d->inv->name, why);
 	}
-	snprintf(dev, sizeof(dev), "%s", rshim);
-	for (k = 0; dev[k]; k++)
-		if (dev[k] == '/' || dev[k] == ':')
-			dev[k] = '_';
-	snprintf(out, cap, "%s/%s", o->state_root ? o->state_root : "/var/lib/bfctl", dev);
 }
 
 static int summary(struct fleet *f, double t0)
@@ -218,9 +221,9 @@ int bf_fleet_run(const struct bf_fleet_opts *o, struct bf_fleet_dev *devs)
 		memset(&devs[i], 0, sizeof(devs[i]));
 		devs[i].inv = &o->inv->dev[i];
 		devs[i].exit_code = -1;
-		state_dir(o, devs[i].inv->rshim, devs[i].state_dir, sizeof(devs[i].state_dir));
 	}
 	bf_fleet_prepare(&f);
+	state_dirs(&f);
 	for (i = 0; i < f.n; i++)
 		if (f.x[i].failed)
 			finish_here(&f, i);

@@ -50,7 +50,7 @@ struct bf_fleet_opts {
 	unsigned parallel;           /* 0: all at once */
 	bool resume;
 	bool plan;                   /* prepare and check only: touch no device */
-	const char *state_root;      /* per device DIR/<device>; NULL: bf_provision_state_dir */
+	const char *state_root;      /* per device DIR/<device>; NULL: $BFCTL_STATE_DIR or /var/lib/bfctl (bf_statedir_path) */
 	struct bf_fetch_opts fetch;  /* cache, TLS; sha256 per device */
 	double timeout_s;            /* per device install; 0: 3600 */
 	int retries;                 /* transient failures per step; < 0: 3 */

@@ -7,6 +7,7 @@
 #include "error.h"
 #include "profile.h"
 #include "rshim.h"
+#include "statedir.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -35,21 +36,6 @@ int bf_provision_step_parse(const char *name)
 const char *bf_provision_status_name(enum bf_provision_status s)
 {
 	return (unsigned)s <= BF_PROV_FAILED ? status_names[s] : "?";
-}
-
-int bf_provision_state_dir(const char *device, char *out, size_t cap)
-{
-	const char *base = getenv("BFCTL_STATE_DIR");
-	char dev[128];
-	size_t i;
-	int n;
-
-	snprintf(dev, sizeof(dev), "%s", device);
-	for (i = 0; dev[i]; i++)
-		if (dev[i] == '/' || dev[i] == ':' || (i == 0 && dev[i] == '.'))
-			dev[i] = '_';
-	n = snprintf(out, cap, "%s/%s", base && *base ? base : "/var/lib/bfctl", dev);
-	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
 }
 
 void bf_prov_emit(struct bf_prov *p, const struct bf_provision_event *ev)
@@ -279,6 +265,8 @@ static int step_handoff(struct bf_prov *p, struct bf_prov_ssh **s)
 
 static int init(struct bf_prov *p, const struct bf_provision_opts *o, struct bf_provision_result *res)
 {
+	int r;
+
 	memset(res, 0, sizeof(*res));
 	memset(p, 0, sizeof(*p));
 	p->o = o;
@@ -286,10 +274,15 @@ static int init(struct bf_prov *p, const struct bf_provision_opts *o, struct bf_
 	p->t_end = now_s() + (o->timeout_s > 0 ? o->timeout_s : 3600);
 	if (!o->device)
 		return bf_prov_fail(p, BF_EXIT_USAGE, -EINVAL, NULL, "a device is needed");
-	if (o->state_dir)
-		snprintf(p->state_dir, sizeof(p->state_dir), "%s", o->state_dir);
-	else if (bf_provision_state_dir(o->device, p->state_dir, sizeof(p->state_dir)) < 0)
-		return bf_prov_fail(p, BF_EXIT_INPUT, -ENAMETOOLONG, NULL, "%s: state directory path too long", o->device);
+	if (o->state_dir) {
+		if ((size_t)snprintf(p->state_dir, sizeof(p->state_dir), "%s", o->state_dir) >= sizeof(p->state_dir))
+			return bf_prov_fail(p, BF_EXIT_USAGE, -ENAMETOOLONG, NULL, "%s: the state directory path is too long",
+					    o->device);
+	} else if ((r = bf_statedir_path(NULL, o->device, p->state_dir, sizeof(p->state_dir))) < 0) {
+		/* the name is cut in the sentence only, which must still fit */
+		return bf_prov_fail(p, BF_EXIT_USAGE, r, "give its directory with --state-dir", "%.64s%s: %s",
+				    o->device, strlen(o->device) > 64 ? "..." : "", bf_error_get());
+	}
 	return 0;
 }
 

@@ -65,7 +65,7 @@ struct bf_provision_opts {
 	const char *profile;      /* profile file (required) */
 	const char *bfb;          /* BFB file; NULL: no install unless one is running already */
 	const char *state_dir;    /* this device's directory (keys, pinned host key);
-				   * NULL: bf_provision_state_dir() */
+				   * NULL: bf_statedir_path() */
 	const char *agent_bin;    /* bfagent to copy; NULL: $BFCTL_AGENT, else bfagent next
 				   * to /proc/self/exe, else $(libexecdir)/bfctl/bfagent */
 	const char *user;         /* SSH user on the DPU; NULL: "root" */
@@ -116,9 +116,5 @@ int bf_provision_agent(const struct bf_provision_opts *o, const char *verb,
  * when the thread has no device. A line that is not a JSON object is
  * dropped. */
 void bf_provision_agent_emit(const char *device, const char *text);
-
-/* The default state directory of a device: $BFCTL_STATE_DIR/DEV, else
- * /var/lib/bfctl/DEV (DEV with '/' and ':' made '_'). 0 or -ENAMETOOLONG. */
-int bf_provision_state_dir(const char *device, char *out, size_t cap);
 
 #endif

@@ -5,7 +5,7 @@
 #include "bfb_pack.h"
 #include "error.h"
 #include "fileio.h"
-#include "provision.h"
+#include "statedir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,12 +47,14 @@ int bf_upgrade_flat(const char *bundle, const char *dir, char *out, size_t cap)
  * keeps its journal in), made 0700 when missing. */
 int bf_upgrade_history_path(const char *dev, char *out, size_t cap)
 {
-	char dir[4096], *slash;
+	char dir[4096], why[512], *slash;
 	struct stat st;
 	int r;
 
-	if ((r = bf_provision_state_dir(dev, dir, sizeof(dir))) < 0)
-		return bf_error_ret(-r, "%s: state directory path too long", dev);
+	if ((r = bf_statedir_path(NULL, dev, dir, sizeof(dir))) < 0) {
+		snprintf(why, sizeof(why), "%s", bf_error_str(r));
+		return bf_error_ret(-r, "%s: %s", dev, why);
+	}
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = '\0';

@@ -83,4 +83,16 @@ ok "ovs-vsctl reads the bridge the edited profile adds" - <<'CHECK'
 $VSCTL br-exists fleetbr2
 CHECK
 
+# A device whose name is too long for a state directory fails alone, with
+# its reason, instead of sharing a directory cut short; the other device
+# of the inventory goes on.
+LONG="/dev/$(printf 'r%.0s' $(seq 300))"
+{ cat "$TMP/inv.yaml"; printf '  - rshim: %s\n    name: long0\n' "$LONG"; } > "$TMP/inv-long.yaml"
+expect_rc 1 "a device name too long for a state directory: exit 1" \
+	"$BFCTL" provision --json --inventory "$TMP/inv-long.yaml" --timeout 300 --resume
+ok "long0 failed, its name too long for a state directory" \
+	grep -q '"event":"result",.*"device":"long0","ok":false.*the device name is too long for a state directory (309 bytes once encoded, at most 255)' "$TMP/rc.out"
+ok "edge0: ok, nothing to do" grep -q '"event":"result",.*"device":"edge0","ok":true' "$TMP/rc.out"
+ok "no state directory made for long0" [ "$(ls "$BFCTL_STATE_DIR")" = sim_0 ]
+
 done_testing

@@ -106,6 +106,17 @@ expect_rc 3 "no pinned host key and no bundle: exit 3" P
 ok "... naming the missing pin and --bfb" grep -q "no SSH host key pinned.*give the bundle with --bfb" "$TMP/rc.err"
 mv "$TMP/pin.keep" "$KEYS/hostkey.pin"
 
+# A device name too long for a state directory is refused before anything
+# is touched, not cut short into another device's directory.
+LONG="/dev/$(printf 'r%.0s' $(seq 300))"
+expect_rc 2 "a device name too long for a state directory: exit 2" \
+	"$BFCTL" provision -r "$LONG" --profile "$TMP/quick.yaml" --bfb "$SAMPLE"
+ok "... saying so and naming --state-dir" - <<CHECK
+grep -q "the device name is too long for a state directory (309 bytes once encoded, at most 255)" "$TMP/rc.err" &&
+grep -q -- "--state-dir" "$TMP/rc.err"
+CHECK
+ok "... nothing made for it" [ "$(ls "$BFCTL_STATE_DIR")" = sim_0 ]
+
 # SSH unreachable: the DPU's sshd is stopped.
 kill "$(cat "$ROOTFS/run/sshd.pid")"
 expect_rc 7 "sshd gone: exit 7" P --ssh-timeout 3

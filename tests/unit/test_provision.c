@@ -1,6 +1,5 @@
 /* test_provision.c - the pure parts of bf_provision_*: step names, the
- * state directory of a device, the host key line from the RShim log,
- * bfagent's verdict lines, and the bf.cfg made for the hand-off (read back
+ * host key line from the RShim log, bfagent's verdict lines, and the bf.cfg made for the hand-off (read back
  * with the bf.cfg reader: its keys and hook functions). */
 #include "config.h"
 
@@ -31,22 +30,6 @@ static void test_steps(void **state)
 	assert_int_equal(bf_provision_step_parse("install"), BF_PROV_INSTALL);
 	assert_int_equal(bf_provision_step_parse("Agent"), -1);
 	assert_string_equal(bf_provision_status_name(BF_PROV_UNCHANGED), "unchanged");
-}
-
-static void test_state_dir(void **state)
-{
-	char d[64];
-
-	(void)state;
-	setenv("BFCTL_STATE_DIR", "/x", 1);
-	assert_int_equal(bf_provision_state_dir("sim:0", d, sizeof(d)), 0);
-	assert_string_equal(d, "/x/sim_0");
-	assert_int_equal(bf_provision_state_dir("/dev/rshim0", d, sizeof(d)), 0);
-	assert_string_equal(d, "/x/_dev_rshim0");
-	assert_int_equal(bf_provision_state_dir("..", d, sizeof(d)), 0);
-	assert_string_equal(d, "/x/_.");
-	assert_int_equal(bf_provision_state_dir("pcie:0000:03:00.2", d, 8), -ENAMETOOLONG);
-	unsetenv("BFCTL_STATE_DIR");
 }
 
 static void test_fp_from_log(void **state)
@@ -141,7 +124,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_steps),
-		cmocka_unit_test(test_state_dir),
 		cmocka_unit_test(test_fp_from_log),
 		cmocka_unit_test(test_tally),
 		cmocka_unit_test(test_bfcfg),
