@@ -4,8 +4,8 @@
  *
  * Through `bfsim run --transport pci` every config access is a FUSE round
  * trip, 15 to 30 us on a shared two-core machine: a 32 MiB burn takes tens
- * of millions of them, hours for mstflint. On hardware a config access is
- * a PCIe configuration cycle of a microsecond or two. Here the program's
+ * of millions of them, most of an hour for mstflint. On hardware a config
+ * access is a PCIe configuration cycle of a microsecond or two. Here the program's
  * open of DEV's sysfs config file gets a descriptor whose pread/pwrite go
  * straight to the same model code (bf_sim_nic_cfg_read/write) that bfsim's
  * FUSE server calls, each access advancing the model's clock by
