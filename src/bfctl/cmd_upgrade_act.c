@@ -208,9 +208,11 @@ int bf_upg_postcheck(struct bf_upg_cli *u, const struct bf_upgrade_plan *want, u
 		bf_print_end();
 	}
 	if (bad) {
+		/* What the DPU logged as an error while applying, if anything. */
 		return bf_cli_fail(BF_EXIT_BOOT, 0, "see the check lines above; 'bfctl fw query' shows pending NIC firmware",
-				   "post-check on %s: %u of %u components run something else than planned", u->r->name,
-				   bad, checked);
+				   "post-check on %s: %u of %u components run something else than planned%s%s",
+				   u->r->name, bad, checked, u->sv.last_error[0] ? "; the DPU reported:" : "",
+				   u->sv.last_error);
 	}
 	return 0;
 }

@@ -162,6 +162,11 @@ static int on_begin(void *ctx, const struct bf_bfb_image *img)
 		s->info = img->hdr.len <= SIM_INFO_MAX ? malloc((size_t)img->hdr.len + 1) : NULL;
 		s->info_len = 0;
 	}
+	if (id == 41 && !bf_sim_runtime_receiving(s)) {
+		free(s->nicfw);
+		s->nicfw = img->hdr.len <= SIM_NICFW_MAX ? malloc(img->hdr.len ? img->hdr.len : 1) : NULL;
+		s->nicfw_len = 0;
+	}
 	if (id == 63 && !s->saw_initramfs && !bf_sim_runtime_receiving(s)) {
 		initrd_free(s);
 		initrd_alloc(s, img->hdr.len < SIM_INITRD_SCAN ? img->hdr.len + 1 : SIM_INITRD_SCAN);
@@ -178,8 +183,11 @@ static int on_data(void *ctx, const struct bf_bfb_image *img, const uint8_t *buf
 	if (img->hdr.id == 50 && s->info && s->info_len + len <= img->hdr.len) {
 		memcpy(s->info + s->info_len, buf, len);
 		s->info_len += len;
-	} else if (img->hdr.id == 41 || img->hdr.id == 52) {
+	} else if ((img->hdr.id == 41 || img->hdr.id == 52) && bf_sim_runtime_receiving(s)) {
 		bf_sim_runtime_image(s, img->hdr.id, buf, len);
+	} else if (img->hdr.id == 41 && s->nicfw && s->nicfw_len + len <= img->hdr.len) {
+		memcpy(s->nicfw + s->nicfw_len, buf, len);
+		s->nicfw_len += len;
 	} else if (img->hdr.id == 63 && s->initrd && !s->saw_initramfs) {
 		size_t room = s->initrd_cap - s->initrd_len;
 
@@ -329,10 +337,13 @@ static void free_buffers(struct bf_sim *s)
 {
 	free(s->bfcfg);
 	free(s->info);
+	free(s->nicfw);
 	initrd_free(s);
 	json_object_put(s->manifest);
 	json_object_put(s->info_json);
 	s->bfcfg = s->info = NULL;
+	s->nicfw = NULL;
+	s->nicfw_len = 0;
 	s->manifest = s->info_json = NULL;
 	s->bfcfg_len = s->info_len = s->initrd_len = 0;
 }

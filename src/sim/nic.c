@@ -344,25 +344,38 @@ void bf_sim_nic_live_patch(struct nic_core *c)
 	c->reset_t = bf_sim_nic_now(c);
 }
 
+int bf_sim_nic_check_image(struct bf_sim *s, const uint8_t *img, size_t len, struct bf_fw_image_hdr *hp,
+			   char *why, size_t cap)
+{
+	struct bf_fw_image_hdr hh, *h = hp ? hp : &hh;
+	struct nic_core *c;
+
+	if (!bf_sim_nic_get(s, 0))
+		return -ENOMEM;
+	c = s->nic;
+	if (bf_fw_image_check(img, len, h) < 0) {
+		snprintf(why, cap, "the image failed the firmware's checks (%s)", bf_error_get() ? bf_error_get() : "damaged");
+		bf_error_clear();
+		return -EBADMSG;
+	}
+	if (!bf_fw_image_for_chip(h, c->chip->hw_dev_id) || strcmp(h->psid, c->bank[c->active].psid)) {
+		snprintf(why, cap, "the image is for PSID %s, the NIC is PSID %s", h->psid, c->bank[c->active].psid);
+		return -EXDEV;
+	}
+	return 0;
+}
+
 int bf_sim_nic_stage_image(struct bf_sim *s, const uint8_t *img, size_t len, char *why, size_t cap)
 {
 	struct nic_core *c;
 	struct nic_bank *k;
 	struct bf_fw_image_hdr h;
 	uint8_t *copy;
+	int r;
 
-	if (!bf_sim_nic_get(s, 0))
-		return -ENOMEM;
+	if ((r = bf_sim_nic_check_image(s, img, len, &h, why, cap)) < 0)
+		return r;
 	c = s->nic;
-	if (bf_fw_image_check(img, len, &h) < 0) {
-		snprintf(why, cap, "the image failed the firmware's checks (%s)", bf_error_get() ? bf_error_get() : "damaged");
-		bf_error_clear();
-		return -EBADMSG;
-	}
-	if (!bf_fw_image_for_chip(&h, c->chip->hw_dev_id) || strcmp(h.psid, c->bank[c->active].psid)) {
-		snprintf(why, cap, "the image is for PSID %s, the NIC is PSID %s", h.psid, c->bank[c->active].psid);
-		return -EXDEV;
-	}
 	copy = malloc(len);
 	if (!copy)
 		return -ENOMEM;

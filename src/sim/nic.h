@@ -21,6 +21,8 @@
 
 #include "sim.h"
 
+struct bf_fw_image_hdr;
+
 #define BF_SIM_NIC_FUNCS     2
 #define BF_SIM_NIC_CFG_SIZE  4096
 
@@ -89,6 +91,10 @@ void bf_sim_nic_fw_info(struct bf_sim *s, struct bf_sim_nic_fw *out);
  * then the image waits in the other bank for a reset. 0, or -EBADMSG /
  * -EXDEV with the reason in why. */
 int bf_sim_nic_stage_image(struct bf_sim *s, const uint8_t *img, size_t len, char *why, size_t cap);
+/* The same checks without staging (the offline installer's); the header
+ * in *h when h is not NULL. */
+int bf_sim_nic_check_image(struct bf_sim *s, const uint8_t *img, size_t len, struct bf_fw_image_hdr *h,
+			   char *why, size_t cap);
 
 /* The installer wrote NIC firmware (and reset the NIC): it runs now. */
 void bf_sim_nic_sync_installed(struct bf_sim *s);

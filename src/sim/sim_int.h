@@ -131,6 +131,8 @@ struct bf_sim {
 	uint64_t trailing;
 	char *info;               /* info image */
 	size_t info_len;
+	uint8_t *nicfw;           /* nicfw image (id 41) of an install stream */
+	size_t nicfw_len;
 	json_object *manifest;    /* bfsim-installer.json */
 
 	/* timeline */

@@ -12,16 +12,7 @@ SAMPLE="$top_builddir/bfb/sample-full.bfb"
 RSHIMD="$top_builddir/src/rshimd/rshimd"
 SPEED=20   # as usb.sh: room for a loaded host
 
-if ! have_root_fuse || ! unshare -m true 2>/dev/null; then
-	skip "--devices with --transport" "needs root, FUSE and mount namespaces"
-	done_testing
-	exit
-fi
-if ! ldconfig -p | grep -q 'libumockdev-preload\.so\.0'; then
-	skip "--devices with --transport" "libumockdev-preload.so.0 missing (Debian package libumockdev0)"
-	done_testing
-	exit
-fi
+need_transport "--devices with --transport"
 
 run3() {  # run3 STATE [BFSIM-OPTION...] -- COMMAND...: three devices on USB and PCI
 	local st=$1

@@ -81,6 +81,29 @@ done_testing() {
 	[ "$T_FAILED" -eq 0 ]
 }
 
+# need_transport NAME -- skip the whole test (NAME in the skip line) unless
+# bfsim run --transport usb,pci can run here: root, FUSE, mount namespaces
+# and umockdev's preload library.
+need_transport() {
+	local why=
+	if ! have_root_fuse || ! unshare -m true 2>/dev/null; then
+		why="needs root, FUSE and mount namespaces"
+	elif ! ldconfig -p | grep -q 'libumockdev-preload\.so\.0'; then
+		why="libumockdev-preload.so.0 missing (Debian package libumockdev0)"
+	fi
+	[ -z "$why" ] && return 0
+	skip "$1" "$why"
+	done_testing
+	exit
+}
+
+# sim_field STATE KEY.PATH -- a value from bfsim status --json of the device
+# whose state directory is STATE; empty and false when it is not there.
+sim_field() {
+	"$BFSIM" status --state "$1" --json > "$TMP/sim-status.json" &&
+		json_field "$TMP/sim-status.json" "$2" 2>/dev/null
+}
+
 stop_pidfile() {  # stop_pidfile FILE -- TERM the daemon whose pid FILE holds, wait up to 10 s
 	local pid i
 	[ -s "$1" ] || return 0

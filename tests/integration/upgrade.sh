@@ -24,13 +24,7 @@ run() {  # run [BFSIM OPTIONS] -- BFCTL ARGS: bfctl in bfsim run on the device i
 	"$BFSIM" run --state "$ST" --speed "$SPEED" "${o[@]}" -- "$BFCTL" "$@"
 }
 
-field() {  # field KEY.PATH: from bfsim status --json of $ST
-	"$BFSIM" status --state "$ST" --json | python3 -c 'import json,sys
-d=json.loads(sys.stdin.readline())
-for k in sys.argv[1].split("."):
-    d=d.get(k, "") if isinstance(d, dict) else ""
-print(d)' "$1"
-}
+field() { sim_field "$ST" "$1"; }  # field KEY.PATH: from bfsim status of $ST
 
 want_actions() {  # want_actions "ATF=skip ..." FILE: the plan's actions, shown when they differ
 	local got
@@ -57,6 +51,7 @@ ok "bundles: current, next, older, BlueField-2, other PSID, bad NIC image, NIC o
 "$BFSIM" bundle -o "$B/bad.bfb" --kind fw --version-set next --version NIC=32.43.1000 --nic-image bad >/dev/null &&
 "$BFSIM" bundle -o "$B/n3.bfb" --kind fw --version-set next --version NIC=32.43.1000 >/dev/null &&
 "$BFSIM" bundle -o "$B/n4.bfb" --kind fw --version-set next --version NIC=32.44.1000 >/dev/null &&
+"$BFSIM" bundle -o "$B/bad6.bfb" --kind fw --version-set next --version NIC=32.46.1000 --nic-image bad >/dev/null &&
 "$BFSIM" bundle -o "$B/n5.bfb" --kind fw --version-set next --version NIC=32.45.1000 --version ATF=4.9.0-1 \
 	--version UEFI=4.9.0-1 --version BSP=4.9.0.1 >/dev/null
 CHECK
@@ -234,6 +229,16 @@ grep -q 'activated at level 0' "$TMP/rc.out" && [ "$(field installed.nic_fw.vers
 CHECK
 
 # --- offline ----------------------------------------------------------------------
+expect_rc 6 "offline, a NIC image that fails the device's checks: exit 6" \
+	run -- upgrade -r sim:0 --bundle "$B/bad6.bfb" --timeout 120
+ok "... the post-check shows the NIC difference and the DPU's error line" - <<'CHECK'
+grep -Eq '^check NIC +expected 32.46.1000 +running 32.44.1000 +DIFFERS$' "$TMP/rc.out" &&
+grep -q 'the DPU reported:.*NIC firmware update failed: the image failed the firmware.s checks' "$TMP/rc.err"
+CHECK
+ok "... the old NIC firmware runs, nothing pending (bfctl fw query through bfsim)" - <<'CHECK'
+[ "$(field installed.nic_fw.version)" = 32.44.1000 ] && run -- fw query sim:0 > "$TMP/q6.out" &&
+grep -Eq '^FW Version: +32.44.1000' "$TMP/q6.out" && ! grep -q 'Running' "$TMP/q6.out"
+CHECK
 expect_rc 0 "offline: pushed, applied, rebooted, post-check ok" run -- upgrade -r sim:0 --bundle "$B/n5.bfb" --timeout 120
 ok "... the new versions run" - <<'CHECK'
 [ "$(field installed.atf)" = 4.9.0-1 ] && [ "$(field installed.nic_fw.version)" = 32.45.1000 ] &&
@@ -245,13 +250,13 @@ expect_rc 0 "history --json" "$BFCTL" upgrade -r sim:0 --history --json
 ok "history: every line is JSON, the last is the result" python3 -c 'import json,sys
 l=[json.loads(x) for x in open(sys.argv[1])]
 sys.exit(0 if l[-1]["event"]=="result" else 1)' "$TMP/rc.out"
-ok "history: skipped (also by URL), deferred pending, armed at level 4, activate ok at level 3, power-lost, failed, mismatch, apply ok" - <<'CHECK'
+ok "history: skipped (also by URL), deferred pending, armed at level 4, activate ok at level 3, power-lost, failed, mismatch, offline mismatch, apply ok" - <<'CHECK'
 python3 -c 'import json,sys
 h=[(e["op"],e["result"],e.get("level","")) for e in map(json.loads,open(sys.argv[1])) if e["event"]=="upgrade_history"]
 skip=[("apply","skipped","")] * (2 if sys.argv[2] == "url" else 1)
 want=skip+[("deferred","pending",""),("activate","armed","4"),("activate","ok","3"),("deferred","power-lost",""),
       ("deferred","failed",""),("deferred","pending",""),("activate","mismatch","3"),("deferred","pending",""),
-      ("activate","ok","0"),("apply","ok","")]
+      ("activate","ok","0"),("apply","mismatch",""),("apply","ok","")]
 sys.exit(0 if h==want else print(h) or 1)' "$TMP/rc.out" "$(nginx_available && echo url)"
 CHECK
 ok "history: the file is private to its owner" [ "$(stat -c %a "$BFCTL_STATE_DIR"/sim_0/upgrade.jsonl)" = 600 ]

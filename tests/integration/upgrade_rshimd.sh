@@ -33,13 +33,7 @@ mkdir -p "$TMP/dev"
 PIDF="$TMP/rshimd.pid"
 trap 'stop_pidfile "$PIDF"; rm -rf "$TMP"' EXIT
 
-field() {  # field KEY.PATH: from bfsim status --json of the device
-	"$BFSIM" status --state "$ST/dev" --json | python3 -c 'import json,sys
-d=json.loads(sys.stdin.readline())
-for k in sys.argv[1].split("."):
-    d=d.get(k, "") if isinstance(d, dict) else ""
-print(d)' "$1"
-}
+field() { sim_field "$ST/dev" "$1"; }  # field KEY.PATH: from bfsim status of the device
 
 ok "firmware bundles: next; NIC 32.43; a bad NIC image; another PSID" - <<'CHECK'
 "$BFSIM" bundle -o "$TMP/next.bfb" --kind fw --version-set next >/dev/null &&
