@@ -14,7 +14,9 @@
 # taken back to its post-install state over oob_net0. After each, the
 # profile's objects are read back in the guest over oob_net0 with OpenSSH
 # (devlink, ip, /proc/net/bonding, ovs-vsctl, virtnet list) and bfagent
-# status shows no drift. The pin is checked against ssh-keygen -lf of the
+# status shows no drift. Before the last profile, bfagent fails part way
+# (the virtio-net controller refuses hotplug) and that provision is the
+# re-run that finishes it. The pin is checked against ssh-keygen -lf of the
 # host key; the last provision, repeated, changes nothing.
 if [ -z "${PROVISION_TEST_INNER:-}" ]; then
 	: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -99,6 +101,26 @@ for name in "${profiles[@]}"; do
 		ok "$name: ... legacy eswitch, no bridge (devlink, ovs-vsctl over oob_net0)" \
 			oob "devlink dev eswitch show netdevsim/netdevsim0 | grep -q 'mode legacy' && [ -z \"\$(ovs-vsctl list-br)\" ]"
 	fi
+	if [ "$name" = virtio-net-hotplug ]; then
+		# bfagent failing part way: the controller answers list but refuses
+		# hotplug, after the eswitch step is done; the loop's provision
+		# below is the re-run that finishes.
+		ok "$name: the virtio-net controller made to refuse hotplug (over oob_net0)" \
+			oob 'mv /usr/local/bin/virtnet /usr/local/bin/virtnet.real &&
+			printf "#!/bin/sh\ncase \$1 in hotplug) echo \"hotplug refused\" >&2; exit 1 ;; esac\nexec /usr/local/bin/virtnet.real \"\$@\"\n" > /usr/local/bin/virtnet &&
+			chmod 755 /usr/local/bin/virtnet'
+		expect_rc 1 "$name: bfagent failing part way: exit 1" "$BFCTL" provision -r sim:0 --profile "$prof" --bfb "$SAMPLE" \
+			--json --ssh-timeout 900 --timeout 1500
+		cp "$TMP/rc.out" "$TMP/$name-part.json"
+		ok "$name: ... naming bfagent's failure" grep -q 'bfagent apply ended with exit 1' "$TMP/$name-part.json"
+		ok "$name: ... the eswitch changed before the failure, each virtio-net device failed" \
+			jq -e -s '[.[] | select(.stage == "agent" and .event == "object" and .verdict)] |
+				([.[] | select(.kind == "eswitch" and .verdict == "changed")] | length > 0) and
+				([.[] | select(.kind == "virtio_net" and .verdict == "failed")] | length == 2)' "$TMP/$name-part.json"
+		ok "$name: ... no virtio-net device, the eswitch switchdev already (over oob_net0)" \
+			oob "devlink dev eswitch show netdevsim/netdevsim0 | grep -q 'mode switchdev' && virtnet list | jq -e '.devices | length == 0'"
+		ok "$name: the controller takes hotplug again" oob 'mv /usr/local/bin/virtnet.real /usr/local/bin/virtnet'
+	fi
 	expect_rc 0 "$name: provision" "$BFCTL" provision -r sim:0 --profile "$prof" --bfb "$SAMPLE" \
 		--json --ssh-timeout 900 --timeout 1500
 	cp "$TMP/rc.out" "$TMP/$name.json"
@@ -118,6 +140,12 @@ CHECK
 	else
 		ok "$name: install unchanged (the same bundle), agent and verify done" \
 			steps_are "$TMP/$name.json" "done|unchanged" unchanged done done done
+	fi
+	if [ "$name" = virtio-net-hotplug ]; then
+		ok "$name: the re-run finished: the eswitch unchanged, both virtio-net devices created" \
+			jq -e -s '[.[] | select(.stage == "agent" and .event == "object" and .verdict)] |
+				([.[] | select(.kind == "eswitch")] | length > 0 and all(.verdict == "unchanged")) and
+				([.[] | select(.kind == "virtio_net" and .verdict == "created")] | length == 2)' "$TMP/$name.json"
 	fi
 	ok "$name: the agent created objects, none failed" \
 		jq -e -s '[.[] | select(.stage == "agent" and .event == "agent_summary")][0] | .created > 0 and .failed == 0' "$TMP/$name.json"
