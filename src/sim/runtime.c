@@ -202,13 +202,14 @@ void bf_sim_runtime_bad_image(struct bf_sim *s, const char *why)
 void bf_sim_runtime_idle(struct bf_sim *s, double now)
 {
 	const char *chip = s->chip->ver == BF_CHIP_BF3 ? "BF3" : "BF2";
-	json_object *st = json_object_new_object();
+	json_object *st;
 	double t = now + T_START, total;
 	bool ok = true;
 	size_t i;
 
 	if (!s->parser.nimages)
 		return;   /* nothing came yet */
+	st = json_object_new_object();
 	s->rt.receiving = false;
 	json_object_object_add(s->nv, "staging", st);
 	bf_sim_schedule(s, now, BF_RLOG_MISC, BF_RLOG_INFO, ACT_NONE, "Runtime upgrade started");   /* [unverified] */
