@@ -11,7 +11,8 @@
  *
  * Output never blocks the DPU: it goes through a ring of BF_RSHIMD_RING
  * bytes, the oldest giving way. While nobody has the terminal open (opens
- * and closes of the slave are followed with inotify) the ring keeps the
+ * and closes of the slave are followed with inotify, and the holders then
+ * counted in /proc: holders.c) the ring keeps the
  * most recent output; once someone opens it, and the program had
  * SETTLE_MS to set the line up (screen and minicom flush the terminal's
  * queues when they start), the ring is written to the master, then what
@@ -218,8 +219,10 @@ static void reset_line(struct bf_rshimd_dev *d)
 static void follow_users(struct bf_rshimd_dev *d)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool seen = false;
 	ssize_t n;
 	size_t o;
+	int h;
 
 	if (d->con_ino < 0)
 		return;
@@ -234,8 +237,14 @@ static void follow_users(struct bf_rshimd_dev *d)
 			else if ((e->mask & IN_CLOSE) && d->con_users > 0)
 				d->con_users--;
 			o += sizeof(*e) + e->len;
+			seen = true;
 		}
 	}
+	/* The events say when to look; merged events make their count drift,
+	 * so the descriptors are counted where they can all be read (see
+	 * holders.c). */
+	if (seen && (h = bf_rshimd_tty_holders(d->pts_path)) >= 0)
+		d->con_users = (unsigned)h;
 	if (!d->con_users && (d->con_live || d->con_settle_ns))
 		reset_line(d);
 	if (!d->con_users) {

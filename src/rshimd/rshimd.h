@@ -316,6 +316,9 @@ void bf_rshimd_con_deliver(struct bf_rshimd_dev *d, const uint8_t *buf, size_t l
 short bf_rshimd_con_events(struct bf_rshimd_dev *d);
 int bf_rshimd_con_watch_fd(const struct bf_rshimd_dev *d);
 unsigned bf_rshimd_con_wait_ms(const struct bf_rshimd_dev *d, unsigned ms);
+/* How many descriptors other processes hold on the terminal at path (from
+ * /proc/PID/fd), or -errno when some process's cannot be read. */
+int bf_rshimd_tty_holders(const char *path);
 /* Output still waiting goes out; typed bytes into con_tx. true if some
  * were typed. */
 bool bf_rshimd_con_pump(struct bf_rshimd_dev *d);
