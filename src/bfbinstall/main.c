@@ -43,7 +43,8 @@
 #define CHUNK      (1u << 20)
 
 static const char usage_text[] =
-	"Usage: bfb-install -b BFB -r rshimN [-c BF.CFG] [-f ROOTFS] [-k] [-v]\n"
+	"Usage: bfb-install -b BFB -r rshimN [-c BF.CFG] [-f ROOTFS] [-d] [-a 0|1] [-k] [-v]\n"
+	"       bfb-install -r rshimN -a 1\n"
 	"Options:\n"
 	"  -b, --bfb FILE           the BFB bundle to install\n"
 	"  -c, --config FILE        a bf.cfg appended to the stream\n"
@@ -59,10 +60,13 @@ static const char usage_text[] =
 	"  -d, --deferred, -u, --runtime\n"
 	"                           BlueField-3: stage firmware into the running DPU\n"
 	"                           (flat repack, no reset); activated later\n"
+	"  -a, --apply-lfwp 0|1     1: after the push (or alone), activate pending NIC\n"
+	"                           firmware by a live patch (reset level 0) when the\n"
+	"                           NIC offers it; best effort, as upstream\n"
 	"  -v, --verbose            more detail\n"
 	"  -h, --help               this help\n"
 	"      --version            print the version\n"
-	"  -p, --pldm FILE, -a, --apply-lfwp 0|1, -m, --remote-mode scp|nc|ncpipe,\n"
+	"  -p, --pldm FILE, -m, --remote-mode scp|nc|ncpipe,\n"
 	"  -R, --reverse-nc\n"
 	"                           accepted as upstream, answered 'not supported yet'\n"
 	"\n"
@@ -333,6 +337,36 @@ static int deferred_finish(struct bf_rshim *r)
 	return 0;
 }
 
+/* -a 1: pending NIC firmware activated by a live patch (reset level 0)
+ * when the NIC offers it (upstream: mlxfwreset q, then -l 0 r). Best
+ * effort as upstream: only a NIC the host has no path to is an error. */
+static int live_patch(struct bf_rshim *r)
+{
+	char nic[64];
+	bool supported;
+	int ret;
+
+	bf_upgrade_nic_name(r->dev_name, nic, sizeof(nic));
+	if (!nic[0]) {
+		printf("ERROR: Failed to activate LFWP, PCIe device not found.\n");
+		return 1;
+	}
+	ret = bf_upgrade_live_patch(nic, &supported);
+	if (!supported) {
+		if (ret < 0)
+			printf("Warning: %s: %s\n", nic, bf_error_str(ret));
+		printf("Live Patch NIC Firmware reset not supported.\n");
+	} else if (ret < 0) {
+		printf("Live Patch NIC Firmware reset is supported.\n");
+		printf("ERROR: Live Patch NIC Firmware reset failed. %s\n", bf_error_str(ret));
+	} else {
+		printf("Live Patch NIC Firmware reset is supported.\n");
+		printf("Live Patch NIC Firmware reset done\n");
+	}
+	bf_error_clear();
+	return 0;
+}
+
 /* Case-insensitive: does text contain any of the |-separated words? */
 static bool matches(const char *text, const char *const *words)
 {
@@ -522,8 +556,6 @@ static void validate(const struct opts *o)
 		fail_exit("Error: Reverse netcat mode is only for remote rshim.");
 	if (o->pldm)
 		fail_exit("Error: PLDM images (-p) are not supported by this bfb-install yet.");
-	if (o->apply_lfwp)
-		fail_exit("Error: Live-Firmware-Patch activation (-a 1) is not supported by this bfb-install yet.");
 }
 
 int main(int argc, char **argv)
@@ -560,6 +592,13 @@ int main(int argc, char **argv)
 	if (o.cfg && (ret = bf_cfgcheck_install_file(o.cfg, o.allow_plain ? BF_CFGCHECK_ALLOW_PLAINTEXT : 0)) < 0)
 		fail_exit("Error: %s", bf_error_str(ret));
 
+	if (!o.bfb) {   /* -a 1 alone: activate what a deferred run staged */
+		if ((ret = bf_rshim_open(node, &r)) < 0)
+			fail_exit("Error: rshim driver not found at %s (%s)", node, bf_error_str(ret));
+		ret = live_patch(r);
+		bf_rshim_close(r);
+		return ret;
+	}
 	printf("Updating BlueField with local RSHIM\n");
 	printf("  BFB file: %s\n", o.bfb);
 	if (o.cfg)
@@ -676,6 +715,8 @@ int main(int argc, char **argv)
 		printf("BlueField Update Failed\n");
 		ret = 1;
 	}
+	if (ret == 0 && o.apply_lfwp)
+		ret = live_patch(r);
 	cleanup();
 	bf_rshim_close(r);
 	return ret;

@@ -57,6 +57,25 @@ int bf_upgrade_read_nic(const char *nic, struct bf_upgrade_plan *p)
 	return r;
 }
 
+int bf_upgrade_live_patch(const char *nic, bool *supported)
+{
+	struct bf_fw_reset_opts o = { .level = 0, .type = 0, .sync = BF_FW_SYNC_DRIVER, .timeout_s = 180 };
+	struct bf_fw_reset_caps caps;
+	struct bf_fw_dev *d;
+	bool waited;
+	int r;
+
+	*supported = false;
+	if ((r = bf_fw_dev_open(nic, &d)) < 0)
+		return r;
+	if ((r = bf_fw_reset_query(d, &caps)) == 0 && bf_fw_reset_level_ok(&caps, 0)) {
+		*supported = true;
+		r = bf_fw_reset(d, &o, &waited);
+	}
+	bf_fw_dev_close(d);
+	return r;
+}
+
 int bf_upgrade_read_arm(struct bf_rshim *r, struct bf_upgrade_plan *p, bool *found)
 {
 	uint64_t w[BF_BOOTLOG_MAX_WORDS];

@@ -29,6 +29,10 @@ void bf_upgrade_nic_name(const char *rshim, char *nic, size_t cap);
 /* The NIC's running and pending firmware, its PSID and whether it can be
  * live-patched (reset level 0). 0 or -errno with a sentence. */
 int bf_upgrade_read_nic(const char *nic, struct bf_upgrade_plan *p);
+/* Live firmware patch (MFRL reset level 0): pending NIC firmware runs
+ * without a reset. *supported false (and 0) when the NIC does not offer
+ * level 0; nothing is then written. 0 or -errno with a sentence. */
+int bf_upgrade_live_patch(const char *nic, bool *supported);
 /* ATF/UEFI/BSP as the DPU last published them in the RShim log (read
  * without clearing it). *found false when the ring holds no such line. */
 int bf_upgrade_read_arm(struct bf_rshim *r, struct bf_upgrade_plan *p, bool *found);

@@ -104,6 +104,14 @@ check "the log is a new regular file, 0600" sh -c \
 	"[ ! -L /tmp/bfb-install-rshim0.log ] && [ \$(stat -c %a /tmp/bfb-install-rshim0.log) = 600 ]"
 printf 'DISPLAY_LEVEL 1\n' > "$D/misc"
 ok "CLEAR_ON_READ is back to 0 afterwards" grep -q '^CLEAR_ON_READ   0' "$D/misc"
+# -a 1 alone: the live patch of pending NIC firmware, best effort as upstream.
+if [ "$RSHIMD_TEST_TRANSPORT" = usb ]; then
+	expect_rc 1 "-a 1 on a USB RShim: no path to the NIC (exit 1)" "$BFBI" -r "$D" -a 1
+	ok "... the upstream message" grep -qx 'ERROR: Failed to activate LFWP, PCIe device not found.' "$TMP/rc.out"
+else
+	expect_rc 0 "-a 1 on a NIC without live patch: exit 0" "$BFBI" -r "$D" -a 1
+	ok "... the upstream message" grep -qx 'Live Patch NIC Firmware reset not supported.' "$TMP/rc.out"
+fi
 printf 'DISPLAY_LEVEL 0\n' > "$D/misc"
 
 expect_rc 1 "a BlueField-2 bundle on this BlueField-3 is refused" "$BFBI" -b "$top_builddir/bfb/sample-full-bf2.bfb" -r "$D"

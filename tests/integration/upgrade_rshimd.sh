@@ -5,7 +5,8 @@
 # without a reset), staging completes, --activate makes the new versions
 # run, read back with bfsim status. Then bfb-install -d (the upstream
 # command line) the same way: flat repack, PSID check, SP2 verdict,
-# ActivateFirmware. Needs root and FUSE (CI).
+# ActivateFirmware; bfb-install -a 1 live-patches the staged NIC firmware.
+# Needs root and FUSE (CI).
 if [ -z "${UPGRADE_RSHIMD_INNER:-}" ]; then
 	. "$(dirname "$0")/needs.sh"
 	: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -19,7 +20,8 @@ if [ -z "${UPGRADE_RSHIMD_INNER:-}" ]; then
 	"$top_builddir/src/sim/bfsim" run --state "$ST/dev" --speed "${BFSIM_TEST_SPEED:-50}" -- \
 		"$top_builddir/src/bfctl/bfctl" install -r sim:0 -b "$top_builddir/bfb/sample-full.bfb" --timeout 120 \
 		>/dev/null 2>&1 || { echo "1..1"; echo "not ok 1 - the install before the upgrade"; rm -rf "$ST"; exit 1; }
-	"$top_builddir/src/sim/bfsim" run --state "$ST/dev" --speed "${BFSIM_TEST_SPEED:-50}" -- bash "$0"
+	# The NIC offers live patch (reset level 0) for bfb-install -a 1.
+	"$top_builddir/src/sim/bfsim" run --state "$ST/dev" --speed "${BFSIM_TEST_SPEED:-50}" --nic-lfwp yes -- bash "$0"
 	rc=$?
 	rm -rf "$ST"
 	exit $rc
@@ -97,6 +99,19 @@ ok "... NIC 32.43.1000 pending, 32.42.1010 running (bfctl fw query)" - <<'CHECK'
 "$BFCTL" fw query sim:0 > "$TMP/q.out" &&
 grep -Eq '^FW Version: +32.43.1000' "$TMP/q.out" && grep -Eq '^FW Version\(Running\): +32.42.1010' "$TMP/q.out"
 CHECK
+resets0=$(field counters.resets) lp0=$(field nic_live_patches)
+expect_rc 0 "bfb-install -a 1 alone: the staged NIC firmware live-patched (exit 0)" "$BFBI" -r "$TMP/dev/rshim0" -a 1
+ok "... as upstream says it: supported, then done" - <<'CHECK'
+grep -qx 'Live Patch NIC Firmware reset is supported.' "$TMP/rc.out" &&
+grep -qx 'Live Patch NIC Firmware reset done' "$TMP/rc.out"
+CHECK
+ok "... NIC 32.43.1000 runs, nothing pending, one live patch, no reset (bfctl fw query, bfsim status)" - <<'CHECK'
+"$BFCTL" fw query sim:0 > "$TMP/q.out" && grep -Eq '^FW Version: +32.43.1000' "$TMP/q.out" &&
+! grep -q 'Running' "$TMP/q.out" && [ "$(field installed.nic_fw.version)" = 32.43.1000 ] &&
+[ "$(field nic_live_patches)" = $((lp0 + 1)) ] && [ "$(field counters.resets)" = "$resets0" ]
+CHECK
+expect_rc 0 "bfb-install -a 1 again: nothing pending, nothing patched, exit 0" "$BFBI" -r "$TMP/dev/rshim0" -a 1
+ok "... the live patch count stays" [ "$(field nic_live_patches)" = $((lp0 + 1)) ]
 expect_rc 255 "bfb-install -d: a NIC image that fails the device's checks: Transfer/Verify failed (255)" \
 	"$BFBI" -d -b "$TMP/bad.bfb" -r "$TMP/dev/rshim0"
 ok "... as upstream says it, then BlueField Update Failed; nothing activated" - <<'CHECK'
