@@ -42,7 +42,8 @@ ok "firmware bundles: next; NIC 32.43; a bad NIC image; another PSID" - <<'CHECK
 "$BFSIM" bundle -o "$TMP/n3.bfb" --kind fw --version-set next --version NIC=32.43.1000 >/dev/null &&
 "$BFSIM" bundle -o "$TMP/bad.bfb" --kind fw --version-set next --version NIC=32.44.1000 --nic-image bad >/dev/null &&
 "$BFSIM" bundle -o "$TMP/psid.bfb" --kind fw --version-set next --version NIC=32.44.1000 --psid MT_0000000999 >/dev/null &&
-"$BFSIM" bundle -o "$TMP/n5.bfb" --kind fw --version-set next --version NIC=32.45.1000 >/dev/null
+"$BFSIM" bundle -o "$TMP/n5.bfb" --kind fw --version-set next --version NIC=32.45.1000 >/dev/null &&
+"$BFSIM" bundle -o "$TMP/n6.bfb" --kind fw --version-set next --version NIC=32.46.1000 >/dev/null
 CHECK
 expect_rc 0 "rshimd serves the device" "$RSHIMD" --root "$TMP/dev" -d sim:0 -n --pid-file "$PIDF" \
 	--log-file "$TMP/rshimd.log" -l 4
@@ -142,4 +143,15 @@ CHECK
 else
 	skip "upstream bfb-install -d through rshim0" "BFB_INSTALL_UPSTREAM names no directory with bfb-install, bf-reg, mlx-mkbfb"
 fi
+
+# --- staging and the live patch in one run ------------------------------------------
+lp0=$(field nic_live_patches)
+expect_rc 0 "bfb-install -d -a 1: staged, then live-patched (exit 0)" "$BFBI" -d -b "$TMP/n6.bfb" -r "$TMP/dev/rshim0" -a 1
+ok "... Upgrade Finished, then the live patch done" - <<'CHECK'
+grep -qx 'Upgrade Finished' "$TMP/rc.out" && grep -qx 'Live Patch NIC Firmware reset done' "$TMP/rc.out"
+CHECK
+ok "... NIC 32.46.1000 runs, nothing pending, one more live patch (bfctl fw query, bfsim status)" - <<'CHECK'
+"$BFCTL" fw query sim:0 > "$TMP/q.out" && grep -Eq '^FW Version: +32.46.1000' "$TMP/q.out" &&
+! grep -q 'Running' "$TMP/q.out" && [ "$(field nic_live_patches)" = $((lp0 + 1)) ] && defaults_back
+CHECK
 done_testing
