@@ -98,10 +98,82 @@ static int report(const struct bf_install_result *res)
 	return bf_cli_fail(res->exit_code, 0, res->hint[0] ? res->hint : NULL, "%s", res->message);
 }
 
-int bf_cmd_install(int argc, char **argv)
+/* What `bfctl install` was asked. */
+struct install_cli {
+	const char *dev, *bfb, *cfg, *rootfs;
+	double timeout, stall;
+	struct bf_install_opts io;
+	struct bf_bmc_install bmc;
+	struct bf_cli_fetch fetch;
+	bool keep, force, force_platform, allow_plain;
+};
+
+enum { OPT_STALL = BF_OPT_FIRST_CMD, OPT_FORCE, OPT_FORCE_PLATFORM, OPT_ALLOW_PLAIN };
+
+static void parse_wait(struct install_cli *c, const char *what)
 {
-	enum { OPT_STALL = BF_OPT_FIRST_CMD, OPT_FORCE, OPT_FORCE_PLATFORM, OPT_ALLOW_PLAIN };
-	struct bf_bmc_install bmc = { .timeout_s = DEFAULT_TIMEOUT_S };
+	if (!strcmp(what, "ready"))
+		c->io.wait = BF_INSTALL_WAIT_READY;
+	else if (!strcmp(what, "linux"))
+		c->io.wait = BF_INSTALL_WAIT_LINUX;
+	else if (!strcmp(what, "reboot"))
+		c->io.wait = BF_INSTALL_WAIT_REBOOT;
+	else
+		bf_cli_usage_error("--wait-for takes ready, linux or reboot");
+}
+
+/* One option; false when it is none of install's own. */
+static bool parse_opt(struct install_cli *c, int opt, const char *val)
+{
+	double v;
+
+	switch (opt) {
+	case 'r': c->dev = val; break;
+	case 'b': c->bfb = val; break;
+	case 'c': c->cfg = val; break;
+	case 'f': c->rootfs = val; break;
+	case 'k': c->keep = true; break;
+	case 'w': parse_wait(c, val); break;
+	case OPT_FORCE: c->force = true; break;
+	case OPT_FORCE_PLATFORM: c->force_platform = true; break;
+	case OPT_ALLOW_PLAIN: c->allow_plain = true; break;
+	case BF_OPT_BMC: c->bmc.url = val; break;
+	case BF_OPT_PASSWORD_FILE: c->bmc.password_file = val; break;
+	case BF_OPT_SERVE: c->bmc.serve = val; break;
+	case BF_OPT_IMAGE_URI: c->bmc.image_uri = val; break;
+	case 't':
+	case OPT_STALL:
+		if (bf_duration_parse(val, &v) < 0)
+			bf_cli_usage_error("--%s: %s", opt == 't' ? "timeout" : "stall-timeout", bf_error_get());
+		*(opt == 't' ? &c->timeout : &c->stall) = v;
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+/* The options that go together, or exit 2 saying which do not. */
+static void check_usage(const struct install_cli *c)
+{
+	if (!c->bmc.url && (c->bmc.serve || c->bmc.image_uri || c->bmc.password_file))
+		bf_cli_usage_error("--serve, --image-uri and --password-file go with --bmc");
+	if (c->bmc.url) {
+		if (c->dev || c->rootfs)
+			bf_cli_usage_error("--bmc installs through the BMC: without --rshim and --rootfs");
+		if (!!c->bmc.serve == !!c->bmc.image_uri)
+			bf_cli_usage_error("--bmc needs --serve ADDR[:PORT] (bfctl serves the image) or --image-uri URI");
+		if (c->bmc.image_uri && c->cfg)
+			bf_cli_usage_error("--image-uri: bf.cfg travels inside the image (append it there), not --config");
+		if (c->bmc.image_uri && !c->bfb)
+			return;   /* the BMC pulls the image: nothing local to check */
+	}
+	if (!c->bfb)
+		bf_cli_usage_error("--bfb FILE is required");
+}
+
+static void parse(int argc, char **argv, struct install_cli *c)
+{
 	static const struct option longopts[] = {
 		{ "rshim", required_argument, NULL, 'r' },
 		{ "bfb", required_argument, NULL, 'b' },
@@ -119,139 +191,112 @@ int bf_cmd_install(int argc, char **argv)
 		{ "serve", required_argument, NULL, BF_OPT_SERVE },
 		{ "image-uri", required_argument, NULL, BF_OPT_IMAGE_URI },
 		BF_CLI_FETCH_LONGOPTS, BF_CLI_LONGOPTS, { 0 } };
-	const char *dev = NULL, *bfb = NULL, *cfg = NULL, *rootfs = NULL;
-	const char *paths[3];
-	double timeout = DEFAULT_TIMEOUT_S, stall = BF_BOOT_TIMEOUT_DEFAULT;
-	struct bf_install_opts io = { .wait = BF_INSTALL_WAIT_READY };
-	struct bf_install_result res;
-	struct bf_cli_fetch fetch;
-	struct bf_bfb_summary sum;
-	bool keep = false, force = false, force_platform = false, allow_plain = false;
-	char psid[24];
-	struct bf_rshim *r;
-	size_t npaths = 0;
-	int opt, ret;
+	int opt;
 
-	bf_cli_fetch_init(&fetch);
+	bf_cli_fetch_init(&c->fetch);
 	while ((opt = bf_cli_getopt(argc, argv, "r:b:c:f:t:w:k" BF_CLI_SHORTOPTS, longopts)) != -1) {
-		if (bf_cli_fetch_opt(&fetch, opt, optarg))
-			continue;
-		switch (opt) {
-		case 'r': dev = optarg; break;
-		case 'b': bfb = optarg; break;
-		case 'c': cfg = optarg; break;
-		case 'f': rootfs = optarg; break;
-		case 'k': keep = true; break;
-		case OPT_FORCE: force = true; break;
-		case OPT_FORCE_PLATFORM: force_platform = true; break;
-		case OPT_ALLOW_PLAIN: allow_plain = true; break;
-		case BF_OPT_BMC: bmc.url = optarg; break;
-		case BF_OPT_PASSWORD_FILE: bmc.password_file = optarg; break;
-		case BF_OPT_SERVE: bmc.serve = optarg; break;
-		case BF_OPT_IMAGE_URI: bmc.image_uri = optarg; break;
-		case 't':
-		case OPT_STALL: {
-			double v;
-
-			if (bf_duration_parse(optarg, &v) < 0)
-				bf_cli_usage_error("--%s: %s", opt == 't' ? "timeout" : "stall-timeout",
-						   bf_error_get());
-			*(opt == 't' ? &timeout : &stall) = v;
-			break;
-		}
-		case 'w':
-			if (!strcmp(optarg, "ready"))
-				io.wait = BF_INSTALL_WAIT_READY;
-			else if (!strcmp(optarg, "linux"))
-				io.wait = BF_INSTALL_WAIT_LINUX;
-			else if (!strcmp(optarg, "reboot"))
-				io.wait = BF_INSTALL_WAIT_REBOOT;
-			else
-				bf_cli_usage_error("--wait-for takes ready, linux or reboot");
-			break;
-		default:
+		if (!bf_cli_fetch_opt(&c->fetch, opt, optarg) && !parse_opt(c, opt, optarg))
 			bf_cli_common(opt, install_usage);
-		}
 	}
 	if (optind != argc)
 		bf_cli_usage_error("unexpected argument '%s'", argv[optind]);
-	if (!bmc.url && (bmc.serve || bmc.image_uri || bmc.password_file))
-		bf_cli_usage_error("--serve, --image-uri and --password-file go with --bmc");
-	if (bmc.url) {
-		if (dev || rootfs)
-			bf_cli_usage_error("--bmc installs through the BMC: without --rshim and --rootfs");
-		if (!!bmc.serve == !!bmc.image_uri)
-			bf_cli_usage_error("--bmc needs --serve ADDR[:PORT] (bfctl serves the image) or --image-uri URI");
-		if (bmc.image_uri && cfg)
-			bf_cli_usage_error("--image-uri: bf.cfg travels inside the image (append it there), not --config");
-		if (bmc.image_uri && !bfb) {
-			bmc.timeout_s = timeout;
-			bmc.cacert = fetch.o.cacert;
-			bmc.insecure = fetch.o.insecure;
-			return bf_bmc_install_run(&bmc);
-		}
-	}
-	if (!bfb)
-		bf_cli_usage_error("--bfb FILE is required");
+	check_usage(c);
+}
 
-	/* Nothing is pushed until every input checks out. */
-	if ((ret = bf_cli_fetch_input(&fetch, &bfb, "bundle", true)) ||
-	    (cfg && (ret = bf_cli_fetch_input(&fetch, &cfg, "bf.cfg", false))))
+/* Nothing is pushed until every input checks out: fetched, the BFB
+ * verified (a verify event), the bf.cfg checked, the rootfs readable.
+ * 0, or the command's exit. */
+static int check_inputs(struct install_cli *c)
+{
+	struct bf_bfb_summary sum;
+	int ret;
+
+	if ((ret = bf_cli_fetch_input(&c->fetch, &c->bfb, "bundle", true)) ||
+	    (c->cfg && (ret = bf_cli_fetch_input(&c->fetch, &c->cfg, "bf.cfg", false))))
 		return ret;
-	if ((ret = bf_cli_input(bfb)) || (cfg && (ret = bf_cli_input(cfg))))
+	if ((ret = bf_cli_input(c->bfb)) || (c->cfg && (ret = bf_cli_input(c->cfg))))
 		return ret;
 	memset(&sum, 0, sizeof(sum));
-	ret = bf_bfb_file_verify(bfb, &sum);
+	ret = bf_bfb_file_verify(c->bfb, &sum);
 	bf_print_begin("verify");
-	bf_print_string(ret == 0 ? BF_PRINT_ANY : BF_PRINT_JSON, "file", "%s: verified, ", bfb);
+	bf_print_string(ret == 0 ? BF_PRINT_ANY : BF_PRINT_JSON, "file", "%s: verified, ", c->bfb);
 	bf_print_bool(BF_PRINT_JSON, "ok", NULL, ret == 0);
 	bf_print_uint(ret == 0 ? BF_PRINT_ANY : BF_PRINT_JSON, "images", "%llu images\n", sum.nimages);
 	bf_print_uint(BF_PRINT_JSON, "bytes", NULL, sum.bytes);
 	bf_print_end();
 	if (ret < 0)
 		return bf_cli_fail(BF_EXIT_INPUT, ret, "nothing was pushed; get an intact copy of the bundle",
-				   "%s failed verification", bfb);
+				   "%s failed verification", c->bfb);
 	if (sum.trailing_bytes)
 		bf_warn("%s carries %llu bytes after its last image (a bf.cfg appended earlier?); they are pushed too",
-			bfb, (unsigned long long)sum.trailing_bytes);
-	if (cfg && (ret = bf_cfgcheck_install_file(cfg, (force ? BF_CFGCHECK_FORCE : 0) |
-						   (allow_plain ? BF_CFGCHECK_ALLOW_PLAINTEXT : 0))) < 0)
+			c->bfb, (unsigned long long)sum.trailing_bytes);
+	if (c->cfg && (ret = bf_cfgcheck_install_file(c->cfg, (c->force ? BF_CFGCHECK_FORCE : 0) |
+							  (c->allow_plain ? BF_CFGCHECK_ALLOW_PLAINTEXT : 0))) < 0)
 		return bf_cli_fail(BF_EXIT_INPUT, ret, "nothing was pushed", "bf.cfg rejected");
-	if (rootfs && (ret = bf_file_check_input(rootfs)) < 0)
+	if (c->rootfs && (ret = bf_file_check_input(c->rootfs)) < 0)
 		return bf_cli_fail(BF_EXIT_INPUT, ret, "nothing was pushed", "rootfs rejected");
-	io.extras = cfg && rootfs ? " + bf.cfg + rootfs" : cfg ? " + bf.cfg" : rootfs ? " + rootfs" : "";
-	paths[npaths++] = bfb;
-	if (cfg)
-		paths[npaths++] = cfg;
-	if (rootfs)
-		paths[npaths++] = rootfs;
+	return 0;
+}
 
-	if (bmc.url) {
-		/* The platform check needs the device's RShim: the BMC has it. */
-		bmc.paths = paths;
-		bmc.npaths = npaths;
-		bmc.timeout_s = timeout;
-		bmc.cacert = fetch.o.cacert;
-		bmc.insecure = fetch.o.insecure;
-		return bf_bmc_install_run(&bmc);
-	}
-	if (!dev)
-		dev = getenv("BFCTL_RSHIM");
+/* Through the BMC (Redfish): the files to serve, if any. */
+static int run_bmc(struct install_cli *c, const char *const *paths, size_t npaths)
+{
+	c->bmc.paths = paths;
+	c->bmc.npaths = npaths;
+	c->bmc.timeout_s = c->timeout;
+	c->bmc.cacert = c->fetch.o.cacert;
+	c->bmc.insecure = c->fetch.o.insecure;
+	return bf_bmc_install_run(&c->bmc);
+}
+
+/* Through an RShim of this host: the platform check, then the push. */
+static int run_rshim(struct install_cli *c, const char *const *paths, size_t npaths)
+{
+	struct bf_install_result res;
+	struct bf_rshim *r;
+	char psid[24];
+	int ret;
+
+	if (!c->dev)
+		c->dev = getenv("BFCTL_RSHIM");
 	/* The NIC is asked before the RShim is opened: for a simulated device
 	 * both are the same simulator. */
-	bf_install_nic_psid(dev ? dev : "", psid, sizeof(psid));
-	if ((ret = bf_cli_open_rshim(dev, &r)) != 0)
+	bf_install_nic_psid(c->dev ? c->dev : "", psid, sizeof(psid));
+	if ((ret = bf_cli_open_rshim(c->dev, &r)) != 0)
 		return ret;
-	if (bf_install_platform(bfb, r, psid, force_platform, &res) != 0) {
+	if (bf_install_platform(c->bfb, r, psid, c->force_platform, &res) != 0) {
 		bf_rshim_close(r);
 		return report(&res);
 	}
-	io.paths = paths;
-	io.npaths = npaths;
-	io.keep_log = keep;
-	io.timeout_s = timeout;
-	io.stall_s = stall;
-	bf_install_run(r, &io, &res);
+	c->io.paths = paths;
+	c->io.npaths = npaths;
+	c->io.keep_log = c->keep;
+	c->io.timeout_s = c->timeout;
+	c->io.stall_s = c->stall;
+	bf_install_run(r, &c->io, &res);
 	bf_rshim_close(r);
 	return report(&res);
+}
+
+int bf_cmd_install(int argc, char **argv)
+{
+	struct install_cli c = { .timeout = DEFAULT_TIMEOUT_S, .stall = BF_BOOT_TIMEOUT_DEFAULT,
+				 .io = { .wait = BF_INSTALL_WAIT_READY }, .bmc = { .timeout_s = DEFAULT_TIMEOUT_S } };
+	const char *paths[3];
+	size_t npaths = 0;
+	int ret;
+
+	parse(argc, argv, &c);
+	if (c.bmc.url && c.bmc.image_uri && !c.bfb)
+		return run_bmc(&c, NULL, 0);
+	if ((ret = check_inputs(&c)))
+		return ret;
+	c.io.extras = c.cfg && c.rootfs ? " + bf.cfg + rootfs" : c.cfg ? " + bf.cfg" : c.rootfs ? " + rootfs" : "";
+	paths[npaths++] = c.bfb;
+	if (c.cfg)
+		paths[npaths++] = c.cfg;
+	if (c.rootfs)
+		paths[npaths++] = c.rootfs;
+	/* With --bmc the platform check needs the device's RShim: the BMC has it. */
+	return c.bmc.url ? run_bmc(&c, paths, npaths) : run_rshim(&c, paths, npaths);
 }
