@@ -720,7 +720,9 @@ fail:
 
 void bf_rshimd_dev_stop(struct bf_rshimd_dev *d)
 {
-	if (!d->hw)
+	/* Started, not d->hw: a device gone while its I/O thread tried to
+	 * open it again has no handle, and still its thread, TAP and console. */
+	if (!d->io_started && !d->hw)
 		return;
 	pthread_mutex_lock(&d->lock);
 	d->stop = true;

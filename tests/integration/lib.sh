@@ -124,3 +124,34 @@ host_lock() {
 	exec 8>>"/run/lock/bfctl-tests-$1.lock" || exec 8>>"/tmp/bfctl-tests-$1.lock"
 	flock -w 900 8 || { echo "Bail out! the test lock $1 was held for 15 minutes"; exit 1; }
 }
+
+# unplug_during_agent DEV PROFILE -- bfctl provision -r DEV --profile PROFILE
+# --bfb $SAMPLE inside bfsim run (the test's parent), with bfagent held on
+# the DPU (up to 120 s) until the device has been unplugged (SIGUSR1 to
+# bfsim run) and provision has ended; then it is plugged back (SIGUSR2).
+# Output in $TMP/unplug.out and $TMP/unplug.err, exit status in UNPLUG_RC.
+unplug_during_agent() {
+	local agent pid i
+
+	agent="$(cd "$top_builddir" && pwd)/src/agent/bfagent"
+	rm -f "$TMP/held.started" "$TMP/held.release"
+	cat > "$TMP/held-bfagent" <<HELD
+#!/bin/sh
+case " \$* " in *" apply "*)
+	touch "$TMP/held.started"
+	i=0; while [ ! -e "$TMP/held.release" ] && [ \$i -lt 1200 ]; do sleep 0.1; i=\$((i + 1)); done ;;
+esac
+exec "$agent" "\$@"
+HELD
+	chmod 755 "$TMP/held-bfagent"
+	BFCTL_AGENT="$TMP/held-bfagent" "$BFCTL" provision -r "$1" --profile "$2" --bfb "$SAMPLE" --timeout 300 \
+		>"$TMP/unplug.out" 2>"$TMP/unplug.err" &
+	pid=$!
+	for i in $(seq 1200); do [ -e "$TMP/held.started" ] && break; sleep 0.1; done
+	ok "bfagent runs on the DPU (the agent step started)" test -e "$TMP/held.started"
+	kill -USR1 "$PPID"
+	wait $pid
+	UNPLUG_RC=$?
+	touch "$TMP/held.release"
+	kill -USR2 "$PPID"
+}

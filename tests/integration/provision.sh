@@ -172,27 +172,8 @@ ok "ovs-vsctl: ovsbr4 is there" $VSCTL br-exists ovsbr4
 # finishes. bfagent on the DPU waits (up to 120 s) until the test has seen
 # provision end.
 sed 's/ovsbr3$/ovsbr5/' "$TMP/more.yaml" > "$TMP/more5.yaml"
-cat > "$TMP/held-bfagent" <<HELD
-#!/bin/sh
-case " \$* " in *" apply "*)
-	touch "$TMP/held.started"
-	i=0; while [ ! -e "$TMP/held.release" ] && [ \$i -lt 1200 ]; do sleep 0.1; i=\$((i + 1)); done ;;
-esac
-exec "$AGENT_REAL" "\$@"
-HELD
-chmod 755 "$TMP/held-bfagent"
-BFSIM_PID=$PPID   # bfsim run started this script
-BFCTL_AGENT="$TMP/held-bfagent" "$BFCTL" provision -r sim:0 --profile "$TMP/more5.yaml" --bfb "$SAMPLE" --timeout 300 \
-	>"$TMP/unplug.out" 2>"$TMP/unplug.err" &
-pid=$!
-for i in $(seq 1200); do [ -e "$TMP/held.started" ] && break; sleep 0.1; done
-ok "bfagent runs on the DPU (the agent step started)" test -e "$TMP/held.started"
-kill -USR1 "$BFSIM_PID"
-wait $pid
-rc=$?
-touch "$TMP/held.release"
-kill -USR2 "$BFSIM_PID"
-ok "device unplugged during the agent step: exit 4 (was $rc)" [ "$rc" = 4 ]
+unplug_during_agent sim:0 "$TMP/more5.yaml"
+ok "device unplugged during the agent step: exit 4 (was $UNPLUG_RC)" [ "$UNPLUG_RC" = 4 ]
 ok "... saying the device disappeared, to plug it back and run again" \
 	grep -q "sim:0: the device disappeared from the host while running .*over tmfifo_net0.*plug it back .*run the same command again" "$TMP/unplug.err"
 ok "... not as a lost link" not grep -q "connection over tmfifo_net0 was lost" "$TMP/unplug.err"
