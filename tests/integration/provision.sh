@@ -5,8 +5,8 @@
 # tmfifo_net0. The host key comes from the RShim log (bf.cfg hooks run by
 # the simulated installer with bash); state is read back with ssh-keygen,
 # stat and ovs-vsctl. Then: a second run is a no-op; a changed host key,
-# a missing pin, SSH unreachable and an agent failing part way, each with
-# its own exit code and message.
+# the device's key refused by the DPU, a missing pin, SSH unreachable and
+# an agent failing part way, each with its own exit code and message.
 if [ -z "${PROVISION_TEST_INNER:-}" ]; then
 	: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 	if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ] || ! command -v nsenter >/dev/null || [ ! -x /usr/sbin/sshd ] ||
@@ -99,6 +99,15 @@ expect_rc 4 "another host key on tmfifo_net: exit 4" P --bfb "$SAMPLE"
 ok "... saying it is not the pinned one and what to do" grep -q "is not the one pinned from the RShim log.*--reinstall" "$TMP/rc.err"
 expect_rc 4 "bfctl agent refuses it too" "$BFCTL" agent -r sim:0 status
 rm -rf "$ROOTFS/etc/ssh" && cp -a "$TMP/ssh.keep" "$ROOTFS/etc/ssh"
+
+# The DPU no longer holds this host's key (its authorized_keys emptied):
+# refused with its own message, never a password.
+cp "$ROOTFS/root/.ssh/authorized_keys" "$TMP/authorized_keys.keep"
+: > "$ROOTFS/root/.ssh/authorized_keys"
+expect_rc 4 "the DPU refuses the device's key: exit 4" P
+ok "... saying the DPU does not hold this host's key, and --reinstall" \
+	grep -q "sim:0: the DPU refused the device's SSH key.*does not hold this host's key.*--reinstall" "$TMP/rc.err"
+cp "$TMP/authorized_keys.keep" "$ROOTFS/root/.ssh/authorized_keys"
 
 # No pin and no bundle: nothing to trust.
 mv "$KEYS/hostkey.pin" "$TMP/pin.keep"
