@@ -127,6 +127,19 @@ static int add_locked(struct umock_dev *m)
 	snprintf(name, sizeof(name), "usb%u/%u-%u", m->busnum, m->busnum, m->port);
 	snprintf(devpath, sizeof(devpath), "%u", m->port);
 	snprintf(serial, sizeof(serial), "bfsim-%u\n", m->h->index);
+	/* The node answers before the device shows in sysfs: a client that
+	 * finds it there at once (a follower looking for a device that came
+	 * back) and opens the node would otherwise meet no ioctl socket, and
+	 * umockdev's preload library ends that process. One handler for every
+	 * node: it finds the device by the node. */
+	if ((r = bf_sim_umock_make_node(b->tb, m->devnode)) < 0)
+		return r;
+	if (!umockdev_testbed_attach_ioctl(b->tb, m->devnode, b->handler, &err)) {
+		r = bf_error_ret(EIO, "usb transport: cannot attach the ioctl handler to %s: %s", m->devnode,
+				 err ? err->message : "?");
+		g_clear_error(&err);
+		return r;
+	}
 	g_free(m->syspath);
 	/* The parent by name: the testbed checks a parent path through the
 	 * preload library, which this process does not run under. */
@@ -137,18 +150,11 @@ static int add_locked(struct umock_dev *m)
 		"serial", serial, "dev", dev, NULL,
 		"DEVNAME", m->devnode, "DEVTYPE", "usb_device", "BUSNUM", busnum3, "DEVNUM", devnum3,
 		"PRODUCT", product, "ID_VENDOR_ID", "22dc", "ID_MODEL_ID", pid, NULL);
-	if (!m->syspath)
+	if (!m->syspath) {
+		umockdev_testbed_detach_ioctl(b->tb, m->devnode, NULL);
 		return bf_error_ret(EIO, "usb transport: cannot add usb:%u-%u to the testbed", m->busnum, m->port);
-	if ((r = bf_sim_umock_make_node(b->tb, m->devnode)) < 0)
-		return r;
-	umockdev_testbed_set_attribute_binary(b->tb, m->syspath, "descriptors", desc, (gint)dlen);
-	/* One handler for every node: it finds the device by the node. */
-	if (!umockdev_testbed_attach_ioctl(b->tb, m->devnode, b->handler, &err)) {
-		r = bf_error_ret(EIO, "usb transport: cannot attach the ioctl handler to %s: %s", m->devnode,
-				 err ? err->message : "?");
-		g_clear_error(&err);
-		return r;
 	}
+	umockdev_testbed_set_attribute_binary(b->tb, m->syspath, "descriptors", desc, (gint)dlen);
 	return 0;
 }
 
