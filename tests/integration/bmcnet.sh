@@ -72,7 +72,11 @@ www_stop() {
 	WWW_PID=
 }
 
-trap 'bmc_stop; www_stop; [ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"' EXIT
+# On a failure, what the simulated BMC said (its reboots, its errors) goes
+# into the TAP output.
+trap 'bmc_stop; www_stop
+	[ "$T_FAILED" = 0 ] || sed "s/^/# bfsim: /" "$TMP/serve.all" 2>/dev/null | tail -40
+	[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"' EXIT
 
 RF=https://127.0.0.1:8443/redfish/v1
 rf() {  # rf [curl option...] PATH -- an authenticated request to the simulated BMC
