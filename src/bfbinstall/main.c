@@ -558,20 +558,165 @@ static void validate(const struct opts *o)
 		fail_exit("Error: PLDM images (-p) are not supported by this bfb-install yet.");
 }
 
+/* Upstream's header lines, and the checks it makes before the device. */
+static void print_header(const struct opts *o)
+{
+	char path[PATH_MAX + 8];
+	struct stat st;
+
+	printf("Updating BlueField with local RSHIM\n");
+	printf("  BFB file: %s\n", o->bfb);
+	if (o->cfg)
+		printf("  Config File:: %s\n", o->cfg);
+	if (o->rootfs)
+		printf("  Rootfs File: %s\n", o->rootfs);
+	printf("  RSHIM Device Node: %s\n", node);
+	printf("Checking if local host has root access...\n");
+	if (geteuid() != 0)
+		printf("  Warning: No host root access.\n");
+	snprintf(path, sizeof(path), "%s/boot", node);
+	if (stat(path, &st) < 0)
+		no_device(node, errno);
+	printf("Checking if rshim driver is running locally...\n");
+	fflush(stdout);
+}
+
+/* What misc says of the device: the chip generation's register addresses
+ * into g; true when a BlueField-3 is in NIC mode. */
+static bool device_info(struct regs *g)
+{
+	char *misc = malloc(MISC_MAX), val[64], dev[64];
+	bool nic_mode = false;
+
+	if (!misc || misc_read(misc, MISC_MAX) < 0)
+		fail_exit("Error: cannot read %s/misc", node);
+	misc_value(misc, "DEV_INFO", val, sizeof(val));
+	if (!strncmp(val, "BlueField-1", 11) || !strncmp(val, "BlueField-2", 11)) {
+		g->scratchpad2 = 0x00010c28;
+		g->swint = 0x00010318;
+		g->breadcrumb1 = 0x00010518;
+	}
+	if (!strncmp(val, "BlueField-3", 11) && strstr(misc, "NIC mode")) {
+		misc_value(misc, "DEV_NAME", dev, sizeof(dev));
+		printf("%s (%s) is in NIC mode\n", node, strlen(dev) > 5 ? dev + 5 : dev);
+		nic_mode = true;
+	}
+	free(misc);
+	return nic_mode;
+}
+
+/* Before any register write: a bundle for another chip is refused here,
+ * not found out after the transfer. */
+static void platform_check(const struct opts *o, const struct bf_rshim *r)
+{
+	char note[200];
+	int ret = bf_bfb_platform_check_file(o->bfb, r->chip->ver, NULL, note, sizeof(note));
+
+	if (note[0] && o->verbose)
+		printf("  %s\n", note);
+	if (ret == -EXDEV && o->force_platform)
+		printf("Warning: %s; pushing anyway (--force-platform)\n", bf_error_get());
+	else if (ret < 0)
+		fail_exit("Error: %s: %s", o->bfb, bf_error_str(ret));
+	bf_error_clear();
+}
+
+/* /tmp/bfb-install-NAME.log as upstream names it, begun with the date. As
+ * root in /tmp: whatever is planted under that name (a symlink to a file
+ * of root's) is removed, never written through. NULL (said) when it
+ * cannot be made. */
+static FILE *open_log(void)
+{
+	char name[PATH_MAX], path[PATH_MAX + 64];
+	time_t now = time(NULL);
+	int fd;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "%s", node);
+	snprintf(path, sizeof(path), "/tmp/bfb-install-%s.log", basename(name));
+	fd = bf_file_create(path, 0600, true);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		printf("Warning: no log file: %s\n", bf_error_str(errno));
+		bf_error_clear();
+		return NULL;
+	}
+	fprintf(f, "# %s", ctime(&now));
+	return f;
+}
+
+/* The registers set before the push: SP2 bits cleared, NIC mode told to
+ * the installer, the deferred handshake armed. */
+static void prepare_device(struct opts *o, struct bf_rshim *r, const struct regs *g, bool nic_mode)
+{
+	uint64_t b;
+	int ret;
+
+	if ((ret = clear_sp2_267(r, g)) < 0)
+		fail_exit("Error: register access through %s/rshim failed: %s", node, bf_error_str(ret));
+	/* BREADCRUMB1 bit 32 tells the installer it runs in NIC mode. */
+	if (nic_mode && reg_rd(r, g->breadcrumb1, &b) == 0)
+		reg_wr(r, g->breadcrumb1, b | (1ull << 32));
+	if (o->deferred) {
+		deferred_prepare(o, r);
+		deferred_arm(o, r);
+	}
+}
+
+/* From the push to the verdict: the exit status. */
+static int push_and_wait(struct opts *o, struct bf_rshim *r, bool nic_mode)
+{
+	const char *files[3];
+	size_t nfiles = 0;
+	enum wait_end end;
+	FILE *logf;
+	int ret;
+
+	files[nfiles++] = o->deferred ? flat_bfb : o->bfb;
+	if (o->cfg)
+		files[nfiles++] = o->cfg;
+	if (o->rootfs)
+		files[nfiles++] = o->rootfs;
+	printf("Pushing bfb%s%s\n", o->cfg ? " + cfg" : "", o->rootfs ? " + rootfs" : "");
+	fflush(stdout);
+	if ((ret = push(files, nfiles)) < 0) {
+		printf("Error: Failed to push boot stream via local rshim (%s)\n", strerror(-ret));
+		printf("BlueField Update Failed\n");
+		return bf_stop_requested() ? 130 : 1;
+	}
+	if (o->deferred)
+		misc_write("BOOT_RESET_SKIP 0\n");
+	logf = open_log();
+	end = wait_for_update(o, nic_mode, logf);
+	if (logf)
+		fclose(logf);
+	ret = 0;
+	if (bf_stop_requested())
+		ret = 130;
+	else if (end == WAIT_REBOOTED)
+		printf("Error: %s rebooted while staging (power lost?): nothing is staged, the old firmware runs. "
+		       "Run bfb-install -d again.\n", node);
+	else if (o->deferred && end == WAIT_DONE)
+		ret = deferred_finish(r);
+	if (ret == 0 && end != WAIT_DONE) {
+		printf("BlueField Update Failed\n");
+		ret = 1;
+	}
+	if (ret == 0 && o->apply_lfwp)
+		ret = live_patch(r);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct regs g = { 0x13000c48, 0x13000318, 0x13000518 };
-	const char *files[3];
 	struct bf_bfb_summary sum;
-	char *misc, val[64], logpath[PATH_MAX + 64], name[PATH_MAX];
 	struct bf_rshim *r;
 	struct opts o;
-	bool nic_mode = false;
-	enum wait_end end;
-	size_t nfiles = 0;
+	bool nic_mode;
 	struct stat st;
-	FILE *logf;
-	time_t now;
 	int ret;
 
 	bf_log_set_prog("bfb-install");
@@ -579,10 +724,7 @@ int main(int argc, char **argv)
 	validate(&o);
 	if (o.verbose)
 		bf_log_set_level(BF_LOG_INFO);
-	if (o.rshim[0] == '/')
-		snprintf(node, sizeof(node), "%s", o.rshim);
-	else
-		snprintf(node, sizeof(node), "/dev/%s", o.rshim);
+	snprintf(node, sizeof(node), "%s%s", o.rshim[0] == '/' ? "" : "/dev/", o.rshim);
 	if (o.rootfs && stat(o.rootfs, &st) < 0)
 		fail_exit("Error: %s not found.", o.rootfs);
 	if (o.cfg && stat(o.cfg, &st) < 0)
@@ -599,21 +741,7 @@ int main(int argc, char **argv)
 		bf_rshim_close(r);
 		return ret;
 	}
-	printf("Updating BlueField with local RSHIM\n");
-	printf("  BFB file: %s\n", o.bfb);
-	if (o.cfg)
-		printf("  Config File:: %s\n", o.cfg);
-	if (o.rootfs)
-		printf("  Rootfs File: %s\n", o.rootfs);
-	printf("  RSHIM Device Node: %s\n", node);
-	printf("Checking if local host has root access...\n");
-	if (geteuid() != 0)
-		printf("  Warning: No host root access.\n");
-	snprintf(logpath, sizeof(logpath), "%s/boot", node);
-	if (stat(logpath, &st) < 0)
-		no_device(node, errno);
-	printf("Checking if rshim driver is running locally...\n");
-	fflush(stdout);
+	print_header(&o);
 	/* Deliberately stricter than upstream: a damaged bundle is refused
 	 * before the device is reset. */
 	if ((ret = bf_bfb_file_verify(o.bfb, &sum)) < 0)
@@ -622,101 +750,12 @@ int main(int argc, char **argv)
 		printf("  %s: verified, %u images\n", o.bfb, sum.nimages);
 	if ((ret = bf_rshim_open(node, &r)) < 0)
 		fail_exit("Error: rshim driver not found at %s (%s)", node, bf_error_str(ret));
-	misc = malloc(MISC_MAX);
-	if (!misc || misc_read(misc, MISC_MAX) < 0)
-		fail_exit("Error: cannot read %s/misc", node);
-	misc_value(misc, "DEV_INFO", val, sizeof(val));
-	if (!strncmp(val, "BlueField-1", 11) || !strncmp(val, "BlueField-2", 11)) {
-		g.scratchpad2 = 0x00010c28;
-		g.swint = 0x00010318;
-		g.breadcrumb1 = 0x00010518;
-	}
-	if (!strncmp(val, "BlueField-3", 11) && strstr(misc, "NIC mode")) {
-		char dev[64];
-
-		misc_value(misc, "DEV_NAME", dev, sizeof(dev));
-		printf("%s (%s) is in NIC mode\n", node, strlen(dev) > 5 ? dev + 5 : dev);
-		nic_mode = true;
-	}
-	free(misc);
-	{
-		/* Before any register write: a bundle for another chip is refused
-		 * here, not found out after the transfer. */
-		char note[200];
-
-		ret = bf_bfb_platform_check_file(o.bfb, r->chip->ver, NULL, note, sizeof(note));
-		if (note[0] && o.verbose)
-			printf("  %s\n", note);
-		if (ret == -EXDEV && o.force_platform)
-			printf("Warning: %s; pushing anyway (--force-platform)\n", bf_error_get());
-		else if (ret < 0)
-			fail_exit("Error: %s: %s", o.bfb, bf_error_str(ret));
-		bf_error_clear();
-	}
+	nic_mode = device_info(&g);
+	platform_check(&o, r);
 	bf_stop_install_handlers();
 	atexit(cleanup);
-	if ((ret = clear_sp2_267(r, &g)) < 0)
-		fail_exit("Error: register access through %s/rshim failed: %s", node,
-			  bf_error_str(ret));
-	if (nic_mode) {
-		uint64_t b;
-
-		/* BREADCRUMB1 bit 32 tells the installer it runs in NIC mode. */
-		if (reg_rd(r, g.breadcrumb1, &b) == 0)
-			reg_wr(r, g.breadcrumb1, b | (1ull << 32));
-	}
-	if (o.deferred) {
-		deferred_prepare(&o, r);
-		deferred_arm(&o, r);
-	}
-	files[nfiles++] = o.deferred ? flat_bfb : o.bfb;
-	if (o.cfg)
-		files[nfiles++] = o.cfg;
-	if (o.rootfs)
-		files[nfiles++] = o.rootfs;
-	printf("Pushing bfb%s%s\n", o.cfg ? " + cfg" : "", o.rootfs ? " + rootfs" : "");
-	fflush(stdout);
-	if ((ret = push(files, nfiles)) < 0) {
-		printf("Error: Failed to push boot stream via local rshim (%s)\n", strerror(-ret));
-		printf("BlueField Update Failed\n");
-		cleanup();
-		bf_rshim_close(r);
-		return bf_stop_requested() ? 130 : 1;
-	}
-	if (o.deferred)
-		misc_write("BOOT_RESET_SKIP 0\n");
-	snprintf(name, sizeof(name), "%s", node);
-	snprintf(logpath, sizeof(logpath), "/tmp/bfb-install-%s.log", basename(name));
-	/* As root in /tmp: whatever is planted under that name (a symlink to
-	 * a file of root's) is removed, never written through. */
-	ret = bf_file_create(logpath, 0600, true);
-	logf = ret >= 0 ? fdopen(ret, "w") : NULL;
-	if (!logf) {
-		if (ret >= 0)
-			close(ret);
-		printf("Warning: no log file: %s\n", bf_error_str(errno));
-		bf_error_clear();
-	} else {
-		now = time(NULL);
-		fprintf(logf, "# %s", ctime(&now));
-	}
-	end = wait_for_update(&o, nic_mode, logf);
-	if (logf)
-		fclose(logf);
-	ret = 0;
-	if (bf_stop_requested())
-		ret = 130;
-	else if (end == WAIT_REBOOTED)
-		printf("Error: %s rebooted while staging (power lost?): nothing is staged, the old firmware runs. "
-		       "Run bfb-install -d again.\n", node);
-	else if (o.deferred && end == WAIT_DONE)
-		ret = deferred_finish(r);
-	if (ret == 0 && end != WAIT_DONE) {
-		printf("BlueField Update Failed\n");
-		ret = 1;
-	}
-	if (ret == 0 && o.apply_lfwp)
-		ret = live_patch(r);
+	prepare_device(&o, r, &g, nic_mode);
+	ret = push_and_wait(&o, r, nic_mode);
 	cleanup();
 	bf_rshim_close(r);
 	return ret;
