@@ -195,35 +195,25 @@ int bf_install_platform_comps(const struct bf_bfb_component *comps, size_t n, co
 	return platform_verdict(ret, note, bfb, r, force, res);
 }
 
-static int do_install(struct bf_rshim *r, const char *const *paths, size_t npaths,
-		      struct install *in, const struct bf_deadline *deadline, double stall_s,
-		      struct bf_install_result *res)
+/* What the log ring holds now is from before this install (a previous
+ * boot's "DPU is ready" or CRITICAL ERROR): it must not end this one. */
+static void clear_old_log(struct bf_rshim *r)
 {
-	struct bf_boot_opts o = {
-		.stall_timeout_s = stall_s,
-		.deadline = deadline,
-		.poll = push_poll,
-		.poll_ctx = in,
-		.poll_ms = (unsigned)(poll_ns(r, PUSH_POLL_MS * 1000000ull) / 1000000ull),
-		.progress = !in->o->on_line,
-	};
-	bool quiet = in->o->on_line != NULL;
-	uint64_t pushed = 0, lines;
+	uint64_t old[BF_BOOTLOG_MAX_WORDS];
+	unsigned n = 0;
+
+	if (bf_bootlog_read_words(r, old, BF_BOOTLOG_MAX_WORDS, &n, true) == 0 && n)
+		bf_info("%s: %u log words from before this install cleared", r->name, n);
+	bf_error_clear();
+}
+
+/* Into RShim boot. A device that just rebooted may still be coming back
+ * (rshimd reconnecting): the caller's tries, each said. */
+static int reset_into_boot(struct bf_rshim *r, const struct install *in, struct bf_install_result *res)
+{
 	unsigned tries;
 	int ret;
 
-	/* What the log ring holds now is from before this install (a previous
-	 * boot's "DPU is ready" or CRITICAL ERROR): it must not end this one. */
-	{
-		uint64_t old[BF_BOOTLOG_MAX_WORDS];
-		unsigned n = 0;
-
-		if (bf_bootlog_read_words(r, old, BF_BOOTLOG_MAX_WORDS, &n, true) == 0 && n)
-			bf_info("%s: %u log words from before this install cleared", r->name, n);
-		bf_error_clear();
-	}
-	/* A device that just rebooted may still be coming back (rshimd
-	 * reconnecting): the caller's tries, each said. */
 	for (tries = 1; (ret = bf_boot_reset(r)) < 0 && tries < in->o->reset_tries &&
 		    (ret == -ECONNABORTED || ret == -ENODEV || ret == -EAGAIN || ret == -EBUSY); tries++) {
 		bf_info("%s: reset into RShim boot failed (%s): try %u of %u in 2 s", r->name,
@@ -234,44 +224,84 @@ static int do_install(struct bf_rshim *r, const char *const *paths, size_t npath
 	if (ret < 0)
 		return fail(res, BF_EXIT_DEVICE, ret, "check the device with 'bfctl list'",
 			    "cannot reset %s into RShim boot", r->name);
-	if (in->o->on_phase)
-		in->o->on_phase(in->o->ctx, "push");
-	if (!quiet)
-		bf_print_line("Pushing %s%s", paths[0], in->extras);
-	ret = bf_boot_push_files(r, paths, npaths, &o, &pushed);
-	if (ret == -ECANCELED)
-		goto critical;
+	return 0;
+}
+
+/* A failed push as the command reports it. */
+static int push_failed(int ret, uint64_t pushed, struct bf_install_result *res)
+{
 	if (ret == -EINTR)
-		return fail(res, BF_EXIT_INTERRUPTED, ret, "the DPU waits for a new push",
-			    "install stopped");
+		return fail(res, BF_EXIT_INTERRUPTED, ret, "the DPU waits for a new push", "install stopped");
 	if (ret == -ETIMEDOUT)
 		return fail(res, BF_EXIT_TIMEOUT, ret,
 			    "the DPU did not accept the stream: check the log with 'bfctl log' and retry",
 			    "install stopped");
 	/* Refused before a byte went (drop mode, another pusher, locked):
 	 * the device is not accessible, nothing was pushed. */
-	if (ret < 0 && pushed == 0 && (ret == -EACCES || ret == -EBUSY || ret == -EPERM))
+	if (pushed == 0 && (ret == -EACCES || ret == -EBUSY || ret == -EPERM))
 		return fail(res, BF_EXIT_DEVICE, ret, NULL, "push refused");
 	if (ret == -ESTALE)
 		return fail(res, BF_EXIT_PUSH, ret,
 			    "leave the files unchanged while they are pushed and run the install again",
 			    "push failed");
+	return fail(res, BF_EXIT_PUSH, ret, "check the connection and run the install again", "push failed");
+}
+
+static int critical(const struct install *in, const struct bf_rshim *r, struct bf_install_result *res)
+{
+	bf_event_progress_clear();
+	bf_error_clear();
+	bf_error_set("the device reported:%s", in->sv.last_critical);
+	return fail(res, BF_EXIT_BOOT, -EIO, "see the log above; the DPU did not install", "install on %s",
+		    r->name);
+}
+
+/* The stream, then the end of the push: 0, the command's exit code, or
+ * PUSH_CRITICAL when the device reported a critical error during it. */
+#define PUSH_CRITICAL (-1)
+
+static int push_stream(struct bf_rshim *r, const char *const *paths, size_t npaths, struct install *in,
+		       const struct bf_deadline *deadline, double stall_s, struct bf_install_result *res)
+{
+	struct bf_boot_opts o = {
+		.stall_timeout_s = stall_s,
+		.deadline = deadline,
+		.poll = push_poll,
+		.poll_ctx = in,
+		.poll_ms = (unsigned)(poll_ns(r, PUSH_POLL_MS * 1000000ull) / 1000000ull),
+		.progress = !in->o->on_line,
+	};
+	uint64_t pushed = 0;
+	int ret;
+
+	if (in->o->on_phase)
+		in->o->on_phase(in->o->ctx, "push");
+	if (!in->o->on_line)
+		bf_print_line("Pushing %s%s", paths[0], in->extras);
+	ret = bf_boot_push_files(r, paths, npaths, &o, &pushed);
+	if (ret == -ECANCELED)
+		return PUSH_CRITICAL;
 	if (ret < 0)
-		return fail(res, BF_EXIT_PUSH, ret, "check the connection and run the install again",
-			    "push failed");
+		return push_failed(ret, pushed, res);
 	res->pushed = pushed;
-	ret = bf_boot_finish(r);
-	if (ret == 0)
-		res->pushed_all = in->pushed = true;
-	if (ret < 0)
+	if ((ret = bf_boot_finish(r)) < 0)
 		return fail(res, BF_EXIT_PUSH, ret, NULL, "cannot end the push on %s", r->name);
+	res->pushed_all = in->pushed = true;
 	bf_info("%s: %llu bytes pushed", r->name, (unsigned long long)pushed);
+	return 0;
+}
+
+/* The boot status until a completion mark, the deadline or a stop. */
+static int watch_boot(struct bf_rshim *r, struct install *in, const struct bf_deadline *deadline,
+		      struct bf_install_result *res)
+{
+	uint64_t lines = in->sv.lines;
+	int ret;
+
 	if (in->o->on_phase)
 		in->o->on_phase(in->o->ctx, "boot");
-	if (!quiet)
+	if (!in->o->on_line)
 		bf_print_line("Collecting BlueField booting status. Press Ctrl+C to stop...");
-
-	lines = in->sv.lines;
 	while (!in->done) {
 		ret = bf_statusview_poll(&in->sv);
 		if (ret < 0 && ret != -EINTR)
@@ -297,14 +327,14 @@ static int do_install(struct bf_rshim *r, const char *const *paths, size_t npath
 		bf_clock_sleep_ns(in->sv.lines != lines ? MIN_POLL_NS : poll_ns(r, WAIT_POLL_NS));
 		lines = in->sv.lines;
 	}
-	if (in->done == BF_MARK_CRITICAL) {
-critical:
-		bf_event_progress_clear();
-		bf_error_clear();
-		bf_error_set("the device reported:%s", in->sv.last_critical);
-		return fail(res, BF_EXIT_BOOT, -EIO, "see the log above; the DPU did not install",
-			    "install on %s", r->name);
-	}
+	return 0;
+}
+
+/* The mark that ended the install, as the command's verdict. */
+static int verdict(const struct install *in, const struct bf_rshim *r, struct bf_install_result *res)
+{
+	if (in->done == BF_MARK_CRITICAL)
+		return critical(in, r, res);
 	if (in->done == BF_MARK_NO_OS && (in->early || !in->rebooted)) {
 		bf_error_clear();
 		bf_error_set("the DPU booted from its eMMC without running the pushed installer and found no OS");
@@ -322,10 +352,27 @@ critical:
 	if (in->sv.garbage)
 		bf_info("%s: %llu malformed log records skipped", r->name,
 			(unsigned long long)in->sv.garbage);
-	if (!quiet)
+	if (!in->o->on_line)
 		bf_print_line("%s: install complete (%s)", r->name, bf_bootlog_mark_name(in->done));
 	res->exit_code = 0;
 	return 0;
+}
+
+static int do_install(struct bf_rshim *r, const char *const *paths, size_t npaths,
+		      struct install *in, const struct bf_deadline *deadline, double stall_s,
+		      struct bf_install_result *res)
+{
+	int ret;
+
+	clear_old_log(r);
+	if ((ret = reset_into_boot(r, in, res)) != 0)
+		return ret;
+	ret = push_stream(r, paths, npaths, in, deadline, stall_s, res);
+	if (ret == PUSH_CRITICAL)
+		return critical(in, r, res);
+	if (ret != 0 || (ret = watch_boot(r, in, deadline, res)) != 0)
+		return ret;
+	return verdict(in, r, res);
 }
 
 int bf_install_run(struct bf_rshim *r, const struct bf_install_opts *o, struct bf_install_result *res)
