@@ -246,36 +246,129 @@ static const char *level_words(int level)
 	}
 }
 
-int bf_upg_activate(struct bf_upg_cli *u)
-{
+/* What an activation does: the versions it should leave running, and
+ * which sides have firmware pending. */
+struct act {
 	struct bf_upgrade_plan want;
-	struct bf_fw_reset_caps caps;
-	struct bf_fw_reset_opts o = { .sync = BF_FW_SYNC_DRIVER, .timeout_s = 180 };
-	struct bf_deadline dl;
-	struct bf_fw_dev *d;
-	bool need_arm = false, need_nic, waited = false;
-	char q[400];
-	unsigned k, mask = 0;
-	int ret, level;
+	bool need_arm, need_nic;
+	int level;
+};
 
-	bf_upgrade_plan_init(&want);
+/* What the last deferred upgrade staged and the DPU does not run yet, and
+ * the NIC firmware pending in the device. */
+static void act_pending(struct bf_upg_cli *u, struct act *a)
+{
+	unsigned k;
+
+	bf_upgrade_plan_init(&a->want);
 	if (u->nic[0] && bf_upgrade_read_nic(u->nic, &u->p) < 0)
 		bf_error_clear();
 	if (!u->lfwp)
-		each_record(u, last_pending, &want);
+		each_record(u, last_pending, &a->want);
 	bf_error_clear();
-	/* What the last deferred upgrade staged and the DPU does not run yet. */
 	for (k = BF_UPG_ATF; k <= BF_UPG_BSP; k++)
-		if (want.it[k].bundle[0] && bf_upgrade_vercmp(want.it[k].bundle, want.it[k].running) &&
-		    bf_upgrade_vercmp(want.it[k].bundle, u->p.it[k].running)) {
-			need_arm = !u->lfwp;
-			want.it[k].action = BF_UPG_UPGRADE;
+		if (a->want.it[k].bundle[0] && bf_upgrade_vercmp(a->want.it[k].bundle, a->want.it[k].running) &&
+		    bf_upgrade_vercmp(a->want.it[k].bundle, u->p.it[k].running)) {
+			a->need_arm = !u->lfwp;
+			a->want.it[k].action = BF_UPG_UPGRADE;
 		}
-	need_nic = u->p.it[BF_UPG_NIC].pending[0] != 0;
-	if (need_nic)
-		snprintf(want.it[BF_UPG_NIC].bundle, sizeof(want.it[0].bundle), "%s", u->p.it[BF_UPG_NIC].pending);
-	want.it[BF_UPG_NIC].action = need_nic ? BF_UPG_UPGRADE : BF_UPG_ABSENT;
-	if (!need_arm && !need_nic) {
+	a->need_nic = u->p.it[BF_UPG_NIC].pending[0] != 0;
+	if (a->need_nic)
+		snprintf(a->want.it[BF_UPG_NIC].bundle, sizeof(a->want.it[0].bundle), "%s",
+			 u->p.it[BF_UPG_NIC].pending);
+	a->want.it[BF_UPG_NIC].action = a->need_nic ? BF_UPG_UPGRADE : BF_UPG_ABSENT;
+}
+
+/* The level: --level, else the least disruptive the NIC offers (live
+ * patch only when the ARM side has nothing pending). 0 to go on,
+ * ACT_NOTHING when a live patch is not offered (said; nothing to do), or
+ * the exit code. */
+#define ACT_NOTHING (-1)
+
+static int act_level(const struct bf_upg_cli *u, struct act *a, const struct bf_fw_reset_caps *caps)
+{
+	a->level = u->lfwp ? 0 : u->level >= 0 ? u->level : !a->need_arm && bf_fw_reset_level_ok(caps, 0) ? 0 :
+		bf_fw_reset_level_ok(caps, 3) ? 3 : 4;
+	if (u->lfwp && !bf_fw_reset_level_ok(caps, 0)) {
+		bf_print_line("Live Patch NIC Firmware reset is not supported by %s: the NIC firmware stays pending", u->nic);
+		return ACT_NOTHING;
+	}
+	if (!bf_fw_reset_level_ok(caps, a->level))
+		return bf_cli_fail(BF_EXIT_USAGE, -ENOTSUP, "run --activate without --level for the least disruptive one",
+				   "%s does not support reset level %d", u->nic, a->level);
+	if (a->level == 0 && a->need_arm)
+		bf_warn("%s: level 0 activates the NIC firmware only; ATF/UEFI/BSP stay pending until the DPU reboots",
+			u->dev);
+	return 0;
+}
+
+/* Say what will happen, ask (unless -y or the live patch was asked for
+ * already, as upstream -a 1), and reset. 0 or the exit code. */
+static int act_reset(struct bf_upg_cli *u, const struct act *a, struct bf_fw_dev *d,
+		     const struct bf_fw_reset_caps *caps)
+{
+	struct bf_fw_reset_opts o = { .sync = BF_FW_SYNC_DRIVER, .timeout_s = 180, .level = a->level };
+	bool waited = false;
+	char q[400];
+	int ret;
+
+	snprintf(q, sizeof(q), "Activate pending firmware on %s (%s%s%s) at level %d, %s?", u->dev,
+		 a->need_nic ? "NIC" : "", a->need_nic && a->need_arm ? ", " : "", a->need_arm ? "ATF/UEFI/BSP" : "",
+		 a->level, level_words(a->level));
+	bf_print_line("%s", q);
+	if (!u->yes && !u->lfwp && (ret = bf_fw_cli_confirm("Go ahead?", u->yes)))
+		return ret;
+	/* The versions published before this reset must not count. */
+	if (a->level >= 3 && a->need_arm && (ret = bf_upg_sv_start(u, false)))
+		return ret;
+	/* Full chip when the ARM side has to reboot; else NIC only if offered. */
+	o.type = a->need_arm || !(caps->types & (1u << 2)) ? 0 : 2;
+	ret = bf_fw_reset(d, &o, &waited);
+	return ret < 0 ? ret : 0;
+}
+
+/* After the reset: the versions read again, compared, recorded. */
+static int act_after(struct bf_upg_cli *u, struct act *a)
+{
+	unsigned k, mask = BF_UPG_NIC_MASK | (a->level >= 3 ? BF_UPG_ARM_MASK : 0);
+	struct bf_deadline dl;
+	int ret;
+
+	bf_upgrade_plan_init(&u->post);
+	u->post_arm = false;
+	if (a->level >= 3 && a->need_arm) {
+		bf_deadline_set(&dl, u->timeout, "the DPU rebooting");
+		if ((ret = bf_upg_wait_versions(u, &dl)))
+			return ret;
+	} else if (u->p.it[BF_UPG_ATF].running[0]) {
+		for (k = BF_UPG_ATF; k <= BF_UPG_BSP; k++)
+			snprintf(u->post.it[k].running, sizeof(u->post.it[k].running), "%s", u->p.it[k].running);
+	}
+	if (bf_upgrade_read_nic(u->nic, &u->post) < 0)
+		bf_error_clear();
+	ret = bf_upg_postcheck(u, &a->want, mask);
+	for (k = 0; k < BF_UPG_NCOMP; k++)
+		if (!(mask & (1u << k)) || a->want.it[k].action != BF_UPG_UPGRADE)
+			a->want.it[k].bundle[0] = '\0';   /* the record holds what was activated */
+	bf_upg_record(u, "activate", ret ? "mismatch" : "ok", &a->want, a->level);
+	if (ret)
+		return ret;
+	bf_print_begin("upgrade");
+	bf_print_string(BF_PRINT_ANY, "result", "result: %s", "activated");
+	bf_print_int(BF_PRINT_ANY, "level", " at level %lld\n", a->level);
+	bf_print_end();
+	return bf_cli_ok();
+}
+
+int bf_upg_activate(struct bf_upg_cli *u)
+{
+	struct bf_fw_reset_caps caps;
+	struct act a = { .need_arm = false };
+	struct bf_fw_dev *d;
+	int ret;
+
+	act_pending(u, &a);
+	if (!a.need_arm && !a.need_nic) {
 		bf_print_line("%s: no firmware is pending activation", u->dev);
 		return bf_cli_ok();
 	}
@@ -288,42 +381,13 @@ int bf_upg_activate(struct bf_upg_cli *u)
 		bf_fw_dev_close(d);
 		return bf_fw_cli_fail(ret, "cannot read the reset levels of", u->nic);
 	}
-	level = u->lfwp ? 0 : u->level >= 0 ? u->level : !need_arm && bf_fw_reset_level_ok(&caps, 0) ? 0 :
-		bf_fw_reset_level_ok(&caps, 3) ? 3 : 4;
-	if (u->lfwp && !bf_fw_reset_level_ok(&caps, 0)) {
+	if ((ret = act_level(u, &a, &caps)) != 0) {
 		bf_fw_dev_close(d);
-		bf_print_line("Live Patch NIC Firmware reset is not supported by %s: the NIC firmware stays pending", u->nic);
-		return bf_cli_ok();
+		return ret == ACT_NOTHING ? bf_cli_ok() : ret;
 	}
-	if (!bf_fw_reset_level_ok(&caps, level)) {
-		bf_fw_dev_close(d);
-		return bf_cli_fail(BF_EXIT_USAGE, -ENOTSUP, "run --activate without --level for the least disruptive one",
-				   "%s does not support reset level %d", u->nic, level);
-	}
-	mask = BF_UPG_NIC_MASK | (level >= 3 ? BF_UPG_ARM_MASK : 0);
-	if (level == 0 && need_arm)
-		bf_warn("%s: level 0 activates the NIC firmware only; ATF/UEFI/BSP stay pending until the DPU reboots",
-			u->dev);
-	snprintf(q, sizeof(q), "Activate pending firmware on %s (%s%s%s) at level %d, %s?", u->dev,
-		 need_nic ? "NIC" : "", need_nic && need_arm ? ", " : "", need_arm ? "ATF/UEFI/BSP" : "", level,
-		 level_words(level));
-	bf_print_line("%s", q);
-	/* --apply-lfwp asked for the live patch already (upstream -a 1). */
-	if (!u->yes && !u->lfwp && (ret = bf_fw_cli_confirm("Go ahead?", u->yes))) {
-		bf_fw_dev_close(d);
-		return ret;
-	}
-	/* The versions published before this reset must not count. */
-	if (level >= 3 && need_arm && (ret = bf_upg_sv_start(u, false))) {
-		bf_fw_dev_close(d);
-		return ret;
-	}
-	o.level = level;
-	/* Full chip when the ARM side has to reboot; else NIC only if offered. */
-	o.type = need_arm || !(caps.types & (1u << 2)) ? 0 : 2;
-	ret = bf_fw_reset(d, &o, &waited);
+	ret = act_reset(u, &a, d, &caps);
 	bf_fw_dev_close(d);
-	if (ret == -ENODEV && level == 3) {
+	if (ret == -ENODEV && a.level == 3) {
 		/* It left the bus before the tool saw the reset start: that is
 		 * the reset. Wait for it to answer again. */
 		bf_info("%s: %s", u->nic, bf_error_get());
@@ -332,33 +396,12 @@ int bf_upg_activate(struct bf_upg_cli *u)
 	}
 	if (ret < 0)
 		return bf_fw_cli_fail(ret, "the firmware reset failed on", u->nic);
-	if (level == 4) {
-		bf_upg_record(u, "activate", "armed", &want, level);
+	if (ret > 0)
+		return ret;
+	if (a.level == 4) {
+		bf_upg_record(u, "activate", "armed", &a.want, a.level);
 		bf_print_line("%s: armed; reboot the host now: the new firmware runs after the warm reboot", u->dev);
 		return bf_cli_ok();
 	}
-	bf_upgrade_plan_init(&u->post);
-	u->post_arm = false;
-	if (level >= 3 && need_arm) {
-		bf_deadline_set(&dl, u->timeout, "the DPU rebooting");
-		if ((ret = bf_upg_wait_versions(u, &dl)))
-			return ret;
-	} else if (u->p.it[BF_UPG_ATF].running[0]) {
-		for (k = BF_UPG_ATF; k <= BF_UPG_BSP; k++)
-			snprintf(u->post.it[k].running, sizeof(u->post.it[k].running), "%s", u->p.it[k].running);
-	}
-	if (bf_upgrade_read_nic(u->nic, &u->post) < 0)
-		bf_error_clear();
-	ret = bf_upg_postcheck(u, &want, mask);
-	for (k = 0; k < BF_UPG_NCOMP; k++)
-		if (!(mask & (1u << k)) || want.it[k].action != BF_UPG_UPGRADE)
-			want.it[k].bundle[0] = '\0';   /* the record holds what was activated */
-	bf_upg_record(u, "activate", ret ? "mismatch" : "ok", &want, level);
-	if (ret)
-		return ret;
-	bf_print_begin("upgrade");
-	bf_print_string(BF_PRINT_ANY, "result", "result: %s", "activated");
-	bf_print_int(BF_PRINT_ANY, "level", " at level %lld\n", level);
-	bf_print_end();
-	return bf_cli_ok();
+	return act_after(u, &a);
 }
