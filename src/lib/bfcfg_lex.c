@@ -111,10 +111,6 @@ static bool is_name_char(int c)
 	return is_name_start(c) || (c >= '0' && c <= '9');
 }
 
-/* Copy a nested construct verbatim into the word: $( ... ), ${ ... },
- * ` ... `, honouring quotes inside. Called at its first character. */
-static void scan_nested(struct lex *L, int depth_guard);
-
 static void copy_adv(struct lex *L)
 {
 	if (L->i >= L->n)
@@ -123,6 +119,23 @@ static void copy_adv(struct lex *L)
 	bf_bfcfg_lex_adv(L);
 }
 
+/* The closing character of a construct opened at p: taken (kept in the
+ * word when keep, as the raw text of a nested construct needs it), or the
+ * error naming what was left open at the end of the file. */
+static void close_quote(struct lex *L, struct bf_bfcfg_pos p, const char *what, bool keep)
+{
+	if (peek(L, 0) == -1)
+		bf_bfcfg_lex_error(L, p, "%s", what);
+	else if (keep)
+		copy_adv(L);
+	else
+		bf_bfcfg_lex_adv(L);
+}
+
+/* Copy a nested construct verbatim into the word: $( ... ), ${ ... },
+ * ` ... `, honouring quotes inside. Called at its first character. */
+static void scan_nested(struct lex *L, int depth_guard);
+
 static void scan_squote_raw(struct lex *L)
 {
 	struct bf_bfcfg_pos p = bf_bfcfg_lex_here(L);
@@ -130,10 +143,7 @@ static void scan_squote_raw(struct lex *L)
 	copy_adv(L);
 	while (peek(L, 0) != -1 && peek(L, 0) != '\'')
 		copy_adv(L);
-	if (peek(L, 0) == -1)
-		bf_bfcfg_lex_error(L, p, "unterminated single quote");
-	else
-		copy_adv(L);
+	close_quote(L, p, "unterminated single quote", true);
 }
 
 /* $( ${ or `: a nested construct starts here. */
@@ -169,10 +179,7 @@ static void scan_dquote_raw(struct lex *L, int depth)
 	}
 	if (L->err)
 		return;
-	if (peek(L, 0) == -1)
-		bf_bfcfg_lex_error(L, p, "unterminated double quote");
-	else
-		copy_adv(L);
+	close_quote(L, p, "unterminated double quote", true);
 }
 
 static void scan_nested(struct lex *L, int depth)
@@ -193,10 +200,7 @@ static void scan_nested(struct lex *L, int depth)
 				copy_adv(L);
 			copy_adv(L);
 		}
-		if (peek(L, 0) == -1)
-			bf_bfcfg_lex_error(L, p, "unterminated backquote");
-		else
-			copy_adv(L);
+		close_quote(L, p, "unterminated backquote", true);
 		return;
 	}
 	copy_adv(L);                     /* '$' */
@@ -260,10 +264,7 @@ static void scan_ansi(struct lex *L)
 		}
 		copy_adv(L);
 	}
-	if (peek(L, 0) == -1)
-		bf_bfcfg_lex_error(L, p, "unterminated $'...' quote");
-	else
-		bf_bfcfg_lex_adv(L);
+	close_quote(L, p, "unterminated $'...' quote", false);
 }
 
 /* NAME=( ... ): an array assignment, up to its matching ')'. */
@@ -290,10 +291,7 @@ static void word_array(struct lex *L)
 			copy_adv(L);
 		}
 	}
-	if (peek(L, 0) == -1)
-		bf_bfcfg_lex_error(L, p, "unterminated array assignment '('");
-	else
-		bf_bfcfg_lex_adv(L);
+	close_quote(L, p, "unterminated array assignment '('", false);
 }
 
 /* '...': everything literal up to the next quote. */
@@ -305,10 +303,7 @@ static void word_squote(struct lex *L)
 	bf_bfcfg_lex_adv(L);
 	while (peek(L, 0) != -1 && peek(L, 0) != '\'')
 		copy_adv(L);
-	if (peek(L, 0) == -1)
-		bf_bfcfg_lex_error(L, p, "unterminated single quote");
-	else
-		bf_bfcfg_lex_adv(L);
+	close_quote(L, p, "unterminated single quote", false);
 }
 
 /* "...": backslash escapes only $ ` " \ and newline; expansions inside. */
@@ -336,10 +331,7 @@ static void word_dquote(struct lex *L)
 	}
 	if (L->err)
 		return;
-	if (peek(L, 0) == -1)
-		bf_bfcfg_lex_error(L, p, "unterminated double quote");
-	else
-		bf_bfcfg_lex_adv(L);
+	close_quote(L, p, "unterminated double quote", false);
 }
 
 /* \c outside quotes: c literal (a backslash at the very end stays). */
