@@ -149,6 +149,8 @@ static int reg_mfrl(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 		if (!m.reset_trigger || (m.reset_trigger & ~NIC_RESET_LEVELS(c)) || m.rst_type_sel > 4 ||
 		    !(NIC_RESET_TYPES & (1u << m.rst_type_sel)) || m.pci_sync_for_fw_update_start > 2)
 			return 0x7;
+		if (m.reset_trigger == 0x01 && c->s->cfg.fault_lfwp_fail)
+			return 0x8;   /* resource not available: nothing is patched */
 		if (m.reset_trigger == 0x01) {
 			bf_sim_nic_live_patch(c);
 			goto answer;

@@ -52,6 +52,10 @@ int bf_sim_config_add_fault(struct bf_sim_config *c, const char *spec)
 		c->fault_no_activate = true;
 		return 0;
 	}
+	if (!strcmp(spec, "lfwp-fail")) {
+		c->fault_lfwp_fail = true;
+		return 0;
+	}
 	if (!strcmp(spec, "emmc-boot")) {
 		c->fault_emmc_boot = true;
 		return 0;
@@ -81,7 +85,7 @@ int bf_sim_config_add_fault(struct bf_sim_config *c, const char *spec)
 			}
 		return bf_error_ret(EINVAL, "bad fault '%s': powercut-during takes lock, mcda, verify, activate or staging", spec);
 	}
-	return bf_error_ret(EINVAL, "unknown fault '%s' (stall-after=BYTES, unplug-after=BYTES, corrupt-log, corrupt-stream=OFFSET, powercut-during=PHASE, no-activate, emmc-boot)", spec);
+	return bf_error_ret(EINVAL, "unknown fault '%s' (stall-after=BYTES, unplug-after=BYTES, corrupt-log, corrupt-stream=OFFSET, powercut-during=PHASE, no-activate, lfwp-fail, emmc-boot)", spec);
 }
 
 int bf_sim_config_from_env(struct bf_sim_config *c)
@@ -156,6 +160,8 @@ int bf_sim_config_to_env(const struct bf_sim_config *c)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%scorrupt-log", o ? "," : "");
 	if (c->fault_no_activate)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%sno-activate", o ? "," : "");
+	if (c->fault_lfwp_fail)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%slfwp-fail", o ? "," : "");
 	if (c->fault_emmc_boot)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%semmc-boot", o ? "," : "");
 	if (c->fault_powercut >= BF_SIM_POWERCUT_LOCK && c->fault_powercut <= BF_SIM_POWERCUT_STAGING) {

@@ -46,6 +46,9 @@ struct bf_sim_config {
 	/* The NIC's resets and live patches leave its new firmware pending:
 	 * it keeps running the old one (a device that did not take it). */
 	bool fault_no_activate;
+	/* The NIC offers live patch (with nic_lfwp) but refuses to do one:
+	 * an MFRL level-0 request answers "resource not available". */
+	bool fault_lfwp_fail;
 	/* The first boot stream after bfsim starts comes too late for UEFI:
 	 * when its initramfs begins, UEFI has given up waiting and booted
 	 * from eMMC (as when the host stalls past UEFI's 2 s wait); the rest

@@ -2,7 +2,8 @@
 # bfbinstall.sh - bfb-install against rshimd and bfsim: the upstream
 # command line and output shape, the log file, the misc keys it sets and
 # restores, a bf.cfg reaching the installer, and its refusals (validation,
-# remote and unsupported forms, a damaged BFB, a stalled push).
+# remote and unsupported forms, a damaged BFB, a stalled push), and -a 1
+# (live patch) when the NIC refuses the reset.
 if [ -z "${RSHIMD_TEST_INNER:-}" ]; then
 	. "$(dirname "$0")/needs.sh"
 	: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -142,6 +143,23 @@ expect_rc 1 "a stalled push fails" "$BFBI" -b "$SAMPLE" -r "$D"
 ok "stalled push: the upstream error line, then BlueField Update Failed" - <<'CHECK'
 grep -q '^Error: Failed to push boot stream via local rshim' "$TMP/rc.out" &&
 	grep -qx 'BlueField Update Failed' "$TMP/rc.out"
+CHECK
+stop_daemon
+kill "$spid"; wait "$spid"
+
+# -a 1 when the NIC offers live patch but the reset fails: upstream prints
+# the failure with mlxfwreset's words and goes on (best effort, exit 0).
+cp -r "$BFSIM_STATE" "$TMP/st-lfwp"
+"$BFSIM" serve --state "$TMP/st-lfwp" --speed "${BFSIM_TEST_SPEED:-50}" --nic-lfwp yes --fault lfwp-fail \
+	--socket "$TMP/lfwp.sock" > "$TMP/serve.out" 2>&1 & spid=$!
+for i in $(seq 100); do [ -S "$TMP/lfwp.sock" ] && break; sleep 0.1; done
+BFSIM_SOCKET="$TMP/lfwp.sock" "$RSHIMD" --root "$TMP/dev" -d "$DEVNAME" -n --config "$TMP/none.conf" --pid-file "$PIDF" --log-file "$TMP/rshimd.log" -l 4
+expect_rc 0 "-a 1, live patch offered but the reset fails: exit 0 (best effort, as upstream)" \
+	env BFSIM_SOCKET="$TMP/lfwp.sock" "$BFBI" -r "$D" -a 1
+ok "... supported, then upstream's failure line with the reason" - <<'CHECK'
+grep -qx 'Live Patch NIC Firmware reset is supported.' "$TMP/rc.out" &&
+grep -q '^ERROR: Live Patch NIC Firmware reset failed\. .*resource not available' "$TMP/rc.out" &&
+! grep -q 'reset done' "$TMP/rc.out"
 CHECK
 stop_daemon
 kill "$spid"; wait "$spid"
