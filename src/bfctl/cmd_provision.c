@@ -76,47 +76,8 @@ static const char agent_usage[] =
 
 static void on_event(void *ctx, const struct bf_provision_event *ev)
 {
-	const char *step = bf_provision_step_name(ev->step);
-
 	(void)ctx;
-	switch (ev->kind) {
-	case BF_PROV_EV_BEGIN:
-		bf_print_begin("step");
-		bf_print_string(BF_PRINT_ANY, "device", "%s: ", ev->device);
-		bf_print_string(BF_PRINT_ANY, "step", "%s ...\n", step);
-		bf_print_string(BF_PRINT_JSON, "status", NULL, "started");
-		bf_print_end();
-		break;
-	case BF_PROV_EV_END:
-		bf_print_begin("step");
-		bf_print_string(BF_PRINT_ANY, "device", "%s: ", ev->device);
-		bf_print_string(BF_PRINT_ANY, "step", "%s ", step);
-		bf_print_string(BF_PRINT_ANY, "status", "%s", bf_provision_status_name(ev->status));
-		bf_print_double(BF_PRINT_ANY, "seconds", " (%.1f s)\n", ev->seconds);
-		if (ev->status == BF_PROV_FAILED)
-			bf_print_uint(BF_PRINT_JSON, "exit_code", NULL, (unsigned)ev->exit_code);
-		bf_print_end();
-		break;
-	case BF_PROV_EV_INFO:
-		bf_print_begin("info");
-		bf_print_string(BF_PRINT_ANY, "device", "%s: ", ev->device);
-		bf_print_string(BF_PRINT_JSON, "step", NULL, step);
-		bf_print_string(BF_PRINT_ANY, "message", "%s\n", ev->text);
-		bf_print_end();
-		break;
-	case BF_PROV_EV_LOG:
-		bf_print_begin("log");
-		bf_print_string(BF_PRINT_ANY, "device", "%s:", ev->device);
-		bf_print_string(BF_PRINT_JSON, "step", NULL, step);
-		bf_print_string(BF_PRINT_ANY, "line", "%s\n", ev->text);
-		bf_print_end();
-		break;
-	case BF_PROV_EV_PROGRESS:
-		break;
-	case BF_PROV_EV_AGENT:
-		bf_provision_agent_emit(ev->device, ev->text);
-		break;
-	}
+	bf_provision_print_event(ev);
 }
 
 static int finish(const struct bf_provision_result *res, const char *dev)

@@ -39,6 +39,7 @@ void bf_fleet_step(struct fleet *f, size_t i, const char *step)
 	d->step = step;
 	bf_print_begin("step");
 	bf_print_string(BF_PRINT_JSON, "step", NULL, step);
+	bf_print_string(BF_PRINT_JSON, "status", NULL, "started");
 	bf_print_end();
 	if (f->o->changed)
 		f->o->changed(f->o->ctx, i);

@@ -142,39 +142,15 @@ static void prov_event(void *ctx, const struct bf_provision_event *ev)
 	size_t i = *(size_t *)((void **)ctx)[1];
 	const char *step = bf_provision_step_name(ev->step);
 
-	switch (ev->kind) {
-	case BF_PROV_EV_BEGIN:
-		bf_fleet_step(f, i, step);
-		break;
-	case BF_PROV_EV_END:
-		if (ev->status != BF_PROV_FAILED)
-			bf_journal_record(&f->x[i].journal, step);
-		if (ev->status == BF_PROV_DONE)
-			f->x[i].changed = true;
-		bf_print_begin("step_end");
-		bf_print_string(BF_PRINT_JSON, "step", NULL, step);
-		bf_print_string(BF_PRINT_ANY, "status", "%s", bf_provision_status_name(ev->status));
-		bf_print_double(BF_PRINT_ANY, "seconds", " (%.1f s)\n", ev->seconds);
-		bf_print_end();
-		break;
-	case BF_PROV_EV_INFO:
-		bf_print_begin("info");
-		bf_print_string(BF_PRINT_JSON, "step", NULL, step);
-		bf_print_string(BF_PRINT_ANY, "message", "%s\n", ev->text);
-		bf_print_end();
-		break;
-	case BF_PROV_EV_LOG:
-		bf_print_begin("log");
-		bf_print_string(BF_PRINT_JSON, "step", NULL, step);
-		bf_print_string(BF_PRINT_ANY, "line", "%s\n", ev->text);
-		bf_print_end();
-		break;
-	case BF_PROV_EV_PROGRESS:
-		break;
-	case BF_PROV_EV_AGENT:
-		bf_provision_agent_emit(ev->device, ev->text);
-		break;
+	if (ev->kind == BF_PROV_EV_BEGIN) {
+		bf_fleet_step(f, i, step);   /* the live line, and the step event */
+		return;
 	}
+	if (ev->kind == BF_PROV_EV_END && ev->status != BF_PROV_FAILED)
+		bf_journal_record(&f->x[i].journal, step);
+	if (ev->kind == BF_PROV_EV_END && ev->status == BF_PROV_DONE)
+		f->x[i].changed = true;
+	bf_provision_print_event(ev);
 }
 
 static bool prov_skip(void *ctx, const char *device, enum bf_provision_step step)

@@ -117,4 +117,10 @@ int bf_provision_agent(const struct bf_provision_opts *o, const char *verb,
  * dropped. */
 void bf_provision_agent_emit(const char *device, const char *text);
 
+/* Print one event of a provision run: `step` (status "started" at the
+ * start, then done, unchanged, skipped or failed with seconds), `info`,
+ * `log`, and bfagent's events through bf_provision_agent_emit. The device
+ * is printed unless the thread's events carry one already. */
+void bf_provision_print_event(const struct bf_provision_event *ev);
+
 #endif

@@ -64,13 +64,19 @@ ok "bfagent's result is not taken for a device result" python3 -c '
 import json, sys
 evs = [json.loads(l) for l in open(sys.argv[1])]
 sys.exit(0 if sum(1 for e in evs if e["event"] == "result" and e.get("device") == "edge0") == 1 else 1)' "$TMP/first.json"
+ok "a step's start and end are step events, as for one device" python3 -c '
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1])]
+st = [e["status"] for e in evs if e["event"] == "step" and e.get("step") == "install"]
+sys.exit(0 if st == ["started", "done"] and not [e for e in evs if e["event"] == "step_end"] else 1)' "$TMP/first.json"
 ok "the journal records them" grep -q '"steps":\["download","check","firmware","install","handoff","agent","verify"\]' "$BFCTL_STATE_DIR/sim_0/fleet-journal.json"
 ok "ovs-vsctl reads the bridge the profile asks for" - <<'CHECK'
 $VSCTL br-exists fleetbr1
 CHECK
 expect_rc 0 "--resume: ok" "$BFCTL" provision --json --inventory "$TMP/inv.yaml" --timeout 300 --resume
 ok "--resume: nothing changed, every step skipped" grep -q '"device":"edge0","ok":true.*"changed":false,"skipped":true' "$TMP/rc.out"
-ok "--resume: no step ran again" not grep -q '"event":"step","time":[0-9.]*,"device":"edge0","step":"install"' "$TMP/rc.out"
+ok "--resume: no step ran again" not grep -q '"event":"step","time":[0-9.]*,"device":"edge0","step":"install","status":"started"' "$TMP/rc.out"
+ok "--resume: the install step is reported skipped" grep -q '"event":"step","time":[0-9.]*,"device":"edge0","step":"install","status":"skipped"' "$TMP/rc.out"
 
 # The profile edited under the same path: the journal no longer applies.
 sed -i 's/- name: fleetbr1/- name: fleetbr1\n      - name: fleetbr2/' "$TMP/quick.yaml"
