@@ -329,16 +329,20 @@ int bf_fetch_sidecar_digest(const char *text, char out[65])
 }
 
 /* The sidecar URL.sha256, when the server has one: 1 with the digest, 0
- * none, <0 an error (a sidecar that holds no digest). */
+ * none, <0 an error (a sidecar that holds no digest, or -ECONNREFUSED: a
+ * proxy that refused the tunnel, which is not asked again for the file). */
 static int sidecar(struct entry *e, char out[65])
 {
 	struct bf_fetch_xfer x = { .o = e->o, .fd = -1 };
 	char url[BF_FETCH_URL_MAX + 8];
+	enum bf_fetch_outcome got;
 	int err;
 
 	snprintf(url, sizeof(url), "%s.sha256", e->url);
 	x.url = url;
-	if (bf_fetch_http(&x, &err) != BF_FETCH_DONE || x.status != 200) {
+	if ((got = bf_fetch_http(&x, &err)) != BF_FETCH_DONE || x.status != 200) {
+		if (got == BF_FETCH_FATAL && err == -ECONNREFUSED)
+			return err;   /* the proxy refused the tunnel: the file would fare no better */
 		if (err == -EPERM)   /* TLS or an https URL sent to http: not trusted */
 			bf_warn("%s: its .sha256 is not used: %s", e->url, bf_error_get());
 		bf_error_clear();
@@ -566,6 +570,16 @@ static bool have_complete(struct entry *e)
 	       S_ISREG(st.st_mode) && (uint64_t)st.st_size == e->size;
 }
 
+/* The server cannot be asked (the error is set): the complete cached copy
+ * is used, with a warning. */
+static int use_cached(struct bf_fetch_result *res)
+{
+	bf_warn("cannot revalidate the cached copy (%s): using it", bf_error_get());
+	bf_error_clear();
+	res->cached = true;
+	return 0;
+}
+
 static int fetch_locked(struct entry *e, struct bf_fetch_result *res)
 {
 	char want[65] = "";
@@ -575,7 +589,9 @@ static int fetch_locked(struct entry *e, struct bf_fetch_result *res)
 	if (e->o->sha256 && (ret = bf_fetch_parse_digest(e->o->sha256, want)) < 0)
 		return ret;
 	if (!want[0]) {
-		if ((ret = sidecar(e, want)) < 0)
+		if ((ret = sidecar(e, want)) == -ECONNREFUSED && have_complete(e))
+			return use_cached(res);
+		if (ret < 0)
 			return ret;
 		sidecar_digest = ret == 1;
 	}
@@ -588,12 +604,10 @@ static int fetch_locked(struct entry *e, struct bf_fetch_result *res)
 	}
 	if (have_complete(e)) {
 		ret = transfer(e, res, true);
-		if (ret == 1 || (ret < 0 && ret != -ENOENT && ret != -EPROTO && ret != -EINTR &&
-				 ret != -EINVAL && ret != -EBADMSG)) {
-			if (ret < 0) {
-				bf_warn("cannot revalidate the cached copy (%s): using it", bf_error_get());
-				bf_error_clear();
-			}
+		if (ret < 0 && ret != -ENOENT && ret != -EPROTO && ret != -EINTR && ret != -EINVAL &&
+		    ret != -EBADMSG)
+			return use_cached(res);
+		if (ret == 1) {
 			res->cached = true;
 			return 0;
 		}

@@ -68,8 +68,8 @@ expect_rc 0 "no_proxy names the host, the proxy is down: fetched directly" \
 : > "$NGINX_PROXY_LOG"
 expect_rc 1 "https_proxy set to a proxy that tunnels nothing: exit 1" \
 	env https_proxy="$PROXY" "$BFCTL" bfb verify --cache "$TMP/c6" https://bundles.invalid/a.bfb
-ok "... the proxy was asked for a tunnel to bundles.invalid:443 twice, not retried (the .sha256 sidecar, the file)" \
-	test "$(grep -cE '^CONNECT bundles\.invalid:443 HTTP/1\.1 400 ' "$NGINX_PROXY_LOG")" = 2
+ok "... the proxy was asked for a tunnel to bundles.invalid:443 once (the .sha256 sidecar), not again for the file" \
+	test "$(grep -cE '^CONNECT bundles\.invalid:443 HTTP/1\.1 400 ' "$NGINX_PROXY_LOG")" = 1
 ok "... the message says the proxy refused the tunnel, with what to check" \
 	grep -q 'the proxy refused the tunnel (HTTP 400); check https_proxy and no_proxy' "$TMP/rc.err"
 
