@@ -9,9 +9,15 @@
 static __thread char err_buf[512];
 static __thread int err_set;
 
+/* Formatted aside first: a caller may wrap the sentence already recorded
+ * (an argument pointing into err_buf), and vsnprintf must not write over
+ * what it is still reading. */
 void bf_error_setv(const char *fmt, va_list ap)
 {
-	vsnprintf(err_buf, sizeof(err_buf), fmt, ap);
+	char tmp[sizeof(err_buf)];
+
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	memcpy(err_buf, tmp, sizeof(err_buf));
 	err_set = 1;
 }
 

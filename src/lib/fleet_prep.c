@@ -48,7 +48,7 @@ static void input_fail(struct input *in, const char *step, int code, const char 
 {
 	in->step = step;
 	in->code = code;
-	snprintf(in->msg, sizeof(in->msg), "%s", bf_error_get() ? bf_error_get() : "failed");
+	snprintf(in->msg, sizeof(in->msg), "%s", bf_error_or("failed"));
 	snprintf(in->hint, sizeof(in->hint), "%s", hint ? hint : "");
 	bf_error_clear();
 }

@@ -217,7 +217,7 @@ static int reset_into_boot(struct bf_rshim *r, const struct install *in, struct 
 	for (tries = 1; (ret = bf_boot_reset(r)) < 0 && tries < in->o->reset_tries &&
 		    (ret == -ECONNABORTED || ret == -ENODEV || ret == -EAGAIN || ret == -EBUSY); tries++) {
 		bf_info("%s: reset into RShim boot failed (%s): try %u of %u in 2 s", r->name,
-			bf_error_get() ? bf_error_get() : strerror(-ret), tries + 1, in->o->reset_tries);
+			bf_error_str(ret), tries + 1, in->o->reset_tries);
 		bf_error_clear();
 		bf_clock_sleep_ns(2000000000ull);
 	}

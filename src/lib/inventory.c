@@ -137,7 +137,7 @@ static int check_values(struct ctx *c, const struct fields *f, const char *what)
 		if (bf_rshim_name_check(f->v[F_RSHIM]) < 0) {
 			char why[200];
 
-			snprintf(why, sizeof(why), "%s", bf_error_get() ? bf_error_get() : "not a device name");
+			snprintf(why, sizeof(why), "%s", bf_error_or("not a device name"));
 			return fail(c, BF_INV_EVALUE, f->at[F_RSHIM], "%s: %s", what, why);
 		}
 	}

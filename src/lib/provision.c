@@ -140,7 +140,7 @@ static int load_profile(struct bf_prov *p, struct bf_profile *prof)
 		bf_profile_result_free(&pr);
 		if (r < 0)
 			return bf_prov_fail(p, BF_EXIT_INPUT, r, "nothing was touched", "%s: cannot read the profile %s: %s",
-					    p->o->device, p->o->profile, bf_error_get() ? bf_error_get() : strerror(-r));
+					    p->o->device, p->o->profile, bf_error_str(r));
 		return bf_prov_fail(p, BF_EXIT_INPUT, -EINVAL, "see 'bfctl profile check'; nothing was touched",
 				    "%s: the profile %s has %u error%s", p->o->device, p->o->profile, n, n == 1 ? "" : "s");
 	}
@@ -292,7 +292,7 @@ static int open_device(struct bf_prov *p)
 
 	if (r < 0)
 		return bf_prov_fail(p, BF_EXIT_DEVICE, r, "check the device with 'bfctl list'", "%s: %s", p->o->device,
-				    bf_error_get() ? bf_error_get() : strerror(-r));
+				    bf_error_str(r));
 	return 0;
 }
 
@@ -319,7 +319,7 @@ int bf_provision_run(const struct bf_provision_opts *o, struct bf_provision_resu
 		r = load_profile(p, &prof);
 	if (r == 0 && o->bfb && bf_prov_bfb_version(p) < 0)
 		r = bf_prov_fail(p, BF_EXIT_INPUT, -EINVAL, "nothing was touched", "%s: cannot read the bundle %s: %s",
-				 o->device, o->bfb, bf_error_get() ? bf_error_get() : "");
+				 o->device, o->bfb, bf_error_or(""));
 	if (r == 0)
 		r = bf_prov_keys_ensure(p);
 	/* The NIC first: for a simulated device it is the same simulator as

@@ -129,7 +129,7 @@ static int put_file(struct bf_prov *p, struct bf_prov_ssh *s, const char *local,
 	r = bf_file_read_all(local, AGENT_MAX, &buf, &len);
 	if (r < 0)
 		return bf_prov_fail(p, BF_EXIT_INPUT, r, NULL, "%s: cannot read %s: %s", p->o->device, local,
-				    bf_error_get() ? bf_error_get() : strerror(-r));
+				    bf_error_str(r));
 	snprintf(cmd, sizeof(cmd), "umask 077 && mkdir -p " BF_PROV_REMOTE_DIR "/bin " BF_PROV_REMOTE_DIR
 		 "/profile && cat > '%s.new' && chmod %s '%s.new' && mv -f '%s.new' '%s'", remote, mode, remote, remote, remote);
 	r = bf_prov_ssh_exec(p, s, cmd, buf, len, NULL, err, sizeof(err), &st);

@@ -141,7 +141,7 @@ int bf_prov_bfcfg_write(struct bf_prov *p, const struct bf_profile *prof, char *
 		free(buf);
 		return bf_prov_fail(p, BF_EXIT_INPUT, r, "fix the profile's bfcfg: layer; nothing was touched",
 				    "%s: the bf.cfg made from %s is not valid: %s", p->o->device, p->o->profile,
-				    bf_error_get() ? bf_error_get() : strerror(-r));
+				    bf_error_str(r));
 	}
 	if (snprintf(out, cap, "%s/bf.cfg", p->state_dir) >= (int)cap) {
 		free(buf);

@@ -111,7 +111,7 @@ int bf_prov_install(struct bf_prov *p, const struct bf_profile *prof)
 	r = bf_bfb_platform_check_file(p->o->bfb, p->r->chip->ver, "", note, sizeof(note));
 	if (r == -EXDEV && !p->o->force_platform)
 		return bf_prov_fail(p, BF_EXIT_INPUT, r, "use the bundle for this platform; nothing was pushed",
-				    "%s: %s does not fit: %s", dev, p->o->bfb, bf_error_get() ? bf_error_get() : "");
+				    "%s: %s does not fit: %s", dev, p->o->bfb, bf_error_or(""));
 	if (r < 0 && r != -EXDEV)
 		return bf_prov_fail(p, BF_EXIT_INPUT, r, "nothing was pushed", "%s: cannot read %s", dev, p->o->bfb);
 	bf_error_clear();

@@ -110,7 +110,7 @@ int bf_prov_keys_ensure(struct bf_prov *p)
 	}
 	if (r < 0)
 		return bf_prov_fail(p, BF_EXIT_FAILURE, r, NULL, "%s: cannot store the key pair in %s: %s", p->o->device,
-				    p->state_dir, bf_error_get() ? bf_error_get() : strerror(-r));
+				    p->state_dir, bf_error_str(r));
 	bf_prov_info(p, "made the SSH key pair %s (ed25519)", path);
 	return 0;
 }

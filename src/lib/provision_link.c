@@ -133,7 +133,7 @@ int bf_prov_link_up(struct bf_prov *p)
 			r = l->tapfd;
 			free(l);
 			return bf_prov_fail(p, BF_EXIT_DEVICE, r, "run as root with /dev/net/tun, or through rshimd",
-					    "%s: cannot bring up %s: %s", dev, p->ifname, bf_error_get() ? bf_error_get() : strerror(-r));
+					    "%s: cannot bring up %s: %s", dev, p->ifname, bf_error_str(r));
 		}
 		bf_tmconsole_init(&l->tc, p->r, NULL, l);
 		l->tc.net = to_tap;
@@ -149,7 +149,7 @@ int bf_prov_link_up(struct bf_prov *p)
 	r = bf_tap_set_ipv4(p->ifname, addr, 30);
 	if (r < 0 && r != -EEXIST)
 		bf_prov_info(p, "%s: address %s/30 not set (%s); using what it has", p->ifname, addr,
-			     bf_error_get() ? bf_error_get() : strerror(-r));
+			     bf_error_str(r));
 	bf_error_clear();
 	return 0;
 }

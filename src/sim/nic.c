@@ -354,7 +354,7 @@ int bf_sim_nic_check_image(struct bf_sim *s, const uint8_t *img, size_t len, str
 		return -ENOMEM;
 	c = s->nic;
 	if (bf_fw_image_check(img, len, h) < 0) {
-		snprintf(why, cap, "the image failed the firmware's checks (%s)", bf_error_get() ? bf_error_get() : "damaged");
+		snprintf(why, cap, "the image failed the firmware's checks (%s)", bf_error_or("damaged"));
 		bf_error_clear();
 		return -EBADMSG;
 	}
