@@ -4,6 +4,7 @@
 #include "error.h"
 #include "event.h"
 #include "log.h"
+#include "secret.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -205,6 +206,26 @@ static int push_file(struct pusher *p, const char *path, uint64_t size, uint8_t 
 	return ret;
 }
 
+/* The bytes after the files, through the same buffer (whole words). */
+static int push_tail(struct pusher *p, const uint8_t *t, size_t len, uint8_t *buf, size_t *fill)
+{
+	while (len) {
+		size_t n = PUSH_CHUNK - *fill < len ? PUSH_CHUNK - *fill : len, whole;
+		int ret;
+
+		memcpy(buf + *fill, t, n);
+		t += n;
+		len -= n;
+		*fill += n;
+		whole = *fill & ~(size_t)7;
+		if ((ret = push_buf(p, buf, whole)) < 0)
+			return ret;
+		memmove(buf, buf + whole, *fill - whole);
+		*fill -= whole;
+	}
+	return 0;
+}
+
 int bf_boot_push_files(struct bf_rshim *r, const char *const *paths, size_t npaths,
 		       const struct bf_boot_opts *o, uint64_t *pushed)
 {
@@ -218,6 +239,7 @@ int bf_boot_push_files(struct bf_rshim *r, const char *const *paths, size_t npat
 	ret = total_size(paths, npaths, sizes, &total);
 	if (ret < 0)
 		return ret;
+	total += o->tail_len;
 	buf = malloc(PUSH_CHUNK);
 	if (!buf)
 		return -ENOMEM;
@@ -227,6 +249,8 @@ int bf_boot_push_files(struct bf_rshim *r, const char *const *paths, size_t npat
 
 	for (i = 0; i < npaths && ret == 0; i++)
 		ret = push_file(&p, paths[i], sizes[i], buf, &fill);
+	if (ret == 0 && o->tail_len)
+		ret = push_tail(&p, o->tail, o->tail_len, buf, &fill);
 	if (ret == 0 && fill)
 		ret = push_buf(&p, buf, fill);   /* the backend zero-pads the last word */
 	if (o->progress) {
@@ -235,6 +259,8 @@ int bf_boot_push_files(struct bf_rshim *r, const char *const *paths, size_t npat
 		else
 			bf_event_progress_clear();
 	}
+	if (o->tail_len)
+		bf_secret_wipe(buf, PUSH_CHUNK);
 	free(buf);
 	*pushed = p.pushed;
 	return ret;

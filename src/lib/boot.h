@@ -23,6 +23,11 @@ struct bf_boot_opts {
 	void *poll_ctx;
 	unsigned poll_ms;
 	bool progress;                /* drive a "push" progress bar / events */
+	/* bf_boot_push_files: bytes pushed after the files, from memory (a
+	 * bf.cfg that holds a password and is never written to a file); the
+	 * push buffer that held them is wiped. */
+	const void *tail;
+	size_t tail_len;
 };
 
 /* Chip reset (RESET_CONTROL with the key) followed by the backend's reset
@@ -34,7 +39,8 @@ int bf_boot_chip_reset(struct bf_rshim *r);
 int bf_boot_reset(struct bf_rshim *r);
 
 /* Push the concatenation of the files (BFB, then bf.cfg, then rootfs:
- * raw bytes, as upstream). *pushed gets the bytes the device accepted.
+ * raw bytes, as upstream), then o->tail. *pushed gets the bytes the
+ * device accepted.
  * 0, -ETIMEDOUT (stall or deadline; sentence names which), -EINTR, -errno. */
 int bf_boot_push_files(struct bf_rshim *r, const char *const *paths, size_t npaths,
 		       const struct bf_boot_opts *o, uint64_t *pushed);
