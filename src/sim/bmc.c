@@ -32,6 +32,7 @@ int bf_sim_bmc_add_fault(struct bf_sim_bmc_opts *o, const char *spec)
 		{ "bmc-reboot-during=boot", BF_SIM_BMC_FAULT_REBOOT_BOOT },
 		{ "bmc-pull-fail", BF_SIM_BMC_FAULT_PULL_FAIL },
 		{ "bmc-identical", BF_SIM_BMC_FAULT_IDENTICAL },
+		{ "bmc-no-return", BF_SIM_BMC_FAULT_NO_RETURN },
 	};
 	size_t i;
 
@@ -43,7 +44,7 @@ int bf_sim_bmc_add_fault(struct bf_sim_bmc_opts *o, const char *spec)
 			return 1;
 		}
 	return bf_error_ret(EINVAL, "unknown BMC fault '%s' (bmc-auth[=password-change], bmc-busy, "
-			    "bmc-reboot-during=transfer|boot, bmc-pull-fail, bmc-identical)", spec);
+			    "bmc-reboot-during=transfer|boot, bmc-pull-fail, bmc-identical, bmc-no-return)", spec);
 }
 
 /* "https://ADDR:PORT", "http://[::1]:PORT", "ADDR:PORT" (HTTPS). */
@@ -294,10 +295,10 @@ static void wait_worker(struct bf_sim_bmc *b)
 static void reboot(struct bf_sim_bmc *b)
 {
 	double speed = b->h->sim->cfg.speed > 0 ? b->h->sim->cfg.speed : 1;
-	double secs = BMC_REBOOT_S / speed;
+	double secs = SIM_BMC_REBOOT_S / speed;
 	uint64_t until;
 
-	bf_info("bfsim: BMC of sim:%u reboots (about %.0f simulated seconds)", b->index, BMC_REBOOT_S);
+	bf_info("bfsim: BMC of sim:%u reboots (about %.0f simulated seconds)", b->index, SIM_BMC_REBOOT_S);
 	pthread_mutex_lock(&b->mu);
 	b->down = true;
 	b->abort_xfer = b->updating;
@@ -307,8 +308,14 @@ static void reboot(struct bf_sim_bmc *b)
 	if (secs < 0.5)
 		secs = 0.5;
 	until = bf_clock_ns() + (uint64_t)(secs * 1e9);
-	while (bf_clock_ns() < until && !b->stop)
+	while ((bf_clock_ns() < until || (b->o.faults & BF_SIM_BMC_FAULT_NO_RETURN)) && !b->stop)
 		bf_clock_sleep_ns(20000000ull);
+	/* Firmware the installer staged runs from this boot on (unless the
+	 * device takes no update: --fault no-activate). */
+	pthread_mutex_lock(&b->h->lock);
+	if (!b->h->sim->cfg.fault_no_activate)
+		bf_sim_bmc_fw_activate(b->h->sim, "bmc_fw");
+	pthread_mutex_unlock(&b->h->lock);
 	pthread_mutex_lock(&b->mu);
 	b->ntasks = 0;           /* tasks live in the BMC's memory */
 	b->updating = false;
@@ -330,7 +337,6 @@ static void *monitor(void *arg)
 
 	while (!b->stop) {
 		bool go;
-		char ver[64];
 		const char *st;
 
 		bf_clock_sleep_ns(20000000ull);
@@ -338,19 +344,14 @@ static void *monitor(void *arg)
 		go = b->reboot_req;
 		pthread_mutex_unlock(&b->mu);
 		if (!go) {
-			/* Its own firmware, updated by the installer, takes
-			 * effect with a reboot once the DPU is up again. */
-			bf_sim_bmc_version(b, "bmc_fw", ver, sizeof(ver));
+			/* The installer asked for a reboot ("Rebooting BMC..."):
+			 * its firmware update takes effect. */
+			pthread_mutex_lock(&b->h->lock);
+			go = b->h->sim->bmc_reboot_req;
+			b->h->sim->bmc_reboot_req = false;
+			pthread_mutex_unlock(&b->h->lock);
 			st = bf_sim_bmc_phase_state(b);
 			pthread_mutex_lock(&b->mu);
-			if (strcmp(ver, b->bmc_fw_seen)) {
-				snprintf(b->bmc_fw_seen, sizeof(b->bmc_fw_seen), "%s", ver);
-				b->bmc_fw_reboot_due = true;
-			}
-			if (b->bmc_fw_reboot_due && (!strcmp(st, "OsIsRunning") || bf_sim_bmc_nic_mode(b))) {
-				b->bmc_fw_reboot_due = false;
-				go = true;
-			}
 			if ((b->o.faults & BF_SIM_BMC_FAULT_REBOOT_BOOT) && b->xfer_done && b->done_seen &&
 			    !b->reboot_fault_done &&
 			    strcmp(st, "BootRom")) {
@@ -411,7 +412,6 @@ int bf_sim_bmc_start(struct bf_sim_host *h, unsigned index, const struct bf_sim_
 		b->port[i] = (unsigned short)(b->port[i] + index);
 		any_tls |= b->tls[i];
 	}
-	bf_sim_bmc_version(b, "bmc_fw", b->bmc_fw_seen, sizeof(b->bmc_fw_seen));
 	if (any_tls && ((r = bf_sim_bmc_tls_make(b->addr[0], &b->cert_pem, &b->key_pem)) < 0 ||
 			(r = write_cert(b)) < 0))
 		goto fail;
@@ -424,6 +424,10 @@ int bf_sim_bmc_start(struct bf_sim_host *h, unsigned index, const struct bf_sim_
 	for (i = 0; i < o->nlisten; i++)
 		bf_info("bfsim: BMC of sim:%u on %s://%s:%u", index, b->tls[i] ? "https" : "http", b->addr[i],
 			b->port[i]);
+	/* The installer logs in with the BMC's password (installer.c). */
+	pthread_mutex_lock(&h->lock);
+	h->sim->bmc_password = b->o.password;
+	pthread_mutex_unlock(&h->lock);
 	*out = b;
 	return 0;
 fail:
@@ -438,6 +442,9 @@ void bf_sim_bmc_stop(struct bf_sim_bmc *b)
 {
 	if (!b)
 		return;
+	pthread_mutex_lock(&b->h->lock);
+	b->h->sim->bmc_password = NULL;
+	pthread_mutex_unlock(&b->h->lock);
 	b->stop = true;
 	pthread_join(b->monitor, NULL);
 	pthread_mutex_lock(&b->mu);

@@ -26,6 +26,7 @@ enum {
 	BF_SIM_BMC_FAULT_REBOOT_BOOT = 1u << 4,    /* ... while the DPU boots what it was sent */
 	BF_SIM_BMC_FAULT_PULL_FAIL = 1u << 5,      /* the image URI cannot be reached */
 	BF_SIM_BMC_FAULT_IDENTICAL = 1u << 6,      /* the update ends "Component image is identical" */
+	BF_SIM_BMC_FAULT_NO_RETURN = 1u << 7,      /* after its next reboot the BMC stays down */
 };
 
 struct bf_sim_bmc_opts {
@@ -41,7 +42,8 @@ struct bf_sim_bmc_opts {
 };
 
 /* "bmc-auth", "bmc-auth=password-change", "bmc-busy",
- * "bmc-reboot-during=transfer|boot", "bmc-pull-fail", "bmc-identical":
+ * "bmc-reboot-during=transfer|boot", "bmc-pull-fail", "bmc-identical",
+ * "bmc-no-return":
  * 1 (a BMC fault, added), 0 (not a BMC fault), -EINVAL with a sentence. */
 int bf_sim_bmc_add_fault(struct bf_sim_bmc_opts *o, const char *spec);
 

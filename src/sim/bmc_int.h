@@ -12,7 +12,6 @@
 
 #define BMC_MAX_TASKS      32
 #define BMC_TEXT           256
-#define BMC_REBOOT_S       60.0    /* a BMC reboot, simulated seconds */
 #define BMC_SAMPLE_S       30.0    /* BootProgress is sampled this often (simulated s) */
 #define BMC_BODY_MAX       65536   /* request bodies */
 
@@ -55,8 +54,6 @@ struct bf_sim_bmc {
 	bool xfer_done;            /* the last transfer completed (for the boot-reboot fault) */
 	bool done_seen;            /* ... and a client has read its task as Completed */
 	bool reboot_fault_done;
-	bool bmc_fw_reboot_due;    /* its own firmware was updated: reboot at the DPU's OS up */
-	char bmc_fw_seen[64];
 	/* BootProgress as last sampled */
 	char last_state[32];
 	double sample_t;           /* simulated time of the sample */

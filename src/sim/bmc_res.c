@@ -14,9 +14,6 @@
 #include <string.h>
 
 #define R "/redfish/v1"
-/* What the BMC runs until an install sets its firmware: the "current"
- * version set of bfsim bundle. */
-#define BMC_FW_UNSET "BF-24.04-5"
 
 static json_object *res(const char *id, const char *type, const char *name)
 {
@@ -219,7 +216,7 @@ static json_object *manager(struct bf_sim_bmc *b)
 
 	bf_sim_bmc_version(b, "bmc_fw", ver, sizeof(ver));
 	add_str(o, "ManagerType", "BMC");
-	add_str(o, "FirmwareVersion", ver[0] ? ver : BMC_FW_UNSET);
+	add_str(o, "FirmwareVersion", ver[0] ? ver : SIM_BMC_FW_DEFAULT);
 	json_object_object_add(o, "Status", status_ok());
 	json_object_object_add(acts, "#Manager.Reset",
 			       action(R "/Managers/Bluefield_BMC/Actions/Manager.Reset", "ResetType", resets, 2));
@@ -259,8 +256,8 @@ static json_object *erot(void)
 
 /* The firmware inventory: member, what the device's state calls it. */
 static const struct { const char *id, *key, *fallback; bool updateable; } inventory[] = {
-	{ "BMC_Firmware", "bmc_fw", BMC_FW_UNSET, true },
-	{ "Bluefield_FW_ERoT", "cec_fw", "00.02.0182.0000_n02", true },
+	{ "BMC_Firmware", "bmc_fw", SIM_BMC_FW_DEFAULT, true },
+	{ "Bluefield_FW_ERoT", "cec_fw", SIM_CEC_FW_DEFAULT, true },
 	{ "DPU_ATF", "atf", "", false },
 	{ "DPU_BSP", "bsp", "", false },
 	{ "DPU_NIC", "nic_fw", "", false },

@@ -21,6 +21,7 @@
 #include "sim_int.h"
 #include "clock.h"
 #include "error.h"
+#include "secret.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -335,6 +336,9 @@ static const struct bf_bfb_parser_ops sim_ops = {
 
 static void free_buffers(struct bf_sim *s)
 {
+	/* bf.cfg may carry passwords (BMC_PASSWORD). */
+	if (s->bfcfg)
+		bf_secret_wipe(s->bfcfg, s->bfcfg_len);
 	free(s->bfcfg);
 	free(s->info);
 	free(s->nicfw);

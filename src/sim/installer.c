@@ -165,9 +165,53 @@ static void install_os(struct inst *in)
 }
 
 /* G. BMC components */
+
+/* The installer's Redfish login to the BMC with BMC_USER/BMC_PASSWORD:
+ * checked against the BMC bfsim serves for this device (user root); with
+ * no BMC served, any pair is taken. */
+static bool bmc_login_ok(struct inst *in)
+{
+	const char *pw = in->s->bmc_password;
+
+	return !pw || (!strcmp(bf_bfcfg_get(in->cfg, "BMC_USER", "root"), "root") &&
+		       !strcmp(bf_bfcfg_get(in->cfg, "BMC_PASSWORD", ""), pw));
+}
+
+/* The version the BMC reports for key ("bmc_fw", "cec_fw") and the
+ * bundle's compare equal once Redfish's "BF-" and "_n02" are dropped. */
+static bool bmc_same(struct inst *in, const char *key, const char *want)
+{
+	json_object *o;
+	const char *run = json_object_object_get_ex(bf_sim_nv_installed(in->s), key, &o) &&
+			  json_object_is_type(o, json_type_string) ? json_object_get_string(o) :
+			  !strcmp(key, "bmc_fw") ? SIM_BMC_FW_DEFAULT : SIM_CEC_FW_DEFAULT;
+	size_t n;
+
+	if (!strncmp(run, "BF-", 3))
+		run += 3;
+	n = strcspn(run, "_");
+	return strlen(want) == n && !strncmp(run, want, n);
+}
+
+/* One of BMC or CEC firmware: staged now, active after the BMC's reboot or
+ * the CEC's reset (bf_sim_bmc_fw_activate). false when not updated. */
+static bool bmc_update_one(struct inst *in, const char *what, const char *key, const char *v, const char *force)
+{
+	char b[160];
+
+	if (!v || (bmc_same(in, key, v) && !yes(in, force, false)))
+		return false;   /* the installer's own log says "same as provided" */
+	pend_str(in, key, v);
+	snprintf(b, sizeof(b), "Updating %s firmware", what);
+	say(in, 1.0, BF_RLOG_INFO, ACT_NONE, b);
+	bf_sim_schedule(in->s, in->t, 0, 0, !strcmp(key, "bmc_fw") ? ACT_BMC_FW : ACT_CEC_FW, NULL);
+	in->t += 0.2;
+	return true;
+}
+
 static void bmc_components(struct inst *in)
 {
-	bool bmc = yes(in, "UPDATE_BMC_FW", true), cec = yes(in, "UPDATE_CEC_FW", true);
+	bool bmc = yes(in, "UPDATE_BMC_FW", true), cec = yes(in, "UPDATE_CEC_FW", true), bmc_done = false;
 	char b[160];
 
 	if (!bmc && !cec && !yes(in, "UPDATE_DPU_GOLDEN_IMAGE", true) &&
@@ -178,23 +222,59 @@ static void bmc_components(struct inst *in)
 		say(in, 0.3, BF_RLOG_WARN, ACT_NONE, "Skipping BMC components upgrade.");
 		return;
 	}
+	if (!bmc_login_ok(in)) {
+		say(in, 0.5, BF_RLOG_ERR, ACT_NONE, "Failed to get BMC token. Check BMC user/password");
+		say(in, 0.3, BF_RLOG_WARN, ACT_NONE, "Skipping BMC components upgrade.");
+		return;
+	}
 	hook(in, "bmc_custom_action1");
-	if (bmc && in->bmc) {
-		pend_str(in, "bmc_fw", in->bmc);
-		say(in, 1.0, BF_RLOG_INFO, ACT_NONE, "Updating BMC firmware");
-		snprintf(b, sizeof(b), "BMC firmware was updated to: %s", in->bmc);
-		say(in, 0.2, BF_RLOG_INFO, ACT_BMC_FW, b);
+	if (bmc && (bmc_done = bmc_update_one(in, "BMC", "bmc_fw", in->bmc, "FORCE_BMC_FW_INSTALL")) &&
+	    !yes(in, "BMC_REBOOT", false)) {
+		snprintf(b, sizeof(b), "BMC firmware was updated to: %s. BMC restart is required.", in->bmc);
+		say(in, 0.1, BF_RLOG_INFO, ACT_NONE, b);
 	}
 	hook(in, "bmc_custom_action2");
-	if (cec && in->cec) {
-		pend_str(in, "cec_fw", in->cec);
-		say(in, 1.0, BF_RLOG_INFO, ACT_NONE, "Updating CEC firmware");
+	if (cec && bmc_update_one(in, "CEC", "cec_fw", in->cec, "FORCE_CEC_INSTALL") && yes(in, "CEC_REBOOT", false)) {
+		/* The ERoT resets itself (Chassis.Reset on Bluefield_ERoT). */
+		say(in, 0.5, BF_RLOG_INFO, ACT_CEC_RESET, "Rebooting CEC...");
 		snprintf(b, sizeof(b), "CEC firmware was updated to %s.", in->cec);
-		say(in, 0.2, BF_RLOG_INFO, ACT_CEC_FW, b);
+		say(in, 0.1, BF_RLOG_INFO, ACT_NONE, b);
 	}
 	hook(in, "bmc_custom_action3");
+	if (bmc_done && yes(in, "BMC_REBOOT", false)) {
+		/* Manager.Reset, then the installer waits for the BMC to
+		 * answer again (10 s, the reboot, then 60 s). */
+		say(in, 10.0 + SIM_BMC_REBOOT_S + 60.0, BF_RLOG_INFO, ACT_BMC_REBOOT, "Rebooting BMC...");
+	}
 	hook(in, "bmc_custom_action4");
 	hook(in, "post_bmc_components_update");
+}
+
+static void stage_bmc(struct bf_sim *s, const char *key)
+{
+	json_object *p, *v, *st;
+
+	if (!json_object_object_get_ex(s->nv, "pending", &p) || !json_object_object_get_ex(p, key, &v))
+		return;
+	if (!json_object_object_get_ex(s->nv, "bmc_staged", &st)) {
+		st = json_object_new_object();
+		json_object_object_add(s->nv, "bmc_staged", st);
+	}
+	json_object_object_add(st, key, json_object_get(v));
+	if (bf_sim_nv_save(s) < 0)
+		bf_warn("bfsim: cannot write the device's non-volatile state in %s", s->cfg.state_dir);
+}
+
+void bf_sim_bmc_fw_activate(struct bf_sim *s, const char *key)
+{
+	json_object *st, *v;
+
+	if (!json_object_object_get_ex(s->nv, "bmc_staged", &st) || !json_object_object_get_ex(st, key, &v))
+		return;
+	json_object_object_add(bf_sim_nv_installed(s), key, json_object_get(v));
+	json_object_object_del(st, key);
+	if (bf_sim_nv_save(s) < 0)
+		bf_warn("bfsim: cannot write the device's non-volatile state in %s", s->cfg.state_dir);
 }
 
 /* What the real installer finds out the hard way: a bundle for another
@@ -404,10 +484,22 @@ void bf_sim_apply_action(struct bf_sim *s, const struct sim_event *e)
 		bf_sim_nic_sync_installed(s);
 		break;
 	case ACT_BMC_FW:
-		promote(s, "bmc_fw");
+		stage_bmc(s, "bmc_fw");
 		break;
 	case ACT_CEC_FW:
-		promote(s, "cec_fw");
+		stage_bmc(s, "cec_fw");
+		break;
+	case ACT_CEC_RESET:
+		if (!s->cfg.fault_no_activate)
+			bf_sim_bmc_fw_activate(s, "cec_fw");
+		break;
+	case ACT_BMC_REBOOT:
+		/* A served BMC reboots (bmc.c) and activates it then; with
+		 * none served, at once. */
+		if (s->bmc_password)
+			s->bmc_reboot_req = true;
+		else if (!s->cfg.fault_no_activate)
+			bf_sim_bmc_fw_activate(s, "bmc_fw");
 		break;
 	case ACT_REBOOT:
 		/* The installer reboots the DPU: boot from eMMC now. */

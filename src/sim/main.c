@@ -225,6 +225,13 @@ static void add_pending(json_object *out, json_object *nv)
 
 	json_object_object_add(out, "staged", nv && json_object_object_get_ex(nv, "staged", &st) &&
 			       json_object_is_type(st, json_type_object) ? json_object_get(st) : json_object_new_object());
+	/* BMC/CEC firmware the installer staged: active after the BMC's
+	 * reboot or the CEC's reset. */
+	if (nv && json_object_object_get_ex(nv, "bmc_staged", &st) && json_object_is_type(st, json_type_object)) {
+		json_object_object_foreach(st, k, sv)
+			if (json_object_is_type(sv, json_type_string))
+				json_object_object_add(json_object_object_get(out, "staged"), k, json_object_get(sv));
+	}
 	if (!nv || !json_object_object_get_ex(nv, "nic", &nic) || !json_object_is_type(nic, json_type_object))
 		return;
 	pend = json_object_object_get_ex(nic, "pending", &v) ? json_object_get_int(v) : -1;

@@ -32,9 +32,15 @@ enum sim_phase {
 enum sim_action {
 	ACT_NONE, ACT_OS_INSTALLED, ACT_ATF_UEFI, ACT_NIC_FW, ACT_BMC_FW, ACT_CEC_FW,
 	ACT_PASSWORD, ACT_REBOOT, ACT_OS_UP, ACT_NIC_MODE, ACT_STALL,
-	ACT_HOOK, ACT_OS_IMAGE, ACT_RT_DONE, ACT_RT_POWERCUT,
+	ACT_HOOK, ACT_OS_IMAGE, ACT_RT_DONE, ACT_RT_POWERCUT, ACT_BMC_REBOOT, ACT_CEC_RESET,
 };
-#define ACT_LAST ACT_RT_POWERCUT
+#define ACT_LAST ACT_CEC_RESET
+
+/* What the BMC runs (its FirmwareInventory) until an update activates
+ * other firmware: the "current" version set of bfsim bundle. */
+#define SIM_BMC_FW_DEFAULT "BF-24.04-5"
+#define SIM_CEC_FW_DEFAULT "00.02.0182.0000_n02"
+#define SIM_BMC_REBOOT_S 60.0     /* a BMC reboot, simulated seconds */
 
 #define SIM_NICFW_MAX       (4u << 20)    /* nicfw image bytes kept (runtime upgrade) */
 
@@ -160,7 +166,19 @@ struct bf_sim {
 	} rt;
 	double dp_down_s;             /* data path down (NIC resets), simulated seconds */
 	unsigned lfwp_count;          /* live firmware patches */
+
+	/* The device's BMC (bmc.c) while bfsim serves it, under the host
+	 * lock: its root password (the installer's Redfish login checks
+	 * against it) and a reboot the installer asked for ("Rebooting
+	 * BMC..."), which activates the BMC firmware it staged. */
+	const char *bmc_password;
+	bool bmc_reboot_req;
 };
+
+/* installer.c: BMC or CEC firmware the installer staged (nv bmc_staged)
+ * becomes what the BMC reports (installed): key "bmc_fw" at a BMC reboot,
+ * "cec_fw" at a CEC reset. */
+void bf_sim_bmc_fw_activate(struct bf_sim *s, const char *key);
 
 /* hooks.c: run a bf.cfg function as the installer does */
 void bf_sim_hook_run(struct bf_sim *s, const char *name);

@@ -60,8 +60,10 @@ grep -E '^ (INFO|WARN|ERR)\[' "$TMP/bmc-log.txt" > "$TMP/bmc-lines.txt"
 CHECK
 
 # --- the installer updates the BMC's own firmware: the BMC reboots ----------
+# (its Redfish login with the BMC's password; BMC_REBOOT: it reboots the BMC)
 grep -v 'UPDATE_BMC_FW\|UPDATE_CEC_FW' "$CFG" > "$TMP/bmcfw.cfg"
-printf 'UPDATE_BMC_FW="yes"\nBMC_USER="root"\nBMC_PASSWORD="Secret-1"\n' >> "$TMP/bmcfw.cfg"
+printf 'UPDATE_BMC_FW="yes"\nBMC_USER="root"\nBMC_PASSWORD="%s"\nBMC_REBOOT="yes"\n' "$BFCTL_BMC_PASSWORD" >> "$TMP/bmcfw.cfg"
+chmod 600 "$TMP/bmcfw.cfg"
 # a BMC version other than the one a new device's BMC reports
 ok "a bundle with BMC firmware 24.10-18" "$BFSIM" bundle -o "$TMP/bmcfw.bfb" --version BMC=24.10-18
 ok "bfsim serve --bmc starts (-v)" bmc_start "$TMP/st-fw" -v

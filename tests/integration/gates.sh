@@ -11,6 +11,11 @@ installed() {  # installed STATE KEY -> prints the installed value or "none"
 d=json.loads(sys.stdin.readline())["installed"]; v=d.get(sys.argv[1]); print("none" if v is None else (v.get("version", "set") if isinstance(v, dict) else v))' "$2"
 }
 
+staged() {  # staged STATE KEY -> the staged (pending) value or "none"
+	"$BFSIM" status --state "$1" --json | python3 -c 'import json,sys
+print(json.loads(sys.stdin.readline())["staged"].get(sys.argv[1], "none"))' "$2"
+}
+
 gate() {  # gate DESCRIPTION CFG-TEXT -- installs; leaves $st and $TMP/rc.out
 	n=$((n + 1))
 	st="$TMP/st$n"
@@ -44,20 +49,32 @@ ok "WITH_NIC_FW_UPDATE=no: NIC firmware not recorded" [ "$(installed "$st" nic_f
 gate "NIC_FW_RESET=no" 'NIC_FW_RESET=no\n'
 ok "NIC_FW_RESET=no: reset skipped in the log" grep -q 'Skip NIC Firmware reset' "$TMP/rc.out"
 
-gate "UPDATE_BMC_FW=yes with BMC_PASSWORD" 'BMC_PASSWORD=secret\nUPDATE_CEC_FW=no\n'
-ok "BMC updated, CEC gated off, in the log" - <<'CHECK'
-grep -q 'Updating BMC firmware' "$TMP/rc.out" && ! grep -q 'Updating CEC firmware' "$TMP/rc.out"
+# The sample bundle's BMC and CEC versions are what a new BMC runs: the
+# installer skips the same versions unless FORCE_... says otherwise.
+gate "UPDATE_BMC_FW=yes with BMC_PASSWORD" 'BMC_PASSWORD=secret\nUPDATE_CEC_FW=no\nFORCE_BMC_FW_INSTALL=yes\n'
+ok "BMC updated, CEC gated off, in the log; no BMC_REBOOT: a restart is required" - <<'CHECK'
+grep -q 'Updating BMC firmware' "$TMP/rc.out" && ! grep -q 'Updating CEC firmware' "$TMP/rc.out" &&
+grep -q 'BMC firmware was updated to: 24.04-5. BMC restart is required.' "$TMP/rc.out"
 CHECK
-ok "BMC firmware recorded, CEC not" - <<'CHECK'
-[ "$(installed "$st" bmc_fw)" != none ] && [ "$(installed "$st" cec_fw)" = none ]
+ok "BMC firmware staged (pending its restart), not active; CEC neither" - <<'CHECK'
+[ "$(staged "$st" bmc_fw)" = 24.04-5 ] && [ "$(installed "$st" bmc_fw)" = none ] &&
+[ "$(staged "$st" cec_fw)" = none ] && [ "$(installed "$st" cec_fw)" = none ]
 CHECK
 
-gate "UPDATE_CEC_FW=yes, UPDATE_BMC_FW=no" 'BMC_PASSWORD=secret\nUPDATE_BMC_FW=no\n'
-ok "CEC updated, BMC gated off, in the log" - <<'CHECK'
-grep -q 'Updating CEC firmware' "$TMP/rc.out" && ! grep -q 'Updating BMC firmware' "$TMP/rc.out"
+gate "UPDATE_CEC_FW=yes, UPDATE_BMC_FW=no, CEC_REBOOT=yes" \
+	'BMC_PASSWORD=secret\nUPDATE_BMC_FW=no\nFORCE_CEC_INSTALL=yes\nCEC_REBOOT=yes\n'
+ok "CEC updated and reset, BMC gated off, in the log" - <<'CHECK'
+grep -q 'Updating CEC firmware' "$TMP/rc.out" && grep -q 'Rebooting CEC\.\.\.' "$TMP/rc.out" &&
+! grep -q 'Updating BMC firmware' "$TMP/rc.out"
 CHECK
-ok "CEC firmware recorded, BMC not" - <<'CHECK'
-[ "$(installed "$st" cec_fw)" != none ] && [ "$(installed "$st" bmc_fw)" = none ]
+ok "CEC firmware active after its reset, BMC not recorded" - <<'CHECK'
+[ "$(installed "$st" cec_fw)" != none ] && [ "$(staged "$st" cec_fw)" = none ] && [ "$(installed "$st" bmc_fw)" = none ]
+CHECK
+
+gate "the same BMC/CEC versions as running, no FORCE" 'BMC_PASSWORD=secret\n'
+ok "same versions: neither updated nor staged" - <<'CHECK'
+! grep -q 'Updating BMC firmware\|Updating CEC firmware' "$TMP/rc.out" &&
+[ "$(staged "$st" bmc_fw)" = none ] && [ "$(staged "$st" cec_fw)" = none ]
 CHECK
 
 gate "ubuntu_PASSWORD" "ubuntu_PASSWORD='\$6\$Xq3vZ1pLmN0rTb2s\$9nkCqCaKuxNvJ3luEq9vWvSi7DFnpSlkb/ZOTriWDQb5o2RpXwkJlrxsg169mdKq9ualaXKdxe20gNryE6ssr0'\n"
