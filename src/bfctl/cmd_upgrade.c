@@ -25,13 +25,15 @@
 #include <unistd.h>
 
 #define DEFAULT_TIMEOUT_S 1800.0
+#define DEFAULT_BMC_WAIT_S 600.0   /* the installer's own BMC_IP_TIMEOUT */
 #define POLL_NS 200000000ull
 #define MIN_POLL_NS 20000000ull
 
 static const char upgrade_usage[] =
 	"Usage: bfctl upgrade -r DEV --bundle FILE|URL --plan [--nic NIC] [--bmc URL] [--json]\n"
 	"       bfctl upgrade -r DEV --bundle FILE|URL [--deferred] [--apply-lfwp]\n"
-	"                     [--allow-downgrade] [--nic NIC] [--bmc URL] [--timeout S] [--json]\n"
+	"                     [--allow-downgrade] [--nic NIC] [--bmc URL [--bmc-wait S]]\n"
+	"                     [--timeout S] [--json]\n"
 	"       bfctl upgrade -r DEV --activate [--level 0|3|4] [-y] [--nic NIC] [--json]\n"
 	"       bfctl upgrade -r DEV --history [--json]\n"
 	"\n"
@@ -62,7 +64,14 @@ static const char upgrade_usage[] =
 	"  -b, --bundle FILE|URL  the firmware bundle; an http(s):// URL is downloaded\n"
 	"                         into the cache first and checked (SHA-256)\n"
 	"      --bmc URL          https://USER@HOST[:PORT] of the DPU's BMC: BMC and CEC\n"
-	"                         running versions from its Redfish firmware inventory\n"
+	"                         running versions from its Redfish firmware inventory;\n"
+	"                         when the bundle changes them (offline), the DPU's\n"
+	"                         installer gets the BMC credentials in bf.cfg (kept in\n"
+	"                         memory) and updates them; the BMC reboots and is\n"
+	"                         waited for, then BMC/CEC are checked too. Without\n"
+	"                         --bmc, BMC and CEC firmware are not applied\n"
+	"      --bmc-wait S       wait this long for the BMC after its reboot (default\n"
+	"                         600; retries 1, 2, 4 ... 16 s apart, each logged)\n"
 	"      --password-file F  the BMC password (first line); default\n"
 	"                         $BFCTL_BMC_PASSWORD, else asked on the terminal\n"
 	"      --nic NIC          the device's NIC as 'bfctl fw' names it (default: from\n"
@@ -72,8 +81,8 @@ static const char upgrade_usage[] =
 	"  -y, --yes              do not ask (required without a terminal)\n"
 	"  -t, --timeout S        overall deadline (default 1800)\n"
 	BF_CLI_FETCH_USAGE
-	"      --json             JSON events (upgrade_plan, upgrade, upgrade_check,\n"
-	"                         upgrade_history, log) and a final result\n"
+	"      --json             JSON events (upgrade_plan, upgrade_bmc, upgrade,\n"
+	"                         upgrade_check, upgrade_history, log) and a final result\n"
 	"  -v, --verbose          more detail\n"
 	"  -h, --help             this help\n"
 	"\n"
@@ -255,7 +264,8 @@ int bf_upg_watch(struct bf_upg_cli *u, unsigned want, const struct bf_deadline *
 
 static int push(struct bf_upg_cli *u, const char *path, const struct bf_deadline *dl, uint64_t *pushed)
 {
-	struct bf_boot_opts o = { .stall_timeout_s = BF_BOOT_TIMEOUT_DEFAULT, .deadline = dl, .progress = true };
+	struct bf_boot_opts o = { .stall_timeout_s = BF_BOOT_TIMEOUT_DEFAULT, .deadline = dl, .progress = true,
+				  .tail = u->cfg, .tail_len = u->cfg_len };
 	const char *paths[1] = { path };
 	int ret;
 
@@ -323,7 +333,11 @@ static int after_reboot(struct bf_upg_cli *u, const struct bf_deadline *dl, unsi
 		return ret;
 	if (u->nic[0] && bf_upgrade_read_nic(u->nic, &u->post) < 0)
 		bf_error_clear();
-	return bf_upg_postcheck(u, &u->p, mask);
+	if ((ret = bf_upg_bmc_after(u, dl)))
+		return ret;
+	/* BMC/CEC: compared when the installer had the credentials, else
+	 * reported as not applied. */
+	return bf_upg_postcheck(u, &u->p, mask | (u->bmc_mask || !u->bmc_url ? BF_UPG_BMC_MASK : 0));
 }
 
 static int apply_offline(struct bf_upg_cli *u, const struct bf_deadline *dl)
@@ -352,7 +366,10 @@ static int apply_offline(struct bf_upg_cli *u, const struct bf_deadline *dl)
 	bf_upg_record(u, "apply", ret ? "mismatch" : "ok", &u->p, -1);
 	if (ret)
 		return ret;
-	result_event("ok", "the DPU applied the bundle and rebooted; the running versions match the plan");
+	result_event("ok", u->p.it[BF_UPG_BMC].action == BF_UPG_UNCHECKED || u->p.it[BF_UPG_CEC].action == BF_UPG_UNCHECKED ?
+		     "the DPU applied the bundle and rebooted; the running versions match the plan; BMC and CEC "
+		     "firmware were not applied (no --bmc)" :
+		     "the DPU applied the bundle and rebooted; the running versions match the plan");
 	return bf_cli_ok();
 }
 
@@ -438,6 +455,7 @@ static int upgrade(struct bf_upg_cli *u)
 		goto out;
 	bf_upgrade_decide(&u->p);
 	bf_upg_print_plan(&u->p, "upgrade_plan");
+	bf_upg_bmc_note(u);
 	changes = bf_upgrade_changes(&u->p, &down);
 	if (u->plan) {
 		ret = bf_cli_ok();
@@ -456,6 +474,8 @@ static int upgrade(struct bf_upg_cli *u)
 		goto out;
 	}
 	bf_deadline_set(&dl, u->timeout, "upgrading");
+	if (!u->deferred && (ret = bf_upg_bmc_cfg(u)))
+		goto out;
 	ret = u->deferred ? apply_deferred(u, &dl) : apply_offline(u, &dl);
 out:
 	bf_bfb_info_free(&info);
@@ -465,7 +485,7 @@ out:
 int bf_cmd_upgrade(int argc, char **argv)
 {
 	enum { OPT_PLAN = BF_OPT_FIRST_CMD, OPT_DEFERRED, OPT_LFWP, OPT_DOWN, OPT_ACTIVATE, OPT_LEVEL,
-	       OPT_HISTORY, OPT_NIC };
+	       OPT_HISTORY, OPT_NIC, OPT_BMC_WAIT };
 	static const struct option lo[] = {
 		{ "rshim", required_argument, NULL, 'r' },
 		{ "bundle", required_argument, NULL, 'b' },
@@ -479,6 +499,7 @@ int bf_cmd_upgrade(int argc, char **argv)
 		{ "nic", required_argument, NULL, OPT_NIC },
 		{ "bmc", required_argument, NULL, BF_OPT_BMC },
 		{ "password-file", required_argument, NULL, BF_OPT_PASSWORD_FILE },
+		{ "bmc-wait", required_argument, NULL, OPT_BMC_WAIT },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "timeout", required_argument, NULL, 't' },
 		BF_CLI_FETCH_LONGOPTS, BF_CLI_LONGOPTS, { 0 } };
@@ -489,6 +510,7 @@ int bf_cmd_upgrade(int argc, char **argv)
 		return bf_cli_fail(BF_EXIT_FAILURE, -ENOMEM, NULL, "out of memory");
 	u->level = -1;
 	u->timeout = DEFAULT_TIMEOUT_S;
+	u->bmc_wait = DEFAULT_BMC_WAIT_S;
 	bf_cli_fetch_init(&u->fetch);
 	while ((opt = bf_cli_getopt(argc, argv, "r:b:t:y" BF_CLI_SHORTOPTS, lo)) != -1) {
 		switch (opt) {
@@ -513,6 +535,10 @@ int bf_cmd_upgrade(int argc, char **argv)
 			if (bf_duration_parse(optarg, &u->timeout) < 0)
 				bf_cli_usage_error("--timeout: %s", bf_error_get());
 			break;
+		case OPT_BMC_WAIT:
+			if (bf_duration_parse(optarg, &u->bmc_wait) < 0)
+				bf_cli_usage_error("--bmc-wait: %s", bf_error_get());
+			break;
 		default:
 			if (!bf_cli_fetch_opt(&u->fetch, opt, optarg))
 				bf_cli_common(opt, upgrade_usage);
@@ -528,6 +554,8 @@ int bf_cmd_upgrade(int argc, char **argv)
 		bf_cli_usage_error("--plan, --deferred and --allow-downgrade go with --bundle");
 	if ((u->bmc_url || u->password_file) && !u->bundle)
 		bf_cli_usage_error("--bmc and --password-file go with --bundle");
+	if (u->bmc_wait != DEFAULT_BMC_WAIT_S && !u->bmc_url)
+		bf_cli_usage_error("--bmc-wait goes with --bmc");
 	if (u->lfwp && !u->deferred)
 		bf_cli_usage_error("--apply-lfwp goes with --deferred (or use --activate --level 0)");
 	if (!u->dev)
@@ -559,11 +587,13 @@ int bf_cmd_upgrade(int argc, char **argv)
 	}
 	bf_upg_read_running(u, &u->p);
 	if (u->bmc_url && !u->activate && (ret = bf_upg_read_bmc(u, &u->p))) {
+		bf_upg_bmc_close(u);
 		bf_rshim_close(u->r);
 		free(u);
 		return ret;
 	}
 	ret = u->activate ? bf_upg_activate(u) : upgrade(u);
+	bf_upg_bmc_close(u);
 	bf_rshim_close(u->r);
 	free(u);
 	return ret;

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "bmc_cli.h"
 #include "bootlog.h"
 #include "cli_fetch.h"
 #include "clock.h"
@@ -29,14 +30,33 @@ struct bf_upg_cli {
 	struct bf_upgrade_plan post;      /* running versions read again */
 	bool post_arm;                    /* post's ATF/UEFI/BSP were published */
 	struct bf_cli_fetch fetch;        /* --bundle URL: the download options */
+	struct bf_bmc_cli bmc;            /* --bmc: open from the plan to the post-check */
+	bool bmc_open;
+	double bmc_wait;                  /* --bmc-wait: the BMC back after its reboot */
+	unsigned bmc_mask;                /* BMC/CEC the installer is asked to update */
+	char *cfg;                        /* bf.cfg pushed after the bundle (the BMC password: */
+	size_t cfg_len;                   /* memory only, wiped) */
 };
 
 /* Running versions into p: the NIC (over PCI, when reachable), ATF/UEFI/
  * BSP (the RShim log), BMC/CEC "unknown (no --bmc)". */
 void bf_upg_read_running(struct bf_upg_cli *u, struct bf_upgrade_plan *p);
-/* --bmc: BMC and CEC running versions from the BMC's Redfish firmware
- * inventory into p. 0, or the failure reported and its exit code. */
+/* upgrade_bmc.c. --bmc: BMC and CEC running versions from the BMC's
+ * Redfish firmware inventory into p (the connection stays open in u).
+ * 0, or the failure reported and its exit code. */
 int bf_upg_read_bmc(struct bf_upg_cli *u, struct bf_upgrade_plan *p);
+/* When the plan changes BMC or CEC and --bmc was given: u->cfg, the
+ * bf.cfg with the BMC credentials for the DPU's installer, and
+ * u->bmc_mask. 0 or an exit code (reported). */
+int bf_upg_bmc_cfg(struct bf_upg_cli *u);
+/* Without --bmc, a bundle with BMC/CEC firmware: say they are not applied. */
+void bf_upg_bmc_note(const struct bf_upg_cli *u);
+/* After the DPU applied the bundle: wait for the BMC (its reboot), with
+ * backoff up to --bmc-wait, each retry logged; then BMC/CEC into u->post.
+ * 0, or an exit code (reported; 7 when it does not come back). */
+int bf_upg_bmc_after(struct bf_upg_cli *u, const struct bf_deadline *dl);
+/* Close the BMC connection, wipe the bf.cfg. */
+void bf_upg_bmc_close(struct bf_upg_cli *u);
 /* The plan as a table, or an event (name) under --json. */
 void bf_upg_print_plan(const struct bf_upgrade_plan *p, const char *event);
 /* Poll the log until a mark in want (bit per mark) or the deadline; the
@@ -69,5 +89,6 @@ int bf_upg_history(struct bf_upg_cli *u);
 
 #define BF_UPG_ARM_MASK ((1u << BF_UPG_ATF) | (1u << BF_UPG_UEFI) | (1u << BF_UPG_BSP))
 #define BF_UPG_NIC_MASK (1u << BF_UPG_NIC)
+#define BF_UPG_BMC_MASK ((1u << BF_UPG_BMC) | (1u << BF_UPG_CEC))
 
 #endif

@@ -190,15 +190,18 @@ int bf_upg_postcheck(struct bf_upg_cli *u, const struct bf_upgrade_plan *want, u
 		enum bf_upgrade_action a = w->action;
 
 		if (!(mask & (1u << k)) || !w->bundle[0] ||
-		    !(a == BF_UPG_UPGRADE || a == BF_UPG_DOWNGRADE || a == BF_UPG_APPLY || a == BF_UPG_SAME))
+		    !(a == BF_UPG_UPGRADE || a == BF_UPG_DOWNGRADE || a == BF_UPG_APPLY || a == BF_UPG_SAME ||
+		      a == BF_UPG_UNCHECKED))
 			continue;
-		if (!now[0])
+		if (a == BF_UPG_UNCHECKED)
+			verdict = "not applied (no --bmc: the installer had no BMC credentials)";
+		else if (!now[0])
 			verdict = "not reported";
 		else if (!bf_upgrade_vercmp(now, w->bundle))
 			verdict = "ok";
 		else
 			verdict = "DIFFERS";
-		checked++;
+		checked += a != BF_UPG_UNCHECKED;
 		bad += !strcmp(verdict, "DIFFERS");
 		bf_print_begin("upgrade_check");
 		bf_print_string(BF_PRINT_ANY, "component", "check %-6s ", bf_upgrade_comp_name(k));
