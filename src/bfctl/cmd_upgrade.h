@@ -49,7 +49,8 @@ int bf_upg_read_bmc(struct bf_upg_cli *u, struct bf_upgrade_plan *p);
  * bf.cfg with the BMC credentials for the DPU's installer, and
  * u->bmc_mask. 0 or an exit code (reported). */
 int bf_upg_bmc_cfg(struct bf_upg_cli *u);
-/* Without --bmc, a bundle with BMC/CEC firmware: say they are not applied. */
+/* Say when BMC/CEC firmware in the bundle will not be applied: no --bmc,
+ * or --deferred (an upgrade_bmc event, step not-applied). */
 void bf_upg_bmc_note(const struct bf_upg_cli *u);
 /* After the DPU applied the bundle: wait for the BMC (its reboot), with
  * backoff up to --bmc-wait, each retry logged; then BMC/CEC into u->post.

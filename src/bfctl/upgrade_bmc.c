@@ -156,15 +156,20 @@ int bf_upg_bmc_cfg(struct bf_upg_cli *u)
 
 void bf_upg_bmc_note(const struct bf_upg_cli *u)
 {
-	const struct bf_upgrade_plan *p = &u->p;
+	const struct bf_upgrade_item *it = u->p.it;
+	const char *why;
 
-	if (u->bmc_url || (p->it[BF_UPG_BMC].action != BF_UPG_UNCHECKED && p->it[BF_UPG_CEC].action != BF_UPG_UNCHECKED))
+	if (!u->bmc_url && (it[BF_UPG_BMC].action == BF_UPG_UNCHECKED || it[BF_UPG_CEC].action == BF_UPG_UNCHECKED))
+		why = "BMC and CEC firmware are not applied: the DPU's installer updates them only with the "
+		      "BMC's credentials (give --bmc)";
+	else if (u->bmc_url && u->deferred && (changes(&it[BF_UPG_BMC]) || changes(&it[BF_UPG_CEC])))
+		why = "BMC and CEC firmware are not applied by a deferred upgrade (apply the bundle offline, "
+		      "with --bmc, for them)";
+	else
 		return;
 	bf_print_begin("upgrade_bmc");
 	bf_print_string(BF_PRINT_JSON, "step", NULL, "not-applied");
-	bf_print_string(BF_PRINT_ANY, "detail", "note: %s\n",
-			"BMC and CEC firmware are not applied: the DPU's installer updates them only with the "
-			"BMC's credentials (give --bmc)");
+	bf_print_string(BF_PRINT_ANY, "detail", "note: %s\n", why);
 	bf_print_end();
 }
 

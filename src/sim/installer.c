@@ -250,17 +250,27 @@ static void bmc_components(struct inst *in)
 	hook(in, "post_bmc_components_update");
 }
 
+/* Staged in the form the BMC's FirmwareInventory shows it: "BF-24.07-2"
+ * for the BMC, "00.02.0195.0000_n02" for the ERoT (doc/upgrade.md). */
 static void stage_bmc(struct bf_sim *s, const char *key)
 {
 	json_object *p, *v, *st;
+	const char *ver;
+	char b[160];
 
-	if (!json_object_object_get_ex(s->nv, "pending", &p) || !json_object_object_get_ex(p, key, &v))
+	if (!json_object_object_get_ex(s->nv, "pending", &p) || !json_object_object_get_ex(p, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
 		return;
+	ver = json_object_get_string(v);
+	if (!strcmp(key, "bmc_fw"))
+		snprintf(b, sizeof(b), "%s%s", strncmp(ver, "BF-", 3) ? "BF-" : "", ver);
+	else
+		snprintf(b, sizeof(b), "%s%s", ver, strchr(ver, '_') ? "" : "_n02");
 	if (!json_object_object_get_ex(s->nv, "bmc_staged", &st)) {
 		st = json_object_new_object();
 		json_object_object_add(s->nv, "bmc_staged", st);
 	}
-	json_object_object_add(st, key, json_object_get(v));
+	json_object_object_add(st, key, json_object_new_string(b));
 	if (bf_sim_nv_save(s) < 0)
 		bf_warn("bfsim: cannot write the device's non-volatile state in %s", s->cfg.state_dir);
 }

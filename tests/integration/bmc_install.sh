@@ -74,7 +74,7 @@ ok "the BMC rebooted" - <<'CHECK'
 CHECK
 ok "and reports the bundle's BMC firmware afterwards" - <<'CHECK'
 (for i in $(seq 300); do
-	bmc inventory > "$TMP/inv.txt" 2>/dev/null && grep -qE '^BMC_Firmware +24\.10-18$' "$TMP/inv.txt" && exit 0
+	bmc inventory > "$TMP/inv.txt" 2>/dev/null && grep -qE '^BMC_Firmware +BF-24\.10-18$' "$TMP/inv.txt" && exit 0
 	sleep 0.1
 done; cat "$TMP/inv.txt"; exit 1)
 CHECK

@@ -57,7 +57,7 @@ grep -q 'Updating BMC firmware' "$TMP/rc.out" && ! grep -q 'Updating CEC firmwar
 grep -q 'BMC firmware was updated to: 24.04-5. BMC restart is required.' "$TMP/rc.out"
 CHECK
 ok "BMC firmware staged (pending its restart), not active; CEC neither" - <<'CHECK'
-[ "$(staged "$st" bmc_fw)" = 24.04-5 ] && [ "$(installed "$st" bmc_fw)" = none ] &&
+[ "$(staged "$st" bmc_fw)" = BF-24.04-5 ] && [ "$(installed "$st" bmc_fw)" = none ] &&
 [ "$(staged "$st" cec_fw)" = none ] && [ "$(installed "$st" cec_fw)" = none ]
 CHECK
 

@@ -94,8 +94,8 @@ event "$TMP/apply.json" upgrade_check component=BMC running=24.07-2 verdict=ok &
 event "$TMP/apply.json" upgrade_check component=CEC running=00.02.0195.0000 verdict=ok
 CHECK
 ok "... the final result is ok (exit 0)" event "$TMP/apply.json" result ok=True exit_code=0
-ok "... bfsim status: BMC 24.07-2 and CEC 00.02.0195.0000 active, nothing staged" - <<'CHECK'
-[ "$(field installed.bmc_fw)" = 24.07-2 ] && [ "$(field installed.cec_fw)" = 00.02.0195.0000 ] &&
+ok "... bfsim status: BMC BF-24.07-2 and CEC 00.02.0195.0000_n02 (as Redfish shows them) active, nothing staged" - <<'CHECK'
+[ "$(field installed.bmc_fw)" = BF-24.07-2 ] && [ "$(field installed.cec_fw)" = 00.02.0195.0000_n02 ] &&
 ! grep -q '"bmc_fw"\|"cec_fw"' <(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["staged"]))' "$TMP/sim-status.json")
 CHECK
 ok "the password: not in any command line while it ran (ps)" - <<'CHECK'
@@ -121,8 +121,14 @@ event "$TMP/nobmc.json" upgrade_check component=CEC verdict="not applied (no --b
 event "$TMP/nobmc.json" upgrade_check component=NIC verdict=ok
 CHECK
 ok "... the result says BMC and CEC were not applied" grep -q '"result":"ok".*BMC and CEC firmware were not applied' "$TMP/nobmc.json"
-ok "... bfsim status: BMC still 24.07-2, CEC still 00.02.0195.0000" - <<'CHECK'
-[ "$(field installed.bmc_fw)" = 24.07-2 ] && [ "$(field installed.cec_fw)" = 00.02.0195.0000 ]
+ok "... bfsim status: BMC still BF-24.07-2, CEC still 00.02.0195.0000_n02" - <<'CHECK'
+[ "$(field installed.bmc_fw)" = BF-24.07-2 ] && [ "$(field installed.cec_fw)" = 00.02.0195.0000_n02 ]
+CHECK
+
+expect_rc 0 "--deferred --plan with --bmc: a plan (exit 0)" \
+	up -- upgrade -r sim:0 --bundle "$B/b4.bfb" --plan --deferred --bmc "$BMC" --json
+ok "... it says a deferred upgrade does not apply BMC and CEC firmware" - <<'CHECK'
+event "$TMP/rc.out" upgrade_bmc step=not-applied && grep -q 'not applied by a deferred upgrade' "$TMP/rc.out"
 CHECK
 
 # --- the installer's own login: a wrong BMC password in bf.cfg ------------------------
@@ -134,7 +140,7 @@ grep -q 'ERR\[MISC\]: Failed to get BMC token. Check BMC user/password' "$TMP/rc
 grep -q 'WARN\[MISC\]: Skipping BMC components upgrade\.' "$TMP/rc.out" && ! grep -q 'Updating BMC firmware' "$TMP/rc.out"
 CHECK
 ok "... bfsim status: BMC still 24.07-2, nothing staged" - <<'CHECK'
-[ "$(field installed.bmc_fw)" = 24.07-2 ] && [ -z "$(field staged.bmc_fw)" ]
+[ "$(field installed.bmc_fw)" = BF-24.07-2 ] && [ -z "$(field staged.bmc_fw)" ]
 CHECK
 
 # --- the BMC comes back with its old firmware -----------------------------------------
@@ -148,7 +154,7 @@ grep -q 'post-check on sim:0: .* components run something else than planned' "$T
 event "$TMP/noact.json" result ok=False exit_code=6
 CHECK
 ok "... bfsim status: BMC 24.11-1 still staged (pending), 24.07-2 active" - <<'CHECK'
-[ "$(field staged.bmc_fw)" = 24.11-1 ] && [ "$(field installed.bmc_fw)" = 24.07-2 ]
+[ "$(field staged.bmc_fw)" = BF-24.11-1 ] && [ "$(field installed.bmc_fw)" = BF-24.07-2 ]
 CHECK
 
 # --- the BMC does not come back ------------------------------------------------------
