@@ -27,8 +27,8 @@
 static const char fleet_usage[] =
 	"Usage: bfctl provision --inventory FILE [--parallel N] [--resume] [--plan]\n"
 	"                       [--cache DIR] [--cacert FILE] [--insecure]\n"
-	"                       [--state-dir DIR] [--timeout S] [--retries N]\n"
-	"                       [--force-platform] [--json] [-v]\n"
+	"                       [--state-dir DIR] [--timeout S] [--stall-timeout S]\n"
+	"                       [--retries N] [--force-platform] [--json] [-v]\n"
 	"\n"
 	"Provision every device of an inventory (YAML: defaults, devices) in one\n"
 	"process: each bundle and bf.cfg downloaded once and checked, each device's\n"
@@ -47,6 +47,10 @@ static const char fleet_usage[] =
 	"      --state-dir DIR   the journals: DIR/DEVICE (default: each device's\n"
 	"                        state directory, $BFCTL_STATE_DIR or /var/lib/bfctl)\n"
 	"  -t, --timeout S       deadline of one device's install (default 3600)\n"
+	"      --stall-timeout S fail a push the device takes no data of for S\n"
+	"                        seconds; on --resume, push again a boot an earlier\n"
+	"                        run pushed when its log says nothing for S seconds\n"
+	"                        (default 300)\n"
 	"      --retries N       transient failures retried per step (default 3)\n"
 	"      --force-platform  install bundles made for another platform\n"
 	"      --cache DIR       where downloads are kept (default /var/cache/bfctl)\n"
@@ -257,7 +261,7 @@ static int run(struct bf_fleet_opts *o, struct bf_inventory *inv)
 
 int bf_cmd_provision_inventory(int argc, char **argv)
 {
-	enum { OPT_RESUME = BF_OPT_FIRST_CMD, OPT_PLAN, OPT_STATE, OPT_RETRIES, OPT_FORCE_PLATFORM };
+	enum { OPT_RESUME = BF_OPT_FIRST_CMD, OPT_PLAN, OPT_STATE, OPT_RETRIES, OPT_FORCE_PLATFORM, OPT_STALL };
 	static const struct option longopts[] = {
 		{ "inventory", required_argument, NULL, 'i' },
 		{ "parallel", required_argument, NULL, 'j' },
@@ -265,6 +269,7 @@ int bf_cmd_provision_inventory(int argc, char **argv)
 		{ "plan", no_argument, NULL, OPT_PLAN },
 		{ "state-dir", required_argument, NULL, OPT_STATE },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "stall-timeout", required_argument, NULL, OPT_STALL },
 		{ "retries", required_argument, NULL, OPT_RETRIES },
 		{ "force-platform", no_argument, NULL, OPT_FORCE_PLATFORM },
 		BF_CLI_FETCH_LONGOPTS, BF_CLI_LONGOPTS, { 0 } };
@@ -296,8 +301,9 @@ int bf_cmd_provision_inventory(int argc, char **argv)
 		case OPT_STATE: o.state_root = optarg; break;
 		case OPT_FORCE_PLATFORM: o.force_platform = true; break;
 		case 't':
-			if (bf_duration_parse(optarg, &o.timeout_s) < 0)
-				bf_cli_usage_error("--timeout: %s", bf_error_get());
+		case OPT_STALL:
+			if (bf_duration_parse(optarg, opt == 't' ? &o.timeout_s : &o.stall_s) < 0)
+				bf_cli_usage_error("--%s: %s", opt == 't' ? "timeout" : "stall-timeout", bf_error_get());
 			break;
 		case BF_OPT_SHA256:
 			bf_cli_usage_error("--sha256 goes into the inventory (sha256:), per bundle");

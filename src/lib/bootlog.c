@@ -12,7 +12,9 @@
 #define SEM_TIMEOUT_S 3.0
 #define SEM_POLL_NS   1000000ull
 
-static int sem_acquire(struct bf_rshim *r)
+/* Reading the semaphore takes it when it reads 0. 0, or -ETIMEDOUT when
+ * it stays taken for SEM_TIMEOUT_S. */
+static int sem_try(struct bf_rshim *r)
 {
 	struct bf_deadline d;
 	uint64_t v;
@@ -26,11 +28,28 @@ static int sem_acquire(struct bf_rshim *r)
 		if (v == 0)
 			return 0;
 		if (bf_deadline_passed(&d))
-			return bf_error_ret(ETIMEDOUT,
-				"%s: the log semaphore stayed taken for %.0f s (firmware writing, or stuck)",
-				r->name, SEM_TIMEOUT_S);
+			return -ETIMEDOUT;
 		bf_clock_sleep_ns(SEM_POLL_NS);
 	}
+}
+
+/* The firmware holds the semaphore for one record, microseconds. Taken
+ * for seconds, it was left by a reader that died holding it (a host
+ * process killed mid-read): released once, said, and taken again. */
+static int sem_acquire(struct bf_rshim *r)
+{
+	int ret = sem_try(r);
+
+	if (ret != -ETIMEDOUT)
+		return ret;
+	bf_warn("%s: the log semaphore stayed taken for %.0f s (a reader that died holding it?): releasing it",
+		r->name, SEM_TIMEOUT_S);
+	if ((ret = bf_rshim_wr(r, r->chip->r.semaphore0, 0)) < 0)
+		return ret;
+	if ((ret = sem_try(r)) == -ETIMEDOUT)
+		return bf_error_ret(ETIMEDOUT, "%s: the log semaphore stayed taken for %.0f s after it was released (stuck)",
+				    r->name, SEM_TIMEOUT_S);
+	return ret;
 }
 
 int bf_bootlog_read_words(struct bf_rshim *r, uint64_t *words, unsigned max,

@@ -16,7 +16,8 @@
 
 /* Read the words currently in the ring. With clear, the index is reset to
  * 0 afterwards (CLEAR_ON_READ); otherwise it is restored. 0 or -errno
- * (-ETIMEDOUT when the semaphore stays taken for 3 s). */
+ * (-ETIMEDOUT when the semaphore stays taken for 3 s, is then released
+ * with a warning, and stays taken 3 s more). */
 int bf_bootlog_read_words(struct bf_rshim *r, uint64_t *words, unsigned max,
 			  unsigned *nwords, bool clear);
 

@@ -53,6 +53,8 @@ struct bf_fleet_opts {
 	const char *state_root;      /* per device DIR/<device>; NULL: $BFCTL_STATE_DIR or /var/lib/bfctl (bf_statedir_path) */
 	struct bf_fetch_opts fetch;  /* cache, TLS; sha256 per device */
 	double timeout_s;            /* per device install; 0: 3600 */
+	double stall_s;              /* no data taken, or (a resumed watch) no log,
+				      * this long: 0: 300 */
 	int retries;                 /* transient failures per step; < 0: 3 */
 	double backoff_s;            /* first retry delay, doubled; 0: 2 s */
 	bool force_platform;

@@ -93,6 +93,44 @@ static bool transient(const struct bf_install_result *res)
 	return res->exit_code == BF_EXIT_PUSH || (res->exit_code == BF_EXIT_DEVICE && !res->pushed_all);
 }
 
+/* --resume after a run that pushed the whole stream and stopped before
+ * the verdict: the boot is watched instead of pushed again. True when
+ * that settled the device (installed, or failed); false when the watch
+ * was inconclusive (no verdict, a quiet log) and it is to be pushed. */
+static bool resume_watch(struct fleet *f, size_t i, struct bf_install_opts io)
+{
+	struct bf_install_result res;
+	struct bf_rshim *r;
+
+	if (!f->o->resume || !bf_journal_done(&f->x[i].journal, "push"))
+		return false;
+	bf_print_begin("info");
+	bf_print_string(BF_PRINT_JSON, "step", NULL, "boot");
+	bf_print_string(BF_PRINT_ANY, "message", "%s\n",
+			"pushed by an earlier run that stopped before the verdict: watching the boot");
+	bf_print_end();
+	io.watch_only = true;
+	if (open_dev(f, i, &r) < 0)
+		return true;
+	bf_install_run(r, &io, &res);
+	bf_rshim_close(r);
+	if (res.inconclusive) {
+		bf_warn("%s; installing again", res.message);
+		bf_error_clear();
+		return false;
+	}
+	if (res.exit_code && !transient(&res)) {
+		bf_fleet_fail(f, i, res.exit_code, res.hint, "%s", res.message);
+		return true;
+	}
+	if (res.exit_code)
+		return false;   /* the stream was not taken: push it */
+	f->x[i].changed = true;   /* the install this run reports */
+	bf_journal_record(&f->x[i].journal, "boot");
+	bf_print_line("installed");
+	return true;
+}
+
 static void run_install(struct fleet *f, size_t i)
 {
 	struct bf_fleet_dev *d = &f->devs[i];
@@ -101,7 +139,7 @@ static void run_install(struct fleet *f, size_t i)
 	struct bf_install_opts io = {
 		.paths = paths, .npaths = d->config[0] ? 2 : 1, .extras = d->config[0] ? " + bf.cfg" : "",
 		.wait = BF_INSTALL_WAIT_READY, .timeout_s = f->o->timeout_s > 0 ? f->o->timeout_s : DEFAULT_TIMEOUT_S,
-		.stall_s = 300, .on_phase = on_phase, .ctx = ctx,
+		.stall_s = f->o->stall_s > 0 ? f->o->stall_s : 300, .on_phase = on_phase, .ctx = ctx,
 	};
 	struct bf_install_result res;
 	double delay = first_delay(f);
@@ -114,6 +152,8 @@ static void run_install(struct fleet *f, size_t i)
 		bf_print_line("installed by an earlier run (journal): nothing to do");
 		return;
 	}
+	if (resume_watch(f, i, io))
+		return;
 	for (;;) {
 		bf_fleet_step(f, i, "push");
 		if (open_dev(f, i, &r) < 0)

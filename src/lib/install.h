@@ -39,6 +39,11 @@ struct bf_install_opts {
 	const volatile sig_atomic_t *stop;   /* non-zero: stop, as on SIGINT (optional) */
 	unsigned reset_tries;       /* the reset into RShim boot, tried up to this many
 				     * times 2 s apart while the device is coming back (0: once) */
+	/* An earlier run pushed the whole stream and stopped (a crash, a
+	 * Ctrl-C) before the verdict: no reset and no push; the log is read
+	 * from where that run left it (nothing cleared) to the verdict. A log
+	 * quiet for stall_s (device time) ends the watch as inconclusive. */
+	bool watch_only;
 };
 
 struct bf_install_result {
@@ -52,6 +57,8 @@ struct bf_install_result {
 				     * while the push went on): the DPU booted from
 				     * eMMC without taking the stream; pushing again
 				     * can succeed */
+	bool inconclusive;          /* watch_only: no verdict and a quiet log; the
+				     * boot's outcome is unknown (push again) */
 	char message[768];          /* what failed and why (names the device) */
 	char hint[256];             /* what to do next, "" none */
 };
