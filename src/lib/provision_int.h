@@ -69,6 +69,9 @@ void bf_prov_link_down(struct bf_prov *p);
 /* The device behind tmfifo_net vanished from the host (the library's pump
  * reads ENODEV; rshimd's interface is gone). */
 bool bf_prov_link_gone(const struct bf_prov *p);
+/* After a lost SSH connection: whether the device left the host, waiting
+ * (said, bounded) for rshimd's grace period to tell. */
+bool bf_prov_link_gone_wait(struct bf_prov *p);
 
 /* provision_ssh.c */
 struct bf_prov_ssh;

@@ -162,6 +162,28 @@ bool bf_prov_link_gone(const struct bf_prov *p)
 	return p->ifname[0] && !if_nametoindex(p->ifname);
 }
 
+/* rshimd keeps a vanished device's files and tmfifo_net for a grace
+ * period (10 s) in case it comes straight back; SSH may notice the loss
+ * before that ends, or after. The wait covers the grace and a margin. */
+#define GONE_WAIT_NS   13000000000ull
+#define GONE_POLL_NS   200000000ull
+
+bool bf_prov_link_gone_wait(struct bf_prov *p)
+{
+	uint64_t end = bf_clock_ns() + GONE_WAIT_NS;
+
+	if (bf_prov_link_gone(p))
+		return true;
+	bf_prov_info(p, "the SSH connection over %s was lost: waiting up to %llu s to see whether the device left the host",
+		     p->ifname, GONE_WAIT_NS / 1000000000ull);
+	while (bf_clock_ns() < end && !bf_prov_stopped(p)) {
+		bf_clock_sleep_ns(GONE_POLL_NS);
+		if (bf_prov_link_gone(p))
+			return true;
+	}
+	return false;
+}
+
 void bf_prov_link_down(struct bf_prov *p)
 {
 	struct bf_prov_link *l = p->link;

@@ -262,7 +262,7 @@ int bf_prov_ssh_exec(struct bf_prov *p, struct bf_prov_ssh *c, const char *cmd, 
 			ofill += (size_t)n;
 			lines(p, obuf, &ofill, on_line);
 		}
-		if (bf_prov_link_gone(p)) {
+		if (n == SSH_ERROR ? bf_prov_link_gone_wait(p) : bf_prov_link_gone(p)) {
 			r = bf_prov_fail(p, BF_EXIT_DEVICE, -ENODEV,
 					 "the DPU may be half configured: plug it back (check with 'bfctl list') and run the same command again (it continues where it stopped)",
 					 "%s: the device disappeared from the host while running '%.60s' over %s", p->o->device,
