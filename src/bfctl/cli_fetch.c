@@ -5,6 +5,7 @@
 #include "error.h"
 #include "log.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,8 +46,9 @@ static int check_local(const char *path, const char *want, const char *what)
 	int r;
 
 	bf_fetch_parse_digest(want, hex);
-	if ((r = bf_fetch_file_sha256(path, got)) < 0)
-		return bf_cli_fail(BF_EXIT_INPUT, r, NULL, "cannot check the %s", what);
+	if ((r = bf_fetch_file_sha256(path, got)) < 0)   /* the file, or no libcrypto */
+		return bf_cli_fail(r == -ELIBACC ? BF_EXIT_FAILURE : BF_EXIT_INPUT, r, NULL,
+				   "cannot check the %s", what);
 	if (strcmp(got, hex)) {
 		bf_error_clear();
 		return bf_cli_fail(BF_EXIT_INPUT, 0, "nothing was pushed",

@@ -1,10 +1,9 @@
 /* bfb_recipe.c - generated image content for pack manifests. */
 #include "config.h"
 #include "bfb_recipe.h"
+#include "dl_archive.h"
 #include "error.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -263,20 +262,20 @@ static bool safe_rel_path(const char *s)
 static int cpio_entry(struct archive *a, const char *name, const uint8_t *data, uint64_t len,
 		      bool gen, uint64_t seed, const char *src)
 {
-	struct archive_entry *e = archive_entry_new();
+	struct archive_entry *e = dl_archive_entry_new();
 	uint8_t *buf = NULL;
 	uint64_t x = seed ? seed : 1, done = 0;
 	int r = 0, fd = -1;
 
-	archive_entry_set_pathname(e, name);
-	archive_entry_set_filetype(e, AE_IFREG);
-	archive_entry_set_perm(e, 0644);
-	archive_entry_set_size(e, (la_int64_t)len);
-	archive_entry_set_mtime(e, 1714521600, 0);   /* fixed: reproducible bundles */
-	if (archive_write_header(a, e) != ARCHIVE_OK)
-		r = bf_error_ret(EIO, "initramfs: %s", archive_error_string(a));
-	if (r == 0 && data && len && archive_write_data(a, data, (size_t)len) != (la_ssize_t)len)
-		r = bf_error_ret(EIO, "initramfs: %s", archive_error_string(a));
+	dl_archive_entry_set_pathname(e, name);
+	dl_archive_entry_set_filetype(e, AE_IFREG);
+	dl_archive_entry_set_perm(e, 0644);
+	dl_archive_entry_set_size(e, (la_int64_t)len);
+	dl_archive_entry_set_mtime(e, 1714521600, 0);   /* fixed: reproducible bundles */
+	if (dl_archive_write_header(a, e) != ARCHIVE_OK)
+		r = bf_error_ret(EIO, "initramfs: %s", dl_archive_error_string(a));
+	if (r == 0 && data && len && dl_archive_write_data(a, data, (size_t)len) != (la_ssize_t)len)
+		r = bf_error_ret(EIO, "initramfs: %s", dl_archive_error_string(a));
 	if (r == 0 && (gen || src)) {
 		buf = malloc(FILL_CHUNK);
 		if (src && (fd = open(src, O_RDONLY | O_CLOEXEC)) < 0)
@@ -288,15 +287,15 @@ static int cpio_entry(struct archive *a, const char *name, const uint8_t *data, 
 				xorshift_fill(buf, n, &x);
 			else if (read(fd, buf, n) != (ssize_t)n)
 				r = bf_error_ret(EIO, "%s changed while packing", src);
-			if (r == 0 && archive_write_data(a, buf, n) != (la_ssize_t)n)
-				r = bf_error_ret(EIO, "initramfs: %s", archive_error_string(a));
+			if (r == 0 && dl_archive_write_data(a, buf, n) != (la_ssize_t)n)
+				r = bf_error_ret(EIO, "initramfs: %s", dl_archive_error_string(a));
 			done += n;
 		}
 	}
 	if (fd >= 0)
 		close(fd);
 	free(buf);
-	archive_entry_free(e);
+	dl_archive_entry_free(e);
 	return r;
 }
 
@@ -311,14 +310,16 @@ int bf_bfb_recipe_initramfs(struct bf_bfb_pack *p, yaml_document_t *d, yaml_node
 
 	if (!files || files->type != YAML_SEQUENCE_NODE)
 		return bf_error_ret(EINVAL, "initramfs: 'files' must be a list");
-	a = archive_write_new();
-	archive_write_set_format_cpio_newc(a);
-	archive_write_add_filter_gzip(a);
-	archive_write_set_filter_option(a, "gzip", "compression-level", "1");
-	archive_write_set_filter_option(a, "gzip", "timestamp", NULL);
-	if (archive_write_open_filename(a, path) != ARCHIVE_OK) {
-		r = bf_error_ret(EIO, "cannot write %s: %s", path, archive_error_string(a));
-		archive_write_free(a);
+	if ((r = bf_dl_archive()) < 0)
+		return r;
+	a = dl_archive_write_new();
+	dl_archive_write_set_format_cpio_newc(a);
+	dl_archive_write_add_filter_gzip(a);
+	dl_archive_write_set_filter_option(a, "gzip", "compression-level", "1");
+	dl_archive_write_set_filter_option(a, "gzip", "timestamp", NULL);
+	if (dl_archive_write_open_filename(a, path) != ARCHIVE_OK) {
+		r = bf_error_ret(EIO, "cannot write %s: %s", path, dl_archive_error_string(a));
+		dl_archive_write_free(a);
 		return r;
 	}
 	for (it = files->data.sequence.items.start; r == 0 && it < files->data.sequence.items.top; it++) {
@@ -364,8 +365,8 @@ int bf_bfb_recipe_initramfs(struct bf_bfb_pack *p, yaml_document_t *d, yaml_node
 			r = bf_error_ret(EINVAL, "initramfs: '%s' needs text, fill or file", fpath);
 		}
 	}
-	if (archive_write_close(a) != ARCHIVE_OK && r == 0)
-		r = bf_error_ret(EIO, "cannot finish %s: %s", path, archive_error_string(a));
-	archive_write_free(a);
+	if (dl_archive_write_close(a) != ARCHIVE_OK && r == 0)
+		r = bf_error_ret(EIO, "cannot finish %s: %s", path, dl_archive_error_string(a));
+	dl_archive_write_free(a);
 	return r;
 }

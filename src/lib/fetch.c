@@ -66,7 +66,7 @@ static void md_hex(EVP_MD_CTX *md, char out[65])
 	unsigned char d[EVP_MAX_MD_SIZE];
 	unsigned n = 0;
 
-	EVP_DigestFinal_ex(md, d, &n);
+	dl_EVP_DigestFinal_ex(md, d, &n);
 	hex(d, n < 32 ? n : 32, out);
 }
 
@@ -92,7 +92,7 @@ static int md_fd(EVP_MD_CTX *md, int fd, uint64_t len)
 		}
 		if (n == 0)
 			break;
-		EVP_DigestUpdate(md, buf, (size_t)n);
+		dl_EVP_DigestUpdate(md, buf, (size_t)n);
 		done += (uint64_t)n;
 	}
 	free(buf);
@@ -101,16 +101,18 @@ static int md_fd(EVP_MD_CTX *md, int fd, uint64_t len)
 
 int bf_fetch_file_sha256(const char *path, char out[65])
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	EVP_MD_CTX *md;
 	int fd, ret;
 
-	if (!md)
+	if ((ret = bf_dl_crypto()) < 0)
+		return ret;
+	if (!(md = dl_EVP_MD_CTX_new()))
 		return bf_error_ret(ENOMEM, "out of memory");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = bf_error_ret(errno, "cannot read %s: %s", path, strerror(errno));
 	} else {
-		EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+		dl_EVP_DigestInit_ex(md, dl_EVP_sha256(), NULL);
 		ret = md_fd(md, fd, UINT64_MAX);
 		if (ret < 0)
 			bf_error_ret(-ret, "cannot read %s: %s", path, strerror(-ret));
@@ -118,7 +120,7 @@ int bf_fetch_file_sha256(const char *path, char out[65])
 			md_hex(md, out);
 		close(fd);
 	}
-	EVP_MD_CTX_free(md);
+	dl_EVP_MD_CTX_free(md);
 	return ret;
 }
 
@@ -305,7 +307,7 @@ static int entry_open(struct entry *e)
 	char key[17];
 	int cfd;
 
-	EVP_Digest(e->url, strlen(e->url), d, NULL, EVP_sha256(), NULL);
+	dl_EVP_Digest(e->url, strlen(e->url), d, NULL, dl_EVP_sha256(), NULL);
 	hex(d, 8, key);
 	url_name(e->url, e->name, sizeof(e->name));
 	snprintf(e->part, sizeof(e->part), "%s.part", e->name);
@@ -403,7 +405,7 @@ static int part_open(struct entry *e, struct bf_fetch_xfer *x, bool conditional)
 	}
 	if (fd >= 0)
 		close(fd);
-	EVP_DigestInit_ex(x->md, EVP_sha256(), NULL);
+	dl_EVP_DigestInit_ex(x->md, dl_EVP_sha256(), NULL);
 	x->offset = 0;
 	snprintf(shown, sizeof(shown), "%s/%s", e->dir, e->part);
 	return create_at(e->dfd, e->part, shown);
@@ -422,7 +424,7 @@ static int part_rewind(struct entry *e, struct bf_fetch_xfer *x)
 			bf_info("%s: the server gives no ETag or Last-Modified: starting over", e->url);
 		if (ftruncate(x->fd, 0) < 0 || lseek(x->fd, 0, SEEK_SET) < 0)
 			return -errno;
-		EVP_DigestInit_ex(x->md, EVP_sha256(), NULL);
+		dl_EVP_DigestInit_ex(x->md, dl_EVP_sha256(), NULL);
 		x->offset = 0;
 	} else {
 		x->offset = (uint64_t)st.st_size;
@@ -450,11 +452,11 @@ static int transfer(struct entry *e, struct bf_fetch_result *res, bool condition
 	unsigned attempt = 0;
 	int ret = 0;
 
-	if (!(x.md = EVP_MD_CTX_new()))
+	if (!(x.md = dl_EVP_MD_CTX_new()))
 		return bf_error_ret(ENOMEM, "out of memory");
-	EVP_DigestInit_ex(x.md, EVP_sha256(), NULL);
+	dl_EVP_DigestInit_ex(x.md, dl_EVP_sha256(), NULL);
 	if ((x.fd = part_open(e, &x, conditional)) < 0) {
-		EVP_MD_CTX_free(x.md);
+		dl_EVP_MD_CTX_free(x.md);
 		return x.fd;
 	}
 	for (;;) {
@@ -522,7 +524,7 @@ static int transfer(struct entry *e, struct bf_fetch_result *res, bool condition
 			unlinkat(e->dfd, e->part, 0);
 	}
 	close(x.fd);
-	EVP_MD_CTX_free(x.md);
+	dl_EVP_MD_CTX_free(x.md);
 	return ret;
 }
 
@@ -625,7 +627,7 @@ int bf_fetch(const char *url, const struct bf_fetch_opts *o, struct bf_fetch_res
 	int ret;
 
 	memset(res, 0, sizeof(*res));
-	if ((ret = check_url(url)) < 0)
+	if ((ret = check_url(url)) < 0 || (ret = bf_fetch_global_init()) < 0)
 		return ret;
 	if ((ret = entry_open(&e)) == 0) {
 		meta_load(&e);

@@ -4,11 +4,11 @@
 #include "config.h"
 #include "fetch_int.h"
 #include "clock.h"
+#include "dl_curl.h"
 #include "error.h"
 #include "fileio.h"
 #include "log.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -27,11 +27,15 @@ static int curl_init_ret;
 
 static void curl_init(void)
 {
-	curl_init_ret = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -EIO;
+	curl_init_ret = dl_curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -EIO;
 }
 
 int bf_fetch_global_init(void)
 {
+	int r;
+
+	if ((r = bf_dl_curl()) < 0 || (r = bf_dl_crypto()) < 0)
+		return r;
 	pthread_once(&curl_once, curl_init);
 	if (curl_init_ret < 0)
 		return bf_error_ret(EIO, "cannot initialise libcurl");
@@ -110,7 +114,7 @@ static size_t on_header(char *buf, size_t size, size_t nmemb, void *ud)
 /* The first body byte of a response: decide where it goes. false: abort. */
 static bool body_start(struct bf_fetch_xfer *x, CURL *c)
 {
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x->status);
+	dl_curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x->status);
 	x->started = true;
 	if (x->status != 200 && x->status != 206)
 		return true;   /* an error page: discarded */
@@ -126,7 +130,7 @@ static bool body_start(struct bf_fetch_xfer *x, CURL *c)
 				return false;
 			}
 			if (x->md)
-				EVP_DigestInit_ex(x->md, EVP_sha256(), NULL);
+				dl_EVP_DigestInit_ex(x->md, dl_EVP_sha256(), NULL);
 			x->restarted = true;
 		}
 		x->offset = 0;
@@ -165,7 +169,7 @@ static size_t on_body(char *buf, size_t size, size_t nmemb, void *ud)
 			return 0;
 		}
 		if (x->md)
-			EVP_DigestUpdate(x->md, buf, n);
+			dl_EVP_DigestUpdate(x->md, buf, n);
 	}
 	x->received += n;
 	if (x->prog_on)
@@ -188,52 +192,52 @@ static void set_request(CURL *c, struct bf_fetch_xfer *x, struct curl_slist **hd
 {
 	char h[BF_FETCH_ETAG_MAX + 32];
 
-	curl_easy_setopt(c, CURLOPT_URL, x->url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	dl_curl_easy_setopt(c, CURLOPT_URL, x->url);
+	dl_curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	/* An https URL stays https: a redirect to plain http would let anyone
 	 * on that leg swap the file and the .sha256 beside it. */
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, is_https(x->url) ? "https" : "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, MAX_REDIRS);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT_S);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, LOW_SPEED_TIME_S);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "bfctl/" PACKAGE_VERSION);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_xfer);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, x);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->why);
+	dl_curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, is_https(x->url) ? "https" : "http,https");
+	dl_curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	dl_curl_easy_setopt(c, CURLOPT_MAXREDIRS, MAX_REDIRS);
+	dl_curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	dl_curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT_S);
+	dl_curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	dl_curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, LOW_SPEED_TIME_S);
+	dl_curl_easy_setopt(c, CURLOPT_USERAGENT, "bfctl/" PACKAGE_VERSION);
+	dl_curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	dl_curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
+	dl_curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	dl_curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+	dl_curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	dl_curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_xfer);
+	dl_curl_easy_setopt(c, CURLOPT_XFERINFODATA, x);
+	dl_curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->why);
 	/* Bytes as they are: a compressed transfer would defeat ranges. */
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, NULL);
+	dl_curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, NULL);
 	if (x->o->cacert)
-		curl_easy_setopt(c, CURLOPT_CAINFO, x->o->cacert);
+		dl_curl_easy_setopt(c, CURLOPT_CAINFO, x->o->cacert);
 	if (x->o->insecure) {
-		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+		dl_curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		dl_curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 	if (x->offset) {
 		snprintf(range, 32, "%llu-", (unsigned long long)x->offset);
-		curl_easy_setopt(c, CURLOPT_RANGE, range);
+		dl_curl_easy_setopt(c, CURLOPT_RANGE, range);
 		if (x->if_range) {
 			snprintf(h, sizeof(h), "If-Range: %s", x->if_range);
-			*hdrs = curl_slist_append(*hdrs, h);
+			*hdrs = dl_curl_slist_append(*hdrs, h);
 		}
 	}
 	if (x->if_none_match) {
 		snprintf(h, sizeof(h), "If-None-Match: %s", x->if_none_match);
-		*hdrs = curl_slist_append(*hdrs, h);
+		*hdrs = dl_curl_slist_append(*hdrs, h);
 	}
 	if (x->if_modified_since) {
 		snprintf(h, sizeof(h), "If-Modified-Since: %s", x->if_modified_since);
-		*hdrs = curl_slist_append(*hdrs, h);
+		*hdrs = dl_curl_slist_append(*hdrs, h);
 	}
 	if (*hdrs)
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, *hdrs);
+		dl_curl_easy_setopt(c, CURLOPT_HTTPHEADER, *hdrs);
 }
 
 static bool transient_code(CURLcode cc)
@@ -275,7 +279,7 @@ static int errno_for(CURLcode cc)
  * answered 4xx, tunnel) is not asked again, other network errors are. */
 static enum bf_fetch_outcome failed(struct bf_fetch_xfer *x, CURLcode cc, long tunnel, int *err)
 {
-	const char *why = x->why[0] ? x->why : curl_easy_strerror(cc);
+	const char *why = x->why[0] ? x->why : dl_curl_easy_strerror(cc);
 
 	if (tunnel >= 400 && tunnel <= 499 && tunnel != 408 && tunnel != 429) {
 		*err = bf_error_ret(ECONNREFUSED, "%s: the proxy refused the tunnel (HTTP %ld%s); check https_proxy "
@@ -306,30 +310,30 @@ enum bf_fetch_outcome bf_fetch_http(struct bf_fetch_xfer *x, int *err)
 	x->prog_on = false;
 	if ((*err = bf_fetch_global_init()) < 0)
 		return BF_FETCH_FATAL;
-	if (!(c = curl_easy_init())) {
+	if (!(c = dl_curl_easy_init())) {
 		*err = bf_error_ret(ENOMEM, "%s: cannot start a transfer", x->url);
 		return BF_FETCH_FATAL;
 	}
 	x->curl = c;
 	set_request(c, x, &hdrs, range);
-	cc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_HTTP_CONNECTCODE, &tunnel);
+	cc = dl_curl_easy_perform(c);
+	dl_curl_easy_getinfo(c, CURLINFO_HTTP_CONNECTCODE, &tunnel);
 	if (cc == CURLE_UNSUPPORTED_PROTOCOL && is_https(x->url)) {
 		char *eff = NULL;
 
-		curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &eff);
+		dl_curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &eff);
 		downgraded = eff && !is_https(eff);
 	}
 	if (!x->started)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x->status);
+		dl_curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x->status);
 	if (x->prog_on) {
 		if (cc == CURLE_OK)
 			bf_progress_end(&x->prog);
 		else
 			bf_event_progress_clear();
 	}
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(c);
+	dl_curl_slist_free_all(hdrs);
+	dl_curl_easy_cleanup(c);
 	if (x->werr) {
 		*err = bf_error_ret(-x->werr, "%s: cannot write the download to the cache: %s", x->url,
 				    strerror(-x->werr));

@@ -3,10 +3,10 @@
 #ifndef BF_FETCH_INT_H
 #define BF_FETCH_INT_H
 
-#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dl_crypto.h"
 #include "event.h"
 #include "fetch.h"
 

@@ -1,12 +1,12 @@
 /* imgserve.c - one image served over HTTP to a BMC, under a random path. */
 #include "config.h"
 #include "imgserve.h"
+#include "dl_mhd.h"
 #include "error.h"
 #include "log.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -85,22 +85,22 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	}
 	if ((strcmp(method, "GET") && strcmp(method, "HEAD")) || strcmp(url, s->path)) {
 		bf_info("image server: refused %.8s of a path that is not the image's", method);
-		r = MHD_create_response_from_buffer(sizeof(nf) - 1, (void *)nf, MHD_RESPMEM_PERSISTENT);
-		ret = MHD_queue_response(c, MHD_HTTP_NOT_FOUND, r);
-		MHD_destroy_response(r);
+		r = dl_MHD_create_response_from_buffer(sizeof(nf) - 1, (void *)nf, MHD_RESPMEM_PERSISTENT);
+		ret = dl_MHD_queue_response(c, MHD_HTTP_NOT_FOUND, r);
+		dl_MHD_destroy_response(r);
 		return ret;
 	}
 	if (!(rd = calloc(1, sizeof(*rd))))
 		return MHD_NO;
 	rd->s = s;
-	r = MHD_create_response_from_callback(s->total, 256 * 1024, read_at, rd, reader_done);
+	r = dl_MHD_create_response_from_callback(s->total, 256 * 1024, read_at, rd, reader_done);
 	if (!r) {
 		free(rd);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, "Content-Type", "application/octet-stream");
-	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
+	dl_MHD_add_response_header(r, "Content-Type", "application/octet-stream");
+	ret = dl_MHD_queue_response(c, MHD_HTTP_OK, r);
+	dl_MHD_destroy_response(r);
 	return ret;
 }
 
@@ -176,7 +176,7 @@ int bf_imgserve_start(const char *listen, const char *const *paths, size_t n, st
 	*out = NULL;
 	if (n == 0 || n > MAX_FILES)
 		return bf_error_ret(EINVAL, "nothing to serve");
-	if ((r = bf_imgserve_check(listen)) < 0)
+	if ((r = bf_imgserve_check(listen)) < 0 || (r = bf_dl_mhd()) < 0)
 		return r;
 	split_listen(listen, host, sizeof(host), port, sizeof(port));
 	if ((r = getaddrinfo(host, port, &hints, &ai)) != 0)
@@ -211,7 +211,7 @@ int bf_imgserve_start(const char *listen, const char *const *paths, size_t n, st
 	snprintf(s->path + strlen(s->path), sizeof(s->path) - strlen(s->path), "/image.bfb");
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	s->d = MHD_start_daemon(flags, 0, NULL, NULL, answer, s, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+	s->d = dl_MHD_start_daemon(flags, 0, NULL, NULL, answer, s, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 				MHD_OPTION_NOTIFY_COMPLETED, finished, s, MHD_OPTION_CONNECTION_TIMEOUT, 300u,
 				MHD_OPTION_END);
 	if (!s->d) {
@@ -219,7 +219,7 @@ int bf_imgserve_start(const char *listen, const char *const *paths, size_t n, st
 				 listen);
 		goto fail;
 	}
-	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	di = dl_MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
 	snprintf(s->uri, sizeof(s->uri), "%s%s%s:%u%s", ai->ai_family == AF_INET6 ? "[" : "", host,
 		 ai->ai_family == AF_INET6 ? "]" : "", di ? (unsigned)di->port : (unsigned)atoi(port), s->path);
 	freeaddrinfo(ai);
@@ -260,7 +260,7 @@ void bf_imgserve_stop(struct bf_imgserve *s)
 	if (!s)
 		return;
 	if (s->d)
-		MHD_stop_daemon(s->d);
+		dl_MHD_stop_daemon(s->d);
 	for (i = 0; i < MAX_FILES; i++)
 		if (s->fd[i] >= 0)
 			close(s->fd[i]);

@@ -3,12 +3,12 @@
  * of the DPU's host key (as the RShim log published it at install). */
 #include "config.h"
 #include "provision_int.h"
+#include "dl_ssh.h"
 #include "error.h"
 #include "fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libssh/libssh.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +54,7 @@ static int pub_line(struct bf_prov *p, ssh_key key)
 	char *b64 = NULL, comment[80];
 	size_t i;
 
-	if (ssh_pki_export_pubkey_base64(key, &b64) != SSH_OK)
+	if (dl_ssh_pki_export_pubkey_base64(key, &b64) != SSH_OK)
 		return -EIO;
 	/* The comment names the device, with only harmless characters. */
 	snprintf(comment, sizeof(comment), "bfctl@%s", p->o->device);
@@ -62,7 +62,7 @@ static int pub_line(struct bf_prov *p, ssh_key key)
 		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@:._-", comment[i]))
 			comment[i] = '_';
 	snprintf(p->pub, sizeof(p->pub), "ssh-ed25519 %s %s", b64, comment);
-	ssh_string_free_char(b64);
+	dl_ssh_string_free_char(b64);
 	return strlen(p->pub) + 1 < sizeof(p->pub) ? 0 : -EOVERFLOW;
 }
 
@@ -75,6 +75,8 @@ int bf_prov_keys_ensure(struct bf_prov *p)
 
 	if (path_of(p, KEY_FILE, path, sizeof(path)) < 0 || path_of(p, KEY_FILE ".pub", pubpath, sizeof(pubpath)) < 0)
 		return bf_prov_fail(p, BF_EXIT_INPUT, -ENAMETOOLONG, NULL, "%s: state directory path too long", p->o->device);
+	if ((r = bf_dl_ssh()) < 0)
+		return bf_prov_fail(p, BF_EXIT_FAILURE, r, NULL, "%s: %s", p->o->device, bf_error_get());
 	if (bf_mkdir_p(p->state_dir, 0700) < 0)
 		return bf_prov_fail(p, BF_EXIT_FAILURE, -EIO, "give bfctl a writable state directory (BFCTL_STATE_DIR)",
 				    "%s: %s", p->o->device, bf_error_get());
@@ -82,28 +84,28 @@ int bf_prov_keys_ensure(struct bf_prov *p)
 		if (check_private(path) < 0)
 			return bf_prov_fail(p, BF_EXIT_INPUT, -EPERM, "chmod 600 it, or remove it and provision with --reinstall",
 					    "%s: %s", p->o->device, bf_error_get());
-		if (ssh_pki_import_privkey_file(path, NULL, NULL, NULL, &key) != SSH_OK ||
-		    ssh_key_type(key) != SSH_KEYTYPE_ED25519) {
-			ssh_key_free(key);
+		if (dl_ssh_pki_import_privkey_file(path, NULL, NULL, NULL, &key) != SSH_OK ||
+		    dl_ssh_key_type(key) != SSH_KEYTYPE_ED25519) {
+			dl_ssh_key_free(key);
 			return bf_prov_fail(p, BF_EXIT_INPUT, -EINVAL, "remove it and provision with --reinstall",
 					    "%s: %s is not an ed25519 private key", p->o->device, path);
 		}
 		r = pub_line(p, key);
-		ssh_key_free(key);
+		dl_ssh_key_free(key);
 		return r < 0 ? bf_prov_fail(p, BF_EXIT_FAILURE, r, NULL, "%s: cannot export the public key", p->o->device) : 0;
 	}
-	if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &key) != SSH_OK)
+	if (dl_ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &key) != SSH_OK)
 		return bf_prov_fail(p, BF_EXIT_FAILURE, -EIO, NULL, "%s: cannot make an ed25519 key pair", p->o->device);
-	r = ssh_pki_export_privkey_base64(key, NULL, NULL, NULL, &b64) == SSH_OK ? 0 : -EIO;
+	r = dl_ssh_pki_export_privkey_base64(key, NULL, NULL, NULL, &b64) == SSH_OK ? 0 : -EIO;
 	if (r == 0)
 		r = write_new(path, 0600, b64, false);
 	if (b64) {
 		explicit_bzero(b64, strlen(b64));
-		ssh_string_free_char(b64);
+		dl_ssh_string_free_char(b64);
 	}
 	if (r == 0)
 		r = pub_line(p, key);
-	ssh_key_free(key);
+	dl_ssh_key_free(key);
 	if (r == 0) {
 		snprintf(line, sizeof(line), "%s\n", p->pub);
 		r = write_new(pubpath, 0644, line, true);

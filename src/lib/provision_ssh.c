@@ -8,12 +8,12 @@
 #include "config.h"
 #include "provision_int.h"
 #include "clock.h"
+#include "dl_ssh.h"
 #include "error.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libssh/libssh.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -36,7 +36,7 @@ static pthread_once_t ssh_once = PTHREAD_ONCE_INIT;
 
 static void ssh_global_init(void)
 {
-	ssh_init();
+	dl_ssh_init();
 }
 
 /* A link that goes away (the DPU reset, the cable pulled, tmfifo_net
@@ -100,16 +100,16 @@ static int check_host_key(struct bf_prov *p, ssh_session s)
 	size_t hlen = 0;
 	char *fp = NULL, got[BF_PROV_FP_MAX];
 
-	if (ssh_get_server_publickey(s, &key) != SSH_OK)
+	if (dl_ssh_get_server_publickey(s, &key) != SSH_OK)
 		return bf_prov_fail(p, BF_EXIT_DEVICE, -EPROTO, NULL, "%s: the DPU's SSH server sent no host key", p->o->device);
-	if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) == 0)
-		fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen);
-	ssh_clean_pubkey_hash(&hash);
-	ssh_key_free(key);
+	if (dl_ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) == 0)
+		fp = dl_ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen);
+	dl_ssh_clean_pubkey_hash(&hash);
+	dl_ssh_key_free(key);
 	if (!fp)
 		return bf_prov_fail(p, BF_EXIT_FAILURE, -EIO, NULL, "%s: cannot hash the DPU's host key", p->o->device);
 	snprintf(got, sizeof(got), "%s", fp);
-	ssh_string_free_char(fp);
+	dl_ssh_string_free_char(fp);
 	if (strcmp(got, p->fp))
 		return bf_prov_fail(p, BF_EXIT_DEVICE, -EKEYREJECTED,
 				    "nothing was sent; if the DPU was reinstalled by other means, run 'bfctl provision --reinstall' to pin its key from the RShim log again, otherwise treat 192.168.100.2 on this link as hostile",
@@ -125,11 +125,11 @@ static int authenticate(struct bf_prov *p, ssh_session s)
 	int r;
 
 	snprintf(path, sizeof(path), "%s/id_ed25519", p->state_dir);
-	if (ssh_pki_import_privkey_file(path, NULL, NULL, NULL, &key) != SSH_OK)
+	if (dl_ssh_pki_import_privkey_file(path, NULL, NULL, NULL, &key) != SSH_OK)
 		return bf_prov_fail(p, BF_EXIT_INPUT, -ENOKEY, "run 'bfctl provision --reinstall' to make a new key and install it",
 				    "%s: the device's SSH key %s is missing or unreadable", p->o->device, path);
-	r = ssh_userauth_publickey(s, NULL, key);
-	ssh_key_free(key);
+	r = dl_ssh_userauth_publickey(s, NULL, key);
+	dl_ssh_key_free(key);
 	if (r != SSH_AUTH_SUCCESS)
 		return bf_prov_fail(p, BF_EXIT_DEVICE, -EACCES,
 				    "the DPU does not hold this host's key (installed by another host, or removed): run 'bfctl provision --reinstall'",
@@ -146,6 +146,10 @@ int bf_prov_ssh_open(struct bf_prov *p, double wait_s, struct bf_prov_ssh **out)
 	long tmo = 30;
 	int off = 0, fd = -1, tries = 0, r;
 
+	if ((r = bf_dl_ssh()) < 0)
+		return bf_prov_fail(p, BF_EXIT_FAILURE, r, NULL, "%s: %s", p->o->device, bf_error_get());
+	if ((r = bf_dl_ssh()) < 0)
+		return bf_prov_fail(p, BF_EXIT_FAILURE, r, NULL, "%s: %s", p->o->device, bf_error_get());
 	pthread_once(&ssh_once, ssh_global_init);
 	for (;;) {
 		left = wait_s - (bf_clock_ns() / 1e9 - t0);
@@ -167,23 +171,23 @@ int bf_prov_ssh_open(struct bf_prov *p, double wait_s, struct bf_prov_ssh **out)
 		bf_clock_sleep_ns(500000000ull);
 	}
 	c = calloc(1, sizeof(*c));
-	if (!c || !(c->s = ssh_new())) {
+	if (!c || !(c->s = dl_ssh_new())) {
 		free(c);
 		close(fd);
 		return bf_prov_fail(p, BF_EXIT_FAILURE, -ENOMEM, NULL, "%s: out of memory", p->o->device);
 	}
 	c->fd = fd;
-	ssh_options_set(c->s, SSH_OPTIONS_PROCESS_CONFIG, &off);
-	ssh_options_set(c->s, SSH_OPTIONS_HOST, addr);
-	ssh_options_set(c->s, SSH_OPTIONS_USER, user);
-	ssh_options_set(c->s, SSH_OPTIONS_FD, &c->fd);
-	ssh_options_set(c->s, SSH_OPTIONS_HOSTKEYS, "ssh-ed25519");
-	ssh_options_set(c->s, SSH_OPTIONS_KNOWNHOSTS, "/dev/null");
-	ssh_options_set(c->s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null");
-	ssh_options_set(c->s, SSH_OPTIONS_TIMEOUT, &tmo);
-	if (ssh_connect(c->s) != SSH_OK) {
+	dl_ssh_options_set(c->s, SSH_OPTIONS_PROCESS_CONFIG, &off);
+	dl_ssh_options_set(c->s, SSH_OPTIONS_HOST, addr);
+	dl_ssh_options_set(c->s, SSH_OPTIONS_USER, user);
+	dl_ssh_options_set(c->s, SSH_OPTIONS_FD, &c->fd);
+	dl_ssh_options_set(c->s, SSH_OPTIONS_HOSTKEYS, "ssh-ed25519");
+	dl_ssh_options_set(c->s, SSH_OPTIONS_KNOWNHOSTS, "/dev/null");
+	dl_ssh_options_set(c->s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null");
+	dl_ssh_options_set(c->s, SSH_OPTIONS_TIMEOUT, &tmo);
+	if (dl_ssh_connect(c->s) != SSH_OK) {
 		r = bf_prov_fail(p, BF_EXIT_DEVICE, -EPROTO, "check sshd on the DPU ('bfctl console')",
-				 "%s: SSH handshake with %s failed: %.200s", p->o->device, addr, ssh_get_error(c->s));
+				 "%s: SSH handshake with %s failed: %.200s", p->o->device, addr, dl_ssh_get_error(c->s));
 		bf_prov_ssh_close(c);
 		return r;
 	}
@@ -200,8 +204,8 @@ void bf_prov_ssh_close(struct bf_prov_ssh *c)
 	if (!c)
 		return;
 	if (c->s) {
-		ssh_disconnect(c->s);
-		ssh_free(c->s);
+		dl_ssh_disconnect(c->s);
+		dl_ssh_free(c->s);
 	}
 	/* libssh closes a descriptor given with SSH_OPTIONS_FD on disconnect. */
 	free(c);
@@ -230,7 +234,7 @@ static void lines(struct bf_prov *p, char *buf, size_t *fill, void (*on_line)(st
 int bf_prov_ssh_exec(struct bf_prov *p, struct bf_prov_ssh *c, const char *cmd, const void *in, size_t inlen,
 		     void (*on_line)(struct bf_prov *p, const char *line), char *err, size_t errcap, int *status)
 {
-	ssh_channel ch = ssh_channel_new(c->s);
+	ssh_channel ch = dl_ssh_channel_new(c->s);
 	static __thread char obuf[IO_CHUNK + 1];
 	char ebuf[4096];
 	size_t ofill = 0, efill = 0, off = 0;
@@ -239,24 +243,24 @@ int bf_prov_ssh_exec(struct bf_prov *p, struct bf_prov_ssh *c, const char *cmd, 
 	*status = -1;
 	if (err && errcap)
 		err[0] = '\0';
-	if (!ch || ssh_channel_open_session(ch) != SSH_OK || ssh_channel_request_exec(ch, cmd) != SSH_OK) {
-		r = bf_prov_fail(p, BF_EXIT_DEVICE, -EPROTO, NULL, "%s: SSH exec failed: %.200s", p->o->device, ssh_get_error(c->s));
+	if (!ch || dl_ssh_channel_open_session(ch) != SSH_OK || dl_ssh_channel_request_exec(ch, cmd) != SSH_OK) {
+		r = bf_prov_fail(p, BF_EXIT_DEVICE, -EPROTO, NULL, "%s: SSH exec failed: %.200s", p->o->device, dl_ssh_get_error(c->s));
 		goto out;
 	}
 	while (off < inlen) {
 		size_t n = inlen - off < IO_CHUNK ? inlen - off : IO_CHUNK;
-		int w = ssh_channel_write(ch, (const char *)in + off, (uint32_t)n);
+		int w = dl_ssh_channel_write(ch, (const char *)in + off, (uint32_t)n);
 
 		if (w <= 0) {
 			r = bf_prov_fail(p, BF_EXIT_DEVICE, -EIO, NULL, "%s: SSH write failed: %.200s", p->o->device,
-					 ssh_get_error(c->s));
+					 dl_ssh_get_error(c->s));
 			goto out;
 		}
 		off += (size_t)w;
 	}
-	ssh_channel_send_eof(ch);
-	while (!ssh_channel_is_eof(ch) || ssh_channel_poll(ch, 0) > 0 || ssh_channel_poll(ch, 1) > 0) {
-		int n = ssh_channel_read_timeout(ch, obuf + ofill, (uint32_t)(IO_CHUNK - ofill), 0, 200);
+	dl_ssh_channel_send_eof(ch);
+	while (!dl_ssh_channel_is_eof(ch) || dl_ssh_channel_poll(ch, 0) > 0 || dl_ssh_channel_poll(ch, 1) > 0) {
+		int n = dl_ssh_channel_read_timeout(ch, obuf + ofill, (uint32_t)(IO_CHUNK - ofill), 0, 200);
 
 		if (n > 0) {
 			ofill += (size_t)n;
@@ -273,10 +277,10 @@ int bf_prov_ssh_exec(struct bf_prov *p, struct bf_prov_ssh *c, const char *cmd, 
 			r = bf_prov_fail(p, BF_EXIT_DEVICE, -ECONNRESET,
 					 "the DPU may be half configured: when it is back, run the same command again (it continues where it stopped)",
 					 "%s: the SSH connection over %s was lost while running '%.60s': %.160s", p->o->device,
-					 p->ifname, cmd, ssh_get_error(c->s));
+					 p->ifname, cmd, dl_ssh_get_error(c->s));
 			goto out;
 		}
-		n = ssh_channel_read_nonblocking(ch, ebuf + efill, (uint32_t)(sizeof(ebuf) - 1 - efill), 1);
+		n = dl_ssh_channel_read_nonblocking(ch, ebuf + efill, (uint32_t)(sizeof(ebuf) - 1 - efill), 1);
 		if (n > 0) {
 			efill += (size_t)n;
 			if (efill > sizeof(ebuf) / 2) {   /* keep the tail */
@@ -302,12 +306,12 @@ int bf_prov_ssh_exec(struct bf_prov *p, struct bf_prov_ssh *c, const char *cmd, 
 	ebuf[efill] = '\0';
 	if (err && errcap)
 		snprintf(err, errcap, "%s", ebuf);
-	*status = ssh_channel_get_exit_status(ch);
+	*status = dl_ssh_channel_get_exit_status(ch);
 	r = 0;
 out:
 	if (ch) {
-		ssh_channel_close(ch);
-		ssh_channel_free(ch);
+		dl_ssh_channel_close(ch);
+		dl_ssh_channel_free(ch);
 	}
 	return r;
 }

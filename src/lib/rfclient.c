@@ -1,12 +1,12 @@
 /* rfclient.c - a Redfish client over libcurl. */
 #include "config.h"
 #include "rfclient.h"
+#include "dl_curl.h"
 #include "error.h"
 #include "log.h"
 #include "redfish.h"
 #include "secret.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,22 +130,22 @@ static CURL *handle(struct bf_rfclient *c)
 	CURL *h = c->curl;
 
 	if (h) {
-		curl_easy_reset(h);
-	} else if (!(h = c->curl = curl_easy_init())) {
+		dl_curl_easy_reset(h);
+	} else if (!(h = c->curl = dl_curl_easy_init())) {
 		return NULL;
 	}
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 15L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, REQ_TIMEOUT_S);
-	curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-	curl_easy_setopt(h, CURLOPT_USERNAME, c->user);
-	curl_easy_setopt(h, CURLOPT_PASSWORD, c->pass);
+	dl_curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	dl_curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	dl_curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 15L);
+	dl_curl_easy_setopt(h, CURLOPT_TIMEOUT, REQ_TIMEOUT_S);
+	dl_curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+	dl_curl_easy_setopt(h, CURLOPT_USERNAME, c->user);
+	dl_curl_easy_setopt(h, CURLOPT_PASSWORD, c->pass);
 	if (c->cacert)
-		curl_easy_setopt(h, CURLOPT_CAINFO, c->cacert);
+		dl_curl_easy_setopt(h, CURLOPT_CAINFO, c->cacert);
 	if (c->insecure) {
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+		dl_curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		dl_curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 	return h;
 }
@@ -155,7 +155,7 @@ static CURL *handle(struct bf_rfclient *c)
 static int failed(struct bf_rfclient *c, CURLcode rc, const struct sink *s, const char *method, const char *path,
 		  const char *err, const struct bf_deadline *dl, uint64_t give_up, unsigned tries)
 {
-	const char *why = err[0] ? err : curl_easy_strerror(rc);
+	const char *why = err[0] ? err : dl_curl_easy_strerror(rc);
 
 	if (s->too_big)
 		return bf_error_ret(EIO, "the BMC at %s answered %s %s with more than %u bytes", c->host, method,
@@ -187,6 +187,8 @@ int bf_rfclient_request(struct bf_rfclient *c, const char *method, const char *p
 	memset(r, 0, sizeof(*r));
 	if (strlen(path) > 500 || path[0] != '/')
 		return bf_error_ret(EINVAL, "BMC path '%.64s' is not usable", path);
+	if ((ret = bf_dl_curl()) < 0)
+		return ret;
 	snprintf(url, sizeof(url), "%s%s", c->base, path);
 	for (;;) {
 		struct curl_slist *hdr = NULL;
@@ -200,23 +202,23 @@ int bf_rfclient_request(struct bf_rfclient *c, const char *method, const char *p
 			break;
 		}
 		err[0] = '\0';
-		hdr = curl_slist_append(hdr, "Accept: application/json");
+		hdr = dl_curl_slist_append(hdr, "Accept: application/json");
 		if (json)
-			hdr = curl_slist_append(hdr, "Content-Type: application/json");
-		curl_easy_setopt(h, CURLOPT_URL, url);
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+			hdr = dl_curl_slist_append(hdr, "Content-Type: application/json");
+		dl_curl_easy_setopt(h, CURLOPT_URL, url);
+		dl_curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 		if (json)
-			curl_easy_setopt(h, CURLOPT_POSTFIELDS, json);
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
-		curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-		curl_easy_setopt(h, CURLOPT_HEADERDATA, &s);
-		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
-		rc = curl_easy_perform(h);
-		curl_slist_free_all(hdr);
+			dl_curl_easy_setopt(h, CURLOPT_POSTFIELDS, json);
+		dl_curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+		dl_curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+		dl_curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
+		dl_curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+		dl_curl_easy_setopt(h, CURLOPT_HEADERDATA, &s);
+		dl_curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
+		rc = dl_curl_easy_perform(h);
+		dl_curl_slist_free_all(hdr);
 		if (rc == CURLE_OK) {
-			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+			dl_curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
 			ret = r->body || (r->body = calloc(1, 1)) ? 0 : bf_error_ret(ENOMEM, "out of memory");
 			break;
 		}
@@ -225,7 +227,7 @@ int bf_rfclient_request(struct bf_rfclient *c, const char *method, const char *p
 		/* Bounded: by down_wait_s and the deadline. */
 		tries++;
 		bf_info("the BMC at %s does not answer (%s; rebooting?): attempt %u, again in 2 s", c->host,
-			err[0] ? err : curl_easy_strerror(rc), tries + 1);
+			err[0] ? err : dl_curl_easy_strerror(rc), tries + 1);
 		bf_clock_sleep_ns(RETRY_NS);
 	}
 	if (ret < 0)
@@ -236,7 +238,7 @@ int bf_rfclient_request(struct bf_rfclient *c, const char *method, const char *p
 void bf_rfclient_close(struct bf_rfclient *c)
 {
 	if (c->curl)
-		curl_easy_cleanup(c->curl);
+		dl_curl_easy_cleanup(c->curl);
 	c->curl = NULL;
 	bf_secret_wipe(c->pass, sizeof(c->pass));
 }
