@@ -7,8 +7,15 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <zlib.h>
+
+/* Both buffers in one block on a huge page boundary: with transparent huge
+ * pages (madvise mode) the block is one page fault, not 128, which counts
+ * where a fault is dear (a virtual machine with shadow page tables). */
+#define HUGE_PAGE (2u << 20)
+_Static_assert(2 * BF_CRCPAR_BUF <= HUGE_PAGE, "both buffers fit in the block");
 
 struct part {
 	int fd;
@@ -23,6 +30,8 @@ struct bf_crcpar {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct part mine, helper;
+	uint8_t *mem;
+	bool started;   /* the helper thread runs: from the first large range */
 	bool job, done, quit;
 };
 
@@ -73,28 +82,16 @@ static void *worker(void *arg)
 int bf_crcpar_new(struct bf_crcpar **out)
 {
 	struct bf_crcpar *c = calloc(1, sizeof(*c));
-	int r;
 
-	if (!c)
-		return -ENOMEM;
-	c->mine.buf = malloc(BF_CRCPAR_BUF);
-	c->helper.buf = malloc(BF_CRCPAR_BUF);
-	if (!c->mine.buf || !c->helper.buf) {
-		free(c->mine.buf);
-		free(c->helper.buf);
+	if (!c || !(c->mem = aligned_alloc(HUGE_PAGE, HUGE_PAGE))) {
 		free(c);
 		return -ENOMEM;
 	}
+	madvise(c->mem, HUGE_PAGE, MADV_HUGEPAGE);   /* a hint: without it, small pages */
+	c->mine.buf = c->mem;
+	c->helper.buf = c->mem + BF_CRCPAR_BUF;
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
-	if ((r = pthread_create(&c->th, NULL, worker, c)) != 0) {
-		pthread_cond_destroy(&c->cv);
-		pthread_mutex_destroy(&c->mu);
-		free(c->mine.buf);
-		free(c->helper.buf);
-		free(c);
-		return -r;
-	}
 	*out = c;
 	return 0;
 }
@@ -103,21 +100,31 @@ void bf_crcpar_free(struct bf_crcpar *c)
 {
 	if (!c)
 		return;
-	pthread_mutex_lock(&c->mu);
-	c->quit = true;
-	pthread_cond_broadcast(&c->cv);
-	pthread_mutex_unlock(&c->mu);
-	pthread_join(c->th, NULL);
+	if (c->started) {
+		pthread_mutex_lock(&c->mu);
+		c->quit = true;
+		pthread_cond_broadcast(&c->cv);
+		pthread_mutex_unlock(&c->mu);
+		pthread_join(c->th, NULL);
+	}
 	pthread_cond_destroy(&c->cv);
 	pthread_mutex_destroy(&c->mu);
-	free(c->mine.buf);
-	free(c->helper.buf);
+	free(c->mem);
 	free(c);
+}
+
+/* The helper, started on first need; false when no thread can be had
+ * (then the caller does the whole range). */
+static bool helper_up(struct bf_crcpar *c)
+{
+	if (!c->started)
+		c->started = pthread_create(&c->th, NULL, worker, c) == 0;
+	return c->started;
 }
 
 int bf_crcpar_file(struct bf_crcpar *c, int fd, uint64_t off, uint64_t len, uint32_t *crc)
 {
-	uint64_t half = len < BF_CRCPAR_MIN ? len : (len / 2) & ~(uint64_t)4095;
+	uint64_t half = len < BF_CRCPAR_MIN || !helper_up(c) ? len : (len / 2) & ~(uint64_t)4095;
 
 	c->mine = (struct part){ .fd = fd, .off = off, .len = half, .buf = c->mine.buf };
 	if (half < len) {

@@ -2,8 +2,9 @@
  * thread reads and checksums the second half of the range while the
  * caller does the first, each through a small buffer that stays in the
  * core's cache, and the two are joined with zlib's crc32_combine. The
- * value is bf_bfb_crc32's (zlib's polynomial and conventions). Memory: two
- * BF_CRCPAR_BUF buffers, whatever the range. */
+ * value is bf_bfb_crc32's (zlib's polynomial and conventions). Memory: one
+ * 2 MiB block holding the two BF_CRCPAR_BUF buffers, whatever the range.
+ * The thread starts with the first range of BF_CRCPAR_MIN or more. */
 #ifndef BF_CRCPAR_H
 #define BF_CRCPAR_H
 
