@@ -6,6 +6,10 @@
  *         turns, best of PAIRS each, and the median of the ratios of the
  *         pairs; with their user + system CPU time, which says how much of
  *         the wall time was waiting for a core: the machine may be shared)
+ *   BENCH process_start bfctl_ms=... cat_ms=... bfctl_cpu_ms=... cat_cpu_ms=...
+ *         (`bfctl --version` against `cat /dev/null`, taking turns, the
+ *         medians: what starting the program costs, shared libraries
+ *         included)
  *   BENCH bfb_verify mib_s=... read_mib_s=... crc_mib_s=... ratio_to_read=...
  *         (in this process: bf_bfb_file_verify against read())
  *   BENCH crc32 zlib_mib_s=... libdeflate_mib_s=... isal_mib_s=...
@@ -34,6 +38,7 @@
 
 #define CHUNK (1u << 20)
 #define PAIRS 11
+#define START_PAIRS 21
 
 /* Three small boot images, then two large ones: kernel and initramfs. */
 static int make_file(const char *path, size_t mib)
@@ -80,6 +85,31 @@ static int cmp_double(const void *a, const void *b)
 static double secs_since(uint64_t t0)
 {
 	return (double)(bf_clock_ns() - t0) / 1e9;
+}
+
+/* Medians of START_PAIRS runs of each, taking turns, in ms. */
+static void bench_start(const char *bfctl)
+{
+	char *cat[] = { "cat", "/dev/null", NULL };
+	char *ver[] = { (char *)bfctl, "--version", NULL };
+	double w[2][START_PAIRS], c[2][START_PAIRS];
+	int i, k;
+
+	for (i = 0; i < START_PAIRS; i++) {
+		w[0][i] = run_process(ver, &c[0][i]);
+		w[1][i] = run_process(cat, &c[1][i]);
+		if (w[0][i] < 0 || w[1][i] < 0) {
+			fprintf(stderr, "bench_verify: %s --version or cat /dev/null failed\n", bfctl);
+			return;
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		qsort(w[k], START_PAIRS, sizeof(double), cmp_double);
+		qsort(c[k], START_PAIRS, sizeof(double), cmp_double);
+	}
+	printf("BENCH process_start bfctl_ms=%.1f cat_ms=%.1f bfctl_cpu_ms=%.1f cat_cpu_ms=%.1f\n",
+	       w[0][START_PAIRS / 2] * 1e3, w[1][START_PAIRS / 2] * 1e3, c[0][START_PAIRS / 2] * 1e3,
+	       c[1][START_PAIRS / 2] * 1e3);
 }
 
 static double read_all(const char *path, uint64_t *bytes)
@@ -146,6 +176,7 @@ int main(int argc, char **argv)
 		       "median_pair_ratio=%.2f bfctl_cpu_s=%.3f cat_cpu_s=%.3f\n", (double)bytes / 1048576.0,
 		       t_bf, t_cat, t_cat / t_bf, ratio[PAIRS / 2], cpu_bf, cpu_cat);
 	}
+	bench_start(bfctl);
 	/* Alternate the two, best of three each: the machine is noisy. */
 	for (i = 0; i < 3; i++) {
 		t = read_all(path, &bytes);
