@@ -225,130 +225,167 @@ static void drop_update(struct nic_core *c)
 	c->verified = false;
 }
 
+#define MCC_REPLY (-1)   /* done: status 0, the reply shows the new state */
+
+/* UPDATE_COMPONENT: the inactive bank erased for a component of the
+ * given size, or the reason it is not (in the reply's error code). */
+static int mcc_update_component(struct nic_core *c, const struct bf_fw_mcc *m, double now)
+{
+	if (c->fsm != BF_FW_FSM_LOCKED)
+		return 0x7;
+	c->fsm_err = 0;
+	if (m->component_index != BOOT_INDEX) {
+		c->fsm_err = 0x3;
+	} else if (c->pending >= 0) {
+		c->fsm_err = 0x9;   /* BLOCKED_PENDING_RESET */
+	} else if (!m->component_size || m->component_size > NIC_MAX_COMPONENT) {
+		c->fsm_err = 0x1E;  /* FW_BURN_REJECTED_NO_PLACE */
+	} else {
+		drop_update(c);
+		c->upd = calloc(1, m->component_size);
+		if (!c->upd) {
+			c->fsm_err = 0x18;
+			return MCC_REPLY;
+		}
+		c->comp_size = m->component_size;
+		c->bank[!c->active].valid = false;   /* erased */
+		bf_sim_nic_bank_drop(&c->bank[!c->active]);
+		c->fsm = BF_FW_FSM_INITIALIZE;
+		c->init_done_t = now + 0.02 + (double)m->component_size / NIC_ERASE_BPS;
+	}
+	return MCC_REPLY;
+}
+
+/* VERIFY_COMPONENT and ACTIVATE: their time goes to exec; a power cut
+ * modelled at either leaves no reply. */
+static int mcc_verify(struct nic_core *c, double *exec)
+{
+	if (c->fsm != BF_FW_FSM_DOWNLOAD)
+		return 0x7;
+	if (cut(c, BF_SIM_POWERCUT_VERIFY))
+		return 0;
+	*exec += (double)c->comp_size / NIC_VERIFY_BPS;
+	c->fsm_err = verify(c);
+	c->verified = c->fsm_err == 0;
+	c->fsm = BF_FW_FSM_LOCKED;
+	free(c->upd);
+	c->upd = NULL;
+	return MCC_REPLY;
+}
+
+static int mcc_activate(struct nic_core *c, double *exec)
+{
+	if (c->fsm != BF_FW_FSM_LOCKED || !c->verified)
+		return 0x7;
+	if (cut(c, BF_SIM_POWERCUT_ACTIVATE))
+		return 0;
+	*exec += NIC_T_ACTIVATE;
+	c->pending = !c->active;   /* the commit: one store */
+	c->verified = false;
+	c->fsm_err = 0;
+	return MCC_REPLY;
+}
+
+/* READ_COMPONENT / READ_PENDING_COMPONENT: the bank to upload. */
+static int mcc_read(struct nic_core *c, unsigned ins)
+{
+	int bank = ins == BF_FW_MCC_READ_COMPONENT ? c->active : c->pending;
+
+	if (c->fsm != BF_FW_FSM_LOCKED)
+		return 0x7;
+	c->fsm_err = 0;
+	if (bank < 0 || !c->bank[bank].valid || !c->bank[bank].img) {
+		c->fsm_err = 0x1;   /* nothing to read */
+		return MCC_REPLY;
+	}
+	c->upload = bank;
+	c->fsm = BF_FW_FSM_UPLOAD;
+	return MCC_REPLY;
+}
+
+/* One instruction written: a status to return at once, or MCC_REPLY. */
+static int mcc_set(struct nic_core *c, const struct bf_fw_mcc *m, double now, double *exec)
+{
+	unsigned ins = m->instruction;
+
+	if (ins != BF_FW_MCC_LOCK_UPDATE_HANDLE && ins != BF_FW_MCC_FORCE_HANDLE_RELEASE &&
+	    (c->fsm == BF_FW_FSM_IDLE || m->update_handle != c->handle))
+		return 0x7;   /* no such update handle */
+	c->last_cmd_t = now;
+	switch (ins) {
+	case BF_FW_MCC_LOCK_UPDATE_HANDLE:
+		if (c->fsm != BF_FW_FSM_IDLE)
+			break;   /* somebody holds it: the reply shows who */
+		if (cut(c, BF_SIM_POWERCUT_LOCK))
+			return 0;
+		c->fsm = BF_FW_FSM_LOCKED;
+		c->fsm_err = 0;
+		c->handle = m->update_handle ? m->update_handle & 0xffffff : c->next_handle;
+		c->owner = OWNER_ICMD;
+		break;
+	case BF_FW_MCC_RELEASE_UPDATE_HANDLE:
+	case BF_FW_MCC_FORCE_HANDLE_RELEASE:
+		drop_update(c);
+		bf_sim_nic_fsm_reset(c);
+		break;
+	case BF_FW_MCC_UPDATE_COMPONENT:
+		return mcc_update_component(c, m, now);
+	case BF_FW_MCC_VERIFY_COMPONENT:
+		return mcc_verify(c, exec);
+	case BF_FW_MCC_ACTIVATE:
+		return mcc_activate(c, exec);
+	case BF_FW_MCC_READ_COMPONENT:
+	case BF_FW_MCC_READ_PENDING_COMPONENT:
+		return mcc_read(c, ins);
+	case BF_FW_MCC_CANCEL:
+		drop_update(c);
+		c->fsm = BF_FW_FSM_LOCKED;
+		c->fsm_err = 0;
+		break;
+	case BF_FW_MCC_CHECK_UPDATE_HANDLE:
+		break;
+	default:
+		return 0x6;
+	}
+	return MCC_REPLY;
+}
+
+/* The register as read back: the state machine, its error, the owner, and
+ * a new handle proposed to a GET from an idle device. */
+static void mcc_reply(struct nic_core *c, int method, uint32_t proposal, double now, uint8_t *p)
+{
+	double el = now - c->last_cmd_t;
+	struct bf_fw_mcc m;
+
+	memset(&m, 0, sizeof(m));
+	m.control_state = (uint8_t)c->fsm;
+	m.error_code = (uint8_t)c->fsm_err;
+	m.control_progress = 101;
+	m.handle_owner_type = (uint8_t)c->owner;
+	m.component_index = c->fsm != BF_FW_FSM_IDLE ? BOOT_INDEX : 0;
+	m.time_elapsed_since_last_cmd = (uint16_t)(el > 0xfff ? 0xfff : el < 0 ? 0 : el);
+	if (c->fsm != BF_FW_FSM_IDLE)
+		m.update_handle = c->handle;
+	else if (method == BF_FW_METHOD_GET && !proposal)
+		m.update_handle = c->next_handle = (c->next_handle + 0x101) & 0xffffff;
+	bf_fw_pack(&bf_fw_mcc_layout, &m, p);
+}
+
 int bf_sim_nic_reg_mcc(struct bf_sim_nic *n, int method, uint8_t *p, double *exec)
 {
 	struct nic_core *c = n->core;
 	double now = bf_sim_nic_now(c);
 	struct bf_fw_mcc m;
+	int r;
 
 	bf_fw_unpack(&bf_fw_mcc_layout, p, &m);
 	if (method == BF_FW_METHOD_SET) {
-		unsigned ins = m.instruction;
-
-		if (ins != BF_FW_MCC_LOCK_UPDATE_HANDLE && ins != BF_FW_MCC_FORCE_HANDLE_RELEASE &&
-		    (c->fsm == BF_FW_FSM_IDLE || m.update_handle != c->handle))
-			return 0x7;   /* no such update handle */
-		c->last_cmd_t = now;
-		switch (ins) {
-		case BF_FW_MCC_LOCK_UPDATE_HANDLE:
-			if (c->fsm != BF_FW_FSM_IDLE)
-				break;   /* somebody holds it: the reply shows who */
-			if (cut(c, BF_SIM_POWERCUT_LOCK))
-				return 0;
-			c->fsm = BF_FW_FSM_LOCKED;
-			c->fsm_err = 0;
-			c->handle = m.update_handle ? m.update_handle & 0xffffff : c->next_handle;
-			c->owner = OWNER_ICMD;
-			break;
-		case BF_FW_MCC_RELEASE_UPDATE_HANDLE:
-			drop_update(c);
-			bf_sim_nic_fsm_reset(c);
-			break;
-		case BF_FW_MCC_UPDATE_COMPONENT:
-			if (c->fsm != BF_FW_FSM_LOCKED)
-				return 0x7;
-			c->fsm_err = 0;
-			if (m.component_index != BOOT_INDEX) {
-				c->fsm_err = 0x3;
-			} else if (c->pending >= 0) {
-				c->fsm_err = 0x9;   /* BLOCKED_PENDING_RESET */
-			} else if (!m.component_size || m.component_size > NIC_MAX_COMPONENT) {
-				c->fsm_err = 0x1E;  /* FW_BURN_REJECTED_NO_PLACE */
-			} else {
-				drop_update(c);
-				c->upd = calloc(1, m.component_size);
-				if (!c->upd) {
-					c->fsm_err = 0x18;
-					break;
-				}
-				c->comp_size = m.component_size;
-				c->bank[!c->active].valid = false;   /* erased */
-				bf_sim_nic_bank_drop(&c->bank[!c->active]);
-				c->fsm = BF_FW_FSM_INITIALIZE;
-				c->init_done_t = now + 0.02 + (double)m.component_size / NIC_ERASE_BPS;
-			}
-			break;
-		case BF_FW_MCC_VERIFY_COMPONENT:
-			if (c->fsm != BF_FW_FSM_DOWNLOAD)
-				return 0x7;
-			if (cut(c, BF_SIM_POWERCUT_VERIFY))
-				return 0;
-			*exec += (double)c->comp_size / NIC_VERIFY_BPS;
-			c->fsm_err = verify(c);
-			c->verified = c->fsm_err == 0;
-			c->fsm = BF_FW_FSM_LOCKED;
-			free(c->upd);
-			c->upd = NULL;
-			break;
-		case BF_FW_MCC_ACTIVATE:
-			if (c->fsm != BF_FW_FSM_LOCKED || !c->verified)
-				return 0x7;
-			if (cut(c, BF_SIM_POWERCUT_ACTIVATE))
-				return 0;
-			*exec += NIC_T_ACTIVATE;
-			c->pending = !c->active;   /* the commit: one store */
-			c->verified = false;
-			c->fsm_err = 0;
-			break;
-		case BF_FW_MCC_READ_COMPONENT:
-		case BF_FW_MCC_READ_PENDING_COMPONENT: {
-			int bank = ins == BF_FW_MCC_READ_COMPONENT ? c->active : c->pending;
-
-			if (c->fsm != BF_FW_FSM_LOCKED)
-				return 0x7;
-			c->fsm_err = 0;
-			if (bank < 0 || !c->bank[bank].valid || !c->bank[bank].img) {
-				c->fsm_err = 0x1;   /* nothing to read */
-				break;
-			}
-			c->upload = bank;
-			c->fsm = BF_FW_FSM_UPLOAD;
-			break;
-		}
-		case BF_FW_MCC_CANCEL:
-			drop_update(c);
-			c->fsm = BF_FW_FSM_LOCKED;
-			c->fsm_err = 0;
-			break;
-		case BF_FW_MCC_FORCE_HANDLE_RELEASE:
-			drop_update(c);
-			bf_sim_nic_fsm_reset(c);
-			break;
-		case BF_FW_MCC_CHECK_UPDATE_HANDLE:
-			break;
-		default:
-			return 0x6;
-		}
+		if ((r = mcc_set(c, &m, now, exec)) != MCC_REPLY)
+			return r;
 	} else if (method != BF_FW_METHOD_GET) {
 		return 0x6;
 	}
-	{
-		uint32_t proposal = m.update_handle;
-		double el = now - c->last_cmd_t;
-
-		memset(&m, 0, sizeof(m));
-		m.control_state = (uint8_t)c->fsm;
-		m.error_code = (uint8_t)c->fsm_err;
-		m.control_progress = 101;
-		m.handle_owner_type = (uint8_t)c->owner;
-		m.component_index = c->fsm != BF_FW_FSM_IDLE ? BOOT_INDEX : 0;
-		m.time_elapsed_since_last_cmd = (uint16_t)(el > 0xfff ? 0xfff : el < 0 ? 0 : el);
-		if (c->fsm != BF_FW_FSM_IDLE)
-			m.update_handle = c->handle;
-		else if (method == BF_FW_METHOD_GET && !proposal)
-			m.update_handle = c->next_handle = (c->next_handle + 0x101) & 0xffffff;
-	}
-	bf_fw_pack(&bf_fw_mcc_layout, &m, p);
+	mcc_reply(c, method, m.update_handle, now, p);
 	return 0;
 }
 
