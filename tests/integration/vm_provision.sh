@@ -18,6 +18,9 @@
 # (the virtio-net controller refuses hotplug) and that provision is the
 # re-run that finishes it. The pin is checked against ssh-keygen -lf of the
 # host key; the last provision, repeated, changes nothing.
+# VM_PROVISION_RSHIMD=1 runs it through rshimd (rshim0, the install through
+# its boot file, the hand-off over the tmfifo_net0 it makes), and
+# VM_PROVISION_PROFILES names the profiles, in order (vm_provision_rshimd.sh).
 if [ -z "${PROVISION_TEST_INNER:-}" ]; then
 	: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 	: "${top_srcdir:=$top_builddir}"
@@ -25,6 +28,10 @@ if [ -z "${PROVISION_TEST_INNER:-}" ]; then
 	. "$top_srcdir/tests/vm/vmtest.sh"
 	if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ] || ! command -v ovsdb-tool >/dev/null; then
 		skip "provision with a VM as the DPU's OS" "needs root, /dev/net/tun and ovsdb-tool"
+		done_testing; exit
+	fi
+	if [ -n "${VM_PROVISION_RSHIMD:-}" ] && [ ! -c /dev/fuse ]; then
+		skip "provision with a VM as the DPU's OS through rshimd" "rshimd needs /dev/fuse"
 		done_testing; exit
 	fi
 	vm_prereq "provision with a VM as the DPU's OS"
@@ -50,9 +57,18 @@ SRC=$(cd "$top_srcdir" && pwd)
 SAMPLE="$top_builddir/bfb/sample-full.bfb"
 ROOTFS="$PROVISION_OUT/dev/rootfs"
 export BFCTL_STATE_DIR="$TMP/state"
+DEV=sim:0 DEVDIR=sim_0
+if [ -n "${VM_PROVISION_RSHIMD:-}" ]; then
+	DEV=rshim0 DEVDIR=rshim0
+	export BFCTL_RSHIM_ROOT="$TMP/dev"
+	mkdir -p "$TMP/dev"
+	trap 'stop_pidfile "$TMP/rshimd.pid"; [ "$T_FAILED" = 0 ] || sed "s/^/# rshimd: /" "$TMP/rshimd.log" 2>/dev/null | tail -20; rm -rf "$TMP"' EXIT
+	expect_rc 0 "rshimd serves sim:0 as rshim0, with its tmfifo_net0" "$top_builddir/src/rshimd/rshimd" --root "$TMP/dev" \
+		-d sim:0 --config "$TMP/no-such.conf" --pid-file "$TMP/rshimd.pid" --log-file "$TMP/rshimd.log" -l 4
+fi
 
 oob() {  # oob CMD -- CMD in the DPU's OS over oob_net0 (OpenSSH, the pinned host key, the device's key)
-	nsenter --net="$OOB_NETNS" ssh -F none -p "$OOB_PORT" -i "$BFCTL_STATE_DIR/sim_0/id_ed25519" -o UserKnownHostsFile="$TMP/known_hosts" \
+	nsenter --net="$OOB_NETNS" ssh -F none -p "$OOB_PORT" -i "$BFCTL_STATE_DIR/$DEVDIR/id_ed25519" -o UserKnownHostsFile="$TMP/known_hosts" \
 		-o StrictHostKeyChecking=yes -o BatchMode=yes -o ConnectTimeout=60 -o LogLevel=ERROR root@127.0.0.1 "$@"
 }
 guest_tap() {  # guest_tap NAME CMD -- the guest's TAP checks (oob CMD) become this test's
@@ -86,7 +102,7 @@ steps_are() {  # steps_are JSON-OUT FIRMWARE INSTALL HANDOFF AGENT VERIFY -- eac
 # base name, side by side.
 mkdir -p "$TMP/prof"
 cp "$SRC"/profiles/*.yaml "$TMP/prof/"
-profiles=(ovs-switchdev lag sf-apps virtio-net-hotplug)
+read -r -a profiles <<< "${VM_PROVISION_PROFILES:-ovs-switchdev lag sf-apps virtio-net-hotplug}"
 for name in "${profiles[@]}"; do
 	printf 'include: %s.yaml\nprofile: %s-vm\ndpu:\n  pfs:\n    - devlink: netdevsim/netdevsim0\n    - devlink: netdevsim/netdevsim1\n' \
 		"$name" "$name" > "$TMP/prof/$name-vm.yaml"
@@ -109,7 +125,7 @@ for name in "${profiles[@]}"; do
 			oob 'mv /usr/local/bin/virtnet /usr/local/bin/virtnet.real &&
 			printf "#!/bin/sh\ncase \$1 in hotplug) echo \"hotplug refused\" >&2; exit 1 ;; esac\nexec /usr/local/bin/virtnet.real \"\$@\"\n" > /usr/local/bin/virtnet &&
 			chmod 755 /usr/local/bin/virtnet'
-		expect_rc 1 "$name: bfagent failing part way: exit 1" "$BFCTL" provision -r sim:0 --profile "$prof" --bfb "$SAMPLE" \
+		expect_rc 1 "$name: bfagent failing part way: exit 1" "$BFCTL" provision -r "$DEV" --profile "$prof" --bfb "$SAMPLE" \
 			--json --ssh-timeout 900 --timeout 1500
 		cp "$TMP/rc.out" "$TMP/$name-part.json"
 		ok "$name: ... naming bfagent's failure" grep -q 'bfagent apply ended with exit 1' "$TMP/$name-part.json"
@@ -121,7 +137,7 @@ for name in "${profiles[@]}"; do
 			oob "devlink dev eswitch show netdevsim/netdevsim0 | grep -q 'mode switchdev' && virtnet list | jq -e '.devices | length == 0'"
 		ok "$name: the controller takes hotplug again" oob 'mv /usr/local/bin/virtnet.real /usr/local/bin/virtnet'
 	fi
-	expect_rc 0 "$name: provision" "$BFCTL" provision -r sim:0 --profile "$prof" --bfb "$SAMPLE" \
+	expect_rc 0 "$name: provision" "$BFCTL" provision -r "$DEV" --profile "$prof" --bfb "$SAMPLE" \
 		--json --ssh-timeout 900 --timeout 1500
 	cp "$TMP/rc.out" "$TMP/$name.json"
 	[ -z "${VM_PROVISION_KEEP:-}" ] || cp "$TMP/rc.out" "$VM_PROVISION_KEEP/$name.json"
@@ -129,13 +145,16 @@ for name in "${profiles[@]}"; do
 		ok "$name: from a blank DPU: install, hand-off, agent and verify done" \
 			steps_are "$TMP/$name.json" "done|unchanged" done done done done
 		ok "$name: SSH reached the VM with the pinned key" grep -q 'host key SHA256:.* as pinned' "$TMP/$name.json"
+		[ -z "${VM_PROVISION_RSHIMD:-}" ] ||
+			ok "$name: the hand-off used rshimd's tmfifo_net0" grep -q 'using tmfifo_net0 from rshimd' "$TMP/$name.json"
 		ok "$name: the pin is the host key in the DPU's rootfs (ssh-keygen -lf)" - <<CHECK
-[ "\$(ssh-keygen -lf "$ROOTFS/etc/ssh/ssh_host_ed25519_key.pub" | cut -d' ' -f2)" = "\$(cat "$BFCTL_STATE_DIR/sim_0/hostkey.pin")" ]
+[ "\$(ssh-keygen -lf "$ROOTFS/etc/ssh/ssh_host_ed25519_key.pub" | cut -d' ' -f2)" = "\$(cat "$BFCTL_STATE_DIR/$DEVDIR/hostkey.pin")" ]
 CHECK
 		echo "[127.0.0.1]:$OOB_PORT $(cut -d' ' -f1,2 "$ROOTFS/etc/ssh/ssh_host_ed25519_key.pub")" > "$TMP/known_hosts"
-		ok "ovsdb-tool reads ovsbr1 and ovsbr2 in the database the VM wrote" - <<CHECK
+		case $name in ovs-switchdev) brs="ovsbr1 ovsbr2" ;; lag) brs="bf-lag" ;; *) brs= ;; esac
+		[ -z "$brs" ] || ok "ovsdb-tool reads $brs in the database the VM wrote" - <<CHECK
 q=\$(ovsdb-tool query "$ROOTFS/etc/openvswitch/conf.db" '["Open_vSwitch",{"op":"select","table":"Bridge","where":[],"columns":["name"]}]') &&
-	printf '%s' "\$q" | grep -q '"ovsbr1"' && printf '%s' "\$q" | grep -q '"ovsbr2"'
+	(for b in $brs; do printf '%s' "\$q" | grep -q "\"\$b\"" || exit 1; done)
 CHECK
 	else
 		ok "$name: install unchanged (the same bundle), agent and verify done" \
@@ -153,7 +172,7 @@ CHECK
 	first=
 done
 
-expect_rc 0 "$name again: a second provision" "$BFCTL" provision -r sim:0 --profile "$TMP/prof/$name-vm.yaml" \
+expect_rc 0 "$name again: a second provision" "$BFCTL" provision -r "$DEV" --profile "$TMP/prof/$name-vm.yaml" \
 	--bfb "$SAMPLE" --json --ssh-timeout 900 --timeout 1500
 ok "... changes nothing: firmware, install and agent unchanged" steps_are "$TMP/rc.out" unchanged unchanged done unchanged done
 done_testing
