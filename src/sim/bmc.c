@@ -132,6 +132,21 @@ static bool open_resource(const char *method, const char *url)
 					  !strcmp(url, "/redfish") || !strcmp(url, "/redfish/"));
 }
 
+/* The installer asked for a reboot the monitor has not begun yet, or the
+ * listeners are closing: the BMC no longer answers. */
+static bool going_down(struct bf_sim_bmc *b)
+{
+	bool down;
+
+	pthread_mutex_lock(&b->h->lock);
+	down = b->h->sim->bmc_reboot_req;
+	pthread_mutex_unlock(&b->h->lock);
+	pthread_mutex_lock(&b->mu);
+	down = down || b->down;
+	pthread_mutex_unlock(&b->mu);
+	return down;
+}
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			      const char *version, const char *data, size_t *data_size, void **con_cls)
 {
@@ -165,6 +180,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 		*data_size = 0;
 		return MHD_YES;
 	}
+	if (going_down(b))
+		return MHD_NO;   /* the connection drops, as when it reboots */
 	if (!open_resource(method, url)) {
 		char *pass = NULL, *user = MHD_basic_auth_get_username_password(c, &pass);
 		bool good = user && pass && same(user, "root") && same(pass, b->o.password);
@@ -303,6 +320,10 @@ static void reboot(struct bf_sim_bmc *b)
 	b->down = true;
 	b->abort_xfer = b->updating;
 	pthread_mutex_unlock(&b->mu);
+	/* Whatever asked, this reboot is the one the installer wanted. */
+	pthread_mutex_lock(&b->h->lock);
+	b->h->sim->bmc_reboot_req = false;
+	pthread_mutex_unlock(&b->h->lock);
 	unlisten_all(b);
 	wait_worker(b);
 	if (secs < 0.5)
@@ -347,8 +368,7 @@ static void *monitor(void *arg)
 			/* The installer asked for a reboot ("Rebooting BMC..."):
 			 * its firmware update takes effect. */
 			pthread_mutex_lock(&b->h->lock);
-			go = b->h->sim->bmc_reboot_req;
-			b->h->sim->bmc_reboot_req = false;
+			go = b->h->sim->bmc_reboot_req;   /* cleared by reboot() once down */
 			pthread_mutex_unlock(&b->h->lock);
 			st = bf_sim_bmc_phase_state(b);
 			pthread_mutex_lock(&b->mu);

@@ -51,7 +51,8 @@ sys.exit(1)' "$@"
 ps_watch() {
 	rm -f "$TMP/ps.stop"
 	(while [ ! -e "$TMP/ps.stop" ]; do
-		for f in /proc/[0-9]*/cmdline; do tr '\0' ' ' < "$f"; echo; done 2>/dev/null
+		cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\0' ' '
+		echo
 		sleep 0.05
 	done) > "$TMP/ps.txt" &
 	PSW=$!
