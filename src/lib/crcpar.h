@@ -1,10 +1,12 @@
-/* crcpar.h - CRC-32 of a file range on two cores (bf_crcpar_*): a helper
- * thread reads and checksums the second half of the range while the
- * caller does the first, each through a small buffer that stays in the
- * core's cache, and the two are joined with zlib's crc32_combine. The
- * value is bf_bfb_crc32's (zlib's polynomial and conventions). Memory: one
- * 2 MiB block holding the two BF_CRCPAR_BUF buffers, whatever the range.
- * The thread starts with the first range of BF_CRCPAR_MIN or more. */
+/* crcpar.h - CRC-32 of a file range on two cores (bf_crcpar_*): the
+ * range is cut into chunks of BF_CRCPAR_MIN that the caller and a helper
+ * thread take in turn, each reading through a small buffer that stays in
+ * its core's cache, and the chunk CRCs are joined in order with zlib's
+ * crc32_combine; when one thread waits for a core, the other does more.
+ * The value is bf_bfb_crc32's (zlib's polynomial and conventions).
+ * Memory: one 2 MiB block holding the two BF_CRCPAR_BUF buffers, and the
+ * CRCs of a few chunks, whatever the range. The thread starts with the
+ * first range of BF_CRCPAR_MIN or more. */
 #ifndef BF_CRCPAR_H
 #define BF_CRCPAR_H
 

@@ -160,6 +160,39 @@ static void test_crcpar(void **state)
 	free(d);
 }
 
+/* A range of more chunks than a thread may run ahead of the join (80 MiB
+ * in 4 MiB chunks, a short last one), from two offsets; and a file that
+ * ends one byte early. */
+static void test_crcpar_long(void **state)
+{
+	char path[] = "/tmp/bfctl-test-crcpar.XXXXXX";
+	size_t len = (80u << 20) + 3, i;
+	uint8_t *d = malloc(len);
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	struct bf_crcpar *c;
+	int fd = mkstemp(path);
+	uint32_t crc;
+
+	(void)state;
+	assert_non_null(d);
+	assert_true(fd >= 0);
+	for (i = 0; i < len; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		d[i] = (uint8_t)x;
+	}
+	assert_int_equal(bf_file_write_all(fd, d, len), 0);
+	assert_int_equal(bf_crcpar_new(&c), 0);
+	assert_int_equal(bf_crcpar_file(c, fd, 0, len, &crc), 0);
+	assert_int_equal(crc, bf_bfb_crc32(0, d, len));
+	assert_int_equal(bf_crcpar_file(c, fd, 4097, len - 4100, &crc), 0);
+	assert_int_equal(crc, bf_bfb_crc32(0, d + 4097, len - 4100));
+	assert_int_equal(bf_crcpar_file(c, fd, 1, len, &crc), -EIO);
+	bf_crcpar_free(c);
+	close(fd);
+	unlink(path);
+	free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_damage),
 		cmocka_unit_test(test_cut_short),
 		cmocka_unit_test(test_crcpar),
+		cmocka_unit_test(test_crcpar_long),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
