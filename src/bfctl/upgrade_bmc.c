@@ -102,17 +102,18 @@ int bf_upg_read_bmc(struct bf_upg_cli *u, struct bf_upgrade_plan *p)
 	return read_versions(u, p, false, NULL, 0);
 }
 
-/* A bf.cfg value in single quotes (a quote as '\''): bash reads it back
- * byte for byte. */
-static int put_quoted(FILE *f, const char *key, const char *v)
+/* KEY='VALUE' and a newline at b + *o, a quote as '\'' (bash reads it
+ * back byte for byte); b has room for 4 bytes per byte of v (sized by the
+ * caller). */
+static void put_quoted(char *b, size_t *o, const char *key, const char *v)
 {
-	fprintf(f, "%s='", key);
+	*o += (size_t)sprintf(b + *o, "%s='", key);
 	for (; *v; v++)
 		if (*v == '\'')
-			fputs("'\\''", f);
+			*o += (size_t)sprintf(b + *o, "'\\''");
 		else
-			fputc(*v, f);
-	return fputs("'\n", f) < 0 ? -EIO : 0;
+			b[(*o)++] = *v;
+	*o += (size_t)sprintf(b + *o, "'\n");
 }
 
 static bool changes(const struct bf_upgrade_item *it)
@@ -124,8 +125,7 @@ int bf_upg_bmc_cfg(struct bf_upg_cli *u)
 {
 	const struct bf_upgrade_item *bmc = &u->p.it[BF_UPG_BMC], *cec = &u->p.it[BF_UPG_CEC];
 	const char *pw = u->bmc.rf.pass;
-	FILE *f;
-	int ret;
+	size_t cap, o = 0;
 
 	u->bmc_mask = (changes(bmc) ? 1u << BF_UPG_BMC : 0) | (changes(cec) ? 1u << BF_UPG_CEC : 0);
 	if (!u->bmc_open || !u->bmc_mask)
@@ -134,17 +134,18 @@ int bf_upg_bmc_cfg(struct bf_upg_cli *u)
 		if ((unsigned char)*pw < 0x20 || *pw == 0x7f)
 			return bf_cli_fail(BF_EXIT_INPUT, -EINVAL, "nothing was pushed; set a password without them on the BMC",
 					   "the BMC password has control characters: it cannot go into bf.cfg");
-	/* In memory only (open_memstream): it holds the password. */
-	if (!(f = open_memstream(&u->cfg, &u->cfg_len)))
-		return bf_cli_fail(BF_EXIT_FAILURE, -errno, NULL, "out of memory");
-	fprintf(f, "\n# bfctl upgrade: BMC and CEC firmware through the BMC\n"
-		"UPDATE_BMC_FW=\"%s\"\nUPDATE_CEC_FW=\"%s\"\nBMC_REBOOT=\"yes\"\nCEC_REBOOT=\"yes\"\n",
-		changes(bmc) ? "yes" : "no", changes(cec) ? "yes" : "no");
-	ret = put_quoted(f, "BMC_USER", u->bmc.rf.user);
-	if (ret == 0)
-		ret = put_quoted(f, "BMC_PASSWORD", u->bmc.rf.pass);
-	if (fclose(f) != 0 || ret < 0)
-		return bf_cli_fail(BF_EXIT_FAILURE, -ENOMEM, NULL, "cannot make the bf.cfg for the BMC");
+	/* In memory only, one buffer sized for the worst case (never
+	 * reallocated: no copy of the password is left behind); wiped by
+	 * bf_upg_bmc_close. */
+	cap = 256 + 4 * (strlen(u->bmc.rf.user) + strlen(u->bmc.rf.pass));
+	if (!(u->cfg = calloc(1, cap)))
+		return bf_cli_fail(BF_EXIT_FAILURE, -ENOMEM, NULL, "out of memory");
+	o = (size_t)sprintf(u->cfg, "\n# bfctl upgrade: BMC and CEC firmware through the BMC\n"
+			    "UPDATE_BMC_FW=\"%s\"\nUPDATE_CEC_FW=\"%s\"\nBMC_REBOOT=\"yes\"\nCEC_REBOOT=\"yes\"\n",
+			    changes(bmc) ? "yes" : "no", changes(cec) ? "yes" : "no");
+	put_quoted(u->cfg, &o, "BMC_USER", u->bmc.rf.user);
+	put_quoted(u->cfg, &o, "BMC_PASSWORD", u->bmc.rf.pass);
+	u->cfg_len = o;
 	bf_print_begin("upgrade_bmc");
 	bf_print_string(BF_PRINT_JSON, "step", NULL, "bfcfg");
 	bf_print_string(BF_PRINT_ANY, "bmc", "BMC_USER and BMC_PASSWORD go to the DPU's installer in bf.cfg (BMC %s, ",
