@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#define HANDSHAKE_TRIES 5
 #define CONNECT_TRY_S  3.0
 #define IO_CHUNK       32768
 
@@ -137,20 +138,13 @@ static int authenticate(struct bf_prov *p, ssh_session s)
 	return 0;
 }
 
-int bf_prov_ssh_open(struct bf_prov *p, double wait_s, struct bf_prov_ssh **out)
+/* TCP to sshd, tried until it answers or wait_s from t0 (and the
+ * provision's deadline) pass: the socket, or the failure reported. */
+static int reach(struct bf_prov *p, const char *addr, double t0, double wait_s)
 {
-	const char *addr = p->o->dpu_addr ? p->o->dpu_addr : "192.168.100.2";
-	const char *user = p->o->user ? p->o->user : "root";
-	double t0 = bf_clock_ns() / 1e9, left;
-	struct bf_prov_ssh *c;
-	long tmo = 30;
-	int off = 0, fd = -1, tries = 0, r;
+	int tries = 0, fd;
+	double left;
 
-	if ((r = bf_dl_ssh()) < 0)
-		return bf_prov_fail(p, BF_EXIT_FAILURE, r, NULL, "%s: %s", p->o->device, bf_error_get());
-	if ((r = bf_dl_ssh()) < 0)
-		return bf_prov_fail(p, BF_EXIT_FAILURE, r, NULL, "%s: %s", p->o->device, bf_error_get());
-	pthread_once(&ssh_once, ssh_global_init);
 	for (;;) {
 		left = wait_s - (bf_clock_ns() / 1e9 - t0);
 		if (left > bf_prov_left(p))
@@ -159,7 +153,7 @@ int bf_prov_ssh_open(struct bf_prov *p, double wait_s, struct bf_prov_ssh **out)
 			return bf_prov_fail(p, BF_EXIT_INTERRUPTED, -EINTR, NULL, "%s: stopped", p->o->device);
 		fd = tcp_connect(p->ifname, addr, left < CONNECT_TRY_S ? (left > 0.1 ? left : 0.1) : CONNECT_TRY_S);
 		if (fd >= 0)
-			break;
+			return fd;
 		tries++;
 		if (tries == 1 || tries % 10 == 0)
 			bf_prov_info(p, "SSH on %s:22 over %s not reachable yet (%s); retrying", addr, p->ifname, strerror(-fd));
@@ -170,7 +164,17 @@ int bf_prov_ssh_open(struct bf_prov *p, double wait_s, struct bf_prov_ssh **out)
 					    p->o->device, addr, p->ifname, wait_s, tries, strerror(-fd));
 		bf_clock_sleep_ns(500000000ull);
 	}
-	c = calloc(1, sizeof(*c));
+}
+
+/* The SSH session on a connected socket (taken over: closed with c):
+ * 0 with *out, or -EAGAIN when the handshake failed (its reason in why). */
+static int handshake(struct bf_prov *p, const char *addr, int fd, struct bf_prov_ssh **out, char *why, size_t cap)
+{
+	const char *user = p->o->user ? p->o->user : "root";
+	struct bf_prov_ssh *c = calloc(1, sizeof(*c));
+	long tmo = 30;
+	int off = 0;
+
 	if (!c || !(c->s = dl_ssh_new())) {
 		free(c);
 		close(fd);
@@ -186,11 +190,41 @@ int bf_prov_ssh_open(struct bf_prov *p, double wait_s, struct bf_prov_ssh **out)
 	dl_ssh_options_set(c->s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null");
 	dl_ssh_options_set(c->s, SSH_OPTIONS_TIMEOUT, &tmo);
 	if (dl_ssh_connect(c->s) != SSH_OK) {
-		r = bf_prov_fail(p, BF_EXIT_DEVICE, -EPROTO, "check sshd on the DPU ('bfctl console')",
-				 "%s: SSH handshake with %s failed: %.200s", p->o->device, addr, dl_ssh_get_error(c->s));
+		snprintf(why, cap, "%.200s", dl_ssh_get_error(c->s));
 		bf_prov_ssh_close(c);
-		return r;
+		return -EAGAIN;
 	}
+	*out = c;
+	return 0;
+}
+
+int bf_prov_ssh_open(struct bf_prov *p, double wait_s, struct bf_prov_ssh **out)
+{
+	const char *addr = p->o->dpu_addr ? p->o->dpu_addr : "192.168.100.2";
+	double t0 = bf_clock_ns() / 1e9;
+	struct bf_prov_ssh *c = NULL;
+	char why[256];
+	int fd, r, tries;
+
+	if ((r = bf_dl_ssh()) < 0)
+		return bf_prov_fail(p, BF_EXIT_FAILURE, r, NULL, "%s: %s", p->o->device, bf_error_get());
+	pthread_once(&ssh_once, ssh_global_init);
+	/* sshd on a DPU that just booted may take the connection and drop it
+	 * (still starting, or restarted with new host keys): tried again. */
+	for (tries = 1;; tries++) {
+		if ((fd = reach(p, addr, t0, wait_s)) < 0)
+			return fd;
+		if ((r = handshake(p, addr, fd, &c, why, sizeof(why))) != -EAGAIN)
+			break;
+		if (tries >= HANDSHAKE_TRIES || bf_prov_left(p) <= 1 || wait_s - (bf_clock_ns() / 1e9 - t0) <= 1)
+			return bf_prov_fail(p, BF_EXIT_DEVICE, -EPROTO, "check sshd on the DPU ('bfctl console')",
+					    "%s: SSH handshake with %s failed (%d tries): %s", p->o->device, addr, tries, why);
+		bf_prov_info(p, "SSH handshake with %s failed (%s): try %d of %d in 2 s", addr, why, tries + 1,
+			     HANDSHAKE_TRIES);
+		bf_clock_sleep_ns(2000000000ull);
+	}
+	if (r < 0)
+		return r;
 	if ((r = check_host_key(p, c->s)) != 0 || (r = authenticate(p, c->s)) != 0) {
 		bf_prov_ssh_close(c);
 		return r;

@@ -131,6 +131,26 @@ kill "$(cat "$ROOTFS/run/sshd.pid")"
 expect_rc 7 "sshd gone: exit 7" P --ssh-timeout 3
 ok "... saying SSH did not answer" grep -q "SSH on 192.168.100.2 over tmfifo_net0 did not answer within 3 s" "$TMP/rc.err"
 
+# An sshd that takes each connection and drops it (still starting, or
+# restarted with new keys): the handshake is tried 5 times, each retry
+# said, then exit 4.
+nsenter --net="$BFSIM_DPU_NETNS" python3 -c '
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("192.168.100.2", 22))
+s.listen(8)
+while True:
+    c, _ = s.accept()
+    c.close()' & dropper=$!
+for i in $(seq 100); do nsenter --net="$BFSIM_DPU_NETNS" ss -Hltn 'sport = :22' | grep -q . && break; sleep 0.1; done
+expect_rc 4 "sshd dropping every connection: exit 4" P --ssh-timeout 60
+ok "... each retry said, then the failure after 5 handshakes" - <<'CHECK'
+[ "$(grep -c 'SSH handshake with 192.168.100.2 failed (.*): try [2-5] of 5 in 2 s' "$TMP/rc.out")" = 4 ] &&
+grep -q 'SSH handshake with 192.168.100.2 failed (5 tries): ' "$TMP/rc.err"
+CHECK
+kill "$dropper"; wait "$dropper" 2>/dev/null
+
 # The agent fails part way (OVSDB unreachable), a re-run finishes. The
 # reinstall brings sshd back.
 cat > "$TMP/more.yaml" <<'EOF'
