@@ -9,18 +9,20 @@
 # (netdevsim in its BlueField layout, the simulated virtio-net controller)
 # and a management port, oob_net0, on QEMU's user network.
 # Each shipped profile (on netdevsim's devlink names) is provisioned in
-# turn in one VM boot: the first from a blank DPU (firmware, install,
-# hand-off, agent, verify), each next one after the DPU's networking was
-# taken back to its post-install state over oob_net0. After each, the
+# turn from a blank DPU (firmware, install, hand-off, agent, verify): the
+# first on the DPU as bfsim starts it, each next one with --reinstall (a
+# new OS install, host key and VM boot). After each, the
 # profile's objects are read back in the guest over oob_net0 with OpenSSH
 # (devlink, ip, /proc/net/bonding, ovs-vsctl, virtnet list) and bfagent
-# status shows no drift. Before the last profile, bfagent fails part way
-# (the virtio-net controller refuses hotplug) and that provision is the
-# re-run that finishes it. The pin is checked against ssh-keygen -lf of the
+# status shows no drift. For virtio-net-hotplug, the networking is then
+# taken back to its post-install state over oob_net0, bfagent fails part
+# way (the virtio-net controller refuses hotplug) and a re-run finishes it. The pin is checked against ssh-keygen -lf of the
 # host key; the last provision, repeated, changes nothing.
 # VM_PROVISION_RSHIMD=1 runs it through rshimd (rshim0, the install through
-# its boot file, the hand-off over the tmfifo_net0 it makes), and
-# VM_PROVISION_PROFILES names the profiles, in order (vm_provision_rshimd.sh).
+# its boot file, the hand-off over the tmfifo_net0 it makes),
+# VM_PROVISION_FRESH=0 gives each profile after the first emptied
+# networking instead of a new install, and VM_PROVISION_PROFILES names the
+# profiles, in order (vm_provision_rshimd.sh).
 if [ -z "${PROVISION_TEST_INNER:-}" ]; then
 	: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 	: "${top_srcdir:=$top_builddir}"
@@ -108,16 +110,51 @@ for name in "${profiles[@]}"; do
 		"$name" "$name" > "$TMP/prof/$name-vm.yaml"
 done
 
+blank_net() {  # blank_net NAME -- the DPU's networking back to its post-install state, over oob_net0
+	ok "$1: the DPU's networking back to its post-install state (over oob_net0)" \
+		oob "top_builddir='$top_builddir' '$SRC/tests/vm/scenarios/dpuos-nic.sh' blank"
+	ok "$1: ... legacy eswitch, no bridge (devlink, ovs-vsctl over oob_net0)" \
+		oob "devlink dev eswitch show netdevsim/netdevsim0 | grep -q 'mode legacy' && [ -z \"\$(ovs-vsctl list-br)\" ]"
+}
+installed_fresh() {  # installed_fresh NAME JSON -- checks after a provision that installed the DPU
+	ok "$1: from a blank DPU: install, hand-off, agent and verify done" \
+		steps_are "$2" "done|unchanged" done done done done
+	ok "$1: SSH reached the VM with the pinned key" grep -q 'host key SHA256:.* as pinned' "$2"
+	[ -z "${VM_PROVISION_RSHIMD:-}" ] ||
+		ok "$1: the hand-off used rshimd's tmfifo_net0" grep -q 'using tmfifo_net0 from rshimd' "$2"
+	ok "$1: the pin is the host key in the DPU's rootfs (ssh-keygen -lf)" - <<CHECK
+[ "\$(ssh-keygen -lf "$ROOTFS/etc/ssh/ssh_host_ed25519_key.pub" | cut -d' ' -f2)" = "\$(cat "$BFCTL_STATE_DIR/$DEVDIR/hostkey.pin")" ]
+CHECK
+	# each install makes a new host key: OpenSSH over oob_net0 pins it too
+	echo "[127.0.0.1]:$OOB_PORT $(cut -d' ' -f1,2 "$ROOTFS/etc/ssh/ssh_host_ed25519_key.pub")" > "$TMP/known_hosts"
+}
+provision() {  # provision DESCRIPTION WANT-RC [ARGS] -- the profile $prof on $DEV
+	local desc=$1 want=$2
+	shift 2
+	expect_rc "$want" "$desc" "$BFCTL" provision -r "$DEV" --profile "$prof" --bfb "$SAMPLE" \
+		--json --ssh-timeout 900 --timeout 1500 "$@"
+}
+
+# Each profile after the first from a new install (--reinstall: the rootfs
+# laid out again, a new host key, the VM booted again); with
+# VM_PROVISION_FRESH=0, from the DPU's networking emptied in the running VM
+# instead (quicker, one VM boot).
 first=1
 for name in "${profiles[@]}"; do
 	prof="$TMP/prof/$name-vm.yaml"
-	if [ -z "$first" ]; then
-		ok "$name: the DPU's networking back to its post-install state (over oob_net0)" \
-			oob "top_builddir='$top_builddir' '$SRC/tests/vm/scenarios/dpuos-nic.sh' blank"
-		ok "$name: ... legacy eswitch, no bridge (devlink, ovs-vsctl over oob_net0)" \
-			oob "devlink dev eswitch show netdevsim/netdevsim0 | grep -q 'mode legacy' && [ -z \"\$(ovs-vsctl list-br)\" ]"
+	fresh=
+	if [ -z "$first" ] && [ "${VM_PROVISION_FRESH:-1}" != 0 ]; then
+		fresh=--reinstall
+	elif [ -z "$first" ]; then
+		blank_net "$name"
 	fi
 	if [ "$name" = virtio-net-hotplug ]; then
+		if [ -n "$fresh" ]; then
+			provision "$name: provision from a new install" 0 --reinstall
+			installed_fresh "$name" "$TMP/rc.out"
+			blank_net "$name"
+			fresh=
+		fi
 		# bfagent failing part way: the controller answers list but refuses
 		# hotplug, after the eswitch step is done; the loop's provision
 		# below is the re-run that finishes.
@@ -125,8 +162,7 @@ for name in "${profiles[@]}"; do
 			oob 'mv /usr/local/bin/virtnet /usr/local/bin/virtnet.real &&
 			printf "#!/bin/sh\ncase \$1 in hotplug) echo \"hotplug refused\" >&2; exit 1 ;; esac\nexec /usr/local/bin/virtnet.real \"\$@\"\n" > /usr/local/bin/virtnet &&
 			chmod 755 /usr/local/bin/virtnet'
-		expect_rc 1 "$name: bfagent failing part way: exit 1" "$BFCTL" provision -r "$DEV" --profile "$prof" --bfb "$SAMPLE" \
-			--json --ssh-timeout 900 --timeout 1500
+		provision "$name: bfagent failing part way: exit 1" 1
 		cp "$TMP/rc.out" "$TMP/$name-part.json"
 		ok "$name: ... naming bfagent's failure" grep -q 'bfagent apply ended with exit 1' "$TMP/$name-part.json"
 		ok "$name: ... the eswitch changed before the failure, each virtio-net device failed" \
@@ -137,20 +173,11 @@ for name in "${profiles[@]}"; do
 			oob "devlink dev eswitch show netdevsim/netdevsim0 | grep -q 'mode switchdev' && virtnet list | jq -e '.devices | length == 0'"
 		ok "$name: the controller takes hotplug again" oob 'mv /usr/local/bin/virtnet.real /usr/local/bin/virtnet'
 	fi
-	expect_rc 0 "$name: provision" "$BFCTL" provision -r "$DEV" --profile "$prof" --bfb "$SAMPLE" \
-		--json --ssh-timeout 900 --timeout 1500
+	provision "$name: provision" 0 $fresh
 	cp "$TMP/rc.out" "$TMP/$name.json"
 	[ -z "${VM_PROVISION_KEEP:-}" ] || cp "$TMP/rc.out" "$VM_PROVISION_KEEP/$name.json"
-	if [ -n "$first" ]; then
-		ok "$name: from a blank DPU: install, hand-off, agent and verify done" \
-			steps_are "$TMP/$name.json" "done|unchanged" done done done done
-		ok "$name: SSH reached the VM with the pinned key" grep -q 'host key SHA256:.* as pinned' "$TMP/$name.json"
-		[ -z "${VM_PROVISION_RSHIMD:-}" ] ||
-			ok "$name: the hand-off used rshimd's tmfifo_net0" grep -q 'using tmfifo_net0 from rshimd' "$TMP/$name.json"
-		ok "$name: the pin is the host key in the DPU's rootfs (ssh-keygen -lf)" - <<CHECK
-[ "\$(ssh-keygen -lf "$ROOTFS/etc/ssh/ssh_host_ed25519_key.pub" | cut -d' ' -f2)" = "\$(cat "$BFCTL_STATE_DIR/$DEVDIR/hostkey.pin")" ]
-CHECK
-		echo "[127.0.0.1]:$OOB_PORT $(cut -d' ' -f1,2 "$ROOTFS/etc/ssh/ssh_host_ed25519_key.pub")" > "$TMP/known_hosts"
+	if [ -n "$first" ] || [ -n "$fresh" ]; then
+		installed_fresh "$name" "$TMP/$name.json"
 		case $name in ovs-switchdev) brs="ovsbr1 ovsbr2" ;; lag) brs="bf-lag" ;; *) brs= ;; esac
 		[ -z "$brs" ] || ok "ovsdb-tool reads $brs in the database the VM wrote" - <<CHECK
 q=\$(ovsdb-tool query "$ROOTFS/etc/openvswitch/conf.db" '["Open_vSwitch",{"op":"select","table":"Bridge","where":[],"columns":["name"]}]') &&
