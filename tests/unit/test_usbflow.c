@@ -97,6 +97,66 @@ static void test_credit_rules(void **state)
 	assert_true(bf_usbflow_grant(&f, 1u << 20) >= 65536);
 }
 
+/* Reads per burst: a read once a whole burst has completed, not as soon
+ * as some bytes have; a burst ends at its size, or where the credit ran
+ * out once it is half that (a smaller one joins the next). */
+static void test_reads_per_burst(void **state)
+{
+	struct bf_usbflow f;
+
+	(void)state;
+	bf_usbflow_init(&f, 8192, 0x7ff, true);
+	f.burst = 4096;
+	bf_usbflow_read_submitted(&f, 0);
+	bf_usbflow_read_done(&f, 0, 0);
+	bf_usbflow_submitted(&f, 2048);
+	bf_usbflow_submitted(&f, 2048);                          /* a burst of 4096 ends */
+	bf_usbflow_submitted(&f, 1024);
+	bf_usbflow_completed(&f, 3072, 3072);
+	assert_false(bf_usbflow_want_read(&f, true));            /* bytes completed, not the burst */
+	bf_usbflow_completed(&f, 1024, 1024);
+	assert_true(bf_usbflow_want_read(&f, true));             /* the burst completed */
+	bf_usbflow_read_submitted(&f, 1);
+	bf_usbflow_completed(&f, 1024, 1024);
+	assert_false(bf_usbflow_want_read(&f, true));            /* the next one is still open */
+	/* Reads as bytes complete: any byte counts. */
+	f.burst = 0;
+	assert_true(bf_usbflow_want_read(&f, true));
+	/* The credit runs out after half a burst: that ends one. */
+	bf_usbflow_init(&f, 8192, 0x7ff, true);
+	f.burst = 4096;
+	bf_usbflow_read_submitted(&f, 0);
+	bf_usbflow_read_done(&f, 0, 768);                        /* 6144 B still in the FIFO */
+	bf_usbflow_submitted(&f, 2048);
+	assert_int_equal(bf_usbflow_grant(&f, 8), 0);
+	bf_usbflow_completed(&f, 1024, 1024);
+	assert_false(bf_usbflow_want_read(&f, true));
+	bf_usbflow_completed(&f, 1024, 1024);
+	assert_true(bf_usbflow_want_read(&f, true));
+	/* Less than half: it joins the next burst, unless nothing is in
+	 * flight and no credit is left. */
+	bf_usbflow_init(&f, 8192, 0x7ff, true);
+	f.burst = 4096;
+	bf_usbflow_read_submitted(&f, 0);
+	bf_usbflow_read_done(&f, 0, 896);                        /* 1024 B of credit */
+	bf_usbflow_submitted(&f, 1024);
+	bf_usbflow_read_submitted(&f, 1);
+	bf_usbflow_read_done(&f, 1, 768);                        /* 1024 B more */
+	bf_usbflow_submitted(&f, 1024);
+	assert_int_equal(bf_usbflow_grant(&f, 8), 0);
+	bf_usbflow_completed(&f, 1024, 1024);
+	assert_false(bf_usbflow_want_read(&f, true));
+	bf_usbflow_completed(&f, 1024, 1024);
+	assert_true(bf_usbflow_want_read(&f, true));
+	bf_usbflow_init(&f, 8192, 0x7ff, true);
+	f.burst = 4096;
+	bf_usbflow_read_submitted(&f, 0);
+	bf_usbflow_read_done(&f, 0, 896);
+	bf_usbflow_submitted(&f, 1024);
+	bf_usbflow_completed(&f, 1024, 1024);
+	assert_true(bf_usbflow_want_read(&f, true));
+}
+
 /* A valid stream: one 1 MiB image (id 62) the boot model consumes. */
 static uint8_t *stream(size_t *len)
 {
@@ -215,15 +275,40 @@ static void test_upstream_policy_is_safe_but_slower(void **state)
 	free(d);
 }
 
+/* Where endpoint 0 is slow and the link fast (125 us control transfers,
+ * 40 MB/s), reads as bytes complete cannot pass W / (2 ctl + 2 done + p)
+ * = 23.9 MB/s (doc/usb-timing.md); a read per half-FIFO burst passes
+ * 25 (simulated time, deterministic). */
+static void test_bursts_where_ep0_is_slow(void **state)
+{
+	struct bf_sim_usb_timing t;
+	struct usbrig g;
+	uint8_t *d;
+	size_t len;
+
+	(void)state;
+	d = stream(&len);
+	bf_sim_usb_timing_defaults(&t);
+	t.ctl_s = 125e-6;
+	t.link_bps = 40e6;
+	assert_int_equal(usbrig_open(&g, BF_CHIP_BF3, 80000000, 0, &t, d, len), 0);
+	assert_int_equal(usbrig_push_bfctl(&g, 60), len);
+	assert_true((double)len / usbrig_elapsed(&g) > 25e6);
+	assert_int_equal(usbrig_close(&g), 0);
+	free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_credit_rules),
+		cmocka_unit_test(test_reads_per_burst),
 		cmocka_unit_test(test_bf3_policy_never_overflows),
 		cmocka_unit_test(test_bf3_blind_push_overflows),
 		cmocka_unit_test(test_bf2_naks_instead),
 		cmocka_unit_test(test_bf3_stalled_device),
 		cmocka_unit_test(test_upstream_policy_is_safe_but_slower),
+		cmocka_unit_test(test_bursts_where_ep0_is_slow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

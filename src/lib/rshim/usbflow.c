@@ -33,9 +33,18 @@ size_t bf_usbflow_grant(const struct bf_usbflow *f, size_t want)
 	return (size_t)(room & ~(uint64_t)7);
 }
 
+/* Reads per burst: a burst ends where the credit ran out, once it is half
+ * the burst size (a smaller one joins the next), or at the burst size. */
 void bf_usbflow_submitted(struct bf_usbflow *f, size_t n)
 {
+	uint64_t len, last = f->marks ? f->mark[f->marks - 1] : f->read_base;
+
 	f->submitted += n;
+	len = f->submitted - last;
+	if (!f->burst || f->marks >= BF_USBFLOW_MARKS)
+		return;
+	if (len >= f->burst || (f->limit < f->submitted + 8 && 2 * len >= f->burst))
+		f->mark[f->marks++] = f->submitted;
 }
 
 void bf_usbflow_completed(struct bf_usbflow *f, size_t moved, size_t submitted)
@@ -61,7 +70,11 @@ bool bf_usbflow_want_read(const struct bf_usbflow *f, bool more)
 	if (f->limit >= f->submitted + f->window)
 		return false;
 	/* A read that vouches for more than the last one; in the exact
-	 * schedule, for everything sent. */
+	 * schedule, for everything sent; with reads per burst, for a whole
+	 * burst (the oldest end past the last read's C0), or for all that
+	 * was sent when the credit ran out. */
+	if (gain && !f->exact && f->burst)
+		return (f->marks && f->mark[0] <= f->completed) || (idle && starved);
 	if (gain && (idle || !f->exact))
 		return true;
 	/* Nothing in flight and no credit left: the FIFO was full, ask
@@ -71,7 +84,13 @@ bool bf_usbflow_want_read(const struct bf_usbflow *f, bool more)
 
 void bf_usbflow_read_submitted(struct bf_usbflow *f, unsigned slot)
 {
+	unsigned i, j;
+
 	f->read_base = f->completed;
+	for (i = j = 0; i < f->marks; i++)
+		if (f->mark[i] > f->read_base)
+			f->mark[j++] = f->mark[i];
+	f->marks = j;
 	f->base[slot % BF_USBFLOW_READS] = f->completed;
 	f->reads_out++;
 	f->reads++;

@@ -32,6 +32,14 @@
  *    endpoint 0's service time on the first two reads), when endpoint 0 is
  *    the slower part of the round trip. The credit goes out as soon as it
  *    arrives.
+ *  - overlapped per burst (burst != 0): the bytes sent are cut into
+ *    bursts of about `burst` (a FIFO / m), each ending where it reaches
+ *    that size or where the credit ran out once it is half that; a read
+ *    goes out when a whole burst has completed, so each read vouches for
+ *    a burst just landed and m bursts go round in parallel. usbpush.c
+ *    picks m when a long endpoint 0 service would leave reads as bytes
+ *    complete waiting on it.
+ * The schedules only decide when reads go out; the credit is the same.
  * The push starts exact; usbpush.c measures the read round trip and the
  * time a full FIFO takes on the link and switches to overlapped when the
  * round trip is the shorter. doc/usb-timing.md derives the bound and what
@@ -49,6 +57,7 @@
 
 #define BF_USBFLOW_READS 2        /* count reads out, at most */
 #define BF_USBFLOW_URB   1024     /* bulk transfer size on a counted FIFO */
+#define BF_USBFLOW_MARKS 8        /* burst ends kept: bursts of W/4 at least, half that when the credit ends one */
 
 struct bf_usbflow {
 	bool counted;          /* BF3: credits from BOOT_FIFO_COUNT */
@@ -63,6 +72,11 @@ struct bf_usbflow {
 	unsigned reads_out;    /* count reads submitted, not yet returned */
 	uint64_t base[BF_USBFLOW_READS]; /* C0 of each read slot out */
 	uint64_t read_base;    /* C0 of the last read submitted */
+	/* Overlapped: 0, a read as bytes complete; else a read as each
+	 * burst of about this many bytes completes (W/4 at least). */
+	uint64_t burst;
+	uint64_t mark[BF_USBFLOW_MARKS]; /* burst ends (S) past read_base, in order */
+	unsigned marks;
 	uint64_t reads;        /* count reads issued (statistics) */
 };
 

@@ -20,6 +20,7 @@
 #define WAIT_US       20000         /* longest wait for credit per write call */
 #define CHOOSE        0.9           /* overlapped reads when rtt < CHOOSE x a FIFO on the link */
 #define DRAIN_STREAK  4u            /* exact reads finding the FIFO empty before trying overlapped */
+#define BURSTS_MAX    4u            /* reads per burst: bursts of a FIFO / 4 at least (usbflow.h) */
 #define LINK_MAX_BPS  (13 * 512 / 125e-6) /* USB 2.0 high speed: 13 bulk packets per microframe */
 
 struct slot {
@@ -54,6 +55,7 @@ struct bf_usbpush {
 	uint64_t probe_base;
 	unsigned probe_streak, probe_full, probe_backoff;
 	bool probing;
+	bool drain_slow;              /* a read per burst found a quarter FIFO: no more */
 	bool active;                  /* a stream is being pushed: keep reading the count */
 	int err;                      /* sticky: the push has failed */
 	unsigned rd_fail;
@@ -79,13 +81,16 @@ static unsigned reads_out(const struct bf_usbpush *p)
 
 /* May a read go out now? Not while the credit left outlasts the read's
  * round trip at the fastest a high-speed link goes (each read takes bus
- * time from the stream). With none out, yes. With one out, only once it
- * should have left endpoint 0 (else the new one would wait there and be
- * stale when sampled); *wake: when to ask again. The first two go out
- * together: their completions measure endpoint 0. */
+ * time from the stream). With none out, yes. With one out and reads per
+ * burst, yes: the burst it vouches for has just completed. With one out
+ * and reads as bytes complete, only once it should have left endpoint 0
+ * (else the new one would wait there and be stale when sampled); *wake:
+ * when to ask again. The first two go out together: their completions
+ * measure endpoint 0. */
 static bool ep0_ready(struct bf_usbpush *p, uint64_t now, uint64_t *wake)
 {
 	uint64_t left = p->f.limit > p->f.submitted ? p->f.limit - p->f.submitted : 0, at = now;
+	bool timed = reads_out(p) && (p->f.exact || !p->f.burst);
 
 	if (reads_out(p) && p->f.reads == 1)
 		return true;
@@ -93,9 +98,9 @@ static bool ep0_ready(struct bf_usbpush *p, uint64_t now, uint64_t *wake)
 	 * trip; else one read per round trip refreshes the credit often
 	 * enough, at half the bus time. */
 	if (reads_out(p) >= BF_USBFLOW_READS ||
-	    (reads_out(p) && (p->f.exact || !p->ep0_serve || !p->rtt_min || 2 * p->ep0_serve < p->rtt_min)))
+	    (timed && (p->f.exact || !p->ep0_serve || !p->rtt_min || 2 * p->ep0_serve < p->rtt_min)))
 		return false;
-	if (reads_out(p))
+	if (timed)
 		at = p->ep0_free > now ? p->ep0_free : now;
 	if (p->rtt_min && (double)left > LINK_MAX_BPS * (double)(at - now + p->rtt_min) / 1e9)
 		return false;
@@ -136,6 +141,37 @@ static uint64_t pump_reads(struct bf_usbpush *p)
 	return wake;
 }
 
+/* Overlapped reads as bytes complete, or one per burst of a FIFO / m
+ * (usbflow.h), whichever takes the least time per FIFO's worth, from
+ * what was measured. With done the round trip less endpoint 0's service
+ * (the completion latency): reads as bytes complete take about two
+ * services, the rest of a round trip and a done per FIFO (a read waits
+ * half a service for the bytes it counts); m bursts go round in parallel,
+ * each in a round trip, its link time (a FIFO's / m) and its done, and
+ * need m services of endpoint 0 per round. Not once a read found the
+ * drain behind (drain_probe): then reads as bytes complete feed it more
+ * often. */
+static void choose_bursts(struct bf_usbpush *p)
+{
+	uint64_t e = p->ep0_serve, rtt = p->rtt_min, done, best, c;
+	unsigned m, pick = 0;
+
+	if (!e || rtt <= e || !p->fifo_min || p->drain_slow)
+		return;
+	done = rtt - e;
+	best = e + rtt + done;
+	for (m = 2; m <= BURSTS_MAX; m++) {
+		c = rtt + done + (p->fifo_min > done ? p->fifo_min - done : 0) / m;
+		if (c < m * e)
+			c = m * e;
+		if (c < best) {
+			best = c;
+			pick = m;
+		}
+	}
+	p->f.burst = pick ? p->f.window / pick : 0;
+}
+
 /* A burst sent with nothing else in flight has completed: the time a
  * FIFO's worth takes on the link, scaled from it (a burst of less than
  * half the FIFO says too little). Then the schedule: overlapped reads
@@ -148,8 +184,10 @@ static void burst_done(struct bf_usbpush *p)
 	if (n < p->f.window / 2 || !p->rtt_min)
 		return;
 	t = (uint64_t)((double)d * (double)p->f.window / (double)n);
-	if (!p->fifo_min || t < p->fifo_min)
+	if (!p->fifo_min || t < p->fifo_min) {
 		p->fifo_min = t;
+		choose_bursts(p);
+	}
 	if (p->f.exact && (double)p->rtt_min < CHOOSE * (double)p->fifo_min) {
 		p->f.exact = false;
 		bf_debug("%s: count read round trip %.0f us, FIFO on the link %.0f us: overlapped reads",
@@ -186,11 +224,14 @@ static void ep0_timing(struct bf_usbpush *p, unsigned slot, uint64_t now)
 		if (d && (!p->ep0_serve || d < p->ep0_serve)) {
 			p->ep0_serve = d;
 			bf_debug("%s: endpoint 0 serves a count read in %.0f us", p->name, (double)d / 1e3);
+			choose_bursts(p);
 		}
 	}
 	p->rd_last_done = p->rd_busy[other] ? now : 0;
-	if (p->rd_alone[slot] && (!p->rtt_min || now - p->rd_t0[slot] < p->rtt_min))
+	if (p->rd_alone[slot] && (!p->rtt_min || now - p->rd_t0[slot] < p->rtt_min)) {
 		p->rtt_min = now - p->rd_t0[slot];
+		choose_bursts(p);
+	}
 }
 
 /* The drain decides too. Exact reads that find the FIFO empty after a
@@ -199,12 +240,17 @@ static void ep0_timing(struct bf_usbpush *p, unsigned slot, uint64_t now)
  * Overlapped reads that find a quarter of the FIFO still there, twice in
  * four reads: the drain is the limit and such reads come too early (their
  * credit is stale): back to exact, and the next try needs twice the
- * streak. */
+ * streak. A read per burst that finds a quarter of the FIFO still there:
+ * the drain is behind, reads as bytes complete from then on. */
 static void drain_probe(struct bf_usbpush *p, uint64_t base, uint64_t count)
 {
 	uint64_t burst = base - p->probe_base;
 
 	p->probe_base = base;
+	if (count * 8 >= p->f.window / 4 && p->f.burst && !p->f.exact) {
+		p->drain_slow = true;
+		p->f.burst = 0;
+	}
 	if (p->f.exact) {
 		p->probe_full = 0;
 		p->probe_streak = count == 0 && burst >= p->f.window / 2 ? p->probe_streak + 1 : 0;
