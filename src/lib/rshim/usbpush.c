@@ -19,7 +19,7 @@
 #define READ_FAILS    3             /* consecutive failed count reads tolerated */
 #define WAIT_US       20000         /* longest wait for credit per write call */
 #define CHOOSE        0.9           /* overlapped reads when rtt < CHOOSE x a FIFO on the link */
-#define DRAIN_STREAK  4u            /* exact reads finding the FIFO empty before trying overlapped */
+#define DRAIN_STREAK  4u            /* exact reads finding the FIFO empty (not empty) before overlapped (held) */
 #define BURSTS_MAX    4u            /* reads per burst: bursts of a FIFO / 4 at least (usbflow.h) */
 #define LINK_MAX_BPS  (13 * 512 / 125e-6) /* USB 2.0 high speed: 13 bulk packets per microframe */
 
@@ -39,6 +39,7 @@ struct bf_usbpush {
 	size_t chunk;
 	bool rd_busy[BF_USBFLOW_READS];
 	uint64_t rd_t0[BF_USBFLOW_READS]; /* submitted at (ns) */
+	uint64_t rd_sample[BF_USBFLOW_READS]; /* should sample the count at (ns) */
 	unsigned rd_next;             /* count reads complete in order on endpoint 0 */
 	/* Endpoint 0's timing (usbflow.h), in ns: how long it serves one
 	 * read (the spacing of two completions whose second read was queued
@@ -53,9 +54,13 @@ struct bf_usbpush {
 	uint64_t burst_t0, burst_s0, fifo_min;
 	/* and from what count reads find (drain_probe) */
 	uint64_t probe_base;
-	unsigned probe_streak, probe_full, probe_backoff;
+	unsigned probe_streak, probe_left, probe_full, probe_backoff;
 	bool probing;
 	bool drain_slow;              /* a read per burst found a quarter FIFO: no more */
+	/* Held bursts (drain_probe): two half-FIFO bursts, the next one
+	 * held until the read in service has sampled the count. */
+	bool held;
+	uint64_t hold;                /* a burst is held until then (ns) */
 	bool active;                  /* a stream is being pushed: keep reading the count */
 	int err;                      /* sticky: the push has failed */
 	unsigned rd_fail;
@@ -135,6 +140,7 @@ static uint64_t pump_reads(struct bf_usbpush *p)
 		p->rd_t0[k] = now;
 		p->rd_alone[k] = !reads_out(p);
 		p->ep0_free = (reads_out(p) && p->ep0_free > now ? p->ep0_free : now) + p->ep0_serve;
+		p->rd_sample[k] = p->ep0_free - p->ep0_serve / 2;
 		bf_usbflow_read_submitted(&p->f, k);
 		p->rd_next = (k + 1) % BF_USBFLOW_READS;
 	}
@@ -156,7 +162,7 @@ static void choose_bursts(struct bf_usbpush *p)
 	uint64_t e = p->ep0_serve, rtt = p->rtt_min, done, best, c;
 	unsigned m, pick = 0;
 
-	if (!e || rtt <= e || !p->fifo_min || p->drain_slow)
+	if (!e || rtt <= e || !p->fifo_min || p->drain_slow || p->held)
 		return;
 	done = rtt - e;
 	best = e + rtt + done;
@@ -241,20 +247,33 @@ static void ep0_timing(struct bf_usbpush *p, unsigned slot, uint64_t now)
  * four reads: the drain is the limit and such reads come too early (their
  * credit is stale): back to exact, and the next try needs twice the
  * streak. A read per burst that finds a quarter of the FIFO still there:
- * the drain is behind, reads as bytes complete from then on. */
+ * the drain is behind, reads as bytes complete from then on. Exact reads
+ * that find the FIFO not yet empty after such a burst, DRAIN_STREAK times
+ * in a row: the drain is behind, and the exact schedule leaves it idle
+ * from the sample until the next burst lands (a read's result and a
+ * packet later): held bursts from then on, half a FIFO each, a read as
+ * each completes, the next one sent only once that read has sampled
+ * (held_until), so that it finds the FIFO drained and the whole window
+ * less the burst it counts is credit again. */
 static void drain_probe(struct bf_usbpush *p, uint64_t base, uint64_t count)
 {
 	uint64_t burst = base - p->probe_base;
 
 	p->probe_base = base;
-	if (count * 8 >= p->f.window / 4 && p->f.burst && !p->f.exact) {
+	if (count * 8 >= p->f.window / 4 && p->f.burst && !p->f.exact && !p->held) {
 		p->drain_slow = true;
 		p->f.burst = 0;
 	}
 	if (p->f.exact) {
 		p->probe_full = 0;
 		p->probe_streak = count == 0 && burst >= p->f.window / 2 ? p->probe_streak + 1 : 0;
-		if (p->probe_streak >= (DRAIN_STREAK << p->probe_backoff)) {
+		p->probe_left = count && burst >= p->f.window / 2 ? p->probe_left + 1 : 0;
+		if (p->probe_left >= DRAIN_STREAK && p->ep0_serve) {
+			p->f.exact = false;
+			p->held = true;
+			p->f.burst = p->f.window / 2;
+			bf_debug("%s: the drain is behind the exact schedule: held bursts", p->name);
+		} else if (p->probe_streak >= (DRAIN_STREAK << p->probe_backoff)) {
 			p->f.exact = false;
 			p->probing = true;
 			p->probe_streak = 0;
@@ -358,12 +377,30 @@ int bf_usbpush_create(const struct bf_usbpush_io *io, void *ctx, const struct bf
 	return 0;
 }
 
+/* Held bursts: none while a read out has yet to sample the count (half-way
+ * through its service on endpoint 0, as estimated when it went out), so
+ * that the count does not see the burst land. Until when, or 0. */
+static uint64_t held_until(const struct bf_usbpush *p)
+{
+	uint64_t now = p->io->now_ns(p->ctx), until = 0;
+	unsigned i;
+
+	if (!p->held || p->f.exact || !p->f.burst)
+		return 0;
+	for (i = 0; i < BF_USBFLOW_READS; i++)
+		if (p->rd_busy[i] && p->rd_sample[i] > now && p->rd_sample[i] > until)
+			until = p->rd_sample[i];
+	return until;
+}
+
 /* Fill free bulk slots from buf within the credit. Returns bytes taken. */
 static size_t fill(struct bf_usbpush *p, const uint8_t *buf, size_t len)
 {
 	size_t taken = 0;
 	unsigned i;
 
+	if ((p->hold = held_until(p)))
+		return 0;
 	for (i = 0; i < p->nb && taken < len && !p->err; i++) {
 		struct slot *s = &p->bulk[i];
 		size_t want = len - taken, n, wire;
@@ -422,6 +459,8 @@ ssize_t bf_usbpush_write(struct bf_usbpush *p, const void *buf, size_t len)
 		/* No credit yet: wait for a completion, or until a count
 		 * read is due (it is on no completion's path). */
 		now = p->io->now_ns(p->ctx);
+		if (p->hold && (!wake || p->hold < wake))
+			wake = p->hold;
 		if (wake && wake - now < (uint64_t)WAIT_US * 1000)
 			us = wake > now ? (unsigned)((wake - now + 999) / 1000) : 0;
 		run_events(p, us);
