@@ -31,7 +31,8 @@
  *    submits when it expects the first to leave endpoint 0 (it measures
  *    endpoint 0's service time on the first two reads), when endpoint 0 is
  *    the slower part of the round trip. The credit goes out as soon as it
- *    arrives.
+ *    arrives, in transfers of one packet (a read vouches for the bytes up
+ *    to the last transfer completed).
  *  - overlapped per burst (burst != 0): the bytes sent are cut into
  *    bursts of about `burst` (a FIFO / m), each ending where it reaches
  *    that size or where the credit ran out once it is half that; a read
@@ -60,6 +61,7 @@
 
 #define BF_USBFLOW_READS 2        /* count reads out, at most */
 #define BF_USBFLOW_URB   1024     /* bulk transfer size on a counted FIFO */
+#define BF_USBFLOW_URB_FINE 512   /* ... with reads as bytes complete: one high-speed packet */
 #define BF_USBFLOW_MARKS 8        /* burst ends kept: bursts of W/4 at least, half that when the credit ends one */
 
 struct bf_usbflow {

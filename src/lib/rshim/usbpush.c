@@ -393,6 +393,18 @@ static uint64_t held_until(const struct bf_usbpush *p)
 	return until;
 }
 
+/* Bytes per bulk transfer. With reads as bytes complete (usbflow.h) a
+ * read vouches for the bytes up to the last transfer whose completion was
+ * seen, so a transfer of one packet halves what has landed unreported
+ * when the read goes out (at twice the completions). The exact schedule
+ * and reads per burst count whole bursts: a KiB. */
+static size_t xfer_size(const struct bf_usbpush *p)
+{
+	if (p->f.counted && !p->f.exact && !p->f.burst)
+		return BF_USBFLOW_URB_FINE;
+	return p->chunk;
+}
+
 /* Fill free bulk slots from buf within the credit. Returns bytes taken. */
 static size_t fill(struct bf_usbpush *p, const uint8_t *buf, size_t len)
 {
@@ -408,8 +420,8 @@ static size_t fill(struct bf_usbpush *p, const uint8_t *buf, size_t len)
 
 		if (s->busy)
 			continue;
-		if (want > p->chunk)
-			want = p->chunk;
+		if (want > xfer_size(p))
+			want = xfer_size(p);
 		/* The stream's last piece (< 8 bytes) goes out as a whole,
 		 * zero-padded word. */
 		wire = (want + 7) & ~(size_t)7;

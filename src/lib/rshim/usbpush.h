@@ -19,7 +19,7 @@
 
 #include "chip.h"
 
-#define BF_USBPUSH_BULK_MAX 8      /* bulk transfers in flight, at most */
+#define BF_USBPUSH_BULK_MAX 16     /* bulk transfers in flight, at most (a FIFO in packets) */
 
 struct bf_usbpush;
 
