@@ -20,6 +20,7 @@
 #define WAIT_US       20000         /* longest wait for credit per write call */
 #define CHOOSE        0.9           /* overlapped reads when rtt < CHOOSE x a FIFO on the link */
 #define DRAIN_STREAK  4u            /* exact reads finding the FIFO empty (not empty) before overlapped (held) */
+#define HOLD_STEP     32            /* held bursts: the hold moves by service / this (up; 1/8 of it down) */
 #define BURSTS_MAX    4u            /* reads per burst: bursts of a FIFO / 4 at least (usbflow.h) */
 #define LINK_MAX_BPS  (13 * 512 / 125e-6) /* USB 2.0 high speed: 13 bulk packets per microframe */
 
@@ -57,10 +58,13 @@ struct bf_usbpush {
 	unsigned probe_streak, probe_left, probe_full, probe_backoff;
 	bool probing;
 	bool drain_slow;              /* a read per burst found a quarter FIFO: no more */
-	/* Held bursts (drain_probe): two half-FIFO bursts, the next one
-	 * held until the read in service has sampled the count. */
+	/* Held bursts (drain_probe): one burst of half a FIFO at a time,
+	 * an exact read when it has completed (two may be out), the next
+	 * burst held until the read in service has sampled the count. */
 	bool held;
 	uint64_t hold;                /* a burst is held until then (ns) */
+	uint64_t held_s0;             /* S when the last held burst began */
+	int64_t hold_adj;             /* added to the estimated sample (ns) */
 	bool active;                  /* a stream is being pushed: keep reading the count */
 	int err;                      /* sticky: the push has failed */
 	unsigned rd_fail;
@@ -95,7 +99,7 @@ static unsigned reads_out(const struct bf_usbpush *p)
 static bool ep0_ready(struct bf_usbpush *p, uint64_t now, uint64_t *wake)
 {
 	uint64_t left = p->f.limit > p->f.submitted ? p->f.limit - p->f.submitted : 0, at = now;
-	bool timed = reads_out(p) && (p->f.exact || !p->f.burst);
+	bool timed = reads_out(p) && !p->held && (p->f.exact || !p->f.burst);
 
 	if (reads_out(p) && p->f.reads == 1)
 		return true;
@@ -240,6 +244,23 @@ static void ep0_timing(struct bf_usbpush *p, unsigned slot, uint64_t now)
 	}
 }
 
+/* Held bursts: a read that found the FIFO not empty saw the held burst
+ * land (the sample came later than estimated: the estimate is endpoint
+ * 0's timing, with the host's jitter) or the drain is slower still: hold
+ * the next one longer. A read that found it empty: a little shorter, back
+ * towards a burst that lands just after the sample. Within half a service
+ * either way. */
+static void hold_adjust(struct bf_usbpush *p, uint64_t count)
+{
+	int64_t step = (int64_t)p->ep0_serve / HOLD_STEP, lim = (int64_t)p->ep0_serve / 2;
+
+	p->hold_adj += count ? step : -step / 8;
+	if (p->hold_adj > lim)
+		p->hold_adj = lim;
+	if (p->hold_adj < -lim)
+		p->hold_adj = -lim;
+}
+
 /* The drain decides too. Exact reads that find the FIFO empty after a
  * burst of half a FIFO or more, DRAIN_STREAK times in a row: the device
  * drains faster than the exact schedule feeds it, try overlapped reads.
@@ -251,16 +272,16 @@ static void ep0_timing(struct bf_usbpush *p, unsigned slot, uint64_t now)
  * that find the FIFO not yet empty after such a burst, DRAIN_STREAK times
  * in a row: the drain is behind, and the exact schedule leaves it idle
  * from the sample until the next burst lands (a read's result and a
- * packet later): held bursts from then on, half a FIFO each, a read as
- * each completes, the next one sent only once that read has sampled
- * (held_until), so that it finds the FIFO drained and the whole window
- * less the burst it counts is credit again. */
+ * packet later): held bursts from then on, half a FIFO each (held_room),
+ * a read as each completes, the next one sent only once that read has
+ * sampled (held_until, hold_adjust), so that it finds the FIFO drained
+ * and the whole window less the burst it counts is credit again. */
 static void drain_probe(struct bf_usbpush *p, uint64_t base, uint64_t count)
 {
 	uint64_t burst = base - p->probe_base;
 
 	p->probe_base = base;
-	if (count * 8 >= p->f.window / 4 && p->f.burst && !p->f.exact && !p->held) {
+	if (count * 8 >= p->f.window / 4 && p->f.burst && !p->f.exact) {
 		p->drain_slow = true;
 		p->f.burst = 0;
 	}
@@ -268,10 +289,12 @@ static void drain_probe(struct bf_usbpush *p, uint64_t base, uint64_t count)
 		p->probe_full = 0;
 		p->probe_streak = count == 0 && burst >= p->f.window / 2 ? p->probe_streak + 1 : 0;
 		p->probe_left = count && burst >= p->f.window / 2 ? p->probe_left + 1 : 0;
+		if (p->held) {
+			hold_adjust(p, count);
+			return;
+		}
 		if (p->probe_left >= DRAIN_STREAK && p->ep0_serve) {
-			p->f.exact = false;
 			p->held = true;
-			p->f.burst = p->f.window / 2;
 			bf_debug("%s: the drain is behind the exact schedule: held bursts", p->name);
 		} else if (p->probe_streak >= (DRAIN_STREAK << p->probe_backoff)) {
 			p->f.exact = false;
@@ -385,11 +408,14 @@ static uint64_t held_until(const struct bf_usbpush *p)
 	uint64_t now = p->io->now_ns(p->ctx), until = 0;
 	unsigned i;
 
-	if (!p->held || p->f.exact || !p->f.burst)
+	if (!p->held)
 		return 0;
-	for (i = 0; i < BF_USBFLOW_READS; i++)
-		if (p->rd_busy[i] && p->rd_sample[i] > now && p->rd_sample[i] > until)
-			until = p->rd_sample[i];
+	for (i = 0; i < BF_USBFLOW_READS; i++) {
+		uint64_t t = p->rd_sample[i] + (uint64_t)p->hold_adj;
+
+		if (p->rd_busy[i] && t > now && t > until)
+			until = t;
+	}
 	return until;
 }
 
@@ -403,6 +429,19 @@ static size_t xfer_size(const struct bf_usbpush *p)
 	if (p->f.counted && !p->f.exact && !p->f.burst)
 		return BF_USBFLOW_URB_FINE;
 	return p->chunk;
+}
+
+/* Held bursts: one at a time (a new one once nothing is in flight), of
+ * half a FIFO at most. Bytes the burst may still take. */
+static uint64_t held_room(struct bf_usbpush *p)
+{
+	if (!p->held)
+		return UINT64_MAX;
+	if (p->f.submitted == p->f.completed)
+		p->held_s0 = p->f.submitted;
+	if (p->f.submitted >= p->held_s0 + p->f.window / 2)
+		return 0;
+	return p->held_s0 + p->f.window / 2 - p->f.submitted;
 }
 
 /* Fill free bulk slots from buf within the credit. Returns bytes taken. */
@@ -426,6 +465,8 @@ static size_t fill(struct bf_usbpush *p, const uint8_t *buf, size_t len)
 		 * zero-padded word. */
 		wire = (want + 7) & ~(size_t)7;
 		n = bf_usbflow_grant(&p->f, wire);
+		if (n > held_room(p))
+			n = (size_t)held_room(p);
 		if (n < wire)
 			want = n;   /* whole words within the credit */
 		if (!want)
