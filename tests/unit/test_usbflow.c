@@ -315,6 +315,15 @@ static void test_packet_transfers_for_frequent_reads(void **state)
 	assert_true(push_rate(60, 40, 40) > 37.2);
 }
 
+/* 20 us control transfers, a 40 MB/s link: the link is the limit with
+ * reads as bytes complete (38.4 MB/s, a read per round trip, each taking
+ * bus time) and with reads per burst (39.0: fewer reads). */
+static void test_bursts_where_the_link_is_the_limit(void **state)
+{
+	(void)state;
+	assert_true(push_rate(20, 80, 40) > 38.7);
+}
+
 /* 250 us control transfers, a drain of 20 MB/s: the exact schedule (the
  * upstream loop's) reaches 14.5 MB/s at a 40 MB/s link, 14.0 at 32.8, its
  * reads finding the FIFO still busy; held bursts pass 15 and 14.35 (a
@@ -339,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_bursts_where_ep0_is_slow),
 		cmocka_unit_test(test_held_bursts_where_the_drain_is_behind),
 		cmocka_unit_test(test_packet_transfers_for_frequent_reads),
+		cmocka_unit_test(test_bursts_where_the_link_is_the_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

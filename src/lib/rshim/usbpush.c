@@ -158,23 +158,28 @@ static uint64_t pump_reads(struct bf_usbpush *p)
  * services, the rest of a round trip and a done per FIFO (a read waits
  * half a service for the bytes it counts); m bursts go round in parallel,
  * each in a round trip, its link time (a FIFO's / m) and its done, and
- * need m services of endpoint 0 per round. Not once a read found the
- * drain behind (drain_probe): then reads as bytes complete feed it more
- * often. */
+ * need m services of endpoint 0 per round. None takes less than the
+ * FIFO's link time; where the link is the limit either way, the fewest
+ * reads (bursts: each read takes bus time from the stream). Not once a
+ * read found the drain behind (drain_probe): then reads as bytes
+ * complete feed it more often. */
 static void choose_bursts(struct bf_usbpush *p)
 {
-	uint64_t e = p->ep0_serve, rtt = p->rtt_min, done, best, c;
+	uint64_t e = p->ep0_serve, rtt = p->rtt_min, done, link, best, c;
 	unsigned m, pick = 0;
 
 	if (!e || rtt <= e || !p->fifo_min || p->drain_slow || p->held)
 		return;
 	done = rtt - e;
-	best = e + rtt + done;
+	link = p->fifo_min > done ? p->fifo_min - done : 0;
+	best = e + rtt + done > link ? e + rtt + done : link;
 	for (m = 2; m <= BURSTS_MAX; m++) {
-		c = rtt + done + (p->fifo_min > done ? p->fifo_min - done : 0) / m;
+		c = rtt + done + link / m;
 		if (c < m * e)
 			c = m * e;
-		if (c < best) {
+		if (c < link)
+			c = link;
+		if (c < best || (c == best && !pick)) {
 			best = c;
 			pick = m;
 		}
