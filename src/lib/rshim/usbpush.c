@@ -19,8 +19,10 @@
 #define READ_FAILS    3             /* consecutive failed count reads tolerated */
 #define WAIT_US       20000         /* longest wait for credit per write call */
 #define CHOOSE        0.9           /* overlapped reads when rtt < CHOOSE x a FIFO on the link */
-#define DRAIN_STREAK  4u            /* exact reads finding the FIFO empty (not empty) before overlapped (held) */
-#define HOLD_STEP     32            /* held bursts: the hold moves by service / this (up; 1/8 of it down) */
+#define DRAIN_STREAK  4u            /* exact reads finding the FIFO empty before trying overlapped */
+#define HELD_STREAK   8u            /* exact reads finding the FIFO not empty before held bursts (half to settle) */
+#define HELD_SETTLE   16u           /* held bursts: reads to settle, then reads to measure */
+#define HOLD_STEP     32            /* held bursts: the hold moves by service / this (up; half that down) */
 #define BURSTS_MAX    4u            /* reads per burst: bursts of a FIFO / 4 at least (usbflow.h) */
 #define LINK_MAX_BPS  (13 * 512 / 125e-6) /* USB 2.0 high speed: 13 bulk packets per microframe */
 
@@ -57,11 +59,14 @@ struct bf_usbpush {
 	uint64_t probe_base;
 	unsigned probe_streak, probe_left, probe_full, probe_backoff;
 	bool probing;
-	bool drain_slow;              /* a read per burst found a quarter FIFO: no more */
+	bool drain_slow;              /* a read per burst found an eighth of a FIFO: no more */
 	/* Held bursts (drain_probe): one burst of half a FIFO at a time,
 	 * an exact read when it has completed (two may be out), the next
 	 * burst held until the read in service has sampled the count. */
-	bool held;
+	bool held, held_off;          /* held_off: they were tried and underfed the drain */
+	unsigned held_reads;
+	uint64_t trial_t, trial_c;    /* a read's submission and C0, a rate from there */
+	double exact_rate;            /* bytes per ns of the exact reads that called for them */
 	uint64_t hold;                /* a burst is held until then (ns) */
 	uint64_t held_s0;             /* S when the last held burst began */
 	int64_t hold_adj;             /* added to the estimated sample (ns) */
@@ -249,21 +254,76 @@ static void ep0_timing(struct bf_usbpush *p, unsigned slot, uint64_t now)
 	}
 }
 
-/* Held bursts: a read that found the FIFO not empty saw the held burst
- * land (the sample came later than estimated: the estimate is endpoint
- * 0's timing, with the host's jitter) or the drain is slower still: hold
- * the next one longer. A read that found it empty: a little shorter, back
- * towards a burst that lands just after the sample. Within half a service
- * either way. */
+static void held_stop(struct bf_usbpush *p, const char *why)
+{
+	p->held = false;
+	p->held_off = true;
+	bf_debug("%s: %s: exact reads", p->name, why);
+}
+
+/* Held bursts are a trial: after HELD_SETTLE reads (the hold settles),
+ * the rate over the next HELD_SETTLE has to reach what the exact schedule
+ * did over the reads that called for them (t0: when the read went out,
+ * base: its C0), else back to exact for good. */
+static void held_trial(struct bf_usbpush *p, uint64_t base, uint64_t t0)
+{
+	if (++p->held_reads == HELD_SETTLE) {
+		p->trial_t = t0;
+		p->trial_c = base;
+	} else if (p->held_reads == 2 * HELD_SETTLE && t0 > p->trial_t &&
+		   (double)(base - p->trial_c) / (double)(t0 - p->trial_t) < p->exact_rate) {
+		held_stop(p, "held bursts were slower");
+	}
+}
+
+/* Held bursts: a read that found more than a packet in the FIFO saw the
+ * held burst land (the sample came later than estimated: the estimate is
+ * endpoint 0's timing, with the host's jitter) or the drain is slower
+ * still: hold the next one longer. Else a little shorter, back towards a
+ * burst whose first packet lands about at the sample. Within half a
+ * service either way; held to the end of the read's service and still
+ * more than a packet: the drain is the limit and held bursts of half a
+ * FIFO underfeed it, back to the exact schedule for good. */
 static void hold_adjust(struct bf_usbpush *p, uint64_t count)
 {
 	int64_t step = (int64_t)p->ep0_serve / HOLD_STEP, lim = (int64_t)p->ep0_serve / 2;
+	bool late = count * 8 > p->f.window / 16;
 
-	p->hold_adj += count ? step : -step / 8;
+	if (late && p->hold_adj >= lim) {
+		held_stop(p, "held to the end of the read's service, the FIFO still not drained");
+		return;
+	}
+	p->hold_adj += late ? step : -step / 2;
 	if (p->hold_adj > lim)
 		p->hold_adj = lim;
 	if (p->hold_adj < -lim)
 		p->hold_adj = -lim;
+}
+
+/* Exact reads that find the FIFO not yet empty after a burst of half a
+ * FIFO or more, HELD_STREAK times in a row, try held bursts (see
+ * drain_probe), against the rate of the last half of those reads. True
+ * while they are on (the read was theirs). */
+static bool held_probe(struct bf_usbpush *p, uint64_t base, uint64_t t0, uint64_t count, uint64_t burst)
+{
+	if (p->held) {
+		hold_adjust(p, count);
+		if (p->held)
+			held_trial(p, base, t0);
+		return true;
+	}
+	p->probe_left = count && burst >= p->f.window / 2 ? p->probe_left + 1 : 0;
+	if (p->probe_left == HELD_STREAK / 2) {
+		p->trial_t = t0;
+		p->trial_c = base;
+	}
+	if (p->probe_left < HELD_STREAK || !p->ep0_serve || p->held_off || t0 <= p->trial_t)
+		return false;
+	p->exact_rate = (double)(base - p->trial_c) / (double)(t0 - p->trial_t);
+	p->held = true;
+	p->held_reads = 0;
+	bf_debug("%s: the drain is behind the exact schedule: held bursts", p->name);
+	return true;
 }
 
 /* The drain decides too. Exact reads that find the FIFO empty after a
@@ -272,36 +332,30 @@ static void hold_adjust(struct bf_usbpush *p, uint64_t count)
  * Overlapped reads that find a quarter of the FIFO still there, twice in
  * four reads: the drain is the limit and such reads come too early (their
  * credit is stale): back to exact, and the next try needs twice the
- * streak. A read per burst that finds a quarter of the FIFO still there:
+ * streak. A read per burst that finds an eighth of the FIFO still there:
  * the drain is behind, reads as bytes complete from then on. Exact reads
- * that find the FIFO not yet empty after such a burst, DRAIN_STREAK times
- * in a row: the drain is behind, and the exact schedule leaves it idle
- * from the sample until the next burst lands (a read's result and a
- * packet later): held bursts from then on, half a FIFO each (held_room),
- * a read as each completes, the next one sent only once that read has
- * sampled (held_until, hold_adjust), so that it finds the FIFO drained
- * and the whole window less the burst it counts is credit again. */
-static void drain_probe(struct bf_usbpush *p, uint64_t base, uint64_t count)
+ * that keep finding the FIFO not yet empty (held_probe): the drain is
+ * behind, and the exact schedule leaves it idle from the sample until the
+ * next burst lands (a read's result and a packet later): held bursts,
+ * half a FIFO each (held_room), a read as each completes, the next one
+ * sent only once that read has sampled (held_until, hold_adjust), so that
+ * it finds the FIFO drained and the whole window less the burst it counts
+ * is credit again. */
+static void drain_probe(struct bf_usbpush *p, uint64_t base, uint64_t t0, uint64_t count)
 {
 	uint64_t burst = base - p->probe_base;
 
 	p->probe_base = base;
-	if (count * 8 >= p->f.window / 4 && p->f.burst && !p->f.exact) {
+	if (count * 8 >= p->f.window / 8 && p->f.burst && !p->f.exact) {
 		p->drain_slow = true;
 		p->f.burst = 0;
 	}
 	if (p->f.exact) {
 		p->probe_full = 0;
 		p->probe_streak = count == 0 && burst >= p->f.window / 2 ? p->probe_streak + 1 : 0;
-		p->probe_left = count && burst >= p->f.window / 2 ? p->probe_left + 1 : 0;
-		if (p->held) {
-			hold_adjust(p, count);
+		if (held_probe(p, base, t0, count, burst))
 			return;
-		}
-		if (p->probe_left >= DRAIN_STREAK && p->ep0_serve) {
-			p->held = true;
-			bf_debug("%s: the drain is behind the exact schedule: held bursts", p->name);
-		} else if (p->probe_streak >= (DRAIN_STREAK << p->probe_backoff)) {
+		if (p->probe_streak >= (DRAIN_STREAK << p->probe_backoff)) {
 			p->f.exact = false;
 			p->probing = true;
 			p->probe_streak = 0;
@@ -340,7 +394,7 @@ void bf_usbpush_read_done(struct bf_usbpush *p, unsigned slot, int err, const ui
 			bf_usbflow_read_done(&p->f, slot, v);
 			p->rd_fail = 0;
 			ep0_timing(p, slot, p->io->now_ns(p->ctx));
-			drain_probe(p, base, v & p->f.count_mask);
+			drain_probe(p, base, p->rd_t0[slot], v & p->f.count_mask);
 		}
 	} else if (!err) {
 		err = -EIO;
