@@ -482,10 +482,34 @@ out:
 	return ret;
 }
 
-int bf_cmd_upgrade(int argc, char **argv)
+enum { OPT_PLAN = BF_OPT_FIRST_CMD, OPT_DEFERRED, OPT_LFWP, OPT_DOWN, OPT_ACTIVATE, OPT_LEVEL, OPT_HISTORY,
+       OPT_NIC, OPT_BMC_WAIT };
+
+/* One option that is not a plain flag or name. */
+static void parse_value(struct bf_upg_cli *u, int opt)
 {
-	enum { OPT_PLAN = BF_OPT_FIRST_CMD, OPT_DEFERRED, OPT_LFWP, OPT_DOWN, OPT_ACTIVATE, OPT_LEVEL,
-	       OPT_HISTORY, OPT_NIC, OPT_BMC_WAIT };
+	switch (opt) {
+	case OPT_LEVEL:
+		if (strcmp(optarg, "0") && strcmp(optarg, "3") && strcmp(optarg, "4"))
+			bf_cli_usage_error("--level takes 0, 3 or 4");
+		u->level = optarg[0] - '0';
+		break;
+	case 't':
+		if (bf_duration_parse(optarg, &u->timeout) < 0)
+			bf_cli_usage_error("--timeout: %s", bf_error_get());
+		break;
+	case OPT_BMC_WAIT:
+		if (bf_duration_parse(optarg, &u->bmc_wait) < 0)
+			bf_cli_usage_error("--bmc-wait: %s", bf_error_get());
+		break;
+	default:
+		if (!bf_cli_fetch_opt(&u->fetch, opt, optarg))
+			bf_cli_common(opt, upgrade_usage);
+	}
+}
+
+static void parse_args(struct bf_upg_cli *u, int argc, char **argv)
+{
 	static const struct option lo[] = {
 		{ "rshim", required_argument, NULL, 'r' },
 		{ "bundle", required_argument, NULL, 'b' },
@@ -503,15 +527,8 @@ int bf_cmd_upgrade(int argc, char **argv)
 		{ "yes", no_argument, NULL, 'y' },
 		{ "timeout", required_argument, NULL, 't' },
 		BF_CLI_FETCH_LONGOPTS, BF_CLI_LONGOPTS, { 0 } };
-	struct bf_upg_cli *u = calloc(1, sizeof(*u));
-	int opt, ret;
+	int opt;
 
-	if (!u)
-		return bf_cli_fail(BF_EXIT_FAILURE, -ENOMEM, NULL, "out of memory");
-	u->level = -1;
-	u->timeout = DEFAULT_TIMEOUT_S;
-	u->bmc_wait = DEFAULT_BMC_WAIT_S;
-	bf_cli_fetch_init(&u->fetch);
 	while ((opt = bf_cli_getopt(argc, argv, "r:b:t:y" BF_CLI_SHORTOPTS, lo)) != -1) {
 		switch (opt) {
 		case 'r': u->dev = optarg; break;
@@ -526,26 +543,16 @@ int bf_cmd_upgrade(int argc, char **argv)
 		case OPT_NIC: u->nic_opt = optarg; break;
 		case BF_OPT_BMC: u->bmc_url = optarg; break;
 		case BF_OPT_PASSWORD_FILE: u->password_file = optarg; break;
-		case OPT_LEVEL:
-			if (strcmp(optarg, "0") && strcmp(optarg, "3") && strcmp(optarg, "4"))
-				bf_cli_usage_error("--level takes 0, 3 or 4");
-			u->level = optarg[0] - '0';
-			break;
-		case 't':
-			if (bf_duration_parse(optarg, &u->timeout) < 0)
-				bf_cli_usage_error("--timeout: %s", bf_error_get());
-			break;
-		case OPT_BMC_WAIT:
-			if (bf_duration_parse(optarg, &u->bmc_wait) < 0)
-				bf_cli_usage_error("--bmc-wait: %s", bf_error_get());
-			break;
-		default:
-			if (!bf_cli_fetch_opt(&u->fetch, opt, optarg))
-				bf_cli_common(opt, upgrade_usage);
+		default: parse_value(u, opt);
 		}
 	}
 	if (optind != argc)
 		bf_cli_usage_error("unexpected argument '%s'", argv[optind]);
+}
+
+/* Options that go together, and the device. */
+static void check_args(struct bf_upg_cli *u)
+{
 	if (u->activate + u->history + (u->bundle != NULL) != 1)
 		bf_cli_usage_error("give one of --bundle FILE, --activate, --history");
 	if (u->level >= 0 && !u->activate)
@@ -562,37 +569,55 @@ int bf_cmd_upgrade(int argc, char **argv)
 		u->dev = getenv("BFCTL_RSHIM");
 	if (!u->dev || !*u->dev)
 		bf_cli_usage_error("no device given: use --rshim DEV (e.g. --rshim sim:0) or set BFCTL_RSHIM");
+}
+
+/* The NIC is asked before the RShim is opened: for a simulated device
+ * both are the same simulator. */
+static int open_device(struct bf_upg_cli *u)
+{
+	int ret;
+
+	if (u->nic_opt)
+		snprintf(u->nic, sizeof(u->nic), "%s", u->nic_opt);
+	else
+		bf_upgrade_nic_name(u->dev, u->nic, sizeof(u->nic));
+	bf_upgrade_plan_init(&u->p);
+	if (u->nic[0] && bf_upgrade_read_nic(u->nic, &u->p) < 0)
+		bf_error_clear();
+	if ((ret = bf_cli_open_rshim(u->dev, &u->r)) != 0)
+		return ret;
+	bf_upg_read_running(u, &u->p);
+	return 0;
+}
+
+int bf_cmd_upgrade(int argc, char **argv)
+{
+	struct bf_upg_cli *u = calloc(1, sizeof(*u));
+	int ret;
+
+	if (!u)
+		return bf_cli_fail(BF_EXIT_FAILURE, -ENOMEM, NULL, "out of memory");
+	u->level = -1;
+	u->timeout = DEFAULT_TIMEOUT_S;
+	u->bmc_wait = DEFAULT_BMC_WAIT_S;
+	bf_cli_fetch_init(&u->fetch);
+	parse_args(u, argc, argv);
+	check_args(u);
 	if (u->history) {
 		ret = bf_upg_history(u);
 		free(u);
 		return ret;
 	}
 	/* A URL is downloaded (and checked) before the device is touched. */
-	if (u->bundle && (ret = bf_cli_fetch_input(&u->fetch, &u->bundle, "bundle", true))) {
+	if ((u->bundle && (ret = bf_cli_fetch_input(&u->fetch, &u->bundle, "bundle", true))) ||
+	    (ret = open_device(u)) != 0) {
 		free(u);
 		return ret;
 	}
-	if (u->nic_opt)
-		snprintf(u->nic, sizeof(u->nic), "%s", u->nic_opt);
-	else
-		bf_upgrade_nic_name(u->dev, u->nic, sizeof(u->nic));
-	bf_upgrade_plan_init(&u->p);
-	/* The NIC is asked before the RShim is opened: for a simulated device
-	 * both are the same simulator. */
-	if (u->nic[0] && bf_upgrade_read_nic(u->nic, &u->p) < 0)
-		bf_error_clear();
-	if ((ret = bf_cli_open_rshim(u->dev, &u->r)) != 0) {
-		free(u);
-		return ret;
-	}
-	bf_upg_read_running(u, &u->p);
-	if (u->bmc_url && !u->activate && (ret = bf_upg_read_bmc(u, &u->p))) {
-		bf_upg_bmc_close(u);
-		bf_rshim_close(u->r);
-		free(u);
-		return ret;
-	}
-	ret = u->activate ? bf_upg_activate(u) : upgrade(u);
+	if (u->bmc_url && !u->activate)
+		ret = bf_upg_read_bmc(u, &u->p);
+	if (ret == 0)
+		ret = u->activate ? bf_upg_activate(u) : upgrade(u);
 	bf_upg_bmc_close(u);
 	bf_rshim_close(u->r);
 	free(u);

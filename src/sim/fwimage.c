@@ -68,10 +68,47 @@ static int parse_date(const char *s, uint32_t *bcd)
 	return 0;
 }
 
-int bf_sim_cmd_fwimage(int argc, char **argv)
+struct fwimage_args {
+	struct bf_fw_image_hdr h;
+	const char *out, *ver, *psid, *product, *descr;
+	char date[40];
+	bool fs4, force;
+};
+
+enum { OPT_VERSION = BF_OPT_FIRST_CMD, OPT_PSID, OPT_CHIP, OPT_SIZE, OPT_DATE, OPT_PRODUCT, OPT_FORCE,
+       OPT_FORMAT, OPT_DESCRIPTION };
+
+/* One option that takes a checked value. */
+static void parse_value(struct fwimage_args *a, int opt)
 {
-	enum { OPT_VERSION = BF_OPT_FIRST_CMD, OPT_PSID, OPT_CHIP, OPT_SIZE, OPT_DATE, OPT_PRODUCT, OPT_FORCE,
-	       OPT_FORMAT, OPT_DESCRIPTION };
+	switch (opt) {
+	case OPT_FORMAT:
+		if (!strcmp(optarg, "fs4"))
+			a->fs4 = true;
+		else if (strcmp(optarg, "bfsim"))
+			bf_cli_usage_error("--format takes bfsim or fs4");
+		break;
+	case OPT_CHIP:
+		if (!strcmp(optarg, "bf2"))
+			a->h.hw_dev_id = 0x214;
+		else if (!strcmp(optarg, "bf3"))
+			a->h.hw_dev_id = 0x21c;
+		else
+			bf_cli_usage_error("--chip takes bf2 or bf3");
+		break;
+	case OPT_SIZE:
+		if (parse_size(optarg, &a->h.payload_len) < 0)
+			bf_cli_usage_error("--size takes bytes (K and M suffixes), from 1 to 64M less 128 (the header)");
+		break;
+	case OPT_DATE:
+		snprintf(a->date, sizeof(a->date), "%s", optarg);
+		break;
+	default: bf_cli_common(opt, fwimage_usage);
+	}
+}
+
+static void parse_args(struct fwimage_args *a, int argc, char **argv)
+{
 	static const struct option lo[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "version", required_argument, NULL, OPT_VERSION },
@@ -84,103 +121,100 @@ int bf_sim_cmd_fwimage(int argc, char **argv)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "description", required_argument, NULL, OPT_DESCRIPTION },
 		BF_CLI_LONGOPTS, { 0 } };
-	struct bf_fw_image_hdr h = { .hw_dev_id = 0x21c, .payload_len = 1u << 20 };
-	const char *out = NULL, *ver = NULL, *psid = NULL, *product = NULL, *descr = NULL;
-	bool fs4 = false;
-	char date[40] = "";
-	bool force = false;
-	uint8_t *img;
-	size_t len;
-	int opt, fd, r;
+	int opt;
 
 	while ((opt = getopt_long(argc, argv, "o:" BF_CLI_SHORTOPTS, lo, NULL)) != -1) {
 		switch (opt) {
-		case 'o': out = optarg; break;
-		case OPT_VERSION: ver = optarg; break;
-		case OPT_PSID: psid = optarg; break;
-		case OPT_PRODUCT: product = optarg; break;
-		case OPT_FORCE: force = true; break;
-		case OPT_DESCRIPTION: descr = optarg; break;
-		case OPT_FORMAT:
-			if (!strcmp(optarg, "fs4"))
-				fs4 = true;
-			else if (strcmp(optarg, "bfsim"))
-				bf_cli_usage_error("--format takes bfsim or fs4");
-			break;
-		case OPT_CHIP:
-			if (!strcmp(optarg, "bf2"))
-				h.hw_dev_id = 0x214;
-			else if (!strcmp(optarg, "bf3"))
-				h.hw_dev_id = 0x21c;
-			else
-				bf_cli_usage_error("--chip takes bf2 or bf3");
-			break;
-		case OPT_SIZE:
-			if (parse_size(optarg, &h.payload_len) < 0)
-				bf_cli_usage_error("--size takes bytes (K and M suffixes), from 1 to 64M less 128 (the header)");
-			break;
-		case OPT_DATE:
-			snprintf(date, sizeof(date), "%s", optarg);
-			break;
-		default: bf_cli_common(opt, fwimage_usage);
+		case 'o': a->out = optarg; break;
+		case OPT_VERSION: a->ver = optarg; break;
+		case OPT_PSID: a->psid = optarg; break;
+		case OPT_PRODUCT: a->product = optarg; break;
+		case OPT_FORCE: a->force = true; break;
+		case OPT_DESCRIPTION: a->descr = optarg; break;
+		default: parse_value(a, opt);
 		}
 	}
-	if (!out || !ver || !psid || optind != argc)
+	if (!a->out || !a->ver || !a->psid || optind != argc)
 		bf_cli_usage_error("fwimage needs -o FILE, --version X.Y.Z and --psid PSID");
-	if (bf_fw_version_parse(ver, &h.version) < 0)
+}
+
+/* The header's fields from the options (today when no --date). */
+static void check_args(struct fwimage_args *a)
+{
+	struct bf_fw_image_hdr *h = &a->h;
+
+	if (bf_fw_version_parse(a->ver, &h->version) < 0)
 		bf_cli_usage_error("--version takes MAJOR.MINOR.SUBMINOR (255.255.65535 at most), e.g. 32.41.1000");
-	if (!*psid || strlen(psid) > 16)
+	if (!*a->psid || strlen(a->psid) > 16)
 		bf_cli_usage_error("--psid takes 1 to 16 characters, e.g. MT_0000000884");
-	if (product && strlen(product) > 16)
+	if (a->product && strlen(a->product) > 16)
 		bf_cli_usage_error("--product takes at most 16 characters");
-	if (!date[0]) {
+	if (!a->date[0]) {
 		time_t t = time(NULL);
 		struct tm tm;
 
 		gmtime_r(&t, &tm);
-		snprintf(date, sizeof(date), "%d.%d.%d", tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900);
+		snprintf(a->date, sizeof(a->date), "%d.%d.%d", tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900);
 	}
-	if (parse_date(date, &h.date_bcd) < 0)
+	if (parse_date(a->date, &h->date_bcd) < 0)
 		bf_cli_usage_error("--date takes D.M.YYYY, e.g. 28.4.2024");
-	snprintf(h.psid, sizeof(h.psid), "%s", psid);
-	snprintf(h.product, sizeof(h.product), "%s", product ? product : ver);
-	if (descr && (!fs4 || strlen(descr) > 255))
+	snprintf(h->psid, sizeof(h->psid), "%s", a->psid);
+	snprintf(h->product, sizeof(h->product), "%s", a->product ? a->product : a->ver);
+	if (a->descr && (!a->fs4 || strlen(a->descr) > 255))
 		bf_cli_usage_error("--description goes with --format fs4, 255 characters at most");
-	if (fs4) {
-		struct bf_fw_fs4_spec sp = {
-			.hw_dev_id = h.hw_dev_id, .date_bcd = h.date_bcd, .psid = h.psid, .product = h.product,
-			.description = descr ? descr : h.hw_dev_id == 0x214 ? "BlueField-2 NIC firmware (bfsim)" :
-			"BlueField-3 NIC firmware (bfsim)", .name = "BFSIM-FW", .payload_len = h.payload_len,
-			.signed_fw = true, .dtoc = true,
-			.fw_ver = { (uint16_t)(h.version >> 24), (uint16_t)(h.version >> 16 & 0xff), (uint16_t)h.version },
-		};
+	if (a->fs4 && h->payload_len > BF_FW_FS4_MAX_PAYLOAD)
+		bf_cli_usage_error("--size takes at most 63M with --format fs4 (the image must stay "
+				   "under the 64 MiB the NIC takes as one component)");
+}
 
-		if (h.payload_len > BF_FW_FS4_MAX_PAYLOAD)
-			bf_cli_usage_error("--size takes at most 63M with --format fs4 (the image must stay "
-					   "under the 64 MiB the NIC takes as one component)");
-		r = bf_fw_fs4_make(&sp, &img, &len);
-	} else {
-		r = bf_fw_image_make(&h, &img, &len);
-	}
-	if (r < 0)
-		return bf_cli_fail(BF_EXIT_FAILURE, r, NULL, "cannot make the image");
-	/* --force replaces the entry (never writing through a link, never
-	 * truncating a file another process may be reading). */
-	fd = bf_file_create(out, 0644, force);
-	if (fd < 0) {
-		r = fd;
-		free(img);
-		if (r == -EEXIST)
-			return bf_cli_fail(BF_EXIT_EXISTS, r, "use --force to replace it", "cannot write %s", out);
-		return bf_cli_fail(BF_EXIT_FAILURE, r, NULL, "cannot write %s", out);
-	}
+static int make_image(const struct fwimage_args *a, uint8_t **img, size_t *len)
+{
+	const struct bf_fw_image_hdr *h = &a->h;
+	struct bf_fw_fs4_spec sp = {
+		.hw_dev_id = h->hw_dev_id, .date_bcd = h->date_bcd, .psid = h->psid, .product = h->product,
+		.description = a->descr ? a->descr : h->hw_dev_id == 0x214 ? "BlueField-2 NIC firmware (bfsim)" :
+		"BlueField-3 NIC firmware (bfsim)", .name = "BFSIM-FW", .payload_len = h->payload_len,
+		.signed_fw = true, .dtoc = true,
+		.fw_ver = { (uint16_t)(h->version >> 24), (uint16_t)(h->version >> 16 & 0xff), (uint16_t)h->version },
+	};
+
+	return a->fs4 ? bf_fw_fs4_make(&sp, img, len) : bf_fw_image_make(h, img, len);
+}
+
+/* --force replaces the entry (never writing through a link, never
+ * truncating a file another process may be reading). */
+static int write_image(const struct fwimage_args *a, const uint8_t *img, size_t len)
+{
+	int fd = bf_file_create(a->out, 0644, a->force), r;
+
+	if (fd == -EEXIST)
+		return bf_cli_fail(BF_EXIT_EXISTS, fd, "use --force to replace it", "cannot write %s", a->out);
+	if (fd < 0)
+		return bf_cli_fail(BF_EXIT_FAILURE, fd, NULL, "cannot write %s", a->out);
 	r = bf_file_write_all(fd, img, len);
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
-	free(img);
 	if (r < 0)
-		return bf_cli_fail(BF_EXIT_FAILURE, r, NULL, "cannot write %s", out);
-	bf_event_say("%s: %sfirmware %s for %s (PSID %s, %zu bytes)", out, fs4 ? "FS4 " : "", ver,
-		     h.hw_dev_id == 0x214 ? "BlueField-2" : "BlueField-3", h.psid, len);
+		return bf_cli_fail(BF_EXIT_FAILURE, r, NULL, "cannot write %s", a->out);
+	return 0;
+}
+
+int bf_sim_cmd_fwimage(int argc, char **argv)
+{
+	struct fwimage_args a = { .h = { .hw_dev_id = 0x21c, .payload_len = 1u << 20 } };
+	uint8_t *img;
+	size_t len;
+	int r;
+
+	parse_args(&a, argc, argv);
+	check_args(&a);
+	if ((r = make_image(&a, &img, &len)) < 0)
+		return bf_cli_fail(BF_EXIT_FAILURE, r, NULL, "cannot make the image");
+	r = write_image(&a, img, len);
+	free(img);
+	if (r)
+		return r;
+	bf_event_say("%s: %sfirmware %s for %s (PSID %s, %zu bytes)", a.out, a.fs4 ? "FS4 " : "", a.ver,
+		     a.h.hw_dev_id == 0x214 ? "BlueField-2" : "BlueField-3", a.h.psid, len);
 	return bf_cli_ok();
 }
