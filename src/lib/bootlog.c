@@ -47,8 +47,9 @@ static int sem_acquire(struct bf_rshim *r)
 	if ((ret = bf_rshim_wr(r, r->chip->r.semaphore0, 0)) < 0)
 		return ret;
 	if ((ret = sem_try(r)) == -ETIMEDOUT)
-		return bf_error_ret(ETIMEDOUT, "%s: the log semaphore stayed taken for %.0f s after it was released (stuck)",
-				    r->name, SEM_TIMEOUT_S);
+		return bf_error_ret(ETIMEDOUT, "the log semaphore stayed taken for %.0f s even after it was released "
+				    "(the DPU's firmware holds it); reset the DPU (bfctl reset -r %s) and try again",
+				    SEM_TIMEOUT_S, r->name);
 	return ret;
 }
 

@@ -63,7 +63,7 @@ static void read_rshim(struct bf_sim *s, uint32_t addr, uint64_t *v)
 		*v = bf_sim_fifo_count(s);
 	} else if (addr == g->semaphore0) {
 		/* 0 = acquired by this read; non-zero until released. */
-		*v = s->sem_taken ? 1 : 0;
+		*v = s->sem_taken || s->cfg.fault_sem_stuck ? 1 : 0;
 		s->sem_taken = true;
 	} else if (addr == g->scratch_buf_ctl) {
 		*v = bf_sim_ring_ctl(s);

@@ -58,7 +58,7 @@ static const char run_usage[] =
 	"      --fault [N:]F    stall-after=BYTES, unplug-after=BYTES, corrupt-log,\n"
 	"                       corrupt-stream=OFFSET, powercut-during=lock|mcda|\n"
 	"                       verify|activate|staging, no-activate, lfwp-fail,\n"
-	"                       emmc-boot;\n"
+	"                       emmc-boot, log-sem-stuck;\n"
 	"                       with N: on device N only (repeatable)\n"
 	"      --nic-lfwp yes|no  the NIC supports live firmware patch (reset level\n"
 	"                       0: new NIC firmware runs without a reset; default no)\n"

@@ -60,6 +60,10 @@ int bf_sim_config_add_fault(struct bf_sim_config *c, const char *spec)
 		c->fault_emmc_boot = true;
 		return 0;
 	}
+	if (!strcmp(spec, "log-sem-stuck")) {
+		c->fault_sem_stuck = true;
+		return 0;
+	}
 	if (eq && !strncmp(spec, "stall-after=", 12))
 		return parse_u64(eq + 1, &c->fault_stall_after) < 0 || !c->fault_stall_after ?
 			bf_error_ret(EINVAL, "bad fault '%s': stall-after needs a byte count > 0", spec) : 0;
@@ -85,7 +89,7 @@ int bf_sim_config_add_fault(struct bf_sim_config *c, const char *spec)
 			}
 		return bf_error_ret(EINVAL, "bad fault '%s': powercut-during takes lock, mcda, verify, activate or staging", spec);
 	}
-	return bf_error_ret(EINVAL, "unknown fault '%s' (stall-after=BYTES, unplug-after=BYTES, corrupt-log, corrupt-stream=OFFSET, powercut-during=PHASE, no-activate, lfwp-fail, emmc-boot)", spec);
+	return bf_error_ret(EINVAL, "unknown fault '%s' (stall-after=BYTES, unplug-after=BYTES, corrupt-log, corrupt-stream=OFFSET, powercut-during=PHASE, no-activate, lfwp-fail, emmc-boot, log-sem-stuck)", spec);
 }
 
 int bf_sim_config_from_env(struct bf_sim_config *c)
@@ -164,6 +168,8 @@ int bf_sim_config_to_env(const struct bf_sim_config *c)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%slfwp-fail", o ? "," : "");
 	if (c->fault_emmc_boot)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%semmc-boot", o ? "," : "");
+	if (c->fault_sem_stuck)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%slog-sem-stuck", o ? "," : "");
 	if (c->fault_powercut >= BF_SIM_POWERCUT_LOCK && c->fault_powercut <= BF_SIM_POWERCUT_STAGING) {
 		static const char *const phases[] = { "lock", "mcda", "verify", "activate", "staging" };
 

@@ -54,6 +54,9 @@ struct bf_sim_config {
 	 * from eMMC (as when the host stalls past UEFI's 2 s wait); the rest
 	 * of that stream is drained and lost. Once per device. */
 	bool fault_emmc_boot;
+	/* The RShim log semaphore stays taken whatever the host writes (a
+	 * wedged firmware holding it): every read says taken. */
+	bool fault_sem_stuck;
 };
 
 /* ..._STAGING: the device loses power while it stages a runtime upgrade. */

@@ -85,6 +85,12 @@ expect_rc 0 "garbage records in the log ring: the install still completes" \
 	"$BFSIM" run --speed "$SPEED" --fault corrupt-log -- \
 	"$BFCTL" install -v -r sim:0 -b "$SAMPLE" --timeout 60
 ok "the skipped records are counted (-v)" grep -qE 'info: sim:0: [1-9][0-9]* malformed log records skipped' "$TMP/rc.err"
+expect_rc 7 "a log semaphore the firmware never gives back: bfctl log gives up (exit 7)" \
+	"$BFSIM" run --speed "$SPEED" --fault log-sem-stuck -- "$BFCTL" log -r sim:0
+ok "... after releasing it once, said" \
+	grep -q 'warning: sim:0: the log semaphore stayed taken for 3 s (a reader that died holding it?): releasing it' "$TMP/rc.err"
+ok "... in one sentence: the device, the operation, what to do" \
+	grep -q 'bfctl log: reading the log of sim:0: the log semaphore stayed taken for 3 s even after it was released (the DPU.s firmware holds it); reset the DPU (bfctl reset -r sim:0) and try again' "$TMP/rc.err"
 
 # --- JSON events parse and follow the schema ----------------------------
 ok "--json install exits 0" - <<'CHECK'
