@@ -333,7 +333,9 @@ static bool held_probe(struct bf_usbpush *p, uint64_t base, uint64_t t0, uint64_
  * four reads: the drain is the limit and such reads come too early (their
  * credit is stale): back to exact, and the next try needs twice the
  * streak. A read per burst that finds an eighth of the FIFO still there:
- * the drain is behind, reads as bytes complete from then on. Exact reads
+ * the drain is behind, no more reads per burst; reads as bytes complete
+ * where the round trip is the shorter (as burst_done chooses), else back
+ * to exact as above. Exact reads
  * that keep finding the FIFO not yet empty (held_probe): the drain is
  * behind, and the exact schedule leaves it idle from the sample until the
  * next burst lands (a read's result and a packet later): held bursts,
@@ -349,6 +351,13 @@ static void drain_probe(struct bf_usbpush *p, uint64_t base, uint64_t t0, uint64
 	if (count * 8 >= p->f.window / 8 && p->f.burst && !p->f.exact) {
 		p->drain_slow = true;
 		p->f.burst = 0;
+		if (!((double)p->rtt_min < CHOOSE * (double)p->fifo_min)) {
+			p->f.exact = true;
+			p->probing = false;
+			if (p->probe_backoff < 8)
+				p->probe_backoff++;
+			bf_debug("%s: the drain is the limit: exact reads", p->name);
+		}
 	}
 	if (p->f.exact) {
 		p->probe_full = 0;
