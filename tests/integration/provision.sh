@@ -5,8 +5,9 @@
 # tmfifo_net0. The host key comes from the RShim log (bf.cfg hooks run by
 # the simulated installer with bash); state is read back with ssh-keygen,
 # stat and ovs-vsctl. Then: a second run is a no-op; a changed host key,
-# the device's key refused by the DPU, a missing pin, SSH unreachable and
-# an agent failing part way, each with its own exit code and message.
+# the device's key refused by the DPU, a missing pin, SSH unreachable, an
+# agent failing part way, the link or the sshd session lost and the device
+# unplugged during the agent step, each with its own exit code and message.
 if [ -z "${PROVISION_TEST_INNER:-}" ]; then
 	: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 	if [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ] || ! command -v nsenter >/dev/null || [ ! -x /usr/sbin/sshd ] ||
@@ -194,6 +195,31 @@ ok "link down during the agent step: exit 4" [ "$rc" = 4 ]
 ok "... naming the lost connection and the re-run" grep -q "SSH connection over tmfifo_net0 was lost while running.*run the same command again" "$TMP/drop.err"
 expect_rc 0 "the re-run once the link is back finishes" "$BFCTL" provision -r sim:0 --profile "$TMP/more4.yaml" --bfb "$SAMPLE" --ssh-timeout 60
 ok "ovs-vsctl: ovsbr4 is there" $VSCTL br-exists ovsbr4
+
+# The DPU's sshd session dies during the agent step (killed: the connection
+# is reset, the device stays): provision first waits to see whether the
+# device went away, then names the lost connection, not a vanished device.
+sed 's/ovsbr3$/ovsbr6/' "$TMP/more.yaml" > "$TMP/more6.yaml"
+cat > "$TMP/killer-bfagent" <<EOF
+#!/bin/bash
+case " \$* " in *" apply "*)
+	p=\$PPID
+	while [ "\$p" -gt 1 ] && [ "\$(cat /proc/\$p/comm)" != sshd ]; do p=\$(awk '{print \$4}' /proc/\$p/stat); done
+	[ "\$p" -gt 1 ] && kill -KILL "\$p"
+	exit 0 ;;
+esac
+exec "$AGENT_REAL" "\$@"
+EOF
+chmod 755 "$TMP/killer-bfagent"
+expect_rc 4 "the sshd session killed during the agent step: exit 4" \
+	env BFCTL_AGENT="$TMP/killer-bfagent" "$BFCTL" provision -r sim:0 --profile "$TMP/more6.yaml" --bfb "$SAMPLE" --timeout 300
+ok "... naming the lost connection and the re-run" \
+	grep -q "sim:0: the SSH connection over tmfifo_net0 was lost while running.*run the same command again" "$TMP/rc.err"
+ok "... after waiting to see whether the device left" \
+	grep -q "the SSH connection over tmfifo_net0 was lost: waiting up to 13 s to see whether the device left the host" "$TMP/rc.out" "$TMP/rc.err"
+ok "... not a vanished device (it stayed)" not grep -q "disappeared" "$TMP/rc.err"
+expect_rc 0 "the re-run finishes" "$BFCTL" provision -r sim:0 --profile "$TMP/more6.yaml" --bfb "$SAMPLE" --ssh-timeout 60
+ok "ovs-vsctl: ovsbr6 is there" $VSCTL br-exists ovsbr6
 
 # The device disappears from the host during the agent step (bfsim run:
 # SIGUSR1 unplugs every device, SIGUSR2 plugs them back; the DPU runs on):
