@@ -39,13 +39,15 @@
  *    goes out when a whole burst has completed, so each read vouches for
  *    a burst just landed and m bursts go round in parallel. usbpush.c
  *    picks m when a long endpoint 0 service would leave reads as bytes
- *    complete waiting on it.
+ *    complete waiting on it, or when the link is the limit either way
+ *    (fewer reads).
  * Where the drain is behind the exact schedule, usbpush.c keeps its read
  * rule but sends one burst of a FIFO / 2 at a time, a second read may be
  * out, and each burst is held until the read in service has sampled the
  * count (the FIFO is then drained, the count does not see the burst
- * land).
- * The schedules only decide when reads go out; the credit is the same.
+ * land); a trial, given up when slower than the exact reads before it.
+ * The schedules only decide when reads and transfers go out, and how big
+ * each transfer is; the credit is the same.
  * The push starts exact; usbpush.c measures the read round trip and the
  * time a full FIFO takes on the link and switches to overlapped when the
  * round trip is the shorter. doc/usb-timing.md derives the bound and what
