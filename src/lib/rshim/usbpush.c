@@ -20,9 +20,9 @@
 #define WAIT_US       20000         /* longest wait for credit per write call */
 #define CHOOSE        0.9           /* overlapped reads when rtt < CHOOSE x a FIFO on the link */
 #define DRAIN_STREAK  4u            /* exact reads finding the FIFO empty before trying overlapped */
-#define HELD_STREAK   8u            /* exact reads finding the FIFO not empty before held bursts (half to settle) */
+#define HELD_STREAK   8u            /* exact reads finding the FIFO not empty: held bursts */
 #define HELD_SETTLE   16u           /* held bursts: reads to settle, then reads to measure */
-#define HOLD_STEP     32            /* held bursts: the hold moves by service / this (up; half that down) */
+#define HOLD_STEP     32            /* the hold moves up by service / this, down by half */
 #define BURSTS_MAX    4u            /* reads per burst: bursts of a FIFO / 4 at least (usbflow.h) */
 #define LINK_MAX_BPS  (13 * 512 / 125e-6) /* USB 2.0 high speed: 13 bulk packets per microframe */
 
@@ -304,7 +304,8 @@ static void hold_adjust(struct bf_usbpush *p, uint64_t count)
  * FIFO or more, HELD_STREAK times in a row, try held bursts (see
  * drain_probe), against the rate of the last half of those reads. True
  * while they are on (the read was theirs). */
-static bool held_probe(struct bf_usbpush *p, uint64_t base, uint64_t t0, uint64_t count, uint64_t burst)
+static bool held_probe(struct bf_usbpush *p, uint64_t base, uint64_t t0, uint64_t count,
+		       uint64_t burst)
 {
 	if (p->held) {
 		hold_adjust(p, count);
