@@ -372,6 +372,22 @@ static unsigned unplug_all(struct umock_bus *b, pid_t *pids, unsigned max)
 	return n;
 }
 
+/* Does any process still have one of the (unplugged) nodes open? */
+static bool any_holder(struct umock_bus *b)
+{
+	gchar *root = umockdev_testbed_get_root_dir(b->tb);
+	char node[PATH_MAX];
+	pid_t pid;
+	unsigned i, n = 0;
+
+	for (i = 0; i < b->ndev && !n; i++) {
+		snprintf(node, sizeof(node), "%s%s", root, b->devs[i].devnode);
+		n = holders(node, &pid, 1);
+	}
+	g_free(root);
+	return n > 0;
+}
+
 static void umock_stop(void *ctx)
 {
 	struct umock_bus *b = ctx;
@@ -404,14 +420,16 @@ static void umock_stop(void *ctx)
 	 * STOP_WAIT_MS. A client polls every few ms when it runs; on a
 	 * loaded machine one can go a second or more without being
 	 * scheduled, so "quiet" means STOP_QUIET_MS without a request, not
-	 * one second. */
+	 * one second, and a client that still has the node open is not
+	 * quiet: it has a request to make yet (closing the node is one),
+	 * however long the machine keeps it waiting. */
 	for (i = 0; n && i < STOP_TALK_MS / 20 && any_alive(pids, n); i++) {
 		uint64_t last;
 
 		pthread_mutex_lock(&live_lock);
 		last = last_req_ns;
 		pthread_mutex_unlock(&live_lock);
-		if (i >= STOP_WAIT_MS / 20 && bf_clock_ns() - last > STOP_QUIET_MS * 1000000ull)
+		if (i >= STOP_WAIT_MS / 20 && bf_clock_ns() - last > STOP_QUIET_MS * 1000000ull && !any_holder(b))
 			break;
 		bf_clock_sleep_ns(20000000ull);
 	}
