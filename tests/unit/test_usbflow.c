@@ -303,8 +303,9 @@ static double push_rate(double ctl_us, double drain_mb_s, double link_mb_s)
 
 /* Simulated time, deterministic. Where endpoint 0 is slow and the link
  * fast (125 us control transfers, 40 MB/s), reads as bytes complete
- * cannot pass W / (2 ctl + 2 done + p) = 23.9 MB/s (doc/usb-timing.md);
- * a read per half-FIFO burst passes 25. */
+ * stay near W / (2 ctl + 2 done + p) = 23.9 MB/s (p: a packet's time on
+ * the link); a read per half-FIFO burst passes 25 (doc/usb-timing.md
+ * gives 26.7 as the bound). */
 static void test_bursts_where_ep0_is_slow(void **state)
 {
 	(void)state;
