@@ -336,8 +336,8 @@ static bool held_probe(struct bf_usbpush *p, uint64_t base, uint64_t t0, uint64_
  * streak. A read per burst that finds an eighth of the FIFO still there:
  * the drain is behind, no more reads per burst; reads as bytes complete
  * where the round trip is the shorter (as burst_done chooses), else back
- * to exact as above. Exact reads
- * that keep finding the FIFO not yet empty (held_probe): the drain is
+ * to exact as above. Exact reads that keep finding the FIFO not yet
+ * empty (held_probe): the drain is
  * behind, and the exact schedule leaves it idle from the sample until the
  * next burst lands (a read's result and a packet later): held bursts,
  * half a FIFO each (held_room), a read as each completes, the next one
@@ -516,7 +516,7 @@ static uint64_t held_room(struct bf_usbpush *p)
 /* Fill free bulk slots from buf within the credit. Returns bytes taken. */
 static size_t fill(struct bf_usbpush *p, const uint8_t *buf, size_t len)
 {
-	size_t taken = 0;
+	size_t taken = 0, size = xfer_size(p);
 	unsigned i;
 
 	if ((p->hold = held_until(p)))
@@ -524,18 +524,19 @@ static size_t fill(struct bf_usbpush *p, const uint8_t *buf, size_t len)
 	for (i = 0; i < p->nb && taken < len && !p->err; i++) {
 		struct slot *s = &p->bulk[i];
 		size_t want = len - taken, n, wire;
+		uint64_t room;
 		int r;
 
 		if (s->busy)
 			continue;
-		if (want > xfer_size(p))
-			want = xfer_size(p);
+		if (want > size)
+			want = size;
 		/* The stream's last piece (< 8 bytes) goes out as a whole,
 		 * zero-padded word. */
 		wire = (want + 7) & ~(size_t)7;
 		n = bf_usbflow_grant(&p->f, wire);
-		if (n > held_room(p))
-			n = (size_t)held_room(p);
+		if (n > (room = held_room(p)))
+			n = (size_t)room;
 		if (n < wire)
 			want = n;   /* whole words within the credit */
 		if (!want)
