@@ -21,7 +21,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,21 +41,22 @@ static const double ctl_us[] = { 20, 60, 125, 250 };
 static const double drain_mb_s[] = { 1.7, 20, 40, 80 };
 static const double link_mb_s[] = { 32.8, 40 };
 
-/* The best any policy can do in this cell, in MB/s for a push of len
- * bytes (usb_bound.c; doc/usb-timing.md derives it): the link with its
+/* The best any policy can do in this cell, in MB/s (bytes per µs) for a
+ * push of len bytes into BF3's boot FIFO draining at drain MB/s
+ * (usb_bound.c; doc/usb-timing.md derives it): the link with its
  * microframe limit, the drain, and the credit a policy that cannot
  * overflow whatever the drain does is held to. */
-static double bound(const struct bf_sim_usb_timing *t, double drain, double fifo, size_t len)
+static double bound(const struct bf_sim_usb_timing *t, double drain, size_t len)
 {
 	double uf = t->uframe_pkts * 512.0 / t->uframe_s;
 	struct usb_bound_model md = {
-		.fifo = fifo,
+		.fifo = bf_chip_get(BF_CHIP_BF3)->boot_fifo_words * 8.0,
 		.rate = (t->link_bps < uf ? t->link_bps : uf) / 1e6,
 		.ctl_us = t->ctl_s * 1e6,
 		.done_us = t->done_s * 1e6,
 	};
 
-	return (double)len / usb_bound_least_us(&md, usb_bound_credit(&md), drain / 1e6, len);
+	return (double)len / usb_bound_least_us(&md, usb_bound_credit(&md), drain, len);
 }
 
 static int run(const struct bf_sim_usb_timing *t, double drain, const uint8_t *data, size_t len,
@@ -91,7 +91,7 @@ static int cell_run(const struct bf_sim_usb_timing *t, double drain, const uint8
 	if (run(t, drain, data, len, true, &c->bfctl, &c->lost) < 0 ||
 	    run(t, drain, data, len, false, &c->upstream, &ov) < 0)
 		return -1;
-	c->bound = bound(t, drain * 1e6, 8192, len);
+	c->bound = bound(t, drain, len);
 	lim = c->bound * 1.0005;
 	*ok = c->lost == 0 && c->bfctl / c->upstream >= 0.9995 && c->bfctl <= lim && c->upstream <= lim;
 	return 0;
