@@ -30,6 +30,7 @@ void bf_sim_usb_timing_defaults(struct bf_sim_usb_timing *t)
 		.ctl_s = 125e-6,
 		.ctl_bus_s = 2e-6,
 		.done_s = 40e-6,
+		.sample_at = 0.5,
 	};
 }
 
@@ -41,6 +42,7 @@ int bf_sim_usb_timing_parse(struct bf_sim_usb_timing *t, const char *spec)
 		{ "ctl_us", offsetof(struct bf_sim_usb_timing, ctl_s), 1e-6 },
 		{ "ctl_bus_us", offsetof(struct bf_sim_usb_timing, ctl_bus_s), 1e-6 },
 		{ "done_us", offsetof(struct bf_sim_usb_timing, done_s), 1e-6 },
+		{ "sample_at", offsetof(struct bf_sim_usb_timing, sample_at), 1 },
 	};
 	const char *p = spec;
 
@@ -72,7 +74,7 @@ int bf_sim_usb_timing_parse(struct bf_sim_usb_timing *t, const char *spec)
 		}
 		p = *end ? end + 1 : end;
 	}
-	if (t->uframe_s <= 0 || t->ctl_bus_s > t->ctl_s)
+	if (t->uframe_s <= 0 || t->ctl_bus_s > t->ctl_s || t->sample_at > 1)
 		return -EINVAL;
 	return 0;
 }
@@ -191,8 +193,8 @@ int bf_sim_usb_submit(struct bf_sim_usb *u, struct bf_sim_urb *urb)
 	case BF_SIM_URB_CONTROL:
 		if (urb->ep & 0x7f || urb->len < 8 || urb->len > 8 + 4096)
 			return -EINVAL;
-		urb->t_sample = (now > u->ctrl_t ? now : u->ctrl_t) + u->tm.ctl_s / 2;
-		u->ctrl_t = urb->t_sample + u->tm.ctl_s / 2;
+		urb->t_sample = (now > u->ctrl_t ? now : u->ctrl_t) + u->tm.ctl_s * u->tm.sample_at;
+		u->ctrl_t = urb->t_sample + u->tm.ctl_s * (1 - u->tm.sample_at);
 		urb->t_done = u->ctrl_t + u->tm.done_s;
 		break;
 	case BF_SIM_URB_BULK:

@@ -16,7 +16,8 @@
  *    which is why the host must watch BOOT_FIFO_COUNT. On BlueField-2 the
  *    endpoint NAKs while the FIFO is full; the packet is retried.
  *  - control transfers: one at a time on endpoint 0, ctl_s each; the
- *    register is sampled half-way; ctl_bus_s of it delays the bulk link.
+ *    register is sampled sample_at of the way through (half-way by
+ *    default); ctl_bus_s of it delays the bulk link.
  *  - every transfer completes done_s after its last byte moved (the host
  *    sees it then).
  *  - the boot FIFO drains at the simulator's drain_bps; BOOT_FIFO_COUNT is
@@ -50,14 +51,16 @@ struct bf_sim_usb_timing {
 	double ctl_s;             /* a control transfer's three stages on endpoint 0 */
 	double ctl_bus_s;         /* ... of which bus time taken from bulk traffic */
 	double done_s;            /* last byte moved -> completion seen by the host */
+	double sample_at;         /* the register is read this far into a control transfer (0-1) */
 };
 
 /* The defaults (doc/usb-timing.md): link 0 (the simulator's), 125 us and
  * 13 packets per microframe, 125 us control transfers of which 2 us on
- * the bus, 40 us completion latency. */
+ * the bus and the register read half-way, 40 us completion latency. */
 void bf_sim_usb_timing_defaults(struct bf_sim_usb_timing *t);
 /* "key=value,..." over t: link_mb_s, uframe_us, uframe_pkts, ctl_us,
- * ctl_bus_us, done_us (decimal, MB = 10^6 bytes). 0 or -EINVAL. */
+ * ctl_bus_us, done_us, sample_at (decimal, MB = 10^6 bytes). 0 or
+ * -EINVAL. */
 int bf_sim_usb_timing_parse(struct bf_sim_usb_timing *t, const char *spec);
 
 enum bf_sim_urb_type { BF_SIM_URB_CONTROL, BF_SIM_URB_BULK, BF_SIM_URB_INTERRUPT };

@@ -11,10 +11,16 @@
  * The bound of a cell is the least of link, drain and credit for a push of
  * this length (tests/common/usb_bound.c; doc/usb-timing.md derives it).
  * Deterministic (simulated time only).
+ * The grid runs again with the register read a quarter and three quarters
+ * of the way through a control transfer (the model's sample_at; bfctl
+ * estimates half-way):
+ *   BENCH push_usb_sample sample_at=S ctl_us=C ... (the same keys)
+ *   BENCH push_usb_sample sample_at=S worst_ratio_to_upstream=.. worst_fraction_of_bound=..
  * Usage: bench_usb [--check] [MIB] (default 4). --check (make check): TAP,
- * one case per cell, failing when bfctl loses data or is slower than the
- * upstream loop, or when either push beats the bound, and one on the worst fraction of the bound, failing below
- * FRACTION_FLOOR; the BENCH lines become comments. In cells at the drain
+ * one case per cell, failing when bfctl loses data or, at the default
+ * sample_at, is slower than the upstream loop, or when either push beats
+ * the bound, and one on the worst fraction of the bound at the default
+ * sample_at, failing below FRACTION_FLOOR; the BENCH lines become comments. In cells at the drain
  * limit both end within microseconds of each other (who gets the last
  * word into the FIFO first): ratios are compared at the printed precision
  * (0.001). */
@@ -40,6 +46,11 @@
 static const double ctl_us[] = { 20, 60, 125, 250 };
 static const double drain_mb_s[] = { 1.7, 20, 40, 80 };
 static const double link_mb_s[] = { 32.8, 40 };
+/* Where in a control transfer the device reads the register is not
+ * published: the model's default (half-way, the data stage) first, then
+ * both sides of it, to show what bfctl's estimate of it costs. */
+#define DEFAULT_SAMPLE 0.5
+static const double samples_at[] = { DEFAULT_SAMPLE, 0.25, 0.75 };
 
 /* The best any policy can do in this cell, in MB/s (bytes per µs) for a
  * push of len bytes into BF3's boot FIFO draining at drain MB/s
@@ -79,11 +90,11 @@ struct cell {
 };
 
 /* One cell: both pushes and the bound. A cell passes when bfctl loses no
- * data and is at least as fast as the upstream loop, and neither beats
- * the bound (a push faster than the bound would prove the bound, or the
- * model, wrong). */
+ * data and, where vs_upstream, is at least as fast as the upstream loop,
+ * and neither beats the bound (a push faster than the bound would prove
+ * the bound, or the model, wrong). */
 static int cell_run(const struct bf_sim_usb_timing *t, double drain, const uint8_t *data, size_t len,
-		    struct cell *c, bool *ok)
+		    bool vs_upstream, struct cell *c, bool *ok)
 {
 	uint64_t ov;
 	double lim;
@@ -93,17 +104,90 @@ static int cell_run(const struct bf_sim_usb_timing *t, double drain, const uint8
 		return -1;
 	c->bound = bound(t, drain, len);
 	lim = c->bound * 1.0005;
-	*ok = c->lost == 0 && c->bfctl / c->upstream >= 0.9995 && c->bfctl <= lim && c->upstream <= lim;
+	*ok = c->lost == 0 && (!vs_upstream || c->bfctl / c->upstream >= 0.9995) && c->bfctl <= lim &&
+	      c->upstream <= lim;
+	return 0;
+}
+
+struct grid {
+	bool check;
+	const uint8_t *data;
+	size_t len;
+	double worst_up, worst_bound;
+	unsigned cells, bad;
+};
+
+/* One cell of the grid, with the register sampled sample_at of the way
+ * through a control transfer: its line, and its TAP case under --check. */
+static int grid_cell(struct grid *g, double sample_at, size_t i, size_t j, size_t k)
+{
+	struct bf_sim_usb_timing t;
+	struct cell c;
+	bool ok;
+
+	bf_sim_usb_timing_defaults(&t);
+	t.ctl_s = ctl_us[i] * 1e-6;
+	t.link_bps = link_mb_s[k] * 1e6;
+	t.sample_at = sample_at;
+	if (cell_run(&t, drain_mb_s[j], g->data, g->len, sample_at == DEFAULT_SAMPLE, &c, &ok) < 0) {
+		fprintf(stderr, "bench_usb: a push failed (ctl %g us, drain %g MB/s, link %g MB/s, "
+			"sample at %g)\n", ctl_us[i], drain_mb_s[j], link_mb_s[k], sample_at);
+		return -1;
+	}
+	if (g->check)
+		printf("%s %u - ctl %g us, drain %g MB/s, link %g MB/s, sample at %g: bfctl %.2f MB/s, "
+		       "upstream %.2f, bound %.2f, %llu bytes lost\n# ", ok ? "ok" : "not ok", g->cells + 1,
+		       ctl_us[i], drain_mb_s[j], link_mb_s[k], sample_at, c.bfctl, c.upstream, c.bound,
+		       (unsigned long long)c.lost);
+	if (sample_at == DEFAULT_SAMPLE)
+		printf("BENCH push_usb_grid ctl_us=%g drain_mb_s=%g link_mb_s=%g ", ctl_us[i], drain_mb_s[j],
+		       link_mb_s[k]);
+	else
+		printf("BENCH push_usb_sample sample_at=%g ctl_us=%g drain_mb_s=%g link_mb_s=%g ", sample_at,
+		       ctl_us[i], drain_mb_s[j], link_mb_s[k]);
+	printf("bfctl=%.2f upstream=%.2f bound=%.2f ratio_to_upstream=%.3f fraction_of_bound=%.3f "
+	       "overflow=%llu\n", c.bfctl, c.upstream, c.bound, c.bfctl / c.upstream, c.bfctl / c.bound,
+	       (unsigned long long)c.lost);
+	if (c.bfctl / c.upstream < g->worst_up)
+		g->worst_up = c.bfctl / c.upstream;
+	if (c.bfctl / c.bound < g->worst_bound)
+		g->worst_bound = c.bfctl / c.bound;
+	g->bad += !ok;
+	g->cells++;
+	return 0;
+}
+
+/* The grid with the register sampled sample_at of the way through a
+ * control transfer; its summary line. */
+static int grid_run(struct grid *g, double sample_at)
+{
+	size_t i, j, k;
+
+	g->worst_up = g->worst_bound = 1e9;
+	for (i = 0; i < sizeof(ctl_us) / sizeof(ctl_us[0]); i++)
+		for (j = 0; j < sizeof(drain_mb_s) / sizeof(drain_mb_s[0]); j++)
+			for (k = 0; k < sizeof(link_mb_s) / sizeof(link_mb_s[0]); k++)
+				if (grid_cell(g, sample_at, i, j, k) < 0)
+					return -1;
+	if (sample_at == DEFAULT_SAMPLE)
+		printf("%sBENCH push_usb worst_ratio_to_upstream=%.3f worst_fraction_of_bound=%.3f "
+		       "cells=%u mib=%zu\n", g->check ? "# " : "", g->worst_up, g->worst_bound,
+		       (unsigned)(sizeof(ctl_us) / sizeof(ctl_us[0]) * sizeof(drain_mb_s) / sizeof(drain_mb_s[0]) *
+				  sizeof(link_mb_s) / sizeof(link_mb_s[0])), g->len >> 20);
+	else
+		printf("%sBENCH push_usb_sample sample_at=%g worst_ratio_to_upstream=%.3f "
+		       "worst_fraction_of_bound=%.3f\n", g->check ? "# " : "", sample_at, g->worst_up,
+		       g->worst_bound);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	bool check = argc > 1 && !strcmp(argv[1], "--check");
-	size_t mib = argc > 1 + check ? strtoul(argv[1 + check], NULL, 10) : 4, len, i, j, k;
+	size_t mib = argc > 1 + check ? strtoul(argv[1 + check], NULL, 10) : 4, len, i;
 	char path[] = "/tmp/bfctl-bench-usb.XXXXXX";
-	double worst_up = 1e9, worst_bound = 1e9;
-	unsigned cells = 0, bad = 0;
+	struct grid g = { .check = check };
+	double floor_worst = 0;
 	char *data;
 	int fd, r;
 
@@ -118,51 +202,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_usb: cannot make the bundle: %s\n", strerror(-r));
 		return 1;
 	}
-	for (i = 0; i < sizeof(ctl_us) / sizeof(ctl_us[0]); i++)
-		for (j = 0; j < sizeof(drain_mb_s) / sizeof(drain_mb_s[0]); j++)
-			for (k = 0; k < sizeof(link_mb_s) / sizeof(link_mb_s[0]); k++) {
-				struct bf_sim_usb_timing t;
-				struct cell c;
-				bool ok;
-
-				bf_sim_usb_timing_defaults(&t);
-				t.ctl_s = ctl_us[i] * 1e-6;
-				t.link_bps = link_mb_s[k] * 1e6;
-				if (cell_run(&t, drain_mb_s[j], (const uint8_t *)data, len, &c, &ok) < 0) {
-					fprintf(stderr, "bench_usb: a push failed (ctl %g us, drain %g MB/s, "
-						"link %g MB/s)\n", ctl_us[i], drain_mb_s[j], link_mb_s[k]);
-					return 1;
-				}
-				if (check)
-					printf("%s %u - ctl %g us, drain %g MB/s, link %g MB/s: bfctl %.2f MB/s, "
-					       "upstream %.2f, bound %.2f, %llu bytes lost\n# ",
-					       ok ? "ok" : "not ok", cells + 1, ctl_us[i], drain_mb_s[j], link_mb_s[k],
-					       c.bfctl, c.upstream, c.bound, (unsigned long long)c.lost);
-				printf("BENCH push_usb_grid ctl_us=%g drain_mb_s=%g link_mb_s=%g bfctl=%.2f "
-				       "upstream=%.2f bound=%.2f ratio_to_upstream=%.3f "
-				       "fraction_of_bound=%.3f overflow=%llu\n", ctl_us[i], drain_mb_s[j],
-				       link_mb_s[k], c.bfctl, c.upstream, c.bound, c.bfctl / c.upstream,
-				       c.bfctl / c.bound, (unsigned long long)c.lost);
-				if (c.bfctl / c.upstream < worst_up)
-					worst_up = c.bfctl / c.upstream;
-				if (c.bfctl / c.bound < worst_bound)
-					worst_bound = c.bfctl / c.bound;
-				bad += !ok;
-				cells++;
-			}
-	printf("%sBENCH push_usb worst_ratio_to_upstream=%.3f worst_fraction_of_bound=%.3f cells=%u mib=%zu\n",
-	       check ? "# " : "", worst_up, worst_bound, cells, mib);
+	g.data = (const uint8_t *)data;
+	g.len = len;
+	for (i = 0; i < sizeof(samples_at) / sizeof(samples_at[0]); i++) {
+		if (grid_run(&g, samples_at[i]) < 0)
+			return 1;
+		if (!i)
+			floor_worst = g.worst_bound;
+	}
 	if (check) {
 		printf("%s %u - worst fraction of the bound %.3f, floor %.2f\n",
-		       worst_bound >= FRACTION_FLOOR ? "ok" : "not ok", cells + 1, worst_bound, FRACTION_FLOOR);
-		printf("1..%u\n", cells + 1);
+		       floor_worst >= FRACTION_FLOOR ? "ok" : "not ok", g.cells + 1, floor_worst, FRACTION_FLOOR);
+		printf("1..%u\n", g.cells + 1);
 	}
 	free(data);
-	if (check && bad)
+	if (check && g.bad)
 		fprintf(stderr, "bench_usb: %u cell(s) lost data, were slower than the upstream loop or beat the "
-			"bound\n", bad);
-	if (check && worst_bound < FRACTION_FLOOR)
-		fprintf(stderr, "bench_usb: the worst cell reached %.3f of its bound, below %.2f\n", worst_bound,
+			"bound\n", g.bad);
+	if (check && floor_worst < FRACTION_FLOOR)
+		fprintf(stderr, "bench_usb: the worst cell reached %.3f of its bound, below %.2f\n", floor_worst,
 			FRACTION_FLOOR);
-	return check && (bad || worst_bound < FRACTION_FLOOR) ? 1 : 0;
+	return check && (g.bad || floor_worst < FRACTION_FLOOR) ? 1 : 0;
 }

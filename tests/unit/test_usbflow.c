@@ -5,6 +5,7 @@
  * model can catch a bad policy); BF2 NAKs instead of losing data. */
 #include "config.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -280,8 +281,9 @@ static void test_upstream_policy_is_safe_but_slower(void **state)
 	free(d);
 }
 
-/* A push at ctl_us, drain_mb_s and link_mb_s: nothing lost; MB/s. */
-static double push_rate(double ctl_us, double drain_mb_s, double link_mb_s)
+/* A push at ctl_us, drain_mb_s and link_mb_s, the register read
+ * sample_at of the way through a control transfer: nothing lost; MB/s. */
+static double push_rate_at(double ctl_us, double drain_mb_s, double link_mb_s, double sample_at)
 {
 	struct bf_sim_usb_timing t;
 	struct usbrig g;
@@ -293,12 +295,46 @@ static double push_rate(double ctl_us, double drain_mb_s, double link_mb_s)
 	bf_sim_usb_timing_defaults(&t);
 	t.ctl_s = ctl_us * 1e-6;
 	t.link_bps = link_mb_s * 1e6;
+	t.sample_at = sample_at;
 	assert_int_equal(usbrig_open(&g, BF_CHIP_BF3, (uint64_t)(drain_mb_s * 1e6), 0, &t, d, len), 0);
 	assert_int_equal(usbrig_push_bfctl(&g, 60), len);
 	rate = (double)len / usbrig_elapsed(&g) / 1e6;
 	assert_int_equal(usbrig_close(&g), 0);
 	free(d);
 	return rate;
+}
+
+static double push_rate(double ctl_us, double drain_mb_s, double link_mb_s)
+{
+	return push_rate_at(ctl_us, drain_mb_s, link_mb_s, 0.5);
+}
+
+/* Where the device reads BOOT_FIFO_COUNT in a control transfer is a
+ * model parameter: parsed within 0-1, and the credit holds wherever it
+ * is (push_rate_at asserts that nothing is lost), also at the ends and
+ * where the held bursts' estimate of it is furthest off. The sample point
+ * changes what a count finds: at 250 us and a 20 MB/s drain a late one
+ * finds the FIFO drained (exact reads, 14.1 MB/s at 32.8), an early one
+ * lets held bursts land right after it (15.6). */
+static void test_sample_point(void **state)
+{
+	struct bf_sim_usb_timing t;
+	double at[] = { 0, 0.25, 0.75, 1 };
+	unsigned i;
+
+	(void)state;
+	bf_sim_usb_timing_defaults(&t);
+	assert_true(t.sample_at == 0.5);
+	assert_int_equal(bf_sim_usb_timing_parse(&t, "ctl_us=250,sample_at=0.25"), 0);
+	assert_true(t.sample_at == 0.25 && t.ctl_s == 250e-6);
+	assert_int_equal(bf_sim_usb_timing_parse(&t, "sample_at=1.5"), -EINVAL);
+	assert_int_equal(bf_sim_usb_timing_parse(&t, "sample_at=-0.1"), -EINVAL);
+	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		push_rate_at(125, 40, 32.8, at[i]);
+		push_rate_at(250, 20, 40, at[i]);
+	}
+	assert_true(push_rate_at(250, 20, 32.8, 0.75) < 14.5);
+	assert_true(push_rate_at(250, 20, 32.8, 0.25) > 15.4);
 }
 
 /* Simulated time, deterministic. Where endpoint 0 is slow and the link
@@ -371,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_schedules_given_up),
 		cmocka_unit_test(test_packet_transfers_for_frequent_reads),
 		cmocka_unit_test(test_bursts_where_the_link_is_the_limit),
+		cmocka_unit_test(test_sample_point),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
