@@ -366,6 +366,18 @@ static void test_bursts_where_the_link_is_the_limit(void **state)
 	assert_true(push_rate(20, 80, 40) > 38.7);
 }
 
+/* 125 us control transfers, a 32.8 MB/s link: reads go back to back, and
+ * the credit a read returns lands in packets 15.6 us apart. A read that
+ * leaves just before one more completes vouches for a packet less: it
+ * waits for a completion due within 1/24 of endpoint 0's service.
+ * 24.3 to 25.3 MB/s at an 80 MB/s drain, 23.8 to 24.9 at 40. */
+static void test_read_waits_for_a_due_completion(void **state)
+{
+	(void)state;
+	assert_true(push_rate(125, 80, 32.8) > 25.0);
+	assert_true(push_rate(125, 40, 32.8) > 24.6);
+}
+
 /* 250 us control transfers, a drain of 20 MB/s: the exact schedule (the
  * upstream loop's) reaches 14.5 MB/s at a 40 MB/s link, 14.0 at 32.8, its
  * reads finding the FIFO still busy; held bursts pass 15 and 14.35 (a
@@ -408,6 +420,7 @@ int main(void)
 		cmocka_unit_test(test_packet_transfers_for_frequent_reads),
 		cmocka_unit_test(test_bursts_where_the_link_is_the_limit),
 		cmocka_unit_test(test_sample_point),
+		cmocka_unit_test(test_read_waits_for_a_due_completion),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

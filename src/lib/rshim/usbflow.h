@@ -29,8 +29,9 @@
  *  - overlapped: a read as soon as some bytes completed since the last
  *    one, and at most two out: one on endpoint 0 and one that usbpush.c
  *    submits when it expects the first to leave endpoint 0 (it measures
- *    endpoint 0's service time on the first two reads), when endpoint 0 is
- *    the slower part of the round trip. The credit goes out as soon as it
+ *    endpoint 0's service time on the first two reads), or a little
+ *    later when a bulk completion is due by then, when endpoint 0 is the
+ *    slower part of the round trip. The credit goes out as soon as it
  *    arrives, in transfers of one packet (a read vouches for the bytes up
  *    to the last transfer completed).
  *  - overlapped per burst (burst != 0): the bytes sent are cut into

@@ -25,11 +25,13 @@
 #define HOLD_STEP     32            /* the hold moves up by service / this, down by half */
 #define BURSTS_MAX    4u            /* reads per burst: bursts of a FIFO / 4 at least (usbflow.h) */
 #define LINK_MAX_BPS  (13 * 512 / 125e-6) /* USB 2.0 high speed: 13 bulk packets per microframe */
+#define DUE_WAIT      24            /* a read waits for a completion due within service / this */
 
 struct slot {
 	uint8_t *buf;
 	size_t len;
 	bool busy;
+	uint64_t t_sub;               /* submitted at (ns) */
 };
 
 struct bf_usbpush {
@@ -74,6 +76,10 @@ struct bf_usbpush {
 	int err;                      /* sticky: the push has failed */
 	unsigned rd_fail;
 	uint64_t events;              /* completions seen */
+	/* One-packet transfers: when the last completion was seen, and the
+	 * spacing of two whose second was queued behind the first (a
+	 * packet's time on the link; ns). */
+	uint64_t bulk_last, bulk_gap;
 };
 
 static void fail(struct bf_usbpush *p, int err, const char *what)
@@ -91,6 +97,50 @@ static void fail(struct bf_usbpush *p, int err, const char *what)
 static unsigned reads_out(const struct bf_usbpush *p)
 {
 	return p->f.reads_out;
+}
+
+/* A one-packet transfer completed: if it was submitted before the last
+ * completion, it waited on the link behind it, and the two are a packet's
+ * link time apart. */
+static void packet_timing(struct bf_usbpush *p, const struct slot *s)
+{
+	uint64_t now = p->io->now_ns(p->ctx);
+
+	if (s->len == BF_USBFLOW_URB_FINE && p->bulk_last && s->t_sub < p->bulk_last && now > p->bulk_last)
+		p->bulk_gap = now - p->bulk_last;
+	p->bulk_last = now;
+}
+
+/* A read due at `at` (endpoint 0 free, or later) vouches for the
+ * transfers completed by then. If the next completion is due within a
+ * small part of endpoint 0's service after it frees, the read waits for
+ * it: a packet more vouched for, against endpoint 0 idle that long (once:
+ * never past that point). Due: the oldest transfer in flight completes a
+ * link time and a completion latency after it was submitted, or a link
+ * time after the last completion, the ones behind it a link time apart.
+ * Returns when the read should go. */
+static uint64_t due_completion(const struct bf_usbpush *p, uint64_t at)
+{
+	uint64_t t0 = UINT64_MAX, first, nx, gap = p->bulk_gap;
+	unsigned i, busy = 0;
+
+	if (!gap || !p->ep0_serve || p->rtt_min <= p->ep0_serve)
+		return at;
+	for (i = 0; i < p->nb; i++)
+		if (p->bulk[i].busy) {
+			busy++;
+			if (p->bulk[i].t_sub < t0)
+				t0 = p->bulk[i].t_sub;
+		}
+	if (!busy)
+		return at;
+	first = t0 + gap + (p->rtt_min - p->ep0_serve);
+	if (first < p->bulk_last + gap)
+		first = p->bulk_last + gap;
+	nx = first < at ? first + ((at - first) / gap + 1) * gap : first;
+	if ((nx - first) / gap >= busy || nx > p->ep0_free + p->ep0_serve / DUE_WAIT)
+		return at;
+	return nx + gap / 16;
 }
 
 /* May a read go out now? Not while the credit left outlasts the read's
@@ -115,7 +165,7 @@ static bool ep0_ready(struct bf_usbpush *p, uint64_t now, uint64_t *wake)
 	    (timed && (p->f.exact || !p->ep0_serve || !p->rtt_min || 2 * p->ep0_serve < p->rtt_min)))
 		return false;
 	if (timed)
-		at = p->ep0_free > now ? p->ep0_free : now;
+		at = due_completion(p, p->ep0_free > now ? p->ep0_free : now);
 	if (p->rtt_min && (double)left > LINK_MAX_BPS * (double)(at - now + p->rtt_min) / 1e9)
 		return false;
 	if (at == now)
@@ -221,6 +271,7 @@ void bf_usbpush_bulk_done(struct bf_usbpush *p, unsigned slot, int err, size_t m
 
 	s->busy = false;
 	p->events++;
+	packet_timing(p, s);
 	bf_usbflow_completed(&p->f, moved, s->len);
 	if (p->burst_t0 && p->f.completed == p->f.submitted && !err)
 		burst_done(p);
@@ -550,6 +601,7 @@ static size_t fill(struct bf_usbpush *p, const uint8_t *buf, size_t len)
 			break;
 		}
 		s->busy = true;
+		s->t_sub = p->io->now_ns(p->ctx);
 		if (p->f.counted && p->f.exact && p->f.submitted == p->f.completed) {
 			p->burst_t0 = p->io->now_ns(p->ctx);
 			p->burst_s0 = p->f.submitted;
