@@ -46,7 +46,8 @@
  * rule but sends one burst of a FIFO / 2 at a time, a second read may be
  * out, and each burst is held until the read in service has sampled the
  * count (the FIFO is then drained, the count does not see the burst
- * land); a trial, given up when slower than the exact reads before it.
+ * land); a trial, given up when slower than the exact reads before it;
+ * then split bursts, part sent before the hold (usbheld.h).
  * The schedules only decide when reads and transfers go out, and how big
  * each transfer is; the credit is the same.
  * The push starts exact; usbpush.c measures the read round trip and the

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "rshim/usbpush.h"
 #include "rshim/usbflow.h"
+#include "rshim/usbheld.h"
 #include "error.h"
 #include "log.h"
 
@@ -20,9 +21,6 @@
 #define WAIT_US       20000         /* longest wait for credit per write call */
 #define CHOOSE        0.9           /* overlapped reads when rtt < CHOOSE x a FIFO on the link */
 #define DRAIN_STREAK  4u            /* exact reads finding the FIFO empty before trying overlapped */
-#define HELD_STREAK   8u            /* exact reads finding the FIFO not empty: held bursts */
-#define HELD_SETTLE   16u           /* held bursts: reads to settle, then reads to measure */
-#define HOLD_STEP     32            /* the hold moves up by service / this, down by half */
 #define BURSTS_MAX    4u            /* reads per burst: bursts of a FIFO / 4 at least (usbflow.h) */
 #define LINK_MAX_BPS  (13 * 512 / 125e-6) /* USB 2.0 high speed: 13 bulk packets per microframe */
 #define DUE_WAIT      24            /* a read waits for a completion due within service / this */
@@ -59,19 +57,17 @@ struct bf_usbpush {
 	uint64_t burst_t0, burst_s0, fifo_min;
 	/* and from what count reads find (drain_probe) */
 	uint64_t probe_base;
-	unsigned probe_streak, probe_left, probe_full, probe_backoff;
+	unsigned probe_streak, probe_full, probe_backoff;
 	bool probing;
 	bool drain_slow;              /* a read per burst found an eighth of a FIFO: no more */
-	/* Held bursts (drain_probe): one burst of half a FIFO at a time,
-	 * an exact read when it has completed (two may be out), the next
-	 * burst held until the read in service has sampled the count. */
-	bool held, held_off;          /* held_off: they were tried and underfed the drain */
-	unsigned held_reads;
-	uint64_t trial_t, trial_c;    /* a read's submission and C0, a rate from there */
-	double exact_rate;            /* bytes per ns of the exact reads that called for them */
+	/* Held bursts (usbheld.h): one burst of half a FIFO at a time, sent
+	 * whole after the hold, or split: `pre` bytes as the credit allows,
+	 * the rest after the hold (held_part 1: the early part, 2: the rest). */
+	struct bf_usbheld h;
 	uint64_t hold;                /* a burst is held until then (ns) */
 	uint64_t held_s0;             /* S when the last held burst began */
-	int64_t hold_adj;             /* added to the estimated sample (ns) */
+	unsigned held_part;
+	uint64_t rd_idle[BF_USBFLOW_READS]; /* endpoint 0 waited this long for the read (ns) */
 	bool active;                  /* a stream is being pushed: keep reading the count */
 	int err;                      /* sticky: the push has failed */
 	unsigned rd_fail;
@@ -154,7 +150,7 @@ static uint64_t due_completion(const struct bf_usbpush *p, uint64_t at)
 static bool ep0_ready(struct bf_usbpush *p, uint64_t now, uint64_t *wake)
 {
 	uint64_t left = p->f.limit > p->f.submitted ? p->f.limit - p->f.submitted : 0, at = now;
-	bool timed = reads_out(p) && !p->held && (p->f.exact || !p->f.burst);
+	bool timed = reads_out(p) && !p->h.on && (p->f.exact || !p->f.burst);
 
 	if (reads_out(p) && p->f.reads == 1)
 		return true;
@@ -189,6 +185,9 @@ static uint64_t pump_reads(struct bf_usbpush *p)
 
 		if (!probe && !bf_usbflow_want_read(&p->f, p->active))
 			break;
+		/* A split burst's early part alone is not worth a read. */
+		if (p->h.on && p->held_part == 1 && p->f.read_base >= p->held_s0)
+			break;
 		if (p->rd_busy[k] || !ep0_ready(p, now, &wake))
 			break;
 		if ((r = p->io->submit_read(p->ctx, k)) < 0) {
@@ -198,6 +197,7 @@ static uint64_t pump_reads(struct bf_usbpush *p)
 		p->rd_busy[k] = true;
 		p->rd_t0[k] = now;
 		p->rd_alone[k] = !reads_out(p);
+		p->rd_idle[k] = p->ep0_free && p->ep0_free < now ? now - p->ep0_free : 0;
 		p->ep0_free = (reads_out(p) && p->ep0_free > now ? p->ep0_free : now) + p->ep0_serve;
 		p->rd_sample[k] = p->ep0_free - p->ep0_serve / 2;
 		bf_usbflow_read_submitted(&p->f, k);
@@ -223,7 +223,7 @@ static void choose_bursts(struct bf_usbpush *p)
 	uint64_t e = p->ep0_serve, rtt = p->rtt_min, done, link, best, c;
 	unsigned m, pick = 0;
 
-	if (!e || rtt <= e || !p->fifo_min || p->drain_slow || p->held)
+	if (!e || rtt <= e || !p->fifo_min || p->drain_slow || p->h.on)
 		return;
 	done = rtt - e;
 	link = p->fifo_min > done ? p->fifo_min - done : 0;
@@ -305,79 +305,6 @@ static void ep0_timing(struct bf_usbpush *p, unsigned slot, uint64_t now)
 	}
 }
 
-static void held_stop(struct bf_usbpush *p, const char *why)
-{
-	p->held = false;
-	p->held_off = true;
-	bf_debug("%s: %s: exact reads", p->name, why);
-}
-
-/* Held bursts are a trial: after HELD_SETTLE reads (the hold settles),
- * the rate over the next HELD_SETTLE has to reach what the exact schedule
- * did over the reads that called for them (t0: when the read went out,
- * base: its C0), else back to exact for good. */
-static void held_trial(struct bf_usbpush *p, uint64_t base, uint64_t t0)
-{
-	if (++p->held_reads == HELD_SETTLE) {
-		p->trial_t = t0;
-		p->trial_c = base;
-	} else if (p->held_reads == 2 * HELD_SETTLE && t0 > p->trial_t &&
-		   (double)(base - p->trial_c) / (double)(t0 - p->trial_t) < p->exact_rate) {
-		held_stop(p, "held bursts were slower");
-	}
-}
-
-/* Held bursts: a read that found more than a packet in the FIFO saw the
- * held burst land (the sample came later than estimated: the estimate is
- * endpoint 0's timing, with the host's jitter) or the drain is slower
- * still: hold the next one longer. Else a little shorter, back towards a
- * burst whose first packet lands about at the sample. Within half a
- * service either way; held to the end of the read's service and still
- * more than a packet: the drain is the limit and held bursts of half a
- * FIFO underfeed it, back to the exact schedule for good. */
-static void hold_adjust(struct bf_usbpush *p, uint64_t count)
-{
-	int64_t step = (int64_t)p->ep0_serve / HOLD_STEP, lim = (int64_t)p->ep0_serve / 2;
-	bool late = count * 8 > p->f.window / 16;
-
-	if (late && p->hold_adj >= lim) {
-		held_stop(p, "held to the end of the read's service, the FIFO still not drained");
-		return;
-	}
-	p->hold_adj += late ? step : -step / 2;
-	if (p->hold_adj > lim)
-		p->hold_adj = lim;
-	if (p->hold_adj < -lim)
-		p->hold_adj = -lim;
-}
-
-/* Exact reads that find the FIFO not yet empty after a burst of half a
- * FIFO or more, HELD_STREAK times in a row, try held bursts (see
- * drain_probe), against the rate of the last half of those reads. True
- * while they are on (the read was theirs). */
-static bool held_probe(struct bf_usbpush *p, uint64_t base, uint64_t t0, uint64_t count,
-		       uint64_t burst)
-{
-	if (p->held) {
-		hold_adjust(p, count);
-		if (p->held)
-			held_trial(p, base, t0);
-		return true;
-	}
-	p->probe_left = count && burst >= p->f.window / 2 ? p->probe_left + 1 : 0;
-	if (p->probe_left == HELD_STREAK / 2) {
-		p->trial_t = t0;
-		p->trial_c = base;
-	}
-	if (p->probe_left < HELD_STREAK || !p->ep0_serve || p->held_off || t0 <= p->trial_t)
-		return false;
-	p->exact_rate = (double)(base - p->trial_c) / (double)(t0 - p->trial_t);
-	p->held = true;
-	p->held_reads = 0;
-	bf_debug("%s: the drain is behind the exact schedule: held bursts", p->name);
-	return true;
-}
-
 /* The drain decides too. Exact reads that find the FIFO empty after a
  * burst of half a FIFO or more, DRAIN_STREAK times in a row: the device
  * drains faster than the exact schedule feeds it, try overlapped reads.
@@ -395,7 +322,7 @@ static bool held_probe(struct bf_usbpush *p, uint64_t base, uint64_t t0, uint64_
  * sent only once that read has sampled (held_until, hold_adjust), so that
  * it finds the FIFO drained and the whole window less the burst it counts
  * is credit again. */
-static void drain_probe(struct bf_usbpush *p, uint64_t base, uint64_t t0, uint64_t count)
+static void drain_probe(struct bf_usbpush *p, uint64_t base, uint64_t t0, uint64_t count, uint64_t idle)
 {
 	uint64_t burst = base - p->probe_base;
 
@@ -414,7 +341,11 @@ static void drain_probe(struct bf_usbpush *p, uint64_t base, uint64_t t0, uint64
 	if (p->f.exact) {
 		p->probe_full = 0;
 		p->probe_streak = count == 0 && burst >= p->f.window / 2 ? p->probe_streak + 1 : 0;
-		if (held_probe(p, base, t0, count, burst))
+		if (p->h.on) {
+			bf_usbheld_read(&p->h, count * 8, idle, base, t0);
+			return;
+		}
+		if (bf_usbheld_exact(&p->h, count * 8, burst, base, t0, p->ep0_serve))
 			return;
 		if (p->probe_streak >= (DRAIN_STREAK << p->probe_backoff)) {
 			p->f.exact = false;
@@ -455,7 +386,7 @@ void bf_usbpush_read_done(struct bf_usbpush *p, unsigned slot, int err, const ui
 			bf_usbflow_read_done(&p->f, slot, v);
 			p->rd_fail = 0;
 			ep0_timing(p, slot, p->io->now_ns(p->ctx));
-			drain_probe(p, base, p->rd_t0[slot], v & p->f.count_mask);
+			drain_probe(p, base, p->rd_t0[slot], v & p->f.count_mask, p->rd_idle[slot]);
 		}
 	} else if (!err) {
 		err = -EIO;
@@ -506,6 +437,7 @@ int bf_usbpush_create(const struct bf_usbpush_io *io, void *ctx, const struct bf
 	p->ctx = ctx;
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	bf_usbflow_init(&p->f, (uint64_t)chip->boot_fifo_words * 8, chip->boot_fifo_count_mask, counted);
+	bf_usbheld_init(&p->h, p->name, p->f.window);
 	p->f.exact = counted;         /* until measured */
 	p->chunk = counted ? BF_USBFLOW_URB : CHUNK_NAK;
 	p->nb = counted ? BF_USBPUSH_BULK_MAX : 4;
@@ -528,10 +460,10 @@ static uint64_t held_until(const struct bf_usbpush *p)
 	uint64_t now = p->io->now_ns(p->ctx), until = 0;
 	unsigned i;
 
-	if (!p->held)
+	if (!p->h.on)
 		return 0;
 	for (i = 0; i < BF_USBFLOW_READS; i++) {
-		uint64_t t = p->rd_sample[i] + (uint64_t)p->hold_adj;
+		uint64_t t = p->rd_sample[i] + (uint64_t)p->h.adj;
 
 		if (p->rd_busy[i] && t > now && t > until)
 			until = t;
@@ -551,17 +483,40 @@ static size_t xfer_size(const struct bf_usbpush *p)
 	return p->chunk;
 }
 
-/* Held bursts: one at a time (a new one once nothing is in flight), of
- * half a FIFO at most. Bytes the burst may still take. */
-static uint64_t held_room(struct bf_usbpush *p)
+/* Held bursts: bytes the burst may still take, half a FIFO at most, its
+ * early part only while that is all it may send. */
+static uint64_t held_room(const struct bf_usbpush *p)
 {
-	if (!p->held)
+	uint64_t end = p->held_s0 + (p->held_part == 1 ? p->h.pre : p->f.window / 2);
+
+	if (!p->h.on)
 		return UINT64_MAX;
-	if (p->f.submitted == p->f.completed)
+	return p->f.submitted >= end ? 0 : end - p->f.submitted;
+}
+
+/* May bytes go out now? Held bursts (usbheld.h): a new burst once
+ * nothing is in flight; the early part of a split burst at once, the rest
+ * (or a whole burst) only after the hold. After held bursts gave way, a
+ * read may be out that vouches for all that was sent: it will return the
+ * whole window, and sending on the older credit meanwhile would put the
+ * next read behind it, the exact schedule one read behind for good: wait
+ * for it. */
+static bool send_gate(struct bf_usbpush *p)
+{
+	bool idle = p->f.submitted == p->f.completed;
+
+	p->hold = 0;
+	if (!p->h.on)
+		return !(p->h.off && p->f.exact && idle && reads_out(p) && p->f.read_base == p->f.submitted);
+	if (idle && p->held_part != 1 && (p->f.submitted != p->held_s0 || !p->held_part)) {
 		p->held_s0 = p->f.submitted;
-	if (p->f.submitted >= p->held_s0 + p->f.window / 2)
-		return 0;
-	return p->held_s0 + p->f.window / 2 - p->f.submitted;
+		p->held_part = p->h.split ? 1 : 2;
+	}
+	if ((p->hold = held_until(p)))
+		return p->held_part == 1 && p->f.submitted < p->held_s0 + p->h.pre;
+	if (p->held_part == 1)
+		p->held_part = 2;
+	return true;
 }
 
 /* Fill free bulk slots from buf within the credit. Returns bytes taken. */
@@ -570,7 +525,7 @@ static size_t fill(struct bf_usbpush *p, const uint8_t *buf, size_t len)
 	size_t taken = 0, size = xfer_size(p);
 	unsigned i;
 
-	if ((p->hold = held_until(p)))
+	if (!send_gate(p))
 		return 0;
 	for (i = 0; i < p->nb && taken < len && !p->err; i++) {
 		struct slot *s = &p->bulk[i];
