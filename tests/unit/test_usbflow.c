@@ -390,6 +390,17 @@ static void test_held_bursts_where_the_drain_is_behind(void **state)
 	assert_true(push_rate(250, 20, 32.8) > 15.5);
 }
 
+/* Held bursts that gave way may leave a read out that vouches for all
+ * that was sent. Sending on older credit meanwhile puts every later read
+ * one behind it: at 300 us control transfers, a 25 MB/s drain, a 40 MB/s
+ * link and the register read a quarter of the way through, 11.0 MB/s
+ * where waiting for that read gives 13.5 (1 MiB). */
+static void test_exact_after_held(void **state)
+{
+	(void)state;
+	assert_true(push_rate_at(300, 25, 40, 0.25) > 13);
+}
+
 /* Held bursts on their own (usbheld.h), from the counts alone: they start
  * after eight exact reads in a row find the FIFO busy after half a FIFO,
  * split bursts once held ones beat the exact reads, and the early part of
@@ -457,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_bursts_where_ep0_is_slow),
 		cmocka_unit_test(test_held_bursts_where_the_drain_is_behind),
 		cmocka_unit_test(test_held_burst_rules),
+		cmocka_unit_test(test_exact_after_held),
 		cmocka_unit_test(test_schedules_given_up),
 		cmocka_unit_test(test_packet_transfers_for_frequent_reads),
 		cmocka_unit_test(test_bursts_where_the_link_is_the_limit),

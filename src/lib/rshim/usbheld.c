@@ -53,7 +53,7 @@ static void split_start(struct bf_usbheld *h, double rate)
 	h->split = true;
 	h->split_reads = 0;
 	h->pre = 0;
-	h->pre_cap = h->window / 2 - 2 * PACKET;
+	h->pre_cap = h->window / 2 > 2 * PACKET ? h->window / 2 - 2 * PACKET : 0;
 	h->pre_age = 0;
 	bf_debug("%s: held bursts pay: split bursts", h->name);
 }
@@ -125,7 +125,7 @@ static void hold_adjust(struct bf_usbheld *h, uint64_t count)
 static void split_adjust(struct bf_usbheld *h, uint64_t count, uint64_t idle)
 {
 	int64_t step = (int64_t)h->serve / HOLD_STEP, lim = (int64_t)h->serve / 2;
-	uint64_t max = h->window / 2 - 2 * PACKET;
+	uint64_t max = h->window / 2 > 2 * PACKET ? h->window / 2 - 2 * PACKET : 0;
 
 	if (count > h->window / 32) {
 		if (h->pre) {
