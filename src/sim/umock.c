@@ -239,7 +239,8 @@ static int umock_start(struct bf_sim_host *devs, unsigned n, void **ctx)
 	if (getenv("BFSIM_USB_TIMING") &&
 	    bf_sim_usb_timing_parse(&b->timing, getenv("BFSIM_USB_TIMING")) < 0)
 		return bf_error_ret(EINVAL, "usb transport: BFSIM_USB_TIMING '%s' is not a list of "
-				    "link_mb_s, uframe_us, uframe_pkts, ctl_us, ctl_bus_us, done_us, sample_at=VALUE",
+				    "link_mb_s, uframe_us, uframe_pkts, ctl_us, ctl_bus_us, done_us, sample_at, "
+				    "done_jitter_us=VALUE",
 				    getenv("BFSIM_USB_TIMING"));
 	if (!(b->devs = calloc(n, sizeof(*b->devs))))
 		return -ENOMEM;

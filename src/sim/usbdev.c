@@ -19,6 +19,8 @@ struct bf_sim_usb {
 	struct bf_sim_urb *doneq, **done_tail;
 	double link_t;                        /* the OUT link is busy until then */
 	double ctrl_t;                        /* endpoint 0 is busy until then */
+	double done_last;                     /* the last completion's time */
+	uint64_t rng;                         /* completion jitter (xorshift64) */
 };
 
 void bf_sim_usb_timing_defaults(struct bf_sim_usb_timing *t)
@@ -43,6 +45,7 @@ int bf_sim_usb_timing_parse(struct bf_sim_usb_timing *t, const char *spec)
 		{ "ctl_bus_us", offsetof(struct bf_sim_usb_timing, ctl_bus_s), 1e-6 },
 		{ "done_us", offsetof(struct bf_sim_usb_timing, done_s), 1e-6 },
 		{ "sample_at", offsetof(struct bf_sim_usb_timing, sample_at), 1 },
+		{ "done_jitter_us", offsetof(struct bf_sim_usb_timing, done_jitter_s), 1e-6 },
 	};
 	const char *p = spec;
 
@@ -79,6 +82,29 @@ int bf_sim_usb_timing_parse(struct bf_sim_usb_timing *t, const char *spec)
 	return 0;
 }
 
+/* The host's jitter: 0 to done_jitter_s, uniform (xorshift64). */
+static double jitter(struct bf_sim_usb *u)
+{
+	if (u->tm.done_jitter_s <= 0)
+		return 0;
+	u->rng ^= u->rng << 13;
+	u->rng ^= u->rng >> 7;
+	u->rng ^= u->rng << 17;
+	return u->tm.done_jitter_s * (double)(u->rng >> 11) / 9007199254740992.0;
+}
+
+/* When the host sees a bulk transfer that ended at t: done_s later plus
+ * the jitter, never before one that ended earlier (they end in order). */
+static double done_time(struct bf_sim_usb *u, double t)
+{
+	double d = t + u->tm.done_s + jitter(u);
+
+	if (d < u->done_last)
+		d = u->done_last;
+	u->done_last = d;
+	return d;
+}
+
 int bf_sim_usb_open(struct bf_sim *s, const struct bf_sim_usb_timing *t, struct bf_sim_usb **out)
 {
 	struct bf_sim_usb *u = calloc(1, sizeof(*u));
@@ -94,6 +120,7 @@ int bf_sim_usb_open(struct bf_sim *s, const struct bf_sim_usb_timing *t, struct 
 		u->tm.link_bps = (double)s->cfg.link_bps;
 	u->uf_start = -1;
 	u->done_tail = &u->doneq;
+	u->rng = 0x9e3779b97f4a7c15ull;
 	*out = u;
 	return 0;
 }
@@ -195,7 +222,7 @@ int bf_sim_usb_submit(struct bf_sim_usb *u, struct bf_sim_urb *urb)
 			return -EINVAL;
 		urb->t_sample = (now > u->ctrl_t ? now : u->ctrl_t) + u->tm.ctl_s * u->tm.sample_at;
 		u->ctrl_t = urb->t_sample + u->tm.ctl_s * (1 - u->tm.sample_at);
-		urb->t_done = u->ctrl_t + u->tm.done_s;
+		urb->t_done = u->ctrl_t + u->tm.done_s + jitter(u);
 		break;
 	case BF_SIM_URB_BULK:
 		if (urb->ep != BF_SIM_USB_EP_BOOT && urb->ep != BF_SIM_USB_EP_TM_OUT &&
@@ -445,7 +472,7 @@ static void advance(struct bf_sim_usb *u)
 			if (urb->moved >= urb->len) {
 				urb->actual = urb->moved;
 				urb->wired = true;
-				urb->t_done = t + u->tm.done_s;
+				urb->t_done = done_time(u, t);
 			} else {
 				urb->t_next = pkt_slot(u, t + pkt_time(u, pkt_len(urb)));
 			}

@@ -19,7 +19,9 @@
  *    register is sampled sample_at of the way through (half-way by
  *    default); ctl_bus_s of it delays the bulk link.
  *  - every transfer completes done_s after its last byte moved (the host
- *    sees it then).
+ *    sees it then), plus up to done_jitter_s (uniform, from a fixed seed:
+ *    deterministic), the host still seeing completions in the order they
+ *    happened.
  *  - the boot FIFO drains at the simulator's drain_bps; BOOT_FIFO_COUNT is
  *    as wide as the chip's field (chip.h), so a full BF3 FIFO reads 1024.
  *  - TM FIFO endpoints: interrupt IN completes with the tile-to-host word
@@ -52,6 +54,7 @@ struct bf_sim_usb_timing {
 	double ctl_bus_s;         /* ... of which bus time taken from bulk traffic */
 	double done_s;            /* last byte moved -> completion seen by the host */
 	double sample_at;         /* the register is read this far into a control transfer (0-1) */
+	double done_jitter_s;     /* up to this much more before the host sees a completion */
 };
 
 /* The defaults (doc/usb-timing.md): link 0 (the simulator's), 125 us and
@@ -59,8 +62,8 @@ struct bf_sim_usb_timing {
  * the bus and the register read half-way, 40 us completion latency. */
 void bf_sim_usb_timing_defaults(struct bf_sim_usb_timing *t);
 /* "key=value,..." over t: link_mb_s, uframe_us, uframe_pkts, ctl_us,
- * ctl_bus_us, done_us, sample_at (decimal, MB = 10^6 bytes). 0 or
- * -EINVAL. */
+ * ctl_bus_us, done_us, sample_at, done_jitter_us (decimal, MB = 10^6
+ * bytes). 0 or -EINVAL. */
 int bf_sim_usb_timing_parse(struct bf_sim_usb_timing *t, const char *spec);
 
 enum bf_sim_urb_type { BF_SIM_URB_CONTROL, BF_SIM_URB_BULK, BF_SIM_URB_INTERRUPT };

@@ -13,14 +13,16 @@
  * Deterministic (simulated time only).
  * The grid runs again with the register read a quarter and three quarters
  * of the way through a control transfer (the model's sample_at; bfctl
- * estimates half-way):
+ * estimates half-way), and with the host seeing completions 0-20 us late
+ * (done_jitter_us):
  *   BENCH push_usb_sample sample_at=S ctl_us=C ... (the same keys)
  *   BENCH push_usb_sample sample_at=S worst_ratio_to_upstream=.. worst_fraction_of_bound=..
+ *   BENCH push_usb_jitter done_jitter_us=20 ... (the same)
  * Usage: bench_usb [--check] [MIB] (default 4). --check (make check): TAP,
- * one case per cell, failing when bfctl loses data or, at the default
- * sample_at, is slower than the upstream loop, or when either push beats
- * the bound, and one on the worst fraction of the bound at the default
- * sample_at, failing below FRACTION_FLOOR; the BENCH lines become comments. In cells at the drain
+ * one case per cell, failing when bfctl loses data or, in the model's
+ * defaults, is slower than the upstream loop, or when either push beats
+ * the bound, and one on the worst fraction of the bound in the defaults,
+ * failing below FRACTION_FLOOR; the BENCH lines become comments. In cells at the drain
  * limit both end within microseconds of each other (who gets the last
  * word into the FIFO first): ratios are compared at the printed precision
  * (0.001). */
@@ -45,11 +47,23 @@
 static const double ctl_us[] = { 20, 60, 125, 250 };
 static const double drain_mb_s[] = { 1.7, 20, 40, 80 };
 static const double link_mb_s[] = { 32.8, 40 };
-/* Where in a control transfer the device reads the register is not
- * published: the model's default (half-way, the data stage) first, then
- * both sides of it, to show what bfctl's estimate of it costs. */
-#define DEFAULT_SAMPLE 0.5
-static const double samples_at[] = { DEFAULT_SAMPLE, 0.25, 0.75 };
+/* The grid runs in the model's defaults first, then in variants: where in
+ * a control transfer the device reads the register is not published
+ * (half-way, the data stage, by default), so on both sides of it, to show
+ * what bfctl's estimate of it costs; and with the host seeing every
+ * completion 0-20 us later than the model's fixed latency, uniform. */
+struct variant {
+	const char *name;    /* NULL: the grid itself */
+	const char *key;
+	double sample_at, jitter_us;
+};
+
+static const struct variant variants[] = {
+	{ NULL, NULL, 0.5, 0 },
+	{ "push_usb_sample", "sample_at=0.25", 0.25, 0 },
+	{ "push_usb_sample", "sample_at=0.75", 0.75, 0 },
+	{ "push_usb_jitter", "done_jitter_us=20", 0.5, 20 },
+};
 
 /* The best any policy can do in this cell, in MB/s (bytes per µs) for a
  * push of len bytes into BF3's boot FIFO draining at drain MB/s
@@ -116,9 +130,9 @@ struct grid {
 	unsigned cells, bad;
 };
 
-/* One cell of the grid, with the register sampled sample_at of the way
- * through a control transfer: its line, and its TAP case under --check. */
-static int grid_cell(struct grid *g, double sample_at, size_t i, size_t j, size_t k)
+/* One cell of the grid in variant v: its line, and its TAP case under
+ * --check. */
+static int grid_cell(struct grid *g, const struct variant *v, size_t i, size_t j, size_t k)
 {
 	struct bf_sim_usb_timing t;
 	struct cell c;
@@ -127,23 +141,23 @@ static int grid_cell(struct grid *g, double sample_at, size_t i, size_t j, size_
 	bf_sim_usb_timing_defaults(&t);
 	t.ctl_s = ctl_us[i] * 1e-6;
 	t.link_bps = link_mb_s[k] * 1e6;
-	t.sample_at = sample_at;
-	if (cell_run(&t, drain_mb_s[j], g->data, g->len, sample_at == DEFAULT_SAMPLE, &c, &ok) < 0) {
-		fprintf(stderr, "bench_usb: a push failed (ctl %g us, drain %g MB/s, link %g MB/s, "
-			"sample at %g)\n", ctl_us[i], drain_mb_s[j], link_mb_s[k], sample_at);
+	t.sample_at = v->sample_at;
+	t.done_jitter_s = v->jitter_us * 1e-6;
+	if (cell_run(&t, drain_mb_s[j], g->data, g->len, !v->name, &c, &ok) < 0) {
+		fprintf(stderr, "bench_usb: a push failed (ctl %g us, drain %g MB/s, link %g MB/s%s%s)\n",
+			ctl_us[i], drain_mb_s[j], link_mb_s[k], v->key ? ", " : "", v->key ? v->key : "");
 		return -1;
 	}
 	if (g->check)
-		printf("%s %u - ctl %g us, drain %g MB/s, link %g MB/s, sample at %g: bfctl %.2f MB/s, "
+		printf("%s %u - ctl %g us, drain %g MB/s, link %g MB/s%s%s: bfctl %.2f MB/s, "
 		       "upstream %.2f, bound %.2f, %llu bytes lost\n# ", ok ? "ok" : "not ok", g->cells + 1,
-		       ctl_us[i], drain_mb_s[j], link_mb_s[k], sample_at, c.bfctl, c.upstream, c.bound,
-		       (unsigned long long)c.lost);
-	if (sample_at == DEFAULT_SAMPLE)
-		printf("BENCH push_usb_grid ctl_us=%g drain_mb_s=%g link_mb_s=%g ", ctl_us[i], drain_mb_s[j],
-		       link_mb_s[k]);
+		       ctl_us[i], drain_mb_s[j], link_mb_s[k], v->key ? ", " : "", v->key ? v->key : "",
+		       c.bfctl, c.upstream, c.bound, (unsigned long long)c.lost);
+	if (!v->name)
+		printf("BENCH push_usb_grid ");
 	else
-		printf("BENCH push_usb_sample sample_at=%g ctl_us=%g drain_mb_s=%g link_mb_s=%g ", sample_at,
-		       ctl_us[i], drain_mb_s[j], link_mb_s[k]);
+		printf("BENCH %s %s ", v->name, v->key);
+	printf("ctl_us=%g drain_mb_s=%g link_mb_s=%g ", ctl_us[i], drain_mb_s[j], link_mb_s[k]);
 	printf("bfctl=%.2f upstream=%.2f bound=%.2f ratio_to_upstream=%.3f fraction_of_bound=%.3f "
 	       "overflow=%llu\n", c.bfctl, c.upstream, c.bound, c.bfctl / c.upstream, c.bfctl / c.bound,
 	       (unsigned long long)c.lost);
@@ -156,9 +170,8 @@ static int grid_cell(struct grid *g, double sample_at, size_t i, size_t j, size_
 	return 0;
 }
 
-/* The grid with the register sampled sample_at of the way through a
- * control transfer; its summary line. */
-static int grid_run(struct grid *g, double sample_at)
+/* The grid in variant v, and its summary line. */
+static int grid_run(struct grid *g, const struct variant *v)
 {
 	size_t i, j, k;
 
@@ -166,17 +179,16 @@ static int grid_run(struct grid *g, double sample_at)
 	for (i = 0; i < sizeof(ctl_us) / sizeof(ctl_us[0]); i++)
 		for (j = 0; j < sizeof(drain_mb_s) / sizeof(drain_mb_s[0]); j++)
 			for (k = 0; k < sizeof(link_mb_s) / sizeof(link_mb_s[0]); k++)
-				if (grid_cell(g, sample_at, i, j, k) < 0)
+				if (grid_cell(g, v, i, j, k) < 0)
 					return -1;
-	if (sample_at == DEFAULT_SAMPLE)
+	if (!v->name)
 		printf("%sBENCH push_usb worst_ratio_to_upstream=%.3f worst_fraction_of_bound=%.3f "
 		       "cells=%u mib=%zu\n", g->check ? "# " : "", g->worst_up, g->worst_bound,
 		       (unsigned)(sizeof(ctl_us) / sizeof(ctl_us[0]) * sizeof(drain_mb_s) / sizeof(drain_mb_s[0]) *
 				  sizeof(link_mb_s) / sizeof(link_mb_s[0])), g->len >> 20);
 	else
-		printf("%sBENCH push_usb_sample sample_at=%g worst_ratio_to_upstream=%.3f "
-		       "worst_fraction_of_bound=%.3f\n", g->check ? "# " : "", sample_at, g->worst_up,
-		       g->worst_bound);
+		printf("%sBENCH %s %s worst_ratio_to_upstream=%.3f worst_fraction_of_bound=%.3f\n",
+		       g->check ? "# " : "", v->name, v->key, g->worst_up, g->worst_bound);
 	return 0;
 }
 
@@ -203,8 +215,8 @@ int main(int argc, char **argv)
 	}
 	g.data = (const uint8_t *)data;
 	g.len = len;
-	for (i = 0; i < sizeof(samples_at) / sizeof(samples_at[0]); i++) {
-		if (grid_run(&g, samples_at[i]) < 0)
+	for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
+		if (grid_run(&g, &variants[i]) < 0)
 			return 1;
 		if (!i)
 			floor_worst = g.worst_bound;
