@@ -283,8 +283,10 @@ static void test_upstream_policy_is_safe_but_slower(void **state)
 }
 
 /* A push at ctl_us, drain_mb_s and link_mb_s, the register read
- * sample_at of the way through a control transfer: nothing lost; MB/s. */
-static double push_rate_at(double ctl_us, double drain_mb_s, double link_mb_s, double sample_at)
+ * sample_at of the way through a control transfer, the host seeing
+ * completions 0 to jitter_us late: nothing lost; MB/s. */
+static double push_model(double ctl_us, double drain_mb_s, double link_mb_s, double sample_at,
+			 double jitter_us)
 {
 	struct bf_sim_usb_timing t;
 	struct usbrig g;
@@ -297,32 +299,6 @@ static double push_rate_at(double ctl_us, double drain_mb_s, double link_mb_s, d
 	t.ctl_s = ctl_us * 1e-6;
 	t.link_bps = link_mb_s * 1e6;
 	t.sample_at = sample_at;
-	assert_int_equal(usbrig_open(&g, BF_CHIP_BF3, (uint64_t)(drain_mb_s * 1e6), 0, &t, d, len), 0);
-	assert_int_equal(usbrig_push_bfctl(&g, 60), len);
-	rate = (double)len / usbrig_elapsed(&g) / 1e6;
-	assert_int_equal(usbrig_close(&g), 0);
-	free(d);
-	return rate;
-}
-
-static double push_rate(double ctl_us, double drain_mb_s, double link_mb_s)
-{
-	return push_rate_at(ctl_us, drain_mb_s, link_mb_s, 0.5);
-}
-
-/* The same with the host seeing completions 0 to jitter_us late. */
-static double push_rate_jitter(double ctl_us, double drain_mb_s, double link_mb_s, double jitter_us)
-{
-	struct bf_sim_usb_timing t;
-	struct usbrig g;
-	double rate;
-	uint8_t *d;
-	size_t len;
-
-	d = stream(&len);
-	bf_sim_usb_timing_defaults(&t);
-	t.ctl_s = ctl_us * 1e-6;
-	t.link_bps = link_mb_s * 1e6;
 	t.done_jitter_s = jitter_us * 1e-6;
 	assert_int_equal(usbrig_open(&g, BF_CHIP_BF3, (uint64_t)(drain_mb_s * 1e6), 0, &t, d, len), 0);
 	assert_int_equal(usbrig_push_bfctl(&g, 60), len);
@@ -330,6 +306,21 @@ static double push_rate_jitter(double ctl_us, double drain_mb_s, double link_mb_
 	assert_int_equal(usbrig_close(&g), 0);
 	free(d);
 	return rate;
+}
+
+static double push_rate_at(double ctl_us, double drain_mb_s, double link_mb_s, double sample_at)
+{
+	return push_model(ctl_us, drain_mb_s, link_mb_s, sample_at, 0);
+}
+
+static double push_rate(double ctl_us, double drain_mb_s, double link_mb_s)
+{
+	return push_model(ctl_us, drain_mb_s, link_mb_s, 0.5, 0);
+}
+
+static double push_rate_jitter(double ctl_us, double drain_mb_s, double link_mb_s, double jitter_us)
+{
+	return push_model(ctl_us, drain_mb_s, link_mb_s, 0.5, jitter_us);
 }
 
 /* A host that sees completions late, by a different amount each time
