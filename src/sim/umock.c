@@ -366,6 +366,7 @@ static unsigned unplug_all(struct umock_bus *b, pid_t *pids, unsigned max)
 			pthread_mutex_unlock(&b->tb_lock);
 		}
 		d->removed = true;
+		bf_sim_umock_dev_fail_pending(d);
 		pthread_mutex_unlock(&d->h->lock);
 		pthread_mutex_unlock(&live_lock);
 	}

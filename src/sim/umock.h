@@ -76,6 +76,9 @@ struct umock_bus {
 int bf_sim_umock_dev_add(struct umock_dev *d);
 /* Take it off the bus (the node's clients get ENODEV from then on). */
 void bf_sim_umock_dev_remove(struct umock_dev *d);
+/* The device left the bus: its URBs in flight end with ENODEV,
+ * reapable. Under d->h->lock. */
+void bf_sim_umock_dev_fail_pending(struct umock_dev *d);
 /* A chip reset since the last look: the device leaves the bus and comes
  * back later at a new address (a thread of its own). May drop the lock. */
 void bf_sim_umock_dev_check_reset(struct umock_dev *d);

@@ -202,13 +202,31 @@ static void *come_back(void *arg)
 	return NULL;
 }
 
+/* The device left the bus: what was in flight ends with ENODEV and can
+ * still be reaped, as the kernel does on a disconnect. A client waiting
+ * on one of them (libusb after a timeout, waiting for its cancelled
+ * transfer) would otherwise wait for good: it learns of a disconnect
+ * only from its transfers, never from the node (a plain file here). */
+void bf_sim_umock_dev_fail_pending(struct umock_dev *m)
+{
+	struct uurb *x;
+
+	collect(m);
+	while ((x = m->pending)) {
+		m->pending = x->next;
+		bf_sim_usb_forget(m->u, &x->m);
+		x->m.status = -ENODEV;
+		x->m.actual = 0;
+		list_append(&m->reapable, x);
+	}
+}
+
 /* A chip reset drops the device off the bus, as the hardware does: what
  * was in flight ends with ENODEV, the old address is gone for good, the
  * device comes back later (come_back). */
 void bf_sim_umock_dev_check_reset(struct umock_dev *m)
 {
 	struct bf_sim_status st;
-	struct uurb *x;
 
 	bf_sim_get_status(m->h->sim, &st);
 	if (st.resets == m->resets_seen || m->removed)
@@ -220,13 +238,7 @@ void bf_sim_umock_dev_check_reset(struct umock_dev *m)
 		pthread_mutex_lock(&m->h->lock);
 		m->back_running = false;
 	}
-	while ((x = m->pending)) {
-		m->pending = x->next;
-		bf_sim_usb_forget(m->u, &x->m);
-		x->m.status = -ENODEV;
-		x->m.actual = 0;
-		list_append(&m->reapable, x);
-	}
+	bf_sim_umock_dev_fail_pending(m);
 	m->gen++;
 	m->away = true;
 	bf_sim_umock_dev_remove(m);
@@ -247,6 +259,7 @@ static void maybe_remove(struct umock_dev *m)
 	if (!m->removed && bf_sim_usb_submit(m->u, &(struct bf_sim_urb){ .type = BF_SIM_URB_INTERRUPT,
 			.ep = 0x7f }) == -ENODEV) {
 		m->removed = true;
+		bf_sim_umock_dev_fail_pending(m);
 		bf_info("usb: the simulated device at usb:%u-%u was unplugged", m->busnum, m->port);
 		pthread_mutex_lock(&m->bus->tb_lock);
 		umockdev_testbed_remove_device(m->bus->tb, m->syspath);
