@@ -3,6 +3,7 @@
 #include "bfb_recipe.h"
 #include "dl_archive.h"
 #include "error.h"
+#include "xorshift.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -141,7 +142,7 @@ static void xorshift_fill(uint8_t *b, size_t n, uint64_t *x)
 	size_t i;
 
 	for (i = 0; i + 8 <= n; i += 8) {
-		*x ^= *x << 13; *x ^= *x >> 7; *x ^= *x << 17;
+		bf_xorshift64(x);
 		memcpy(b + i, x, 8);
 	}
 	for (; i < n; i++)

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "usbdev.h"
 #include "sim_int.h"
+#include "xorshift.h"
 
 #include <errno.h>
 #include <math.h>
@@ -87,10 +88,7 @@ static double jitter(struct bf_sim_usb *u)
 {
 	if (u->tm.done_jitter_s <= 0)
 		return 0;
-	u->rng ^= u->rng << 13;
-	u->rng ^= u->rng >> 7;
-	u->rng ^= u->rng << 17;
-	return u->tm.done_jitter_s * (double)(u->rng >> 11) / 9007199254740992.0;
+	return u->tm.done_jitter_s * (double)(bf_xorshift64(&u->rng) >> 11) / 9007199254740992.0;
 }
 
 /* When the host sees a bulk transfer that ended at t: done_s later plus
