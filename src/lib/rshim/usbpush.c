@@ -315,13 +315,9 @@ static void ep0_timing(struct bf_usbpush *p, unsigned slot, uint64_t now)
  * the drain is behind, no more reads per burst; reads as bytes complete
  * where the round trip is the shorter (as burst_done chooses), else back
  * to exact as above. Exact reads that keep finding the FIFO not yet
- * empty (held_probe): the drain is
- * behind, and the exact schedule leaves it idle from the sample until the
- * next burst lands (a read's result and a packet later): held bursts,
- * half a FIFO each (held_room), a read as each completes, the next one
- * sent only once that read has sampled (held_until, hold_adjust), so that
- * it finds the FIFO drained and the whole window less the burst it counts
- * is credit again. */
+ * empty: the drain is behind, held bursts (usbheld.h decides when, and
+ * how each is held and split; send_gate, held_room and held_until carry
+ * it out). */
 static void drain_probe(struct bf_usbpush *p, uint64_t base, uint64_t t0, uint64_t count, uint64_t idle)
 {
 	uint64_t burst = base - p->probe_base;
@@ -558,7 +554,7 @@ static size_t fill(struct bf_usbpush *p, const uint8_t *buf, size_t len)
 		s->busy = true;
 		s->t_sub = p->io->now_ns(p->ctx);
 		if (p->f.counted && p->f.exact && p->f.submitted == p->f.completed) {
-			p->burst_t0 = p->io->now_ns(p->ctx);
+			p->burst_t0 = s->t_sub;
 			p->burst_s0 = p->f.submitted;
 		}
 		bf_usbflow_submitted(&p->f, wire);
